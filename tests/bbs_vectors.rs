@@ -9,10 +9,16 @@ use zkcred::conformance::{run_file, Verdict};
 use zkcred_crypto::bbs::Suite;
 
 fn expected_files() -> Vec<String> {
-    let mut v: Vec<String> = ["keypair", "generators", "h2s", "MapMessageToScalarAsHash", "mockedRng"]
-        .iter()
-        .map(|s| format!("{s}.json"))
-        .collect();
+    let mut v: Vec<String> = [
+        "keypair",
+        "generators",
+        "h2s",
+        "MapMessageToScalarAsHash",
+        "mockedRng",
+    ]
+    .iter()
+    .map(|s| format!("{s}.json"))
+    .collect();
     v.extend((1..=10).map(|i| format!("signature/signature{i:03}.json")));
     v.extend((1..=15).map(|i| format!("proof/proof{i:03}.json")));
     v
@@ -32,7 +38,11 @@ fn run_suite(folder: &str, suite: Suite) {
         // The suite given explicitly agrees with the folder's.
         assert_eq!(zkcred::conformance::suite_from_path(&path), Some(suite));
     }
-    assert!(failures.is_empty(), "{suite:?} vectors failed:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{suite:?} vectors failed:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -50,7 +60,10 @@ fn the_wrong_suite_fails_the_vectors() {
     // Guards against a runner that passes everything: the SHA-256 proof
     // vectors read as SHAKE-256 must fail.
     let dir = common::fixtures_dir().join("bbs-signatures/bls12-381-sha-256");
-    let out = run_file(&dir.join("proof/proof001.json"), Some(Suite::Bls12381Shake256));
+    let out = run_file(
+        &dir.join("proof/proof001.json"),
+        Some(Suite::Bls12381Shake256),
+    );
     assert!(matches!(out.verdict, Verdict::Fail(_)), "{:?}", out.verdict);
     let out = run_file(&dir.join("generators.json"), Some(Suite::Bls12381Shake256));
     assert!(matches!(out.verdict, Verdict::Fail(_)), "{:?}", out.verdict);

@@ -30,7 +30,10 @@ fn conformance_over_the_shared_fixtures() {
     let dir = common::fixtures_dir().join("bbs-signatures");
     let (code, out, err) = zkcred(&["bbs", "conformance", dir.to_str().unwrap()], None);
     assert_eq!(code, 0, "stdout:\n{out}\nstderr:\n{err}");
-    assert!(out.lines().any(|l| l.starts_with("60 passed, 0 failed")), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("60 passed, 0 failed")),
+        "{out}"
+    );
     assert_eq!(out.lines().filter(|l| l.starts_with("PASS ")).count(), 60);
 }
 
@@ -59,21 +62,43 @@ fn sign_then_prove_then_conformance_roundtrip() {
         args.extend_from_slice(extra);
         let (code, proof_out, err) = zkcred(&args, Some(&prove_in));
         assert_eq!(code, 0, "{err}");
-        std::fs::write(suite_dir.join(format!("proof{}.json", extra.len())), &proof_out).unwrap();
+        std::fs::write(
+            suite_dir.join(format!("proof{}.json", extra.len())),
+            &proof_out,
+        )
+        .unwrap();
     }
     let (code, out, _) = zkcred(&["bbs", "conformance", tmp.to_str().unwrap()], None);
     // The random proof verifies but is not reproducible byte for byte; the
     // mocked one is. Both signature and mocked proof pass.
-    assert!(out.contains("PASS") && out.contains("signature.json"), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("PASS") && l.contains("proof1.json")), "{out}");
-    assert!(out.lines().any(|l| l.starts_with("FAIL") && l.contains("proof0.json")), "{out}");
+    assert!(
+        out.contains("PASS") && out.contains("signature.json"),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("PASS") && l.contains("proof1.json")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("FAIL") && l.contains("proof0.json")),
+        "{out}"
+    );
     assert_eq!(code, 1);
 
     // Tampered message: the conformance run must fail the file.
     let mut v: serde_json::Value = serde_json::from_str(&sig_out).unwrap();
     v["messages"][1] = "616264".into();
     std::fs::write(suite_dir.join("signature.json"), v.to_string()).unwrap();
-    let (code, out, _) = zkcred(&["bbs", "conformance", suite_dir.join("signature.json").to_str().unwrap()], None);
+    let (code, out, _) = zkcred(
+        &[
+            "bbs",
+            "conformance",
+            suite_dir.join("signature.json").to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("1 failed"), "{out}");
 }
@@ -83,7 +108,10 @@ fn bad_input_is_a_clear_error() {
     let (code, _, err) = zkcred(&["bbs", "sign"], Some("{not json"));
     assert_eq!(code, 2);
     assert!(err.contains("not valid JSON"), "{err}");
-    let (code, _, err) = zkcred(&["bbs", "sign"], Some(r#"{"signerKeyPair":{"secretKey":"00"},"messages":[]}"#));
+    let (code, _, err) = zkcred(
+        &["bbs", "sign"],
+        Some(r#"{"signerKeyPair":{"secretKey":"00"},"messages":[]}"#),
+    );
     assert_eq!(code, 2);
     assert!(err.contains("secretKey"), "{err}");
     let (code, _, _) = zkcred(&["bbs", "conformance", "/nonexistent/zkcred"], None);
@@ -91,12 +119,19 @@ fn bad_input_is_a_clear_error() {
 }
 
 fn tempdir() -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!("zkcred-cli-{}-{}", std::process::id(), rand_suffix()));
+    let p = std::env::temp_dir().join(format!(
+        "zkcred-cli-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
     std::fs::create_dir_all(&p).unwrap();
     p
 }
 
 fn rand_suffix() -> u64 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
 }

@@ -25,22 +25,43 @@ struct Fixture {
 fn fixture(suite: Suite, rng: &mut StdRng) -> Fixture {
     let sk = SecretKey::random(rng);
     let pk = sk.public_key();
-    let messages: Vec<Vec<u8>> = (0..4).map(|i| format!("attribute {i}").into_bytes()).collect();
+    let messages: Vec<Vec<u8>> = (0..4)
+        .map(|i| format!("attribute {i}").into_bytes())
+        .collect();
     let header = b"zkcred test header".to_vec();
     let ph = b"challenge".to_vec();
     let sig = bbs::sign(suite, &sk, &pk, &header, &messages).unwrap();
     let disclosed = vec![1, 3];
     let proof = bbs::proof_gen(suite, &pk, &sig, &header, &ph, &messages, &disclosed, rng).unwrap();
-    Fixture { suite, pk, sig, header, ph, messages, disclosed, proof }
+    Fixture {
+        suite,
+        pk,
+        sig,
+        header,
+        ph,
+        messages,
+        disclosed,
+        proof,
+    }
 }
 
 impl Fixture {
     fn disclosed(&self) -> Vec<(usize, &[u8])> {
-        self.disclosed.iter().map(|&i| (i, self.messages[i].as_slice())).collect()
+        self.disclosed
+            .iter()
+            .map(|&i| (i, self.messages[i].as_slice()))
+            .collect()
     }
     fn verify_bytes(&self, bytes: &[u8]) -> Result<(), Error> {
         let proof = Proof::from_bytes(bytes)?;
-        bbs::proof_verify(self.suite, &self.pk, &proof, &self.header, &self.ph, &self.disclosed())
+        bbs::proof_verify(
+            self.suite,
+            &self.pk,
+            &proof,
+            &self.header,
+            &self.ph,
+            &self.disclosed(),
+        )
     }
 }
 
@@ -50,7 +71,8 @@ fn every_single_bit_flip_of_a_proof_is_rejected() {
     for suite in Suite::ALL {
         let f = fixture(suite, &mut rng);
         let good = f.proof.to_bytes();
-        f.verify_bytes(&good).expect("the unmodified proof verifies");
+        f.verify_bytes(&good)
+            .expect("the unmodified proof verifies");
         let mut rejected = 0;
         for bit in 0..good.len() * 8 {
             let mut bad = good.clone();
@@ -83,7 +105,15 @@ fn wrong_lengths_are_typed_errors() {
     let mut rng = StdRng::seed_from_u64(9);
     let f = fixture(Suite::Bls12381Sha256, &mut rng);
     let good = f.proof.to_bytes();
-    for len in [0, 1, 100, 271, good.len() - 1, good.len() + 1, good.len() + 31] {
+    for len in [
+        0,
+        1,
+        100,
+        271,
+        good.len() - 1,
+        good.len() + 1,
+        good.len() + 31,
+    ] {
         let mut b = good.clone();
         b.resize(len, 0);
         assert!(
@@ -98,18 +128,33 @@ fn wrong_lengths_are_typed_errors() {
     assert_eq!(f.verify_bytes(&longer), Err(Error::VerificationFailed));
     let shorter = [&good[..good.len() - 64], &good[good.len() - 32..]].concat();
     // One scalar fewer: 3 messages in all, so disclosed index 3 is out of range.
-    assert_eq!(f.verify_bytes(&shorter), Err(Error::IndexOutOfRange { index: 3, count: 3 }));
+    assert_eq!(
+        f.verify_bytes(&shorter),
+        Err(Error::IndexOutOfRange { index: 3, count: 3 })
+    );
 
     let sig = f.sig.to_bytes();
     for len in [0, 79, 81, 48, 32] {
         let mut b = sig.to_vec();
         b.resize(len, 0);
-        assert!(matches!(Signature::from_bytes(&b), Err(Error::InvalidLength { .. })));
+        assert!(matches!(
+            Signature::from_bytes(&b),
+            Err(Error::InvalidLength { .. })
+        ));
     }
     let pk = f.pk.to_bytes();
-    assert!(matches!(PublicKey::from_bytes(&pk[..95]), Err(Error::InvalidLength { .. })));
-    assert!(matches!(PublicKey::from_bytes(&[pk.as_slice(), &[0]].concat()), Err(Error::InvalidLength { .. })));
-    assert!(matches!(SecretKey::from_bytes(&[1u8; 31]), Err(Error::InvalidLength { .. })));
+    assert!(matches!(
+        PublicKey::from_bytes(&pk[..95]),
+        Err(Error::InvalidLength { .. })
+    ));
+    assert!(matches!(
+        PublicKey::from_bytes(&[pk.as_slice(), &[0]].concat()),
+        Err(Error::InvalidLength { .. })
+    ));
+    assert!(matches!(
+        SecretKey::from_bytes(&[1u8; 31]),
+        Err(Error::InvalidLength { .. })
+    ));
 }
 
 #[test]
@@ -118,8 +163,14 @@ fn identity_points_are_rejected() {
     g1_inf[0] = 0xc0;
     let mut g2_inf = [0u8; 96];
     g2_inf[0] = 0xc0;
-    assert_eq!(G1Affine::from_compressed(&g1_inf), Err(Error::IdentityPoint));
-    assert_eq!(PublicKey::from_bytes(&g2_inf).unwrap_err(), Error::IdentityPoint);
+    assert_eq!(
+        G1Affine::from_compressed(&g1_inf),
+        Err(Error::IdentityPoint)
+    );
+    assert_eq!(
+        PublicKey::from_bytes(&g2_inf).unwrap_err(),
+        Error::IdentityPoint
+    );
     let mut rng = StdRng::seed_from_u64(10);
     let f = fixture(Suite::Bls12381Sha256, &mut rng);
     // Identity in A of a signature, and in each point of a proof.
@@ -129,7 +180,11 @@ fn identity_points_are_rejected() {
     for k in 0..3 {
         let mut p = f.proof.to_bytes();
         p[48 * k..48 * (k + 1)].copy_from_slice(&g1_inf);
-        assert_eq!(Proof::from_bytes(&p), Err(Error::IdentityPoint), "proof point {k}");
+        assert_eq!(
+            Proof::from_bytes(&p),
+            Err(Error::IdentityPoint),
+            "proof point {k}"
+        );
     }
 }
 
@@ -186,13 +241,25 @@ fn non_canonical_coordinates_and_scalars_are_rejected() {
     // x = p (with the compression flag) is not a canonical field element.
     let mut enc = hex::decode(P_HEX).unwrap();
     enc[0] |= 0x80;
-    assert_eq!(G1Affine::from_compressed(&enc), Err(Error::InvalidPointEncoding));
+    assert_eq!(
+        G1Affine::from_compressed(&enc),
+        Err(Error::InvalidPointEncoding)
+    );
 
     let r: [u8; 32] = hex::decode(R_HEX).unwrap().try_into().unwrap();
     assert_eq!(Scalar::from_be_bytes(&r), Err(Error::NonCanonicalScalar));
-    assert_eq!(Scalar::from_be_bytes(&[0xff; 32]), Err(Error::NonCanonicalScalar));
-    assert!(matches!(SecretKey::from_bytes(&r), Err(Error::NonCanonicalScalar)));
-    assert!(matches!(SecretKey::from_bytes(&[0u8; 32]), Err(Error::ZeroScalar)));
+    assert_eq!(
+        Scalar::from_be_bytes(&[0xff; 32]),
+        Err(Error::NonCanonicalScalar)
+    );
+    assert!(matches!(
+        SecretKey::from_bytes(&r),
+        Err(Error::NonCanonicalScalar)
+    ));
+    assert!(matches!(
+        SecretKey::from_bytes(&[0u8; 32]),
+        Err(Error::ZeroScalar)
+    ));
 
     let mut rng = StdRng::seed_from_u64(12);
     let f = fixture(Suite::Bls12381Sha256, &mut rng);
@@ -206,7 +273,11 @@ fn non_canonical_coordinates_and_scalars_are_rejected() {
     for k in 0..(proof.len() - 144) / 32 {
         let mut p = proof.clone();
         p[144 + 32 * k..144 + 32 * (k + 1)].copy_from_slice(&r);
-        assert_eq!(Proof::from_bytes(&p), Err(Error::NonCanonicalScalar), "proof scalar {k}");
+        assert_eq!(
+            Proof::from_bytes(&p),
+            Err(Error::NonCanonicalScalar),
+            "proof scalar {k}"
+        );
     }
 }
 
@@ -215,22 +286,41 @@ fn disclosed_indexes_are_checked() {
     let mut rng = StdRng::seed_from_u64(13);
     let f = fixture(Suite::Bls12381Shake256, &mut rng);
     let gen = |idx: &[usize], rng: &mut StdRng| {
-        bbs::proof_gen(f.suite, &f.pk, &f.sig, &f.header, &f.ph, &f.messages, idx, rng)
+        bbs::proof_gen(
+            f.suite,
+            &f.pk,
+            &f.sig,
+            &f.header,
+            &f.ph,
+            &f.messages,
+            idx,
+            rng,
+        )
     };
-    assert_eq!(gen(&[4], &mut rng).unwrap_err(), Error::IndexOutOfRange { index: 4, count: 4 });
-    assert_eq!(gen(&[1, 1], &mut rng).unwrap_err(), Error::DuplicateIndex(1));
+    assert_eq!(
+        gen(&[4], &mut rng).unwrap_err(),
+        Error::IndexOutOfRange { index: 4, count: 4 }
+    );
+    assert_eq!(
+        gen(&[1, 1], &mut rng).unwrap_err(),
+        Error::DuplicateIndex(1)
+    );
     // Unsorted indexes are accepted and mean the same set.
     let p = gen(&[3, 0], &mut rng).unwrap();
     let d = [(3, f.messages[3].as_slice()), (0, f.messages[0].as_slice())];
     bbs::proof_verify(f.suite, &f.pk, &p, &f.header, &f.ph, &d).unwrap();
 
     let ok = f.disclosed();
-    let verify = |d: &[(usize, &[u8])]| bbs::proof_verify(f.suite, &f.pk, &f.proof, &f.header, &f.ph, d);
+    let verify =
+        |d: &[(usize, &[u8])]| bbs::proof_verify(f.suite, &f.pk, &f.proof, &f.header, &f.ph, d);
     verify(&ok).unwrap();
     let repeated = [ok[0], ok[0]];
     assert_eq!(verify(&repeated), Err(Error::DuplicateIndex(ok[0].0)));
     let out_of_range = [ok[0], (7, ok[1].1)];
-    assert_eq!(verify(&out_of_range), Err(Error::IndexOutOfRange { index: 7, count: 4 }));
+    assert_eq!(
+        verify(&out_of_range),
+        Err(Error::IndexOutOfRange { index: 7, count: 4 })
+    );
     let moved = [ok[0], (2, ok[1].1)];
     assert_eq!(verify(&moved), Err(Error::VerificationFailed));
 }

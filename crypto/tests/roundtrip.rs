@@ -22,13 +22,25 @@ fn octet_messages_roundtrip_and_tamper() {
         bbs::verify(suite, &pk, &sig, &header, &messages).unwrap();
         let disclosed: Vec<usize> = (0..n).filter(|_| rng.gen_bool(0.4)).collect();
         let ph = format!("nonce {case}").into_bytes();
-        let proof = bbs::proof_gen(suite, &pk, &sig, &header, &ph, &messages, &disclosed, &mut rng).unwrap();
-        let d: Vec<(usize, &[u8])> = disclosed.iter().map(|&i| (i, messages[i].as_slice())).collect();
+        let proof = bbs::proof_gen(
+            suite, &pk, &sig, &header, &ph, &messages, &disclosed, &mut rng,
+        )
+        .unwrap();
+        let d: Vec<(usize, &[u8])> = disclosed
+            .iter()
+            .map(|&i| (i, messages[i].as_slice()))
+            .collect();
         bbs::proof_verify(suite, &pk, &proof, &header, &ph, &d).unwrap();
         // The proof does not verify under the other suite, another ph, or a changed value.
         let other = Suite::ALL[(case + 1) % 2];
-        assert_eq!(bbs::proof_verify(other, &pk, &proof, &header, &ph, &d), Err(Error::VerificationFailed));
-        assert_eq!(bbs::proof_verify(suite, &pk, &proof, &header, b"other", &d), Err(Error::VerificationFailed));
+        assert_eq!(
+            bbs::proof_verify(other, &pk, &proof, &header, &ph, &d),
+            Err(Error::VerificationFailed)
+        );
+        assert_eq!(
+            bbs::proof_verify(suite, &pk, &proof, &header, b"other", &d),
+            Err(Error::VerificationFailed)
+        );
         if let Some(&(i, _)) = d.first() {
             let mut changed = d.clone();
             changed[0] = (i, b"forged value");
@@ -57,10 +69,27 @@ fn scalar_messages_roundtrip() {
     for suite in Suite::ALL {
         let sig = bbs::core::sign(suite, &sk, &pk, b"h", &messages).unwrap();
         bbs::core::verify(suite, &pk, &sig, b"h", &messages).unwrap();
-        let proof = bbs::core::proof_gen(suite, &pk, &sig, b"h", b"ph", &messages, &[0, 3], &mut rng).unwrap();
-        bbs::core::proof_verify(suite, &pk, &proof, b"h", b"ph", &[(0, messages[0]), (3, messages[3])]).unwrap();
+        let proof =
+            bbs::core::proof_gen(suite, &pk, &sig, b"h", b"ph", &messages, &[0, 3], &mut rng)
+                .unwrap();
+        bbs::core::proof_verify(
+            suite,
+            &pk,
+            &proof,
+            b"h",
+            b"ph",
+            &[(0, messages[0]), (3, messages[3])],
+        )
+        .unwrap();
         assert_eq!(
-            bbs::core::proof_verify(suite, &pk, &proof, b"h", b"ph", &[(0, Scalar::from_i64(-25_566)), (3, messages[3])]),
+            bbs::core::proof_verify(
+                suite,
+                &pk,
+                &proof,
+                b"h",
+                b"ph",
+                &[(0, Scalar::from_i64(-25_566)), (3, messages[3])]
+            ),
             Err(Error::VerificationFailed)
         );
     }
@@ -74,16 +103,42 @@ fn proofs_are_unlinkable_in_form() {
     let pk = sk.public_key();
     let msgs = [b"a".to_vec(), b"b".to_vec()];
     let sig = bbs::sign(Suite::Bls12381Sha256, &sk, &pk, b"", &msgs).unwrap();
-    let p1 = bbs::proof_gen(Suite::Bls12381Sha256, &pk, &sig, b"", b"", &msgs, &[0], &mut rng).unwrap();
-    let p2 = bbs::proof_gen(Suite::Bls12381Sha256, &pk, &sig, b"", b"", &msgs, &[0], &mut rng).unwrap();
+    let p1 = bbs::proof_gen(
+        Suite::Bls12381Sha256,
+        &pk,
+        &sig,
+        b"",
+        b"",
+        &msgs,
+        &[0],
+        &mut rng,
+    )
+    .unwrap();
+    let p2 = bbs::proof_gen(
+        Suite::Bls12381Sha256,
+        &pk,
+        &sig,
+        b"",
+        b"",
+        &msgs,
+        &[0],
+        &mut rng,
+    )
+    .unwrap();
     assert_ne!(p1.to_bytes()[..144], p2.to_bytes()[..144]);
 }
 
 #[test]
 fn keygen_checks_its_inputs() {
     let s = Suite::Bls12381Sha256;
-    assert!(matches!(bbs::keygen(s, &[0u8; 31], b"", None), Err(Error::KeyMaterialTooShort)));
-    assert!(matches!(bbs::keygen(s, &[0u8; 32], &vec![0u8; 65536], None), Err(Error::KeyInfoTooLong)));
+    assert!(matches!(
+        bbs::keygen(s, &[0u8; 31], b"", None),
+        Err(Error::KeyMaterialTooShort)
+    ));
+    assert!(matches!(
+        bbs::keygen(s, &[0u8; 32], &vec![0u8; 65536], None),
+        Err(Error::KeyInfoTooLong)
+    ));
     let a = bbs::keygen(s, &[1u8; 32], b"info", None).unwrap();
     let b = bbs::keygen(Suite::Bls12381Shake256, &[1u8; 32], b"info", None).unwrap();
     assert_ne!(a, b, "the default key DST is per suite");

@@ -9,7 +9,11 @@ pub fn fixtures_dir() -> PathBuf {
     let env = std::env::var_os("ZKCRED_FIXTURES").map(PathBuf::from);
     let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
     if let Some(p) = &env {
-        assert!(p.is_dir(), "ZKCRED_FIXTURES={} is not a folder", p.display());
+        assert!(
+            p.is_dir(),
+            "ZKCRED_FIXTURES={} is not a folder",
+            p.display()
+        );
         return p.clone();
     }
     assert!(
