@@ -331,7 +331,13 @@ impl IssuerKey {
             public_key: hex::encode(self.public.public_key.as_bytes()),
             secret_key: sk_hex.as_str(),
         };
-        Zeroizing::new(serde_json::to_vec_pretty(&file).unwrap_or_default())
+        // Sized up front so the buffer holding the secret is never reallocated
+        // (a reallocation would leave an unzeroized copy behind).
+        let mut out = Zeroizing::new(Vec::with_capacity(4096));
+        if serde_json::to_writer_pretty(&mut *out, &file).is_err() {
+            out.clear();
+        }
+        out
     }
 
     /// Parses a secret key file, checking that the secret and public keys match.
