@@ -10,7 +10,7 @@ use super::generators::{generators, Generators};
 use super::proof::{challenge, sorted_indexes, InitOutput};
 use super::{check_count, Proof, PublicKey, Suite};
 use crate::curve::{
-    msm_straus_vartime, pairing_product_is_one, FixedBaseTable, G1Projective, Scalar,
+    msm_straus_with, pairing_product_is_one, FixedBaseTable, G1Projective, Scalar, VarBases,
 };
 use crate::Error;
 
@@ -127,15 +127,10 @@ pub(crate) fn check_challenge(
         None => calculate_domain(suite, pk, &gens, header),
     };
 
+    // Window tables of the proof's points, shared by T1 and T2.
+    let bases = VarBases::new(&[proof.bbar, proof.abar, proof.d]);
     // T1 = Bbar * c + Abar * e^ + D * r1^
-    let t1 = msm_straus_vartime(
-        &[],
-        &[
-            (proof.bbar, c),
-            (proof.abar, proof.e_hat),
-            (proof.d, proof.r1_hat),
-        ],
-    );
+    let t1 = msm_straus_with(&[], &bases, &[(0, c), (1, proof.e_hat), (2, proof.r1_hat)]);
     // T2 = (P1 + Q_1 * domain) * c + sum_disclosed H_i * (msg_i * c)
     //      + sum_undisclosed H_j * m^_j + D * r3^
     let mut fixed: Vec<(&FixedBaseTable, Scalar)> = Vec::with_capacity(l + 2);
@@ -158,7 +153,7 @@ pub(crate) fn check_challenge(
         };
         fixed.push((table, s));
     }
-    let t2 = msm_straus_vartime(&fixed, &[(proof.d, proof.r3_hat)]);
+    let t2 = msm_straus_with(&fixed, &bases, &[(2, proof.r3_hat)]);
     let t = G1Projective::batch_to_affine(&[t1, t2]);
     let init = InitOutput {
         abar: proof.abar,

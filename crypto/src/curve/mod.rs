@@ -28,6 +28,6 @@ mod scalar;
 
 pub use g1::{msm_u128_vartime, G1Affine, G1Projective, G1_LEN};
 pub use g2::{G2Affine, G2_LEN};
-pub use msm::{msm_straus_vartime, FixedBaseTable, FIXED_WINDOW};
+pub use msm::{msm_straus_vartime, msm_straus_with, FixedBaseTable, VarBases, FIXED_WINDOW};
 pub use pairing::{final_exp_is_one, multi_miller_loop, pairing_product_is_one, G2Prepared};
 pub use scalar::{Scalar, SCALAR_LEN};

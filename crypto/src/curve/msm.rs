@@ -8,8 +8,9 @@
 //! terms share 128 doublings:
 //!
 //! - **fixed bases** carry a [`FixedBaseTable`], built once per generator:
-//!   the odd multiples `1P, 3P, .., (2^w - 1)P` of `P` and of `2^128 P`, so a
-//!   scalar splits as `k = k_lo + 2^128 k_hi` for free;
+//!   the odd multiples `1P, 3P, .., (2^(w-1) - 1)P` of `P` and of `2^128 P`
+//!   (the digits a width-`w` wNAF uses), so a scalar splits as
+//!   `k = k_lo + 2^128 k_hi` for free;
 //! - **variable bases** are split with the GLV endomorphism
 //!   `phi(x, y) = (beta x, y) = lambda (x, y)`, `lambda = z^2 - 1` (128 bits):
 //!   `k = k1 + lambda k2`, and the table of `phi(P)` is the table of `P` with
@@ -28,8 +29,9 @@ use blst::{
 
 use super::{G1Affine, G1Projective, Scalar};
 
-/// Window width of the fixed-base tables (odd multiples up to `2^w - 1`).
-pub const FIXED_WINDOW: usize = 7;
+/// wNAF width for fixed bases: tables of `2^(w-2)` odd multiples per half
+/// (64 affine points, 6 KiB, per half at w = 8).
+pub const FIXED_WINDOW: usize = 8;
 /// Window width for variable bases (their tables are built per call).
 const VAR_WINDOW: usize = 5;
 /// Length of a wNAF of a scalar below 2^128 (one extra digit for the carry).
@@ -59,7 +61,7 @@ impl FixedBaseTable {
 
     /// Tables for many points, sharing one field inversion.
     pub fn batch_new(points: &[G1Affine]) -> Vec<Self> {
-        let half = 1usize << (FIXED_WINDOW - 1);
+        let half = 1usize << (FIXED_WINDOW - 2);
         let mut all = Vec::with_capacity(points.len() * 2 * half);
         for p in points {
             let base = p.to_projective();
@@ -223,29 +225,57 @@ struct Lane<'a> {
     table: &'a [blst_p1_affine],
 }
 
+/// Window tables of points that arrive with a proof: odd multiples of each
+/// point and their endomorphism images, built with one shared inversion.
+/// Build once per proof and use for every sum the points appear in.
+pub struct VarBases {
+    tables: Vec<blst_p1_affine>,
+    endo: Vec<blst_p1_affine>,
+}
+
+/// Table entries per variable base.
+const VAR_ENTRIES: usize = 1 << (VAR_WINDOW - 2);
+
+impl VarBases {
+    /// Tables for `points`, indexed as given.
+    pub fn new(points: &[G1Affine]) -> Self {
+        let mut proj = Vec::with_capacity(points.len() * VAR_ENTRIES);
+        for q in points {
+            proj.extend(odd_multiples(&q.to_projective(), VAR_ENTRIES));
+        }
+        let tables: Vec<blst_p1_affine> = G1Projective::batch_to_affine(&proj)
+            .into_iter()
+            .map(|a| a.0)
+            .collect();
+        let b = beta();
+        let endo = tables.iter().map(|a| endo(&G1Affine(*a), b).0).collect();
+        VarBases { tables, endo }
+    }
+
+    fn len(&self) -> usize {
+        self.tables.len() / VAR_ENTRIES
+    }
+}
+
 /// `sum fixed_i.1 * P_i + sum var_j.1 * Q_j` in variable time, where each
 /// `P_i` is given by its [`FixedBaseTable`].
 pub fn msm_straus_vartime(
     fixed: &[(&FixedBaseTable, Scalar)],
     var: &[(G1Affine, Scalar)],
 ) -> G1Projective {
-    // Variable-base tables: odd multiples of each Q, one shared inversion,
-    // then the endomorphism image of each.
-    let half_v = 1usize << (VAR_WINDOW - 1);
-    let mut proj = Vec::with_capacity(var.len() * half_v);
-    for (q, _) in var {
-        proj.extend(odd_multiples(&q.to_projective(), half_v));
-    }
-    let var_tables: Vec<blst_p1_affine> = G1Projective::batch_to_affine(&proj)
-        .into_iter()
-        .map(|a| a.0)
-        .collect();
-    let b = beta();
-    let var_endo: Vec<blst_p1_affine> = var_tables
-        .iter()
-        .map(|a| endo(&G1Affine(*a), b).0)
-        .collect();
+    let points: Vec<G1Affine> = var.iter().map(|(p, _)| *p).collect();
+    let bases = VarBases::new(&points);
+    let idx: Vec<(usize, Scalar)> = var.iter().enumerate().map(|(i, (_, s))| (i, *s)).collect();
+    msm_straus_with(fixed, &bases, &idx)
+}
 
+/// As [`msm_straus_vartime`], the variable bases given as indexes into
+/// prepared [`VarBases`]. Indexes out of range are ignored.
+pub fn msm_straus_with(
+    fixed: &[(&FixedBaseTable, Scalar)],
+    bases: &VarBases,
+    var: &[(usize, Scalar)],
+) -> G1Projective {
     let mut lanes: Vec<Lane<'_>> = Vec::with_capacity(2 * (fixed.len() + var.len()));
     let mut naf = [0i8; NAF_LEN];
     for (t, s) in fixed {
@@ -255,18 +285,21 @@ pub fn msm_straus_vartime(
         wnaf(hi, FIXED_WINDOW, &mut naf);
         lanes.push(Lane { naf, table: &t.hi });
     }
-    for (j, (_, s)) in var.iter().enumerate() {
+    for (j, s) in var {
+        if *j >= bases.len() {
+            continue;
+        }
         let (k1, k2) = split_glv(s);
-        let range = j * half_v..(j + 1) * half_v;
+        let range = j * VAR_ENTRIES..(j + 1) * VAR_ENTRIES;
         wnaf(k1, VAR_WINDOW, &mut naf);
         lanes.push(Lane {
             naf,
-            table: &var_tables[range.clone()],
+            table: &bases.tables[range.clone()],
         });
         wnaf(k2, VAR_WINDOW, &mut naf);
         lanes.push(Lane {
             naf,
-            table: &var_endo[range],
+            table: &bases.endo[range],
         });
     }
     let top = lanes
@@ -330,7 +363,7 @@ mod tests {
         let mut naf = [0i8; NAF_LEN];
         for _ in 0..2000 {
             let k: u128 = rng.gen::<u128>() >> rng.gen_range(0..128);
-            for w in [4, 5, 7] {
+            for w in [4, 5, 7, 8] {
                 wnaf(k, w, &mut naf);
                 assert_eq!(naf_value(&naf), k, "w = {w}");
                 for win in naf.windows(w) {
