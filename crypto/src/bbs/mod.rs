@@ -27,6 +27,7 @@
 //! (`rand_core::CryptoRng`). The only other source is [`mocked`], the draft's
 //! deterministic test scalars, kept separate and named for what it is.
 
+mod batch;
 pub mod core;
 mod domain;
 mod generators;
@@ -36,14 +37,19 @@ mod proof;
 mod sign;
 mod suite;
 mod types;
+mod verifier;
 
 use rand_core::{CryptoRng, RngCore};
 
+#[cfg(feature = "parallel")]
+pub use batch::verify_batch_parallel;
+pub use batch::{verify_batch, BatchItem};
 pub use domain::{hash_to_scalar, map_message_to_scalar, messages_to_scalars};
 pub use generators::{create_generators, generators, Generators};
 pub use keys::{keygen, PublicKey, SecretKey};
 pub use suite::{Suite, EXPAND_LEN};
 pub use types::{Proof, Signature, PROOF_BASE_LEN, SIGNATURE_LEN};
+pub use verifier::VerifierKey;
 
 use crate::Error;
 
