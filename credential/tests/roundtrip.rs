@@ -258,6 +258,17 @@ fn tampering_with_the_envelope_is_detected_specifically() {
         Err(Error::ProofInvalid)
     ));
 
+    // The same request with a fresh challenge, every plain field rewritten.
+    let mut rechallenged = f.req.clone();
+    rechallenged.challenge = hex::encode([9u8; 32]);
+    let mut p = f.p.clone();
+    p.challenge = rechallenged.challenge.clone();
+    p.request_digest = hex::encode(rechallenged.digest());
+    assert!(matches!(
+        verify_presentation(c, &rechallenged, &p, &f.keys, now()),
+        Err(Error::ProofInvalid)
+    ));
+
     // Expired request.
     assert!(matches!(
         verify_presentation(c, &f.req, &f.p, &f.keys, f.req.expires_at),
