@@ -18,4 +18,5 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod storage;
 pub mod translog;
