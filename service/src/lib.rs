@@ -18,5 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod cache;
+pub mod challenge;
 pub mod storage;
 pub mod translog;
