@@ -20,5 +20,9 @@
 
 pub mod cache;
 pub mod challenge;
+pub mod disclosure_log;
+mod error;
 pub mod storage;
 pub mod translog;
+
+pub use error::Error;
