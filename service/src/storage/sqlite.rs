@@ -323,10 +323,11 @@ impl Storage for SqliteStorage {
                     "record sequence differs from its row",
                 ));
             }
-            out.push(LogEntry {
-                record,
-                leaf_hash: hash_from(leaf)?,
-            });
+            let leaf_hash = hash_from(leaf)?;
+            if crate::translog::merkle::leaf_hash(text.as_bytes()) != leaf_hash {
+                return Err(StorageError::Corrupt("record does not match its leaf hash"));
+            }
+            out.push(LogEntry { record, leaf_hash });
         }
         Ok(out)
     }
