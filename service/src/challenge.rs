@@ -7,7 +7,9 @@
 //! why: [`ChallengeError::Unknown`], [`ChallengeError::Expired`],
 //! [`ChallengeError::Replayed`], or bound to another
 //! [`ChallengeError::WrongVerifier`] / [`ChallengeError::WrongPolicy`] (a
-//! mismatched attempt does not consume the challenge).
+//! mismatched attempt does not consume the challenge). The policy version
+//! in force at issue time is returned on consumption, so the presentation
+//! is judged under the version the holder was shown.
 //!
 //! **Secrets.** The map is keyed by `SHA-256(domain || nonce)`, never by the
 //! nonce: the store holds no usable nonce, and the map's (variable-time)
