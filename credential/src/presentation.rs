@@ -508,6 +508,11 @@ pub struct DisclosedCredential {
 /// Verifies `presentation` against the verifier's own `request` at `now`,
 /// with the trusted issuer keys `keys`. Returns the disclosed attributes or
 /// the specific reason for rejection.
+///
+/// This is [`check_binding`], then per entry [`prepare_entry`] and the BBS
+/// proof check, stopping at the first failure. A verifier that batches the
+/// proofs of many presentations calls [`prepare_presentation`] and
+/// [`PreparedPresentation::finish`] instead.
 pub fn verify_presentation(
     catalogue: &Catalogue,
     request: &PresentationRequest,
@@ -515,6 +520,39 @@ pub fn verify_presentation(
     keys: &impl KeyResolver,
     now: OffsetDateTime,
 ) -> Result<Vec<DisclosedCredential>, Error> {
+    check_binding(catalogue, request, presentation, now)?;
+    let mut out = Vec::with_capacity(request.credentials.len());
+    for index in 0..request.credentials.len() {
+        let entry = prepare_entry(catalogue, request, presentation, index, keys)?;
+        let key = resolve_key(
+            keys,
+            &entry.credential.issuer,
+            &entry.credential.key_id,
+            entry.credential.suite.name(),
+        )?;
+        let result = bbs::core::proof_verify(
+            entry.credential.suite,
+            &key.public_key,
+            &entry.proof,
+            &entry.header,
+            &entry.presentation_header,
+            &entry.disclosed,
+        );
+        out.push(entry.finish(result)?);
+    }
+    Ok(out)
+}
+
+/// Checks what binds a presentation to the verifier's `request` at `now`:
+/// the presentation format, the request itself (against the catalogue) and
+/// its expiry, the verifier, the challenge, the request digest and the
+/// number of entries. Nothing here touches a key or a proof.
+pub fn check_binding(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    presentation: &Presentation,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
     check_document(
         PRESENTATION_FORMAT,
         PRESENTATION_VERSION,
@@ -541,26 +579,117 @@ pub fn verify_presentation(
             found: presentation.credentials.len(),
         });
     }
-    let mut out = Vec::with_capacity(request.credentials.len());
-    for (index, (rc, pc)) in request
-        .credentials
-        .iter()
-        .zip(&presentation.credentials)
-        .enumerate()
-    {
-        out.push(verify_entry(catalogue, request, index, rc, pc, keys)?);
-    }
-    Ok(out)
+    Ok(())
 }
 
-fn verify_entry(
+/// One presented credential checked up to its BBS proof: the decoded proof
+/// and everything its verification needs, and what it discloses if the
+/// proof holds.
+#[derive(Debug, Clone)]
+pub struct PreparedEntry {
+    /// What the entry discloses once its proof verifies.
+    pub credential: DisclosedCredential,
+    /// The decoded proof (checked at decoding: lengths, canonical scalars,
+    /// subgroup membership).
+    pub proof: Proof,
+    /// The credential's signature header.
+    pub header: Vec<u8>,
+    /// The entry's presentation header (challenge, verifier, request
+    /// digest, position, statements).
+    pub presentation_header: Vec<u8>,
+    /// Disclosed `(message index, scalar)` pairs.
+    pub disclosed: Vec<(usize, Scalar)>,
+}
+
+impl PreparedEntry {
+    /// The entry's result given its BBS proof check.
+    pub fn finish(
+        self,
+        proof_check: Result<(), zkcred_crypto::Error>,
+    ) -> Result<DisclosedCredential, Error> {
+        match proof_check {
+            Ok(()) => Ok(self.credential),
+            Err(zkcred_crypto::Error::VerificationFailed) => Err(Error::ProofInvalid),
+            Err(e) => Err(Error::Crypto(e)),
+        }
+    }
+}
+
+/// A presentation checked up to its BBS proofs; see [`prepare_presentation`].
+#[derive(Debug, Clone)]
+pub struct PreparedPresentation {
+    /// One entry per requested credential, in request order.
+    pub entries: Vec<PreparedEntry>,
+}
+
+impl PreparedPresentation {
+    /// The presentation's result given the BBS check of each entry's proof,
+    /// in entry order: the disclosed credentials, or the first entry's
+    /// failure.
+    pub fn finish(
+        self,
+        proof_checks: impl IntoIterator<Item = Result<(), zkcred_crypto::Error>>,
+    ) -> Result<Vec<DisclosedCredential>, Error> {
+        let mut checks = proof_checks.into_iter();
+        self.entries
+            .into_iter()
+            .map(|e| {
+                e.finish(
+                    checks
+                        .next()
+                        .unwrap_or(Err(zkcred_crypto::Error::VerificationFailed)),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Everything of [`verify_presentation`] but the BBS proof checks: the
+/// binding ([`check_binding`]) and every entry ([`prepare_entry`]). The
+/// caller checks each entry's proof under the key of `credential.issuer`
+/// and `credential.key_id` (for instance many presentations in one
+/// `bbs::verify_batch`) and calls [`PreparedPresentation::finish`]. An
+/// error here is the same one `verify_presentation` gives, except that a
+/// failure of an earlier entry's proof would have been reported first.
+pub fn prepare_presentation(
     catalogue: &Catalogue,
     request: &PresentationRequest,
-    index: usize,
-    rc: &RequestedCredential,
-    pc: &PresentedCredential,
+    presentation: &Presentation,
     keys: &impl KeyResolver,
-) -> Result<DisclosedCredential, Error> {
+    now: OffsetDateTime,
+) -> Result<PreparedPresentation, Error> {
+    check_binding(catalogue, request, presentation, now)?;
+    let entries = (0..request.credentials.len())
+        .map(|index| prepare_entry(catalogue, request, presentation, index, keys))
+        .collect::<Result<_, _>>()?;
+    Ok(PreparedPresentation { entries })
+}
+
+/// Checks entry `index` of a presentation whose binding
+/// [`check_binding`] accepted, up to its BBS proof: type, accepted issuer,
+/// encoding version, statements, proof type, exactly the requested
+/// disclosures with well-formed values, a known key of the stated suite, a
+/// decodable proof over the type's layout; builds its headers and
+/// disclosed scalars.
+pub fn prepare_entry(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    presentation: &Presentation,
+    index: usize,
+    keys: &impl KeyResolver,
+) -> Result<PreparedEntry, Error> {
+    let (rc, pc) = match (
+        request.credentials.get(index),
+        presentation.credentials.get(index),
+    ) {
+        (Some(rc), Some(pc)) => (rc, pc),
+        _ => {
+            return Err(Error::CredentialCountMismatch {
+                expected: request.credentials.len(),
+                found: presentation.credentials.len(),
+            })
+        }
+    };
     if pc.credential_type != rc.credential_type {
         return Err(Error::WrongCredentialType {
             expected: rc.credential_type.clone(),
@@ -639,16 +768,18 @@ fn verify_entry(
         return Err(Error::ProofInvalid);
     }
     let header = layout::signature_header(t, &pc.issuer, &pc.key_id);
-    let ph = presentation_header(request, index, &pc.statements);
-    match bbs::core::proof_verify(key.suite, &key.public_key, &proof, &header, &ph, &disclosed) {
-        Ok(()) => Ok(DisclosedCredential {
+    let presentation_header = presentation_header(request, index, &pc.statements);
+    Ok(PreparedEntry {
+        credential: DisclosedCredential {
             credential_type: pc.credential_type.clone(),
             issuer: pc.issuer.clone(),
             key_id: pc.key_id.clone(),
             suite: key.suite,
             attributes,
-        }),
-        Err(zkcred_crypto::Error::VerificationFailed) => Err(Error::ProofInvalid),
-        Err(e) => Err(Error::Crypto(e)),
-    }
+        },
+        proof,
+        header,
+        presentation_header,
+        disclosed,
+    })
 }
