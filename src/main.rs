@@ -25,6 +25,12 @@ enum Command {
     /// BBS signature tools: conformance against IETF vectors, vector generation.
     #[command(subcommand)]
     Bbs(BbsCommand),
+    /// Run the verifier service (HTTP API) until Ctrl-C or SIGTERM.
+    Serve {
+        /// TOML configuration file (default: built-in defaults).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,6 +129,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Serve { config } => {
+            zkcred_service::http::cli::serve(config.as_deref())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Bbs(BbsCommand::Sign { suite }) => {
             let out = zkcred::generate::sign(suite.into(), &read_stdin_json()?)?;

@@ -1,7 +1,7 @@
 //! # zkcred-service
 //!
-//! Foundations of the zkcred verifier service that do not depend on the
-//! credential and policy layers:
+//! The zkcred verifier service: [`http`], the JSON-over-HTTP API (`zkcred
+//! serve`), on these foundations:
 //!
 //! - [`translog`]: the tamper-evident disclosure log (RFC 6962 Merkle tree,
 //!   signed tree heads, export verification for regulators);
@@ -22,6 +22,7 @@ pub mod cache;
 pub mod challenge;
 pub mod disclosure_log;
 mod error;
+pub mod http;
 pub mod storage;
 pub mod translog;
 

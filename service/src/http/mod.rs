@@ -1,0 +1,32 @@
+//! The HTTP service (axum on tokio): JSON over HTTP under `/v1`, with its
+//! OpenAPI document at `/v1/openapi.json`.
+//!
+//! - [`config`]: the TOML configuration and its defaults;
+//! - [`auth`]: bearer tokens with roles, compared in constant time;
+//! - [`problem`]: RFC 9457 problem documents with stable codes;
+//! - [`routes`]: the router, handlers, body limit, timeouts, request logs;
+//! - [`verify`]: challenges and the presentation pipeline;
+//! - [`batcher`]: micro-batched BBS verification on OS threads;
+//! - [`log_writer`]: group commit of disclosure records;
+//! - [`registry`]: registry and policy documents, issuer-key cache;
+//! - [`engine`]: the seam to the policy crate ([`engine::PolicyEngine`]);
+//! - [`metrics`]: Prometheus text metrics;
+//! - [`server`]: [`Server::start`] and graceful shutdown; [`cli`]: `zkcred serve`.
+
+pub mod auth;
+pub mod batcher;
+pub mod cli;
+pub mod config;
+pub mod engine;
+pub mod log_writer;
+pub mod metrics;
+pub mod problem;
+pub mod registry;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod verify;
+
+pub use auth::Role;
+pub use config::{Config, TokenConfig};
+pub use server::{RunningServer, Server, ServerError};

@@ -1,0 +1,634 @@
+//! The router: routes, handlers, the JSON body extractor and the middleware
+//! that times out, logs and counts every request.
+//!
+//! | route | roles |
+//! | --- | --- |
+//! | `GET /healthz`, `GET /metrics`, `GET /v1/openapi.json` | none |
+//! | `POST /v1/challenges`, `POST /v1/presentations[/batch]` | verifier |
+//! | `POST` under `/v1/issuers`, `/v1/agreements`, `/v1/policies` | admin |
+//! | `GET /v1/issuers…`, `GET /v1/agreements…` | admin, regulator |
+//! | `GET /v1/policies…` | admin, regulator, verifier |
+//! | `GET /v1/policies/{id}/audit`, `GET /v1/audit/policies`, `/v1/log/…` | admin, regulator |
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::{Auth, Role};
+use super::engine::Kind;
+use super::problem::Problem;
+use super::state::{blocking, AppState};
+use super::verify::{self, ChallengeRequest, Submission};
+use crate::storage::Storage;
+
+/// The OpenAPI 3.1 document served at `/v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+type St = State<Arc<AppState>>;
+type Answer = Result<Response, Problem>;
+
+const ADMIN: &[Role] = &[Role::Admin];
+const READ_REGISTRY: &[Role] = &[Role::Admin, Role::Regulator];
+const READ_POLICIES: &[Role] = &[Role::Admin, Role::Regulator, Role::Verifier];
+const VERIFIER: &[Role] = &[Role::Verifier];
+
+/// Builds the router over `state`.
+pub fn router(state: Arc<AppState>) -> Router {
+    let body_limit = state.config.limits.body_bytes;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .route("/v1/openapi.json", get(openapi))
+        .route("/v1/challenges", post(challenges))
+        .route("/v1/presentations", post(presentations))
+        .route("/v1/presentations/batch", post(presentations_batch))
+        .route("/v1/issuers", get(list_issuers).post(create_issuer))
+        .route("/v1/issuers/{id}", get(get_issuer))
+        .route("/v1/issuers/{id}/versions", post(version_issuer))
+        .route("/v1/issuers/{id}/retire", post(retire_issuer))
+        .route("/v1/issuers/{id}/keys", get(list_keys).post(add_key))
+        .route("/v1/issuers/{id}/keys/rotate", post(rotate_key))
+        .route("/v1/issuers/{id}/keys/{key_id}/revoke", post(revoke_key))
+        .route(
+            "/v1/agreements",
+            get(list_agreements).post(create_agreement),
+        )
+        .route("/v1/agreements/{id}", get(get_agreement))
+        .route("/v1/agreements/{id}/versions", post(version_agreement))
+        .route("/v1/agreements/{id}/retire", post(retire_agreement))
+        .route("/v1/policies", get(list_policies).post(create_policy))
+        .route("/v1/policies/{id}", get(get_policy))
+        .route("/v1/policies/{id}/versions", post(version_policy))
+        .route("/v1/policies/{id}/retire", post(retire_policy))
+        .route("/v1/policies/{id}/audit", get(audit_policy))
+        .route("/v1/audit/policies", get(audit_policies))
+        .route("/v1/log/head", get(log_head).post(sign_head))
+        .route("/v1/log/records", get(log_records))
+        .route("/v1/log/inclusion", get(log_inclusion))
+        .route("/v1/log/consistency", get(log_consistency))
+        .route("/v1/log/export", get(log_export))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(Arc::clone(&state), observe))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+}
+
+/// Times out, logs (method, route, status, latency; never bodies) and
+/// counts every request.
+async fn observe(State(state): St, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let method = req.method().as_str().to_owned();
+    let limit = Duration::from_millis(state.config.limits.request_timeout_ms);
+    let response = match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(r) => r,
+        Err(_) => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!("the request took longer than {} ms", limit.as_millis()),
+        )
+        .into_response(),
+    };
+    let status = response.status().as_u16();
+    state.metrics.request(&route, &method, status);
+    tracing::info!(
+        method = %method,
+        route = %route,
+        status,
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+/// A JSON body whose failures are problem documents: 413 `body_too_large`
+/// beyond the limit, 400 `malformed_json` otherwise. The detail gives the
+/// position and class of the error, never the offending text.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Problem::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    "the request body exceeds the configured limit",
+                )
+            } else {
+                Problem::malformed_json("the request body could not be read")
+            }
+        })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    serde_json::from_slice(bytes).map_err(|e| json_problem(&e))
+}
+
+fn json_problem(e: &serde_json::Error) -> Problem {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Io | Category::Eof => "the JSON ends early",
+        Category::Syntax => "JSON syntax error",
+        Category::Data => "the JSON does not have the expected fields and types",
+    };
+    Problem::malformed_json(format!("{what} (line {}, column {})", e.line(), e.column()))
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
+    q.map(|Query(t)| t)
+        .map_err(|_| Problem::invalid("the query parameters are missing or not numbers"))
+}
+
+fn ok(v: impl serde::Serialize) -> Answer {
+    Ok(Json(v).into_response())
+}
+
+fn created(v: impl serde::Serialize) -> Answer {
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+async fn not_found() -> Problem {
+    Problem::not_found("not_found", "no such resource")
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this resource does not take that method",
+    )
+}
+
+async fn healthz(State(st): St) -> Answer {
+    let s = Arc::clone(&st);
+    let size = blocking(move || {
+        s.log
+            .storage()
+            .disclosure_count()
+            .map_err(|e| Problem::from(crate::Error::from(e)))
+    })
+    .await
+    .map_err(|_| {
+        Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unhealthy",
+            "storage is not answering",
+        )
+    })?;
+    ok(json!({ "status": "ok", "log_size": size, "batching": st.batcher.enabled() }))
+}
+
+async fn metrics(State(st): St) -> Response {
+    let text = st
+        .metrics
+        .render(st.registry.key_cache().stats(), st.challenges.len());
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+// --- verification ---------------------------------------------------------
+
+async fn challenges(
+    State(st): St,
+    Auth(who): Auth,
+    JsonBody(body): JsonBody<ChallengeRequest>,
+) -> Answer {
+    who.require(VERIFIER)?;
+    created(verify::issue_challenge(&st, &who, body.policy).await?)
+}
+
+async fn presentations(
+    State(st): St,
+    Auth(who): Auth,
+    JsonBody(sub): JsonBody<Submission>,
+) -> Answer {
+    who.require(VERIFIER)?;
+    ok(verify::decide(&st, &who, sub).await?)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchBody {
+    items: Vec<Value>,
+}
+
+async fn presentations_batch(
+    State(st): St,
+    Auth(who): Auth,
+    JsonBody(body): JsonBody<BatchBody>,
+) -> Answer {
+    who.require(VERIFIER)?;
+    let limit = st.config.limits.batch_items;
+    if body.items.is_empty() || body.items.len() > limit {
+        return Err(Problem::invalid(format!(
+            "a batch holds 1 to {limit} items"
+        )));
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, item) in body.items.into_iter().enumerate() {
+        let (st, who) = (Arc::clone(&st), who.clone());
+        tasks.spawn(async move {
+            let r = match Submission::deserialize(&item) {
+                Ok(sub) => verify::decide(&st, &who, sub).await,
+                Err(e) => Err(Problem::malformed_json(format!(
+                    "item {i}: the JSON does not have the expected fields and types ({})",
+                    if e.is_data() { "data" } else { "syntax" }
+                ))),
+            };
+            (i, r)
+        });
+    }
+    let mut results: Vec<Value> = Vec::new();
+    let mut slots: Vec<Option<Value>> = vec![None; tasks.len()];
+    while let Some(joined) = tasks.join_next().await {
+        let (i, r) = joined.map_err(|e| Problem::internal(&e))?;
+        slots[i] = Some(match r {
+            Ok(a) => json!({ "status": 200, "decision": a }),
+            Err(p) => json!({ "status": p.status.as_u16(), "problem": p.to_json() }),
+        });
+    }
+    results.extend(slots.into_iter().map(|s| s.unwrap_or(Value::Null)));
+    ok(json!({ "results": results }))
+}
+
+// --- registry and policies ------------------------------------------------
+
+async fn list(st: &Arc<AppState>, kind: &'static str) -> Answer {
+    let s = Arc::clone(st);
+    ok(blocking(move || s.registry.list(kind)).await?)
+}
+
+async fn get_doc(st: &Arc<AppState>, kind: Kind, id: String) -> Answer {
+    let s = Arc::clone(st);
+    let versions = blocking(move || s.registry.versions(kind, &id)).await?;
+    let latest = versions.last().cloned();
+    ok(json!({ "latest": latest, "versions": versions }))
+}
+
+async fn create_doc(st: &Arc<AppState>, kind: Kind, body: Value) -> Answer {
+    let s = Arc::clone(st);
+    created(blocking(move || s.registry.create(kind, &body)).await?)
+}
+
+async fn version_doc(st: &Arc<AppState>, kind: Kind, id: String, body: Value) -> Answer {
+    let s = Arc::clone(st);
+    created(blocking(move || s.registry.new_version(kind, &id, &body)).await?)
+}
+
+async fn retire_doc(st: &Arc<AppState>, kind: Kind, id: String) -> Answer {
+    let s = Arc::clone(st);
+    ok(blocking(move || s.registry.retire(kind, &id)).await?)
+}
+
+async fn list_issuers(State(st): St, Auth(who): Auth) -> Answer {
+    who.require(READ_REGISTRY)?;
+    list(&st, Kind::Issuer.as_str()).await
+}
+
+async fn get_issuer(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+    who.require(READ_REGISTRY)?;
+    get_doc(&st, Kind::Issuer, id).await
+}
+
+async fn create_issuer(State(st): St, Auth(who): Auth, JsonBody(body): JsonBody<Value>) -> Answer {
+    who.require(ADMIN)?;
+    create_doc(&st, Kind::Issuer, body).await
+}
+
+async fn version_issuer(
+    State(st): St,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Answer {
+    who.require(ADMIN)?;
+    version_doc(&st, Kind::Issuer, id, body).await
+}
+
+async fn retire_issuer(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+    who.require(ADMIN)?;
+    retire_doc(&st, Kind::Issuer, id).await
+}
+
+async fn list_keys(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+    who.require(READ_REGISTRY)?;
+    let s = Arc::clone(&st);
+    ok(blocking(move || s.registry.keys_of(&id)).await?)
+}
+
+async fn add_key(
+    State(st): St,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Answer {
+    who.require(ADMIN)?;
+    let s = Arc::clone(&st);
+    created(blocking(move || s.registry.add_key(&id, &body)).await?)
+}
+
+async fn rotate_key(
+    State(st): St,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Answer {
+    who.require(ADMIN)?;
+    let s = Arc::clone(&st);
+    created(blocking(move || s.registry.rotate_key(&id, &body)).await?)
+}
+
+async fn revoke_key(
+    State(st): St,
+    Auth(who): Auth,
+    Path((id, key_id)): Path<(String, String)>,
+) -> Answer {
+    who.require(ADMIN)?;
+    let s = Arc::clone(&st);
+    ok(blocking(move || s.registry.revoke_key(&id, &key_id)).await?)
+}
+
+async fn list_agreements(State(st): St, Auth(who): Auth) -> Answer {
+    who.require(READ_REGISTRY)?;
+    list(&st, Kind::Agreement.as_str()).await
+}
+
+async fn get_agreement(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+    who.require(READ_REGISTRY)?;
+    get_doc(&st, Kind::Agreement, id).await
+}
+
+async fn create_agreement(
+    State(st): St,
+    Auth(who): Auth,
+    JsonBody(body): JsonBody<Value>,
+) -> Answer {
+    who.require(ADMIN)?;
+    create_doc(&st, Kind::Agreement, body).await
+}
+
+async fn version_agreement(
+    State(st): St,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Answer {
+    who.require(ADMIN)?;
+    version_doc(&st, Kind::Agreement, id, body).await
+}
+
+async fn retire_agreement(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+    who.require(ADMIN)?;
+    retire_doc(&st, Kind::Agreement, id).await
+}
+
+async fn list_policies(State(st): St, Auth(who): Auth) -> Answer {
+    who.require(READ_POLICIES)?;
+    list(&st, Kind::Policy.as_str()).await
+}
+
+async fn get_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+    who.require(READ_POLICIES)?;
+    get_doc(&st, Kind::Policy, id).await
+}
+
+async fn create_policy(State(st): St, Auth(who): Auth, JsonBody(body): JsonBody<Value>) -> Answer {
+    who.require(ADMIN)?;
+    create_doc(&st, Kind::Policy, body).await
+}
+
+async fn version_policy(
+    State(st): St,
+    Auth(who): Auth,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<Value>,
+) -> Answer {
+    who.require(ADMIN)?;
+    version_doc(&st, Kind::Policy, id, body).await
+}
+
+async fn retire_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+    who.require(ADMIN)?;
+    retire_doc(&st, Kind::Policy, id).await
+}
+
+async fn audit_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+    who.require(READ_REGISTRY)?;
+    let s = Arc::clone(&st);
+    let policy = blocking(move || s.registry.get(Kind::Policy, &id, None)).await?;
+    let audit = st.registry.engine().audit(&policy);
+    ok(json!({ "policy": policy, "audit": audit }))
+}
+
+async fn audit_policies(State(st): St, Auth(who): Auth) -> Answer {
+    who.require(READ_REGISTRY)?;
+    let s = Arc::clone(&st);
+    let policies = blocking(move || s.registry.list(Kind::Policy.as_str())).await?;
+    let engine = st.registry.engine();
+    let out: Vec<Value> = policies
+        .into_iter()
+        .map(|p| {
+            let audit = engine.audit(&p);
+            json!({ "policy": p, "audit": audit })
+        })
+        .collect();
+    ok(json!({ "policies": out }))
+}
+
+// --- disclosure log ---------------------------------------------------------
+
+async fn log_head(State(st): St, Auth(who): Auth) -> Answer {
+    who.require(READ_REGISTRY)?;
+    let s = Arc::clone(&st);
+    let (size, head) = blocking(move || {
+        let storage = s.log.storage();
+        let err = |e| Problem::from(crate::Error::from(e));
+        Ok((
+            storage.disclosure_count().map_err(err)?,
+            storage.latest_tree_head().map_err(err)?,
+        ))
+    })
+    .await?;
+    ok(json!({
+        "tree_size": size,
+        "signed_head": head,
+        "log_public_key": st.log.public_key().to_hex(),
+    }))
+}
+
+async fn sign_head(State(st): St, Auth(who): Auth) -> Answer {
+    who.require(READ_REGISTRY)?;
+    let s = Arc::clone(&st);
+    created(blocking(move || s.log.sign_head().map_err(Problem::from)).await?)
+}
+
+#[derive(Deserialize)]
+struct RecordsQuery {
+    start: u64,
+    end: Option<u64>,
+}
+
+const MAX_RECORDS: u64 = 1000;
+
+async fn log_records(
+    State(st): St,
+    Auth(who): Auth,
+    q: Result<Query<RecordsQuery>, QueryRejection>,
+) -> Answer {
+    who.require(READ_REGISTRY)?;
+    let q = query(q)?;
+    let s = Arc::clone(&st);
+    let entries = blocking(move || {
+        let storage = s.log.storage();
+        let err = |e| Problem::from(crate::Error::from(e));
+        let size = storage.disclosure_count().map_err(err)?;
+        let end = q
+            .end
+            .unwrap_or(size)
+            .min(q.start.saturating_add(MAX_RECORDS));
+        if q.start > end {
+            return Err(Problem::invalid("start must not exceed end"));
+        }
+        storage.read_disclosures(q.start..end).map_err(err)
+    })
+    .await?;
+    let records: Vec<Value> = entries
+        .into_iter()
+        .map(|e| json!({ "record": e.record, "leaf_hash": e.leaf_hash }))
+        .collect();
+    ok(json!({ "records": records }))
+}
+
+#[derive(Deserialize)]
+struct InclusionQuery {
+    index: u64,
+    tree_size: u64,
+}
+
+async fn log_inclusion(
+    State(st): St,
+    Auth(who): Auth,
+    q: Result<Query<InclusionQuery>, QueryRejection>,
+) -> Answer {
+    who.require(READ_REGISTRY)?;
+    let q = query(q)?;
+    let s = Arc::clone(&st);
+    ok(blocking(move || {
+        s.log
+            .inclusion_proof(q.index, q.tree_size)
+            .map_err(Problem::from)
+    })
+    .await?)
+}
+
+#[derive(Deserialize)]
+struct ConsistencyQuery {
+    old_size: u64,
+    new_size: u64,
+}
+
+async fn log_consistency(
+    State(st): St,
+    Auth(who): Auth,
+    q: Result<Query<ConsistencyQuery>, QueryRejection>,
+) -> Answer {
+    who.require(READ_REGISTRY)?;
+    let q = query(q)?;
+    let s = Arc::clone(&st);
+    ok(blocking(move || {
+        s.log
+            .consistency_proof(q.old_size, q.new_size)
+            .map_err(Problem::from)
+    })
+    .await?)
+}
+
+async fn log_export(State(st): St, Auth(who): Auth) -> Answer {
+    who.require(READ_REGISTRY)?;
+    let s = Arc::clone(&st);
+    let export = blocking(move || s.log.export().map_err(Problem::from)).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        export.to_json(),
+    )
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `.route(path, method(..)...)` of [`router`], read from this
+    /// file's source so that a new route cannot be missed.
+    fn served_routes() -> Vec<(String, String)> {
+        let src = include_str!("routes.rs");
+        let body = &src[src.find("pub fn router").unwrap()..src.find("async fn observe").unwrap()];
+        let mut out = Vec::new();
+        for line in body
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with(".route(\""))
+        {
+            let path = line[8..].split('"').next().unwrap().to_owned();
+            for m in ["get", "post", "put", "delete", "patch"] {
+                if line.contains(&format!(" {m}(")) || line.contains(&format!(".{m}(")) {
+                    out.push((path.clone(), m.to_owned()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn openapi_documents_every_route() {
+        let doc: Value = serde_json::from_str(OPENAPI).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let routes = served_routes();
+        assert!(routes.len() >= 30, "{routes:?}");
+        for (path, method) in &routes {
+            assert!(
+                doc["paths"][path][method].is_object(),
+                "{method} {path} is not in openapi.json"
+            );
+        }
+        // And nothing documented that is not served.
+        let documented: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().len())
+            .sum();
+        assert_eq!(documented, routes.len());
+    }
+}

@@ -1,0 +1,210 @@
+//! Starting and stopping the server, in process or from `zkcred serve`.
+//!
+//! [`Server::start`] opens the database and the log key, builds the state,
+//! binds the listener and serves on the current tokio runtime; it returns a
+//! [`RunningServer`] with the bound address. [`RunningServer::shutdown`]
+//! stops accepting connections, lets in-flight requests finish, stops the
+//! verification threads and the log writer (after they drained their
+//! queues), and signs a last tree head if the log grew.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::auth::Tokens;
+use super::batcher::Batcher;
+use super::config::{Config, ConfigError};
+use super::engine::{PolicyEngine, ProvisionalEngine};
+use super::log_writer::LogWriter;
+use super::metrics::Metrics;
+use super::registry::{KeyCache, Registry};
+use super::routes::router;
+use super::state::AppState;
+use crate::challenge::{ChallengeConfig, ChallengeStore};
+use crate::disclosure_log::DisclosureLog;
+use crate::storage::{SqliteStorage, Storage};
+use crate::translog::LogSigningKey;
+
+/// Why the server did not start or stopped badly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database or the log key.
+    #[error(transparent)]
+    Service(#[from] crate::Error),
+    /// Loading the stored registry into the policy engine failed.
+    #[error("loading the registry: {0}")]
+    Registry(String),
+    /// Binding or serving.
+    #[error("server I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Entry point; see the module documentation.
+#[derive(Debug)]
+pub struct Server;
+
+/// A started server.
+#[derive(Debug)]
+pub struct RunningServer {
+    addr: SocketAddr,
+    state: Arc<AppState>,
+    stop: watch::Sender<bool>,
+    serve: JoinHandle<std::io::Result<()>>,
+    signer: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Starts a server with the provisional policy engine (see
+    /// [`super::engine`]).
+    pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
+        let catalogue = zkcred_credential::Catalogue::builtin();
+        Self::start_with(config, Arc::new(ProvisionalEngine::new(catalogue))).await
+    }
+
+    /// Starts a server deciding with `engine`. Must run inside a
+    /// multi-threaded tokio runtime.
+    pub async fn start_with(
+        config: Config,
+        engine: Arc<dyn PolicyEngine>,
+    ) -> Result<RunningServer, ServerError> {
+        config.check()?;
+        let tokens = Tokens::new(&config.tokens)?;
+        let (db, key_path) = (config.database.clone(), config.log_key.clone());
+        let (storage, key) = tokio::task::spawn_blocking(move || {
+            let storage = SqliteStorage::open(&db).map_err(crate::Error::from)?;
+            let key = LogSigningKey::load_or_generate(&key_path).map_err(crate::Error::from)?;
+            Ok::<_, crate::Error>((Arc::new(storage), key))
+        })
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))??;
+        let metrics = Arc::new(Metrics::default());
+        let log = Arc::new(DisclosureLog::new(Arc::clone(&storage), key));
+        let keys = KeyCache::new(
+            Duration::from_secs(config.key_cache.ttl_secs),
+            config.key_cache.capacity,
+        );
+        let registry = Registry::open(Arc::clone(&storage), engine, keys)
+            .map_err(|p| ServerError::Registry(p.detail))?;
+        let state = Arc::new(AppState {
+            tokens,
+            catalogue: zkcred_credential::Catalogue::builtin(),
+            registry,
+            challenges: ChallengeStore::new(ChallengeConfig {
+                ttl: Duration::from_secs(config.challenges.ttl_secs),
+                capacity: config.challenges.capacity,
+                ..ChallengeConfig::default()
+            }),
+            log_writer: LogWriter::start(Arc::clone(&log), Arc::clone(&metrics)),
+            log,
+            batcher: Batcher::start(&config.batch, config.verify_workers(), Arc::clone(&metrics)),
+            metrics,
+            config,
+        });
+
+        let listener = TcpListener::bind(state.config.listen).await?;
+        let addr = listener.local_addr()?;
+        let (stop, mut stopped) = watch::channel(false);
+        let app = router(Arc::clone(&state));
+        let mut on_stop = stop.subscribe();
+        let serve = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = on_stop.wait_for(|s| *s).await;
+                })
+                .await
+        });
+        let signer = match state.config.disclosure_log.sign_interval_secs {
+            0 => None,
+            secs => {
+                let st = Arc::clone(&state);
+                Some(tokio::spawn(async move {
+                    let mut tick = tokio::time::interval(Duration::from_secs(secs));
+                    tick.tick().await;
+                    loop {
+                        tokio::select! {
+                            _ = tick.tick() => {}
+                            _ = stopped.wait_for(|s| *s) => return,
+                        }
+                        let s = Arc::clone(&st);
+                        let _ = tokio::task::spawn_blocking(move || sign_if_grown(&s)).await;
+                    }
+                }))
+            }
+        };
+        tracing::info!(%addr, batching = state.batcher.enabled(), "zkcred service listening");
+        Ok(RunningServer {
+            addr,
+            state,
+            stop,
+            serve,
+            signer,
+        })
+    }
+}
+
+/// Signs a head if the log has records no head covers.
+fn sign_if_grown(state: &AppState) {
+    let storage = state.log.storage();
+    let grown = match (storage.disclosure_count(), storage.latest_tree_head()) {
+        (Ok(n), Ok(Some(h))) => n > h.tree_size,
+        (Ok(n), Ok(None)) => n > 0,
+        _ => false,
+    };
+    if grown {
+        match state.log.sign_head() {
+            Ok(h) => tracing::info!(tree_size = h.tree_size, "signed tree head"),
+            Err(e) => tracing::error!(error = %e, "signing a tree head failed"),
+        }
+    }
+}
+
+impl RunningServer {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (for in-process tools: metrics, the log).
+    pub fn state(&self) -> &Arc<AppState> {
+        &self.state
+    }
+
+    /// Waits until the server stops by itself (an I/O failure); a running
+    /// server only stops through [`RunningServer::shutdown`].
+    pub async fn stopped(&mut self) -> Result<(), ServerError> {
+        (&mut self.serve)
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
+        Ok(())
+    }
+
+    /// Graceful shutdown; see the module documentation.
+    pub async fn shutdown(self) -> Result<(), ServerError> {
+        let _ = self.stop.send(true);
+        let served = self
+            .serve
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()));
+        if let Some(s) = self.signer {
+            let _ = s.await;
+        }
+        let state = self.state;
+        tokio::task::spawn_blocking(move || {
+            state.batcher.shutdown();
+            state.log_writer.shutdown();
+            sign_if_grown(&state);
+        })
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+        tracing::info!("zkcred service stopped");
+        served??;
+        Ok(())
+    }
+}

@@ -1,0 +1,54 @@
+//! The state shared by every request.
+
+use std::sync::Arc;
+
+use zkcred_credential::Catalogue;
+
+use super::auth::Tokens;
+use super::batcher::Batcher;
+use super::config::Config;
+use super::log_writer::LogWriter;
+use super::metrics::Metrics;
+use super::registry::Registry;
+use crate::challenge::ChallengeStore;
+use crate::disclosure_log::DisclosureLog;
+use crate::storage::SqliteStorage;
+
+/// Everything a handler needs.
+pub struct AppState {
+    /// The configuration in force.
+    pub config: Config,
+    /// Bearer tokens.
+    pub tokens: Tokens,
+    /// The credential catalogue.
+    pub catalogue: &'static Catalogue,
+    /// Registry and policy documents, the policy engine, the key cache.
+    pub registry: Registry,
+    /// Outstanding one-time challenges.
+    pub challenges: ChallengeStore,
+    /// The disclosure log (heads, proofs, export).
+    pub log: Arc<DisclosureLog<SqliteStorage>>,
+    /// Group-committing appender of disclosure records.
+    pub log_writer: LogWriter,
+    /// Proof verification.
+    pub batcher: Batcher,
+    /// Counters and histograms.
+    pub metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+/// Runs blocking work (storage, key preparation) off the async runtime.
+pub async fn blocking<T, F>(f: F) -> Result<T, super::problem::Problem>
+where
+    F: FnOnce() -> Result<T, super::problem::Problem> + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| super::problem::Problem::internal(&e))?
+}

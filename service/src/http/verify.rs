@@ -1,0 +1,542 @@
+//! The verification pipeline: challenges out, presentations in, decisions
+//! logged.
+//!
+//! A presentation goes through: the body is parsed (size-capped) → its
+//! challenge is consumed atomically, bound to the policy and the calling
+//! verifier → the request it answers must be the one issued (same verifier,
+//! same credentials as the policy version bound to the challenge) → on a
+//! blocking thread, the binding is checked, the issuer keys are looked up
+//! (cache, then storage) and every entry is decoded and prepared (typed
+//! errors become 4xx problems) → the BBS proofs go to the micro-batcher →
+//! the policy engine decides → the decision is appended to the disclosure
+//! log (group-committed) → the response. Every decision taken after the
+//! challenge was consumed is logged, refusals included; a refusal's record
+//! names the requested credential types but no attributes.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use zkcred_credential::presentation::{check_binding, prepare_presentation, PreparedPresentation};
+use zkcred_credential::{
+    DisclosedCredential, Error as CredError, IssuerPublicKey, KeyResolver, Presentation,
+    PresentationRequest, RequestedCredential,
+};
+
+use super::auth::Principal;
+use super::batcher::{BatchError, VerifyItem};
+use super::engine::{Decision, Kind};
+use super::problem::{challenge_problem, Problem};
+use super::registry::CachedKey;
+use super::state::{blocking, AppState};
+use crate::challenge::{ChallengeBinding, Nonce};
+use crate::storage::{Document, DocumentStatus};
+use crate::translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
+
+/// `POST /v1/challenges` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeRequest {
+    /// The policy the verifier will judge the presentation under.
+    pub policy: String,
+}
+
+/// `POST /v1/challenges` answer.
+#[derive(Debug, Serialize)]
+pub struct IssuedChallenge {
+    /// The policy and its version in force.
+    pub policy: PolicyRef,
+    /// The presentation request to hand to the holder.
+    pub request: PresentationRequest,
+    /// When the challenge stops being accepted (RFC 3339).
+    pub expires_at: String,
+}
+
+/// `POST /v1/presentations` body (and one item of a batch).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// The policy the challenge was issued for.
+    pub policy: String,
+    /// The request as issued.
+    pub request: PresentationRequest,
+    /// The holder's presentation.
+    pub presentation: Presentation,
+}
+
+/// One verified credential in an accepted decision.
+#[derive(Debug, Serialize)]
+pub struct DisclosedOut {
+    /// The credential type.
+    pub credential_type: String,
+    /// The issuer.
+    pub issuer: String,
+    /// The issuer key.
+    pub key_id: String,
+    /// Disclosed values by name (`null`: an absent optional attribute).
+    pub attributes: Map<String, Value>,
+}
+
+/// An accepted decision.
+#[derive(Debug, Serialize)]
+pub struct Accepted {
+    /// Always `accepted`.
+    pub decision: &'static str,
+    /// Always `ok`.
+    pub reason: &'static str,
+    /// The policy version applied.
+    pub policy: PolicyRef,
+    /// The decision's record in the disclosure log.
+    pub log_sequence: u64,
+    /// What the presentation disclosed.
+    pub credentials: Vec<DisclosedOut>,
+}
+
+/// Issues a challenge for `policy_id` to the verifier `who`.
+pub async fn issue_challenge(
+    state: &Arc<AppState>,
+    who: &Principal,
+    policy_id: String,
+) -> Result<IssuedChallenge, Problem> {
+    let st = Arc::clone(state);
+    let policy = blocking(move || st.registry.get(Kind::Policy, &policy_id, None)).await?;
+    if policy.status != DocumentStatus::Active {
+        return Err(Problem::new(
+            StatusCode::CONFLICT,
+            "policy_retired",
+            format!("policy {} is retired", policy.id),
+        ));
+    }
+    let credentials = state
+        .registry
+        .engine()
+        .request(&policy)
+        .map_err(|e| Problem::internal(&e))?;
+    let ttl = time::Duration::seconds(state.config.challenges.ttl_secs as i64);
+    // Taken before the challenge's own clock starts, and truncated: the
+    // advertised expiry is never later than the store's.
+    let wall = OffsetDateTime::now_utc();
+    let issued = state
+        .challenges
+        .issue(ChallengeBinding {
+            verifier: who.name.to_string(),
+            policy_id: policy.id.clone(),
+            policy_version: policy.version,
+        })
+        .map_err(|e| challenge_problem(&e))?;
+    state.metrics.challenge_issued();
+    let expires_at = (wall + ttl)
+        .replace_nanosecond(0)
+        .map_err(|e| Problem::internal(&e))?;
+    let request = PresentationRequest {
+        format: zkcred_credential::presentation::REQUEST_FORMAT.into(),
+        version: zkcred_credential::presentation::PRESENTATION_VERSION,
+        verifier: who.name.to_string(),
+        challenge: issued.nonce.to_hex(),
+        expires_at,
+        credentials,
+    };
+    Ok(IssuedChallenge {
+        policy: PolicyRef {
+            id: policy.id,
+            version: policy.version,
+        },
+        expires_at: expires_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .map_err(|e| Problem::internal(&e))?,
+        request,
+    })
+}
+
+/// The keys a presentation names, looked up once.
+struct Resolved(Vec<Arc<CachedKey>>);
+
+impl KeyResolver for Resolved {
+    fn resolve(&self, issuer: &str, key_id: &str) -> Option<&IssuerPublicKey> {
+        self.0
+            .iter()
+            .map(|k| &k.public)
+            .find(|k| k.issuer == issuer && k.key_id == key_id)
+    }
+}
+
+/// What the refusal record may say about the credentials.
+fn requested_summary(
+    requested: &[RequestedCredential],
+    issuers: &[String],
+) -> Vec<CredentialDisclosure> {
+    requested
+        .iter()
+        .enumerate()
+        .map(|(i, rc)| CredentialDisclosure {
+            credential_type: rc.credential_type.clone(),
+            disclosed_attributes: Vec::new(),
+            issuer: issuers
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| "unverified".into()),
+        })
+        .collect()
+}
+
+/// Decides on one submission by the verifier `who`.
+pub async fn decide(
+    state: &Arc<AppState>,
+    who: &Principal,
+    sub: Submission,
+) -> Result<Accepted, Problem> {
+    let nonce = Nonce::from_hex(&sub.request.challenge).map_err(|e| challenge_problem(&e))?;
+    let binding = state
+        .challenges
+        .consume(&nonce, &who.name, &sub.policy)
+        .map_err(|e| {
+            state.metrics.challenge_refused(e.code());
+            challenge_problem(&e)
+        })?;
+    let st = Arc::clone(state);
+    let (id, version) = (binding.policy_id.clone(), binding.policy_version);
+    let policy = blocking(move || st.registry.get(Kind::Policy, &id, Some(version))).await?;
+    let policy_ref = PolicyRef {
+        id: policy.id.clone(),
+        version: policy.version,
+    };
+    let requested = state
+        .registry
+        .engine()
+        .request(&policy)
+        .map_err(|e| Problem::internal(&e))?;
+    let mut ctx = Ctx {
+        state,
+        who,
+        policy_ref,
+        requested,
+    };
+    if sub.request.verifier != *who.name || sub.request.credentials != ctx.requested {
+        let p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "request_tampered",
+            "the request is not the one issued with this challenge",
+        );
+        return Err(ctx.refuse(p, &[]).await);
+    }
+    match verify(state, sub).await {
+        Ok(disclosed) => ctx.decide(&policy, disclosed).await,
+        Err((p, issuers)) => Err(ctx.refuse(p, &issuers).await),
+    }
+}
+
+struct Ctx<'a> {
+    state: &'a Arc<AppState>,
+    who: &'a Principal,
+    policy_ref: PolicyRef,
+    requested: Vec<RequestedCredential>,
+}
+
+impl Ctx<'_> {
+    fn event(
+        &self,
+        outcome: Outcome,
+        reason: &str,
+        credentials: Vec<CredentialDisclosure>,
+    ) -> DisclosureEvent {
+        DisclosureEvent {
+            timestamp: crate::translog::record::now_timestamp(),
+            verifier: self.who.name.to_string(),
+            policy: self.policy_ref.clone(),
+            credentials,
+            outcome,
+            reason: reason.into(),
+        }
+    }
+
+    async fn append(&self, event: DisclosureEvent) -> Result<u64, Problem> {
+        match self.state.log_writer.append(event).await {
+            Ok(Ok(seq)) => Ok(seq),
+            Ok(Err(e)) => Err(Problem::internal(&e)),
+            Err(e) => Err(Problem::internal(&e)),
+        }
+    }
+
+    /// Logs a refusal; returns the problem with the decision attached.
+    async fn refuse(&mut self, p: Problem, issuers: &[String]) -> Problem {
+        self.state.metrics.decision(false, p.code);
+        let event = self.event(
+            Outcome::Refused,
+            p.code,
+            requested_summary(&self.requested, issuers),
+        );
+        match self.append(event).await {
+            Ok(seq) => p.with("decision", "refused").with("log_sequence", seq),
+            Err(internal) => internal,
+        }
+    }
+
+    async fn decide(
+        &mut self,
+        policy: &Document,
+        disclosed: Vec<DisclosedCredential>,
+    ) -> Result<Accepted, Problem> {
+        let issuers: Vec<String> = disclosed.iter().map(|d| d.issuer.clone()).collect();
+        match self
+            .state
+            .registry
+            .engine()
+            .evaluate(policy, &disclosed, OffsetDateTime::now_utc())
+        {
+            Decision::Refused { reason, detail } => {
+                let p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, reason, detail);
+                Err(self.refuse(p, &issuers).await)
+            }
+            Decision::Accepted => {
+                let summary = disclosed
+                    .iter()
+                    .map(|d| CredentialDisclosure {
+                        credential_type: d.credential_type.clone(),
+                        disclosed_attributes: d.attributes.keys().cloned().collect(),
+                        issuer: d.issuer.clone(),
+                    })
+                    .collect();
+                let seq = self
+                    .append(self.event(Outcome::Accepted, "ok", summary))
+                    .await?;
+                self.state.metrics.decision(true, "ok");
+                Ok(Accepted {
+                    decision: "accepted",
+                    reason: "ok",
+                    policy: self.policy_ref.clone(),
+                    log_sequence: seq,
+                    credentials: disclosed.into_iter().map(disclosed_out).collect(),
+                })
+            }
+        }
+    }
+}
+
+fn disclosed_out(d: DisclosedCredential) -> DisclosedOut {
+    DisclosedOut {
+        credential_type: d.credential_type,
+        issuer: d.issuer,
+        key_id: d.key_id,
+        attributes: d
+            .attributes
+            .into_iter()
+            .map(|(k, v)| (k, v.map_or(Value::Null, |v| v.to_json())))
+            .collect(),
+    }
+}
+
+/// Refusal with the issuers that were verified far enough to name.
+type Refusal = (Problem, Vec<String>);
+
+/// Binding, keys, preparation (blocking thread), then the proofs (batcher).
+async fn verify(
+    state: &Arc<AppState>,
+    sub: Submission,
+) -> Result<Vec<DisclosedCredential>, Refusal> {
+    let st = Arc::clone(state);
+    let (prepared, keys) = tokio::task::spawn_blocking(move || prepare(&st, &sub))
+        .await
+        .map_err(|e| (Problem::internal(&e), Vec::new()))??;
+    let issuers: Vec<String> = keys.iter().map(|k| k.public.issuer.clone()).collect();
+    let items = prepared
+        .entries
+        .iter()
+        .zip(&keys)
+        .map(|(e, k)| VerifyItem {
+            suite: e.credential.suite,
+            key: Arc::clone(&k.verifier),
+            proof: e.proof.clone(),
+            header: e.header.clone(),
+            ph: e.presentation_header.clone(),
+            disclosed: e.disclosed.clone(),
+        })
+        .collect();
+    let started = Instant::now();
+    let results = state.batcher.verify(items).await.map_err(|e| {
+        let p = match e {
+            BatchError::Overloaded => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "the verification queue is full; retry later",
+            ),
+            BatchError::ShutDown => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "shutting_down",
+                "the service is shutting down",
+            ),
+        };
+        (p, issuers.clone())
+    })?;
+    state.metrics.verified(started.elapsed());
+    prepared
+        .finish(results)
+        .map_err(|e| (presentation_problem(&e), issuers))
+}
+
+fn prepare(
+    state: &AppState,
+    sub: &Submission,
+) -> Result<(PreparedPresentation, Vec<Arc<CachedKey>>), Refusal> {
+    let now = OffsetDateTime::now_utc();
+    check_binding(state.catalogue, &sub.request, &sub.presentation, now)
+        .map_err(|e| (presentation_problem(&e), Vec::new()))?;
+    let mut keys = Vec::with_capacity(sub.presentation.credentials.len());
+    for pc in &sub.presentation.credentials {
+        let issuers = keys
+            .iter()
+            .map(|k: &Arc<CachedKey>| k.public.issuer.clone())
+            .collect();
+        let k = state
+            .registry
+            .verification_key(&pc.issuer, &pc.key_id)
+            .map_err(|p| (p, issuers))?;
+        keys.push(k);
+    }
+    let issuers: Vec<String> = keys.iter().map(|k| k.public.issuer.clone()).collect();
+    let resolver = Resolved(keys);
+    let prepared = prepare_presentation(
+        state.catalogue,
+        &sub.request,
+        &sub.presentation,
+        &resolver,
+        now,
+    )
+    .map_err(|e| (presentation_problem(&e), issuers))?;
+    Ok((prepared, resolver.0))
+}
+
+/// The problem for a presentation the credential layer refuses. Details
+/// name attributes and identifiers, never values.
+pub fn presentation_problem(e: &CredError) -> Problem {
+    use CredError as E;
+    let bad = StatusCode::BAD_REQUEST;
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
+    let (status, code, detail): (StatusCode, &'static str, String) = match e {
+        E::ProofInvalid => (
+            refused,
+            "proof_invalid",
+            "a presentation proof does not verify".into(),
+        ),
+        E::Malformed { what, .. } => (
+            bad,
+            "proof_malformed",
+            format!("the {what} cannot be decoded"),
+        ),
+        E::Crypto(_) => (
+            bad,
+            "proof_malformed",
+            "a proof cannot be decoded or checked".into(),
+        ),
+        E::UnrequestedDisclosure(name) => (
+            refused,
+            "over_disclosure",
+            format!("attribute {name} is disclosed but the policy does not ask for it"),
+        ),
+        E::MissingDisclosure(name) => (
+            refused,
+            "missing_disclosure",
+            format!("requested attribute {name} is not disclosed"),
+        ),
+        E::Attribute(zkcred_credential::AttributeError::NotInLayout { .. }) => (
+            refused,
+            "over_disclosure",
+            "a disclosed attribute is not in the credential type's layout".into(),
+        ),
+        E::Attribute(a) => (bad, "attribute_invalid", attribute_detail(a)),
+        E::UnknownKey { issuer, .. } => (
+            refused,
+            "unknown_key",
+            format!("issuer {issuer} has no such key"),
+        ),
+        E::SuiteMismatch { .. } | E::UnknownSuite(_) => (
+            bad,
+            "suite_mismatch",
+            "the ciphersuite does not match the issuer key".into(),
+        ),
+        E::IssuerNotAccepted(i) => (
+            refused,
+            "issuer_not_accepted",
+            format!("issuer {i} is not accepted by the policy"),
+        ),
+        E::WrongCredentialType { expected, .. } => (
+            refused,
+            "wrong_credential_type",
+            format!("expected a credential of type {expected}"),
+        ),
+        E::CredentialCountMismatch { expected, found } => (
+            refused,
+            "credential_count_mismatch",
+            format!("the policy asks for {expected} credential(s), the presentation has {found}"),
+        ),
+        E::VerifierMismatch { .. } => (
+            refused,
+            "verifier_mismatch",
+            "the presentation is for another verifier".into(),
+        ),
+        E::ChallengeMismatch => (
+            refused,
+            "challenge_mismatch",
+            "the presentation answers another challenge".into(),
+        ),
+        E::RequestDigestMismatch => (
+            refused,
+            "request_digest_mismatch",
+            "the presentation answers another request".into(),
+        ),
+        E::RequestExpired(_) => (
+            StatusCode::GONE,
+            "challenge_expired",
+            "the request has expired".into(),
+        ),
+        E::UnsupportedFormat { .. } => (
+            bad,
+            "unsupported_format",
+            "not a zkcred presentation of a supported version".into(),
+        ),
+        E::UnsupportedProof { .. } => (
+            bad,
+            "unsupported_proof",
+            "unsupported proof type or version".into(),
+        ),
+        E::UnsupportedStatement(_) => (
+            bad,
+            "unsupported_statement",
+            "statements are not supported".into(),
+        ),
+        E::UnsupportedEncodingVersion(v) => (
+            bad,
+            "unsupported_encoding",
+            format!("attribute encoding version {v} is not supported"),
+        ),
+        E::UnknownCredentialType(_) => (bad, "invalid_request", "unknown credential type".into()),
+        E::InvalidRequest(_) | E::InvalidIdentifier { .. } => (
+            bad,
+            "invalid_request",
+            "the presentation request is invalid".into(),
+        ),
+        _ => (
+            bad,
+            "presentation_invalid",
+            "the presentation cannot be used".into(),
+        ),
+    };
+    Problem::new(status, code, detail)
+}
+
+fn attribute_detail(a: &zkcred_credential::AttributeError) -> String {
+    use zkcred_credential::AttributeError as A;
+    let name = match a {
+        A::NotInLayout { attribute, .. }
+        | A::Missing { attribute }
+        | A::TypeMismatch { attribute, .. }
+        | A::InvalidDate { attribute, .. }
+        | A::InvalidHex { attribute }
+        | A::InvalidUtf8 { attribute }
+        | A::TooLong { attribute, .. }
+        | A::Invalid { attribute, .. } => attribute,
+    };
+    format!("disclosed attribute {name} is not a valid value of its type")
+}

@@ -1,0 +1,774 @@
+//! The HTTP service end to end: a real server on an ephemeral loopback port,
+//! a real HTTP client, real credentials and proofs.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rand::rngs::OsRng;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use zkcred_credential::{
+    issue, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssuerKey,
+    LicenseId, Presentation, PresentationRequest, Uscc,
+};
+use zkcred_crypto::bbs::Suite;
+use zkcred_service::disclosure_log::{ConsistencyProof, InclusionProof};
+use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
+use zkcred_service::translog::{verify_export, LogExport, LogPublicKey, SignedTreeHead};
+
+const ISSUER: &str = "11330105002500287C";
+const OTHER_ISSUER: &str = "11430000006122244L";
+const ADMIN: &str = "admin-token-0123456789";
+const HOTEL: &str = "hotel-token-0123456789";
+const BAR: &str = "bar-token-0123456789";
+const REGULATOR: &str = "regulator-token-0123456789";
+const POLICY: &str = "hotel-checkin";
+
+fn config(dir: &Path) -> Config {
+    let mut c = Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database: dir.join("zkcred.db"),
+        log_key: dir.join("log.key"),
+        tokens: vec![
+            TokenConfig::new("root", Role::Admin, ADMIN),
+            TokenConfig::new("hotel.example", Role::Verifier, HOTEL),
+            TokenConfig::new("bar.example", Role::Verifier, BAR),
+            TokenConfig::new("regulator.gov", Role::Regulator, REGULATOR),
+        ],
+        ..Config::default()
+    };
+    c.batch.max_wait_us = 500;
+    c.limits.body_bytes = 64 * 1024;
+    c.disclosure_log.sign_interval_secs = 0;
+    c
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    fn new(server: &RunningServer) -> Self {
+        Client {
+            http: reqwest::Client::new(),
+            base: format!("http://{}", server.local_addr()),
+        }
+    }
+
+    async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+    ) -> (StatusCode, String, String) {
+        let mut rb = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            rb = rb.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            rb = rb.header("content-type", "application/json").body(b);
+        }
+        let r = rb.send().await.unwrap();
+        let status = r.status();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, ct, r.text().await.unwrap())
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let (status, ct, text) = self
+            .raw(
+                method,
+                path,
+                token,
+                body.map(|b| b.to_string().into_bytes()),
+            )
+            .await;
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        if status.is_client_error() || status.is_server_error() {
+            assert_eq!(ct, "application/problem+json", "{path}: {v}");
+            assert!(v["code"].is_string() && v["type"].is_string() && v["title"].is_string());
+            assert_eq!(v["status"], status.as_u16());
+        }
+        (status, v)
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    async fn post(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+}
+
+fn attributes(issuer: &str) -> AttributeSet {
+    let c = Catalogue::builtin();
+    let t = c.get("resident_id_card").unwrap();
+    let d = |s| AttributeValue::Date(Date::parse(s).unwrap());
+    let s = |v: &str| AttributeValue::String(v.into());
+    let id = LicenseId::generate(
+        t.type_code.clone(),
+        Uscc::parse(issuer).unwrap(),
+        1,
+        &mut OsRng,
+    )
+    .unwrap();
+    AttributeSet::new()
+        .with("license_id", s(&id.to_string()))
+        .with("license_number", s("No.0000000001"))
+        .with("holder_name", s("张三"))
+        .with("holder_id", s("330106199001011234"))
+        .with("holder_id_type", s("居民身份证"))
+        .with("issuer_name", s("杭州市公安局西湖分局"))
+        .with("issuer_code", s(issuer))
+        .with("issue_date", d("2020-01-01"))
+        .with("valid_from", d("2020-01-01"))
+        .with("valid_until", d("2040-01-01"))
+        .with("area_code", s("330106"))
+        .with("sex", s("男"))
+        .with("ethnicity", s("汉"))
+        .with("birth_date", d("1990-01-01"))
+        .with("address", s("浙江省杭州市西湖区文三路 90 号"))
+        .with("photo_digest", AttributeValue::Bytes(vec![7; 32]))
+}
+
+struct Holder {
+    key: IssuerKey,
+    credential: Credential,
+}
+
+fn holder(issuer: &str) -> Holder {
+    let now = OffsetDateTime::now_utc();
+    let key = IssuerKey::generate(
+        issuer,
+        Suite::Bls12381Sha256,
+        now - time::Duration::days(1),
+        now + time::Duration::days(365),
+        &mut OsRng,
+    )
+    .unwrap();
+    let credential = issue(
+        Catalogue::builtin(),
+        &key,
+        "resident_id_card",
+        &attributes(issuer),
+        now,
+        &mut OsRng,
+    )
+    .unwrap();
+    Holder { key, credential }
+}
+
+impl Holder {
+    fn present(&self, request: &Value) -> Presentation {
+        let req: PresentationRequest = serde_json::from_value(request.clone()).unwrap();
+        present(
+            Catalogue::builtin(),
+            &req,
+            &[(&self.credential, self.key.public())],
+            OffsetDateTime::now_utc(),
+            &mut OsRng,
+        )
+        .unwrap()
+    }
+
+    fn public_key(&self) -> Value {
+        serde_json::from_str(&self.key.public().to_json()).unwrap()
+    }
+}
+
+async fn challenge(c: &Client, token: &str) -> Value {
+    let (s, v) = c
+        .post("/v1/challenges", token, &json!({ "policy": POLICY }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["request"].clone()
+}
+
+fn submission(request: &Value, p: &Presentation) -> Value {
+    json!({ "policy": POLICY, "request": request, "presentation": p })
+}
+
+/// A fresh challenge answered by `h`, possibly tampered with.
+async fn answered(c: &Client, h: &Holder, tamper: impl FnOnce(&mut Value)) -> Value {
+    let request = challenge(c, HOTEL).await;
+    let mut p = serde_json::to_value(h.present(&request)).unwrap();
+    tamper(&mut p);
+    json!({ "policy": POLICY, "request": request, "presentation": p })
+}
+
+async fn setup(c: &Client, h: &Holder) {
+    let (s, v) = c
+        .post(
+            "/v1/issuers",
+            ADMIN,
+            &json!({ "id": ISSUER, "name": "杭州市公安局" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = c
+        .post(
+            &format!("/v1/issuers/{ISSUER}/keys"),
+            ADMIN,
+            &h.public_key(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let policy = json!({
+        "id": POLICY,
+        "credentials": [{ "credential_type": "resident_id_card", "disclose": ["holder_name"] }],
+    });
+    let (s, v) = c.post("/v1/policies", ADMIN, &policy).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    assert_eq!(v["version"], 1);
+}
+
+async fn start(config: Config) -> (RunningServer, Client) {
+    let server = Server::start(config).await.unwrap();
+    let client = Client::new(&server);
+    (server, client)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, c) = start(config(dir.path())).await;
+    let h = holder(ISSUER);
+
+    // Open endpoints.
+    let (s, v) = c.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (s, v) = c.call(Method::GET, "/v1/openapi.json", None, None).await;
+    assert_eq!((s, v["openapi"].as_str()), (StatusCode::OK, Some("3.1.0")));
+    let (s, v) = c.call(Method::GET, "/nowhere", None, None).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+
+    // Authentication and roles.
+    let issuer = json!({ "id": ISSUER });
+    let (s, v) = c
+        .call(Method::POST, "/v1/issuers", None, Some(&issuer))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let (s, _) = c
+        .call(
+            Method::POST,
+            "/v1/issuers",
+            Some("not-a-token-at-all"),
+            Some(&issuer),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, v) = c.post("/v1/issuers", HOTEL, &issuer).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let (s, _) = c.post("/v1/issuers", REGULATOR, &issuer).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = c.get("/v1/log/export", HOTEL).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = c
+        .post("/v1/challenges", ADMIN, &json!({ "policy": POLICY }))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    // Registry and policy administration.
+    let (s, v) = c
+        .post("/v1/challenges", HOTEL, &json!({ "policy": POLICY }))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("policy_not_found"))
+    );
+    setup(&c, &h).await;
+    let (s, v) = c.post("/v1/issuers", ADMIN, &issuer).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_exists"))
+    );
+    let (s, v) = c
+        .post(
+            "/v1/policies",
+            ADMIN,
+            &json!({ "id": "bad", "credentials": [{ "credential_type": "nope", "disclose": [] }] }),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("policy_invalid"))
+    );
+    let (s, v) = c.get("/v1/issuers", REGULATOR).await;
+    assert_eq!((s, v.as_array().unwrap().len()), (StatusCode::OK, 1));
+    let (s, v) = c.get(&format!("/v1/issuers/{ISSUER}/keys"), ADMIN).await;
+    assert_eq!(
+        (s, v[0]["status"].as_str()),
+        (StatusCode::OK, Some("active"))
+    );
+    let (s, v) = c.get("/v1/policies", HOTEL).await;
+    assert_eq!((s, v[0]["id"].as_str()), (StatusCode::OK, Some(POLICY)));
+    let (s, v) = c
+        .post("/v1/agreements", ADMIN, &json!({ "id": "yangtze-delta" }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = c.get("/v1/agreements/yangtze-delta", REGULATOR).await;
+    assert_eq!(
+        (s, v["latest"]["version"].as_u64()),
+        (StatusCode::OK, Some(1))
+    );
+
+    // A good presentation.
+    let request = challenge(&c, HOTEL).await;
+    assert_eq!(request["verifier"], "hotel.example");
+    let p = h.present(&request);
+    let (s, v) = c
+        .post("/v1/presentations", HOTEL, &submission(&request, &p))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["decision"], "accepted");
+    assert_eq!(
+        v["credentials"][0]["attributes"],
+        json!({ "holder_name": "张三" })
+    );
+    assert_eq!(v["log_sequence"], 0);
+
+    // Replay.
+    let (s, v) = c
+        .post("/v1/presentations", HOTEL, &submission(&request, &p))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("challenge_replayed"))
+    );
+
+    // Another verifier cannot use the hotel's challenge (and does not burn it).
+    let sub = answered(&c, &h, |_| {}).await;
+    let (s, v) = c.post("/v1/presentations", BAR, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("challenge_wrong_verifier"))
+    );
+    let (s, _) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Over-disclosure, tampering, malformed proofs: clear 4xx, logged refusals.
+    let sub = answered(&c, &h, |p| {
+        p["credentials"][0]["disclosed"]["birth_date"] = json!("1990-01-01");
+    })
+    .await;
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("over_disclosure")),
+        "{v}"
+    );
+    assert_eq!(v["decision"], "refused");
+    assert!(v["log_sequence"].is_u64());
+    assert!(
+        !v.to_string().contains("1990"),
+        "no value in the problem: {v}"
+    );
+
+    let sub = answered(&c, &h, |p| {
+        p["credentials"][0]["disclosed"]["holder_name"] = json!("李四")
+    })
+    .await;
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("proof_invalid"))
+    );
+    assert!(!v.to_string().contains("李四"));
+
+    let sub = answered(&c, &h, |p| {
+        p["credentials"][0]["proof"]["value"] = json!("zz")
+    })
+    .await;
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("proof_malformed"))
+    );
+    let sub = answered(&c, &h, |p| {
+        let v = p["credentials"][0]["proof"]["value"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        p["credentials"][0]["proof"]["value"] = json!(v[..v.len() - 64]);
+    })
+    .await;
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert!(
+        s == StatusCode::BAD_REQUEST || s == StatusCode::UNPROCESSABLE_ENTITY,
+        "{v}"
+    );
+
+    // The request must be the one issued.
+    let sub = answered(&c, &h, |_| {}).await;
+    let mut forged = sub.clone();
+    forged["request"]["credentials"][0]["disclose"] = json!(["holder_name", "birth_date"]);
+    let (s, v) = c.post("/v1/presentations", HOTEL, &forged).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("request_tampered"))
+    );
+
+    // Unknown issuer.
+    let stranger = holder(OTHER_ISSUER);
+    let request = challenge(&c, HOTEL).await;
+    let p = stranger.present(&request);
+    let (s, v) = c
+        .post("/v1/presentations", HOTEL, &submission(&request, &p))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_issuer"))
+    );
+
+    // Malformed JSON, wrong shapes, oversized bodies.
+    let (s, _, text) = c
+        .raw(
+            Method::POST,
+            "/v1/presentations",
+            Some(HOTEL),
+            Some(b"{\"policy\":".to_vec()),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(text.contains("malformed_json"));
+    let (s, v) = c
+        .post("/v1/presentations", HOTEL, &json!({ "policy": 3 }))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("malformed_json"))
+    );
+    let big = json!({ "policy": "x".repeat(100_000) });
+    let (s, v) = c.post("/v1/challenges", HOTEL, &big).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large"))
+    );
+    let (s, v) = c
+        .post(
+            "/v1/presentations",
+            HOTEL,
+            &json!({ "policy": POLICY, "request": {}, "presentation": {} }),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("malformed_json"))
+    );
+    let (s, v) = c
+        .call(Method::DELETE, "/v1/policies", Some(ADMIN), None)
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, Some("method_not_allowed"))
+    );
+
+    // Still healthy.
+    let (s, _) = c.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // A batch: good, tampered, good, malformed item.
+    let mut items = Vec::new();
+    for i in 0..3 {
+        items.push(
+            answered(&c, &h, |p| {
+                if i == 1 {
+                    p["credentials"][0]["disclosed"]["holder_name"] = json!("王五");
+                }
+            })
+            .await,
+        );
+    }
+    items.push(json!({ "policy": POLICY }));
+    let (s, v) = c
+        .post("/v1/presentations/batch", HOTEL, &json!({ "items": items }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let statuses: Vec<u64> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [200, 422, 200, 400]);
+    assert_eq!(v["results"][1]["problem"]["code"], "proof_invalid");
+
+    // Rotation keeps old credentials verifiable; revocation stops them.
+    let next = holder(ISSUER);
+    let (s, v) = c
+        .post(
+            &format!("/v1/issuers/{ISSUER}/keys/rotate"),
+            ADMIN,
+            &next.public_key(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let sub = answered(&c, &h, |_| {}).await;
+    assert_eq!(
+        c.post("/v1/presentations", HOTEL, &sub).await.0,
+        StatusCode::OK
+    );
+    let sub = answered(&c, &next, |_| {}).await;
+    assert_eq!(
+        c.post("/v1/presentations", HOTEL, &sub).await.0,
+        StatusCode::OK
+    );
+    let old_id = h.key.public().key_id.clone();
+    let (s, v) = c
+        .post(
+            &format!("/v1/issuers/{ISSUER}/keys/{old_id}/revoke"),
+            ADMIN,
+            &json!({}),
+        )
+        .await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("revoked")));
+    let sub = answered(&c, &h, |_| {}).await;
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("key_revoked"))
+    );
+
+    // The regulator's side: audit, heads, proofs, export.
+    let (s, v) = c
+        .get(&format!("/v1/policies/{POLICY}/audit"), REGULATOR)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v["audit"]["credentials"][0]["disclose"][0]["name"],
+        "holder_name"
+    );
+    let (s, v) = c.get("/v1/audit/policies", REGULATOR).await;
+    assert_eq!(
+        (s, v["policies"].as_array().unwrap().len()),
+        (StatusCode::OK, 1)
+    );
+    let (s, v) = c.get("/v1/log/head", REGULATOR).await;
+    assert_eq!(s, StatusCode::OK);
+    let key = LogPublicKey::from_hex(v["log_public_key"].as_str().unwrap()).unwrap();
+    let (s, v) = c.post("/v1/log/head", REGULATOR, &json!({})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let first: SignedTreeHead = serde_json::from_value(v).unwrap();
+    key.verify(&first).unwrap();
+    assert!(first.tree_size >= 12, "{}", first.tree_size);
+    for i in 0..first.tree_size {
+        let (s, v) = c
+            .get(
+                &format!("/v1/log/inclusion?index={i}&tree_size={}", first.tree_size),
+                REGULATOR,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let proof: InclusionProof = serde_json::from_value(v).unwrap();
+        proof.verify(&first.root_hash).unwrap();
+    }
+    let (s, v) = c.get("/v1/log/inclusion?index=x", REGULATOR).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
+    let (s, _) = c
+        .get(
+            &format!("/v1/log/inclusion?index={0}&tree_size={0}", first.tree_size),
+            REGULATOR,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let sub = answered(&c, &next, |_| {}).await;
+    assert_eq!(
+        c.post("/v1/presentations", HOTEL, &sub).await.0,
+        StatusCode::OK
+    );
+    let (_, v) = c.post("/v1/log/head", ADMIN, &json!({})).await;
+    let second: SignedTreeHead = serde_json::from_value(v).unwrap();
+    key.verify(&second).unwrap();
+    let (s, v) = c
+        .get(
+            &format!(
+                "/v1/log/consistency?old_size={}&new_size={}",
+                first.tree_size, second.tree_size
+            ),
+            REGULATOR,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let proof: ConsistencyProof = serde_json::from_value(v).unwrap();
+    proof.verify(&first.root_hash, &second.root_hash).unwrap();
+    let (s, v) = c.get("/v1/log/records?start=0", REGULATOR).await;
+    assert_eq!(s, StatusCode::OK);
+    let records = v["records"].as_array().unwrap();
+    assert_eq!(records.len() as u64, second.tree_size);
+    assert_eq!(
+        records[0]["record"]["credentials"][0]["disclosed_attributes"],
+        json!(["holder_name"])
+    );
+    let (_, _, text) = c
+        .raw(Method::GET, "/v1/log/export", Some(REGULATOR), None)
+        .await;
+    assert!(!text.contains("张三"), "no attribute value in the log");
+    let report = verify_export(&LogExport::from_json(&text).unwrap(), &key).unwrap();
+    assert_eq!(report.records, second.tree_size);
+
+    // Policy versions and retirement.
+    let v2 = json!({ "id": POLICY, "credentials": [{ "credential_type": "resident_id_card", "disclose": ["holder_name", "sex"] }] });
+    let (s, v) = c
+        .post(&format!("/v1/policies/{POLICY}/versions"), ADMIN, &v2)
+        .await;
+    assert_eq!((s, v["version"].as_u64()), (StatusCode::CREATED, Some(2)));
+    let request = challenge(&c, HOTEL).await;
+    assert_eq!(
+        request["credentials"][0]["disclose"],
+        json!(["holder_name", "sex"])
+    );
+    let (s, _) = c
+        .post(&format!("/v1/policies/{POLICY}/retire"), ADMIN, &json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = c
+        .post("/v1/challenges", HOTEL, &json!({ "policy": POLICY }))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("policy_retired"))
+    );
+
+    // Metrics.
+    let (s, _, text) = c.raw(Method::GET, "/metrics", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(text.contains("zkcred_decisions_total{outcome=\"accepted\",reason=\"ok\"}"));
+    assert!(text.contains("zkcred_decisions_total{outcome=\"refused\",reason=\"proof_invalid\"}"));
+    assert!(text.contains("zkcred_challenge_refusals_total{code=\"challenge_replayed\"} 1"));
+    assert!(text.contains("zkcred_verification_seconds_count"));
+    assert!(text.contains("zkcred_key_cache_hits_total"));
+    assert!(text.contains("route=\"/v1/presentations\",method=\"POST\",status=\"200\""));
+
+    // Restart on the same database: nothing lost.
+    let size = second.tree_size;
+    server.shutdown().await.unwrap();
+    let (server, c) = start(config(dir.path())).await;
+    let (_, v) = c.get("/v1/log/head", REGULATOR).await;
+    assert_eq!(v["tree_size"].as_u64(), Some(size));
+    assert_eq!(v["log_public_key"].as_str(), Some(key.to_hex().as_str()));
+    let (_, v) = c.get(&format!("/v1/policies/{POLICY}"), ADMIN).await;
+    assert_eq!(v["versions"].as_array().unwrap().len(), 2);
+    let (s, v) = c
+        .post(&format!("/v1/policies/{POLICY}/versions"), ADMIN, &v2)
+        .await;
+    assert_eq!((s, v["version"].as_u64()), (StatusCode::CREATED, Some(3)));
+    let sub = answered(&c, &next, |_| {}).await;
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["log_sequence"].as_u64(), Some(size));
+    let (_, v) = c.post("/v1/log/head", REGULATOR, &json!({})).await;
+    let third: SignedTreeHead = serde_json::from_value(v).unwrap();
+    let (_, v) = c
+        .get(
+            &format!(
+                "/v1/log/consistency?old_size={}&new_size={}",
+                second.tree_size, third.tree_size
+            ),
+            REGULATOR,
+        )
+        .await;
+    let proof: ConsistencyProof = serde_json::from_value(v).unwrap();
+    proof.verify(&second.root_hash, &third.root_hash).unwrap();
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_challenge_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.challenges.ttl_secs = 1;
+    let (server, c) = start(cfg).await;
+    let h = holder(ISSUER);
+    setup(&c, &h).await;
+    let request = challenge(&c, HOTEL).await;
+    let p = h.present(&request);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (s, v) = c
+        .post("/v1/presentations", HOTEL, &submission(&request, &p))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::GONE, Some("challenge_expired"))
+    );
+    server.shutdown().await.unwrap();
+}
+
+async fn concurrent_presentations(batching: bool) {
+    const N: usize = 12;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.batch.enabled = batching;
+    cfg.batch.max_wait_us = 2000;
+    let (server, c) = start(cfg).await;
+    let h = holder(ISSUER);
+    setup(&c, &h).await;
+    let mut subs = Vec::new();
+    for _ in 0..N {
+        subs.push(answered(&c, &h, |_| {}).await);
+    }
+    let c = std::sync::Arc::new(c);
+    let tasks: Vec<_> = subs
+        .into_iter()
+        .map(|sub| {
+            let c = std::sync::Arc::clone(&c);
+            tokio::spawn(async move { c.post("/v1/presentations", HOTEL, &sub).await })
+        })
+        .collect();
+    let mut sequences = Vec::new();
+    for t in tasks {
+        let (s, v) = t.await.unwrap();
+        assert_eq!(s, StatusCode::OK, "{v}");
+        sequences.push(v["log_sequence"].as_u64().unwrap());
+    }
+    sequences.sort_unstable();
+    assert_eq!(sequences, (0..N as u64).collect::<Vec<_>>());
+    let (_, _, text) = c.raw(Method::GET, "/metrics", None, None).await;
+    let batches = text
+        .lines()
+        .find_map(|l| l.strip_prefix("zkcred_batch_size_count "))
+        .unwrap()
+        .parse::<u64>()
+        .unwrap();
+    if batching {
+        assert!((1..=N as u64).contains(&batches), "{batches}");
+    } else {
+        assert_eq!(batches, 0);
+    }
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_presentations_batched() {
+    concurrent_presentations(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_presentations_unbatched() {
+    concurrent_presentations(false).await;
+}
