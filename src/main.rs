@@ -1,1 +1,138 @@
-fn main() {}
+//! `zkcred`: the command-line program.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use zkcred::conformance::{self, Verdict};
+use zkcred_crypto::bbs::Suite;
+
+#[derive(Parser)]
+#[command(
+    name = "zkcred",
+    version,
+    about = "Privacy-preserving verification of electronic licenses"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// BBS signature tools: conformance against IETF vectors, vector generation.
+    #[command(subcommand)]
+    Bbs(BbsCommand),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SuiteArg {
+    /// BLS12-381-SHA-256
+    Sha256,
+    /// BLS12-381-SHAKE-256
+    Shake256,
+}
+
+impl From<SuiteArg> for Suite {
+    fn from(s: SuiteArg) -> Suite {
+        match s {
+            SuiteArg::Sha256 => Suite::Bls12381Sha256,
+            SuiteArg::Shake256 => Suite::Bls12381Shake256,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum BbsCommand {
+    /// Run every IETF fixture file below DIR and compare with `result.valid`.
+    Conformance {
+        /// A fixture file or a folder of them.
+        dir: PathBuf,
+        /// Ciphersuite for every file (default: from a `bls12-381-*` folder).
+        #[arg(long, value_enum)]
+        suite: Option<SuiteArg>,
+    },
+    /// Sign: fixture-format JSON on stdin (signerKeyPair, header, messages),
+    /// a signature fixture on stdout.
+    Sign {
+        #[arg(long, value_enum, default_value = "sha256")]
+        suite: SuiteArg,
+    },
+    /// Prove: fixture-format JSON on stdin (signerPublicKey, signature,
+    /// header, presentationHeader, messages, disclosedIndexes), a proof
+    /// fixture on stdout.
+    Prove {
+        #[arg(long, value_enum, default_value = "sha256")]
+        suite: SuiteArg,
+        /// Use the draft's mocked random scalars (reproducible test vectors
+        /// only: such a proof hides nothing).
+        #[arg(long)]
+        mocked_rng: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read_stdin_json() -> Result<serde_json::Value> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .context("reading stdin")?;
+    serde_json::from_str(&s).context("stdin is not valid JSON")
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Bbs(BbsCommand::Conformance { dir, suite }) => {
+            let outcomes = conformance::run_dir(&dir, suite.map(Suite::from))?;
+            let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+            for o in &outcomes {
+                let file = o.path.display();
+                match &o.verdict {
+                    Verdict::Pass => {
+                        passed += 1;
+                        println!("PASS {file} {}", o.case_name);
+                    }
+                    Verdict::Fail(why) => {
+                        failed += 1;
+                        println!("FAIL {file} {} -- {why}", o.case_name);
+                    }
+                    Verdict::Skip(why) => {
+                        skipped += 1;
+                        println!("SKIP {file} ({why})");
+                    }
+                }
+            }
+            if skipped > 0 {
+                println!("{passed} passed, {failed} failed, {skipped} skipped");
+            } else {
+                println!("{passed} passed, {failed} failed");
+            }
+            Ok(if failed == 0 && passed > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Bbs(BbsCommand::Sign { suite }) => {
+            let out = zkcred::generate::sign(suite.into(), &read_stdin_json()?)?;
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bbs(BbsCommand::Prove { suite, mocked_rng }) => {
+            let out = zkcred::generate::prove(suite.into(), &read_stdin_json()?, mocked_rng)?;
+            println!("{}", serde_json::to_string_pretty(&out)?);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,1 +1,22 @@
-//! placeholder
+//! # zkcred-crypto
+//!
+//! BBS multi-message signatures and their zero-knowledge proofs of knowledge
+//! over BLS12-381, following the IETF CFRG draft "The BBS Signature Scheme"
+//! (draft-irtf-cfrg-bbs-signatures). See [`bbs`] for the revision followed and
+//! how it relates to the published test vectors, and [`curve`] for the choice
+//! of curve library.
+//!
+//! Types carry validity: a [`bbs::PublicKey`], [`bbs::Signature`] or
+//! [`bbs::Proof`] exists only after every check the draft asks for (exact
+//! lengths, canonical scalars, points on the curve, in the subgroup and not
+//! the identity), so the core never sees raw bytes.
+
+#![forbid(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+pub mod bbs;
+pub mod curve;
+mod error;
+
+pub use curve::Scalar;
+pub use error::Error;

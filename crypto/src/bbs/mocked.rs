@@ -1,0 +1,54 @@
+//! The draft's mocked random scalars (Appendix "Mocked Random Scalars").
+//!
+//! **For conformance testing only.** These scalars are a public function of a
+//! public seed: a proof made with them hides nothing. They exist so that the
+//! published test vectors, which were generated this way, can be reproduced
+//! byte for byte (by the tests and by `zkcred bbs conformance`).
+
+use super::proof::{proof_gen_with_scalars, sorted_indexes};
+use super::{check_count, Proof, PublicKey, Signature, Suite, EXPAND_LEN};
+use crate::curve::hash::MAX_EXPAND_LEN;
+use crate::curve::Scalar;
+use crate::Error;
+
+/// The seed the draft's proof vectors use: ASCII
+/// `"3.141592653589793238462643383279"`.
+pub const DRAFT_SEED: &[u8] = b"3.141592653589793238462643383279";
+
+/// `seeded_random_scalars(SEED, count)` with DST `api_id ||
+/// "MOCK_RANDOM_SCALARS_DST_"`.
+pub fn mocked_random_scalars(
+    suite: Suite,
+    seed: &[u8],
+    count: usize,
+) -> Result<Vec<Scalar>, Error> {
+    let len = count * EXPAND_LEN;
+    if count == 0 || len > MAX_EXPAND_LEN {
+        return Err(Error::TooLong("mocked random scalar count"));
+    }
+    let dst = suite.dst(b"MOCK_RANDOM_SCALARS_DST_");
+    let v = suite.expander().expand(&[seed], &dst, len);
+    Ok(v.chunks_exact(EXPAND_LEN)
+        .map(Scalar::from_be_bytes_reduced)
+        .collect())
+}
+
+/// `ProofGen` over octet-string messages with mocked random scalars from
+/// `seed`. Never use for a real presentation.
+#[allow(clippy::too_many_arguments)]
+pub fn proof_gen_mocked<M: AsRef<[u8]>>(
+    suite: Suite,
+    pk: &PublicKey,
+    sig: &Signature,
+    header: &[u8],
+    ph: &[u8],
+    messages: &[M],
+    disclosed_indexes: &[usize],
+    seed: &[u8],
+) -> Result<Proof, Error> {
+    check_count(messages.len())?;
+    let scalars = super::messages_to_scalars(suite, messages);
+    let disclosed = sorted_indexes(disclosed_indexes, scalars.len())?;
+    let random = mocked_random_scalars(suite, seed, 5 + scalars.len() - disclosed.len())?;
+    proof_gen_with_scalars(suite, pk, sig, header, ph, &scalars, &disclosed, &random)
+}

@@ -1,0 +1,33 @@
+//! BLS12-381 arithmetic for BBS, on top of `blst`.
+//!
+//! # Why blst, used directly
+//! `blst` (Supranational) is the fastest maintained BLS12-381 implementation
+//! we measured here: hand-written assembly for x86-64 and aarch64, 2x to 7x
+//! faster than the pure-Rust `bls12_381` for multiplication and pairing, and
+//! audited. Its C API also exposes what BBS needs and the safe wrappers
+//! (`blstrs`) hide: `blst_map_to_g1` (to build hash-to-curve on SHAKE-256 for
+//! the second ciphersuite), Pippenger multi-scalar multiplication over
+//! caller-owned scratch (no thread pool on the hot path), precomputed
+//! Miller-loop lines for fixed G2 points, and reduction of wide integers
+//! modulo r and p. The unsafe FFI calls are confined to this module; each
+//! carries a `SAFETY` note. Everything above it works on the validated types
+//! defined here.
+//!
+//! # Constant time
+//! Field arithmetic and single-point multiplication ([`G1Projective::mul_ct`])
+//! are constant time in blst. Multi-scalar multiplication
+//! ([`G1Projective::msm_vartime`]) is not and is used only on public data:
+//! everything a verifier handles.
+
+mod g1;
+mod g2;
+pub mod hash;
+mod pairing;
+mod scalar;
+
+#[allow(unused_imports)]
+pub(crate) use g1::msm_raw;
+pub use g1::{G1Affine, G1Projective, G1_LEN};
+pub use g2::{G2Affine, G2_LEN};
+pub use pairing::{pairing_product_is_one, G2Prepared};
+pub use scalar::{Scalar, SCALAR_LEN};

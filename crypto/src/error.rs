@@ -1,0 +1,73 @@
+//! The crate's error type.
+
+/// Everything that can go wrong in `zkcred-crypto`. Malformed input always
+/// ends here, never in a panic.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// An encoding had the wrong number of bytes.
+    #[error("{what}: expected {expected} bytes, got {got}")]
+    InvalidLength {
+        /// What was being decoded.
+        what: &'static str,
+        /// The length required.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// A proof's length does not fit `272 + 32 * U` bytes.
+    #[error("proof: {0} bytes is not a valid proof length")]
+    InvalidProofLength(usize),
+    /// A point encoding was malformed (flags, or a coordinate >= p).
+    #[error("invalid point encoding")]
+    InvalidPointEncoding,
+    /// A point encoding named a point that is not on the curve.
+    #[error("point is not on the curve")]
+    PointNotOnCurve,
+    /// A point is on the curve but outside the prime-order subgroup.
+    #[error("point is not in the prime-order subgroup")]
+    PointNotInSubgroup,
+    /// The identity point where a non-identity point is required.
+    #[error("identity point not allowed")]
+    IdentityPoint,
+    /// A scalar encoding was >= r.
+    #[error("non-canonical scalar (>= group order)")]
+    NonCanonicalScalar,
+    /// A zero scalar where a non-zero one is required.
+    #[error("zero scalar not allowed")]
+    ZeroScalar,
+    /// KeyGen's key material is shorter than 32 bytes.
+    #[error("key material must be at least 32 bytes")]
+    KeyMaterialTooShort,
+    /// KeyGen's key info is 65536 bytes or longer.
+    #[error("key info must be shorter than 65536 bytes")]
+    KeyInfoTooLong,
+    /// KeyGen produced a zero key (probability ~2^-255).
+    #[error("key generation produced an invalid key")]
+    KeyGenFailed,
+    /// More messages than this implementation supports.
+    #[error("{got} messages exceed the limit of {max}")]
+    TooManyMessages {
+        /// The count given.
+        got: usize,
+        /// [`crate::bbs::MAX_MESSAGES`].
+        max: usize,
+    },
+    /// A disclosed index is not below the message count.
+    #[error("disclosed index {index} out of range for {count} messages")]
+    IndexOutOfRange {
+        /// The offending index.
+        index: usize,
+        /// The number of messages.
+        count: usize,
+    },
+    /// A disclosed index appears twice.
+    #[error("disclosed index {0} repeated")]
+    DuplicateIndex(usize),
+    /// Header or presentation header longer than 2^64 - 1 bytes (or another
+    /// length this implementation refuses).
+    #[error("{0} too long")]
+    TooLong(&'static str),
+    /// The signature or proof does not verify.
+    #[error("verification failed")]
+    VerificationFailed,
+}

@@ -1,0 +1,6 @@
+//! The `zkcred` program's library half: command implementations that the
+//! binary wires to `clap`, kept here so integration tests can call them.
+
+pub mod conformance;
+pub mod generate;
+pub mod hexjson;
