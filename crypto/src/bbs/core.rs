@@ -3,5 +3,6 @@
 //! Use these when attribute values are encoded directly as scalars (dates as
 //! days, integers as their value) rather than hashed from octets.
 
-pub use super::proof::{proof_gen, proof_verify};
+pub use super::proof::proof_gen;
 pub use super::sign::{sign, verify};
+pub use super::verifier::proof_verify;

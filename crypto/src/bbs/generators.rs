@@ -3,13 +3,15 @@
 //! The draft's generators form one deterministic sequence per `api_id`:
 //! `create_generators(n)` is always a prefix of `create_generators(n + 1)`.
 //! So each suite keeps one growing list, extended on demand under a lock and
-//! shared (as an `Arc` snapshot) by every key and every message count.
+//! shared (as an `Arc` snapshot) by every key and every message count. Each
+//! generator comes with its [`FixedBaseTable`], so verification multiplies
+//! by generators through tables only.
 
 use std::sync::{Arc, OnceLock, RwLock};
 
 use super::{Suite, EXPAND_LEN};
 use crate::curve::hash::hash_to_g1;
-use crate::curve::{G1Affine, G1Projective};
+use crate::curve::{FixedBaseTable, G1Affine, G1Projective};
 
 /// The first `count` generators of the sequence seeded by `seed`, computed
 /// from scratch (no cache).
@@ -35,6 +37,7 @@ pub fn create_generators(suite: Suite, count: usize) -> Vec<G1Affine> {
 #[derive(Clone)]
 pub struct Generators {
     all: Arc<Vec<G1Affine>>,
+    tables: Arc<Vec<FixedBaseTable>>,
     len: usize,
 }
 
@@ -51,12 +54,21 @@ impl Generators {
     pub fn h(&self) -> &[G1Affine] {
         &self.all[1..self.len]
     }
+    /// The fixed-base table of `Q_1`.
+    pub fn q1_table(&self) -> &FixedBaseTable {
+        &self.tables[0]
+    }
+    /// The fixed-base tables of `H_1 .. H_L`.
+    pub fn h_tables(&self) -> &[FixedBaseTable] {
+        &self.tables[1..self.len]
+    }
 }
 
 struct Sequence {
     /// The expand_message state after the last generator computed.
     v: Vec<u8>,
     points: Arc<Vec<G1Affine>>,
+    tables: Arc<Vec<FixedBaseTable>>,
 }
 
 /// The first `count` generators of `suite` (at least one), from the cache.
@@ -75,6 +87,7 @@ pub fn generators(suite: Suite, count: usize) -> Generators {
         RwLock::new(Sequence {
             v,
             points: Arc::new(Vec::new()),
+            tables: Arc::new(Vec::new()),
         })
     });
     {
@@ -82,6 +95,7 @@ pub fn generators(suite: Suite, count: usize) -> Generators {
         if s.points.len() >= count {
             return Generators {
                 all: s.points.clone(),
+                tables: s.tables.clone(),
                 len: count,
             };
         }
@@ -100,13 +114,19 @@ pub fn generators(suite: Suite, count: usize) -> Generators {
             fresh.push(hash_to_g1(exp, &v, &gen_dst));
         }
         s.v = v;
+        let fresh = G1Projective::batch_to_affine(&fresh);
+        let mut tables = Vec::with_capacity(target);
+        tables.extend_from_slice(&s.tables);
+        tables.extend(FixedBaseTable::batch_new(&fresh));
         let mut all = Vec::with_capacity(target);
         all.extend_from_slice(&s.points);
-        all.extend(G1Projective::batch_to_affine(&fresh));
+        all.extend(fresh);
         s.points = Arc::new(all);
+        s.tables = Arc::new(tables);
     }
     Generators {
         all: s.points.clone(),
+        tables: s.tables.clone(),
         len: count,
     }
 }

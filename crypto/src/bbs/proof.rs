@@ -8,7 +8,7 @@ use zeroize::Zeroize;
 use super::domain::calculate_domain;
 use super::generators::generators;
 use super::{check_count, Proof, PublicKey, Signature, Suite};
-use crate::curve::{pairing_product_is_one, G1Affine, G1Projective, Scalar};
+use crate::curve::{G1Affine, G1Projective, Scalar};
 use crate::Error;
 
 /// Sorts disclosed indexes and checks them against the message count.
@@ -29,19 +29,24 @@ pub(crate) fn sorted_indexes(indexes: &[usize], count: usize) -> Result<Vec<usiz
 }
 
 /// The values `ProofInit` hands to the challenge.
-struct InitOutput {
-    abar: G1Affine,
-    bbar: G1Affine,
-    d: G1Affine,
-    t1: G1Affine,
-    t2: G1Affine,
-    domain: Scalar,
+pub(crate) struct InitOutput {
+    pub abar: G1Affine,
+    pub bbar: G1Affine,
+    pub d: G1Affine,
+    pub t1: G1Affine,
+    pub t2: G1Affine,
+    pub domain: Scalar,
 }
 
 /// `ProofChallengeCalculate`: `hash_to_scalar(I2OSP(R, 8) || (I2OSP(i, 8) ||
 /// msg_i)* || Abar || Bbar || D || T1 || T2 || domain || I2OSP(len(ph), 8) ||
 /// ph)`.
-fn challenge(suite: Suite, init: &InitOutput, disclosed: &[(usize, Scalar)], ph: &[u8]) -> Scalar {
+pub(crate) fn challenge(
+    suite: Suite,
+    init: &InitOutput,
+    disclosed: &[(usize, Scalar)],
+    ph: &[u8],
+) -> Scalar {
     let mut buf = Vec::with_capacity(8 + 40 * disclosed.len() + 5 * 48 + 32 + 8);
     buf.extend_from_slice(&(disclosed.len() as u64).to_be_bytes());
     for (i, m) in disclosed {
@@ -161,76 +166,4 @@ pub(crate) fn proof_gen_with_scalars(
         m_hat,
         challenge: c,
     })
-}
-
-/// `CoreProofVerify`. `disclosed` pairs each disclosed index with its
-/// message scalar, in any order; the total message count is `disclosed.len()
-/// + proof.undisclosed_count()`.
-pub fn proof_verify(
-    suite: Suite,
-    pk: &PublicKey,
-    proof: &Proof,
-    header: &[u8],
-    ph: &[u8],
-    disclosed: &[(usize, Scalar)],
-) -> Result<(), Error> {
-    let u = proof.m_hat.len();
-    let l = disclosed.len() + u;
-    check_count(l)?;
-    let mut disclosed = disclosed.to_vec();
-    disclosed.sort_unstable_by_key(|(i, _)| *i);
-    let idx: Vec<usize> = disclosed.iter().map(|(i, _)| *i).collect();
-    sorted_indexes(&idx, l)?;
-
-    let gens = generators(suite, l + 1);
-    let h = gens.h();
-    let domain = calculate_domain(suite, pk, &gens, header);
-    let c = proof.challenge;
-
-    // Verification handles public data only: variable-time MSMs.
-    // T1 = Bbar * c + Abar * e^ + D * r1^
-    let t1 = G1Projective::msm_vartime(
-        &[proof.bbar, proof.abar, proof.d],
-        &[c, proof.e_hat, proof.r1_hat],
-    );
-    // T2 = (P1 + Q_1 * domain + sum H_i * msg_i) * c + D * r3^ + sum H_j * m^_j
-    let mut points = Vec::with_capacity(l + 3);
-    let mut scalars = Vec::with_capacity(l + 3);
-    points.push(suite.p1());
-    scalars.push(c);
-    points.push(*gens.q1());
-    scalars.push(domain * c);
-    points.push(proof.d);
-    scalars.push(proof.r3_hat);
-    let mut next = disclosed.iter().peekable();
-    let mut m_hat = proof.m_hat.iter();
-    for (i, hi) in h.iter().enumerate() {
-        points.push(*hi);
-        match next.peek() {
-            Some((j, m)) if *j == i => {
-                scalars.push(*m * c);
-                next.next();
-            }
-            _ => scalars.push(*m_hat.next().ok_or(Error::VerificationFailed)?),
-        }
-    }
-    let t2 = G1Projective::msm_vartime(&points, &scalars);
-    let t = G1Projective::batch_to_affine(&[t1, t2]);
-    let init = InitOutput {
-        abar: proof.abar,
-        bbar: proof.bbar,
-        d: proof.d,
-        t1: t[0],
-        t2: t[1],
-        domain,
-    };
-    if challenge(suite, &init, &disclosed, ph) != c {
-        return Err(Error::VerificationFailed);
-    }
-    let consts = suite.consts();
-    if pairing_product_is_one(&[(&proof.abar, pk.prepared()), (&proof.bbar, &consts.neg_bp2)]) {
-        Ok(())
-    } else {
-        Err(Error::VerificationFailed)
-    }
 }

@@ -3,19 +3,29 @@
 use super::domain::calculate_domain;
 use super::generators::{generators, Generators};
 use super::{check_count, PublicKey, SecretKey, Signature, Suite};
-use crate::curve::{pairing_product_is_one, G1Affine, G1Projective, Scalar};
+use crate::curve::{msm_straus_vartime, pairing_product_is_one, G1Affine, G1Projective, Scalar};
 use crate::Error;
 
-/// `B = P1 + Q_1 * domain + sum H_i * msg_i`, in variable time: every input
-/// is known to whoever computes it here (signer, verifier).
-fn compute_b(suite: Suite, gens: &Generators, domain: Scalar, messages: &[Scalar]) -> G1Projective {
-    let mut points = Vec::with_capacity(messages.len() + 1);
-    let mut scalars = Vec::with_capacity(messages.len() + 1);
-    points.push(*gens.q1());
-    scalars.push(domain);
-    points.extend_from_slice(gens.h());
-    scalars.extend_from_slice(messages);
-    G1Projective::msm_vartime(&points, &scalars) + &suite.p1()
+/// `A * a_coeff + (P1 + Q_1 * domain + sum H_i * msg_i) * b_coeff` through
+/// the generators' fixed-base tables, in variable time: every input is known
+/// to whoever computes it (the signer, who holds the messages; a verifier of
+/// a signature, who is given them). Nothing here depends on the secret key.
+fn combine_b(
+    suite: Suite,
+    gens: &Generators,
+    domain: Scalar,
+    messages: &[Scalar],
+    b_coeff: Scalar,
+    a: Option<(G1Affine, Scalar)>,
+) -> G1Projective {
+    let mut fixed = Vec::with_capacity(messages.len() + 2);
+    fixed.push((&suite.consts().p1_table, b_coeff));
+    fixed.push((gens.q1_table(), domain * b_coeff));
+    for (t, m) in gens.h_tables().iter().zip(messages) {
+        fixed.push((t, *m * b_coeff));
+    }
+    let var: Vec<(G1Affine, Scalar)> = a.into_iter().collect();
+    msm_straus_vartime(&fixed, &var)
 }
 
 /// `CoreSign(SK, PK, generators, header, messages)`.
@@ -37,7 +47,7 @@ pub fn sign(
     }
     buf.extend_from_slice(&domain.to_be_bytes());
     let e = suite.hash_to_scalar(&buf, &suite.consts().h2s_dst);
-    let b = compute_b(suite, &gens, domain, messages);
+    let b = combine_b(suite, &gens, domain, messages, Scalar::ONE, None);
     let mut inv = *sk.scalar() + e;
     if inv.is_zero() {
         return Err(Error::KeyGenFailed);
@@ -69,8 +79,16 @@ pub fn verify(
     check_count(messages.len())?;
     let gens = generators(suite, messages.len() + 1);
     let domain = calculate_domain(suite, pk, &gens, header);
-    let b = compute_b(suite, &gens, domain, messages);
-    let rhs: G1Affine = (G1Projective::msm_vartime(&[sig.a], &[sig.e]) - b).to_affine();
+    // A * e - B in one evaluation.
+    let rhs = combine_b(
+        suite,
+        &gens,
+        domain,
+        messages,
+        -Scalar::ONE,
+        Some((sig.a, sig.e)),
+    )
+    .to_affine();
     let consts = suite.consts();
     if pairing_product_is_one(&[(&sig.a, pk.prepared()), (&rhs, &consts.bp2)]) {
         Ok(())

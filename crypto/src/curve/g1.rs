@@ -13,7 +13,7 @@ use blst::{
     blst_p1_affine_compress, blst_p1_affine_in_g1, blst_p1_affine_is_inf, blst_p1_cneg,
     blst_p1_compress, blst_p1_from_affine, blst_p1_is_equal, blst_p1_is_inf, blst_p1_mult,
     blst_p1_to_affine, blst_p1_uncompress, blst_p1s_mult_pippenger,
-    blst_p1s_mult_pippenger_scratch_sizeof, blst_p1s_to_affine, blst_scalar, BLST_ERROR,
+    blst_p1s_mult_pippenger_scratch_sizeof, blst_p1s_to_affine, BLST_ERROR,
 };
 
 use super::Scalar;
@@ -36,6 +36,12 @@ impl G1Affine {
     /// The point at infinity.
     pub fn identity() -> Self {
         G1Affine(blst_p1_affine::default())
+    }
+
+    /// The standard generator of G1 (not a BBS base point).
+    pub fn generator() -> Self {
+        // SAFETY: blst returns a pointer to a static constant.
+        G1Affine(unsafe { *blst::blst_p1_affine_generator() })
     }
 
     /// Decodes a compressed point, checking the encoding, that the point is on
@@ -180,8 +186,8 @@ impl G1Projective {
             1 => return points[0].to_projective().mul_ct(&scalars[0]),
             _ => {}
         }
-        let scalars: Vec<blst_scalar> = scalars.iter().map(|s| s.to_blst_scalar()).collect();
-        msm_raw(points, &scalars)
+        let bytes: Vec<u8> = scalars.iter().flat_map(|s| s.to_blst_scalar().b).collect();
+        msm_raw(points, &bytes, 255)
     }
 
     /// `sum points[i] * scalars[i]` in constant time with respect to the
@@ -195,10 +201,19 @@ impl G1Projective {
     }
 }
 
-/// Pippenger multi-scalar multiplication over already-converted scalars.
-pub(crate) fn msm_raw(points: &[G1Affine], scalars: &[blst_scalar]) -> G1Projective {
-    debug_assert_eq!(points.len(), scalars.len());
+/// `sum points[i] * scalars[i]` for scalars below 2^128 (batch coefficients),
+/// by Pippenger's method in variable time.
+pub fn msm_u128_vartime(points: &[G1Affine], scalars: &[u128]) -> G1Projective {
+    assert_eq!(points.len(), scalars.len(), "msm: length mismatch");
+    let bytes: Vec<u8> = scalars.iter().flat_map(|s| s.to_le_bytes()).collect();
+    msm_raw(points, &bytes, 128)
+}
+
+/// Pippenger multi-scalar multiplication; `scalars` holds one little-endian
+/// integer of `ceil(nbits / 8)` bytes per point, back to back.
+fn msm_raw(points: &[G1Affine], scalars: &[u8], nbits: usize) -> G1Projective {
     let n = points.len();
+    assert_eq!(scalars.len(), n * nbits.div_ceil(8), "msm: scalar bytes");
     if n == 0 {
         return G1Projective::identity();
     }
@@ -206,17 +221,18 @@ pub(crate) fn msm_raw(points: &[G1Affine], scalars: &[blst_scalar]) -> G1Project
     let scratch_len = unsafe { blst_p1s_mult_pippenger_scratch_sizeof(n) } / 8;
     let mut scratch = vec![0u64; scratch_len.max(1)];
     let p = [points.as_ptr() as *const blst_p1_affine, core::ptr::null()];
-    let s = [scalars.as_ptr() as *const u8, core::ptr::null()];
+    let s = [scalars.as_ptr(), core::ptr::null()];
     let mut out = blst_p1::default();
-    // SAFETY: G1Affine wraps blst_p1_affine with the same layout; blst_scalar
-    // is 32 bytes; null-terminated pointer pairs mark contiguous arrays.
+    // SAFETY: G1Affine wraps blst_p1_affine with the same layout; the scalar
+    // buffer holds n integers of nbits/8 bytes; null-terminated pointer pairs
+    // mark contiguous arrays.
     unsafe {
         blst_p1s_mult_pippenger(
             &mut out,
             p.as_ptr(),
             n,
             s.as_ptr(),
-            255,
+            nbits,
             scratch.as_mut_ptr() as *mut _,
         )
     };

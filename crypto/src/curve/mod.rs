@@ -22,12 +22,12 @@
 mod g1;
 mod g2;
 pub mod hash;
+mod msm;
 mod pairing;
 mod scalar;
 
-#[allow(unused_imports)]
-pub(crate) use g1::msm_raw;
-pub use g1::{G1Affine, G1Projective, G1_LEN};
+pub use g1::{msm_u128_vartime, G1Affine, G1Projective, G1_LEN};
 pub use g2::{G2Affine, G2_LEN};
-pub use pairing::{pairing_product_is_one, G2Prepared};
+pub use msm::{msm_straus_vartime, msm_straus_with, FixedBaseTable, VarBases, FIXED_WINDOW};
+pub use pairing::{final_exp_is_one, multi_miller_loop, pairing_product_is_one, G2Prepared};
 pub use scalar::{Scalar, SCALAR_LEN};

@@ -1,0 +1,492 @@
+//! Attribute sets, the credential envelope, issuance and holder-side verification.
+//!
+//! # Envelope (`"format": "zkcred-credential"`, `"version": 1`)
+//!
+//! ```json
+//! {
+//!   "format": "zkcred-credential", "version": 1, "encoding_version": 1,
+//!   "credential_type": "drivers_license",
+//!   "issuer": "11330105002500287C", "key_id": "<32 hex>", "suite": "BLS12-381-SHA-256",
+//!   "attributes": { "holder_name": "张三", "birth_date": "1990-05-17", "penalty_points": null, … },
+//!   "reserved": { "holder_binding": "<32 octets hex>", "revocation_handle": "<32 octets hex>" },
+//!   "signature": "<80 octets hex>"
+//! }
+//! ```
+//!
+//! `attributes` holds every attribute of the type's layout (absent optional
+//! ones as `null`) in the JSON forms of [`crate::encoding`]. `reserved` holds
+//! the two reserved slot values (see [`crate::layout`]); they are the holder's
+//! secrets and never leave the wallet. The signature is a BBS signature over
+//! the layout's messages with the header of [`crate::layout::signature_header`].
+
+use std::collections::BTreeMap;
+
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use zeroize::Zeroize;
+use zkcred_crypto::bbs::{self, Signature, Suite};
+use zkcred_crypto::Scalar;
+
+use crate::catalogue::{Catalogue, CredentialType};
+use crate::encoding::{AttributeValue, ENCODING_VERSION};
+use crate::error::{AttributeError, Error};
+use crate::keys::{check_identifier, IssuerKey, IssuerPublicKey, KeyResolver};
+use crate::layout;
+use crate::license_id::LicenseId;
+
+/// Format name of credentials.
+pub const CREDENTIAL_FORMAT: &str = "zkcred-credential";
+/// Version of the credential envelope.
+pub const CREDENTIAL_VERSION: u32 = 1;
+
+/// The typed attribute values of one credential (absent values are not stored).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AttributeSet {
+    values: BTreeMap<String, AttributeValue>,
+}
+
+impl AttributeSet {
+    /// An empty set.
+    pub fn new() -> Self {
+        AttributeSet::default()
+    }
+
+    /// Sets a value (replacing any earlier one).
+    pub fn insert(&mut self, name: impl Into<String>, value: AttributeValue) -> &mut Self {
+        self.values.insert(name.into(), value);
+        self
+    }
+
+    /// Builder form of [`insert`](Self::insert).
+    pub fn with(mut self, name: impl Into<String>, value: AttributeValue) -> Self {
+        self.insert(name, value);
+        self
+    }
+
+    /// The value of `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&AttributeValue> {
+        self.values.get(name)
+    }
+
+    /// Present values by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &AttributeValue)> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Parses a JSON object of attribute values for type `t` and validates it
+    /// ([`validate`](Self::validate)). `null` or a missing key is absent.
+    pub fn from_json(t: &CredentialType, json: &Value) -> Result<Self, AttributeError> {
+        let obj = json.as_object().ok_or_else(|| AttributeError::Invalid {
+            attribute: String::new(),
+            reason: "attributes must be a JSON object".into(),
+        })?;
+        let mut set = AttributeSet::new();
+        for (name, v) in obj {
+            let def = t
+                .attribute(name)
+                .ok_or_else(|| AttributeError::NotInLayout {
+                    attribute: name.clone(),
+                    credential_type: t.id.clone(),
+                })?;
+            if let Some(value) = AttributeValue::from_json(name, def.ty, v)? {
+                set.values.insert(name.clone(), value);
+            }
+        }
+        set.validate(t)?;
+        Ok(set)
+    }
+
+    /// The JSON object of all the type's attributes (absent ones as `null`).
+    pub fn to_json(&self, t: &CredentialType) -> BTreeMap<String, Value> {
+        t.attributes
+            .iter()
+            .map(|a| {
+                let v = self
+                    .get(&a.name)
+                    .map_or(Value::Null, AttributeValue::to_json);
+                (a.name.clone(), v)
+            })
+            .collect()
+    }
+
+    /// Checks the set against type `t`: every name in the layout, every value
+    /// of its attribute's type and length, every required attribute present,
+    /// the license identifier a valid GB/T 36904 identifier of this type, and
+    /// the validity period not ending before it starts.
+    pub fn validate(&self, t: &CredentialType) -> Result<(), AttributeError> {
+        for (name, value) in &self.values {
+            let def = t
+                .attribute(name)
+                .ok_or_else(|| AttributeError::NotInLayout {
+                    attribute: name.clone(),
+                    credential_type: t.id.clone(),
+                })?;
+            value.check(name, def.ty, def.max_length)?;
+        }
+        for def in &t.attributes {
+            if !def.optional && !self.values.contains_key(&def.name) {
+                return Err(AttributeError::Missing {
+                    attribute: def.name.clone(),
+                });
+            }
+        }
+        if let Some(AttributeValue::String(s)) = self.get("license_id") {
+            let id = LicenseId::parse(s).map_err(|e| AttributeError::Invalid {
+                attribute: "license_id".into(),
+                reason: e.to_string(),
+            })?;
+            if id.type_code() != &t.type_code {
+                return Err(AttributeError::Invalid {
+                    attribute: "license_id".into(),
+                    reason: format!(
+                        "type code {} is not that of {} ({})",
+                        id.type_code(),
+                        t.id,
+                        t.type_code
+                    ),
+                });
+            }
+        }
+        if let (Some(AttributeValue::Date(from)), Some(AttributeValue::Date(until))) =
+            (self.get("valid_from"), self.get("valid_until"))
+        {
+            if until < from {
+                return Err(AttributeError::Invalid {
+                    attribute: "valid_until".into(),
+                    reason: "validity ends before it starts".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The attribute messages of type `t` in layout order (without the reserved slots).
+    pub fn attribute_scalars(&self, suite: Suite, t: &CredentialType) -> Vec<Scalar> {
+        t.attributes
+            .iter()
+            .map(|a| layout::attribute_scalar(suite, self.get(&a.name)))
+            .collect()
+    }
+}
+
+/// The values of the reserved slots, kept by the holder (zeroized on drop).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ReservedSlots {
+    /// Message 0: holder binding.
+    pub holder_binding: Scalar,
+    /// Message 1: revocation handle.
+    pub revocation_handle: Scalar,
+}
+
+impl ReservedSlots {
+    /// Fresh random non-zero values.
+    pub fn random(rng: &mut (impl RngCore + CryptoRng)) -> Self {
+        let mut nonzero = || loop {
+            let s = Scalar::random(rng);
+            if s != Scalar::ZERO {
+                return s;
+            }
+        };
+        ReservedSlots {
+            holder_binding: nonzero(),
+            revocation_handle: nonzero(),
+        }
+    }
+}
+
+impl Drop for ReservedSlots {
+    fn drop(&mut self) {
+        self.holder_binding.zeroize();
+        self.revocation_handle.zeroize();
+    }
+}
+
+impl std::fmt::Debug for ReservedSlots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReservedSlots(<redacted>)")
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReservedSlotsJson {
+    holder_binding: String,
+    revocation_handle: String,
+}
+
+impl Drop for ReservedSlotsJson {
+    fn drop(&mut self) {
+        self.holder_binding.zeroize();
+        self.revocation_handle.zeroize();
+    }
+}
+
+fn scalar_from_hex(s: &str) -> Result<Scalar, Error> {
+    let malformed = |reason: &str| Error::Malformed {
+        what: "reserved slot value",
+        reason: reason.into(),
+    };
+    let mut bytes = [0u8; 32];
+    hex::decode_to_slice(s, &mut bytes).map_err(|_| malformed("not 32 octets of hex"))?;
+    let r = Scalar::from_be_bytes(&bytes).map_err(|_| malformed("not a canonical scalar"));
+    bytes.zeroize();
+    r
+}
+
+impl Serialize for ReservedSlots {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        ReservedSlotsJson {
+            holder_binding: hex::encode(self.holder_binding.to_be_bytes()),
+            revocation_handle: hex::encode(self.revocation_handle.to_be_bytes()),
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for ReservedSlots {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let j = ReservedSlotsJson::deserialize(d)?;
+        let h = scalar_from_hex(&j.holder_binding).map_err(serde::de::Error::custom)?;
+        let r = scalar_from_hex(&j.revocation_handle).map_err(serde::de::Error::custom)?;
+        Ok(ReservedSlots {
+            holder_binding: h,
+            revocation_handle: r,
+        })
+    }
+}
+
+/// A signed credential as the holder keeps it (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    /// Always [`CREDENTIAL_FORMAT`].
+    pub format: String,
+    /// Always [`CREDENTIAL_VERSION`].
+    pub version: u32,
+    /// Attribute encoding version ([`ENCODING_VERSION`]).
+    pub encoding_version: u32,
+    /// Credential type identifier (catalogue).
+    pub credential_type: String,
+    /// Issuer identifier.
+    pub issuer: String,
+    /// Issuer key identifier.
+    pub key_id: String,
+    /// Ciphersuite name.
+    pub suite: String,
+    /// Attribute values by name (JSON forms; absent as `null`).
+    pub attributes: BTreeMap<String, Value>,
+    /// Reserved slot values (holder secrets).
+    pub reserved: ReservedSlots,
+    /// BBS signature, hex.
+    pub signature: String,
+}
+
+/// Issues a credential of type `credential_type` with `key`, checking the
+/// attributes against the catalogue and the key's validity window at `now`.
+pub fn issue(
+    catalogue: &Catalogue,
+    key: &IssuerKey,
+    credential_type: &str,
+    attributes: &AttributeSet,
+    now: OffsetDateTime,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Credential, Error> {
+    let t = catalogue
+        .get(credential_type)
+        .ok_or_else(|| Error::UnknownCredentialType(credential_type.to_owned()))?;
+    attributes.validate(t)?;
+    let public = key.public();
+    if !public.is_valid_at(now) {
+        return Err(Error::KeyNotValid {
+            key_id: public.key_id.clone(),
+            at: now
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        });
+    }
+    let reserved = ReservedSlots::random(rng);
+    let messages = messages(public.suite, t, attributes, &reserved);
+    let header = layout::signature_header(t, &public.issuer, &public.key_id);
+    let sig = bbs::core::sign(
+        public.suite,
+        key.secret(),
+        &public.public_key,
+        &header,
+        &messages,
+    )
+    .map_err(Error::Crypto)?;
+    Ok(Credential {
+        format: CREDENTIAL_FORMAT.into(),
+        version: CREDENTIAL_VERSION,
+        encoding_version: ENCODING_VERSION,
+        credential_type: t.id.clone(),
+        issuer: public.issuer.clone(),
+        key_id: public.key_id.clone(),
+        suite: public.suite.name().into(),
+        attributes: attributes.to_json(t),
+        reserved,
+        signature: hex::encode(sig.to_bytes()),
+    })
+}
+
+/// All messages of a credential in layout order.
+pub(crate) fn messages(
+    suite: Suite,
+    t: &CredentialType,
+    attributes: &AttributeSet,
+    reserved: &ReservedSlots,
+) -> Vec<Scalar> {
+    let mut m = Vec::with_capacity(layout::message_count(t));
+    m.push(reserved.holder_binding);
+    m.push(reserved.revocation_handle);
+    m.extend(attributes.attribute_scalars(suite, t));
+    m
+}
+
+/// A credential's checked parts, as [`Credential::check`] returns them.
+#[derive(Debug)]
+pub(crate) struct Checked<'a> {
+    pub t: &'a CredentialType,
+    pub key: &'a IssuerPublicKey,
+    pub attributes: AttributeSet,
+    pub signature: Signature,
+}
+
+pub(crate) fn check_document(
+    expected: &'static str,
+    version: u32,
+    format: &str,
+    found_version: u32,
+) -> Result<(), Error> {
+    if format != expected || found_version != version {
+        return Err(Error::UnsupportedFormat {
+            expected,
+            version,
+            found: format!(
+                "{} v{found_version}",
+                format.chars().take(64).collect::<String>()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Finds the key for `issuer`/`key_id` and checks that it signs with `suite`.
+pub(crate) fn resolve_key<'k>(
+    keys: &'k impl KeyResolver,
+    issuer: &str,
+    key_id: &str,
+    suite: &str,
+) -> Result<&'k IssuerPublicKey, Error> {
+    let parsed = Suite::from_name(suite)
+        .ok_or_else(|| Error::UnknownSuite(suite.chars().take(64).collect()))?;
+    let key = keys
+        .resolve(issuer, key_id)
+        .ok_or_else(|| Error::UnknownKey {
+            issuer: issuer.chars().take(128).collect(),
+            key_id: key_id.chars().take(64).collect(),
+        })?;
+    if key.suite != parsed {
+        return Err(Error::SuiteMismatch {
+            found: parsed.name().into(),
+            key: key.suite.name().into(),
+        });
+    }
+    Ok(key)
+}
+
+impl Credential {
+    /// Parses a credential document (without verifying it).
+    pub fn from_json(text: &str) -> Result<Credential, Error> {
+        serde_json::from_str(text).map_err(|source| Error::Json {
+            what: "credential",
+            source,
+        })
+    }
+
+    /// The credential document.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The typed attribute values (checked against the catalogue).
+    pub fn attribute_set(&self, catalogue: &Catalogue) -> Result<AttributeSet, Error> {
+        let t = catalogue
+            .get(&self.credential_type)
+            .ok_or_else(|| Error::UnknownCredentialType(self.credential_type.clone()))?;
+        let obj = Value::Object(self.attributes.clone().into_iter().collect());
+        Ok(AttributeSet::from_json(t, &obj)?)
+    }
+
+    pub(crate) fn check<'a, 'k: 'a>(
+        &self,
+        catalogue: &'a Catalogue,
+        keys: &'k impl KeyResolver,
+    ) -> Result<Checked<'a>, Error> {
+        check_document(
+            CREDENTIAL_FORMAT,
+            CREDENTIAL_VERSION,
+            &self.format,
+            self.version,
+        )?;
+        if self.encoding_version != ENCODING_VERSION {
+            return Err(Error::UnsupportedEncodingVersion(self.encoding_version));
+        }
+        let t = catalogue
+            .get(&self.credential_type)
+            .ok_or_else(|| Error::UnknownCredentialType(self.credential_type.clone()))?;
+        check_identifier("issuer", &self.issuer)?;
+        let key = resolve_key(keys, &self.issuer, &self.key_id, &self.suite)?;
+        let attributes = self.attribute_set(catalogue)?;
+        for def in &t.attributes {
+            // Every layout attribute is written out, absent ones as null.
+            if !self.attributes.contains_key(&def.name) {
+                return Err(AttributeError::Invalid {
+                    attribute: def.name.clone(),
+                    reason: "missing from the credential document (absent values are null)".into(),
+                }
+                .into());
+            }
+        }
+        let sig_bytes = hex::decode(&self.signature).map_err(|e| Error::Malformed {
+            what: "signature",
+            reason: e.to_string(),
+        })?;
+        let signature = Signature::from_bytes(&sig_bytes).map_err(|e| Error::Malformed {
+            what: "signature",
+            reason: e.to_string(),
+        })?;
+        Ok(Checked {
+            t,
+            key,
+            attributes,
+            signature,
+        })
+    }
+
+    /// Holder-side check before storing: the document is well-formed, its
+    /// type and values fit the catalogue, the key is known (and of this
+    /// suite), and the signature verifies. Returns the typed attributes.
+    pub fn verify(
+        &self,
+        catalogue: &Catalogue,
+        keys: &impl KeyResolver,
+    ) -> Result<AttributeSet, Error> {
+        let c = self.check(catalogue, keys)?;
+        let messages = messages(c.key.suite, c.t, &c.attributes, &self.reserved);
+        let header = layout::signature_header(c.t, &self.issuer, &self.key_id);
+        match bbs::core::verify(
+            c.key.suite,
+            &c.key.public_key,
+            &c.signature,
+            &header,
+            &messages,
+        ) {
+            Ok(()) => Ok(c.attributes),
+            Err(zkcred_crypto::Error::VerificationFailed) => Err(Error::SignatureInvalid),
+            Err(e) => Err(Error::Crypto(e)),
+        }
+    }
+}

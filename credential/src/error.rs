@@ -1,0 +1,295 @@
+//! Error types of the credential layer.
+//!
+//! [`AttributeError`] and [`CatalogueError`] belong to the data-only parts
+//! (values, catalogue); [`Error`] is what issuance, verification, presentation,
+//! key handling and the wallet return. Every error names what was wrong
+//! (the attribute, the credential type, the key) so callers can report it.
+
+use crate::encoding::AttributeType;
+use crate::license_id::LicenseIdError;
+
+/// An attribute value that does not fit its definition.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AttributeError {
+    /// The attribute is not in the credential type's layout.
+    #[error("attribute {attribute:?} is not in the layout of credential type {credential_type:?}")]
+    NotInLayout {
+        /// The attribute name.
+        attribute: String,
+        /// The credential type.
+        credential_type: String,
+    },
+    /// A required attribute has no value.
+    #[error("required attribute {attribute:?} is missing")]
+    Missing {
+        /// The attribute name.
+        attribute: String,
+    },
+    /// The value is not of the attribute's type.
+    #[error("attribute {attribute:?} must be of type {expected}")]
+    TypeMismatch {
+        /// The attribute name.
+        attribute: String,
+        /// The type the catalogue defines.
+        expected: AttributeType,
+    },
+    /// A date that is not a valid `YYYY-MM-DD` between 0001 and 9999.
+    #[error("attribute {attribute:?}: {value:?} is not a date YYYY-MM-DD between 0001-01-01 and 9999-12-31")]
+    InvalidDate {
+        /// The attribute name.
+        attribute: String,
+        /// The rejected text (truncated).
+        value: String,
+    },
+    /// Bytes given as something other than hex.
+    #[error("attribute {attribute:?} must be hex-encoded bytes")]
+    InvalidHex {
+        /// The attribute name.
+        attribute: String,
+    },
+    /// A string whose octets are not UTF-8.
+    #[error("attribute {attribute:?} is not valid UTF-8")]
+    InvalidUtf8 {
+        /// The attribute name.
+        attribute: String,
+    },
+    /// A string or bytes value over its length limit.
+    #[error("attribute {attribute:?} has {length} octets, more than the maximum {max}")]
+    TooLong {
+        /// The attribute name.
+        attribute: String,
+        /// Length found.
+        length: usize,
+        /// Maximum allowed.
+        max: usize,
+    },
+    /// A value that violates an attribute-specific rule (such as a license
+    /// identifier of another type).
+    #[error("attribute {attribute:?}: {reason}")]
+    Invalid {
+        /// The attribute name.
+        attribute: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// A catalogue file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// The file could not be read.
+    #[error("cannot read catalogue {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not valid JSON of the catalogue's shape.
+    #[error("catalogue is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The catalogue format version is not supported.
+    #[error("unsupported catalogue format version {0}")]
+    UnsupportedVersion(u32),
+    /// Two credential types share an identifier or type code.
+    #[error("duplicate credential type {0:?}")]
+    DuplicateType(String),
+    /// A credential type or attribute is malformed.
+    #[error("credential type {credential_type:?}: {reason}")]
+    InvalidType {
+        /// The credential type (or `metadata` for the shared attributes).
+        credential_type: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A credential type's license type code is invalid.
+    #[error("credential type {credential_type:?}: invalid license type code: {source}")]
+    TypeCode {
+        /// The credential type.
+        credential_type: String,
+        /// The cause.
+        #[source]
+        source: LicenseIdError,
+    },
+}
+
+/// Errors of issuance, verification, presentation, keys and the wallet.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An attribute value is wrong (named in the inner error).
+    #[error(transparent)]
+    Attribute(#[from] AttributeError),
+    /// The catalogue is unusable.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+    /// A document is not of the expected format or version.
+    #[error("expected a {expected} document of version {version}, found {found:?}")]
+    UnsupportedFormat {
+        /// The format expected.
+        expected: &'static str,
+        /// The version supported.
+        version: u32,
+        /// What was found (format and version).
+        found: String,
+    },
+    /// The credential type is not in the catalogue.
+    #[error("unknown credential type {0:?}")]
+    UnknownCredentialType(String),
+    /// The attribute encoding version is not supported.
+    #[error("unsupported attribute encoding version {0}")]
+    UnsupportedEncodingVersion(u32),
+    /// The ciphersuite name is not known.
+    #[error("unknown ciphersuite {0:?}")]
+    UnknownSuite(String),
+    /// The document's ciphersuite differs from the issuer key's.
+    #[error("ciphersuite {found} does not match the issuer key's {key}")]
+    SuiteMismatch {
+        /// Suite of the credential or presentation.
+        found: String,
+        /// Suite of the key.
+        key: String,
+    },
+    /// An issuer or verifier identifier is malformed.
+    #[error("invalid {what} identifier {value:?}")]
+    InvalidIdentifier {
+        /// `issuer` or `verifier`.
+        what: &'static str,
+        /// The rejected value (truncated).
+        value: String,
+    },
+    /// No public key is known for this issuer and key identifier.
+    #[error("unknown key {key_id:?} of issuer {issuer:?}")]
+    UnknownKey {
+        /// The issuer.
+        issuer: String,
+        /// The key identifier.
+        key_id: String,
+    },
+    /// A key file's key identifier does not match its public key.
+    #[error("key identifier {stated:?} does not match the public key (expected {derived:?})")]
+    KeyIdMismatch {
+        /// The identifier in the file.
+        stated: String,
+        /// The identifier derived from the public key.
+        derived: String,
+    },
+    /// A key's validity window is empty or malformed.
+    #[error("invalid key validity window: {0}")]
+    InvalidKeyWindow(String),
+    /// The key is outside its validity window for issuance.
+    #[error("key {key_id:?} is not valid for issuance at {at}")]
+    KeyNotValid {
+        /// The key identifier.
+        key_id: String,
+        /// The time of issuance.
+        at: String,
+    },
+    /// No key of the issuer is valid at this time.
+    #[error("issuer {0:?} has no key valid now")]
+    NoSigningKey(String),
+    /// A secret key file is unusable (no key material is ever printed).
+    #[error("invalid secret key file: {0}")]
+    InvalidSecretKey(&'static str),
+    /// A signature, proof, public key or reserved value is not well-formed.
+    #[error("malformed {what}: {reason}")]
+    Malformed {
+        /// What was being decoded.
+        what: &'static str,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The credential's signature does not verify.
+    #[error("credential signature does not verify")]
+    SignatureInvalid,
+    /// The presentation proof does not verify for the disclosed values, the
+    /// credential header or the presentation binding.
+    #[error("presentation proof does not verify")]
+    ProofInvalid,
+    /// A presentation request is malformed.
+    #[error("invalid presentation request: {0}")]
+    InvalidRequest(String),
+    /// The request has expired.
+    #[error("the presentation request expired at {0}")]
+    RequestExpired(String),
+    /// The presentation was made for another verifier.
+    #[error("presentation is for verifier {found:?}, not {expected:?}")]
+    VerifierMismatch {
+        /// The verifier of the request.
+        expected: String,
+        /// The verifier named in the presentation.
+        found: String,
+    },
+    /// The presentation answers another challenge.
+    #[error("presentation answers a different challenge")]
+    ChallengeMismatch,
+    /// The presentation answers a different request.
+    #[error("presentation answers a different request (request digest mismatch)")]
+    RequestDigestMismatch,
+    /// The presentation has the wrong number of credentials.
+    #[error("request asks for {expected} credential(s), presentation has {found}")]
+    CredentialCountMismatch {
+        /// Number requested.
+        expected: usize,
+        /// Number presented.
+        found: usize,
+    },
+    /// A presented credential is of another type than requested.
+    #[error("expected a credential of type {expected:?}, found {found:?}")]
+    WrongCredentialType {
+        /// The requested type.
+        expected: String,
+        /// The presented type.
+        found: String,
+    },
+    /// The issuer is not among those the request accepts.
+    #[error("issuer {0:?} is not accepted by the request")]
+    IssuerNotAccepted(String),
+    /// A requested attribute was not disclosed.
+    #[error("requested attribute {0:?} is not disclosed")]
+    MissingDisclosure(String),
+    /// An attribute was disclosed that the request did not ask for.
+    #[error("attribute {0:?} is disclosed but was not requested")]
+    UnrequestedDisclosure(String),
+    /// A statement kind this version cannot prove or check.
+    #[error("unsupported statement kind {0:?}")]
+    UnsupportedStatement(String),
+    /// A proof object of an unknown type or version.
+    #[error("unsupported proof type {kind:?} version {version}")]
+    UnsupportedProof {
+        /// The proof type.
+        kind: String,
+        /// The proof version.
+        version: u32,
+    },
+    /// The wallet has no credential with this identifier.
+    #[error("no wallet entry {0:?}")]
+    NotInWallet(String),
+    /// The credential is already in the wallet.
+    #[error("credential already in the wallet as {0:?}")]
+    AlreadyInWallet(String),
+    /// The wallet holds no credential that fits a requested entry.
+    #[error("no credential of type {0:?} from an accepted issuer in the wallet")]
+    NoMatchingCredential(String),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A JSON document could not be parsed.
+    #[error("invalid {what} JSON: {source}")]
+    Json {
+        /// What was being parsed.
+        what: &'static str,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Another error from the BBS implementation.
+    #[error("crypto: {0}")]
+    Crypto(zkcred_crypto::Error),
+}

@@ -1,0 +1,42 @@
+//! Credential layer of zkcred: BBS credentials for Chinese electronic licenses.
+//!
+//! * [`catalogue`]: the license catalogue (credential types and typed attributes), as data.
+//! * [`license_id`]: GB/T 36904 license identifiers and GB 32100 unified social credit codes.
+//! * [`encoding`]: typed attribute values and their encoding into BBS messages.
+//! * [`layout`]: the fixed message layout per type and the signature header.
+//! * [`credential`]: attribute sets, the credential envelope, issuance, holder verification.
+//! * [`presentation`]: presentation requests, presentations, verification.
+//! * [`keys`]: issuer keys, key identifiers, key files, rotation, key sets.
+//! * [`wallet`]: the holder's wallet directory.
+//! * [`canonical`]: length-prefixed canonical byte encodings used for headers and digests.
+//!
+//! Typical flow: an issuer loads its [`keys::KeyStore`] and calls
+//! [`credential::issue`]; the holder adds the credential to a
+//! [`wallet::Wallet`] (which verifies it); a verifier creates a
+//! [`presentation::PresentationRequest`], the holder answers with
+//! [`wallet::Wallet::present`], and the verifier calls
+//! [`presentation::verify_presentation`] with its trusted [`keys::KeySet`].
+
+pub mod canonical;
+pub mod catalogue;
+pub mod credential;
+pub mod encoding;
+pub mod error;
+mod fsutil;
+pub mod keys;
+pub mod layout;
+pub mod license_id;
+pub mod presentation;
+pub mod wallet;
+
+pub use catalogue::{AttributeDef, Catalogue, CredentialType, HolderKind, Sensitivity};
+pub use credential::{issue, AttributeSet, Credential, ReservedSlots};
+pub use encoding::{AttributeType, AttributeValue, Date, ENCODING_VERSION};
+pub use error::{AttributeError, CatalogueError, Error};
+pub use keys::{IssuerKey, IssuerPublicKey, KeyResolver, KeySet, KeyStore};
+pub use license_id::{LicenseId, LicenseIdError, LicenseTypeCode, Uscc};
+pub use presentation::{
+    present, verify_presentation, DisclosedCredential, Presentation, PresentationRequest,
+    RequestedCredential, Statement,
+};
+pub use wallet::{Wallet, WalletEntry, WalletSummary};

@@ -1,0 +1,168 @@
+//! Batch verification of BBS proofs.
+//!
+//! Each proof's Fiat-Shamir challenge is recomputed exactly, as in
+//! [`super::core::proof_verify`]; only the pairing equations
+//! `e(Abar_k, W_k) * e(Bbar_k, -BP2) = 1` are combined. With independent
+//! uniformly random coefficients `rho_k` in `[1, 2^128)` the batch checks
+//!
+//! ```text
+//! prod_keys e(sum_{k: key} rho_k Abar_k, W_key) * e(sum_k rho_k Bbar_k, -BP2) = 1
+//! ```
+//!
+//! — one Miller loop per distinct key plus one for `-BP2` (shared by every
+//! key and both suites), and a single final exponentiation.
+//!
+//! # Soundness
+//! Write `g_k = e(Abar_k, W_k) * e(Bbar_k, -BP2)`, an element of GT, a group
+//! of prime order `r` (`Abar_k` and `Bbar_k` are subgroup-checked when the
+//! proof is decoded). The combined check tests `prod g_k^{rho_k} = 1`. If
+//! some `g_j != 1`, then for every choice of the other coefficients at most
+//! one residue of `rho_j` mod `r` satisfies it, and `rho_j` is drawn from
+//! `2^128 - 1` values independent of the proofs (they are fixed before the
+//! coefficients are drawn): a batch holding an invalid proof passes with
+//! probability at most `2^-128` per combined check. When a combined check
+//! fails, the batch is split in halves and each half checked again with
+//! fresh coefficients, down to single proofs, which get the exact
+//! per-proof pairing check; so every proof gets the result the per-proof
+//! verifier gives it (up to that same bound), and a forged proof can neither
+//! make good ones fail nor pass itself.
+
+use std::collections::HashMap;
+
+use rand_core::{CryptoRng, RngCore};
+
+use super::verifier::check_challenge;
+use super::{Proof, Suite, VerifierKey};
+use crate::curve::{final_exp_is_one, msm_u128_vartime, multi_miller_loop, G1Affine, Scalar};
+use crate::Error;
+
+/// One proof to verify in a batch, with everything its verification needs.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchItem<'a> {
+    /// The ciphersuite the proof was made under.
+    pub suite: Suite,
+    /// The issuer's prepared key.
+    pub key: &'a VerifierKey,
+    /// The decoded proof.
+    pub proof: &'a Proof,
+    /// The signature header.
+    pub header: &'a [u8],
+    /// The presentation header.
+    pub ph: &'a [u8],
+    /// Disclosed `(index, message scalar)` pairs.
+    pub disclosed: &'a [(usize, Scalar)],
+}
+
+/// Verifies every item; `result[i]` is what verifying `items[i]` alone
+/// gives. Single-threaded: for callers that already parallelise.
+pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
+    items: &[BatchItem<'_>],
+    rng: &mut R,
+) -> Vec<Result<(), Error>> {
+    let mut results: Vec<Result<(), Error>> = items
+        .iter()
+        .map(|it| {
+            check_challenge(
+                it.suite,
+                it.key.public_key(),
+                Some(it.key),
+                it.proof,
+                it.header,
+                it.ph,
+                it.disclosed,
+            )
+        })
+        .collect();
+    let pending: Vec<usize> = (0..items.len()).filter(|&i| results[i].is_ok()).collect();
+    settle(items, &pending, rng, &mut results);
+    results
+}
+
+/// [`verify_batch`] across all cores (rayon): the items are split into one
+/// contiguous chunk per worker, each verified as its own batch with its own
+/// coefficients drawn from the operating system's CSPRNG.
+#[cfg(feature = "parallel")]
+pub fn verify_batch_parallel(items: &[BatchItem<'_>]) -> Vec<Result<(), Error>> {
+    use rayon::prelude::*;
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let workers = rayon::current_num_threads().max(1);
+    let chunk = items.len().div_ceil(workers).max(8);
+    items
+        .par_chunks(chunk)
+        .flat_map_iter(|c| verify_batch(c, &mut rand_core::OsRng))
+        .collect()
+}
+
+/// Gives every index in `group` its final result by combined pairing checks,
+/// bisecting on failure.
+fn settle<R: RngCore + CryptoRng + ?Sized>(
+    items: &[BatchItem<'_>],
+    group: &[usize],
+    rng: &mut R,
+    results: &mut [Result<(), Error>],
+) {
+    if group.is_empty() || combined_pairing_ok(items, group, rng) {
+        return;
+    }
+    if group.len() == 1 {
+        results[group[0]] = Err(Error::VerificationFailed);
+        return;
+    }
+    let (a, b) = group.split_at(group.len() / 2);
+    settle(items, a, rng, results);
+    settle(items, b, rng, results);
+}
+
+/// A uniformly random coefficient in `[1, 2^128)`.
+fn coefficient<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> u128 {
+    loop {
+        let mut b = [0u8; 16];
+        rng.fill_bytes(&mut b);
+        let v = u128::from_le_bytes(b);
+        if v != 0 {
+            return v;
+        }
+    }
+}
+
+/// One key's share of a combined check: its points and coefficients.
+type KeyGroup<'a> = (&'a VerifierKey, Vec<G1Affine>, Vec<u128>);
+
+fn combined_pairing_ok<R: RngCore + CryptoRng + ?Sized>(
+    items: &[BatchItem<'_>],
+    group: &[usize],
+    rng: &mut R,
+) -> bool {
+    if let [only] = group {
+        // One proof: the exact check, no coefficient needed.
+        let it = &items[*only];
+        return super::verifier::pairing_check(it.key.public_key(), it.proof).is_ok();
+    }
+    let rho: Vec<u128> = group.iter().map(|_| coefficient(rng)).collect();
+    // Group the Abar side by key (same key: same prepared G2 lines).
+    let mut by_key: HashMap<&[u8; 96], KeyGroup<'_>> = HashMap::new();
+    let mut bbars = Vec::with_capacity(group.len());
+    for (&i, &r) in group.iter().zip(&rho) {
+        let it = &items[i];
+        let e = by_key
+            .entry(it.key.public_key().as_bytes())
+            .or_insert_with(|| (it.key, Vec::new(), Vec::new()));
+        e.1.push(it.proof.abar);
+        e.2.push(r);
+        bbars.push(it.proof.bbar);
+    }
+    let b_sum = msm_u128_vartime(&bbars, &rho).to_affine();
+    let a_sums: Vec<(&VerifierKey, G1Affine)> = by_key
+        .into_values()
+        .map(|(k, pts, rs)| (k, msm_u128_vartime(&pts, &rs).to_affine()))
+        .collect();
+    let neg_bp2 = &Suite::Bls12381Sha256.consts().neg_bp2;
+    let mut terms: Vec<(&G1Affine, &crate::curve::G2Prepared)> = a_sums
+        .iter()
+        .map(|(k, a)| (a, k.public_key().prepared()))
+        .collect();
+    terms.push((&b_sum, neg_bp2));
+    final_exp_is_one(&multi_miller_loop(&terms))
+}

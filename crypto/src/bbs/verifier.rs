@@ -1,0 +1,197 @@
+//! Proof verification, split into the part every proof needs on its own (the
+//! Fiat-Shamir challenge) and the pairing check that batches combine, plus
+//! [`VerifierKey`], the per-key cache of the verifier's hot path.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::domain::calculate_domain;
+use super::generators::{generators, Generators};
+use super::proof::{challenge, sorted_indexes, InitOutput};
+use super::{check_count, Proof, PublicKey, Suite};
+use crate::curve::{
+    msm_straus_with, pairing_product_is_one, FixedBaseTable, G1Projective, Scalar, VarBases,
+};
+use crate::Error;
+
+/// How many (suite, message count, header) domains a [`VerifierKey`] keeps.
+/// Headers bind credential type, issuer and key, so a real key sees few.
+const DOMAIN_CACHE: usize = 256;
+
+/// A public key prepared for verification: its Miller-loop lines (in the
+/// [`PublicKey`]), and per (suite, message count, header) the domain scalar
+/// and the fixed-base table of `P1 + Q_1 * domain`, which together replace
+/// hashing the key and generators into the domain and two table lanes of
+/// every proof. Build one per issuer key and share it (it is `Sync`).
+pub struct VerifierKey {
+    pk: PublicKey,
+    domains: Mutex<DomainMap>,
+}
+
+/// Domains by (suite, message count, header).
+type DomainMap = HashMap<(Suite, usize, Vec<u8>), Arc<DomainEntry>>;
+
+pub(crate) struct DomainEntry {
+    domain: Scalar,
+    /// Table of `P1 + Q_1 * domain`.
+    base: FixedBaseTable,
+}
+
+impl VerifierKey {
+    /// Prepares `pk` (computes its Miller-loop lines now).
+    pub fn new(pk: PublicKey) -> VerifierKey {
+        pk.prepared();
+        VerifierKey {
+            pk,
+            domains: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The key.
+    pub fn public_key(&self) -> &PublicKey {
+        &self.pk
+    }
+
+    /// `ProofVerify` over scalar messages, with this key's caches.
+    pub fn proof_verify(
+        &self,
+        suite: Suite,
+        proof: &Proof,
+        header: &[u8],
+        ph: &[u8],
+        disclosed: &[(usize, Scalar)],
+    ) -> Result<(), Error> {
+        check_challenge(suite, &self.pk, Some(self), proof, header, ph, disclosed)?;
+        pairing_check(&self.pk, proof)
+    }
+
+    fn domain_entry(&self, suite: Suite, gens: &Generators, header: &[u8]) -> Arc<DomainEntry> {
+        let key = (suite, gens.h().len(), header.to_vec());
+        if let Some(e) = self.lock().get(&key) {
+            return e.clone();
+        }
+        let domain = calculate_domain(suite, &self.pk, gens, header);
+        let base = (G1Projective::msm_vartime(&[*gens.q1()], &[domain]) + &suite.p1()).to_affine();
+        let entry = Arc::new(DomainEntry {
+            domain,
+            base: FixedBaseTable::new(&base),
+        });
+        let mut map = self.lock();
+        if map.len() >= DOMAIN_CACHE {
+            map.clear();
+        }
+        map.insert(key, entry.clone());
+        entry
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, DomainMap> {
+        self.domains.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl std::fmt::Debug for VerifierKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifierKey")
+            .field("pk", &self.pk)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Recomputes `T1`, `T2` and the challenge of `proof` and compares it with
+/// the proof's. Everything here is public: variable-time arithmetic, with
+/// every generator multiplied through its table and the proof's points
+/// through GLV-split windows, all in one interleaved evaluation per `T`.
+pub(crate) fn check_challenge(
+    suite: Suite,
+    pk: &PublicKey,
+    cache: Option<&VerifierKey>,
+    proof: &Proof,
+    header: &[u8],
+    ph: &[u8],
+    disclosed: &[(usize, Scalar)],
+) -> Result<(), Error> {
+    let u = proof.m_hat.len();
+    let l = disclosed.len() + u;
+    check_count(l)?;
+    let mut disclosed = disclosed.to_vec();
+    disclosed.sort_unstable_by_key(|(i, _)| *i);
+    let idx: Vec<usize> = disclosed.iter().map(|(i, _)| *i).collect();
+    sorted_indexes(&idx, l)?;
+
+    let gens = generators(suite, l + 1);
+    let c = proof.challenge;
+    let consts = suite.consts();
+    let entry = cache.map(|vk| vk.domain_entry(suite, &gens, header));
+    let domain = match &entry {
+        Some(e) => e.domain,
+        None => calculate_domain(suite, pk, &gens, header),
+    };
+
+    // Window tables of the proof's points, shared by T1 and T2.
+    let bases = VarBases::new(&[proof.bbar, proof.abar, proof.d]);
+    // T1 = Bbar * c + Abar * e^ + D * r1^
+    let t1 = msm_straus_with(&[], &bases, &[(0, c), (1, proof.e_hat), (2, proof.r1_hat)]);
+    // T2 = (P1 + Q_1 * domain) * c + sum_disclosed H_i * (msg_i * c)
+    //      + sum_undisclosed H_j * m^_j + D * r3^
+    let mut fixed: Vec<(&FixedBaseTable, Scalar)> = Vec::with_capacity(l + 2);
+    match &entry {
+        Some(e) => fixed.push((&e.base, c)),
+        None => {
+            fixed.push((&consts.p1_table, c));
+            fixed.push((gens.q1_table(), domain * c));
+        }
+    }
+    let mut next = disclosed.iter().peekable();
+    let mut m_hat = proof.m_hat.iter();
+    for (i, table) in gens.h_tables().iter().enumerate() {
+        let s = match next.peek() {
+            Some((j, m)) if *j == i => {
+                next.next();
+                *m * c
+            }
+            _ => *m_hat.next().ok_or(Error::VerificationFailed)?,
+        };
+        fixed.push((table, s));
+    }
+    let t2 = msm_straus_with(&fixed, &bases, &[(2, proof.r3_hat)]);
+    let t = G1Projective::batch_to_affine(&[t1, t2]);
+    let init = InitOutput {
+        abar: proof.abar,
+        bbar: proof.bbar,
+        d: proof.d,
+        t1: t[0],
+        t2: t[1],
+        domain,
+    };
+    if challenge(suite, &init, &disclosed, ph) == c {
+        Ok(())
+    } else {
+        Err(Error::VerificationFailed)
+    }
+}
+
+/// `e(Abar, W) * e(Bbar, -BP2) == 1`, as one multi-Miller loop.
+pub(crate) fn pairing_check(pk: &PublicKey, proof: &Proof) -> Result<(), Error> {
+    let neg_bp2 = &Suite::Bls12381Sha256.consts().neg_bp2;
+    if pairing_product_is_one(&[(&proof.abar, pk.prepared()), (&proof.bbar, neg_bp2)]) {
+        Ok(())
+    } else {
+        Err(Error::VerificationFailed)
+    }
+}
+
+/// `CoreProofVerify`. `disclosed` pairs each disclosed index with its
+/// message scalar, in any order; the total message count is
+/// `disclosed.len() + proof.undisclosed_count()`. For repeated use of one
+/// key, [`VerifierKey::proof_verify`] caches more.
+pub fn proof_verify(
+    suite: Suite,
+    pk: &PublicKey,
+    proof: &Proof,
+    header: &[u8],
+    ph: &[u8],
+    disclosed: &[(usize, Scalar)],
+) -> Result<(), Error> {
+    check_challenge(suite, pk, None, proof, header, ph, disclosed)?;
+    pairing_check(pk, proof)
+}
