@@ -3,10 +3,17 @@
 //! `proof_23_ietf` protocol as `bbs_plus` and its `proof_23_cdl` protocol as
 //! `bbs_plus_cdl`), single-threaded, in one run.
 //!
-//! Groups: `proof_verify/<messages>-<disclosed>` (one proof) and
-//! `proof_verify_batch/<messages>-<disclosed>` ([`BATCH`] proofs under one
-//! key; throughput is per proof). Run:
-//! `cargo bench -p zkcred-benches --bench verify [-- <filter>]`.
+//! Groups:
+//! - `proof_verify/<messages>-<disclosed>`: one proof. `zkcred` is
+//!   `bbs::proof_verify`, `zkcred_vk` the same through a prepared
+//!   `VerifierKey` (built once, as a verifier keeps one per issuer key).
+//! - `proof_verify_batch/<messages>-<disclosed>`: [`BATCH`] proofs under one
+//!   key, throughput per proof. `zkcred` is `bbs::verify_batch` (one
+//!   combined pairing check), `zkcred_loop` one `VerifierKey` verification
+//!   after the other; zkryptium has no batch API and loops; bbs_plus folds
+//!   the pairings into its `RandomizedPairingChecker`.
+//!
+//! Run: `cargo bench -p zkcred-benches --bench verify [-- <filter>]`.
 
 use std::hint::black_box;
 
@@ -15,7 +22,7 @@ use criterion::{
     criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput,
 };
 use zkcred_benches::{dock, rng, zkcred, zkryptium, Workload, SIZES};
-use zkcred_crypto::bbs::PublicKey;
+use zkcred_crypto::bbs::VerifierKey;
 
 /// Proofs per batch in the `proof_verify_batch` groups.
 const BATCH: usize = 8;
@@ -28,16 +35,6 @@ fn group<'a>(c: &'a mut Criterion, name: &str, elements: usize) -> BenchmarkGrou
     g
 }
 
-/// zkcred's verification of a batch of proofs under one key. zkcred-crypto
-/// has no batch verification (`bbs::verify_batch`) yet, so this verifies the
-/// proofs one after the other; once it exists, this function should call it
-/// and the `zkcred` lines of the batch groups measure it.
-fn zkcred_verify_batch(pk: &PublicKey, proofs: &[Vec<u8>], disclosed: &[(usize, &[u8])]) -> bool {
-    proofs
-        .iter()
-        .all(|proof| zkcred::proof_verify(pk, proof, disclosed))
-}
-
 fn proof_verify(c: &mut Criterion) {
     for (n, k) in SIZES {
         let w = Workload::new(n, k);
@@ -46,10 +43,12 @@ fn proof_verify(c: &mut Criterion) {
         let mut prover_rng = rng();
 
         let ours = zkcred::Fixture::new(&w);
+        let vk = VerifierKey::new(ours.pk.clone());
         let theirs = zkryptium::Fixture::new(&w);
         let signed = dock::Signed::new(&w);
         let dock_ietf = dock::ietf::proof_gen(&signed, &w.disclosed, &mut prover_rng);
         let dock_cdl = dock::cdl::proof_gen(&signed, &w.disclosed, &mut prover_rng);
+        assert!(zkcred::proof_verify_vk(&vk, &ours.proof, &pairs));
         assert!(dock::ietf::proof_verify(&signed, &dock_ietf, &pairs));
         assert!(dock::cdl::proof_verify(&signed, &dock_cdl, &pairs));
 
@@ -62,6 +61,9 @@ fn proof_verify(c: &mut Criterion) {
                     &pairs
                 ))
             })
+        });
+        g.bench_function("zkcred_vk", |b| {
+            b.iter(|| assert!(zkcred::proof_verify_vk(&vk, black_box(&ours.proof), &pairs)))
         });
         g.bench_function("zkryptium", |b| {
             b.iter(|| {
@@ -93,7 +95,7 @@ fn proof_verify(c: &mut Criterion) {
         });
         g.finish();
 
-        // BATCH distinct proofs of the same signature.
+        // BATCH distinct proofs of the same signature, per implementation.
         let ours_batch: Vec<Vec<u8>> = (0..BATCH)
             .map(|_| {
                 zkcred::proof_gen(
@@ -120,14 +122,21 @@ fn proof_verify(c: &mut Criterion) {
         g.sample_size(10);
         g.bench_function("zkcred", |b| {
             b.iter(|| {
-                assert!(zkcred_verify_batch(
-                    &ours.pk,
+                assert!(zkcred::verify_batch(
+                    &vk,
                     black_box(&ours_batch),
-                    &pairs
+                    &pairs,
+                    &mut verifier_rng
                 ))
             })
         });
-        // zkryptium has no batch verification: one after the other.
+        g.bench_function("zkcred_loop", |b| {
+            b.iter(|| {
+                assert!(black_box(&ours_batch)
+                    .iter()
+                    .all(|proof| zkcred::proof_verify_vk(&vk, proof, &pairs)))
+            })
+        });
         g.bench_function("zkryptium", |b| {
             b.iter(|| {
                 assert!(black_box(&theirs_batch).iter().all(|proof| {

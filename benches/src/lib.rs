@@ -89,7 +89,10 @@ impl Workload {
 /// zkcred-crypto, through its public API only.
 pub mod zkcred {
     use super::*;
-    use zkcred_crypto::bbs::{self, Proof, PublicKey, SecretKey, Signature, Suite};
+    use zkcred_crypto::bbs::{
+        self, BatchItem, Proof, PublicKey, SecretKey, Signature, Suite, VerifierKey,
+    };
+    use zkcred_crypto::Scalar;
 
     pub const SUITE: Suite = Suite::Bls12381Sha256;
 
@@ -147,6 +150,53 @@ pub mod zkcred {
             Ok(proof) => bbs::proof_verify(SUITE, pk, &proof, HEADER, PH, disclosed).is_ok(),
             Err(_) => false,
         }
+    }
+    fn disclosed_scalars(disclosed: &[(usize, &[u8])]) -> Vec<(usize, Scalar)> {
+        disclosed
+            .iter()
+            .map(|&(i, m)| (i, bbs::map_message_to_scalar(SUITE, m)))
+            .collect()
+    }
+
+    /// `proof_verify` through a [`VerifierKey`] (the issuer key prepared
+    /// once, with its per-header domain cache): the verifier's hot path.
+    pub fn proof_verify_vk(vk: &VerifierKey, proof: &[u8], disclosed: &[(usize, &[u8])]) -> bool {
+        match Proof::from_bytes(proof) {
+            Ok(proof) => vk
+                .proof_verify(SUITE, &proof, HEADER, PH, &disclosed_scalars(disclosed))
+                .is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// `bbs::verify_batch` (single-threaded) over proofs under one key that
+    /// disclose the same messages: decode all, one combined pairing check.
+    pub fn verify_batch(
+        vk: &VerifierKey,
+        proofs: &[Vec<u8>],
+        disclosed: &[(usize, &[u8])],
+        rng: &mut StdRng,
+    ) -> bool {
+        let scalars = disclosed_scalars(disclosed);
+        let Ok(decoded) = proofs
+            .iter()
+            .map(|p| Proof::from_bytes(p))
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            return false;
+        };
+        let items: Vec<BatchItem<'_>> = decoded
+            .iter()
+            .map(|proof| BatchItem {
+                suite: SUITE,
+                key: vk,
+                proof,
+                header: HEADER,
+                ph: PH,
+                disclosed: &scalars,
+            })
+            .collect();
+        bbs::verify_batch(&items, rng).iter().all(Result::is_ok)
     }
 }
 
