@@ -4,28 +4,18 @@
 //! Groups are named `<operation>/<messages>-<disclosed>` (`keygen` alone) and
 //! hold one function per implementation, `zkcred` and `zkryptium`, so the
 //! ratio reads straight off a group. Run:
-//! `cargo bench -p zkcred-benches --bench bbs [-- <filter>]`.
+//! `cargo bench -p zkcred-benches --bench bbs [-- <filter>]`; on a busy
+//! machine `ZKCRED_BENCH_CLOCK=cpu` measures thread CPU time instead.
 
 use std::hint::black_box;
 
-use criterion::measurement::WallTime;
-use criterion::{
-    criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput,
-};
-use zkcred_benches::{key_material, rng, zkcred, zkryptium, Workload, SIZES};
+use criterion::{criterion_group, criterion_main, Criterion};
+use zkcred_benches::{group, key_material, rng, zkcred, zkryptium, Clock, Workload, SIZES};
 
 /// Operations take milliseconds: fewer, flat samples keep a run short.
-fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
-    let mut g = c.benchmark_group(name);
-    g.sample_size(20);
-    g.sampling_mode(SamplingMode::Flat);
-    g.throughput(Throughput::Elements(1));
-    g
-}
-
-fn keygen(c: &mut Criterion) {
+fn keygen(c: &mut Criterion<Clock>) {
     let km = key_material();
-    let mut g = group(c, "keygen");
+    let mut g = group(c, "keygen", 1);
     g.bench_function("zkcred", |b| b.iter(|| zkcred::keygen(black_box(&km))));
     g.bench_function("zkryptium", |b| {
         b.iter(|| zkryptium::keygen(black_box(&km)))
@@ -33,7 +23,7 @@ fn keygen(c: &mut Criterion) {
     g.finish();
 }
 
-fn per_size(c: &mut Criterion) {
+fn per_size(c: &mut Criterion<Clock>) {
     for (n, k) in SIZES {
         let w = Workload::new(n, k);
         let ours = zkcred::Fixture::new(&w);
@@ -46,7 +36,7 @@ fn per_size(c: &mut Criterion) {
         let pairs = w.disclosed_pairs();
         let disclosed_msgs = w.disclosed_messages();
 
-        let mut g = group(c, &format!("sign/{}", w.id()));
+        let mut g = group(c, &format!("sign/{}", w.id()), 1);
         g.bench_function("zkcred", |b| {
             b.iter(|| zkcred::sign(&ours.sk, &ours.pk, black_box(&w.messages)))
         });
@@ -55,7 +45,7 @@ fn per_size(c: &mut Criterion) {
         });
         g.finish();
 
-        let mut g = group(c, &format!("verify/{}", w.id()));
+        let mut g = group(c, &format!("verify/{}", w.id()), 1);
         g.bench_function("zkcred", |b| {
             b.iter(|| assert!(zkcred::verify(&ours.pk, black_box(&ours.sig), &w.messages)))
         });
@@ -70,7 +60,7 @@ fn per_size(c: &mut Criterion) {
         });
         g.finish();
 
-        let mut g = group(c, &format!("proof_gen/{}", w.id()));
+        let mut g = group(c, &format!("proof_gen/{}", w.id()), 1);
         let mut prover_rng = rng();
         g.bench_function("zkcred", |b| {
             b.iter(|| {
@@ -95,7 +85,7 @@ fn per_size(c: &mut Criterion) {
         });
         g.finish();
 
-        let mut g = group(c, &format!("proof_verify/{}", w.id()));
+        let mut g = group(c, &format!("proof_verify/{}", w.id()), 1);
         g.bench_function("zkcred", |b| {
             b.iter(|| {
                 assert!(zkcred::proof_verify(
@@ -119,5 +109,5 @@ fn per_size(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, keygen, per_size);
+criterion_group!(name = benches; config = Clock::criterion(); targets = keygen, per_size);
 criterion_main!(benches);

@@ -13,29 +13,19 @@
 //!   after the other; zkryptium has no batch API and loops; bbs_plus folds
 //!   the pairings into its `RandomizedPairingChecker`.
 //!
-//! Run: `cargo bench -p zkcred-benches --bench verify [-- <filter>]`.
+//! Run: `cargo bench -p zkcred-benches --bench verify [-- <filter>]`; on a
+//! busy machine `ZKCRED_BENCH_CLOCK=cpu` measures thread CPU time instead.
 
 use std::hint::black_box;
 
-use criterion::measurement::WallTime;
-use criterion::{
-    criterion_group, criterion_main, BenchmarkGroup, Criterion, SamplingMode, Throughput,
-};
-use zkcred_benches::{dock, rng, zkcred, zkryptium, Workload, SIZES};
+use criterion::{criterion_group, criterion_main, Criterion};
+use zkcred_benches::{dock, group, rng, zkcred, zkryptium, Clock, Workload, SIZES};
 use zkcred_crypto::bbs::VerifierKey;
 
 /// Proofs per batch in the `proof_verify_batch` groups.
 const BATCH: usize = 8;
 
-fn group<'a>(c: &'a mut Criterion, name: &str, elements: usize) -> BenchmarkGroup<'a, WallTime> {
-    let mut g = c.benchmark_group(name);
-    g.sample_size(20);
-    g.sampling_mode(SamplingMode::Flat);
-    g.throughput(Throughput::Elements(elements as u64));
-    g
-}
-
-fn proof_verify(c: &mut Criterion) {
+fn proof_verify(c: &mut Criterion<Clock>) {
     for (n, k) in SIZES {
         let w = Workload::new(n, k);
         let pairs = w.disclosed_pairs();
@@ -168,5 +158,5 @@ fn proof_verify(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, proof_verify);
+criterion_group!(name = benches; config = Clock::criterion(); targets = proof_verify);
 criterion_main!(benches);

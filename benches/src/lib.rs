@@ -15,8 +15,92 @@
 //! its prelude exports). `bbs_plus` is built without its `parallel` feature:
 //! everything runs on one thread.
 
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+use criterion::{BenchmarkGroup, Criterion, SamplingMode, Throughput};
 use rand::rngs::StdRng;
 use rand::{Rng, RngCore, SeedableRng};
+
+/// The clock of every bench: wall time (criterion's default), or with
+/// `ZKCRED_BENCH_CLOCK=cpu` the CPU time of the measuring thread, which a
+/// machine shared with other jobs disturbs far less (every implementation
+/// measured here runs on one thread).
+pub struct Clock {
+    cpu: bool,
+}
+
+impl Clock {
+    pub fn from_env() -> Clock {
+        let cpu = std::env::var("ZKCRED_BENCH_CLOCK").is_ok_and(|v| v.eq_ignore_ascii_case("cpu"));
+        Clock { cpu }
+    }
+
+    /// Criterion configured with this clock.
+    pub fn criterion() -> Criterion<Clock> {
+        Criterion::default().with_measurement(Clock::from_env())
+    }
+
+    fn now(&self) -> Duration {
+        if self.cpu {
+            thread_cpu_time()
+        } else {
+            static EPOCH: OnceLock<Instant> = OnceLock::new();
+            EPOCH.get_or_init(Instant::now).elapsed()
+        }
+    }
+}
+
+fn thread_cpu_time() -> Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+impl Measurement for Clock {
+    type Intermediate = Duration;
+    type Value = Duration;
+
+    fn start(&self) -> Duration {
+        self.now()
+    }
+    fn end(&self, start: Duration) -> Duration {
+        self.now().saturating_sub(start)
+    }
+    fn add(&self, a: &Duration, b: &Duration) -> Duration {
+        *a + *b
+    }
+    fn zero(&self) -> Duration {
+        Duration::ZERO
+    }
+    fn to_f64(&self, d: &Duration) -> f64 {
+        d.as_nanos() as f64
+    }
+    fn formatter(&self) -> &dyn ValueFormatter {
+        static WALL: WallTime = WallTime;
+        WALL.formatter()
+    }
+}
+
+/// A benchmark group of operations taking milliseconds: fewer, flat samples
+/// keep a run short; `elements` operations per iteration.
+pub fn group<'a>(
+    c: &'a mut Criterion<Clock>,
+    name: &str,
+    elements: usize,
+) -> BenchmarkGroup<'a, Clock> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(20);
+    g.sampling_mode(SamplingMode::Flat);
+    g.throughput(Throughput::Elements(elements as u64));
+    g
+}
 
 /// (messages, disclosed) pairs measured by every bench.
 pub const SIZES: [(usize, usize); 2] = [(10, 2), (30, 5)];
