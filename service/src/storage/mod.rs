@@ -1,0 +1,236 @@
+//! Persistence: the disclosure log, signed tree heads, and versioned JSON
+//! documents (trust registry entries, keys, agreements, policies).
+//!
+//! [`Storage`] is synchronous: the SQLite implementation blocks on disk
+//! anyway, and an async service calls it through `spawn_blocking`. A later
+//! PostgreSQL implementation can use a synchronous client or block on an
+//! async one inside those same blocking tasks.
+//!
+//! Documents are generic — `(kind, id, version)` with a JSON body and a
+//! status — so new kinds need no schema change. Versions of one document
+//! are immutable once stored; only the status changes.
+
+mod sqlite;
+
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::translog::{DisclosureEvent, DisclosureRecord, Hash, RecordError, SignedTreeHead};
+
+pub use sqlite::{SqliteOptions, SqliteStorage};
+
+/// Lifecycle status of a stored document version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentStatus {
+    /// In force.
+    Active,
+    /// Superseded or withdrawn in the ordinary course.
+    Retired,
+    /// Withdrawn because it must no longer be trusted.
+    Revoked,
+}
+
+impl DocumentStatus {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentStatus::Active => "active",
+            DocumentStatus::Retired => "retired",
+            DocumentStatus::Revoked => "revoked",
+        }
+    }
+}
+
+impl fmt::Display for DocumentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DocumentStatus {
+    type Err = StorageError;
+
+    fn from_str(s: &str) -> Result<Self, StorageError> {
+        match s {
+            "active" => Ok(DocumentStatus::Active),
+            "retired" => Ok(DocumentStatus::Retired),
+            "revoked" => Ok(DocumentStatus::Revoked),
+            _ => Err(StorageError::Corrupt("unknown document status")),
+        }
+    }
+}
+
+/// One version of a stored document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// What it is, e.g. `issuer`, `issuer_key`, `agreement`, `policy`.
+    pub kind: String,
+    /// Its identifier within the kind.
+    pub id: String,
+    /// Its version, from 1.
+    pub version: u32,
+    /// The document itself.
+    pub body: serde_json::Value,
+    /// Its status.
+    pub status: DocumentStatus,
+    /// When this version was stored (RFC 3339).
+    pub created_at: String,
+    /// When its status last changed (RFC 3339).
+    pub updated_at: String,
+}
+
+/// A stored disclosure record with its leaf hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogEntry {
+    /// The record (its `sequence` is the leaf index).
+    pub record: DisclosureRecord,
+    /// The Merkle leaf hash stored with it.
+    pub leaf_hash: Hash,
+}
+
+/// Errors of a storage backend.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database failed (I/O, lock timeout, constraint, ...).
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The schema could not be brought up to date.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// The database file is not usable with the required settings.
+    #[error("database setup failed: {0}")]
+    Setup(String),
+    /// Stored data does not have the expected form.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(&'static str),
+    /// A record to append breaks the field rules.
+    #[error("invalid disclosure record: {0}")]
+    InvalidRecord(#[from] RecordError),
+    /// A document's kind, id, version or body is not acceptable.
+    #[error("invalid document: {0}")]
+    InvalidDocument(&'static str),
+    /// A requested range of records extends past the end of the log.
+    #[error("records {start}..{end} requested, log has {size}")]
+    RangeOutOfBounds {
+        /// Start of the range.
+        start: u64,
+        /// End of the range (exclusive).
+        end: u64,
+        /// Records in the log.
+        size: u64,
+    },
+    /// A signed head covers more records than the log holds.
+    #[error("tree head for size {tree_size}, log has {size}")]
+    HeadBeyondLog {
+        /// The head's size.
+        tree_size: u64,
+        /// Records in the log.
+        size: u64,
+    },
+    /// The document (version) does not exist.
+    #[error("document not found")]
+    DocumentNotFound,
+    /// The version is not above the latest stored version of the document.
+    #[error("document version {version} is not above the latest stored version {latest}")]
+    VersionConflict {
+        /// The version offered.
+        version: u32,
+        /// The latest stored version.
+        latest: u32,
+    },
+}
+
+impl StorageError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StorageError::Database(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                "storage_busy"
+            }
+            StorageError::Database(_) => "storage_error",
+            StorageError::Migration(_) => "storage_migration_failed",
+            StorageError::Setup(_) => "storage_setup_failed",
+            StorageError::Corrupt(_) => "storage_corrupt",
+            StorageError::InvalidRecord(_) => "record_invalid",
+            StorageError::InvalidDocument(_) => "document_invalid",
+            StorageError::RangeOutOfBounds { .. } => "log_range_out_of_bounds",
+            StorageError::HeadBeyondLog { .. } => "tree_head_beyond_log",
+            StorageError::DocumentNotFound => "document_not_found",
+            StorageError::VersionConflict { .. } => "document_version_conflict",
+        }
+    }
+}
+
+/// The persistence the verifier service needs.
+///
+/// Implementations are shared between threads; every method is atomic (a
+/// failed call changes nothing) and durable once it returns `Ok`.
+pub trait Storage: Send + Sync {
+    /// Appends records for `events`, in order, in one transaction: each gets
+    /// the next sequence number, is validated and canonically encoded, and
+    /// is stored with its leaf hash. Returns the sequence numbers assigned.
+    fn append_disclosures(&self, events: &[DisclosureEvent]) -> Result<Range<u64>, StorageError>;
+
+    /// Appends one record; returns its sequence number.
+    fn append_disclosure(&self, event: &DisclosureEvent) -> Result<u64, StorageError> {
+        Ok(self.append_disclosures(std::slice::from_ref(event))?.start)
+    }
+
+    /// Number of records in the log (the current tree size).
+    fn disclosure_count(&self) -> Result<u64, StorageError>;
+
+    /// The records with sequence numbers in `range`.
+    fn read_disclosures(&self, range: Range<u64>) -> Result<Vec<LogEntry>, StorageError>;
+
+    /// The leaf hashes of the records in `range`.
+    fn read_leaf_hashes(&self, range: Range<u64>) -> Result<Vec<Hash>, StorageError>;
+
+    /// Stores a signed tree head (which must not exceed the log's size).
+    fn put_tree_head(&self, head: &SignedTreeHead) -> Result<(), StorageError>;
+
+    /// The most recent signed tree head (largest size, then latest stored).
+    fn latest_tree_head(&self) -> Result<Option<SignedTreeHead>, StorageError>;
+
+    /// Every signed tree head, by size then time of storing.
+    fn tree_heads(&self) -> Result<Vec<SignedTreeHead>, StorageError>;
+
+    /// Stores a new version of a document. `version` must be above every
+    /// stored version of `(kind, id)`.
+    fn put_document(
+        &self,
+        kind: &str,
+        id: &str,
+        version: u32,
+        body: &serde_json::Value,
+        status: DocumentStatus,
+    ) -> Result<(), StorageError>;
+
+    /// A document version, or its latest version when `version` is `None`.
+    fn get_document(
+        &self,
+        kind: &str,
+        id: &str,
+        version: Option<u32>,
+    ) -> Result<Option<Document>, StorageError>;
+
+    /// Every version of every document of `kind`, by id then version.
+    fn list_documents(&self, kind: &str) -> Result<Vec<Document>, StorageError>;
+
+    /// Changes the status of a document version.
+    fn set_status(
+        &self,
+        kind: &str,
+        id: &str,
+        version: u32,
+        status: DocumentStatus,
+    ) -> Result<(), StorageError>;
+}

@@ -1,0 +1,496 @@
+//! Log exports and their offline verification (`zkcred audit verify`).
+//!
+//! An export is one JSON document:
+//!
+//! ```json
+//! { "format": "zkcred-disclosure-log/1",
+//!   "log_public_key": "<64 hex>",
+//!   "records": [ <DisclosureRecord>, ... ],        // sequence 0, 1, 2, ...
+//!   "signed_heads": [ <SignedTreeHead>, ... ] }    // by tree size
+//! ```
+//!
+//! [`verify_export`] recomputes every leaf from the records' canonical
+//! encoding, then for each signed head in turn checks its signature, that
+//! the records hold at least as many entries, that the recomputed root at
+//! its size equals the signed root, and that it is consistent with the
+//! previous head (an RFC 9162 consistency proof built from the records and
+//! checked against the two *signed* roots). A regulator who kept heads from
+//! earlier audits passes them to [`verify_export_with`]: they are checked
+//! the same way, so a log that rewrote its history and re-signed it is
+//! caught by the heads it handed out before.
+
+use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::merkle::{self, Hash, ProofError};
+use super::record::DisclosureRecord;
+use super::sth::{KeyError, LogPublicKey, SignedTreeHead};
+
+/// The value of [`LogExport::format`].
+pub const EXPORT_FORMAT: &str = "zkcred-disclosure-log/1";
+
+/// A full export of the disclosure log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogExport {
+    /// Always [`EXPORT_FORMAT`].
+    pub format: String,
+    /// The key that signed the heads.
+    pub log_public_key: LogPublicKey,
+    /// Every record, in sequence order from 0.
+    pub records: Vec<DisclosureRecord>,
+    /// Signed heads, in increasing tree size.
+    pub signed_heads: Vec<SignedTreeHead>,
+}
+
+/// What a successful verification established.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Records in the export.
+    pub records: u64,
+    /// Signed heads checked (the export's and any supplied).
+    pub signed_heads: usize,
+    /// The largest tree size covered by a signed head.
+    pub signed_size: u64,
+    /// The root at [`Report::signed_size`].
+    pub signed_root: Hash,
+    /// Records after the last signed head: present but not yet vouched for.
+    pub unsigned_records: u64,
+}
+
+/// Why an export does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The export is not JSON of the expected shape.
+    #[error("export is malformed: {0}")]
+    Malformed(#[from] serde_json::Error),
+    /// The `format` field is not [`EXPORT_FORMAT`].
+    #[error("unsupported export format {0:?}")]
+    UnsupportedFormat(String),
+    /// The export names another log key than the one trusted.
+    #[error("export is from log key {found}, not the trusted key")]
+    KeyMismatch {
+        /// The key the export names (hex).
+        found: String,
+    },
+    /// No signed head at all: nothing vouches for the records.
+    #[error("export has no signed tree head")]
+    NoSignedHead,
+    /// A record breaks the field rules.
+    #[error("record {index}: {source}")]
+    InvalidRecord {
+        /// Position in the export.
+        index: u64,
+        /// The rule broken.
+        source: super::record::RecordError,
+    },
+    /// The record at a position carries another sequence number: records
+    /// were dropped, duplicated or reordered.
+    #[error("record at position {index} has sequence number {found}")]
+    SequenceMismatch {
+        /// Position in the export.
+        index: u64,
+        /// The sequence number found there.
+        found: u64,
+    },
+    /// The heads are not in increasing size and time.
+    #[error("signed head {index} is out of order")]
+    HeadsOutOfOrder {
+        /// Position among the heads.
+        index: usize,
+    },
+    /// A head's signature (or timestamp form) does not verify.
+    #[error("signed head for size {tree_size} does not verify: {source}")]
+    BadSignature {
+        /// The head's tree size.
+        tree_size: u64,
+        /// Why.
+        source: KeyError,
+    },
+    /// A head covers more records than the export holds: records were
+    /// dropped from the end.
+    #[error("signed head covers {tree_size} records, export holds {records}")]
+    HeadBeyondRecords {
+        /// The head's tree size.
+        tree_size: u64,
+        /// Records in the export.
+        records: u64,
+    },
+    /// The records do not hash to a head's signed root: a record was
+    /// altered, dropped, inserted or reordered (or the head forged).
+    #[error("records do not match the signed root at size {tree_size}")]
+    RootMismatch {
+        /// The head's tree size.
+        tree_size: u64,
+    },
+    /// Two signed heads are not consistent: the log is not append-only.
+    #[error("signed heads at sizes {old_size} and {new_size} are inconsistent: {source}")]
+    Inconsistent {
+        /// The earlier size.
+        old_size: u64,
+        /// The later size.
+        new_size: u64,
+        /// The failed proof check.
+        source: ProofError,
+    },
+}
+
+impl VerifyError {
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            VerifyError::Malformed(_) => "export_malformed",
+            VerifyError::UnsupportedFormat(_) => "export_format_unsupported",
+            VerifyError::KeyMismatch { .. } => "export_key_mismatch",
+            VerifyError::NoSignedHead => "export_no_signed_head",
+            VerifyError::InvalidRecord { .. } => "export_record_invalid",
+            VerifyError::SequenceMismatch { .. } => "export_sequence_mismatch",
+            VerifyError::HeadsOutOfOrder { .. } => "export_heads_out_of_order",
+            VerifyError::BadSignature { .. } => "export_head_signature_invalid",
+            VerifyError::HeadBeyondRecords { .. } => "export_records_missing",
+            VerifyError::RootMismatch { .. } => "export_root_mismatch",
+            VerifyError::Inconsistent { .. } => "export_heads_inconsistent",
+        }
+    }
+}
+
+impl LogExport {
+    /// Parses an export document.
+    pub fn from_json(text: &str) -> Result<Self, VerifyError> {
+        Ok(serde_json::from_str(text)?)
+    }
+
+    /// Writes the export as one JSON document.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an export always serialises")
+    }
+}
+
+/// Verifies an export against the trusted log key (see the module
+/// documentation).
+pub fn verify_export(export: &LogExport, key: &LogPublicKey) -> Result<Report, VerifyError> {
+    verify_export_with(export, key, &[])
+}
+
+/// Like [`verify_export`], also checking `known_heads` that the auditor
+/// obtained earlier and kept.
+pub fn verify_export_with(
+    export: &LogExport,
+    key: &LogPublicKey,
+    known_heads: &[SignedTreeHead],
+) -> Result<Report, VerifyError> {
+    if export.format != EXPORT_FORMAT {
+        return Err(VerifyError::UnsupportedFormat(export.format.clone()));
+    }
+    if export.log_public_key != *key {
+        return Err(VerifyError::KeyMismatch {
+            found: export.log_public_key.to_hex(),
+        });
+    }
+    let mut leaves = Vec::with_capacity(export.records.len());
+    for (i, r) in export.records.iter().enumerate() {
+        let index = i as u64;
+        if r.sequence != index {
+            return Err(VerifyError::SequenceMismatch {
+                index,
+                found: r.sequence,
+            });
+        }
+        r.validate()
+            .map_err(|source| VerifyError::InvalidRecord { index, source })?;
+        leaves.push(r.leaf_hash());
+    }
+    let n = leaves.len() as u64;
+
+    // The export's own heads must be in order; the auditor's are merged in.
+    for (i, w) in export.signed_heads.windows(2).enumerate() {
+        if w[1].tree_size < w[0].tree_size || !not_earlier(&w[0].timestamp, &w[1].timestamp) {
+            return Err(VerifyError::HeadsOutOfOrder { index: i + 1 });
+        }
+    }
+    let mut heads: Vec<&SignedTreeHead> = export.signed_heads.iter().chain(known_heads).collect();
+    heads.sort_by_key(|h| h.tree_size);
+    if heads.is_empty() {
+        return Err(VerifyError::NoSignedHead);
+    }
+
+    let mut prev: Option<&SignedTreeHead> = None;
+    for h in &heads {
+        key.verify(h).map_err(|source| VerifyError::BadSignature {
+            tree_size: h.tree_size,
+            source,
+        })?;
+        if h.tree_size > n {
+            return Err(VerifyError::HeadBeyondRecords {
+                tree_size: h.tree_size,
+                records: n,
+            });
+        }
+        let size = h.tree_size as usize;
+        if merkle::root(&leaves[..size]) != h.root_hash {
+            return Err(VerifyError::RootMismatch {
+                tree_size: h.tree_size,
+            });
+        }
+        if let Some(p) = prev {
+            let proof = merkle::consistency_proof(&leaves[..size], p.tree_size)
+                .expect("sizes are ordered and within the records");
+            merkle::verify_consistency(
+                p.tree_size,
+                h.tree_size,
+                &p.root_hash,
+                &h.root_hash,
+                &proof,
+            )
+            .map_err(|source| VerifyError::Inconsistent {
+                old_size: p.tree_size,
+                new_size: h.tree_size,
+                source,
+            })?;
+        }
+        prev = Some(h);
+    }
+    let last = prev.expect("at least one head");
+    Ok(Report {
+        records: n,
+        signed_heads: heads.len(),
+        signed_size: last.tree_size,
+        signed_root: last.root_hash,
+        unsigned_records: n - last.tree_size,
+    })
+}
+
+/// `a <= b` as instants (both already checked as canonical RFC 3339).
+fn not_earlier(a: &str, b: &str) -> bool {
+    match (
+        OffsetDateTime::parse(a, &Rfc3339),
+        OffsetDateTime::parse(b, &Rfc3339),
+    ) {
+        (Ok(a), Ok(b)) => a <= b,
+        // Malformed timestamps are reported by the signature check.
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::translog::record::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
+    use crate::translog::sth::{LogSigningKey, TreeHead};
+
+    fn event(i: u64) -> DisclosureEvent {
+        DisclosureEvent {
+            timestamp: format!("2025-03-01T08:{:02}:{:02}.000Z", i / 60, i % 60),
+            verifier: format!("did:web:verifier{}.example", i % 3),
+            policy: PolicyRef {
+                id: "age-check".into(),
+                version: 1,
+            },
+            credentials: vec![CredentialDisclosure {
+                credential_type: "cn.resident_id".into(),
+                disclosed_attributes: vec!["age_over_18".into()],
+                issuer: "cn.gov.mps".into(),
+            }],
+            outcome: if i % 4 == 3 {
+                Outcome::Refused
+            } else {
+                Outcome::Accepted
+            },
+            reason: if i % 4 == 3 { "proof_invalid" } else { "ok" }.into(),
+        }
+    }
+
+    fn sign_at(
+        key: &LogSigningKey,
+        records: &[DisclosureRecord],
+        size: usize,
+        t: u64,
+    ) -> SignedTreeHead {
+        let leaves: Vec<Hash> = records[..size].iter().map(|r| r.leaf_hash()).collect();
+        key.sign(&TreeHead {
+            tree_size: size as u64,
+            root_hash: merkle::root(&leaves),
+            timestamp: format!("2025-03-01T09:00:{t:02}.000Z"),
+        })
+    }
+
+    /// 20 records, heads at sizes 0, 1, 5, 8, 13 and 17.
+    fn export(key: &LogSigningKey) -> LogExport {
+        let records: Vec<DisclosureRecord> = (0..20)
+            .map(|i| DisclosureRecord::from_event(i, &event(i)).unwrap())
+            .collect();
+        let signed_heads = [0, 1, 5, 8, 13, 17]
+            .iter()
+            .enumerate()
+            .map(|(t, &s)| sign_at(key, &records, s, t as u64))
+            .collect();
+        LogExport {
+            format: EXPORT_FORMAT.into(),
+            log_public_key: key.public_key(),
+            records,
+            signed_heads,
+        }
+    }
+
+    fn key() -> LogSigningKey {
+        LogSigningKey::from_seed(&[42; 32])
+    }
+
+    #[test]
+    fn honest_export_verifies() {
+        let k = key();
+        let ex = export(&k);
+        let parsed = LogExport::from_json(&ex.to_json()).unwrap();
+        assert_eq!(parsed, ex);
+        let report = verify_export(&parsed, &k.public_key()).unwrap();
+        assert_eq!(report.records, 20);
+        assert_eq!(report.signed_heads, 6);
+        assert_eq!(report.signed_size, 17);
+        assert_eq!(report.unsigned_records, 3);
+    }
+
+    fn code_of(ex: &LogExport) -> &'static str {
+        verify_export(ex, &key().public_key()).unwrap_err().code()
+    }
+
+    #[test]
+    fn changed_record() {
+        let mut ex = export(&key());
+        ex.records[6].credentials[0].disclosed_attributes = vec!["name".into()];
+        let e = verify_export(&ex, &key().public_key()).unwrap_err();
+        assert!(
+            matches!(e, VerifyError::RootMismatch { tree_size: 8 }),
+            "{e}"
+        );
+        let mut ex = export(&key());
+        ex.records[2].outcome = Outcome::Refused;
+        assert_eq!(code_of(&ex), "export_root_mismatch");
+    }
+
+    #[test]
+    fn dropped_record() {
+        let mut ex = export(&key());
+        ex.records.remove(9);
+        assert!(matches!(
+            verify_export(&ex, &key().public_key()),
+            Err(VerifyError::SequenceMismatch {
+                index: 9,
+                found: 10
+            })
+        ));
+        // Renumbered to hide the gap: the roots no longer match.
+        for (i, r) in ex.records.iter_mut().enumerate() {
+            r.sequence = i as u64;
+        }
+        assert!(matches!(
+            verify_export(&ex, &key().public_key()),
+            Err(VerifyError::RootMismatch { tree_size: 13 })
+        ));
+        // Dropped from the end, under a signed head.
+        let mut ex = export(&key());
+        ex.records.truncate(15);
+        assert!(matches!(
+            verify_export(&ex, &key().public_key()),
+            Err(VerifyError::HeadBeyondRecords {
+                tree_size: 17,
+                records: 15
+            })
+        ));
+    }
+
+    #[test]
+    fn reordered_records() {
+        let mut ex = export(&key());
+        ex.records.swap(3, 4);
+        assert!(matches!(
+            verify_export(&ex, &key().public_key()),
+            Err(VerifyError::SequenceMismatch { index: 3, found: 4 })
+        ));
+        ex.records[3].sequence = 3;
+        ex.records[4].sequence = 4;
+        assert!(matches!(
+            verify_export(&ex, &key().public_key()),
+            Err(VerifyError::RootMismatch { tree_size: 5 })
+        ));
+    }
+
+    #[test]
+    fn forged_heads() {
+        // A head whose root was changed without the key.
+        let mut ex = export(&key());
+        ex.signed_heads[3].root_hash.0[0] ^= 1;
+        assert!(matches!(
+            verify_export(&ex, &key().public_key()),
+            Err(VerifyError::BadSignature { tree_size: 8, .. })
+        ));
+        // A head signed by another key.
+        let mut ex = export(&key());
+        let records = ex.records.clone();
+        ex.signed_heads[4] = sign_at(&LogSigningKey::from_seed(&[1; 32]), &records, 13, 4);
+        assert_eq!(code_of(&ex), "export_head_signature_invalid");
+        // Heads out of order.
+        let mut ex = export(&key());
+        ex.signed_heads.swap(1, 2);
+        assert_eq!(code_of(&ex), "export_heads_out_of_order");
+        // No heads at all.
+        let mut ex = export(&key());
+        ex.signed_heads.clear();
+        assert_eq!(code_of(&ex), "export_no_signed_head");
+    }
+
+    #[test]
+    fn wrong_key() {
+        let ex = export(&key());
+        let other = LogSigningKey::from_seed(&[2; 32]).public_key();
+        assert!(matches!(
+            verify_export(&ex, &other),
+            Err(VerifyError::KeyMismatch { .. })
+        ));
+        // Claiming the trusted key does not help: the signatures fail.
+        let mut ex = export(&key());
+        ex.log_public_key = other;
+        assert!(matches!(
+            verify_export(&ex, &other),
+            Err(VerifyError::BadSignature { tree_size: 0, .. })
+        ));
+    }
+
+    /// A log that rewrote a record and re-signed everything passes on its
+    /// own heads, but not against a head the auditor kept from before.
+    #[test]
+    fn rewritten_history_is_caught_by_kept_heads() {
+        let k = key();
+        let honest = export(&k);
+        let kept = honest.signed_heads[4].clone(); // size 13
+        let mut rewritten = honest.clone();
+        rewritten.records[10].reason = "policy_unsatisfied".into();
+        rewritten.records[10].outcome = Outcome::Refused;
+        let records = rewritten.records.clone();
+        rewritten.signed_heads = [0, 1, 5, 8, 13, 17]
+            .iter()
+            .enumerate()
+            .map(|(t, &s)| sign_at(&k, &records, s, t as u64))
+            .collect();
+        assert!(verify_export(&rewritten, &k.public_key()).is_ok());
+        let e = verify_export_with(&rewritten, &k.public_key(), &[kept]).unwrap_err();
+        assert!(
+            matches!(e, VerifyError::RootMismatch { tree_size: 13 }),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn malformed_exports() {
+        assert_eq!(
+            LogExport::from_json("{").unwrap_err().code(),
+            "export_malformed"
+        );
+        let mut ex = export(&key());
+        ex.format = "other/2".into();
+        assert_eq!(code_of(&ex), "export_format_unsupported");
+        let mut ex = export(&key());
+        ex.records[0].reason = "Bad Reason".into();
+        assert_eq!(code_of(&ex), "export_record_invalid");
+    }
+}
