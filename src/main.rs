@@ -114,7 +114,10 @@ fn run_cmd(f: impl FnOnce(&mut cmd::Context<'_>) -> Result<Status>) -> Result<Ex
         stdin: &mut stdin.lock(),
         stdout: &mut stdout.lock(),
         stderr: &mut stderr.lock(),
-        now: time::OffsetDateTime::now_utc(),
+        // Whole seconds: key windows and request expiries read better so.
+        now: time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .context("reading the clock")?,
     };
     let status = f(&mut ctx)?;
     ctx.stdout.flush().context("writing standard output")?;

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use anyhow::{anyhow, Result};
 use clap::Subcommand;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::{Catalogue, CredentialType, Sensitivity};
 
@@ -93,13 +93,18 @@ impl CatalogueCommand {
                 json,
             } => show(ctx, lookup(catalogue, &credential_type)?, json),
             CatalogueCommand::Template { credential_type } => {
+                // Written by hand to keep the catalogue's order.
                 let t = lookup(catalogue, &credential_type)?;
-                let obj: Map<String, Value> = t
-                    .attributes
-                    .iter()
-                    .map(|a| (a.name.clone(), Value::Null))
-                    .collect();
-                writeln!(ctx.stdout, "{}", serde_json::to_string_pretty(&obj)?)?;
+                writeln!(ctx.stdout, "{{")?;
+                for (i, a) in t.attributes.iter().enumerate() {
+                    let comma = if i + 1 < t.attributes.len() { "," } else { "" };
+                    writeln!(
+                        ctx.stdout,
+                        "  {}: null{comma}",
+                        Value::from(a.name.as_str())
+                    )?;
+                }
+                writeln!(ctx.stdout, "}}")?;
                 Ok(Status::Success)
             }
         }
@@ -113,10 +118,22 @@ fn list(ctx: &mut Context<'_>, catalogue: &Catalogue, json: bool) -> Result<Stat
         return Ok(Status::Success);
     }
     let width = catalogue.types().map(|t| t.id.len()).max().unwrap_or(0);
+    // Chinese characters take two columns in a terminal.
+    let columns = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum::<usize>()
+    };
+    let zh = catalogue
+        .types()
+        .map(|t| columns(&t.name_zh))
+        .max()
+        .unwrap_or(0);
     for t in catalogue.types() {
+        let pad = " ".repeat(zh - columns(&t.name_zh));
         writeln!(
             ctx.stdout,
-            "{:<width$}  {:<12}  {}  {}",
+            "{:<width$}  {:<12}  {}{pad}  {}",
             t.id,
             holder(t.holder),
             t.name_zh,
