@@ -260,7 +260,7 @@ fn keys(ctx: &mut Context<'_>, a: KeysArgs) -> Result<Status> {
     let mut any = false;
     for k in set
         .keys()
-        .filter(|k| a.issuer.as_ref().map_or(true, |i| *i == k.issuer))
+        .filter(|k| a.issuer.as_ref().is_none_or(|i| *i == k.issuer))
     {
         any = true;
         let signing = set
@@ -299,7 +299,7 @@ fn export(ctx: &mut Context<'_>, a: ExportArgs) -> Result<Status> {
     let mut set = KeySet::new();
     for k in all
         .keys()
-        .filter(|k| a.issuer.as_ref().map_or(true, |i| *i == k.issuer))
+        .filter(|k| a.issuer.as_ref().is_none_or(|i| *i == k.issuer))
     {
         set.insert(k.clone());
     }
@@ -326,7 +326,7 @@ fn issue_cmd(ctx: &mut Context<'_>, a: IssueArgs) -> Result<Status> {
     })?;
     let uscc = Uscc::parse(&a.issuer).ok();
     let mut generated = None;
-    if obj.get("license_id").map_or(true, Value::is_null) {
+    if obj.get("license_id").is_none_or(Value::is_null) {
         if let Some(uscc) = uscc.clone() {
             let id = LicenseId::generate(t.type_code.clone(), uscc, 1, &mut OsRng)
                 .map_err(|e| anyhow!("generating a license_id: {e}"))?

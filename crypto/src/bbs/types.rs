@@ -61,7 +61,9 @@ impl Proof {
     /// `octets_to_proof` (draft §4.2.4.4): exact length `272 + 32 U`, points
     /// valid and non-identity, scalars canonical and non-zero.
     pub fn from_bytes(bytes: &[u8]) -> Result<Proof, Error> {
-        if bytes.len() < PROOF_BASE_LEN || !(bytes.len() - PROOF_BASE_LEN).is_multiple_of(SCALAR_LEN) {
+        if bytes.len() < PROOF_BASE_LEN
+            || !(bytes.len() - PROOF_BASE_LEN).is_multiple_of(SCALAR_LEN)
+        {
             return Err(Error::InvalidProofLength(bytes.len()));
         }
         let u = (bytes.len() - PROOF_BASE_LEN) / SCALAR_LEN;

@@ -42,7 +42,7 @@ impl CombTable {
                 let mut m = base;
                 proj.push(m);
                 for _ in 1..ROW {
-                    m = m + base;
+                    m += base;
                     proj.push(m);
                 }
                 for _ in 0..4 {
@@ -90,8 +90,7 @@ pub fn comb_lincomb_ct(terms: &[(&CombTable, Scalar)]) -> G1Projective {
     let digits: Vec<[i8; DIGITS]> = terms.iter().map(|(_, s)| recode(s)).collect();
     let mut acc = blst_p1::default();
     for (t, (table, _)) in terms.iter().enumerate() {
-        for pos in 0..DIGITS {
-            let d = digits[t][pos];
+        for (pos, &d) in digits[t].iter().enumerate() {
             let neg = Choice::from(((d as u8) >> 7) & 1);
             let abs = d.unsigned_abs();
             let row = &table.rows[pos * ROW..(pos + 1) * ROW];
