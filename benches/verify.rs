@@ -13,6 +13,12 @@
 //!   after the other; zkryptium has no batch API and loops; bbs_plus folds
 //!   the pairings into its `RandomizedPairingChecker`.
 //!
+//! - `verify_batch_large/10-2/<n>`: batches of 64 and 1024 proofs, per
+//!   proof: `zkcred_1key` (one issuer), `zkcred_8keys` (eight issuers, one
+//!   Miller loop each), `zkcred_par` (one issuer, `verify_batch_parallel`
+//!   on all cores; the only multi-threaded figure), and `bbs_plus` (its
+//!   randomized pairing checker, one issuer; 64 only).
+//!
 //! Run: `cargo bench -p zkcred-benches --bench verify [-- <filter>]`; on a
 //! busy machine `ZKCRED_BENCH_CLOCK=cpu` measures thread CPU time instead.
 
@@ -158,5 +164,94 @@ fn proof_verify(c: &mut Criterion<Clock>) {
     }
 }
 
-criterion_group!(name = benches; config = Clock::criterion(); targets = proof_verify);
+/// Batches of 64 and 1024 proofs, 10 messages with 2 disclosed.
+fn verify_batch_large(c: &mut Criterion<Clock>) {
+    let w = Workload::new(10, 2);
+    let pairs = w.disclosed_pairs();
+    let mut prover_rng = rng();
+    let mut verifier_rng = rng();
+    let keys: Vec<_> = (0..8u8)
+        .map(|i| {
+            let mut km = zkcred_benches::key_material();
+            km[0] ^= i;
+            zkcred::keygen(&km)
+        })
+        .collect();
+    let vks: Vec<VerifierKey> = keys
+        .iter()
+        .map(|(_, pk)| VerifierKey::new(pk.clone()))
+        .collect();
+    let signed = dock::Signed::new(&w);
+    for n in [64usize, 1024] {
+        let one = zkcred::proofs_for_keys(&keys[..1], &w, n, &mut prover_rng);
+        let eight = zkcred::proofs_for_keys(&keys, &w, n, &mut prover_rng);
+        assert!(zkcred::verify_batch_keys(
+            &vks,
+            &one,
+            &pairs,
+            &mut verifier_rng,
+            false
+        ));
+        assert!(zkcred::verify_batch_keys(
+            &vks,
+            &eight,
+            &pairs,
+            &mut verifier_rng,
+            false
+        ));
+        let mut g = group(c, &format!("verify_batch_large/{}/{n}", w.id()), n);
+        g.sample_size(10);
+        g.bench_function("zkcred_1key", |b| {
+            b.iter(|| {
+                assert!(zkcred::verify_batch_keys(
+                    &vks,
+                    black_box(&one),
+                    &pairs,
+                    &mut verifier_rng,
+                    false
+                ))
+            })
+        });
+        g.bench_function("zkcred_8keys", |b| {
+            b.iter(|| {
+                assert!(zkcred::verify_batch_keys(
+                    &vks,
+                    black_box(&eight),
+                    &pairs,
+                    &mut verifier_rng,
+                    false
+                ))
+            })
+        });
+        g.bench_function("zkcred_par", |b| {
+            b.iter(|| {
+                assert!(zkcred::verify_batch_keys(
+                    &vks,
+                    black_box(&one),
+                    &pairs,
+                    &mut verifier_rng,
+                    true
+                ))
+            })
+        });
+        if n <= 64 {
+            let ietf_batch: Vec<Vec<u8>> = (0..n)
+                .map(|_| dock::ietf::proof_gen(&signed, &w.disclosed, &mut prover_rng))
+                .collect();
+            g.bench_function("bbs_plus", |b| {
+                b.iter(|| {
+                    assert!(dock::ietf::proof_verify_batch(
+                        &signed,
+                        black_box(&ietf_batch),
+                        &pairs,
+                        &mut verifier_rng
+                    ))
+                })
+            });
+        }
+        g.finish();
+    }
+}
+
+criterion_group!(name = benches; config = Clock::criterion(); targets = proof_verify, verify_batch_large);
 criterion_main!(benches);

@@ -282,6 +282,69 @@ pub mod zkcred {
             .collect();
         bbs::verify_batch(&items, rng).iter().all(Result::is_ok)
     }
+
+    /// Proofs under several issuer keys: each proof with the index of its
+    /// key in `vks`. Generated through a `ProverCredential` per key (the
+    /// holder's prepared path), so large batches are quick to set up.
+    pub fn proofs_for_keys(
+        keys: &[(SecretKey, PublicKey)],
+        w: &Workload,
+        count: usize,
+        rng: &mut StdRng,
+    ) -> Vec<(usize, Vec<u8>)> {
+        let scalars = bbs::messages_to_scalars(SUITE, &w.messages);
+        let provers: Vec<bbs::ProverCredential> = keys
+            .iter()
+            .map(|(sk, pk)| {
+                let sig = bbs::core::sign(SUITE, sk, pk, HEADER, &scalars).expect("sign");
+                bbs::ProverCredential::new(SUITE, pk, &sig, HEADER, &scalars).expect("prepare")
+            })
+            .collect();
+        (0..count)
+            .map(|i| {
+                let k = i % keys.len();
+                let proof = provers[k].prove(PH, &w.disclosed, rng).expect("prove");
+                (k, proof.to_bytes())
+            })
+            .collect()
+    }
+
+    /// Decodes every proof and verifies them as one batch under their keys,
+    /// single-threaded (`verify_batch`) or on all cores
+    /// (`verify_batch_parallel`).
+    pub fn verify_batch_keys(
+        vks: &[VerifierKey],
+        proofs: &[(usize, Vec<u8>)],
+        disclosed: &[(usize, &[u8])],
+        rng: &mut StdRng,
+        parallel: bool,
+    ) -> bool {
+        let scalars = disclosed_scalars(disclosed);
+        let Ok(decoded) = proofs
+            .iter()
+            .map(|(k, p)| Proof::from_bytes(p).map(|p| (*k, p)))
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            return false;
+        };
+        let items: Vec<BatchItem<'_>> = decoded
+            .iter()
+            .map(|(k, proof)| BatchItem {
+                suite: SUITE,
+                key: &vks[*k],
+                proof,
+                header: HEADER,
+                ph: PH,
+                disclosed: &scalars,
+            })
+            .collect();
+        let results = if parallel {
+            bbs::verify_batch_parallel(&items)
+        } else {
+            bbs::verify_batch(&items, rng)
+        };
+        results.iter().all(Result::is_ok)
+    }
 }
 
 /// zkryptium 0.8, BLS12-381-SHA-256.
