@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use zkcred::cmd::{self, Status};
 use zkcred::conformance::{self, Verdict};
 use zkcred_crypto::bbs::Suite;
 
@@ -31,6 +32,21 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Issuer keys (keygen, rotation, export) and issuing credentials.
+    #[command(subcommand)]
+    Issuer(cmd::issuer::IssuerCommand),
+    /// The license catalogue: credential types and their attributes.
+    #[command(subcommand)]
+    Catalogue(cmd::catalogue::CatalogueCommand),
+    /// The holder's wallet: add, list, show, remove credentials; present.
+    #[command(subcommand)]
+    Wallet(cmd::wallet::WalletCommand),
+    /// Presentation requests (a verifier's one-time challenge).
+    #[command(subcommand)]
+    Request(cmd::request::RequestCommand),
+    /// Verify a presentation offline: VALID (exit 0) or INVALID (exit 1)
+    /// with the disclosed attributes or the reason.
+    Verify(cmd::verify::VerifyArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -84,7 +100,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::from(2)
+            ExitCode::from(cmd::EXIT_ERROR)
         }
     }
 }
@@ -97,8 +113,30 @@ fn read_stdin_json() -> Result<serde_json::Value> {
     serde_json::from_str(&s).context("stdin is not valid JSON")
 }
 
+/// Runs a credential command on the process's streams and clock.
+fn run_cmd(f: impl FnOnce(&mut cmd::Context<'_>) -> Result<Status>) -> Result<ExitCode> {
+    let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+    let mut ctx = cmd::Context {
+        stdin: &mut stdin.lock(),
+        stdout: &mut stdout.lock(),
+        stderr: &mut stderr.lock(),
+        // Whole seconds: key windows and request expiries read better so.
+        now: time::OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .context("reading the clock")?,
+    };
+    let status = f(&mut ctx)?;
+    ctx.stdout.flush().context("writing standard output")?;
+    Ok(ExitCode::from(status.code()))
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Issuer(c) => run_cmd(|ctx| c.run(ctx)),
+        Command::Catalogue(c) => run_cmd(|ctx| c.run(ctx)),
+        Command::Wallet(c) => run_cmd(|ctx| c.run(ctx)),
+        Command::Request(c) => run_cmd(|ctx| c.run(ctx)),
+        Command::Verify(c) => run_cmd(|ctx| c.run(ctx)),
         Command::Bbs(BbsCommand::Conformance { dir, suite }) => {
             let outcomes = conformance::run_dir(&dir, suite.map(Suite::from))?;
             let (mut passed, mut failed, mut skipped) = (0, 0, 0);

@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use super::{Suite, EXPAND_LEN};
 use crate::curve::hash::hash_to_g1;
-use crate::curve::{FixedBaseTable, G1Affine, G1Projective};
+use crate::curve::{CombTable, FixedBaseTable, G1Affine, G1Projective};
 
 /// The first `count` generators of the sequence seeded by `seed`, computed
 /// from scratch (no cache).
@@ -129,6 +129,33 @@ pub fn generators(suite: Suite, count: usize) -> Generators {
         tables: s.tables.clone(),
         len: count,
     }
+}
+
+/// Constant-time comb tables of `Q_1, H_1, ..` for proof generation, built
+/// lazily (only processes that prove pay for them) and shared.
+pub(crate) fn prover_tables(suite: Suite, count: usize) -> Arc<Vec<CombTable>> {
+    static SHA: OnceLock<RwLock<Arc<Vec<CombTable>>>> = OnceLock::new();
+    static SHAKE: OnceLock<RwLock<Arc<Vec<CombTable>>>> = OnceLock::new();
+    let cell = match suite {
+        Suite::Bls12381Sha256 => &SHA,
+        Suite::Bls12381Shake256 => &SHAKE,
+    };
+    let lock = cell.get_or_init(|| RwLock::new(Arc::new(Vec::new())));
+    {
+        let t = lock.read().unwrap_or_else(|e| e.into_inner());
+        if t.len() >= count {
+            return t.clone();
+        }
+    }
+    let mut t = lock.write().unwrap_or_else(|e| e.into_inner());
+    if t.len() < count {
+        let gens = generators(suite, count);
+        let mut all = Vec::with_capacity(count);
+        all.extend_from_slice(&t);
+        all.extend(CombTable::batch_new(&gens.as_slice()[t.len()..]));
+        *t = Arc::new(all);
+    }
+    t.clone()
 }
 
 #[cfg(test)]

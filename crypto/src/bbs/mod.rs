@@ -76,6 +76,7 @@ pub use batch::{verify_batch, BatchItem};
 pub use domain::{hash_to_scalar, map_message_to_scalar, messages_to_scalars};
 pub use generators::{create_generators, generators, Generators};
 pub use keys::{keygen, PublicKey, SecretKey};
+pub use proof::ProverCredential;
 pub use suite::{Suite, EXPAND_LEN};
 pub use types::{Proof, Signature, PROOF_BASE_LEN, SIGNATURE_LEN};
 pub use verifier::VerifierKey;

@@ -6,9 +6,12 @@ use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroize;
 
 use super::domain::calculate_domain;
-use super::generators::generators;
+use super::generators::{generators, prover_tables};
+use std::sync::Arc;
+
 use super::{check_count, Proof, PublicKey, Signature, Suite};
-use crate::curve::{G1Affine, G1Projective, Scalar};
+
+use crate::curve::{comb_lincomb_ct, CombTable, G1Affine, G1Projective, Scalar};
 use crate::Error;
 
 /// Sorts disclosed indexes and checks them against the message count.
@@ -95,75 +98,177 @@ pub(crate) fn proof_gen_with_scalars(
     disclosed: &[usize],
     random: &[Scalar],
 ) -> Result<Proof, Error> {
-    check_count(messages.len())?;
-    let l = messages.len();
-    let u = l - disclosed.len();
-    if random.len() != 5 + u {
-        return Err(Error::InvalidLength {
-            what: "random scalars",
-            expected: 5 + u,
-            got: random.len(),
-        });
-    }
-    let (r1, r2, e_t, r1_t, r3_t) = (random[0], random[1], random[2], random[3], random[4]);
-    let m_tilde = &random[5..];
+    ProverCredential::new(suite, pk, sig, header, messages)?
+        .prove_with_scalars(ph, disclosed, random)
+}
 
-    let gens = generators(suite, l + 1);
-    let domain = calculate_domain(suite, pk, &gens, header);
-    let undisclosed: Vec<usize> = (0..l)
-        .filter(|i| disclosed.binary_search(i).is_err())
-        .collect();
+/// A signed credential prepared for proving many times: the holder's side
+/// of [`super::VerifierKey`]. It keeps `B = P1 + Q_1 * domain + sum H_i *
+/// msg_i` and constant-time comb tables of `A` and `B`, so every proof
+/// costs only table additions (no doublings, no variable-base
+/// multiplication). Holds secrets: messages and tables are zeroized on drop
+/// and `Debug` prints none of them.
+pub struct ProverCredential {
+    suite: Suite,
+    sig: Signature,
+    messages: Vec<Scalar>,
+    domain: Scalar,
+    gens: Arc<Vec<CombTable>>,
+    a_table: CombTable,
+    b_table: CombTable,
+}
 
-    // Everything below involves the holder's secrets (undisclosed messages,
-    // the signature, blinding factors): constant-time multiplications only.
-    let mut terms = Vec::with_capacity(l + 1);
-    terms.push((gens.q1().to_projective(), domain));
-    for (h, m) in gens.h().iter().zip(messages) {
-        terms.push((h.to_projective(), *m));
+impl ProverCredential {
+    /// Prepares a signature over scalar messages for proving. Does not
+    /// verify the signature (call `core::verify` first when it comes from
+    /// elsewhere); a proof of an invalid signature simply fails to verify.
+    pub fn new(
+        suite: Suite,
+        pk: &PublicKey,
+        sig: &Signature,
+        header: &[u8],
+        messages: &[Scalar],
+    ) -> Result<Self, Error> {
+        check_count(messages.len())?;
+        let l = messages.len();
+        let gens = generators(suite, l + 1);
+        let tables = prover_tables(suite, l + 1);
+        let domain = calculate_domain(suite, pk, &gens, header);
+        // B = P1 + Q_1 * domain + sum H_i * msg_i: the messages are secret.
+        let mut terms = Vec::with_capacity(l + 1);
+        terms.push((&tables[0], domain));
+        for (t, m) in tables[1..=l].iter().zip(messages) {
+            terms.push((t, *m));
+        }
+        let b = (comb_lincomb_ct(&terms) + &suite.p1()).to_affine();
+        let ab = CombTable::batch_new(&[sig.a, b]);
+        let mut ab = ab.into_iter();
+        let (a_table, b_table) = match (ab.next(), ab.next()) {
+            (Some(a), Some(b)) => (a, b),
+            _ => return Err(Error::IdentityPoint),
+        };
+        Ok(ProverCredential {
+            suite,
+            sig: *sig,
+            messages: messages.to_vec(),
+            domain,
+            gens: tables,
+            a_table,
+            b_table,
+        })
     }
-    let b = G1Projective::lincomb_ct(&terms) + &suite.p1();
-    let d = b.mul_ct(&r2);
-    let abar = sig.a.to_projective().mul_ct(&(r1 * r2));
-    let bbar = d.mul_ct(&r1) - abar.mul_ct(&sig.e);
-    let t1 = abar.mul_ct(&e_t) + d.mul_ct(&r1_t);
-    let mut t2_terms = Vec::with_capacity(u + 1);
-    t2_terms.push((d, r3_t));
-    for (j, mt) in undisclosed.iter().zip(m_tilde) {
-        t2_terms.push((gens.h()[*j].to_projective(), *mt));
-    }
-    let t2 = G1Projective::lincomb_ct(&t2_terms);
-    let pts = G1Projective::batch_to_affine(&[abar, bbar, d, t1, t2]);
-    if pts[..3].iter().any(G1Affine::is_identity) {
-        // Only with negligible probability (a zero random scalar).
-        return Err(Error::IdentityPoint);
-    }
-    let init = InitOutput {
-        abar: pts[0],
-        bbar: pts[1],
-        d: pts[2],
-        t1: pts[3],
-        t2: pts[4],
-        domain,
-    };
-    let disclosed_msgs: Vec<(usize, Scalar)> =
-        disclosed.iter().map(|&i| (i, messages[i])).collect();
-    let c = challenge(suite, &init, &disclosed_msgs, ph);
 
-    // ProofFinalize
-    let r3 = r2.invert();
-    let m_hat = undisclosed
-        .iter()
-        .zip(m_tilde)
-        .map(|(&j, mt)| *mt + messages[j] * c)
-        .collect();
-    Ok(Proof {
-        abar: init.abar,
-        bbar: init.bbar,
-        d: init.d,
-        e_hat: e_t + sig.e * c,
-        r1_hat: r1_t - r1 * c,
-        r3_hat: r3_t - r3 * c,
-        m_hat,
-        challenge: c,
-    })
+    /// The number of messages.
+    pub fn message_count(&self) -> usize {
+        self.messages.len()
+    }
+
+    /// `ProofGen` with fresh blinding scalars from `rng`.
+    pub fn prove<R: RngCore + CryptoRng + ?Sized>(
+        &self,
+        ph: &[u8],
+        disclosed_indexes: &[usize],
+        rng: &mut R,
+    ) -> Result<Proof, Error> {
+        let disclosed = sorted_indexes(disclosed_indexes, self.messages.len())?;
+        let count = 5 + self.messages.len() - disclosed.len();
+        let mut random: Vec<Scalar> = (0..count).map(|_| Scalar::random(rng)).collect();
+        let out = self.prove_with_scalars(ph, &disclosed, &random);
+        random.iter_mut().for_each(Zeroize::zeroize);
+        out
+    }
+
+    /// `ProofInit`, challenge and `ProofFinalize` for sorted, checked
+    /// disclosed indexes and the given random scalars.
+    pub(crate) fn prove_with_scalars(
+        &self,
+        ph: &[u8],
+        disclosed: &[usize],
+        random: &[Scalar],
+    ) -> Result<Proof, Error> {
+        let messages = &self.messages;
+        let l = messages.len();
+        let u = l - disclosed.len();
+        if random.len() != 5 + u {
+            return Err(Error::InvalidLength {
+                what: "random scalars",
+                expected: 5 + u,
+                got: random.len(),
+            });
+        }
+        let (r1, r2, e_t, r1_t, r3_t) = (random[0], random[1], random[2], random[3], random[4]);
+        let m_tilde = &random[5..];
+        let undisclosed: Vec<usize> = (0..l)
+            .filter(|i| disclosed.binary_search(i).is_err())
+            .collect();
+        let (a, b) = (&self.a_table, &self.b_table);
+        let r12 = r1 * r2;
+        // The draft's D = B r2, Abar = A r1 r2, Bbar = D r1 - Abar e,
+        // T1 = Abar e~ + D r1~, T2 = D r3~ + sum H_j m~_j, each written as a
+        // combination of the fixed points A, B and the generators.
+        let mut mix = vec![
+            comb_lincomb_ct(&[(b, r2)]),
+            comb_lincomb_ct(&[(a, r12)]),
+            comb_lincomb_ct(&[(b, r12), (a, -(r12 * self.sig.e))]),
+            comb_lincomb_ct(&[(a, r12 * e_t), (b, r2 * r1_t)]),
+        ];
+        let mut t2_terms = Vec::with_capacity(u + 1);
+        t2_terms.push((b, r2 * r3_t));
+        for (j, mt) in undisclosed.iter().zip(m_tilde) {
+            t2_terms.push((&self.gens[1 + *j], *mt));
+        }
+        mix.push(comb_lincomb_ct(&t2_terms));
+        let pts = G1Projective::batch_to_affine(&mix);
+        if pts[..3].iter().any(G1Affine::is_identity) {
+            // Only with negligible probability (a zero random scalar).
+            return Err(Error::IdentityPoint);
+        }
+        let init = InitOutput {
+            abar: pts[1],
+            bbar: pts[2],
+            d: pts[0],
+            t1: pts[3],
+            t2: pts[4],
+            domain: self.domain,
+        };
+        let disclosed_msgs: Vec<(usize, Scalar)> =
+            disclosed.iter().map(|&i| (i, messages[i])).collect();
+        let c = challenge(self.suite, &init, &disclosed_msgs, ph);
+
+        // ProofFinalize
+        let r3 = r2.invert();
+        let m_hat = undisclosed
+            .iter()
+            .zip(m_tilde)
+            .map(|(&j, mt)| *mt + messages[j] * c)
+            .collect();
+        Ok(Proof {
+            abar: init.abar,
+            bbar: init.bbar,
+            d: init.d,
+            e_hat: e_t + self.sig.e * c,
+            r1_hat: r1_t - r1 * c,
+            r3_hat: r3_t - r3 * c,
+            m_hat,
+            challenge: c,
+        })
+    }
+}
+
+impl Drop for ProverCredential {
+    fn drop(&mut self) {
+        self.messages.iter_mut().for_each(Zeroize::zeroize);
+        self.domain.zeroize();
+        self.a_table.zeroize();
+        self.b_table.zeroize();
+    }
+}
+
+impl std::fmt::Debug for ProverCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProverCredential")
+            .field("suite", &self.suite)
+            .field("messages", &self.messages.len())
+            .finish_non_exhaustive()
+    }
 }

@@ -19,6 +19,7 @@
 //! ([`G1Projective::msm_vartime`]) is not and is used only on public data:
 //! everything a verifier handles.
 
+mod comb;
 mod g1;
 mod g2;
 pub mod hash;
@@ -26,6 +27,7 @@ mod msm;
 mod pairing;
 mod scalar;
 
+pub use comb::{comb_lincomb_ct, CombTable};
 pub use g1::{msm_u128_vartime, G1Affine, G1Projective, G1_LEN};
 pub use g2::{G2Affine, G2_LEN};
 pub use msm::{msm_straus_vartime, msm_straus_with, FixedBaseTable, VarBases, FIXED_WINDOW};

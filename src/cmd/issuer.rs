@@ -1,0 +1,393 @@
+//! `zkcred issuer keygen|keys|export-keys|issue`: an issuing department's
+//! keys and credentials.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use clap::{Args, Subcommand};
+use rand::rngs::OsRng;
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+use zkcred_credential::keys::check_identifier;
+use zkcred_credential::{
+    issue, AttributeError, AttributeSet, AttributeValue, Catalogue, Error, IssuerKey,
+    IssuerPublicKey, KeySet, KeyStore, LicenseId, Uscc,
+};
+use zkcred_crypto::bbs::Suite;
+
+use super::catalogue::lookup;
+use super::display::title;
+use super::files::{default_dir, format_time, parse_time, read_document, shown, write_document};
+use super::{Context, Status};
+
+/// Issuance window of a new key when `--not-after` is not given.
+pub const DEFAULT_KEY_LIFETIME: Duration = Duration::days(730);
+
+/// `zkcred issuer …`.
+#[derive(Debug, Subcommand)]
+pub enum IssuerCommand {
+    /// Generate a signing key for an issuer into the key directory and print
+    /// its key id and public key. Another key for the same issuer is a
+    /// rotation: the new key signs from now on and the current one stops
+    /// issuing (its credentials stay verifiable).
+    Keygen(KeygenArgs),
+    /// List the keys in the key directory with their issuance windows.
+    Keys(KeysArgs),
+    /// Print the public keys (a key set) that verifiers and holders need.
+    ExportKeys(ExportArgs),
+    /// Issue a credential: attributes as JSON in, the credential JSON out.
+    Issue(IssueArgs),
+}
+
+/// The key directory option.
+#[derive(Debug, Args)]
+pub struct KeyDir {
+    /// Key directory (default: $ZKCRED_KEYS, else ~/.zkcred/keys).
+    #[arg(long, value_name = "KEYDIR")]
+    pub dir: Option<PathBuf>,
+}
+
+impl KeyDir {
+    fn path(&self) -> Result<PathBuf> {
+        default_dir(self.dir.as_deref(), "ZKCRED_KEYS", "keys")
+    }
+
+    /// Opens an existing key directory (never creates one).
+    fn open_existing(&self) -> Result<(PathBuf, KeyStore)> {
+        let dir = self.path()?;
+        if !dir.is_dir() {
+            bail!(
+                "key directory {} does not exist (create a key with `zkcred issuer keygen`)",
+                dir.display()
+            );
+        }
+        let store = KeyStore::open(&dir)?;
+        Ok((dir, store))
+    }
+}
+
+fn public_keys(dir: &Path, store: &KeyStore) -> Result<KeySet> {
+    store
+        .public_keys()
+        .with_context(|| format!("key directory {}", dir.display()))
+}
+
+/// `zkcred issuer keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The issuer's identifier (a unified social credit code, a domain name
+    /// or a DID).
+    #[arg(long)]
+    pub issuer: String,
+    #[command(flatten)]
+    pub dir: KeyDir,
+    /// Start of the key's issuance window (YYYY-MM-DD or RFC 3339; default
+    /// now). A future date pre-provisions a key that takes over then.
+    #[arg(long, value_name = "DATE", value_parser = parse_time)]
+    pub not_before: Option<OffsetDateTime>,
+    /// End of the issuance window (default: two years after the start).
+    #[arg(long, value_name = "DATE", value_parser = parse_time)]
+    pub not_after: Option<OffsetDateTime>,
+    /// Ciphersuite: sha256 (BLS12-381-SHA-256) or shake256.
+    #[arg(long, default_value = "sha256", value_parser = parse_suite)]
+    pub suite: Suite,
+    /// Machine output: the public key file's JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_suite(s: &str) -> Result<Suite, String> {
+    Suite::from_name(s).ok_or_else(|| format!("unknown ciphersuite {s:?} (sha256 or shake256)"))
+}
+
+/// `zkcred issuer keys`.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(flatten)]
+    pub dir: KeyDir,
+    /// Only this issuer's keys.
+    #[arg(long)]
+    pub issuer: Option<String>,
+}
+
+/// `zkcred issuer export-keys`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub dir: KeyDir,
+    /// Only this issuer's keys.
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// Write the key set to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `zkcred issuer issue`.
+#[derive(Debug, Args)]
+pub struct IssueArgs {
+    /// The issuer's identifier (its current key signs).
+    #[arg(long)]
+    pub issuer: String,
+    /// The credential type (see `zkcred catalogue list`).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub credential_type: String,
+    #[command(flatten)]
+    pub dir: KeyDir,
+    /// Sign with this key of the issuer instead of its current one.
+    #[arg(long, value_name = "KEY_ID")]
+    pub key: Option<String>,
+    /// Write the credential to FILE (mode 0600) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The attributes as a JSON object of name: value (see `zkcred catalogue
+    /// show TYPE`), or - for standard input. A missing `license_id` is
+    /// generated when the issuer is a unified social credit code.
+    #[arg(value_name = "ATTRS.json", default_value = "-")]
+    pub attributes: PathBuf,
+}
+
+impl IssuerCommand {
+    /// Runs the command.
+    pub fn run(self, ctx: &mut Context<'_>) -> Result<Status> {
+        match self {
+            IssuerCommand::Keygen(a) => keygen(ctx, a),
+            IssuerCommand::Keys(a) => keys(ctx, a),
+            IssuerCommand::ExportKeys(a) => export(ctx, a),
+            IssuerCommand::Issue(a) => issue_cmd(ctx, a),
+        }
+    }
+}
+
+fn keygen(ctx: &mut Context<'_>, a: KeygenArgs) -> Result<Status> {
+    check_identifier("issuer", &a.issuer)?;
+    let now = ctx.now;
+    let not_before = a.not_before.unwrap_or(now);
+    let not_after = a.not_after.unwrap_or(not_before + DEFAULT_KEY_LIFETIME);
+    if not_after <= not_before {
+        bail!(
+            "--not-after {} must be later than the start {}",
+            format_time(not_after),
+            format_time(not_before)
+        );
+    }
+    if not_after <= now {
+        bail!(
+            "the issuance window ends at {}, in the past: the key could never sign",
+            format_time(not_after)
+        );
+    }
+    let dir = a.dir.path()?;
+    let store = KeyStore::open(&dir)?;
+    let current: Vec<IssuerPublicKey> = public_keys(&dir, &store)?
+        .keys()
+        .filter(|k| k.issuer == a.issuer && k.is_valid_at(now))
+        .cloned()
+        .collect();
+    let mut notes = Vec::new();
+    let key = if not_before > now {
+        let key = IssuerKey::generate(&a.issuer, a.suite, not_before, not_after, &mut OsRng)?;
+        store.save(&key)?;
+        if !current.is_empty() {
+            notes.push(format!(
+                "pre-provisioned: this key takes over issuance at {}; the current key keeps \
+                 signing until then",
+                format_time(not_before)
+            ));
+        }
+        key
+    } else if !current.is_empty() {
+        if a.not_before.is_some_and(|t| t < now) {
+            bail!(
+                "issuer {} already has a key valid now; a rotation starts now, so \
+                 --not-before cannot be in the past",
+                a.issuer
+            );
+        }
+        let key = store.rotate(&a.issuer, a.suite, now, not_after, &mut OsRng)?;
+        for old in current.iter().filter(|k| k.not_before < now) {
+            notes.push(format!(
+                "rotation: key {} stops issuing now; credentials it signed stay verifiable \
+                 while verifiers keep it in their key sets",
+                old.key_id
+            ));
+        }
+        key
+    } else {
+        let key = IssuerKey::generate(&a.issuer, a.suite, not_before, not_after, &mut OsRng)?;
+        store.save(&key)?;
+        key
+    };
+    let p = key.public();
+    if a.json {
+        writeln!(ctx.stdout, "{}", p.to_json())?;
+    } else {
+        let out = &mut ctx.stdout;
+        writeln!(out, "key id:      {}", p.key_id)?;
+        writeln!(out, "issuer:      {}", p.issuer)?;
+        writeln!(out, "suite:       {}", p.suite.name())?;
+        writeln!(
+            out,
+            "issues from: {} until {}",
+            format_time(p.not_before),
+            format_time(p.not_after)
+        )?;
+        writeln!(out, "public key:  {}", hex::encode(p.public_key.as_bytes()))?;
+        writeln!(
+            out,
+            "files:       {}/{id}.public.json, {}/{id}.secret.json (secret, mode 0600)",
+            dir.display(),
+            dir.display(),
+            id = p.key_id
+        )?;
+    }
+    for n in notes {
+        writeln!(ctx.stderr, "{n}")?;
+    }
+    writeln!(
+        ctx.stderr,
+        "verifiers and holders need the public keys: zkcred issuer export-keys --dir {}",
+        dir.display()
+    )?;
+    Ok(Status::Success)
+}
+
+fn keys(ctx: &mut Context<'_>, a: KeysArgs) -> Result<Status> {
+    let (dir, store) = a.dir.open_existing()?;
+    let set = public_keys(&dir, &store)?;
+    let now = ctx.now;
+    let mut any = false;
+    for k in set
+        .keys()
+        .filter(|k| a.issuer.as_ref().is_none_or(|i| *i == k.issuer))
+    {
+        any = true;
+        let signing = set
+            .keys()
+            .filter(|o| o.issuer == k.issuer && o.is_valid_at(now))
+            .max_by_key(|o| (o.not_before, o.key_id.clone()))
+            .is_some_and(|o| o.key_id == k.key_id);
+        let state = if signing {
+            "current"
+        } else if k.not_before > now {
+            "pending"
+        } else if k.not_after <= now {
+            "retired"
+        } else {
+            "valid"
+        };
+        writeln!(
+            ctx.stdout,
+            "{}  {}  {}  {} .. {}  {state}",
+            k.key_id,
+            k.issuer,
+            k.suite.name(),
+            format_time(k.not_before),
+            format_time(k.not_after)
+        )?;
+    }
+    if !any {
+        writeln!(ctx.stderr, "no keys in {}", dir.display())?;
+    }
+    Ok(Status::Success)
+}
+
+fn export(ctx: &mut Context<'_>, a: ExportArgs) -> Result<Status> {
+    let (dir, store) = a.dir.open_existing()?;
+    let all = public_keys(&dir, &store)?;
+    let mut set = KeySet::new();
+    for k in all
+        .keys()
+        .filter(|k| a.issuer.as_ref().is_none_or(|i| *i == k.issuer))
+    {
+        set.insert(k.clone());
+    }
+    if set.is_empty() {
+        match &a.issuer {
+            Some(i) => bail!("no keys of issuer {i:?} in {}", dir.display()),
+            None => bail!("no keys in {}", dir.display()),
+        }
+    }
+    write_document(ctx, a.out.as_deref(), &set.to_json(), false)?;
+    Ok(Status::Success)
+}
+
+fn issue_cmd(ctx: &mut Context<'_>, a: IssueArgs) -> Result<Status> {
+    check_identifier("issuer", &a.issuer)?;
+    let catalogue = Catalogue::builtin();
+    let t = lookup(catalogue, &a.credential_type)?;
+    let file = shown(&a.attributes);
+    let text = read_document(ctx, &a.attributes)?;
+    let mut json: Value =
+        serde_json::from_str(&text).map_err(|e| anyhow!("{file}: not valid JSON: {e}"))?;
+    let obj = json.as_object_mut().ok_or_else(|| {
+        anyhow!("{file}: the attributes must be a JSON object of name: value pairs")
+    })?;
+    let uscc = Uscc::parse(&a.issuer).ok();
+    let mut generated = None;
+    if obj.get("license_id").is_none_or(Value::is_null) {
+        if let Some(uscc) = uscc.clone() {
+            let id = LicenseId::generate(t.type_code.clone(), uscc, 1, &mut OsRng)
+                .map_err(|e| anyhow!("generating a license_id: {e}"))?
+                .to_string();
+            obj.insert("license_id".into(), Value::String(id.clone()));
+            generated = Some(id);
+        }
+    }
+    let attributes = AttributeSet::from_json(t, &json).map_err(|e| {
+        let hint = match &e {
+            AttributeError::NotInLayout { .. } => {
+                format!(" (`zkcred catalogue show {}` lists the attributes)", t.id)
+            }
+            AttributeError::Missing { attribute } if attribute == "license_id" => {
+                " (it is generated only when --issuer is a unified social credit code)".into()
+            }
+            _ => String::new(),
+        };
+        anyhow!("{file}: {e}{hint}")
+    })?;
+    let (dir, store) = a.dir.open_existing()?;
+    let key = match &a.key {
+        Some(id) => {
+            let key = store.load(id).map_err(|e| match e {
+                Error::UnknownKey { .. } => anyhow!("no key {id:?} in {}", dir.display()),
+                e => anyhow!(e).context(format!("key {id} in {}", dir.display())),
+            })?;
+            if key.public().issuer != a.issuer {
+                bail!(
+                    "key {id} belongs to issuer {}, not {}",
+                    key.public().issuer,
+                    a.issuer
+                );
+            }
+            key
+        }
+        None => store.signing_key(&a.issuer, ctx.now).map_err(|e| match e {
+            Error::NoSigningKey(_) => anyhow!(
+                "issuer {} has no key valid now in {} (create one with `zkcred issuer keygen \
+                 --issuer {}`)",
+                a.issuer,
+                dir.display(),
+                a.issuer
+            ),
+            e => anyhow!(e).context(format!("key directory {}", dir.display())),
+        })?,
+    };
+    let credential = issue(catalogue, &key, &t.id, &attributes, ctx.now, &mut OsRng)?;
+    write_document(ctx, a.out.as_deref(), &credential.to_json(), true)?;
+    if let Some(id) = generated {
+        writeln!(ctx.stderr, "generated license_id {id}")?;
+    }
+    let holder = match attributes.get("holder_name") {
+        Some(AttributeValue::String(s)) => super::display::safe(s),
+        _ => "?".into(),
+    };
+    writeln!(
+        ctx.stderr,
+        "issued {} to {holder} with key {}",
+        title(t),
+        key.key_id()
+    )?;
+    Ok(Status::Success)
+}

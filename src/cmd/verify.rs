@@ -1,0 +1,253 @@
+//! `zkcred verify`: offline verification of a presentation against the
+//! verifier's own request and trusted issuer keys, with a readable verdict.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Result};
+use clap::Args;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use zkcred_credential::{
+    verify_presentation, AttributeValue, Catalogue, Error, KeySet, Presentation,
+    PresentationRequest,
+};
+
+use super::display::{attribute_lines, safe, type_title};
+use super::files::{load_keys, read_document, shown};
+use super::{Context, Status};
+
+/// `zkcred verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The request the presentation must answer (the verifier's own copy).
+    #[arg(long, value_name = "REQUEST.json")]
+    pub request: PathBuf,
+    /// Trusted issuer public keys: a key set (`zkcred issuer export-keys`),
+    /// a public key file or a key directory; repeatable.
+    #[arg(long = "keys", value_name = "KEYSET.json", required = true)]
+    pub keys: Vec<PathBuf>,
+    /// Machine output: the verdict as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// The holder's presentation, or - for standard input.
+    #[arg(value_name = "PRESENTATION.json", default_value = "-")]
+    pub presentation: PathBuf,
+}
+
+/// One verified credential of a valid presentation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VerifiedCredential {
+    /// The credential type.
+    pub credential_type: String,
+    /// Its English name.
+    pub name_en: String,
+    /// Its Chinese name.
+    pub name_zh: String,
+    /// The issuer.
+    pub issuer: String,
+    /// The issuer's key.
+    pub key_id: String,
+    /// The ciphersuite.
+    pub suite: String,
+    /// The disclosed attributes by name (JSON forms, absent as `null`).
+    pub disclosed: Map<String, Value>,
+}
+
+/// The outcome of verifying a presentation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    /// Whether the presentation is valid.
+    pub valid: bool,
+    /// The verifier of the request.
+    pub verifier: String,
+    /// Why it is invalid: a stable code (`proof_invalid`, `challenge_mismatch`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    /// Why it is invalid, for people.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What a valid presentation discloses, one entry per requested credential.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<VerifiedCredential>,
+}
+
+/// The stable code of a rejection reason.
+pub fn reason_code(e: &Error) -> &'static str {
+    match e {
+        Error::ProofInvalid => "proof_invalid",
+        Error::UnknownKey { .. } => "unknown_key",
+        Error::ChallengeMismatch => "challenge_mismatch",
+        Error::VerifierMismatch { .. } => "verifier_mismatch",
+        Error::RequestDigestMismatch => "request_mismatch",
+        Error::RequestExpired(_) => "request_expired",
+        Error::CredentialCountMismatch { .. } => "credential_count",
+        Error::WrongCredentialType { .. } => "wrong_credential_type",
+        Error::IssuerNotAccepted(_) => "issuer_not_accepted",
+        Error::MissingDisclosure(_) => "missing_disclosure",
+        Error::UnrequestedDisclosure(_) => "unrequested_disclosure",
+        Error::UnsupportedStatement(_) => "unsupported_statement",
+        Error::UnsupportedProof { .. } => "unsupported_proof",
+        Error::SuiteMismatch { .. } | Error::UnknownSuite(_) => "suite_mismatch",
+        Error::UnsupportedEncodingVersion(_) => "unsupported_encoding",
+        Error::UnsupportedFormat { .. } => "unsupported_format",
+        Error::UnknownCredentialType(_) => "unknown_credential_type",
+        Error::Attribute(_) => "bad_attribute",
+        Error::Malformed { .. } | Error::Json { .. } => "malformed",
+        _ => "invalid",
+    }
+}
+
+fn reason(e: &Error, keys: &[PathBuf]) -> String {
+    match e {
+        Error::ProofInvalid => "the proof does not verify: a disclosed value, the credential's \
+             type, issuer or key, or the binding to this request was altered"
+            .into(),
+        Error::UnknownKey { issuer, key_id } => format!(
+            "key {} of issuer {} is not among the trusted keys ({})",
+            safe(key_id),
+            safe(issuer),
+            keys.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Error::ChallengeMismatch => "the presentation answers a different challenge (it was made \
+             for another request, or it is replayed)"
+            .into(),
+        e => safe(&e.to_string()),
+    }
+}
+
+/// Verifies the presentation text against `request` and `keys` at `now`.
+/// Anything wrong with the presentation, including not parsing, is a
+/// negative verdict (the presentation comes from the untrusted side).
+pub fn check(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    presentation: &str,
+    keys: &KeySet,
+    key_files: &[PathBuf],
+    now: OffsetDateTime,
+) -> Verdict {
+    let invalid = |e: &Error| Verdict {
+        valid: false,
+        verifier: request.verifier.clone(),
+        code: Some(reason_code(e)),
+        reason: Some(reason(e, key_files)),
+        credentials: Vec::new(),
+    };
+    let presentation = match Presentation::from_json(presentation) {
+        Ok(p) => p,
+        Err(e) => return invalid(&e),
+    };
+    let disclosed = match verify_presentation(catalogue, request, &presentation, keys, now) {
+        Ok(d) => d,
+        Err(e) => return invalid(&e),
+    };
+    let credentials = request
+        .credentials
+        .iter()
+        .zip(disclosed)
+        .map(|(rc, d)| {
+            let t = catalogue.get(&d.credential_type);
+            let disclosed = rc
+                .disclose
+                .iter()
+                .map(|n| {
+                    let v = d
+                        .attributes
+                        .get(n)
+                        .and_then(Option::as_ref)
+                        .map_or(Value::Null, AttributeValue::to_json);
+                    (n.clone(), v)
+                })
+                .collect();
+            VerifiedCredential {
+                name_en: t.map(|t| t.name_en.clone()).unwrap_or_default(),
+                name_zh: t.map(|t| t.name_zh.clone()).unwrap_or_default(),
+                credential_type: d.credential_type,
+                issuer: d.issuer,
+                key_id: d.key_id,
+                suite: d.suite.name().into(),
+                disclosed,
+            }
+        })
+        .collect();
+    Verdict {
+        valid: true,
+        verifier: request.verifier.clone(),
+        code: None,
+        reason: None,
+        credentials,
+    }
+}
+
+impl VerifyArgs {
+    /// Runs the command: [`Status::Success`] for a valid presentation,
+    /// [`Status::Invalid`] otherwise; errors for unusable requests, key files
+    /// or unreadable input.
+    pub fn run(self, ctx: &mut Context<'_>) -> Result<Status> {
+        let catalogue = Catalogue::builtin();
+        let request_file = shown(&self.request);
+        let request = PresentationRequest::from_json(&read_document(ctx, &self.request)?)
+            .map_err(|e| anyhow!("{request_file}: {e}"))?;
+        request
+            .validate(catalogue)
+            .map_err(|e| anyhow!("{request_file}: {e}"))?;
+        let keys = load_keys(&self.keys)?;
+        if keys.is_empty() {
+            bail!("no trusted keys in {}", self.keys[0].display());
+        }
+        let text = read_document(ctx, &self.presentation)?;
+        let verdict = check(catalogue, &request, &text, &keys, &self.keys, ctx.now);
+        if self.json {
+            writeln!(ctx.stdout, "{}", serde_json::to_string_pretty(&verdict)?)?;
+        } else {
+            render(ctx.stdout, catalogue, &verdict)?;
+        }
+        Ok(if verdict.valid {
+            Status::Success
+        } else {
+            Status::Invalid
+        })
+    }
+}
+
+fn render(out: &mut dyn Write, catalogue: &Catalogue, v: &Verdict) -> Result<()> {
+    if !v.valid {
+        writeln!(
+            out,
+            "INVALID: {}",
+            v.reason.as_deref().unwrap_or("rejected")
+        )?;
+        writeln!(out, "verifier: {}", safe(&v.verifier))?;
+        return Ok(());
+    }
+    writeln!(out, "VALID")?;
+    writeln!(out, "verifier: {}", safe(&v.verifier))?;
+    for (i, c) in v.credentials.iter().enumerate() {
+        writeln!(
+            out,
+            "credential {}: {}",
+            i + 1,
+            type_title(catalogue, &c.credential_type)
+        )?;
+        writeln!(out, "  issuer:  {}", safe(&c.issuer))?;
+        writeln!(out, "  key id:  {}  ({})", c.key_id, c.suite)?;
+        if c.disclosed.is_empty() {
+            writeln!(
+                out,
+                "  disclosed: nothing (the holder holds such a credential)"
+            )?;
+        } else {
+            writeln!(out, "  disclosed:")?;
+            let t = catalogue.get(&c.credential_type);
+            for line in attribute_lines(t, c.disclosed.iter().map(|(n, v)| (n.as_str(), v))) {
+                writeln!(out, "  {line}")?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,409 @@
+//! `zkcred wallet add|list|show|remove|present`: the holder's local wallet.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use clap::{Args, Subcommand};
+use rand::rngs::OsRng;
+use serde_json::{json, Value};
+use zkcred_credential::wallet::WalletSummary;
+use zkcred_credential::{Catalogue, Credential, Error, PresentationRequest, Wallet, WalletEntry};
+
+use super::display::{attribute_lines, safe, type_title};
+use super::files::{default_dir, format_time, load_keys, read_document, shown, write_document};
+use super::{Context, Status};
+
+/// The wallet directory option.
+#[derive(Debug, Args)]
+pub struct WalletDir {
+    /// Wallet directory (default: $ZKCRED_WALLET, else ~/.zkcred/wallet).
+    #[arg(long, value_name = "DIR")]
+    pub wallet: Option<PathBuf>,
+}
+
+impl WalletDir {
+    fn path(&self) -> Result<PathBuf> {
+        default_dir(self.wallet.as_deref(), "ZKCRED_WALLET", "wallet")
+    }
+
+    /// Opens the wallet, creating it if needed.
+    fn open(&self) -> Result<Wallet> {
+        let dir = self.path()?;
+        Wallet::open(&dir).with_context(|| format!("wallet {}", dir.display()))
+    }
+
+    /// Opens an existing wallet (never creates one).
+    fn open_existing(&self) -> Result<Wallet> {
+        let dir = self.path()?;
+        if !dir.join("credentials").is_dir() {
+            bail!(
+                "there is no wallet at {} (add a credential with `zkcred wallet add`)",
+                dir.display()
+            );
+        }
+        self.open()
+    }
+}
+
+/// `zkcred wallet …`.
+#[derive(Debug, Subcommand)]
+pub enum WalletCommand {
+    /// Verify a credential against trusted issuer keys and store it.
+    Add {
+        #[command(flatten)]
+        wallet: WalletDir,
+        /// Trusted issuer public keys: a key set (`zkcred issuer
+        /// export-keys`), a public key file or a key directory; repeatable.
+        #[arg(long = "keys", value_name = "KEYSET.json", required = true)]
+        keys: Vec<PathBuf>,
+        /// The credential JSON, or - for standard input.
+        #[arg(value_name = "CREDENTIAL.json", default_value = "-")]
+        credential: PathBuf,
+    },
+    /// List the credentials, one line each: id, type, issuer, validity.
+    List {
+        #[command(flatten)]
+        wallet: WalletDir,
+        /// Machine output: a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a credential's attributes.
+    Show {
+        #[command(flatten)]
+        wallet: WalletDir,
+        /// The credential's id (or a unique prefix of it), from `zkcred wallet list`.
+        id: String,
+        /// Machine output: the credential's attributes as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a credential from the wallet.
+    Remove {
+        #[command(flatten)]
+        wallet: WalletDir,
+        /// The credential's id (or a unique prefix of it).
+        id: String,
+    },
+    /// Answer a presentation request: the presentation JSON out, disclosing
+    /// only the requested attributes.
+    Present {
+        #[command(flatten)]
+        wallet: WalletDir,
+        /// The verifier's request, or - for standard input.
+        #[arg(value_name = "REQUEST.json")]
+        request: PathBuf,
+        /// Use this credential (id or unique prefix) for the next requested
+        /// credential, in request order; repeatable. Default: the newest
+        /// fitting credential.
+        #[arg(long = "choose", value_name = "ID")]
+        choose: Vec<String>,
+        /// Write the presentation to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+impl WalletCommand {
+    /// Runs the command.
+    pub fn run(self, ctx: &mut Context<'_>) -> Result<Status> {
+        let catalogue = Catalogue::builtin();
+        match self {
+            WalletCommand::Add {
+                wallet,
+                keys,
+                credential,
+            } => add(ctx, catalogue, &wallet, &keys, &credential),
+            WalletCommand::List { wallet, json } => list(ctx, catalogue, &wallet, json),
+            WalletCommand::Show { wallet, id, json } => {
+                let w = wallet.open_existing()?;
+                let entry = w.get(&resolve_id(&w, &id)?)?;
+                show(ctx, catalogue, &entry, json)
+            }
+            WalletCommand::Remove { wallet, id } => {
+                let w = wallet.open_existing()?;
+                let id = resolve_id(&w, &id)?;
+                let entry = w.get(&id)?;
+                w.remove(&id)?;
+                writeln!(
+                    ctx.stdout,
+                    "removed {id}  {}",
+                    type_title(catalogue, &entry.credential.credential_type)
+                )?;
+                Ok(Status::Success)
+            }
+            WalletCommand::Present {
+                wallet,
+                request,
+                choose,
+                out,
+            } => present(ctx, catalogue, &wallet, &request, &choose, out.as_deref()),
+        }
+    }
+}
+
+fn is_entry_id(s: &str) -> bool {
+    s.len() == 16
+        && s.bytes()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+}
+
+/// The identifiers of the wallet's entry files, sorted.
+fn entry_ids(w: &Wallet) -> Result<Vec<String>> {
+    let dir = w.dir().join("credentials");
+    let mut ids = Vec::new();
+    for e in std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let e = e.with_context(|| format!("cannot read {}", dir.display()))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if let Some(id) = name.strip_suffix(".json").filter(|id| is_entry_id(id)) {
+            ids.push(id.to_owned());
+        }
+    }
+    ids.sort();
+    Ok(ids)
+}
+
+/// An entry id from a full id or a unique prefix.
+fn resolve_id(w: &Wallet, given: &str) -> Result<String> {
+    let ids = entry_ids(w)?;
+    if ids.iter().any(|i| i == given) {
+        return Ok(given.to_owned());
+    }
+    let matches: Vec<&String> = if given.is_empty() {
+        Vec::new()
+    } else {
+        ids.iter().filter(|i| i.starts_with(given)).collect()
+    };
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => bail!(
+            "no credential {:?} in the wallet {} (`zkcred wallet list` shows the ids)",
+            safe(given),
+            w.dir().display()
+        ),
+        _ => bail!(
+            "{:?} is the start of {} credential ids; give more of it",
+            safe(given),
+            matches.len()
+        ),
+    }
+}
+
+fn add(
+    ctx: &mut Context<'_>,
+    catalogue: &Catalogue,
+    wallet: &WalletDir,
+    keys: &[PathBuf],
+    path: &Path,
+) -> Result<Status> {
+    let file = shown(path);
+    let trusted = load_keys(keys)?;
+    let credential =
+        Credential::from_json(&read_document(ctx, path)?).map_err(|e| anyhow!("{file}: {e}"))?;
+    let (issuer, key_id) = (credential.issuer.clone(), credential.key_id.clone());
+    let type_id = credential.credential_type.clone();
+    let w = wallet.open()?;
+    let id = w
+        .add(catalogue, &trusted, credential)
+        .map_err(|e| match e {
+            Error::UnknownKey { .. } => anyhow!(
+                "{file}: signed by key {} of issuer {}, which is not among the trusted keys \
+                 ({}); not stored",
+                safe(&key_id),
+                safe(&issuer),
+                keys.iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Error::AlreadyInWallet(id) => anyhow!("{file}: already in the wallet as {id}"),
+            e => anyhow!("{file}: {e}; not stored"),
+        })?;
+    writeln!(
+        ctx.stdout,
+        "added {id}  {}  issuer {issuer}",
+        type_title(catalogue, &type_id)
+    )?;
+    Ok(Status::Success)
+}
+
+fn summary(catalogue: &Catalogue, e: &WalletEntry) -> WalletSummary {
+    let t = catalogue.get(&e.credential.credential_type);
+    let date = |name: &str| {
+        e.credential
+            .attributes
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    WalletSummary {
+        id: e.id.clone(),
+        credential_type: e.credential.credential_type.clone(),
+        name_en: t.map(|t| t.name_en.clone()).unwrap_or_default(),
+        name_zh: t.map(|t| t.name_zh.clone()).unwrap_or_default(),
+        issuer: e.credential.issuer.clone(),
+        issue_date: date("issue_date"),
+        valid_until: date("valid_until"),
+    }
+}
+
+fn list(
+    ctx: &mut Context<'_>,
+    catalogue: &Catalogue,
+    wallet: &WalletDir,
+    json: bool,
+) -> Result<Status> {
+    let dir = wallet.path()?;
+    let mut rows = Vec::new();
+    if dir.join("credentials").is_dir() {
+        let w = wallet.open()?;
+        for id in entry_ids(&w)? {
+            // One unreadable entry must not hide the others.
+            match w.get(&id) {
+                Ok(e) => rows.push(summary(catalogue, &e)),
+                Err(e) => writeln!(
+                    ctx.stderr,
+                    "skipping {}: {e}",
+                    w.dir()
+                        .join("credentials")
+                        .join(format!("{id}.json"))
+                        .display()
+                )?,
+            }
+        }
+    }
+    if json {
+        writeln!(ctx.stdout, "{}", serde_json::to_string_pretty(&rows)?)?;
+        return Ok(Status::Success);
+    }
+    if rows.is_empty() {
+        writeln!(ctx.stderr, "the wallet {} is empty", dir.display())?;
+    }
+    for r in &rows {
+        let title = if r.name_zh.is_empty() {
+            safe(&r.credential_type)
+        } else {
+            format!("{} {} ({})", r.name_zh, r.name_en, r.credential_type)
+        };
+        writeln!(
+            ctx.stdout,
+            "{}  {title}  issuer {}  issued {}  valid until {}",
+            r.id,
+            safe(&r.issuer),
+            r.issue_date.as_deref().map_or("-".into(), safe),
+            r.valid_until.as_deref().map_or("-".into(), safe),
+        )?;
+    }
+    Ok(Status::Success)
+}
+
+fn show(
+    ctx: &mut Context<'_>,
+    catalogue: &Catalogue,
+    e: &WalletEntry,
+    json: bool,
+) -> Result<Status> {
+    let c = &e.credential;
+    let t = catalogue.get(&c.credential_type);
+    // Catalogue order, then anything the catalogue does not know.
+    let mut ordered: Vec<(&str, &Value)> = Vec::new();
+    if let Some(t) = t {
+        for a in &t.attributes {
+            if let Some(v) = c.attributes.get(&a.name) {
+                ordered.push((a.name.as_str(), v));
+            }
+        }
+    }
+    for (n, v) in &c.attributes {
+        if t.and_then(|t| t.attribute(n)).is_none() {
+            ordered.push((n.as_str(), v));
+        }
+    }
+    if json {
+        // The reserved slot values are holder secrets: never shown.
+        let doc = json!({
+            "id": e.id,
+            "credential_type": c.credential_type,
+            "issuer": c.issuer,
+            "key_id": c.key_id,
+            "suite": c.suite,
+            "attributes": c.attributes,
+        });
+        writeln!(ctx.stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(Status::Success);
+    }
+    let out = &mut ctx.stdout;
+    writeln!(out, "id:      {}", e.id)?;
+    writeln!(
+        out,
+        "type:    {}",
+        type_title(catalogue, &c.credential_type)
+    )?;
+    writeln!(out, "issuer:  {}", safe(&c.issuer))?;
+    writeln!(out, "key id:  {}  ({})", safe(&c.key_id), safe(&c.suite))?;
+    writeln!(out, "attributes:")?;
+    for line in attribute_lines(t, ordered) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(Status::Success)
+}
+
+fn present(
+    ctx: &mut Context<'_>,
+    catalogue: &Catalogue,
+    wallet: &WalletDir,
+    request_path: &Path,
+    choose: &[String],
+    out: Option<&Path>,
+) -> Result<Status> {
+    let file = shown(request_path);
+    let request = PresentationRequest::from_json(&read_document(ctx, request_path)?)
+        .map_err(|e| anyhow!("{file}: {e}"))?;
+    request
+        .validate(catalogue)
+        .map_err(|e| anyhow!("{file}: {e}"))?;
+    if choose.len() > request.credentials.len() {
+        bail!(
+            "{} --choose given, but the request asks for {} credential(s)",
+            choose.len(),
+            request.credentials.len()
+        );
+    }
+    let w = wallet.open_existing()?;
+    let ids = choose
+        .iter()
+        .map(|c| resolve_id(&w, c))
+        .collect::<Result<Vec<_>>>()?;
+    let choice: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
+    let presentation = w
+        .present(catalogue, &request, &choice, ctx.now, &mut OsRng)
+        .map_err(|e| match e {
+            Error::NoMatchingCredential(t) => anyhow!(
+                "the wallet holds no {} from an issuer the request accepts",
+                type_title(catalogue, &t)
+            ),
+            e => anyhow!("{file}: {e}"),
+        })?;
+    write_document(ctx, out, &presentation.to_json(), false)?;
+    writeln!(
+        ctx.stderr,
+        "presented to verifier {} (request expires {}):",
+        safe(&request.verifier),
+        format_time(request.expires_at)
+    )?;
+    for (rc, pc) in request.credentials.iter().zip(&presentation.credentials) {
+        let disclosed = if rc.disclose.is_empty() {
+            "nothing (only that you hold it)".to_string()
+        } else {
+            rc.disclose.join(", ")
+        };
+        writeln!(
+            ctx.stderr,
+            "  {} from issuer {}: discloses {disclosed}; every other attribute stays hidden",
+            type_title(catalogue, &pc.credential_type),
+            safe(&pc.issuer)
+        )?;
+    }
+    Ok(Status::Success)
+}

@@ -1,0 +1,697 @@
+//! The credential commands end to end, run as a person would run them:
+//! keygen, issue a resident ID card, add it to a wallet, present the name
+//! only to a verifier's request, verify; then the ways it must fail.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+const ISSUER: &str = "11330105002500287C";
+const OTHER_ISSUER: &str = "11430000006122244L";
+const NAME: &str = "张三";
+const ID_NUMBER: &str = "330106199005172315";
+
+/// A scratch home: default directories and environment point into it.
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new() -> Scratch {
+        Scratch {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn p(&self, name: &str) -> String {
+        self.path(name).to_str().unwrap().to_owned()
+    }
+
+    /// Runs `zkcred` with `args` (and `stdin`), returning exit code, stdout, stderr.
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zkcred"))
+            .args(args)
+            .env("HOME", self.dir.path())
+            .env_remove("ZKCRED_WALLET")
+            .env_remove("ZKCRED_KEYS")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run zkcred");
+        if let Some(s) = stdin {
+            // zkcred may exit (on an earlier error) without reading it all.
+            let _ = child.stdin.take().unwrap().write_all(s.as_bytes());
+        }
+        drop(child.stdin.take());
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// Runs a command that must succeed; returns its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, out, err) = self.run(args, None);
+        assert_eq!(code, 0, "zkcred {args:?}\nstdout:\n{out}\nstderr:\n{err}");
+        out
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        std::fs::write(self.path(name), text).unwrap();
+        self.p(name)
+    }
+}
+
+fn resident_id_attributes() -> Value {
+    json!({
+        "license_number": ID_NUMBER,
+        "holder_name": NAME,
+        "holder_id": ID_NUMBER,
+        "holder_id_type": "居民身份证",
+        "issuer_name": "杭州市公安局西湖区分局",
+        "issuer_code": ISSUER,
+        "issue_date": "2020-06-01",
+        "valid_from": "2020-06-01",
+        "valid_until": "2040-06-01",
+        "area_code": "330106",
+        "sex": "男",
+        "ethnicity": "汉",
+        "birth_date": "1990-05-17",
+        "address": "浙江省杭州市西湖区文三路 90 号",
+        "photo_digest": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    })
+}
+
+fn field<'a>(out: &'a str, label: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no {label:?} line in:\n{out}"))
+        .trim()
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn issue_hold_present_verify_and_the_ways_it_fails() {
+    let s = Scratch::new();
+    let keys_dir = s.p("keys");
+
+    // Issuer: a key, printed without its secret, stored 0600.
+    let out = s.ok(&["issuer", "keygen", "--issuer", ISSUER, "--dir", &keys_dir]);
+    let key_id = field(&out, "key id:").to_owned();
+    assert_eq!(key_id.len(), 32, "{out}");
+    assert_eq!(field(&out, "issuer:"), ISSUER);
+    assert_eq!(field(&out, "public key:").len(), 192);
+    let secret_file = s.path("keys").join(format!("{key_id}.secret.json"));
+    let secret: Value =
+        serde_json::from_str(&std::fs::read_to_string(&secret_file).unwrap()).unwrap();
+    let sk = secret["secret_key"].as_str().unwrap();
+    assert!(!out.contains(sk), "keygen printed the secret key");
+    #[cfg(unix)]
+    assert_eq!(mode(&secret_file), 0o600);
+
+    let keyset = s.ok(&["issuer", "export-keys", "--dir", &keys_dir]);
+    assert!(!keyset.contains(sk), "export-keys printed the secret key");
+    let keyset_file = s.write("keys.json", &keyset);
+    let exported: Value = serde_json::from_str(&keyset).unwrap();
+    assert_eq!(exported["keys"][0]["key_id"], key_id.as_str());
+
+    // The catalogue tells a person what to fill in.
+    let out = s.ok(&["catalogue", "list"]);
+    assert!(out.lines().any(|l| l.starts_with("resident_id_card")
+        && l.contains("居民身份证")
+        && l.contains("Resident Identity Card")));
+    let out = s.ok(&["catalogue", "show", "resident_id_card"]);
+    assert!(out.contains("birth_date") && out.contains("出生日期") && out.contains("high"));
+
+    // Issue a resident ID card from a file (license_id is generated).
+    let attrs = s.write("attrs.json", &resident_id_attributes().to_string());
+    let (code, credential, err) = s.run(
+        &[
+            "issuer",
+            "issue",
+            "--issuer",
+            ISSUER,
+            "--type",
+            "resident_id_card",
+            "--dir",
+            &keys_dir,
+            &attrs,
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("generated license_id 1.2.156.3005.2."),
+        "{err}"
+    );
+    assert!(!credential.contains(sk));
+    let cred: Value = serde_json::from_str(&credential).unwrap();
+    assert_eq!(cred["credential_type"], "resident_id_card");
+    assert_eq!(cred["key_id"], key_id.as_str());
+    assert_eq!(cred["attributes"]["holder_name"], NAME);
+    let cred_file = s.write("card.json", &credential);
+
+    // Holder: the wallet verifies before storing.
+    let wallet = s.p("wallet");
+    let out = s.ok(&[
+        "wallet",
+        "add",
+        "--wallet",
+        &wallet,
+        "--keys",
+        &keyset_file,
+        &cred_file,
+    ]);
+    let entry = out.split_whitespace().nth(1).unwrap().to_owned();
+    assert_eq!(entry.len(), 16, "{out}");
+    #[cfg(unix)]
+    assert_eq!(
+        mode(
+            &s.path("wallet")
+                .join("credentials")
+                .join(format!("{entry}.json"))
+        ),
+        0o600
+    );
+    let (code, _, err) = s.run(
+        &[
+            "wallet",
+            "add",
+            "--wallet",
+            &wallet,
+            "--keys",
+            &keyset_file,
+            &cred_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("already in the wallet"), "{err}");
+
+    let out = s.ok(&["wallet", "list", "--wallet", &wallet]);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with(&entry) && out.contains("居民身份证") && out.contains(ISSUER));
+    assert!(out.contains("2040-06-01"), "{out}");
+
+    let out = s.ok(&["wallet", "show", "--wallet", &wallet, &entry[..6]]);
+    assert!(out.contains(NAME) && out.contains(ID_NUMBER) && out.contains("1990-05-17"));
+    assert!(
+        out.contains("(持证主体)") && out.contains("(照片摘要 (SHA-256))"),
+        "{out}"
+    );
+    let reserved = cred["reserved"]["holder_binding"].as_str().unwrap();
+    assert!(!out.contains(reserved), "show printed a holder secret");
+
+    // Verifier: a request for the name only.
+    let request = s.ok(&[
+        "request",
+        "new",
+        "--verifier",
+        "bank.example",
+        "--type",
+        "resident_id_card",
+        "--disclose",
+        "holder_name",
+        "--ttl",
+        "600",
+    ]);
+    let request_file = s.write("request.json", &request);
+    let req: Value = serde_json::from_str(&request).unwrap();
+    assert_eq!(req["credentials"][0]["disclose"], json!(["holder_name"]));
+
+    // Holder answers it.
+    let (code, presentation, err) = s.run(
+        &["wallet", "present", "--wallet", &wallet, &request_file],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("bank.example") && err.contains("holder_name"),
+        "{err}"
+    );
+    assert!(!presentation.contains(ID_NUMBER), "the ID number leaked");
+    assert!(
+        !presentation.contains("1990-05-17"),
+        "the birth date leaked"
+    );
+    let pres_file = s.write("presentation.json", &presentation);
+
+    // Verify: VALID, the name shown, the ID number not.
+    let out = s.ok(&[
+        "verify",
+        "--request",
+        &request_file,
+        "--keys",
+        &keyset_file,
+        &pres_file,
+    ]);
+    assert_eq!(out.lines().next(), Some("VALID"), "{out}");
+    assert!(out.contains("verifier: bank.example"), "{out}");
+    assert!(out.contains("居民身份证") && out.contains("Resident Identity Card"));
+    assert!(out.contains(ISSUER) && out.contains(&key_id));
+    let name_line = out.lines().find(|l| l.contains("holder_name")).unwrap();
+    assert!(name_line.contains(NAME), "{out}");
+    assert!(!out.contains(ID_NUMBER), "{out}");
+    // Machine output, the presentation on standard input.
+    let (code, out, err) = s.run(
+        &[
+            "verify",
+            "--json",
+            "--request",
+            &request_file,
+            "--keys",
+            &keyset_file,
+            "-",
+        ],
+        Some(&presentation),
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["credentials"][0]["name_zh"], "居民身份证");
+    assert_eq!(
+        v["credentials"][0]["disclosed"],
+        json!({ "holder_name": NAME })
+    );
+
+    // Tampering: another name in the presentation.
+    let mut forged: Value = serde_json::from_str(&presentation).unwrap();
+    forged["credentials"][0]["disclosed"]["holder_name"] = json!("李四");
+    let forged_file = s.write("forged.json", &forged.to_string());
+    let (code, out, _) = s.run(
+        &[
+            "verify",
+            "--request",
+            &request_file,
+            "--keys",
+            &keyset_file,
+            &forged_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("INVALID: the proof does not verify"),
+        "{out}"
+    );
+    assert!(out.contains("disclosed value"), "{out}");
+    assert!(
+        !out.contains("李四"),
+        "an unverified value was shown: {out}"
+    );
+    let (code, out, _) = s.run(
+        &[
+            "verify",
+            "--json",
+            "--request",
+            &request_file,
+            "--keys",
+            &keyset_file,
+            &forged_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["valid"].clone(), v["code"].clone()),
+        (json!(false), json!("proof_invalid"))
+    );
+
+    // An extra, unrequested disclosure is refused by name.
+    let mut extra: Value = serde_json::from_str(&presentation).unwrap();
+    extra["credentials"][0]["disclosed"]["holder_id"] = json!(ID_NUMBER);
+    let extra_file = s.write("extra.json", &extra.to_string());
+    let (code, out, _) = s.run(
+        &[
+            "verify",
+            "--request",
+            &request_file,
+            "--keys",
+            &keyset_file,
+            &extra_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("\"holder_id\" is disclosed but was not requested"),
+        "{out}"
+    );
+
+    // The same presentation against a request with another challenge.
+    let request2 = s.ok(&[
+        "request",
+        "new",
+        "--verifier",
+        "bank.example",
+        "--type",
+        "resident_id_card",
+        "--disclose",
+        "holder_name",
+    ]);
+    let request2_file = s.write("request2.json", &request2);
+    let (code, out, _) = s.run(
+        &[
+            "verify",
+            "--request",
+            &request2_file,
+            "--keys",
+            &keyset_file,
+            &pres_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("INVALID: the presentation answers a different challenge"),
+        "{out}"
+    );
+
+    // Keys of another issuer are not this issuer's keys.
+    s.ok(&[
+        "issuer",
+        "keygen",
+        "--issuer",
+        OTHER_ISSUER,
+        "--dir",
+        &s.p("other-keys"),
+    ]);
+    let other = s.ok(&["issuer", "export-keys", "--dir", &s.p("other-keys")]);
+    let other_file = s.write("other-keys.json", &other);
+    let (code, out, _) = s.run(
+        &[
+            "verify",
+            "--request",
+            &request_file,
+            "--keys",
+            &other_file,
+            &pres_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "key {key_id} of issuer {ISSUER} is not among the trusted keys"
+        )),
+        "{out}"
+    );
+    let (code, _, err) = s.run(
+        &[
+            "wallet",
+            "add",
+            "--wallet",
+            &s.p("wallet2"),
+            "--keys",
+            &other_file,
+            &cred_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("not among the trusted keys") && err.contains("not stored"),
+        "{err}"
+    );
+
+    // A forged credential never enters a wallet.
+    let mut bad: Value = cred.clone();
+    bad["attributes"]["birth_date"] = json!("1980-05-17");
+    let bad_file = s.write("bad-card.json", &bad.to_string());
+    let (code, _, err) = s.run(
+        &[
+            "wallet",
+            "add",
+            "--wallet",
+            &s.p("wallet2"),
+            "--keys",
+            &keyset_file,
+            &bad_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("signature does not verify"), "{err}");
+
+    // Rotation: a second keygen; the old credential stays verifiable with
+    // both keys exported, and new credentials use the new key.
+    let (code, out, err) = s.run(
+        &["issuer", "keygen", "--issuer", ISSUER, "--dir", &keys_dir],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let new_key = field(&out, "key id:").to_owned();
+    assert_ne!(new_key, key_id);
+    assert!(
+        err.contains(&format!("rotation: key {key_id} stops issuing")),
+        "{err}"
+    );
+    let keys = s.ok(&["issuer", "keys", "--dir", &keys_dir]);
+    assert!(
+        keys.lines()
+            .any(|l| l.starts_with(&new_key) && l.ends_with("current")),
+        "{keys}"
+    );
+    assert!(
+        keys.lines()
+            .any(|l| l.starts_with(&key_id) && l.ends_with("retired")),
+        "{keys}"
+    );
+    let rotated_set = s.write(
+        "keys2.json",
+        &s.ok(&["issuer", "export-keys", "--dir", &keys_dir]),
+    );
+    let out = s.ok(&[
+        "verify",
+        "--request",
+        &request_file,
+        "--keys",
+        &rotated_set,
+        &pres_file,
+    ]);
+    assert!(out.starts_with("VALID"));
+    let (code, credential2, err) = s.run(
+        &[
+            "issuer",
+            "issue",
+            "--issuer",
+            ISSUER,
+            "--type",
+            "resident_id_card",
+            "--dir",
+            &keys_dir,
+        ],
+        Some(&resident_id_attributes().to_string()),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(credential2.contains(&new_key));
+
+    // Remove: the wallet is empty again.
+    s.ok(&["wallet", "remove", "--wallet", &wallet, &entry]);
+    let (code, out, err) = s.run(&["wallet", "list", "--wallet", &wallet], None);
+    assert_eq!((code, out.as_str()), (0, ""));
+    assert!(err.contains("empty"), "{err}");
+    let (code, _, err) = s.run(
+        &["wallet", "present", "--wallet", &wallet, &request_file],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("no 居民身份证"), "{err}");
+}
+
+#[test]
+fn issuing_bad_attributes_names_the_attribute() {
+    let s = Scratch::new();
+    let keys_dir = s.p("keys");
+    s.ok(&["issuer", "keygen", "--issuer", ISSUER, "--dir", &keys_dir]);
+    let issue = |attrs: &str| {
+        s.run(
+            &[
+                "issuer",
+                "issue",
+                "--issuer",
+                ISSUER,
+                "--type",
+                "resident_id_card",
+                "--dir",
+                &keys_dir,
+                "-",
+            ],
+            Some(attrs),
+        )
+    };
+    let with = |name: &str, v: Value| {
+        let mut a = resident_id_attributes();
+        a[name] = v;
+        a.to_string()
+    };
+
+    let (code, out, err) = issue(&with("birth_date", json!("1990-13-45")));
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("standard input") && err.contains("\"birth_date\""),
+        "{err}"
+    );
+    assert!(err.contains("YYYY-MM-DD"), "{err}");
+
+    let (code, _, err) = issue(&with("area_code", json!(330106)));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("\"area_code\" must be of type string"),
+        "{err}"
+    );
+
+    let (code, _, err) = issue(&with("photo_digest", json!("not hex")));
+    assert_eq!(code, 2);
+    assert!(err.contains("\"photo_digest\" must be hex"), "{err}");
+
+    let (code, _, err) = issue(&with("shoe_size", json!(42)));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("\"shoe_size\"") && err.contains("catalogue show"),
+        "{err}"
+    );
+
+    let mut missing = resident_id_attributes();
+    missing.as_object_mut().unwrap().remove("holder_name");
+    let (code, _, err) = issue(&missing.to_string());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("required attribute \"holder_name\" is missing"),
+        "{err}"
+    );
+
+    let (code, _, err) = issue(&with("license_id", json!("1.2.156.3005.2.nonsense")));
+    assert_eq!(code, 2);
+    assert!(err.contains("\"license_id\""), "{err}");
+
+    let (code, _, err) = issue("{\"holder_name\": ");
+    assert_eq!(code, 2);
+    assert!(err.contains("standard input: not valid JSON"), "{err}");
+
+    let (code, _, err) = s.run(
+        &[
+            "issuer",
+            "issue",
+            "--issuer",
+            ISSUER,
+            "--type",
+            "resident_id_card",
+            "--dir",
+            &keys_dir,
+            &s.p("missing.json"),
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("missing.json"), "{err}");
+
+    let (code, _, err) = s.run(
+        &[
+            "issuer",
+            "issue",
+            "--issuer",
+            ISSUER,
+            "--type",
+            "resident_card",
+            "--dir",
+            &keys_dir,
+        ],
+        Some("{}"),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("unknown credential type \"resident_card\""),
+        "{err}"
+    );
+
+    let (code, _, err) = s.run(
+        &[
+            "issuer",
+            "issue",
+            "--issuer",
+            OTHER_ISSUER,
+            "--type",
+            "resident_id_card",
+            "--dir",
+            &keys_dir,
+        ],
+        Some(&resident_id_attributes().to_string()),
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("has no key valid now") && err.contains("keygen"),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_and_input_errors_exit_2() {
+    let s = Scratch::new();
+    // Missing required options are usage errors.
+    let (code, _, err) = s.run(&["verify", "p.json"], None);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = s.run(&["issuer", "keygen", "--issuer", "bad issuer"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid issuer identifier"), "{err}");
+    let (code, _, err) = s.run(
+        &[
+            "issuer",
+            "keygen",
+            "--issuer",
+            ISSUER,
+            "--not-after",
+            "2020-02-30",
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("2020-02-30"), "{err}");
+    let (code, _, err) = s.run(
+        &[
+            "request",
+            "new",
+            "--verifier",
+            "shop.example",
+            "--type",
+            "resident_id_card",
+            "--disclose",
+            "holder_name,age",
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("no attribute \"age\""), "{err}");
+    // A request file that is not a request.
+    let not_request = s.write("r.json", "{\"format\": \"something-else\"}");
+    let keys = s.write("k.json", "[]");
+    let (code, _, err) = s.run(
+        &["verify", "--request", &not_request, "--keys", &keys, "-"],
+        Some("{}"),
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("r.json"), "{err}");
+    // Defaults: the wallet lives under $ZKCRED_WALLET, else ~/.zkcred/wallet.
+    let (code, _, err) = s.run(&["wallet", "list"], None);
+    assert_eq!(code, 0);
+    assert!(err.contains(".zkcred/wallet"), "{err}");
+    let (code, _, err) = s.run(&["wallet", "show", "0123"], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("no wallet"), "{err}");
+}
