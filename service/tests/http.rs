@@ -772,3 +772,32 @@ async fn concurrent_presentations_batched() {
 async fn concurrent_presentations_unbatched() {
     concurrent_presentations(false).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_drains_in_flight_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    // A lone proof waits this long for company: long enough to be caught
+    // in flight by the shutdown below.
+    cfg.batch.max_wait_us = 100_000;
+    let (server, c) = start(cfg).await;
+    let h = holder(ISSUER);
+    setup(&c, &h).await;
+    let sub = answered(&c, &h, |_| {}).await;
+    let c = std::sync::Arc::new(c);
+    let in_flight = {
+        let c = std::sync::Arc::clone(&c);
+        tokio::spawn(async move { c.post("/v1/presentations", HOTEL, &sub).await })
+    };
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    server.shutdown().await.unwrap();
+    let (s, v) = in_flight.await.unwrap();
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // The decision was logged before the answer, and shutdown signed a head
+    // covering it.
+    let (server, c) = start(config(dir.path())).await;
+    let (_, v) = c.get("/v1/log/head", REGULATOR).await;
+    assert_eq!(v["tree_size"], 1);
+    assert_eq!(v["signed_head"]["tree_size"], 1);
+    server.shutdown().await.unwrap();
+}

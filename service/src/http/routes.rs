@@ -594,15 +594,18 @@ mod tests {
     fn served_routes() -> Vec<(String, String)> {
         let src = include_str!("routes.rs");
         let body = &src[src.find("pub fn router").unwrap()..src.find("async fn observe").unwrap()];
+        // Formatting may wrap a route over several lines: join them first.
+        let joined: String = body.lines().map(str::trim).collect();
         let mut out = Vec::new();
-        for line in body
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.starts_with(".route(\""))
-        {
-            let path = line[8..].split('"').next().unwrap().to_owned();
+        for route in joined.split(".route(\"").skip(1) {
+            let route = route.split(".route(").next().unwrap();
+            let route = route.split(".fallback(").next().unwrap();
+            let path = route.split('"').next().unwrap().to_owned();
             for m in ["get", "post", "put", "delete", "patch"] {
-                if line.contains(&format!(" {m}(")) || line.contains(&format!(".{m}(")) {
+                if [" ", ",", "."]
+                    .iter()
+                    .any(|sep| route.contains(&format!("{sep}{m}(")))
+                {
                     out.push((path.clone(), m.to_owned()));
                 }
             }
