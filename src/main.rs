@@ -47,6 +47,9 @@ enum Command {
     /// Verify a presentation offline: VALID (exit 0) or INVALID (exit 1)
     /// with the disclosed attributes or the reason.
     Verify(cmd::verify::VerifyArgs),
+    /// The whole system in one command: issuers, holders, the verifier
+    /// service on loopback, four scenes and the regulator's view.
+    Demo(cmd::demo::DemoArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -167,6 +170,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Demo(a) => {
+            let stdout = std::io::stdout();
+            cmd::demo::run(a, &mut stdout.lock())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve { config } => {
             zkcred_service::http::cli::serve(config.as_deref())?;

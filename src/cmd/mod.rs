@@ -19,6 +19,7 @@
 //!   code 2) are usage or input problems.
 
 pub mod catalogue;
+pub mod demo;
 pub mod issuer;
 pub mod request;
 pub mod verify;
