@@ -775,24 +775,33 @@ async fn concurrent_presentations_unbatched() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_drains_in_flight_requests() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = config(dir.path());
-    // A lone proof waits this long for company: long enough to be caught
-    // in flight by the shutdown below.
-    cfg.batch.max_wait_us = 100_000;
-    let (server, c) = start(cfg).await;
+    let (server, c) = start(config(dir.path())).await;
     let h = holder(ISSUER);
     setup(&c, &h).await;
-    let sub = answered(&c, &h, |_| {}).await;
-    let c = std::sync::Arc::new(c);
-    let in_flight = {
-        let c = std::sync::Arc::clone(&c);
-        tokio::spawn(async move { c.post("/v1/presentations", HOTEL, &sub).await })
-    };
-    tokio::time::sleep(Duration::from_millis(30)).await;
-    server.shutdown().await.unwrap();
-    let (s, v) = in_flight.await.unwrap();
-    assert_eq!(s, StatusCode::OK, "{v}");
+    let body = answered(&c, &h, |_| {}).await.to_string();
+    // A request whose head has arrived but whose body is still coming is in
+    // flight when the shutdown starts.
+    let mut conn = tokio::net::TcpStream::connect(server.local_addr())
+        .await
+        .unwrap();
+    let head = format!(
+        "POST /v1/presentations HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {HOTEL}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let stopping = tokio::spawn(server.shutdown());
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!stopping.is_finished(), "shutdown waits for the request");
+    conn.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    stopping.await.unwrap().unwrap();
     // The decision was logged before the answer, and shutdown signed a head
     // covering it.
     let (server, c) = start(config(dir.path())).await;

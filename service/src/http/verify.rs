@@ -27,7 +27,7 @@ use zkcred_credential::{
 };
 
 use super::auth::Principal;
-use super::batcher::{BatchError, VerifyItem};
+use super::batcher::{BatchError, Upstream, VerifyItem};
 use super::engine::{Decision, Kind};
 use super::problem::{challenge_problem, Problem};
 use super::registry::CachedKey;
@@ -196,6 +196,8 @@ pub async fn decide(
             state.metrics.challenge_refused(e.code());
             challenge_problem(&e)
         })?;
+    // Tells the batcher this request's proofs are coming.
+    let announced = state.batcher.upstream();
     let st = Arc::clone(state);
     let (id, version) = (binding.policy_id.clone(), binding.policy_version);
     let policy = blocking(move || st.registry.get(Kind::Policy, &id, Some(version))).await?;
@@ -222,7 +224,7 @@ pub async fn decide(
         );
         return Err(ctx.refuse(p, &[]).await);
     }
-    match verify(state, sub).await {
+    match verify(state, sub, announced).await {
         Ok(disclosed) => ctx.decide(&policy, disclosed).await,
         Err((p, issuers)) => Err(ctx.refuse(p, &issuers).await),
     }
@@ -335,6 +337,7 @@ type Refusal = (Problem, Vec<String>);
 async fn verify(
     state: &Arc<AppState>,
     sub: Submission,
+    announced: Upstream,
 ) -> Result<Vec<DisclosedCredential>, Refusal> {
     let st = Arc::clone(state);
     let (prepared, keys) = tokio::task::spawn_blocking(move || prepare(&st, &sub))
@@ -355,21 +358,25 @@ async fn verify(
         })
         .collect();
     let started = Instant::now();
-    let results = state.batcher.verify(items).await.map_err(|e| {
-        let p = match e {
-            BatchError::Overloaded => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "overloaded",
-                "the verification queue is full; retry later",
-            ),
-            BatchError::ShutDown => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "shutting_down",
-                "the service is shutting down",
-            ),
-        };
-        (p, issuers.clone())
-    })?;
+    let results = state
+        .batcher
+        .verify(items, Some(announced))
+        .await
+        .map_err(|e| {
+            let p = match e {
+                BatchError::Overloaded => Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "the verification queue is full; retry later",
+                ),
+                BatchError::ShutDown => Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "shutting_down",
+                    "the service is shutting down",
+                ),
+            };
+            (p, issuers.clone())
+        })?;
     state.metrics.verified(started.elapsed());
     prepared
         .finish(results)
