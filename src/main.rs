@@ -25,6 +25,9 @@ enum Command {
     /// BBS signature tools: conformance against IETF vectors, vector generation.
     #[command(subcommand)]
     Bbs(BbsCommand),
+    /// Verifier policies: validate them, audit what they ask for.
+    #[command(subcommand)]
+    Policy(zkcred::policy_cmd::PolicyCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -93,6 +96,7 @@ fn read_stdin_json() -> Result<serde_json::Value> {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Policy(cmd) => zkcred::policy_cmd::run(cmd),
         Command::Bbs(BbsCommand::Conformance { dir, suite }) => {
             let outcomes = conformance::run_dir(&dir, suite.map(Suite::from))?;
             let (mut passed, mut failed, mut skipped) = (0, 0, 0);

@@ -496,7 +496,10 @@ impl AuditReport {
             self.purpose.name(),
             self.retention_days
         );
-        s.push_str("  attributes:\n");
+        s.push_str(&format!(
+            "  attributes:\n    {:<12} {:<28} {:<24} {:<10} {:<7} {}\n",
+            "requirement", "credential type", "attribute", "use", "level", "label"
+        ));
         for a in &self.attributes {
             s.push_str(&format!(
                 "    {:<12} {:<28} {:<24} {:<10} {:<7} {}\n",
@@ -507,6 +510,13 @@ impl AuditReport {
                 sensitivity_name(a.sensitivity),
                 a.label_zh.as_deref().unwrap_or("")
             ));
+        }
+        if self
+            .attributes
+            .iter()
+            .any(|a| a.disclosure == Disclosure::PredicateOnly)
+        {
+            s.push_str("  note: predicate attributes are checked by the engine and discarded, never returned (predicate proofs come later)\n");
         }
         if self.findings.is_empty() {
             s.push_str("  findings: none\n");

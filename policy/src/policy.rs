@@ -542,13 +542,15 @@ impl<'a> PolicyLoader<'a> {
                     }
                     Some(a) => match ty {
                         None => ty = Some(a.ty),
-                        Some(other) if other != a.ty => return Err(e(
-                            K::InvalidValue,
-                            path,
-                            format!(
+                        Some(other) if other != a.ty => {
+                            return Err(e(
+                                K::InvalidValue,
+                                path,
+                                format!(
                                 "attribute {name:?} has different types across the accepted types"
                             ),
-                        )),
+                            ))
+                        }
                         Some(_) => {}
                     },
                 }
