@@ -10,8 +10,8 @@
 //! 3. one of these *routes* admits it (all are checked and reported, in this
 //!    order):
 //!    * **same region** — `province(S) = province(R)`;
-//!    * **agreement** — an agreement in force on the presentation date has
-//!      both provinces as members and covers **T**;
+//!    * **agreement** — the provinces differ, and an agreement in force on
+//!      the presentation date has both as members and covers **T**;
 //!    * **national** — **T** is in the national tier.
 //!
 //! Regions compare at province level (see [`crate::region`]).
@@ -411,7 +411,9 @@ pub fn recognise(registry: &Registry, c: &Candidate<'_>) -> Result<Admission, Re
             province: issuer_province,
         });
     }
-    for a in registry.agreements() {
+    // Agreements admit credentials from *another* member province.
+    let cross_border = issuer_province != verifier_province;
+    for a in registry.agreements().iter().filter(|_| cross_border) {
         let id = a.id.clone();
         let miss = if !a.has_member(verifier_province) {
             Some(AgreementMiss::NotMember {
