@@ -170,7 +170,13 @@ pub fn sample(t: &CredentialType, issuer: &str, rng: &mut StdRng) -> AttributeSe
             ("birth_date", _) => date("1990-05-17"),
             ("sex", _) => V::String("男".into()),
             ("operating_period_end", _) => date("2045-01-01"),
-            (n, AttributeType::String) => V::String(format!("{n}-示例")),
+            (n, AttributeType::String) => {
+                let v = format!("{n}-示例");
+                match a.max_length {
+                    Some(max) if v.len() > max => V::String(n[..max.min(n.len())].into()),
+                    _ => V::String(v),
+                }
+            }
             (_, AttributeType::Date) => date("2020-01-01"),
             (_, AttributeType::Integer) => V::Integer(42),
             (_, AttributeType::Boolean) => V::Boolean(true),
