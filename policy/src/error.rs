@@ -142,13 +142,24 @@ impl SourceText<'_> {
                     }
                 }
             };
-            let at = crate::position::from_serde_json(self.text, inner.line(), inner.column());
+            let mut at = crate::position::from_serde_json(self.text, inner.line(), inner.column());
             // serde_json appends " at line L column C"; the position is ours.
             let text = inner.to_string();
             let message = match text.rfind(" at line ") {
                 Some(i) => text[..i].to_owned(),
                 None => text,
             };
+            let mut path = path;
+            if kind == LoadErrorKind::UnknownField {
+                // serde points at the key's closing quote: point at its start,
+                // and make the path name the unknown member.
+                at = unknown_key_start(self.text, inner.line(), inner.column()).unwrap_or(at);
+                if let Some(name) = message.split('`').nth(1) {
+                    if path.0.last() != Some(&crate::position::Seg::Key(name.to_owned())) {
+                        path = path.key(name);
+                    }
+                }
+            }
             LoadError {
                 kind,
                 location: Location {
@@ -170,6 +181,28 @@ impl SourceText<'_> {
         })?;
         Ok(value)
     }
+}
+
+/// The start of the object key whose closing quote is at `line`,
+/// `byte_column` (serde_json's position of an unknown field).
+fn unknown_key_start(text: &str, line: usize, byte_column: usize) -> Option<LineCol> {
+    let l = text.split('\n').nth(line.checked_sub(1)?)?;
+    let end = byte_column.checked_sub(1)?;
+    if l.as_bytes().get(end) != Some(&b'"') {
+        return None;
+    }
+    let mut i = end;
+    loop {
+        i = l[..i].rfind('"')?;
+        let backslashes = l[..i].bytes().rev().take_while(|b| *b == b'\\').count();
+        if backslashes % 2 == 0 {
+            break;
+        }
+    }
+    Some(LineCol {
+        line,
+        column: l[..i].chars().count() + 1,
+    })
 }
 
 /// Reads a file for loading, as a positioned [`LoadError`] on failure.
