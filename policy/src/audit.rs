@@ -453,7 +453,7 @@ pub fn audit(catalogue: &Catalogue, policy: &Policy) -> AuditReport {
             );
         }
     }
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     let penalty: u32 = findings.iter().map(|f| f.severity.penalty()).sum();
     AuditReport {
         policy_id: policy.id().to_owned(),

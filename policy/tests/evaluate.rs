@@ -36,12 +36,15 @@ fn choices(types: &[&str]) -> Vec<Choice> {
         .collect()
 }
 
+/// A credential to issue: region, type, attribute overrides.
+type Spec<'a> = (&'a str, &'a str, Vec<(&'a str, serde_json::Value)>);
+
 /// Issues one credential per `(region, type)`, puts them in a wallet, builds
 /// the policy's request and lets the wallet answer it.
 fn present(
     f: &mut Fixture,
     policy: &Policy,
-    creds: &[(&str, &str, Vec<(&str, serde_json::Value)>)],
+    creds: &[Spec<'_>],
 ) -> (PresentationRequest, Presentation) {
     let mut issued = Vec::new();
     for (region, ty, overrides) in creds {

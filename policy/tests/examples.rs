@@ -280,7 +280,7 @@ fn cli_check_and_audit() {
         "{\n  \"format\": \"zkcred-policy\",\n  \"bogus\": 1\n}\n",
     )
     .unwrap();
-    let out = cli::check(catalogue(), &reg, &[broken.clone()]);
+    let out = cli::check(catalogue(), &reg, std::slice::from_ref(&broken));
     assert_eq!(out.status, 1);
     assert!(out.stderr.contains("broken.json:3:"), "{}", out.stderr);
     assert!(out.stderr.contains("[unknown_field]"), "{}", out.stderr);
