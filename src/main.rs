@@ -44,6 +44,9 @@ enum Command {
     /// Regulator tools: verify a disclosure-log export.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
+    /// Verifier policies: validate them, audit what they ask for.
+    #[command(subcommand)]
+    Policy(zkcred::policy_cmd::PolicyCommand),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -135,6 +138,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Request(c) => run_cmd(|ctx| c.run(ctx)),
         Command::Verify(c) => run_cmd(|ctx| c.run(ctx)),
         Command::Audit(c) => run_cmd(|ctx| c.run(ctx)),
+        Command::Policy(cmd) => zkcred::policy_cmd::run(cmd),
         Command::Bbs(BbsCommand::Conformance { dir, suite }) => {
             let outcomes = conformance::run_dir(&dir, suite.map(Suite::from))?;
             let (mut passed, mut failed, mut skipped) = (0, 0, 0);
