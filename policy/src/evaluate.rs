@@ -474,14 +474,33 @@ fn verification_reason(e: &CredentialError) -> Reason {
 
 impl Evaluator<'_> {
     /// Evaluates `presentation`, made for `request`, under `policy` now.
+    ///
+    /// This is [`Evaluator::check_shape`], the proof check
+    /// ([`verify_presentation`] with the registry as key resolver), then
+    /// [`Evaluator::conclude`]. A verifier that checks the proofs of many
+    /// presentations together (batch verification) calls the two stages
+    /// itself around its own proof check.
     pub fn evaluate(
         &self,
         policy: &Policy,
         request: &PresentationRequest,
         presentation: &Presentation,
     ) -> Decision {
-        let now = self.clock.now();
-        let mut decision = Decision {
+        if let Err(refused) = self.check_shape(policy, request, presentation) {
+            return refused;
+        }
+        let verified = verify_presentation(
+            self.catalogue,
+            request,
+            presentation,
+            self.registry,
+            self.clock.now(),
+        );
+        self.conclude(policy, verified)
+    }
+
+    fn empty_decision(policy: &Policy, now: OffsetDateTime) -> Decision {
+        Decision {
             policy_id: policy.id().to_owned(),
             policy_version: policy.version(),
             verifier: policy.verifier().to_owned(),
@@ -490,19 +509,45 @@ impl Evaluator<'_> {
             reasons: Vec::new(),
             credentials: Vec::new(),
             values: None,
-        };
-        decision.reasons = shape_reasons(policy, request, presentation, now);
-        if !decision.reasons.is_empty() {
-            return decision;
         }
-        let disclosed =
-            match verify_presentation(self.catalogue, request, presentation, self.registry, now) {
-                Ok(d) => d,
-                Err(e) => {
-                    decision.reasons.push(verification_reason(&e));
-                    return decision;
-                }
-            };
+    }
+
+    /// Stage 1 (no cryptography): the request and the presentation against
+    /// the policy. `Err` is the refused decision.
+    pub fn check_shape(
+        &self,
+        policy: &Policy,
+        request: &PresentationRequest,
+        presentation: &Presentation,
+    ) -> Result<(), Decision> {
+        let now = self.clock.now();
+        let reasons = shape_reasons(policy, request, presentation, now);
+        if reasons.is_empty() {
+            return Ok(());
+        }
+        let mut decision = Self::empty_decision(policy, now);
+        decision.reasons = reasons;
+        Err(decision)
+    }
+
+    /// Stage 3, given the outcome of the proof check of a presentation that
+    /// passed [`Evaluator::check_shape`] (what [`verify_presentation`] gives,
+    /// or the same from a batched check): the trust rules and conditions per
+    /// credential, and the decision.
+    pub fn conclude(
+        &self,
+        policy: &Policy,
+        verified: Result<Vec<DisclosedCredential>, CredentialError>,
+    ) -> Decision {
+        let now = self.clock.now();
+        let mut decision = Self::empty_decision(policy, now);
+        let disclosed = match verified {
+            Ok(d) => d,
+            Err(e) => {
+                decision.reasons.push(verification_reason(&e));
+                return decision;
+            }
+        };
         let mut values = Vec::with_capacity(disclosed.len());
         for (r, dc) in policy.requirements.iter().zip(disclosed) {
             let (report, reasons, kept) = self.check_credential(policy, r, dc, now);

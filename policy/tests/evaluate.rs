@@ -575,3 +575,48 @@ fn optional_attributes_and_credential_freshness() {
         "not_optional"
     );
 }
+
+/// `check_shape` + a separate proof check + `conclude` (what a batching
+/// verifier does) decides exactly as `evaluate`.
+#[test]
+fn split_stages_decide_as_evaluate() {
+    let mut f = Fixture::new(41);
+    let p = load(&f, "hotel-check-in.json");
+    let (req, pres) = present(&mut f, &p, &[("310104", "resident_id_card", vec![])]);
+    let clock = FixedClock::new(now() + Duration::seconds(30));
+    let ev = Evaluator {
+        catalogue: catalogue(),
+        registry: &f.registry,
+        clock: &clock,
+    };
+    let split = |pres: &Presentation| match ev.check_shape(&p, &req, pres) {
+        Err(refused) => refused,
+        Ok(()) => {
+            let verified = zkcred_credential::verify_presentation(
+                catalogue(),
+                &req,
+                pres,
+                &f.registry,
+                now() + Duration::seconds(30),
+            );
+            ev.conclude(&p, verified)
+        }
+    };
+    let accepted = ev.evaluate(&p, &req, &pres);
+    assert!(accepted.is_accepted());
+    assert_eq!(split(&pres), accepted);
+    assert_eq!(split(&pres).values(), accepted.values());
+    // Refused at the shape stage and at the proof stage.
+    let mut over = pres.clone();
+    over.credentials[0]
+        .disclosed
+        .insert("birth_date".into(), json!("1990-05-17"));
+    assert_eq!(split(&over), ev.evaluate(&p, &req, &over));
+    assert_eq!(codes(&split(&over)), ["over_disclosure"]);
+    let mut forged = pres.clone();
+    forged.credentials[0]
+        .disclosed
+        .insert("holder_name".into(), json!("李四"));
+    assert_eq!(split(&forged), ev.evaluate(&p, &req, &forged));
+    assert_eq!(codes(&split(&forged)), ["verification_failed"]);
+}
