@@ -63,7 +63,7 @@ impl RegionCode {
         if !PROVINCE_PREFIXES.contains(&(n / 10_000)) {
             return Err(RegionCodeError::UnknownProvince(s.to_owned()));
         }
-        if (n / 100) % 100 == 0 && n % 100 != 0 {
+        if (n / 100).is_multiple_of(100) && !n.is_multiple_of(100) {
             return Err(RegionCodeError::MissingPrefecture(s.to_owned()));
         }
         Ok(RegionCode(n))
@@ -76,7 +76,7 @@ impl RegionCode {
 
     /// Whether this is a province-level code (`PP0000`).
     pub fn is_province(self) -> bool {
-        self.0 % 10_000 == 0
+        self.0.is_multiple_of(10_000)
     }
 
     /// Whether `other` lies within this division (prefix containment; a code
@@ -84,7 +84,7 @@ impl RegionCode {
     pub fn contains(self, other: RegionCode) -> bool {
         if self.is_province() {
             self.0 / 10_000 == other.0 / 10_000
-        } else if self.0 % 100 == 0 {
+        } else if self.0.is_multiple_of(100) {
             self.0 / 100 == other.0 / 100
         } else {
             self.0 == other.0

@@ -558,7 +558,7 @@ impl Registry {
                 t.credential_type.clone(),
             ));
         }
-        if !t.assumed && !t.source.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        if !t.assumed && t.source.as_deref().is_none_or(|s| s.trim().is_empty()) {
             return Err(RegistryError::Invalid {
                 what: "type entry",
                 reason: format!(
