@@ -487,7 +487,7 @@ impl Evaluator<'_> {
         presentation: &Presentation,
     ) -> Decision {
         if let Err(refused) = self.check_shape(policy, request, presentation) {
-            return refused;
+            return *refused;
         }
         let verified = verify_presentation(
             self.catalogue,
@@ -519,7 +519,7 @@ impl Evaluator<'_> {
         policy: &Policy,
         request: &PresentationRequest,
         presentation: &Presentation,
-    ) -> Result<(), Decision> {
+    ) -> Result<(), Box<Decision>> {
         let now = self.clock.now();
         let reasons = shape_reasons(policy, request, presentation, now);
         if reasons.is_empty() {
@@ -527,7 +527,7 @@ impl Evaluator<'_> {
         }
         let mut decision = Self::empty_decision(policy, now);
         decision.reasons = reasons;
-        Err(decision)
+        Err(Box::new(decision))
     }
 
     /// Stage 3, given the outcome of the proof check of a presentation that

@@ -590,7 +590,7 @@ fn split_stages_decide_as_evaluate() {
         clock: &clock,
     };
     let split = |pres: &Presentation| match ev.check_shape(&p, &req, pres) {
-        Err(refused) => refused,
+        Err(refused) => *refused,
         Ok(()) => {
             let verified = zkcred_credential::verify_presentation(
                 catalogue(),
