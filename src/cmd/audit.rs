@@ -119,7 +119,7 @@ mod tests {
                 disclosed_attributes: vec!["holder_name".into()],
                 issuer: "500000-psb".into(),
             }],
-            outcome: if i % 3 == 0 {
+            outcome: if i.is_multiple_of(3) {
                 Outcome::Refused
             } else {
                 Outcome::Accepted
@@ -128,7 +128,7 @@ mod tests {
                 id: "hotel-checkin".into(),
                 version: 1,
             },
-            reason: if i % 3 == 0 {
+            reason: if i.is_multiple_of(3) {
                 "challenge_replayed".into()
             } else {
                 "accepted".into()
