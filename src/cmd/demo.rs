@@ -457,7 +457,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
                 "310104",
             ),
             (
-                "tenancy",
+                "property_verification",
                 "Confirm that the person letting a flat owns it.",
                 "《商品房屋租赁管理办法》第八条",
             ),
