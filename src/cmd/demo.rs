@@ -526,7 +526,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         "  POST /v1/presentations (the same presentation again) → HTTP {status}"
     )?;
     writeln!(out, "  {}", summary(&v))?;
-    if status < 400 && v["outcome"] != "refused" {
+    if status < 400 && outcome(&v) != "refused" {
         bail!("a replayed presentation was not refused: {v}");
     }
 
@@ -663,15 +663,21 @@ async fn scene_submit(
     Ok(v)
 }
 
+/// The decision of a response: `decision` (or `outcome`) of the body.
+fn outcome(v: &Value) -> &str {
+    v["decision"].as_str().or(v["outcome"].as_str()).unwrap_or("")
+}
+
 fn expect_outcome(decision: &Value, want: &str) -> Result<()> {
-    if decision["outcome"] != want {
+    if outcome(decision) != want {
         bail!("expected {want}, got {decision}");
     }
     Ok(())
 }
 
 fn summary(v: &Value) -> String {
-    if let Some(outcome) = v["outcome"].as_str() {
+    if !outcome(v).is_empty() {
+        let outcome = outcome(v);
         let reasons = v["reasons"]
             .as_array()
             .map(|r| {
