@@ -537,14 +537,17 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     for line in audit_lines(&audit) {
         writeln!(out, "    {line}")?;
     }
-    let (s, head) = http.post("/v1/log/head", REGULATOR, &json!({})).await?;
-    let head = if s < 300 {
-        head
-    } else {
-        http.expect("/v1/log/head", ADMIN, &json!({}), 200).await?
-    };
-    writeln!(out, "  signed tree head: {}", compact(&head))?;
-    let (_, records) = http.get("/v1/log/records", REGULATOR).await?;
+    let head = http
+        .expect("/v1/log/head", REGULATOR, &json!({}), 201)
+        .await?;
+    writeln!(
+        out,
+        "  signed tree head: size {}, root {}, signed at {}",
+        head["tree_size"],
+        head["root_hash"].as_str().unwrap_or("?"),
+        head["timestamp"].as_str().unwrap_or("?")
+    )?;
+    let (_, records) = http.get("/v1/log/records?start=0", REGULATOR).await?;
     writeln!(
         out,
         "  disclosure log (names of attributes and outcomes, never values):"
@@ -665,7 +668,10 @@ async fn scene_submit(
 
 /// The decision of a response: `decision` (or `outcome`) of the body.
 fn outcome(v: &Value) -> &str {
-    v["decision"].as_str().or(v["outcome"].as_str()).unwrap_or("")
+    v["decision"]
+        .as_str()
+        .or(v["outcome"].as_str())
+        .unwrap_or("")
 }
 
 fn expect_outcome(decision: &Value, want: &str) -> Result<()> {
@@ -676,35 +682,49 @@ fn expect_outcome(decision: &Value, want: &str) -> Result<()> {
 }
 
 fn summary(v: &Value) -> String {
-    if !outcome(v).is_empty() {
-        let outcome = outcome(v);
-        let reasons = v["reasons"]
-            .as_array()
-            .map(|r| {
-                r.iter()
-                    .map(|x| x["code"].as_str().unwrap_or("").to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default();
-        let values = compact(&v["values"]);
-        format!(
-            "{outcome}{}{}",
-            if reasons.is_empty() {
-                String::new()
-            } else {
-                format!(" [{reasons}]")
-            },
-            if v["values"].is_null() {
-                String::new()
-            } else {
-                format!(" values {values}")
-            }
-        )
-    } else if let Some(code) = v["code"].as_str() {
-        format!("problem {code}: {}", v["detail"].as_str().unwrap_or(""))
-    } else {
-        compact(v)
+    let decision = outcome(v);
+    if decision.is_empty() {
+        return match v["code"].as_str() {
+            Some(code) => format!("problem {code}: {}", v["detail"].as_str().unwrap_or("")),
+            None => compact(v),
+        };
+    }
+    let reasons: Vec<&str> = v["reasons"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|x| x["code"].as_str()).collect())
+        .unwrap_or_default();
+    let values: Vec<String> = v["credentials"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .flat_map(|c| {
+                    c["attributes"]
+                        .as_object()
+                        .map(|o| {
+                            o.iter()
+                                .map(|(k, x)| format!("{k}={}", short(x)))
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = decision.to_string();
+    if !reasons.is_empty() {
+        out.push_str(&format!(" [{}]", reasons.join(", ")));
+    }
+    if !values.is_empty() {
+        out.push_str(&format!("; the verifier receives {}", values.join(", ")));
+    }
+    out
+}
+
+fn short(v: &Value) -> String {
+    match v.as_str() {
+        Some(s) if s.chars().count() > 24 => format!("{}…", s.chars().take(24).collect::<String>()),
+        Some(s) => s.to_string(),
+        None => v.to_string(),
     }
 }
 
@@ -718,26 +738,54 @@ fn compact(v: &Value) -> String {
 }
 
 fn audit_lines(v: &Value) -> Vec<String> {
-    let list = v
-        .as_array()
-        .cloned()
-        .or_else(|| v["policies"].as_array().cloned())
-        .unwrap_or_default();
+    let list = v["policies"].as_array().cloned().unwrap_or_default();
     list.iter()
         .map(|p| {
+            let a = &p["audit"];
+            let asked: Vec<String> = a["attributes"]
+                .as_array()
+                .map(|xs| {
+                    xs.iter()
+                        .map(|x| {
+                            format!(
+                                "{}({})",
+                                x["attribute"]
+                                    .as_str()
+                                    .or(x["name"].as_str())
+                                    .unwrap_or("?"),
+                                x["sensitivity"].as_str().unwrap_or("?")
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let findings: Vec<String> = a["findings"]
+                .as_array()
+                .map(|f| {
+                    f.iter()
+                        .map(|x| x["code"].as_str().unwrap_or("?").to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
             format!(
-                "{} score {} findings {}",
-                p["policy"].as_str().or(p["id"].as_str()).unwrap_or("?"),
-                p["score"],
-                p["findings"].as_array().map(|f| f.len()).unwrap_or(0)
+                "{} v{}: score {}/100, asks {}; findings: {}",
+                a["policy_id"].as_str().unwrap_or("?"),
+                a["policy_version"],
+                a["score"],
+                asked.join(" "),
+                if findings.is_empty() {
+                    "none".to_string()
+                } else {
+                    findings.join(", ")
+                }
             )
         })
         .collect()
 }
 
 fn records_of(v: &Value) -> Vec<Value> {
-    v.as_array()
-        .cloned()
-        .or_else(|| v["records"].as_array().cloned())
+    v["records"]
+        .as_array()
+        .map(|rs| rs.iter().map(|r| r["record"].clone()).collect())
         .unwrap_or_default()
 }
