@@ -47,6 +47,9 @@ enum Command {
     /// Verify a presentation offline: VALID (exit 0) or INVALID (exit 1)
     /// with the disclosed attributes or the reason.
     Verify(cmd::verify::VerifyArgs),
+    /// Drive the verifier service with concurrent presentations and report
+    /// throughput and latency (in process unless --url).
+    Loadtest(cmd::loadtest::LoadtestArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -167,6 +170,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Loadtest(args) => {
+            let report = cmd::loadtest::run(&args)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.to_text());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve { config } => {
             zkcred_service::http::cli::serve(config.as_deref())?;
