@@ -542,7 +542,7 @@ fn attributes(i: usize) -> Result<AttributeSet> {
         .with("valid_from", d("2020-01-01")?)
         .with("valid_until", d("2040-01-01")?)
         .with("area_code", s("330106"))
-        .with("sex", s(if i % 2 == 0 { "男" } else { "女" }))
+        .with("sex", s(if i.is_multiple_of(2) { "男" } else { "女" }))
         .with("ethnicity", s("汉"))
         .with("birth_date", d("1990-01-01")?)
         .with("address", s("浙江省杭州市西湖区文三路 90 号"))
