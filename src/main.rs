@@ -56,6 +56,9 @@ enum Command {
     /// The whole system in one command: issuers, holders, the verifier
     /// service on loopback, four scenes and the regulator's view.
     Demo(cmd::demo::DemoArgs),
+    /// Drive the verifier service with concurrent presentations and report
+    /// throughput and latency (in process unless --url).
+    Loadtest(cmd::loadtest::LoadtestArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -182,6 +185,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo(a) => {
             let stdout = std::io::stdout();
             cmd::demo::run(a, &mut stdout.lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Loadtest(args) => {
+            let report = cmd::loadtest::run(&args)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", report.to_text());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve { config } => {

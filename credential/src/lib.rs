@@ -36,7 +36,7 @@ pub use error::{AttributeError, CatalogueError, Error};
 pub use keys::{IssuerKey, IssuerPublicKey, KeyResolver, KeySet, KeyStore};
 pub use license_id::{LicenseId, LicenseIdError, LicenseTypeCode, Uscc};
 pub use presentation::{
-    present, verify_presentation, DisclosedCredential, Presentation, PresentationRequest,
-    RequestedCredential, Statement,
+    present, present_prepared, verify_presentation, DisclosedCredential, HolderCredential,
+    Presentation, PresentationRequest, RequestedCredential, Statement,
 };
 pub use wallet::{Wallet, WalletEntry, WalletSummary};

@@ -1,5 +1,5 @@
 //! The credential commands: `issuer`, `catalogue`, `wallet`, `request` and
-//! `verify`.
+//! `verify`; and `loadtest`, which drives the verifier service.
 //!
 //! Each top-level command is a `clap` type here with a `run` method; the
 //! binary only parses the command line and calls `run` with a [`Context`]
@@ -22,6 +22,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod demo;
 pub mod issuer;
+pub mod loadtest;
 pub mod request;
 pub mod verify;
 pub mod wallet;

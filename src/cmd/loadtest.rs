@@ -1,0 +1,1047 @@
+//! `zkcred loadtest`: drives the verifier service over loopback HTTP with
+//! many concurrent keep-alive connections and reports throughput and latency.
+//!
+//! Without `--url` it starts the service in process on `127.0.0.1:0` over a
+//! temporary database (its own tokio runtime, threads named
+//! `zkcred-server`), sized to hold every challenge of the run.
+//!
+//! 1. Setup: an issuer key is generated and registered with an issuer and a
+//!    policy through the admin API; `--credentials` resident ID cards are
+//!    issued (the policy discloses only the holder's name).
+//! 2. Preparation, not measured: `rate × duration` one-time challenges are
+//!    fetched, then answered on every core (rayon) with credentials prepared
+//!    once ([`HolderCredential`]); the request bodies are kept in memory. A
+//!    challenge answers one presentation only, so nothing is reused.
+//! 3. Measured: request `i` is due at `start + i / rate` (open loop); the
+//!    `--connections` senders (one keep-alive connection each, on a tokio
+//!    runtime of one thread named `zkcred-loadgen`) take the requests in
+//!    order and latency counts from the due time, so time spent waiting for
+//!    a free connection is included (no coordinated omission). With `--max`
+//!    the same presentations go out back to back and latency counts from the
+//!    send.
+//! 4. Report: decisions, errors by HTTP status and problem code, throughput
+//!    over the window, latency percentiles, the server's batch figures from
+//!    `/metrics` and, in process, CPU time per thread group.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, ensure, Context as _, Result};
+use rand::rngs::{OsRng, StdRng};
+use rand::{RngCore, SeedableRng};
+use rayon::prelude::*;
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::StatusCode;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+use zkcred_credential::{
+    issue, present_prepared, AttributeSet, AttributeValue, Catalogue, Credential, Date,
+    HolderCredential, IssuerKey, LicenseId, PresentationRequest, Uscc,
+};
+use zkcred_crypto::bbs::Suite;
+use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
+
+/// The issuer the generated credentials name (a valid USCC).
+const ISSUER: &str = "11330105002500287C";
+/// The verifier identity of the in-process server's token.
+const VERIFIER: &str = "loadtest.example";
+const CREDENTIAL_TYPE: &str = "resident_id_card";
+
+/// On or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    /// On.
+    On,
+    /// Off.
+    Off,
+}
+
+/// `zkcred loadtest` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LoadtestArgs {
+    /// A running service (default: start one in process on 127.0.0.1:0
+    /// with a temporary database).
+    #[arg(long, requires_all = ["admin_token", "verifier_token"])]
+    pub url: Option<String>,
+    /// Admin bearer token of the service at --url.
+    #[arg(long, requires = "url")]
+    pub admin_token: Option<String>,
+    /// Verifier bearer token of the service at --url.
+    #[arg(long, requires = "url")]
+    pub verifier_token: Option<String>,
+    /// Length of the measured window, in seconds.
+    #[arg(long, default_value_t = 60.0)]
+    pub duration: f64,
+    /// Presentations per second offered (open loop). `rate × duration`
+    /// presentations are prepared.
+    #[arg(long, default_value_t = 2000)]
+    pub rate: u32,
+    /// Send the `rate × duration` presentations back to back, as fast as
+    /// the connections allow, to find the ceiling.
+    #[arg(long)]
+    pub max: bool,
+    /// Concurrent keep-alive connections.
+    #[arg(long, default_value_t = 64)]
+    pub connections: usize,
+    /// Micro-batching of the in-process server's verification.
+    #[arg(long, value_enum, default_value = "on")]
+    pub batching: Switch,
+    /// Distinct holder credentials the presentations rotate over.
+    #[arg(long, default_value_t = 8)]
+    pub credentials: usize,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Default for LoadtestArgs {
+    fn default() -> Self {
+        LoadtestArgs {
+            url: None,
+            admin_token: None,
+            verifier_token: None,
+            duration: 60.0,
+            rate: 2000,
+            max: false,
+            connections: 64,
+            batching: Switch::On,
+            credentials: 8,
+            json: false,
+        }
+    }
+}
+
+/// Latency percentiles, milliseconds.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Percentiles {
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Largest.
+    pub max: f64,
+    /// Mean.
+    pub mean: f64,
+}
+
+/// Figures read from the server's `/metrics` (differences over the window).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ServerFigures {
+    /// Verification batches run (0 with batching off).
+    pub batches: f64,
+    /// Mean proofs per batch.
+    pub mean_batch_size: Option<f64>,
+    /// Mean time from a presentation's submission to the batcher to its
+    /// result, milliseconds.
+    pub mean_verification_ms: Option<f64>,
+    /// Mean records per group commit of the disclosure log.
+    pub mean_log_append_batch: Option<f64>,
+}
+
+/// CPU time of one group of threads over the measured window.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThreadCpu {
+    /// Thread name without its number.
+    pub threads: String,
+    /// CPU seconds.
+    pub cpu_secs: f64,
+    /// Cores kept busy on average (`cpu_secs / window`).
+    pub cores: f64,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Where the load went.
+    pub target: String,
+    /// In-process micro-batching (`None` for --url).
+    pub batching: Option<bool>,
+    /// `rate` (open loop) or `max`.
+    pub mode: &'static str,
+    /// Offered rate (rate mode).
+    pub offered_rate: Option<f64>,
+    /// Connections.
+    pub connections: usize,
+    /// Holder credentials.
+    pub credentials: usize,
+    /// Presentations prepared (= requests to send).
+    pub prepared: usize,
+    /// Seconds spent fetching challenges.
+    pub challenge_secs: f64,
+    /// Seconds spent generating proofs.
+    pub proof_secs: f64,
+    /// Requests sent.
+    pub sent: u64,
+    /// Decisions `accepted`.
+    pub accepted: u64,
+    /// Everything else, by kind (`HTTP 503 overloaded`, `transport: …`).
+    pub errors: BTreeMap<String, u64>,
+    /// Seconds from the first due time to the last answer.
+    pub window_secs: f64,
+    /// Accepted decisions per second over the window.
+    pub throughput: f64,
+    /// Accepted decisions in each whole second of the window: fewest.
+    pub per_second_min: u64,
+    /// Most.
+    pub per_second_max: u64,
+    /// Latency (from the due time, or from the send with --max).
+    pub latency_ms: Percentiles,
+    /// How late requests left after their due time (the generator's or the
+    /// connections' backlog), milliseconds.
+    pub send_lag_ms: Percentiles,
+    /// Server figures from `/metrics`.
+    pub server: Option<ServerFigures>,
+    /// CPU per thread group over the window (in process, Linux).
+    pub cpu: Vec<ThreadCpu>,
+    /// Whole-process CPU over the window, in cores (in process, Linux).
+    pub process_cores: Option<f64>,
+    /// `/proc/loadavg` before and after the window.
+    pub load_average: Vec<String>,
+}
+
+impl Report {
+    /// Whether the run meets the service's target (issue 6): at least 2000
+    /// accepted decisions per second over at least 60 s, p99 under 50 ms,
+    /// no error.
+    pub fn meets_target(&self) -> bool {
+        self.throughput >= 2000.0
+            && self.window_secs >= 60.0
+            && self.latency_ms.p99 < 50.0
+            && self.errors.is_empty()
+            && self.accepted == self.sent
+    }
+
+    /// The human-readable report.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut s = String::new();
+        let batching = match self.batching {
+            Some(true) => ", batching on",
+            Some(false) => ", batching off",
+            None => "",
+        };
+        let _ = writeln!(s, "target          {}{batching}", self.target);
+        match self.offered_rate {
+            Some(r) => {
+                let _ = writeln!(
+                    s,
+                    "mode            open loop at {r:.0}/s, {} connections",
+                    self.connections
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    s,
+                    "mode            max (back to back), {} connections",
+                    self.connections
+                );
+            }
+        }
+        let _ = writeln!(
+            s,
+            "prepared        {} presentations over {} credentials (challenges {:.1} s, proofs {:.1} s)",
+            self.prepared, self.credentials, self.challenge_secs, self.proof_secs
+        );
+        let _ = writeln!(s, "sent            {}", self.sent);
+        let _ = writeln!(s, "accepted        {}", self.accepted);
+        let errors: u64 = self.errors.values().sum();
+        let _ = writeln!(s, "errors          {errors}");
+        for (kind, n) in &self.errors {
+            let _ = writeln!(s, "  {n:>8}  {kind}");
+        }
+        let _ = writeln!(
+            s,
+            "window          {:.2} s\nthroughput      {:.1} decisions/s (per whole second: min {}, max {})",
+            self.window_secs, self.throughput, self.per_second_min, self.per_second_max
+        );
+        let p = &self.latency_ms;
+        let _ = writeln!(
+            s,
+            "latency ms      p50 {:.2}  p90 {:.2}  p99 {:.2}  p99.9 {:.2}  max {:.2}  mean {:.2}",
+            p.p50, p.p90, p.p99, p.p999, p.max, p.mean
+        );
+        let l = &self.send_lag_ms;
+        let _ = writeln!(
+            s,
+            "send lag ms     p50 {:.2}  p99 {:.2}  max {:.2}",
+            l.p50, l.p99, l.max
+        );
+        if let Some(f) = &self.server {
+            let opt = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"));
+            let _ = writeln!(
+                s,
+                "server          batches {:.0}, mean batch {} proofs, mean verification {} ms, mean log commit {} records",
+                f.batches,
+                opt(f.mean_batch_size),
+                opt(f.mean_verification_ms),
+                opt(f.mean_log_append_batch)
+            );
+        }
+        if let Some(c) = self.process_cores {
+            let _ = writeln!(s, "cpu             process {c:.2} cores");
+            for t in &self.cpu {
+                let _ = writeln!(
+                    s,
+                    "  {:>6.2} cores  {:>8.1} s  {}",
+                    t.cores, t.cpu_secs, t.threads
+                );
+            }
+        }
+        for (when, l) in ["before", "after"].iter().zip(&self.load_average) {
+            let _ = writeln!(s, "load average    {when}: {l}");
+        }
+        let _ = writeln!(
+            s,
+            "issue-6 target  {} (>= 2000/s for >= 60 s, p99 < 50 ms, no error)",
+            if self.meets_target() {
+                "met"
+            } else {
+                "not met"
+            }
+        );
+        s
+    }
+}
+
+/// Runs a load test; progress goes to standard error.
+pub fn run(args: &LoadtestArgs) -> Result<Report> {
+    ensure!(args.rate > 0, "--rate must be at least 1");
+    ensure!(
+        args.duration > 0.0 && args.duration.is_finite(),
+        "--duration must be positive"
+    );
+    ensure!(args.connections > 0, "--connections must be at least 1");
+    ensure!(args.credentials > 0, "--credentials must be at least 1");
+    let count = (f64::from(args.rate) * args.duration).round() as usize;
+    ensure!(count > 0, "rate × duration is less than one presentation");
+
+    let client_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("zkcred-loadgen")
+        .enable_all()
+        .build()
+        .context("starting the client runtime")?;
+
+    // The server, in process unless --url.
+    let mut in_process = None;
+    let (base, admin, verifier) = match &args.url {
+        Some(url) => {
+            if count > 100_000 {
+                eprintln!(
+                    "note: {count} challenges outstanding at once; the service's [challenges] capacity must hold them"
+                );
+            }
+            (
+                url.trim_end_matches('/').to_owned(),
+                args.admin_token.clone().context("--admin-token")?,
+                args.verifier_token.clone().context("--verifier-token")?,
+            )
+        }
+        None => {
+            let p = InProcess::start(args, count)?;
+            let base = format!("http://{}", p.server.local_addr());
+            let (a, v) = (p.admin.clone(), p.verifier.clone());
+            in_process = Some(p);
+            (base, a, v)
+        }
+    };
+    let api = Api::new(&base, &admin, &verifier)?;
+
+    let result = client_rt.block_on(async {
+        let setup = setup(&api, args.credentials).await?;
+        drive(args, &api, &setup, count, in_process.is_some()).await
+    });
+    drop(client_rt);
+    let mut report = result?;
+    report.target = match &args.url {
+        Some(u) => u.clone(),
+        None => format!("in process {}", base.trim_start_matches("http://")),
+    };
+    if let Some(p) = in_process {
+        report.batching = Some(args.batching == Switch::On);
+        p.stop()?;
+    }
+    Ok(report)
+}
+
+/// The in-process server and what it needs kept alive.
+struct InProcess {
+    runtime: tokio::runtime::Runtime,
+    server: RunningServer,
+    admin: String,
+    verifier: String,
+    _dir: tempfile::TempDir,
+}
+
+impl InProcess {
+    fn start(args: &LoadtestArgs, count: usize) -> Result<Self> {
+        let dir = tempfile::tempdir().context("creating a temporary directory")?;
+        let token = || {
+            let mut b = [0u8; 16];
+            OsRng.fill_bytes(&mut b);
+            hex::encode(b)
+        };
+        let (admin, verifier) = (token(), token());
+        let mut config = Config {
+            listen: "127.0.0.1:0".parse()?,
+            database: dir.path().join("zkcred.db"),
+            log_key: dir.path().join("log.key"),
+            tokens: vec![
+                TokenConfig::new("loadtest-admin", Role::Admin, &admin),
+                TokenConfig::new(VERIFIER, Role::Verifier, &verifier),
+            ],
+            ..Config::default()
+        };
+        config.batch.enabled = args.batching == Switch::On;
+        // Every challenge of the run is outstanding (or a tombstone) at once,
+        // and must outlive preparation and the window.
+        config.challenges.capacity = count + 10_000;
+        config.challenges.ttl_secs = 3600 + (args.duration as u64) * 2;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .thread_name("zkcred-server")
+            .enable_all()
+            .build()
+            .context("starting the server runtime")?;
+        let server = runtime
+            .block_on(Server::start(config))
+            .context("starting the in-process server")?;
+        Ok(InProcess {
+            runtime,
+            server,
+            admin,
+            verifier,
+            _dir: dir,
+        })
+    }
+
+    fn stop(self) -> Result<()> {
+        let InProcess {
+            runtime,
+            server,
+            _dir,
+            ..
+        } = self;
+        runtime
+            .block_on(server.shutdown())
+            .context("stopping the in-process server")?;
+        Ok(())
+    }
+}
+
+/// The service's HTTP API as the load test uses it.
+struct Api {
+    base: String,
+    admin: HeaderValue,
+    verifier: HeaderValue,
+    http: reqwest::Client,
+}
+
+impl Api {
+    fn new(base: &str, admin: &str, verifier: &str) -> Result<Self> {
+        let bearer = |t: &str| -> Result<HeaderValue> {
+            let mut v = HeaderValue::from_str(&format!("Bearer {t}")).context("token")?;
+            v.set_sensitive(true);
+            Ok(v)
+        };
+        Ok(Api {
+            base: base.to_owned(),
+            admin: bearer(admin)?,
+            verifier: bearer(verifier)?,
+            http: client(usize::MAX)?,
+        })
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        token: &HeaderValue,
+        body: &Value,
+    ) -> Result<(StatusCode, Value)> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(AUTHORIZATION, token.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .with_context(|| format!("POST {path}"))?;
+        let status = r.status();
+        let bytes = r.bytes().await.with_context(|| format!("POST {path}"))?;
+        let v = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Ok((status, v))
+    }
+
+    async fn metrics(&self) -> Option<String> {
+        let r = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .ok()?;
+        if !r.status().is_success() {
+            return None;
+        }
+        r.text().await.ok()
+    }
+}
+
+fn client(idle_per_host: usize) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(idle_per_host)
+        .tcp_nodelay(true)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .context("building the HTTP client")
+}
+
+/// What setup registered and issued.
+struct Setup {
+    policy: String,
+    key: IssuerKey,
+    credentials: Vec<Credential>,
+}
+
+/// The policy document registered for the run.
+fn policy_document(id: &str) -> Value {
+    json!({
+        "id": id,
+        "credentials": [{ "credential_type": CREDENTIAL_TYPE, "disclose": ["holder_name"] }],
+    })
+}
+
+fn attributes(i: usize) -> Result<AttributeSet> {
+    let catalogue = Catalogue::builtin();
+    let t = catalogue
+        .get(CREDENTIAL_TYPE)
+        .context("resident_id_card is not in the catalogue")?;
+    let id = LicenseId::generate(t.type_code.clone(), Uscc::parse(ISSUER)?, 1, &mut OsRng)?;
+    let s = |v: &str| AttributeValue::String(v.into());
+    let d = |v: &str| {
+        Date::parse(v)
+            .map(AttributeValue::Date)
+            .with_context(|| format!("date {v}"))
+    };
+    Ok(AttributeSet::new()
+        .with("license_id", s(&id.to_string()))
+        .with("license_number", s(&format!("No.{i:010}")))
+        .with("holder_name", s(&format!("测试持证人{i}")))
+        .with("holder_id", s(&format!("33010619900101{:04}", i % 10_000)))
+        .with("holder_id_type", s("居民身份证"))
+        .with("issuer_name", s("杭州市公安局西湖分局"))
+        .with("issuer_code", s(ISSUER))
+        .with("issue_date", d("2020-01-01")?)
+        .with("valid_from", d("2020-01-01")?)
+        .with("valid_until", d("2040-01-01")?)
+        .with("area_code", s("330106"))
+        .with("sex", s(if i.is_multiple_of(2) { "男" } else { "女" }))
+        .with("ethnicity", s("汉"))
+        .with("birth_date", d("1990-01-01")?)
+        .with("address", s("浙江省杭州市西湖区文三路 90 号"))
+        .with("photo_digest", AttributeValue::Bytes(vec![i as u8; 32])))
+}
+
+/// Registers the issuer, a fresh key and a policy of its own; issues the
+/// credentials. An issuer left by an earlier run against --url is reused.
+async fn setup(api: &Api, credentials: usize) -> Result<Setup> {
+    let now = OffsetDateTime::now_utc();
+    let key = IssuerKey::generate(
+        ISSUER,
+        Suite::Bls12381Sha256,
+        now - time::Duration::days(1),
+        now + time::Duration::days(30),
+        &mut OsRng,
+    )?;
+    let (s, v) = api
+        .post(
+            "/v1/issuers",
+            &api.admin,
+            &json!({ "id": ISSUER, "name": "杭州市公安局" }),
+        )
+        .await?;
+    if s != StatusCode::CREATED && !(s == StatusCode::CONFLICT && v["code"] == "already_exists") {
+        bail!("registering the issuer: HTTP {s}: {v}");
+    }
+    let public: Value = serde_json::from_str(&key.public().to_json())?;
+    let (s, v) = api
+        .post(&format!("/v1/issuers/{ISSUER}/keys"), &api.admin, &public)
+        .await?;
+    ensure!(
+        s == StatusCode::CREATED,
+        "registering the issuer key: HTTP {s}: {v}"
+    );
+    let policy = format!("loadtest-{}", hex::encode(OsRng.next_u64().to_be_bytes()));
+    let (s, v) = api
+        .post("/v1/policies", &api.admin, &policy_document(&policy))
+        .await?;
+    ensure!(
+        s == StatusCode::CREATED,
+        "registering the policy: HTTP {s}: {v}"
+    );
+    let credentials = (0..credentials)
+        .map(|i| {
+            issue(
+                Catalogue::builtin(),
+                &key,
+                CREDENTIAL_TYPE,
+                &attributes(i)?,
+                now,
+                &mut OsRng,
+            )
+            .map_err(anyhow::Error::from)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Setup {
+        policy,
+        key,
+        credentials,
+    })
+}
+
+/// Fetches `count` challenges over `connections` connections.
+async fn fetch_challenges(
+    api: &Api,
+    policy: &str,
+    count: usize,
+    connections: usize,
+) -> Result<Vec<Value>> {
+    let next = Arc::new(AtomicUsize::new(0));
+    let body = Arc::new(json!({ "policy": policy }));
+    let mut tasks = Vec::new();
+    for _ in 0..connections.min(count) {
+        let (next, body) = (Arc::clone(&next), Arc::clone(&body));
+        let (http, url, token) = (
+            client(1)?,
+            format!("{}/v1/challenges", api.base),
+            api.verifier.clone(),
+        );
+        let payload = body.to_string();
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return Ok::<_, anyhow::Error>(got);
+                }
+                let r = http
+                    .post(&url)
+                    .header(AUTHORIZATION, token.clone())
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(payload.clone())
+                    .send()
+                    .await
+                    .context("POST /v1/challenges")?;
+                let status = r.status();
+                let v: Value = serde_json::from_slice(&r.bytes().await?).unwrap_or(Value::Null);
+                ensure!(
+                    status == StatusCode::CREATED,
+                    "challenge {i}: HTTP {status}: {v}"
+                );
+                got.push((i, v["request"].clone()));
+            }
+        }));
+    }
+    let mut all = vec![Value::Null; count];
+    for t in tasks {
+        for (i, v) in t.await.context("a challenge task failed")?? {
+            all[i] = v;
+        }
+    }
+    Ok(all)
+}
+
+/// Answers every request, on all cores; returns the request bodies.
+fn prepare(setup: &Setup, requests: Vec<Value>) -> Result<Vec<Vec<u8>>> {
+    let catalogue = Catalogue::builtin();
+    let public = setup.key.public();
+    let holders = setup
+        .credentials
+        .iter()
+        .map(|c| HolderCredential::new(catalogue, c, public))
+        .collect::<Result<Vec<_>, _>>()?;
+    let now = OffsetDateTime::now_utc();
+    let bodies: Vec<Vec<u8>> = requests
+        .into_par_iter()
+        .enumerate()
+        .map_init(
+            || StdRng::from_rng(OsRng).expect("seeding from the OS"),
+            |rng, (i, request)| {
+                let req: PresentationRequest = serde_json::from_value(request.clone())
+                    .context("the service's presentation request")?;
+                let holder = &holders[i % holders.len()];
+                let p = present_prepared(catalogue, &req, &[holder], now, rng)?;
+                let body = json!({ "policy": setup.policy, "request": request, "presentation": p });
+                Ok(serde_json::to_vec(&body)?)
+            },
+        )
+        .collect::<Result<_>>()?;
+    Ok(bodies)
+}
+
+/// One answered request.
+struct Sample {
+    /// Finished, from the window's start, microseconds.
+    done_us: u64,
+    latency_us: u64,
+    lag_us: u64,
+    outcome: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    decision: Option<String>,
+    code: Option<String>,
+}
+
+async fn drive(
+    args: &LoadtestArgs,
+    api: &Api,
+    setup: &Setup,
+    count: usize,
+    in_process: bool,
+) -> Result<Report> {
+    let started = Instant::now();
+    eprintln!("fetching {count} challenges…");
+    let requests = fetch_challenges(api, &setup.policy, count, args.connections).await?;
+    let challenge_secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "  {challenge_secs:.1} s; generating {count} presentations on {} threads…",
+        rayon::current_num_threads()
+    );
+    let started = Instant::now();
+    // This future runs on the calling thread, outside the client runtime's
+    // worker; nothing else is in flight while proofs are generated.
+    let bodies = prepare(setup, requests)?;
+    let proof_secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "  {proof_secs:.1} s ({:.0}/s); sending{}…",
+        count as f64 / proof_secs,
+        if args.max {
+            " back to back".to_owned()
+        } else {
+            format!(" at {}/s for {} s", args.rate, args.duration)
+        }
+    );
+
+    let before_metrics = api.metrics().await;
+    let before_cpu = in_process.then(thread_cpu).flatten();
+    let load_before = loadavg();
+    // Each body is taken once, by the sender that draws its index.
+    let bodies: Arc<Vec<std::sync::Mutex<Vec<u8>>>> =
+        Arc::new(bodies.into_iter().map(std::sync::Mutex::new).collect());
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = tokio::time::Instant::now() + Duration::from_millis(20);
+    let period = 1.0 / f64::from(args.rate);
+    let max = args.max;
+    let mut tasks = Vec::new();
+    for _ in 0..args.connections.min(count) {
+        let (next, bodies) = (Arc::clone(&next), Arc::clone(&bodies));
+        let (http, url, token) = (
+            client(1)?,
+            format!("{}/v1/presentations", api.base),
+            api.verifier.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= count {
+                    return samples;
+                }
+                let due = if max {
+                    start
+                } else {
+                    start + Duration::from_secs_f64(i as f64 * period)
+                };
+                tokio::time::sleep_until(due).await;
+                let body = std::mem::take(
+                    &mut *bodies[i]
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner),
+                );
+                let sent = tokio::time::Instant::now();
+                let outcome = send(&http, &url, &token, body).await;
+                let done = tokio::time::Instant::now();
+                let from = if max { sent } else { due };
+                samples.push(Sample {
+                    done_us: micros(done.saturating_duration_since(start)),
+                    latency_us: micros(done.saturating_duration_since(from)),
+                    lag_us: if max {
+                        0
+                    } else {
+                        micros(sent.saturating_duration_since(due))
+                    },
+                    outcome,
+                });
+            }
+        }));
+    }
+    let mut samples = Vec::with_capacity(count);
+    for t in tasks {
+        samples.extend(t.await.context("a sender task failed")?);
+    }
+    let window = samples.iter().map(|s| s.done_us).max().unwrap_or(0) as f64 / 1e6;
+    let after_cpu = in_process.then(thread_cpu).flatten();
+    let load_after = loadavg();
+    let after_metrics = api.metrics().await;
+    drop(bodies);
+
+    let mut errors = BTreeMap::new();
+    let mut accepted = 0u64;
+    let mut seconds = vec![0u64; window.ceil() as usize + 1];
+    for s in &samples {
+        match &s.outcome {
+            None => {
+                accepted += 1;
+                seconds[(s.done_us / 1_000_000) as usize] += 1;
+            }
+            Some(kind) => *errors.entry(kind.clone()).or_insert(0) += 1,
+        }
+    }
+    // Whole seconds only: the last one is partial.
+    let whole = &seconds[..(window.floor() as usize).max(1).min(seconds.len())];
+    let (cpu, process_cores) = match (before_cpu, after_cpu) {
+        (Some(b), Some(a)) => cpu_report(&b, &a, window),
+        _ => (Vec::new(), None),
+    };
+    Ok(Report {
+        target: String::new(),
+        batching: None,
+        mode: if args.max { "max" } else { "rate" },
+        offered_rate: (!args.max).then_some(f64::from(args.rate)),
+        connections: args.connections,
+        credentials: args.credentials,
+        prepared: count,
+        challenge_secs,
+        proof_secs,
+        sent: samples.len() as u64,
+        accepted,
+        errors,
+        window_secs: window,
+        throughput: if window > 0.0 {
+            accepted as f64 / window
+        } else {
+            0.0
+        },
+        per_second_min: whole.iter().copied().min().unwrap_or(0),
+        per_second_max: whole.iter().copied().max().unwrap_or(0),
+        latency_ms: percentiles(samples.iter().map(|s| s.latency_us).collect()),
+        send_lag_ms: percentiles(samples.iter().map(|s| s.lag_us).collect()),
+        server: match (before_metrics, after_metrics) {
+            (Some(b), Some(a)) => Some(server_figures(&b, &a)),
+            _ => None,
+        },
+        cpu,
+        process_cores,
+        load_average: load_before.into_iter().chain(load_after).collect(),
+    })
+}
+
+/// Sends one presentation: `None` when accepted, else the kind of failure.
+async fn send(
+    http: &reqwest::Client,
+    url: &str,
+    token: &HeaderValue,
+    body: Vec<u8>,
+) -> Option<String> {
+    let r = http
+        .post(url)
+        .header(AUTHORIZATION, token.clone())
+        .header(CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await;
+    let r = match r {
+        Ok(r) => r,
+        Err(e) => return Some(transport_kind(&e)),
+    };
+    let status = r.status();
+    let bytes = match r.bytes().await {
+        Ok(b) => b,
+        Err(e) => return Some(transport_kind(&e)),
+    };
+    let answer: Option<Answer> = serde_json::from_slice(&bytes).ok();
+    match (status, answer) {
+        (
+            StatusCode::OK,
+            Some(Answer {
+                decision: Some(d), ..
+            }),
+        ) if d == "accepted" => None,
+        (s, Some(Answer { code: Some(c), .. })) => Some(format!("HTTP {} {c}", s.as_u16())),
+        (
+            s,
+            Some(Answer {
+                decision: Some(d), ..
+            }),
+        ) => Some(format!("HTTP {} decision {d}", s.as_u16())),
+        (s, _) => Some(format!("HTTP {}", s.as_u16())),
+    }
+}
+
+fn transport_kind(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect"
+    } else if e.is_body() || e.is_decode() {
+        "body"
+    } else if e.is_request() {
+        "request"
+    } else {
+        "other"
+    };
+    format!("transport: {kind}")
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
+}
+
+fn percentiles(mut us: Vec<u64>) -> Percentiles {
+    if us.is_empty() {
+        return Percentiles::default();
+    }
+    us.sort_unstable();
+    let at = |q: f64| {
+        // Nearest rank.
+        let rank = (q * us.len() as f64).ceil() as usize;
+        us[rank.clamp(1, us.len()) - 1] as f64 / 1000.0
+    };
+    Percentiles {
+        p50: at(0.50),
+        p90: at(0.90),
+        p99: at(0.99),
+        p999: at(0.999),
+        max: at(1.0),
+        mean: us.iter().sum::<u64>() as f64 / us.len() as f64 / 1000.0,
+    }
+}
+
+/// The value of an unlabelled sample `name` in Prometheus text.
+fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines().find_map(|l| {
+        let rest = l.strip_prefix(name)?;
+        rest.strip_prefix(' ')?.trim().parse().ok()
+    })
+}
+
+fn server_figures(before: &str, after: &str) -> ServerFigures {
+    let diff = |name: &str| Some(metric(after, name)? - metric(before, name).unwrap_or(0.0));
+    let mean = |sum: &str, count: &str, scale: f64| match (diff(sum), diff(count)) {
+        (Some(s), Some(c)) if c > 0.0 => Some(s / c * scale),
+        _ => None,
+    };
+    ServerFigures {
+        batches: diff("zkcred_batch_size_count").unwrap_or(0.0),
+        mean_batch_size: mean("zkcred_batch_size_sum", "zkcred_batch_size_count", 1.0),
+        mean_verification_ms: mean(
+            "zkcred_verification_seconds_sum",
+            "zkcred_verification_seconds_count",
+            1000.0,
+        ),
+        mean_log_append_batch: mean(
+            "zkcred_log_append_batch_size_sum",
+            "zkcred_log_append_batch_size_count",
+            1.0,
+        ),
+    }
+}
+
+fn loadavg() -> Option<String> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+}
+
+/// CPU ticks per thread (`/proc/self/task/*/stat`), keyed by thread id, with
+/// the thread's name; plus the whole process's under id 0.
+type CpuSnapshot = BTreeMap<u64, (String, u64)>;
+
+fn thread_cpu() -> Option<CpuSnapshot> {
+    let ticks = |stat: &str| -> Option<(String, u64)> {
+        let open = stat.find('(')?;
+        let close = stat.rfind(')')?;
+        let name = stat[open + 1..close].to_owned();
+        let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of stat(5); fields[0] is field 3.
+        let utime: u64 = fields.get(11)?.parse().ok()?;
+        let stime: u64 = fields.get(12)?.parse().ok()?;
+        Some((name, utime + stime))
+    };
+    let mut out = BTreeMap::new();
+    out.insert(0, ticks(&std::fs::read_to_string("/proc/self/stat").ok()?)?);
+    for entry in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let Ok(tid) = entry.file_name().to_string_lossy().parse::<u64>() else {
+            continue;
+        };
+        if let Some(t) = std::fs::read_to_string(entry.path().join("stat"))
+            .ok()
+            .and_then(|s| ticks(&s))
+        {
+            out.insert(tid, t);
+        }
+    }
+    Some(out)
+}
+
+fn cpu_report(
+    before: &CpuSnapshot,
+    after: &CpuSnapshot,
+    window: f64,
+) -> (Vec<ThreadCpu>, Option<f64>) {
+    // The usual USER_HZ; /proc reports ticks of it.
+    const HZ: f64 = 100.0;
+    let spent = |tid: &u64, now: u64| now - before.get(tid).map_or(0, |(_, t)| (*t).min(now));
+    let mut groups: BTreeMap<String, u64> = BTreeMap::new();
+    for (tid, (name, t)) in after.iter().filter(|(tid, _)| **tid != 0) {
+        let group = name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
+        *groups.entry(group.to_owned()).or_insert(0) += spent(tid, *t);
+    }
+    let process = after.get(&0).map(|(_, t)| spent(&0, *t) as f64 / HZ);
+    let window = window.max(1e-9);
+    let mut cpu: Vec<ThreadCpu> = groups
+        .into_iter()
+        .filter(|(_, t)| *t > 0)
+        .map(|(threads, t)| ThreadCpu {
+            threads,
+            cpu_secs: t as f64 / HZ,
+            cores: t as f64 / HZ / window,
+        })
+        .collect();
+    cpu.sort_by(|a, b| b.cpu_secs.total_cmp(&a.cpu_secs));
+    (cpu, process.map(|p| p / window))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let p = percentiles((1..=1000).map(|i| i * 1000).collect());
+        assert_eq!(
+            (p.p50, p.p90, p.p99, p.p999, p.max),
+            (500.0, 900.0, 990.0, 999.0, 1000.0)
+        );
+        assert_eq!(percentiles(Vec::new()).max, 0.0);
+    }
+
+    #[test]
+    fn metrics_are_read_and_differenced() {
+        let before = "zkcred_batch_size_sum 10\nzkcred_batch_size_count 2\n";
+        let after = "# HELP x\nzkcred_batch_size_sum 110\nzkcred_batch_size_count 4\nzkcred_batch_size_bucket{le=\"4\"} 1\n";
+        let f = server_figures(before, after);
+        assert_eq!(f.batches, 2.0);
+        assert_eq!(f.mean_batch_size, Some(50.0));
+        assert_eq!(f.mean_verification_ms, None);
+    }
+}
