@@ -53,6 +53,9 @@ enum Command {
     /// Verifier policies: validate them, audit what they ask for.
     #[command(subcommand)]
     Policy(zkcred::policy_cmd::PolicyCommand),
+    /// The whole system in one command: issuers, holders, the verifier
+    /// service on loopback, four scenes and the regulator's view.
+    Demo(cmd::demo::DemoArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -175,6 +178,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Demo(a) => {
+            let stdout = std::io::stdout();
+            cmd::demo::run(a, &mut stdout.lock())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve { config } => {
             zkcred_service::http::cli::serve(config.as_deref())?;
