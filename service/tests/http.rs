@@ -990,3 +990,41 @@ async fn registry_administration() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     server.shutdown().await.unwrap();
 }
+
+/// Throughput with micro-batching on and off (run on demand:
+/// `cargo test --release -p zkcred-service --test http -- --ignored --nocapture`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn batching_throughput() {
+    const N: usize = 96;
+    for batching in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = config(dir.path());
+        cfg.batch.enabled = batching;
+        let (server, c) = start(cfg).await;
+        let h = holder(ISSUER);
+        setup(&c, &h).await;
+        let mut subs = Vec::new();
+        for _ in 0..N {
+            subs.push(answered(&c, &h, |_| {}).await);
+        }
+        let c = std::sync::Arc::new(c);
+        let started = std::time::Instant::now();
+        let tasks: Vec<_> = subs
+            .into_iter()
+            .map(|sub| {
+                let c = std::sync::Arc::clone(&c);
+                tokio::spawn(async move { c.post("/v1/presentations", HOTEL, &sub).await.0 })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), StatusCode::OK);
+        }
+        let took = started.elapsed();
+        println!(
+            "batching {batching}: {N} presentations in {took:?} ({:.0}/s)",
+            N as f64 / took.as_secs_f64()
+        );
+        server.shutdown().await.unwrap();
+    }
+}
