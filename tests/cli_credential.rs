@@ -449,7 +449,10 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
     assert!(err.contains("signature does not verify"), "{err}");
 
     // Rotation: a second keygen; the old credential stays verifiable with
-    // both keys exported, and new credentials use the new key.
+    // both keys exported, and new credentials use the new key. The CLI's
+    // clock has whole seconds and a key rotates only once its successor's
+    // start is later than its own: let a second pass.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let (code, out, err) = s.run(
         &["issuer", "keygen", "--issuer", ISSUER, "--dir", &keys_dir],
         None,
