@@ -5,3 +5,4 @@ pub mod cmd;
 pub mod conformance;
 pub mod generate;
 pub mod hexjson;
+pub mod policy_cmd;

@@ -47,6 +47,12 @@ enum Command {
     /// Verify a presentation offline: VALID (exit 0) or INVALID (exit 1)
     /// with the disclosed attributes or the reason.
     Verify(cmd::verify::VerifyArgs),
+    /// Regulator tools: verify a disclosure-log export.
+    #[command(subcommand)]
+    Audit(cmd::audit::AuditCommand),
+    /// Verifier policies: validate them, audit what they ask for.
+    #[command(subcommand)]
+    Policy(zkcred::policy_cmd::PolicyCommand),
     /// Drive the verifier service with concurrent presentations and report
     /// throughput and latency (in process unless --url).
     Loadtest(cmd::loadtest::LoadtestArgs),
@@ -140,6 +146,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Wallet(c) => run_cmd(|ctx| c.run(ctx)),
         Command::Request(c) => run_cmd(|ctx| c.run(ctx)),
         Command::Verify(c) => run_cmd(|ctx| c.run(ctx)),
+        Command::Audit(c) => run_cmd(|ctx| c.run(ctx)),
+        Command::Policy(cmd) => zkcred::policy_cmd::run(cmd),
         Command::Bbs(BbsCommand::Conformance { dir, suite }) => {
             let outcomes = conformance::run_dir(&dir, suite.map(Suite::from))?;
             let (mut passed, mut failed, mut skipped) = (0, 0, 0);

@@ -18,6 +18,7 @@
 //! * [`Status::Invalid`] (exit code 1) is a negative verdict; errors (exit
 //!   code 2) are usage or input problems.
 
+pub mod audit;
 pub mod catalogue;
 pub mod issuer;
 pub mod loadtest;

@@ -8,9 +8,14 @@
 //! the next thread and verifies the whole batch with one `verify_batch`
 //! (`verify_batch_parallel` from `parallel_threshold` proofs). Under load the
 //! batches fill at once and each proof costs about half a single
-//! verification; a lone request waits at most `max_wait_us`. Collection is
-//! serialised (one collector at a time) while verification runs on every
-//! thread.
+//! verification. Collection is serialised (one collector at a time) while
+//! verification runs on every thread.
+//!
+//! The collector only waits for company that is on its way: requests hold an
+//! [`Upstream`] guard from the moment their challenge is consumed until their
+//! proofs are queued, and when the queue is empty and no request is upstream
+//! the batch is closed at once. So a lone request is verified without delay,
+//! and `max_wait_us` bounds the wait otherwise.
 //!
 //! With batching off, each job's proofs are verified one by one on a tokio
 //! blocking thread, so the two modes can be measured against each other.
@@ -20,6 +25,7 @@
 //! fails that batch's jobs, not the thread.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -94,6 +100,7 @@ struct Job {
 /// The verification front end; see the module documentation.
 pub struct Batcher {
     tx: Mutex<Option<SyncSender<Job>>>,
+    upstream: Arc<AtomicUsize>,
     workers: Mutex<Vec<JoinHandle<()>>>,
     enabled: bool,
 }
@@ -103,6 +110,16 @@ impl std::fmt::Debug for Batcher {
         f.debug_struct("Batcher")
             .field("enabled", &self.enabled)
             .finish_non_exhaustive()
+    }
+}
+
+/// A request on its way to the batcher; see the module documentation.
+#[derive(Debug)]
+pub struct Upstream(Arc<AtomicUsize>);
+
+impl Drop for Upstream {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -119,12 +136,14 @@ impl Batcher {
         if !config.enabled {
             return Batcher {
                 tx: Mutex::new(None),
+                upstream: Arc::default(),
                 workers: Mutex::new(Vec::new()),
                 enabled: false,
             };
         }
         let (tx, rx) = mpsc::sync_channel::<Job>(config.queue);
         let rx = Arc::new(Mutex::new(rx));
+        let upstream: Arc<AtomicUsize> = Arc::default();
         let limits = Limits {
             max_size: config.max_size,
             max_wait: Duration::from_micros(config.max_wait_us),
@@ -132,15 +151,21 @@ impl Batcher {
         };
         let handles = (0..workers.max(1))
             .map(|i| {
-                let (rx, limits, metrics) = (Arc::clone(&rx), limits.clone(), Arc::clone(&metrics));
+                let (rx, limits, metrics, upstream) = (
+                    Arc::clone(&rx),
+                    limits.clone(),
+                    Arc::clone(&metrics),
+                    Arc::clone(&upstream),
+                );
                 std::thread::Builder::new()
                     .name(format!("zkcred-verify-{i}"))
-                    .spawn(move || worker(&rx, &limits, &metrics))
+                    .spawn(move || worker(&rx, &limits, &metrics, &upstream))
                     .expect("spawning a verification thread")
             })
             .collect();
         Batcher {
             tx: Mutex::new(Some(tx)),
+            upstream,
             workers: Mutex::new(handles),
             enabled: true,
         }
@@ -151,8 +176,20 @@ impl Batcher {
         self.enabled
     }
 
-    /// Verifies `items`; `result[i]` is `items[i]`'s.
-    pub async fn verify(&self, items: Vec<VerifyItem>) -> Result<Results, BatchError> {
+    /// Announces a request that will submit proofs soon; hand the guard to
+    /// [`Batcher::verify`] (or drop it if the request ends early).
+    pub fn upstream(&self) -> Upstream {
+        self.upstream.fetch_add(1, Ordering::AcqRel);
+        Upstream(Arc::clone(&self.upstream))
+    }
+
+    /// Verifies `items`; `result[i]` is `items[i]`'s. `announced` is the
+    /// request's [`Upstream`] guard, released once the job is queued.
+    pub async fn verify(
+        &self,
+        items: Vec<VerifyItem>,
+        announced: Option<Upstream>,
+    ) -> Result<Results, BatchError> {
         if items.is_empty() {
             return Ok(Vec::new());
         }
@@ -172,6 +209,9 @@ impl Batcher {
                 TrySendError::Disconnected(_) => BatchError::ShutDown,
             })?;
         }
+        // Released only now that the job is in the channel, so a collector
+        // never sees neither.
+        drop(announced);
         answer.await.map_err(|_| BatchError::ShutDown)
     }
 
@@ -196,9 +236,12 @@ impl Drop for Batcher {
     }
 }
 
+/// Longest single wait of a collector before it looks at `upstream` again.
+const WAIT_SLICE: Duration = Duration::from_micros(200);
+
 /// Takes the next batch: blocks for the first job, then gathers more until
 /// the size or time limit. `None` when the channel is closed and drained.
-fn collect(rx: &Mutex<Receiver<Job>>, limits: &Limits) -> Option<Vec<Job>> {
+fn collect(rx: &Mutex<Receiver<Job>>, limits: &Limits, upstream: &AtomicUsize) -> Option<Vec<Job>> {
     let rx = rx.lock().unwrap_or_else(PoisonError::into_inner);
     let first = rx.recv().ok()?;
     let deadline = Instant::now() + limits.max_wait;
@@ -210,12 +253,15 @@ fn collect(rx: &Mutex<Receiver<Job>>, limits: &Limits) -> Option<Vec<Job>> {
             Err(TryRecvError::Disconnected) => break,
             Err(TryRecvError::Empty) => {
                 let now = Instant::now();
-                if now >= deadline {
+                if now >= deadline || upstream.load(Ordering::Acquire) == 0 {
                     break;
                 }
-                match rx.recv_timeout(deadline - now) {
+                // In slices, so a wait for a request that ended early
+                // (refused before its proofs) stops soon.
+                match rx.recv_timeout((deadline - now).min(WAIT_SLICE)) {
                     Ok(job) => job,
-                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => break,
                 }
             }
         };
@@ -225,8 +271,8 @@ fn collect(rx: &Mutex<Receiver<Job>>, limits: &Limits) -> Option<Vec<Job>> {
     Some(jobs)
 }
 
-fn worker(rx: &Mutex<Receiver<Job>>, limits: &Limits, metrics: &Metrics) {
-    while let Some(jobs) = collect(rx, limits) {
+fn worker(rx: &Mutex<Receiver<Job>>, limits: &Limits, metrics: &Metrics, upstream: &AtomicUsize) {
+    while let Some(jobs) = collect(rx, limits, upstream) {
         let results = std::panic::catch_unwind(AssertUnwindSafe(|| verify_jobs(&jobs, limits)));
         match results {
             Ok(results) => {
@@ -258,5 +304,53 @@ fn verify_jobs(jobs: &[Job], limits: &Limits) -> Results {
         bbs::verify_batch_parallel(&items)
     } else {
         bbs::verify_batch(&items, &mut rand::rngs::OsRng)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job() -> Job {
+        let (reply, _) = oneshot::channel();
+        Job {
+            items: Vec::new(),
+            reply,
+        }
+    }
+
+    #[test]
+    fn collector_waits_only_for_announced_company() {
+        let (tx, rx) = mpsc::sync_channel(8);
+        let rx = Mutex::new(rx);
+        let limits = Limits {
+            max_size: 4,
+            max_wait: Duration::from_millis(300),
+            parallel_threshold: 0,
+        };
+        let upstream = AtomicUsize::new(0);
+
+        // Nobody else is coming: the batch closes at once.
+        tx.send(job()).unwrap();
+        let t = Instant::now();
+        assert_eq!(collect(&rx, &limits, &upstream).unwrap().len(), 1);
+        assert!(t.elapsed() < Duration::from_millis(150));
+
+        // A request is on its way: wait for it, up to the limit.
+        upstream.store(1, Ordering::Release);
+        tx.send(job()).unwrap();
+        let late = tx.clone();
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30));
+            late.send(job()).unwrap();
+        });
+        let t = Instant::now();
+        assert_eq!(collect(&rx, &limits, &upstream).unwrap().len(), 2);
+        assert!(t.elapsed() >= Duration::from_millis(300));
+        sender.join().unwrap();
+
+        // Closed and drained: the worker stops.
+        drop(tx);
+        assert!(collect(&rx, &limits, &upstream).is_none());
     }
 }

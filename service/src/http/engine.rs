@@ -1,54 +1,40 @@
-//! The seam between the service and the policy layer.
+//! The policy layer inside the service: the `zkcred-policy` trust registry,
+//! policies, evaluation and minimisation audit, over the documents the
+//! service stores.
 //!
-//! The trust registry (issuers, agreements) and the policies are owned by
-//! the `zkcred-policy` crate; the service only stores their documents,
-//! serves them, and asks a [`PolicyEngine`] to check documents, to say what
-//! a policy asks of a holder, to decide on verified presentations and to
-//! audit policies for minimisation. Issuer *keys* are the credential
-//! crate's [`zkcred_credential::IssuerPublicKey`] and are handled by the
-//! service itself (cache, rotation, revocation).
+//! The service stores documents (see [`super::registry`]); this module turns
+//! them into the policy crate's types and never models trust or policies
+//! itself:
 //!
-//! [`ProvisionalEngine`] is a stand-in until the policy crate is merged: a
-//! policy is just the credentials it requests (the credential crate's
-//! [`RequestedCredential`]), every presentation whose proofs verify under a
-//! registered, unrevoked key is accepted, and the audit lists the requested
-//! attributes with their catalogue sensitivity. It is not a registry or
-//! policy model and is to be replaced, not extended.
+//! - **registry**: the shipped regions, agreements and national tier
+//!   ([`Registry::builtin`]), then the stored agreements (added, replaced or,
+//!   when retired, removed) and the stored active issuers with their keys
+//!   (revoked keys flagged), merged as one registry file so the policy
+//!   crate checks them. A change is built into a new registry first and only
+//!   stored if that succeeds; the new registry then replaces the old one.
+//! - **policies**: the policy crate's JSON (`zkcred-policy` format), loaded
+//!   with the registry; parsed once per (id, version).
+//! - **evaluation** in the policy crate's stages: [`Engine::check_shape`]
+//!   before the proofs, [`Engine::conclude`] after them, so the service can
+//!   batch the proofs of many presentations in between.
 
-use std::collections::BTreeSet;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use dashmap::DashMap;
+use serde_json::{json, Map, Value};
 use time::OffsetDateTime;
-use zkcred_credential::{Catalogue, DisclosedCredential, PresentationRequest, RequestedCredential};
+use zkcred_credential::{
+    Catalogue, DisclosedCredential, Error as CredError, Presentation, PresentationRequest,
+};
+use zkcred_policy::registry::{REGISTRY_FORMAT, REGISTRY_VERSION};
+use zkcred_policy::{
+    AuditReport, Decision, Evaluator, Policy, PolicyLoader, Registry, SystemClock,
+};
 
-use crate::storage::Document;
+use crate::storage::{Document, DocumentStatus};
 
-/// Kinds of registry and policy documents the engine checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// An issuing department.
-    Issuer,
-    /// A mutual-recognition agreement.
-    Agreement,
-    /// A verifier policy.
-    Policy,
-}
-
-impl Kind {
-    /// The storage kind.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Issuer => "issuer",
-            Kind::Agreement => "agreement",
-            Kind::Policy => "policy",
-        }
-    }
-}
-
-/// A document the engine refuses, with a stable code and a reason that
-/// names fields, never values.
+/// A document or registry change the policy layer refuses, with a stable
+/// code and a reason naming fields, never values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
 pub struct EngineError {
@@ -67,189 +53,227 @@ impl EngineError {
     }
 }
 
-/// The decision on a presentation whose proofs verified.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
-    /// The policy is satisfied.
-    Accepted,
-    /// It is not; `reason` is a stable code (`[a-z0-9_]`).
-    Refused {
-        /// The code, e.g. `policy_unsatisfied`.
-        reason: &'static str,
-        /// Explanation naming attributes or issuers, never values.
-        detail: String,
-    },
-}
-
-/// The active registry documents, as stored (latest version of each).
+/// The registry documents as stored: the latest version of each, any status.
 #[derive(Debug, Clone, Default)]
 pub struct RegistryDocs {
-    /// Active issuers.
+    /// Issuers (`issuer`).
     pub issuers: Vec<Document>,
-    /// Active agreements.
+    /// Issuer keys (`issuer_key`, id `<issuer>/<key_id>`).
+    pub keys: Vec<Document>,
+    /// Agreements (`agreement`).
     pub agreements: Vec<Document>,
 }
 
-/// What the service needs of the policy layer; see the module docs.
-pub trait PolicyEngine: Send + Sync {
-    /// Checks an administrator's document of `kind`; returns its identifier.
-    fn check(&self, kind: Kind, body: &Value) -> Result<String, EngineError>;
-
-    /// Replaces the engine's registry with the stored active documents
-    /// (called at start and after every registry change).
-    fn load_registry(&self, docs: &RegistryDocs) -> Result<(), EngineError>;
-
-    /// The credentials a holder is asked for under `policy`.
-    fn request(&self, policy: &Document) -> Result<Vec<RequestedCredential>, EngineError>;
-
-    /// Decides on the verified credentials of a presentation under `policy`.
-    fn evaluate(
-        &self,
-        policy: &Document,
-        disclosed: &[DisclosedCredential],
-        now: OffsetDateTime,
-    ) -> Decision;
-
-    /// The minimisation audit of `policy`, for regulators.
-    fn audit(&self, policy: &Document) -> Value;
-}
-
-/// The stand-in engine; see the module documentation.
-#[derive(Debug)]
-pub struct ProvisionalEngine {
+/// The policy layer; see the module documentation.
+pub struct Engine {
     catalogue: &'static Catalogue,
-    issuers: RwLock<BTreeSet<String>>,
+    registry: RwLock<Arc<Registry>>,
+    policies: DashMap<(String, u32), Arc<Policy>>,
+    clock: SystemClock,
 }
 
-#[derive(Deserialize)]
-struct Identified {
-    id: String,
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").finish_non_exhaustive()
+    }
 }
 
-#[derive(Deserialize)]
-struct PolicyBody {
-    credentials: Vec<RequestedCredential>,
+fn load_error(code: &'static str, e: &zkcred_policy::LoadError) -> EngineError {
+    EngineError::new(code, format!("{}: {}", e.location, e.message))
 }
 
-impl ProvisionalEngine {
-    /// An engine over `catalogue`.
-    pub fn new(catalogue: &'static Catalogue) -> Self {
-        ProvisionalEngine {
+/// The registry file form of a stored key document.
+fn key_entry(doc: &Document) -> Value {
+    let b = &doc.body;
+    json!({
+        "key_id": b["key_id"],
+        "suite": b["suite"],
+        "public_key": b["public_key"],
+        "not_before": b["not_before"],
+        "not_after": b["not_after"],
+        "revoked": doc.status == DocumentStatus::Revoked,
+    })
+}
+
+impl Engine {
+    /// An engine over `catalogue` with the shipped registry data.
+    pub fn new(catalogue: &'static Catalogue) -> Result<Self, EngineError> {
+        let registry =
+            Registry::builtin(catalogue).map_err(|e| load_error("registry_invalid", &e))?;
+        Ok(Engine {
             catalogue,
-            issuers: RwLock::default(),
-        }
-    }
-
-    fn policy(&self, body: &Value) -> Result<PolicyBody, EngineError> {
-        let p = PolicyBody::deserialize(body)
-            .map_err(|e| EngineError::new("policy_invalid", e.to_string()))?;
-        // A request carrying the policy's entries checks types, attribute
-        // names and issuer identifiers against the catalogue.
-        let probe = PresentationRequest {
-            format: zkcred_credential::presentation::REQUEST_FORMAT.into(),
-            version: zkcred_credential::presentation::PRESENTATION_VERSION,
-            verifier: "policy.check".into(),
-            challenge: "00".repeat(32),
-            expires_at: OffsetDateTime::UNIX_EPOCH,
-            credentials: p.credentials.clone(),
-        };
-        probe
-            .validate(self.catalogue)
-            .map_err(|e| EngineError::new("policy_invalid", e.to_string()))?;
-        Ok(p)
-    }
-}
-
-fn identifier(body: &Value, code: &'static str) -> Result<String, EngineError> {
-    let id = Identified::deserialize(body)
-        .map_err(|_| EngineError::new(code, "the document needs a string `id`"))?
-        .id;
-    zkcred_credential::keys::check_identifier("id", &id)
-        .map_err(|_| EngineError::new(code, "`id` must be 1-128 of [A-Za-z0-9._:-]"))?;
-    Ok(id)
-}
-
-impl PolicyEngine for ProvisionalEngine {
-    fn check(&self, kind: Kind, body: &Value) -> Result<String, EngineError> {
-        if !body.is_object() {
-            return Err(EngineError::new(
-                "document_invalid",
-                "a JSON object is required",
-            ));
-        }
-        match kind {
-            Kind::Issuer => identifier(body, "issuer_invalid"),
-            Kind::Agreement => identifier(body, "agreement_invalid"),
-            Kind::Policy => {
-                let id = identifier(body, "policy_invalid")?;
-                self.policy(body)?;
-                Ok(id)
-            }
-        }
-    }
-
-    fn load_registry(&self, docs: &RegistryDocs) -> Result<(), EngineError> {
-        let ids = docs.issuers.iter().map(|d| d.id.clone()).collect();
-        *self.issuers.write().unwrap_or_else(PoisonError::into_inner) = ids;
-        Ok(())
-    }
-
-    fn request(&self, policy: &Document) -> Result<Vec<RequestedCredential>, EngineError> {
-        Ok(self.policy(&policy.body)?.credentials)
-    }
-
-    fn evaluate(
-        &self,
-        _policy: &Document,
-        disclosed: &[DisclosedCredential],
-        _now: OffsetDateTime,
-    ) -> Decision {
-        let issuers = self.issuers.read().unwrap_or_else(PoisonError::into_inner);
-        match disclosed.iter().find(|d| !issuers.contains(&d.issuer)) {
-            Some(d) => Decision::Refused {
-                reason: "unknown_issuer",
-                detail: format!("issuer {} is not in the registry", d.issuer),
-            },
-            None => Decision::Accepted,
-        }
-    }
-
-    fn audit(&self, policy: &Document) -> Value {
-        let Ok(p) = self.policy(&policy.body) else {
-            return json!({ "error": "the stored policy no longer checks" });
-        };
-        let mut findings = Vec::new();
-        let credentials: Vec<Value> = p
-            .credentials
-            .iter()
-            .map(|rc| {
-                let t = self.catalogue.get(&rc.credential_type);
-                let attributes: Vec<Value> = rc
-                    .disclose
-                    .iter()
-                    .map(|name| {
-                        let sensitivity = t
-                            .and_then(|t| t.attribute(name))
-                            .map(|a| serde_json::to_value(a.sensitivity).unwrap_or(Value::Null))
-                            .unwrap_or(Value::Null);
-                        if sensitivity == "high" {
-                            findings.push(json!({
-                                "credential_type": rc.credential_type,
-                                "attribute": name,
-                                "finding": "discloses a high-sensitivity attribute",
-                            }));
-                        }
-                        json!({ "name": name, "sensitivity": sensitivity })
-                    })
-                    .collect();
-                json!({ "credential_type": rc.credential_type, "disclose": attributes })
-            })
-            .collect();
-        json!({
-            "engine": "provisional",
-            "policy": { "id": policy.id, "version": policy.version },
-            "credentials": credentials,
-            "findings": findings,
+            registry: RwLock::new(Arc::new(registry)),
+            policies: DashMap::new(),
+            clock: SystemClock,
         })
     }
+
+    /// The registry in force.
+    pub fn registry(&self) -> Arc<Registry> {
+        Arc::clone(&self.registry.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Builds the registry the documents describe (see the module docs).
+    pub fn build(&self, docs: &RegistryDocs) -> Result<Registry, EngineError> {
+        let mut registry =
+            Registry::builtin(self.catalogue).map_err(|e| load_error("registry_invalid", &e))?;
+        for d in &docs.agreements {
+            let known = registry.agreement(&d.id).is_some();
+            let result = if d.status == DocumentStatus::Active {
+                let a = serde_json::from_value(d.body.clone()).map_err(|e| {
+                    EngineError::new("agreement_invalid", format!("agreement {}: {e}", d.id))
+                })?;
+                if known {
+                    registry.replace_agreement(a).map(|_| ())
+                } else {
+                    registry.add_agreement(a)
+                }
+            } else if known {
+                registry.remove_agreement(&d.id).map(|_| ())
+            } else {
+                Ok(())
+            };
+            result.map_err(|e| {
+                EngineError::new("agreement_invalid", format!("agreement {}: {e}", d.id))
+            })?;
+        }
+        let issuers: Vec<Value> = docs
+            .issuers
+            .iter()
+            .filter(|d| d.status == DocumentStatus::Active)
+            .map(|d| {
+                let mut body = d.body.as_object().cloned().unwrap_or_default();
+                let prefix = format!("{}/", d.id);
+                let keys: Vec<Value> = docs
+                    .keys
+                    .iter()
+                    .filter(|k| k.id.starts_with(&prefix))
+                    .map(key_entry)
+                    .collect();
+                body.insert("keys".into(), Value::Array(keys));
+                Value::Object(body)
+            })
+            .collect();
+        let file = json!({
+            "format": REGISTRY_FORMAT,
+            "version": REGISTRY_VERSION,
+            "issuers": issuers,
+        });
+        registry
+            .merge_text("stored issuers", &file.to_string())
+            .map_err(|e| load_error("issuer_invalid", &e))?;
+        Ok(registry)
+    }
+
+    /// Puts `registry` in force.
+    pub fn install(&self, registry: Registry) {
+        *self
+            .registry
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(registry);
+    }
+
+    /// Checks an issuer document's outer shape; returns its id (the registry
+    /// build checks the rest).
+    pub fn issuer_id(&self, body: &Value) -> Result<String, EngineError> {
+        let obj = body
+            .as_object()
+            .ok_or_else(|| EngineError::new("issuer_invalid", "a JSON object is required"))?;
+        if obj.contains_key("keys") {
+            return Err(EngineError::new(
+                "issuer_invalid",
+                "keys are added through /v1/issuers/{id}/keys, not in the issuer document",
+            ));
+        }
+        identifier(obj, "issuer_invalid")
+    }
+
+    /// Checks an agreement document's outer shape; returns its id.
+    pub fn agreement_id(&self, body: &Value) -> Result<String, EngineError> {
+        let obj = body
+            .as_object()
+            .ok_or_else(|| EngineError::new("agreement_invalid", "a JSON object is required"))?;
+        identifier(obj, "agreement_invalid")
+    }
+
+    /// Loads a policy document against the registry in force.
+    pub fn load_policy(&self, body: &Value) -> Result<Policy, EngineError> {
+        let registry = self.registry();
+        PolicyLoader::new(self.catalogue)
+            .with_registry(&registry)
+            .parse("policy", &body.to_string())
+            .map_err(|e| load_error("policy_invalid", &e))
+    }
+
+    /// The policy of a stored version (parsed once).
+    pub fn policy(&self, doc: &Document) -> Result<Arc<Policy>, EngineError> {
+        let key = (doc.id.clone(), doc.version);
+        if let Some(p) = self.policies.get(&key) {
+            return Ok(Arc::clone(&p));
+        }
+        let p = Arc::new(self.load_policy(&doc.body)?);
+        self.policies.insert(key, Arc::clone(&p));
+        Ok(p)
+    }
+
+    /// A presentation request under `policy` at `now` (fresh random
+    /// challenge; the caller puts its own in).
+    pub fn request(
+        &self,
+        policy: &Policy,
+        now: OffsetDateTime,
+    ) -> Result<PresentationRequest, EngineError> {
+        policy
+            .request(&policy.default_choices(), now, &mut rand::rngs::OsRng)
+            .map_err(|e| EngineError::new("policy_invalid", e.to_string()))
+    }
+
+    fn evaluator<'a>(&'a self, registry: &'a Registry) -> Evaluator<'a> {
+        Evaluator {
+            catalogue: self.catalogue,
+            registry,
+            clock: &self.clock,
+        }
+    }
+
+    /// The policy crate's shape stage; `Err` is the refused decision.
+    pub fn check_shape(
+        &self,
+        policy: &Policy,
+        request: &PresentationRequest,
+        presentation: &Presentation,
+    ) -> Result<(), Box<Decision>> {
+        let registry = self.registry();
+        self.evaluator(&registry)
+            .check_shape(policy, request, presentation)
+    }
+
+    /// The policy crate's trust-and-conditions stage, after the proofs.
+    pub fn conclude(
+        &self,
+        policy: &Policy,
+        verified: Result<Vec<DisclosedCredential>, CredError>,
+    ) -> Decision {
+        let registry = self.registry();
+        self.evaluator(&registry).conclude(policy, verified)
+    }
+
+    /// The minimisation audit of `policy`.
+    pub fn audit(&self, policy: &Policy) -> AuditReport {
+        zkcred_policy::audit(self.catalogue, policy)
+    }
+}
+
+fn identifier(obj: &Map<String, Value>, code: &'static str) -> Result<String, EngineError> {
+    let id = obj
+        .get("id")
+        .and_then(Value::as_str)
+        .ok_or_else(|| EngineError::new(code, "the document needs a string `id`"))?;
+    if id.is_empty() || id.len() > 128 || id.contains('/') {
+        return Err(EngineError::new(
+            code,
+            "`id` must be 1-128 characters without `/`",
+        ));
+    }
+    Ok(id.to_owned())
 }

@@ -9,7 +9,7 @@
 //! - [`batcher`]: micro-batched BBS verification on OS threads;
 //! - [`log_writer`]: group commit of disclosure records;
 //! - [`registry`]: registry and policy documents, issuer-key cache;
-//! - [`engine`]: the seam to the policy crate ([`engine::PolicyEngine`]);
+//! - [`engine`]: the policy crate (registry, policies, evaluation, audit) over the stored documents;
 //! - [`metrics`]: Prometheus text metrics;
 //! - [`server`]: [`Server::start`] and graceful shutdown; [`cli`]: `zkcred serve`.
 

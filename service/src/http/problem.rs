@@ -174,7 +174,13 @@ fn title(code: &str) -> &'static str {
         "challenge_wrong_policy" => "The challenge was issued for another policy",
         "challenge_malformed" => "Malformed challenge",
         "challenge_capacity_exceeded" => "Too many outstanding challenges",
-        "request_tampered" => "The request differs from the one issued",
+        "request_not_from_policy" => "The request is not one the policy makes",
+        "missing_required" => "A required attribute is not disclosed",
+        "not_recognised" => "The credential is not recognised under the trust registry",
+        "predicate_not_satisfied" => "A condition of the policy is not met",
+        "issuer_invalid" | "agreement_invalid" | "policy_invalid" | "key_invalid" => {
+            "The document is refused by the trust registry or policy rules"
+        }
         "proof_invalid" => "A presentation proof does not verify",
         "proof_malformed" => "A presentation proof cannot be decoded",
         "over_disclosure" => "Attributes were disclosed that the policy does not ask for",

@@ -2,37 +2,50 @@
 //! issuer-key lookup of the verification path.
 //!
 //! Documents (kinds `issuer`, `issuer_key`, `agreement`, `policy`) are
-//! versioned in the [`Storage`]; the [`PolicyEngine`] checks each one and is
-//! reloaded after every registry change. Issuer keys are the credential
-//! crate's public key documents, stored under `issuer_key` with the id
-//! `<issuer>/<key_id>`: *active* keys and keys *retired* by a rotation
-//! verify (credentials outlive their key's issuance window), *revoked* ones
-//! never do. Verifier keys, with their precomputed tables, are cached and
-//! the cache entries of an issuer are dropped on every rotation,
-//! revocation or retirement.
+//! versioned in the [`Storage`]. A registry change (issuer, key, agreement)
+//! is applied to the stored documents in memory, built into a new policy
+//! registry by the [`Engine`] (which refuses what the policy crate refuses),
+//! and only then written and put in force; administration is serialised so
+//! changes cannot interleave.
+//!
+//! Issuer keys are the credential crate's public key documents, stored under
+//! `issuer_key` with the id `<issuer>/<key_id>`: *active* keys and keys
+//! *retired* by a rotation verify (credentials outlive their key's issuance
+//! window), *revoked* ones never do. Verifier keys, with their precomputed
+//! tables, are cached; an issuer's entries are dropped on every change to
+//! the issuer or its keys.
+//!
+//! Policies are the policy crate's documents; their stored version is the
+//! policy's own `version`, which must grow.
 //!
 //! Every function here blocks on storage: call them off the async runtime.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::http::StatusCode;
 use serde_json::Value;
 use zkcred_credential::IssuerPublicKey;
 use zkcred_crypto::bbs::VerifierKey;
 
-use super::engine::{Kind, PolicyEngine, RegistryDocs};
+use super::engine::{Engine, EngineError, RegistryDocs};
 use super::problem::Problem;
 use crate::cache::TtlCache;
-use crate::storage::{Document, DocumentStatus, SqliteStorage, Storage};
+use crate::storage::{Document, DocumentStatus, SqliteStorage, Storage, StorageError};
 
+/// Storage kind of issuers.
+pub const ISSUER_KIND: &str = "issuer";
 /// Storage kind of issuer keys.
 pub const KEY_KIND: &str = "issuer_key";
+/// Storage kind of agreements.
+pub const AGREEMENT_KIND: &str = "agreement";
+/// Storage kind of policies.
+pub const POLICY_KIND: &str = "policy";
 
 /// A verification key ready for the hot path.
 #[derive(Debug)]
 pub struct CachedKey {
-    /// The key document.
+    /// The key.
     pub public: IssuerPublicKey,
     /// The prepared key (lines, domain tables).
     pub verifier: Arc<VerifierKey>,
@@ -44,8 +57,9 @@ pub type KeyCache = TtlCache<(String, String), CachedKey>;
 /// Registry administration; see the module documentation.
 pub struct Registry {
     storage: Arc<SqliteStorage>,
-    engine: Arc<dyn PolicyEngine>,
+    engine: Engine,
     keys: KeyCache,
+    admin: Mutex<()>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -54,11 +68,11 @@ impl std::fmt::Debug for Registry {
     }
 }
 
-fn engine_problem(e: super::engine::EngineError) -> Problem {
+fn engine_problem(e: EngineError) -> Problem {
     Problem::new(StatusCode::BAD_REQUEST, e.code, e.reason)
 }
 
-fn storage(e: crate::storage::StorageError) -> Problem {
+fn storage(e: StorageError) -> Problem {
     Problem::from(crate::Error::from(e))
 }
 
@@ -71,24 +85,58 @@ pub fn latest(docs: Vec<Document>) -> Vec<Document> {
     by_id.into_values().collect()
 }
 
+fn not_found(kind: &str) -> Problem {
+    let code = match kind {
+        ISSUER_KIND => "issuer_not_found",
+        AGREEMENT_KIND => "agreement_not_found",
+        POLICY_KIND => "policy_not_found",
+        _ => "key_not_found",
+    };
+    Problem::not_found(code, format!("no such {}", kind.replace('_', " ")))
+}
+
+fn conflict(detail: String) -> Problem {
+    Problem::new(StatusCode::CONFLICT, "already_exists", detail)
+}
+
+/// A document not yet stored, for building a candidate registry.
+fn draft(kind: &str, id: &str, version: u32, body: &Value, status: DocumentStatus) -> Document {
+    Document {
+        kind: kind.into(),
+        id: id.into(),
+        version,
+        body: body.clone(),
+        status,
+        created_at: String::new(),
+        updated_at: String::new(),
+    }
+}
+
+fn upsert(list: &mut Vec<Document>, doc: Document) {
+    list.retain(|d| d.id != doc.id);
+    list.push(doc);
+}
+
 impl Registry {
-    /// The registry over `storage`, loading `engine` with what is stored.
+    /// The registry over `storage`, putting the stored registry in force.
     pub fn open(
         storage: Arc<SqliteStorage>,
-        engine: Arc<dyn PolicyEngine>,
+        engine: Engine,
         keys: KeyCache,
     ) -> Result<Self, Problem> {
         let r = Registry {
             storage,
             engine,
             keys,
+            admin: Mutex::new(()),
         };
-        r.reload()?;
+        let built = r.engine.build(&r.docs()?).map_err(engine_problem)?;
+        r.engine.install(built);
         Ok(r)
     }
 
-    /// The engine.
-    pub fn engine(&self) -> &Arc<dyn PolicyEngine> {
+    /// The policy layer.
+    pub fn engine(&self) -> &Engine {
         &self.engine
     }
 
@@ -97,20 +145,35 @@ impl Registry {
         &self.keys
     }
 
-    fn reload(&self) -> Result<(), Problem> {
-        let active = |kind: &str| -> Result<Vec<Document>, Problem> {
-            Ok(latest(self.storage.list_documents(kind).map_err(storage)?)
-                .into_iter()
-                .filter(|d| d.status == DocumentStatus::Active)
-                .collect())
-        };
-        let docs = RegistryDocs {
-            issuers: active(Kind::Issuer.as_str())?,
-            agreements: active(Kind::Agreement.as_str())?,
-        };
-        self.engine
-            .load_registry(&docs)
-            .map_err(|e| Problem::internal(&e))
+    fn docs(&self) -> Result<RegistryDocs, Problem> {
+        Ok(RegistryDocs {
+            issuers: self.list(ISSUER_KIND)?,
+            keys: self.list(KEY_KIND)?,
+            agreements: self.list(AGREEMENT_KIND)?,
+        })
+    }
+
+    /// Applies `change` to the stored registry documents, builds the result,
+    /// then runs `write` and puts it in force; drops `issuer`'s cached keys.
+    fn commit(
+        &self,
+        issuer: Option<&str>,
+        change: impl FnOnce(&mut RegistryDocs),
+        write: impl FnOnce(&SqliteStorage) -> Result<(), StorageError>,
+    ) -> Result<(), Problem> {
+        let mut docs = self.docs()?;
+        change(&mut docs);
+        let built = self.engine.build(&docs).map_err(engine_problem)?;
+        write(&self.storage).map_err(storage)?;
+        self.engine.install(built);
+        if let Some(i) = issuer {
+            self.keys.invalidate_issuer(i);
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.admin.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The latest version of every document of `kind`.
@@ -119,18 +182,18 @@ impl Registry {
     }
 
     /// A document (latest version, or `version`).
-    pub fn get(&self, kind: Kind, id: &str, version: Option<u32>) -> Result<Document, Problem> {
+    pub fn get(&self, kind: &str, id: &str, version: Option<u32>) -> Result<Document, Problem> {
         self.storage
-            .get_document(kind.as_str(), id, version)
+            .get_document(kind, id, version)
             .map_err(storage)?
             .ok_or_else(|| not_found(kind))
     }
 
     /// Every version of a document.
-    pub fn versions(&self, kind: Kind, id: &str) -> Result<Vec<Document>, Problem> {
+    pub fn versions(&self, kind: &str, id: &str) -> Result<Vec<Document>, Problem> {
         let all: Vec<Document> = self
             .storage
-            .list_documents(kind.as_str())
+            .list_documents(kind)
             .map_err(storage)?
             .into_iter()
             .filter(|d| d.id == id)
@@ -141,31 +204,48 @@ impl Registry {
         Ok(all)
     }
 
-    /// Creates version 1 of a new issuer, agreement or policy.
-    pub fn create(&self, kind: Kind, body: &Value) -> Result<Document, Problem> {
-        let id = self.engine.check(kind, body).map_err(engine_problem)?;
-        if self
+    fn exists(&self, kind: &str, id: &str) -> Result<bool, Problem> {
+        Ok(self
             .storage
-            .get_document(kind.as_str(), &id, None)
+            .get_document(kind, id, None)
             .map_err(storage)?
-            .is_some()
-        {
-            return Err(Problem::new(
-                StatusCode::CONFLICT,
-                "already_exists",
-                format!("{} {id} exists; add a version instead", kind.as_str()),
-            ));
+            .is_some())
+    }
+
+    /// Creates version 1 of an issuer or agreement.
+    pub fn create(&self, kind: &'static str, body: &Value) -> Result<Document, Problem> {
+        if kind == POLICY_KIND {
+            return self.put_policy(None, body);
         }
-        self.storage
-            .put_document(kind.as_str(), &id, 1, body, DocumentStatus::Active)
-            .map_err(storage)?;
-        self.after_change(kind, &id)?;
+        let _admin = self.lock();
+        let id = self.doc_id(kind, body)?;
+        if self.exists(kind, &id)? {
+            return Err(conflict(format!(
+                "{kind} {id} exists; add a version instead"
+            )));
+        }
+        let d = draft(kind, &id, 1, body, DocumentStatus::Active);
+        let issuer = (kind == ISSUER_KIND).then_some(id.as_str());
+        self.commit(
+            issuer,
+            |docs| upsert(docs.list_mut(kind), d),
+            |s| s.put_document(kind, &id, 1, body, DocumentStatus::Active),
+        )?;
         self.get(kind, &id, Some(1))
     }
 
     /// Stores the next version of a document; earlier versions are retired.
-    pub fn new_version(&self, kind: Kind, id: &str, body: &Value) -> Result<Document, Problem> {
-        let checked = self.engine.check(kind, body).map_err(engine_problem)?;
+    pub fn new_version(
+        &self,
+        kind: &'static str,
+        id: &str,
+        body: &Value,
+    ) -> Result<Document, Problem> {
+        if kind == POLICY_KIND {
+            return self.put_policy(Some(id), body);
+        }
+        let _admin = self.lock();
+        let checked = self.doc_id(kind, body)?;
         if checked != id {
             return Err(Problem::invalid(format!(
                 "the document's id is {checked}, the path names {id}"
@@ -173,49 +253,78 @@ impl Registry {
         }
         let prev = self.get(kind, id, None)?;
         let version = prev.version + 1;
-        self.storage
-            .put_document(kind.as_str(), id, version, body, DocumentStatus::Active)
-            .map_err(storage)?;
-        if prev.status == DocumentStatus::Active {
-            self.storage
-                .set_status(kind.as_str(), id, prev.version, DocumentStatus::Retired)
-                .map_err(storage)?;
-        }
-        self.after_change(kind, id)?;
+        let d = draft(kind, id, version, body, DocumentStatus::Active);
+        let issuer = (kind == ISSUER_KIND).then_some(id);
+        self.commit(
+            issuer,
+            |docs| upsert(docs.list_mut(kind), d),
+            |s| {
+                s.put_document(kind, id, version, body, DocumentStatus::Active)?;
+                if prev.status == DocumentStatus::Active {
+                    s.set_status(kind, id, prev.version, DocumentStatus::Retired)?;
+                }
+                Ok(())
+            },
+        )?;
         self.get(kind, id, Some(version))
     }
 
-    /// Retires the latest version of a document.
-    pub fn retire(&self, kind: Kind, id: &str) -> Result<Document, Problem> {
+    /// Retires the latest version of a document (an issuer's keys stop
+    /// verifying; a policy stops issuing challenges).
+    pub fn retire(&self, kind: &'static str, id: &str) -> Result<Document, Problem> {
+        let _admin = self.lock();
         let d = self.get(kind, id, None)?;
-        self.storage
-            .set_status(kind.as_str(), id, d.version, DocumentStatus::Retired)
-            .map_err(storage)?;
-        self.after_change(kind, id)?;
+        let write = |s: &SqliteStorage| s.set_status(kind, id, d.version, DocumentStatus::Retired);
+        if kind == POLICY_KIND {
+            write(&self.storage).map_err(storage)?;
+        } else {
+            let mut retired = d.clone();
+            retired.status = DocumentStatus::Retired;
+            let issuer = (kind == ISSUER_KIND).then_some(id);
+            self.commit(issuer, |docs| upsert(docs.list_mut(kind), retired), write)?;
+        }
         self.get(kind, id, Some(d.version))
     }
 
-    fn after_change(&self, kind: Kind, id: &str) -> Result<(), Problem> {
+    fn doc_id(&self, kind: &str, body: &Value) -> Result<String, Problem> {
         match kind {
-            Kind::Issuer => {
-                self.keys.invalidate_issuer(id);
-                self.reload()
-            }
-            Kind::Agreement => self.reload(),
-            Kind::Policy => Ok(()),
+            ISSUER_KIND => self.engine.issuer_id(body),
+            _ => self.engine.agreement_id(body),
         }
+        .map_err(engine_problem)
     }
 
-    fn active_issuer(&self, issuer: &str) -> Result<(), Problem> {
-        let d = self.get(Kind::Issuer, issuer, None)?;
-        if d.status != DocumentStatus::Active {
-            return Err(Problem::new(
-                StatusCode::CONFLICT,
-                "issuer_retired",
-                format!("issuer {issuer} is retired"),
-            ));
+    fn put_policy(&self, path_id: Option<&str>, body: &Value) -> Result<Document, Problem> {
+        let _admin = self.lock();
+        let policy = self.engine.load_policy(body).map_err(engine_problem)?;
+        let (id, version) = (policy.id().to_owned(), policy.version());
+        let prev = self
+            .storage
+            .get_document(POLICY_KIND, &id, None)
+            .map_err(storage)?;
+        match (path_id, &prev) {
+            (None, Some(_)) => {
+                return Err(conflict(format!(
+                    "policy {id} exists; add a version instead"
+                )))
+            }
+            (Some(p), _) if p != id => {
+                return Err(Problem::invalid(format!(
+                    "the policy's id is {id}, the path names {p}"
+                )))
+            }
+            (Some(_), None) => return Err(not_found(POLICY_KIND)),
+            _ => {}
         }
-        Ok(())
+        self.storage
+            .put_document(POLICY_KIND, &id, version, body, DocumentStatus::Active)
+            .map_err(storage)?;
+        if let Some(prev) = prev.filter(|p| p.status == DocumentStatus::Active) {
+            self.storage
+                .set_status(POLICY_KIND, &id, prev.version, DocumentStatus::Retired)
+                .map_err(storage)?;
+        }
+        self.get(POLICY_KIND, &id, Some(version))
     }
 
     fn parse_key(&self, issuer: &str, body: &Value) -> Result<IssuerPublicKey, Problem> {
@@ -231,67 +340,76 @@ impl Registry {
         Ok(key)
     }
 
-    /// Adds a key of `issuer` (a public key document).
-    pub fn add_key(&self, issuer: &str, body: &Value) -> Result<Document, Problem> {
+    fn active_issuer(&self, issuer: &str) -> Result<(), Problem> {
+        if self.get(ISSUER_KIND, issuer, None)?.status != DocumentStatus::Active {
+            return Err(Problem::new(
+                StatusCode::CONFLICT,
+                "issuer_retired",
+                format!("issuer {issuer} is retired"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds a key of `issuer`; with `rotate`, retires its other active keys
+    /// (they still verify the credentials they signed).
+    pub fn add_key(&self, issuer: &str, body: &Value, rotate: bool) -> Result<Document, Problem> {
+        let _admin = self.lock();
         self.active_issuer(issuer)?;
         let key = self.parse_key(issuer, body)?;
         let id = format!("{issuer}/{}", key.key_id);
-        if self
-            .storage
-            .get_document(KEY_KIND, &id, None)
-            .map_err(storage)?
-            .is_some()
-        {
-            return Err(Problem::new(
-                StatusCode::CONFLICT,
-                "already_exists",
-                format!("key {} of {issuer} exists", key.key_id),
-            ));
+        if self.exists(KEY_KIND, &id)? {
+            return Err(conflict(format!("key {} of {issuer} exists", key.key_id)));
         }
         let stored = serde_json::to_value(&key).map_err(|e| Problem::internal(&e))?;
-        self.storage
-            .put_document(KEY_KIND, &id, 1, &stored, DocumentStatus::Active)
-            .map_err(storage)?;
-        self.keys.invalidate_issuer(issuer);
-        self.key_doc(&id)
-    }
-
-    /// Adds a new key of `issuer` and retires its other active keys (they
-    /// still verify the credentials they signed; see the module docs).
-    pub fn rotate_key(&self, issuer: &str, body: &Value) -> Result<Document, Problem> {
-        let new = self.add_key(issuer, body)?;
-        for d in self.keys_of(issuer)? {
-            if d.id != new.id && d.status == DocumentStatus::Active {
-                self.storage
-                    .set_status(KEY_KIND, &d.id, d.version, DocumentStatus::Retired)
-                    .map_err(storage)?;
-            }
-        }
-        self.keys.invalidate_issuer(issuer);
-        self.key_doc(&new.id)
+        let retiring: Vec<Document> = if rotate {
+            self.keys_of(issuer)?
+                .into_iter()
+                .filter(|d| d.status == DocumentStatus::Active)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let d = draft(KEY_KIND, &id, 1, &stored, DocumentStatus::Active);
+        self.commit(
+            Some(issuer),
+            |docs| {
+                upsert(&mut docs.keys, d);
+                for r in &retiring {
+                    let mut r = r.clone();
+                    r.status = DocumentStatus::Retired;
+                    upsert(&mut docs.keys, r);
+                }
+            },
+            |s| {
+                s.put_document(KEY_KIND, &id, 1, &stored, DocumentStatus::Active)?;
+                for r in &retiring {
+                    s.set_status(KEY_KIND, &r.id, r.version, DocumentStatus::Retired)?;
+                }
+                Ok(())
+            },
+        )?;
+        self.get(KEY_KIND, &id, None)
     }
 
     /// Revokes a key: nothing verifies under it from now on.
     pub fn revoke_key(&self, issuer: &str, key_id: &str) -> Result<Document, Problem> {
+        let _admin = self.lock();
         let id = format!("{issuer}/{key_id}");
-        let d = self.key_doc(&id)?;
-        self.storage
-            .set_status(KEY_KIND, &id, d.version, DocumentStatus::Revoked)
-            .map_err(storage)?;
-        self.keys.invalidate_issuer(issuer);
-        self.key_doc(&id)
-    }
-
-    fn key_doc(&self, id: &str) -> Result<Document, Problem> {
-        self.storage
-            .get_document(KEY_KIND, id, None)
-            .map_err(storage)?
-            .ok_or_else(|| Problem::not_found("key_not_found", "no such issuer key"))
+        let d = self.get(KEY_KIND, &id, None)?;
+        let mut revoked = d.clone();
+        revoked.status = DocumentStatus::Revoked;
+        self.commit(
+            Some(issuer),
+            |docs| upsert(&mut docs.keys, revoked),
+            |s| s.set_status(KEY_KIND, &id, d.version, DocumentStatus::Revoked),
+        )?;
+        self.get(KEY_KIND, &id, None)
     }
 
     /// Every key of `issuer`.
     pub fn keys_of(&self, issuer: &str) -> Result<Vec<Document>, Problem> {
-        self.get(Kind::Issuer, issuer, None)?;
+        self.get(ISSUER_KIND, issuer, None)?;
         let prefix = format!("{issuer}/");
         Ok(self
             .list(KEY_KIND)?
@@ -300,8 +418,8 @@ impl Registry {
             .collect())
     }
 
-    /// The verification key `key_id` of `issuer`, through the cache. Refused
-    /// (422): `unknown_issuer` (not registered, or retired), `unknown_key`,
+    /// The verification key `key_id` of `issuer`, through the cache, from
+    /// the registry in force. Refused (422): `unknown_issuer`, `unknown_key`,
     /// `key_revoked`.
     pub fn verification_key(&self, issuer: &str, key_id: &str) -> Result<Arc<CachedKey>, Problem> {
         let cache_key = (issuer.to_owned(), key_id.to_owned());
@@ -310,50 +428,36 @@ impl Registry {
     }
 
     fn load_key(&self, issuer: &str, key_id: &str) -> Result<Arc<CachedKey>, Problem> {
-        let refuse =
-            |code, detail: String| Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail);
-        let issuer_ok = zkcred_credential::keys::check_identifier("issuer", issuer).is_ok()
-            && self
-                .storage
-                .get_document(Kind::Issuer.as_str(), issuer, None)
-                .map_err(storage)?
-                .is_some_and(|d| d.status == DocumentStatus::Active);
-        if !issuer_ok {
-            return Err(refuse(
+        let refuse = |code, detail: &str| {
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail.to_owned())
+        };
+        let registry = self.engine.registry();
+        let i = registry.issuer(issuer).ok_or_else(|| {
+            refuse(
                 "unknown_issuer",
-                "the presented issuer is not an active issuer of the registry".into(),
-            ));
+                "the presented issuer is not an active issuer of the registry",
+            )
+        })?;
+        let k = i
+            .key(key_id)
+            .ok_or_else(|| refuse("unknown_key", "the issuer has no such key"))?;
+        if k.revoked {
+            return Err(refuse("key_revoked", "the issuer key is revoked"));
         }
-        if key_id.is_empty() || key_id.len() > 64 {
-            return Err(refuse(
-                "unknown_key",
-                format!("issuer {issuer} has no such key"),
-            ));
-        }
-        let id = format!("{issuer}/{key_id}");
-        let doc = self
-            .storage
-            .get_document(KEY_KIND, &id, None)
-            .map_err(storage)?
-            .ok_or_else(|| refuse("unknown_key", format!("issuer {issuer} has no such key")))?;
-        if doc.status == DocumentStatus::Revoked {
-            return Err(refuse(
-                "key_revoked",
-                format!("key {key_id} of {issuer} is revoked"),
-            ));
-        }
-        let public: IssuerPublicKey =
-            serde_json::from_value(doc.body).map_err(|e| Problem::internal(&e))?;
-        let verifier = Arc::new(VerifierKey::new(public.public_key.clone()));
-        Ok(Arc::new(CachedKey { public, verifier }))
+        let verifier = Arc::new(VerifierKey::new(k.key.public_key.clone()));
+        Ok(Arc::new(CachedKey {
+            public: k.key.clone(),
+            verifier,
+        }))
     }
 }
 
-fn not_found(kind: Kind) -> Problem {
-    let code = match kind {
-        Kind::Issuer => "issuer_not_found",
-        Kind::Agreement => "agreement_not_found",
-        Kind::Policy => "policy_not_found",
-    };
-    Problem::not_found(code, format!("no such {}", kind.as_str()))
+impl RegistryDocs {
+    fn list_mut(&mut self, kind: &str) -> &mut Vec<Document> {
+        match kind {
+            ISSUER_KIND => &mut self.issuers,
+            KEY_KIND => &mut self.keys,
+            _ => &mut self.agreements,
+        }
+    }
 }

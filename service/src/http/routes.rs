@@ -26,8 +26,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{Auth, Role};
-use super::engine::Kind;
 use super::problem::Problem;
+use super::registry::{AGREEMENT_KIND, ISSUER_KIND, POLICY_KIND};
 use super::state::{blocking, AppState};
 use super::verify::{self, ChallengeRequest, Submission};
 use crate::storage::Storage;
@@ -289,41 +289,41 @@ async fn list(st: &Arc<AppState>, kind: &'static str) -> Answer {
     ok(blocking(move || s.registry.list(kind)).await?)
 }
 
-async fn get_doc(st: &Arc<AppState>, kind: Kind, id: String) -> Answer {
+async fn get_doc(st: &Arc<AppState>, kind: &'static str, id: String) -> Answer {
     let s = Arc::clone(st);
     let versions = blocking(move || s.registry.versions(kind, &id)).await?;
     let latest = versions.last().cloned();
     ok(json!({ "latest": latest, "versions": versions }))
 }
 
-async fn create_doc(st: &Arc<AppState>, kind: Kind, body: Value) -> Answer {
+async fn create_doc(st: &Arc<AppState>, kind: &'static str, body: Value) -> Answer {
     let s = Arc::clone(st);
     created(blocking(move || s.registry.create(kind, &body)).await?)
 }
 
-async fn version_doc(st: &Arc<AppState>, kind: Kind, id: String, body: Value) -> Answer {
+async fn version_doc(st: &Arc<AppState>, kind: &'static str, id: String, body: Value) -> Answer {
     let s = Arc::clone(st);
     created(blocking(move || s.registry.new_version(kind, &id, &body)).await?)
 }
 
-async fn retire_doc(st: &Arc<AppState>, kind: Kind, id: String) -> Answer {
+async fn retire_doc(st: &Arc<AppState>, kind: &'static str, id: String) -> Answer {
     let s = Arc::clone(st);
     ok(blocking(move || s.registry.retire(kind, &id)).await?)
 }
 
 async fn list_issuers(State(st): St, Auth(who): Auth) -> Answer {
     who.require(READ_REGISTRY)?;
-    list(&st, Kind::Issuer.as_str()).await
+    list(&st, ISSUER_KIND).await
 }
 
 async fn get_issuer(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(READ_REGISTRY)?;
-    get_doc(&st, Kind::Issuer, id).await
+    get_doc(&st, ISSUER_KIND, id).await
 }
 
 async fn create_issuer(State(st): St, Auth(who): Auth, JsonBody(body): JsonBody<Value>) -> Answer {
     who.require(ADMIN)?;
-    create_doc(&st, Kind::Issuer, body).await
+    create_doc(&st, ISSUER_KIND, body).await
 }
 
 async fn version_issuer(
@@ -333,12 +333,12 @@ async fn version_issuer(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    version_doc(&st, Kind::Issuer, id, body).await
+    version_doc(&st, ISSUER_KIND, id, body).await
 }
 
 async fn retire_issuer(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(ADMIN)?;
-    retire_doc(&st, Kind::Issuer, id).await
+    retire_doc(&st, ISSUER_KIND, id).await
 }
 
 async fn list_keys(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
@@ -355,7 +355,7 @@ async fn add_key(
 ) -> Answer {
     who.require(ADMIN)?;
     let s = Arc::clone(&st);
-    created(blocking(move || s.registry.add_key(&id, &body)).await?)
+    created(blocking(move || s.registry.add_key(&id, &body, false)).await?)
 }
 
 async fn rotate_key(
@@ -366,7 +366,7 @@ async fn rotate_key(
 ) -> Answer {
     who.require(ADMIN)?;
     let s = Arc::clone(&st);
-    created(blocking(move || s.registry.rotate_key(&id, &body)).await?)
+    created(blocking(move || s.registry.add_key(&id, &body, true)).await?)
 }
 
 async fn revoke_key(
@@ -381,12 +381,12 @@ async fn revoke_key(
 
 async fn list_agreements(State(st): St, Auth(who): Auth) -> Answer {
     who.require(READ_REGISTRY)?;
-    list(&st, Kind::Agreement.as_str()).await
+    list(&st, AGREEMENT_KIND).await
 }
 
 async fn get_agreement(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(READ_REGISTRY)?;
-    get_doc(&st, Kind::Agreement, id).await
+    get_doc(&st, AGREEMENT_KIND, id).await
 }
 
 async fn create_agreement(
@@ -395,7 +395,7 @@ async fn create_agreement(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    create_doc(&st, Kind::Agreement, body).await
+    create_doc(&st, AGREEMENT_KIND, body).await
 }
 
 async fn version_agreement(
@@ -405,27 +405,27 @@ async fn version_agreement(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    version_doc(&st, Kind::Agreement, id, body).await
+    version_doc(&st, AGREEMENT_KIND, id, body).await
 }
 
 async fn retire_agreement(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(ADMIN)?;
-    retire_doc(&st, Kind::Agreement, id).await
+    retire_doc(&st, AGREEMENT_KIND, id).await
 }
 
 async fn list_policies(State(st): St, Auth(who): Auth) -> Answer {
     who.require(READ_POLICIES)?;
-    list(&st, Kind::Policy.as_str()).await
+    list(&st, POLICY_KIND).await
 }
 
 async fn get_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(READ_POLICIES)?;
-    get_doc(&st, Kind::Policy, id).await
+    get_doc(&st, POLICY_KIND, id).await
 }
 
 async fn create_policy(State(st): St, Auth(who): Auth, JsonBody(body): JsonBody<Value>) -> Answer {
     who.require(ADMIN)?;
-    create_doc(&st, Kind::Policy, body).await
+    create_doc(&st, POLICY_KIND, body).await
 }
 
 async fn version_policy(
@@ -435,34 +435,39 @@ async fn version_policy(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    version_doc(&st, Kind::Policy, id, body).await
+    version_doc(&st, POLICY_KIND, id, body).await
 }
 
 async fn retire_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(ADMIN)?;
-    retire_doc(&st, Kind::Policy, id).await
+    retire_doc(&st, POLICY_KIND, id).await
+}
+
+fn audited(st: &AppState, doc: crate::storage::Document) -> Result<Value, Problem> {
+    let policy = st
+        .registry
+        .engine()
+        .policy(&doc)
+        .map_err(|e| Problem::internal(&e))?;
+    let audit = st.registry.engine().audit(&policy);
+    Ok(json!({ "policy": doc, "audit": audit }))
 }
 
 async fn audit_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(READ_REGISTRY)?;
     let s = Arc::clone(&st);
-    let policy = blocking(move || s.registry.get(Kind::Policy, &id, None)).await?;
-    let audit = st.registry.engine().audit(&policy);
-    ok(json!({ "policy": policy, "audit": audit }))
+    let doc = blocking(move || s.registry.get(POLICY_KIND, &id, None)).await?;
+    ok(audited(&st, doc)?)
 }
 
 async fn audit_policies(State(st): St, Auth(who): Auth) -> Answer {
     who.require(READ_REGISTRY)?;
     let s = Arc::clone(&st);
-    let policies = blocking(move || s.registry.list(Kind::Policy.as_str())).await?;
-    let engine = st.registry.engine();
-    let out: Vec<Value> = policies
+    let policies = blocking(move || s.registry.list(POLICY_KIND)).await?;
+    let out = policies
         .into_iter()
-        .map(|p| {
-            let audit = engine.audit(&p);
-            json!({ "policy": p, "audit": audit })
-        })
-        .collect();
+        .map(|d| audited(&st, d))
+        .collect::<Result<Vec<_>, _>>()?;
     ok(json!({ "policies": out }))
 }
 

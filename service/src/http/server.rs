@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use super::auth::Tokens;
 use super::batcher::Batcher;
 use super::config::{Config, ConfigError};
-use super::engine::{PolicyEngine, ProvisionalEngine};
+use super::engine::Engine;
 use super::log_writer::LogWriter;
 use super::metrics::Metrics;
 use super::registry::{KeyCache, Registry};
@@ -61,19 +61,10 @@ pub struct RunningServer {
 }
 
 impl Server {
-    /// Starts a server with the provisional policy engine (see
-    /// [`super::engine`]).
-    pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
-        let catalogue = zkcred_credential::Catalogue::builtin();
-        Self::start_with(config, Arc::new(ProvisionalEngine::new(catalogue))).await
-    }
-
-    /// Starts a server deciding with `engine`. Must run inside a
+    /// Starts a server: opens the database and the log key, puts the
+    /// stored registry in force, binds and serves. Must run inside a
     /// multi-threaded tokio runtime.
-    pub async fn start_with(
-        config: Config,
-        engine: Arc<dyn PolicyEngine>,
-    ) -> Result<RunningServer, ServerError> {
+    pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         config.check()?;
         let tokens = Tokens::new(&config.tokens)?;
         let (db, key_path) = (config.database.clone(), config.log_key.clone());
@@ -90,11 +81,13 @@ impl Server {
             Duration::from_secs(config.key_cache.ttl_secs),
             config.key_cache.capacity,
         );
+        let catalogue = zkcred_credential::Catalogue::builtin();
+        let engine = Engine::new(catalogue).map_err(|e| ServerError::Registry(e.to_string()))?;
         let registry = Registry::open(Arc::clone(&storage), engine, keys)
             .map_err(|p| ServerError::Registry(p.detail))?;
         let state = Arc::new(AppState {
             tokens,
-            catalogue: zkcred_credential::Catalogue::builtin(),
+            catalogue,
             registry,
             challenges: ChallengeStore::new(ChallengeConfig {
                 ttl: Duration::from_secs(config.challenges.ttl_secs),

@@ -3,13 +3,14 @@
 //!
 //! A presentation goes through: the body is parsed (size-capped) → its
 //! challenge is consumed atomically, bound to the policy and the calling
-//! verifier → the request it answers must be the one issued (same verifier,
-//! same credentials as the policy version bound to the challenge) → on a
-//! blocking thread, the binding is checked, the issuer keys are looked up
-//! (cache, then storage) and every entry is decoded and prepared (typed
-//! errors become 4xx problems) → the BBS proofs go to the micro-batcher →
-//! the policy engine decides → the decision is appended to the disclosure
-//! log (group-committed) → the response. Every decision taken after the
+//! verifier → on a blocking thread, the policy crate's shape stage (the
+//! request is one the policy version bound to the challenge makes; nothing
+//! over-disclosed, nothing missing), the presentation's binding, the issuer
+//! keys (verifier-key cache over the registry in force) and every entry
+//! decoded and prepared (typed errors become 4xx problems) → the BBS proofs
+//! go to the micro-batcher → the policy crate's trust-and-conditions stage
+//! decides → the decision is appended to the disclosure log
+//! (group-committed) → the response. Every decision taken after the
 //! challenge was consumed is logged, refusals included; a refusal's record
 //! names the requested credential types but no attributes.
 
@@ -23,17 +24,17 @@ use time::OffsetDateTime;
 use zkcred_credential::presentation::{check_binding, prepare_presentation, PreparedPresentation};
 use zkcred_credential::{
     DisclosedCredential, Error as CredError, IssuerPublicKey, KeyResolver, Presentation,
-    PresentationRequest, RequestedCredential,
+    PresentationRequest,
 };
+use zkcred_policy::{Decision, Policy};
 
 use super::auth::Principal;
-use super::batcher::{BatchError, VerifyItem};
-use super::engine::{Decision, Kind};
+use super::batcher::{BatchError, Upstream, VerifyItem};
 use super::problem::{challenge_problem, Problem};
-use super::registry::CachedKey;
+use super::registry::{CachedKey, POLICY_KIND};
 use super::state::{blocking, AppState};
 use crate::challenge::{ChallengeBinding, Nonce};
-use crate::storage::{Document, DocumentStatus};
+use crate::storage::DocumentStatus;
 use crate::translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
 
 /// `POST /v1/challenges` body.
@@ -67,16 +68,17 @@ pub struct Submission {
     pub presentation: Presentation,
 }
 
-/// One verified credential in an accepted decision.
+/// What an accepted decision returns for one requirement of the policy.
 #[derive(Debug, Serialize)]
 pub struct DisclosedOut {
+    /// The policy requirement.
+    pub requirement: String,
     /// The credential type.
     pub credential_type: String,
     /// The issuer.
     pub issuer: String,
-    /// The issuer key.
-    pub key_id: String,
-    /// Disclosed values by name (`null`: an absent optional attribute).
+    /// The values the policy returns, by name (`null`: an absent optional
+    /// attribute); values disclosed only for predicates are not returned.
     pub attributes: Map<String, Value>,
 }
 
@@ -102,49 +104,52 @@ pub async fn issue_challenge(
     policy_id: String,
 ) -> Result<IssuedChallenge, Problem> {
     let st = Arc::clone(state);
-    let policy = blocking(move || st.registry.get(Kind::Policy, &policy_id, None)).await?;
-    if policy.status != DocumentStatus::Active {
+    let doc = blocking(move || st.registry.get(POLICY_KIND, &policy_id, None)).await?;
+    if doc.status != DocumentStatus::Active {
         return Err(Problem::new(
             StatusCode::CONFLICT,
             "policy_retired",
-            format!("policy {} is retired", policy.id),
+            format!("policy {} is retired", doc.id),
         ));
     }
-    let credentials = state
-        .registry
-        .engine()
-        .request(&policy)
-        .map_err(|e| Problem::internal(&e))?;
+    let engine = state.registry.engine();
+    let policy = engine.policy(&doc).map_err(|e| Problem::internal(&e))?;
+    if policy.verifier() != &*who.name {
+        return Err(Problem::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("policy {} belongs to another verifier", doc.id),
+        ));
+    }
     let ttl = time::Duration::seconds(state.config.challenges.ttl_secs as i64);
     // Taken before the challenge's own clock starts, and truncated: the
     // advertised expiry is never later than the store's.
     let wall = OffsetDateTime::now_utc();
+    let mut request = engine
+        .request(&policy, wall)
+        .map_err(|e| Problem::internal(&e))?;
     let issued = state
         .challenges
         .issue(ChallengeBinding {
             verifier: who.name.to_string(),
-            policy_id: policy.id.clone(),
-            policy_version: policy.version,
+            policy_id: doc.id.clone(),
+            policy_version: doc.version,
         })
         .map_err(|e| challenge_problem(&e))?;
     state.metrics.challenge_issued();
-    let expires_at = (wall + ttl)
+    request.challenge = issued.nonce.to_hex();
+    request.expires_at = request
+        .expires_at
+        .min(wall + ttl)
         .replace_nanosecond(0)
         .map_err(|e| Problem::internal(&e))?;
-    let request = PresentationRequest {
-        format: zkcred_credential::presentation::REQUEST_FORMAT.into(),
-        version: zkcred_credential::presentation::PRESENTATION_VERSION,
-        verifier: who.name.to_string(),
-        challenge: issued.nonce.to_hex(),
-        expires_at,
-        credentials,
-    };
     Ok(IssuedChallenge {
         policy: PolicyRef {
-            id: policy.id,
-            version: policy.version,
+            id: doc.id,
+            version: doc.version,
         },
-        expires_at: expires_at
+        expires_at: request
+            .expires_at
             .format(&time::format_description::well_known::Rfc3339)
             .map_err(|e| Problem::internal(&e))?,
         request,
@@ -163,23 +168,18 @@ impl KeyResolver for Resolved {
     }
 }
 
-/// What the refusal record may say about the credentials.
-fn requested_summary(
-    requested: &[RequestedCredential],
-    issuers: &[String],
-) -> Vec<CredentialDisclosure> {
-    requested
+/// The problem for a refused decision of the policy crate: its first
+/// reason's code and explanation (names, never values), and all of them.
+fn decision_problem(d: &Decision) -> Problem {
+    let first = d.reasons.first();
+    let code = first.map_or("policy_unsatisfied", |r| r.code());
+    let detail = first.map_or_else(|| "the policy is not satisfied".to_owned(), |r| r.explain());
+    let reasons: Vec<Value> = d
+        .reasons
         .iter()
-        .enumerate()
-        .map(|(i, rc)| CredentialDisclosure {
-            credential_type: rc.credential_type.clone(),
-            disclosed_attributes: Vec::new(),
-            issuer: issuers
-                .get(i)
-                .cloned()
-                .unwrap_or_else(|| "unverified".into()),
-        })
-        .collect()
+        .map(|r| serde_json::json!({ "code": r.code(), "detail": r.explain() }))
+        .collect();
+    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).with("reasons", reasons)
 }
 
 /// Decides on one submission by the verifier `who`.
@@ -196,33 +196,37 @@ pub async fn decide(
             state.metrics.challenge_refused(e.code());
             challenge_problem(&e)
         })?;
+    // Tells the batcher this request's proofs are coming.
+    let announced = state.batcher.upstream();
     let st = Arc::clone(state);
     let (id, version) = (binding.policy_id.clone(), binding.policy_version);
-    let policy = blocking(move || st.registry.get(Kind::Policy, &id, Some(version))).await?;
-    let policy_ref = PolicyRef {
-        id: policy.id.clone(),
-        version: policy.version,
-    };
-    let requested = state
+    let doc = blocking(move || st.registry.get(POLICY_KIND, &id, Some(version))).await?;
+    let policy = state
         .registry
         .engine()
-        .request(&policy)
+        .policy(&doc)
         .map_err(|e| Problem::internal(&e))?;
+    // Credential types the record may name for a refusal: the requested
+    // ones that are catalogue types.
+    let types = sub
+        .request
+        .credentials
+        .iter()
+        .map(|rc| match state.catalogue.get(&rc.credential_type) {
+            Some(t) => t.id.clone(),
+            None => "unknown".to_owned(),
+        })
+        .collect();
     let mut ctx = Ctx {
         state,
         who,
-        policy_ref,
-        requested,
+        policy_ref: PolicyRef {
+            id: doc.id.clone(),
+            version: doc.version,
+        },
+        types,
     };
-    if sub.request.verifier != *who.name || sub.request.credentials != ctx.requested {
-        let p = Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "request_tampered",
-            "the request is not the one issued with this challenge",
-        );
-        return Err(ctx.refuse(p, &[]).await);
-    }
-    match verify(state, sub).await {
+    match verify(state, Arc::clone(&policy), sub, announced).await {
         Ok(disclosed) => ctx.decide(&policy, disclosed).await,
         Err((p, issuers)) => Err(ctx.refuse(p, &issuers).await),
     }
@@ -232,7 +236,7 @@ struct Ctx<'a> {
     state: &'a Arc<AppState>,
     who: &'a Principal,
     policy_ref: PolicyRef,
-    requested: Vec<RequestedCredential>,
+    types: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -263,11 +267,20 @@ impl Ctx<'_> {
     /// Logs a refusal; returns the problem with the decision attached.
     async fn refuse(&mut self, p: Problem, issuers: &[String]) -> Problem {
         self.state.metrics.decision(false, p.code);
-        let event = self.event(
-            Outcome::Refused,
-            p.code,
-            requested_summary(&self.requested, issuers),
-        );
+        let credentials = self
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| CredentialDisclosure {
+                credential_type: t.clone(),
+                disclosed_attributes: Vec::new(),
+                issuer: issuers
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| "unverified".into()),
+            })
+            .collect();
+        let event = self.event(Outcome::Refused, p.code, credentials);
         match self.append(event).await {
             Ok(seq) => p.with("decision", "refused").with("log_sequence", seq),
             Err(internal) => internal,
@@ -276,68 +289,65 @@ impl Ctx<'_> {
 
     async fn decide(
         &mut self,
-        policy: &Document,
+        policy: &Policy,
         disclosed: Vec<DisclosedCredential>,
     ) -> Result<Accepted, Problem> {
         let issuers: Vec<String> = disclosed.iter().map(|d| d.issuer.clone()).collect();
-        match self
-            .state
-            .registry
-            .engine()
-            .evaluate(policy, &disclosed, OffsetDateTime::now_utc())
-        {
-            Decision::Refused { reason, detail } => {
-                let p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, reason, detail);
-                Err(self.refuse(p, &issuers).await)
-            }
-            Decision::Accepted => {
-                let summary = disclosed
+        // What the verifier saw: every disclosed name, predicate inputs too.
+        let summary: Vec<CredentialDisclosure> = disclosed
+            .iter()
+            .map(|d| CredentialDisclosure {
+                credential_type: d.credential_type.clone(),
+                disclosed_attributes: d.attributes.keys().cloned().collect(),
+                issuer: d.issuer.clone(),
+            })
+            .collect();
+        let decision = self.state.registry.engine().conclude(policy, Ok(disclosed));
+        let Some(values) = decision.values().filter(|_| decision.is_accepted()) else {
+            let p = decision_problem(&decision);
+            return Err(self.refuse(p, &issuers).await);
+        };
+        let credentials = values
+            .requirements()
+            .iter()
+            .map(|r| DisclosedOut {
+                requirement: r.requirement.clone(),
+                credential_type: r.credential_type.clone(),
+                issuer: r.issuer.clone(),
+                attributes: r
+                    .values
                     .iter()
-                    .map(|d| CredentialDisclosure {
-                        credential_type: d.credential_type.clone(),
-                        disclosed_attributes: d.attributes.keys().cloned().collect(),
-                        issuer: d.issuer.clone(),
-                    })
-                    .collect();
-                let seq = self
-                    .append(self.event(Outcome::Accepted, "ok", summary))
-                    .await?;
-                self.state.metrics.decision(true, "ok");
-                Ok(Accepted {
-                    decision: "accepted",
-                    reason: "ok",
-                    policy: self.policy_ref.clone(),
-                    log_sequence: seq,
-                    credentials: disclosed.into_iter().map(disclosed_out).collect(),
-                })
-            }
-        }
-    }
-}
-
-fn disclosed_out(d: DisclosedCredential) -> DisclosedOut {
-    DisclosedOut {
-        credential_type: d.credential_type,
-        issuer: d.issuer,
-        key_id: d.key_id,
-        attributes: d
-            .attributes
-            .into_iter()
-            .map(|(k, v)| (k, v.map_or(Value::Null, |v| v.to_json())))
-            .collect(),
+                    .map(|(k, v)| (k.clone(), v.as_ref().map_or(Value::Null, |v| v.to_json())))
+                    .collect(),
+            })
+            .collect();
+        let seq = self
+            .append(self.event(Outcome::Accepted, "ok", summary))
+            .await?;
+        self.state.metrics.decision(true, "ok");
+        Ok(Accepted {
+            decision: "accepted",
+            reason: "ok",
+            policy: self.policy_ref.clone(),
+            log_sequence: seq,
+            credentials,
+        })
     }
 }
 
 /// Refusal with the issuers that were verified far enough to name.
 type Refusal = (Problem, Vec<String>);
 
-/// Binding, keys, preparation (blocking thread), then the proofs (batcher).
+/// Shape, binding, keys, preparation (blocking thread), then the proofs
+/// (batcher).
 async fn verify(
     state: &Arc<AppState>,
+    policy: Arc<Policy>,
     sub: Submission,
+    announced: Upstream,
 ) -> Result<Vec<DisclosedCredential>, Refusal> {
     let st = Arc::clone(state);
-    let (prepared, keys) = tokio::task::spawn_blocking(move || prepare(&st, &sub))
+    let (prepared, keys) = tokio::task::spawn_blocking(move || prepare(&st, &policy, &sub))
         .await
         .map_err(|e| (Problem::internal(&e), Vec::new()))??;
     let issuers: Vec<String> = keys.iter().map(|k| k.public.issuer.clone()).collect();
@@ -355,21 +365,25 @@ async fn verify(
         })
         .collect();
     let started = Instant::now();
-    let results = state.batcher.verify(items).await.map_err(|e| {
-        let p = match e {
-            BatchError::Overloaded => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "overloaded",
-                "the verification queue is full; retry later",
-            ),
-            BatchError::ShutDown => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "shutting_down",
-                "the service is shutting down",
-            ),
-        };
-        (p, issuers.clone())
-    })?;
+    let results = state
+        .batcher
+        .verify(items, Some(announced))
+        .await
+        .map_err(|e| {
+            let p = match e {
+                BatchError::Overloaded => Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "the verification queue is full; retry later",
+                ),
+                BatchError::ShutDown => Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "shutting_down",
+                    "the service is shutting down",
+                ),
+            };
+            (p, issuers.clone())
+        })?;
     state.metrics.verified(started.elapsed());
     prepared
         .finish(results)
@@ -378,21 +392,23 @@ async fn verify(
 
 fn prepare(
     state: &AppState,
+    policy: &Policy,
     sub: &Submission,
 ) -> Result<(PreparedPresentation, Vec<Arc<CachedKey>>), Refusal> {
     let now = OffsetDateTime::now_utc();
+    state
+        .registry
+        .engine()
+        .check_shape(policy, &sub.request, &sub.presentation)
+        .map_err(|d| (decision_problem(&d), Vec::new()))?;
     check_binding(state.catalogue, &sub.request, &sub.presentation, now)
         .map_err(|e| (presentation_problem(&e), Vec::new()))?;
-    let mut keys = Vec::with_capacity(sub.presentation.credentials.len());
+    let mut keys: Vec<Arc<CachedKey>> = Vec::with_capacity(sub.presentation.credentials.len());
     for pc in &sub.presentation.credentials {
-        let issuers = keys
-            .iter()
-            .map(|k: &Arc<CachedKey>| k.public.issuer.clone())
-            .collect();
         let k = state
             .registry
             .verification_key(&pc.issuer, &pc.key_id)
-            .map_err(|p| (p, issuers))?;
+            .map_err(|p| (p, keys.iter().map(|k| k.public.issuer.clone()).collect()))?;
         keys.push(k);
     }
     let issuers: Vec<String> = keys.iter().map(|k| k.public.issuer.clone()).collect();

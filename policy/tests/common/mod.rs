@@ -1,0 +1,203 @@
+//! Shared fixtures: a registry with issuers and keys, credentials issued with
+//! the credential layer, a wallet.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use time::{Duration, OffsetDateTime};
+use zkcred_credential::catalogue::HolderKind;
+use zkcred_credential::{
+    issue, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential, CredentialType,
+    Date, IssuerKey, LicenseId, Uscc, Wallet,
+};
+use zkcred_crypto::bbs::Suite;
+use zkcred_policy::{Issuer, RegionCode, Registry};
+
+pub fn rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
+
+/// 2026-03-01T08:00:00Z (16:00 in Beijing).
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_772_352_000).unwrap()
+}
+
+pub fn catalogue() -> &'static Catalogue {
+    Catalogue::builtin()
+}
+
+pub fn examples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+pub fn example(name: &str) -> PathBuf {
+    examples_dir().join(name)
+}
+
+/// Every example policy file.
+pub fn example_files() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(examples_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A government issuer's unified social credit code in `region`.
+pub fn issuer_id(region: &str, n: u32) -> String {
+    Uscc::with_check_char(&format!("11{region}{n:09}"))
+        .unwrap()
+        .to_string()
+}
+
+/// The registry shipped with the crate plus issuers added by [`Fixture::issuer`].
+pub struct Fixture {
+    pub registry: Registry,
+    pub keys: BTreeMap<String, IssuerKey>,
+    pub rng: StdRng,
+    next: u32,
+}
+
+impl Fixture {
+    pub fn new(seed: u64) -> Self {
+        Fixture {
+            registry: Registry::builtin(catalogue()).unwrap(),
+            keys: BTreeMap::new(),
+            rng: rng(seed),
+            next: 1,
+        }
+    }
+
+    /// Adds an issuer in `region` allowed `types`, with one key valid from a
+    /// year ago for two years; returns its identifier.
+    pub fn issuer(&mut self, region: &str, types: &[&str]) -> String {
+        self.issuer_with_window(
+            region,
+            types,
+            now() - Duration::days(365),
+            now() + Duration::days(365),
+        )
+    }
+
+    pub fn issuer_with_window(
+        &mut self,
+        region: &str,
+        types: &[&str],
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> String {
+        let id = issuer_id(region, self.next);
+        self.next += 1;
+        let code = RegionCode::parse(region).unwrap();
+        let issuer = Issuer::new(&id, "示例发证机关", code, "public_security", types);
+        self.registry.add_issuer(issuer).unwrap();
+        let key = IssuerKey::generate(
+            &id,
+            Suite::Bls12381Sha256,
+            not_before,
+            not_after,
+            &mut self.rng,
+        )
+        .unwrap();
+        self.registry.add_key(key.public().clone()).unwrap();
+        self.keys.insert(id.clone(), key);
+        id
+    }
+
+    pub fn key_id(&self, issuer: &str) -> String {
+        self.keys[issuer].key_id().to_owned()
+    }
+
+    /// Issues a credential of `credential_type` by `issuer` with sample values
+    /// and `overrides` (JSON forms; `null` removes an optional value), signed
+    /// at a time when the key is valid.
+    pub fn credential(
+        &mut self,
+        issuer: &str,
+        credential_type: &str,
+        overrides: &[(&str, serde_json::Value)],
+    ) -> Credential {
+        let t = catalogue().get(credential_type).unwrap();
+        let mut attrs = sample(t, issuer, &mut self.rng);
+        for (name, v) in overrides {
+            let def = t.attribute(name).unwrap();
+            let mut next = AttributeSet::new();
+            for (k, val) in attrs.iter() {
+                if k != *name {
+                    next.insert(k, val.clone());
+                }
+            }
+            if let Some(val) = AttributeValue::from_json(name, def.ty, v).unwrap() {
+                next.insert(*name, val);
+            }
+            attrs = next;
+        }
+        let key = &self.keys[issuer];
+        let at = key.public().not_before + Duration::HOUR;
+        issue(catalogue(), key, credential_type, &attrs, at, &mut self.rng).unwrap()
+    }
+}
+
+/// Plausible values for every attribute of `t` issued by `issuer`: an adult
+/// holder, issued 2025-06-01, valid until 2035-06-01.
+pub fn sample(t: &CredentialType, issuer: &str, rng: &mut StdRng) -> AttributeSet {
+    let person = t.holder == HolderKind::Person;
+    let mut set = AttributeSet::new();
+    let date = |s: &str| AttributeValue::Date(Date::parse(s).unwrap());
+    for a in &t.attributes {
+        use AttributeValue as V;
+        let v = match (a.name.as_str(), a.ty) {
+            ("license_id", _) => V::String(
+                LicenseId::generate(t.type_code.clone(), Uscc::parse(issuer).unwrap(), 1, rng)
+                    .unwrap()
+                    .to_string(),
+            ),
+            ("holder_name", _) if person => V::String("张伟".into()),
+            ("holder_name", _) => V::String("杭州西湖示例科技有限公司".into()),
+            ("holder_id", _) if person => V::String("330106199005170012".into()),
+            ("holder_id", _) => V::String("91330106MA2B3C4D5E".into()),
+            ("holder_id_type", _) if person => V::String("居民身份证".into()),
+            ("holder_id_type", _) => V::String("统一社会信用代码".into()),
+            ("issuer_code", _) => V::String(issuer.into()),
+            ("issue_date" | "valid_from", _) => date("2025-06-01"),
+            ("valid_until", _) => date("2035-06-01"),
+            ("area_code", _) => V::String(issuer[2..8].into()),
+            ("birth_date", _) => date("1990-05-17"),
+            ("sex", _) => V::String("男".into()),
+            ("operating_period_end", _) => date("2045-01-01"),
+            (n, AttributeType::String) => {
+                let v = format!("{n}-示例");
+                match a.max_length {
+                    Some(max) if v.len() > max => V::String(n[..max.min(n.len())].into()),
+                    _ => V::String(v),
+                }
+            }
+            (_, AttributeType::Date) => date("2020-01-01"),
+            (_, AttributeType::Integer) => V::Integer(42),
+            (_, AttributeType::Boolean) => V::Boolean(true),
+            (_, AttributeType::Bytes) => V::Bytes(vec![0xab; 32]),
+        };
+        set.insert(a.name.clone(), v);
+    }
+    set
+}
+
+/// A wallet in a fresh temporary directory holding `credentials`; returns
+/// the directory guard, the wallet and the entry ids in order.
+pub fn wallet(
+    registry: &Registry,
+    credentials: Vec<Credential>,
+) -> (tempfile::TempDir, Wallet, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let w = Wallet::open(dir.path().join("wallet")).unwrap();
+    let ids = credentials
+        .into_iter()
+        .map(|c| w.add(catalogue(), registry, c).unwrap())
+        .collect();
+    (dir, w, ids)
+}

@@ -1,0 +1,622 @@
+//! Evaluation with presentations made by the credential layer's wallet.
+
+mod common;
+
+use common::{catalogue, example, now, wallet, Fixture};
+use serde_json::json;
+use time::Duration;
+use zkcred_credential::{Presentation, PresentationRequest, RequestedCredential};
+use zkcred_policy::evaluate::PredicateStatus;
+use zkcred_policy::{Choice, Decision, Evaluator, FixedClock, Policy, PolicyLoader, Reason};
+
+fn load(f: &Fixture, name: &str) -> Policy {
+    PolicyLoader::new(catalogue())
+        .with_registry(&f.registry)
+        .load(example(name))
+        .unwrap()
+}
+
+fn evaluate(f: &Fixture, p: &Policy, req: &PresentationRequest, pres: &Presentation) -> Decision {
+    let clock = FixedClock::new(now() + Duration::seconds(30));
+    Evaluator {
+        catalogue: catalogue(),
+        registry: &f.registry,
+        clock: &clock,
+    }
+    .evaluate(p, req, pres)
+}
+
+fn choices(types: &[&str]) -> Vec<Choice> {
+    types
+        .iter()
+        .map(|t| Choice {
+            credential_type: Some(t.to_string()),
+            optional: vec![],
+        })
+        .collect()
+}
+
+/// A credential to issue: region, type, attribute overrides.
+type Spec<'a> = (&'a str, &'a str, Vec<(&'a str, serde_json::Value)>);
+
+/// Issues one credential per `(region, type)`, puts them in a wallet, builds
+/// the policy's request and lets the wallet answer it.
+fn present(
+    f: &mut Fixture,
+    policy: &Policy,
+    creds: &[Spec<'_>],
+) -> (PresentationRequest, Presentation) {
+    let mut issued = Vec::new();
+    for (region, ty, overrides) in creds {
+        let i = f.issuer(region, &[ty]);
+        issued.push(f.credential(&i, ty, overrides));
+    }
+    let types: Vec<&str> = creds.iter().map(|c| c.1).collect();
+    let request = policy.request(&choices(&types), now(), &mut f.rng).unwrap();
+    answer(f, &request, issued)
+}
+
+fn answer(
+    f: &mut Fixture,
+    request: &PresentationRequest,
+    issued: Vec<zkcred_credential::Credential>,
+) -> (PresentationRequest, Presentation) {
+    let (_dir, w, ids) = wallet(&f.registry, issued);
+    let choice: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
+    let pres = w
+        .present(catalogue(), request, &choice, now(), &mut f.rng)
+        .unwrap();
+    (request.clone(), pres)
+}
+
+/// Sample values that must never appear in logs (see `common::sample`).
+const SECRETS: &[&str] = &[
+    "张伟",
+    "330106199005170012",
+    "1990-05-17",
+    "address-示例",
+    "abababab",
+];
+
+fn assert_no_values_logged(d: &Decision) {
+    let log = d.to_log_json();
+    let dbg = format!("{d:?}");
+    for s in SECRETS {
+        assert!(!log.contains(s), "{s} in log {log}");
+        assert!(!dbg.contains(s), "{s} in debug {dbg}");
+    }
+}
+
+fn codes(d: &Decision) -> Vec<&'static str> {
+    d.reason_codes()
+}
+
+/// `(file, one (region, type) per requirement)`: each example with a
+/// matching presentation.
+const CASES: &[(&str, &[(&str, &str)])] = &[
+    ("hotel-check-in.json", &[("310104", "resident_id_card")]),
+    ("employer-age-check.json", &[("330102", "residence_permit")]),
+    (
+        "landlord-real-estate.json",
+        &[("500103", "real_estate_certificate")],
+    ),
+    // A Zhejiang head office registering a branch in Shanghai: the YRD agreement.
+    (
+        "branch-registration.json",
+        &[("330106", "business_license")],
+    ),
+    // One party from Sichuan, one from Chongqing (川渝通办).
+    (
+        "marriage-registration.json",
+        &[
+            ("510107", "household_register"),
+            ("500103", "household_register"),
+        ],
+    ),
+    ("venue-age-check.json", &[("440305", "drivers_license")]),
+    (
+        "bad-venue-age-check.json",
+        &[("440305", "resident_id_card")],
+    ),
+];
+
+#[test]
+fn every_example_accepts_a_matching_presentation() {
+    let files = common::example_files();
+    assert_eq!(files.len(), CASES.len(), "an example without a case");
+    for (i, (file, creds)) in CASES.iter().enumerate() {
+        let mut f = Fixture::new(100 + i as u64);
+        let policy = load(&f, file);
+        let spec: Vec<_> = creds.iter().map(|(r, t)| (*r, *t, vec![])).collect();
+        let (req, pres) = present(&mut f, &policy, &spec);
+        let d = evaluate(&f, &policy, &req, &pres);
+        assert!(d.is_accepted(), "{file}: {:?}", d.reasons);
+        assert!(d.reasons.is_empty());
+        let values = d.values().expect("accepted decisions carry values");
+        for (r, report) in policy.requirements.iter().zip(&d.credentials) {
+            // Exactly the required attributes come back (no optional ones were asked).
+            let mut want = r.disclose.clone();
+            want.sort();
+            assert_eq!(report.returned, want, "{file} {}", r.id);
+            // Predicate-only attributes are checked and dropped.
+            let mut dropped: Vec<String> = r
+                .predicate_only_attributes()
+                .into_iter()
+                .map(String::from)
+                .collect();
+            dropped.sort();
+            assert_eq!(report.discarded, dropped, "{file} {}", r.id);
+            for a in &dropped {
+                assert!(values.get(&r.id, a).is_none(), "{file}: {a} returned");
+            }
+            assert!(report
+                .predicates
+                .iter()
+                .all(|p| p.status == PredicateStatus::Satisfied));
+            assert!(report.accepted_route.is_some());
+        }
+        if policy.requirements[0]
+            .disclose
+            .contains(&"holder_name".to_string())
+        {
+            let name = values.get(&policy.requirements[0].id, "holder_name");
+            assert!(
+                matches!(name, Some(Some(zkcred_credential::AttributeValue::String(s))) if s == "张伟" || s.contains("公司")),
+                "{file}: {name:?}"
+            );
+        }
+        assert_no_values_logged(&d);
+    }
+}
+
+#[test]
+fn every_example_refuses_a_mismatched_presentation() {
+    for (i, (file, creds)) in CASES.iter().enumerate() {
+        let mut f = Fixture::new(200 + i as u64);
+        let policy = load(&f, file);
+        // The first credential is a vehicle license, which no example accepts.
+        let mut issued = Vec::new();
+        let mut entries = Vec::new();
+        for (j, (region, ty)) in creds.iter().enumerate() {
+            let ty = if j == 0 { "vehicle_license" } else { *ty };
+            let issuer = f.issuer(region, &[ty]);
+            issued.push(f.credential(&issuer, ty, &[]));
+            let t = catalogue().get(ty).unwrap();
+            let disclose: Vec<&str> = policy.requirements[j]
+                .disclose
+                .iter()
+                .map(String::as_str)
+                .filter(|a| t.attribute(a).is_some())
+                .collect();
+            entries.push(RequestedCredential::new(ty, &disclose));
+        }
+        let req = PresentationRequest::new(
+            policy.verifier(),
+            entries,
+            now() + Duration::seconds(60),
+            &mut f.rng,
+        )
+        .unwrap();
+        let (req, pres) = answer(&mut f, &req, issued);
+        let d = evaluate(&f, &policy, &req, &pres);
+        assert!(!d.is_accepted(), "{file}");
+        assert!(codes(&d).contains(&"wrong_type"), "{file}: {:?}", d.reasons);
+        assert!(d.values().is_none());
+        assert!(d.credentials.is_empty(), "no proof work for a misfit");
+        assert_no_values_logged(&d);
+    }
+}
+
+#[test]
+fn over_disclosure_is_refused_and_the_extra_value_never_returned() {
+    let mut f = Fixture::new(300);
+    let policy = load(&f, "hotel-check-in.json");
+    let issuer = f.issuer("310104", &["resident_id_card"]);
+    let cred = f.credential(&issuer, "resident_id_card", &[]);
+    // A request that asks for more than the policy allows, honestly answered.
+    let mut req = policy
+        .request(&policy.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    req.credentials[0].disclose.push("address".into());
+    req.credentials[0].disclose.push("birth_date".into());
+    let (req, pres) = answer(&mut f, &req, vec![cred.clone()]);
+    assert!(pres.credentials[0].disclosed.contains_key("address"));
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(!d.is_accepted());
+    assert!(codes(&d).contains(&"request_not_from_policy"));
+    assert!(d.reasons.contains(&Reason::OverDisclosure {
+        requirement: "guest".into(),
+        attributes: vec!["address".into(), "birth_date".into()],
+    }));
+    assert!(d.values().is_none());
+    assert_no_values_logged(&d);
+
+    // A holder (or a man in the middle) adding a value to a correct presentation.
+    let good = policy
+        .request(&policy.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    let (good, mut pres) = answer(&mut f, &good, vec![cred]);
+    assert!(evaluate(&f, &policy, &good, &pres).is_accepted());
+    pres.credentials[0]
+        .disclosed
+        .insert("address".into(), json!("address-示例"));
+    let d = evaluate(&f, &policy, &good, &pres);
+    assert_eq!(codes(&d), vec!["over_disclosure"]);
+    assert!(d.values().is_none());
+    assert_no_values_logged(&d);
+}
+
+#[test]
+fn missing_required_attribute_is_refused() {
+    let mut f = Fixture::new(301);
+    let policy = load(&f, "hotel-check-in.json");
+    let (req, mut pres) = present(&mut f, &policy, &[("310104", "resident_id_card", vec![])]);
+    pres.credentials[0].disclosed.remove("holder_id");
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert_eq!(
+        d.reasons,
+        vec![Reason::MissingRequired {
+            requirement: "guest".into(),
+            attributes: vec!["holder_id".into()],
+        }]
+    );
+    // A request that leaves out a required attribute is not this policy's.
+    let mut req = policy
+        .request(&policy.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    req.credentials[0].disclose.retain(|a| a != "photo_digest");
+    let issuer = f.issuer("310104", &["resident_id_card"]);
+    let cred = f.credential(&issuer, "resident_id_card", &[]);
+    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(codes(&d).contains(&"request_not_from_policy"));
+    assert!(codes(&d).contains(&"missing_required"));
+}
+
+#[test]
+fn wrong_type_is_refused() {
+    let mut f = Fixture::new(302);
+    let policy = load(&f, "employer-age-check.json");
+    // A driver's license has a name and a birth date, but is not accepted here.
+    let issuer = f.issuer("330102", &["drivers_license"]);
+    let cred = f.credential(&issuer, "drivers_license", &[]);
+    let req = PresentationRequest::new(
+        policy.verifier(),
+        vec![RequestedCredential::new(
+            "drivers_license",
+            &["holder_name", "birth_date"],
+        )],
+        now() + Duration::seconds(60),
+        &mut f.rng,
+    )
+    .unwrap();
+    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(d.reasons.contains(&Reason::WrongType {
+        requirement: "candidate".into(),
+        accepted: vec!["resident_id_card".into(), "residence_permit".into()],
+        found: "drivers_license".into(),
+    }));
+}
+
+#[test]
+fn predicates_decide_without_returning_values() {
+    let mut f = Fixture::new(303);
+    let policy = load(&f, "employer-age-check.json");
+    // Fourteen years old on the presentation date.
+    let (req, pres) = present(
+        &mut f,
+        &policy,
+        &[(
+            "330102",
+            "resident_id_card",
+            vec![("birth_date", json!("2012-01-01"))],
+        )],
+    );
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
+    assert_eq!(
+        d.credentials[0].predicates[0].status,
+        PredicateStatus::NotSatisfied
+    );
+    assert!(!d.to_log_json().contains("2012-01-01"));
+    // Sixteen today (2026-03-01 in Beijing).
+    let (req, pres) = present(
+        &mut f,
+        &policy,
+        &[(
+            "330102",
+            "resident_id_card",
+            vec![("birth_date", json!("2010-03-01"))],
+        )],
+    );
+    assert!(evaluate(&f, &policy, &req, &pres).is_accepted());
+    // A request that leaves out the predicate's attribute cannot satisfy it.
+    let issuer = f.issuer("330102", &["resident_id_card"]);
+    let cred = f.credential(&issuer, "resident_id_card", &[]);
+    let req = PresentationRequest::new(
+        policy.verifier(),
+        vec![RequestedCredential::new(
+            "resident_id_card",
+            &["holder_name"],
+        )],
+        now() + Duration::seconds(60),
+        &mut f.rng,
+    )
+    .unwrap();
+    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert_eq!(codes(&d), vec!["predicate_unproven"]);
+}
+
+#[test]
+fn validity_predicates_and_absent_values() {
+    let mut f = Fixture::new(304);
+    let policy = load(&f, "hotel-check-in.json");
+    let expired = vec![("valid_until", json!("2026-02-28"))];
+    let (req, pres) = present(&mut f, &policy, &[("310104", "resident_id_card", expired)]);
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
+    // A long-term card has no valid_until: the policy says that passes.
+    let long_term = vec![("valid_until", json!(null))];
+    let (req, pres) = present(
+        &mut f,
+        &policy,
+        &[("310104", "resident_id_card", long_term)],
+    );
+    assert!(evaluate(&f, &policy, &req, &pres).is_accepted());
+}
+
+#[test]
+fn trust_restrictions_of_the_policy() {
+    let mut f = Fixture::new(305);
+    let branch = load(&f, "branch-registration.json");
+    // Jiangsu: the YRD agreement.
+    let (req, pres) = present(&mut f, &branch, &[("320102", "business_license", vec![])]);
+    let d = evaluate(&f, &branch, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    assert!(matches!(
+        &d.credentials[0].accepted_route,
+        Some(zkcred_policy::Route::Agreement { id, .. }) if id == "yrd"
+    ));
+    // Sichuan: only the national tier admits it, which the policy excludes.
+    let (req, pres) = present(&mut f, &branch, &[("510104", "business_license", vec![])]);
+    let d = evaluate(&f, &branch, &req, &pres);
+    assert_eq!(codes(&d), vec!["route_not_accepted"]);
+    // Shanghai household register at a Chengdu marriage office: not recognised.
+    let marriage = load(&f, "marriage-registration.json");
+    let (req, pres) = present(
+        &mut f,
+        &marriage,
+        &[
+            ("510107", "household_register", vec![]),
+            ("310101", "household_register", vec![]),
+        ],
+    );
+    let d = evaluate(&f, &marriage, &req, &pres);
+    assert_eq!(codes(&d), vec!["not_recognised"]);
+    assert!(matches!(
+        &d.reasons[0],
+        Reason::NotRecognised { requirement, .. } if requirement == "party_b"
+    ));
+    // A Sichuan title at a Chongqing agency: 川渝 admits it, the policy does not.
+    let landlord = load(&f, "landlord-real-estate.json");
+    let (req, pres) = present(
+        &mut f,
+        &landlord,
+        &[("510104", "real_estate_certificate", vec![])],
+    );
+    let d = evaluate(&f, &landlord, &req, &pres);
+    assert_eq!(codes(&d), vec!["region_not_accepted", "route_not_accepted"]);
+}
+
+#[test]
+fn revoked_key_refuses_at_evaluation() {
+    let mut f = Fixture::new(306);
+    let policy = load(&f, "hotel-check-in.json");
+    let (req, pres) = present(&mut f, &policy, &[("310104", "resident_id_card", vec![])]);
+    assert!(evaluate(&f, &policy, &req, &pres).is_accepted());
+    let issuer = pres.credentials[0].issuer.clone();
+    let key = pres.credentials[0].key_id.clone();
+    f.registry.revoke_key(&issuer, &key).unwrap();
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(matches!(
+        &d.reasons[..],
+        [Reason::NotRecognised {
+            refusal: zkcred_policy::Refusal::KeyRevoked { .. },
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn request_checks() {
+    let mut f = Fixture::new(307);
+    let policy = load(&f, "hotel-check-in.json");
+    let issuer = f.issuer("310104", &["resident_id_card"]);
+    let cred = f.credential(&issuer, "resident_id_card", &[]);
+    let good = policy
+        .request(&policy.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    // Longer-lived than the policy's 300 s.
+    let long = PresentationRequest::new(
+        policy.verifier(),
+        good.credentials.clone(),
+        now() + Duration::hours(2),
+        &mut f.rng,
+    )
+    .unwrap();
+    let (long, pres) = answer(&mut f, &long, vec![cred.clone()]);
+    let d = evaluate(&f, &policy, &long, &pres);
+    assert_eq!(codes(&d), vec!["request_ttl_exceeded"]);
+    // Made for another verifier.
+    let other = PresentationRequest::new(
+        "other.example",
+        good.credentials.clone(),
+        now() + Duration::seconds(60),
+        &mut f.rng,
+    )
+    .unwrap();
+    let (other, pres) = answer(&mut f, &other, vec![cred.clone()]);
+    let d = evaluate(&f, &policy, &other, &pres);
+    assert_eq!(codes(&d), vec!["request_verifier_mismatch"]);
+    // Expired by the time it is evaluated.
+    let (good, pres) = answer(&mut f, &good, vec![cred.clone()]);
+    let clock = FixedClock::new(now() + Duration::seconds(301));
+    let d = Evaluator {
+        catalogue: catalogue(),
+        registry: &f.registry,
+        clock: &clock,
+    }
+    .evaluate(&policy, &good, &pres);
+    assert!(matches!(
+        &d.reasons[..],
+        [Reason::VerificationFailed {
+            error: "request_expired",
+            ..
+        }]
+    ));
+    // A tampered value fails the proof, and the message names no value.
+    let mut tampered = pres.clone();
+    tampered.credentials[0]
+        .disclosed
+        .insert("holder_name".into(), json!("李娜"));
+    let d = evaluate(&f, &policy, &good, &tampered);
+    assert!(matches!(
+        &d.reasons[..],
+        [Reason::VerificationFailed {
+            error: "proof_invalid",
+            ..
+        }]
+    ));
+    assert!(!d.to_log_json().contains("李娜"));
+    // Choices that do not fit the policy.
+    assert_eq!(
+        policy.request(&[], now(), &mut f.rng).unwrap_err().code(),
+        "choice_count"
+    );
+    let bad_type = Choice {
+        credential_type: Some("drivers_license".into()),
+        optional: vec![],
+    };
+    assert_eq!(
+        policy
+            .request(&[bad_type], now(), &mut f.rng)
+            .unwrap_err()
+            .code(),
+        "type_not_accepted"
+    );
+}
+
+#[test]
+fn optional_attributes_and_credential_freshness() {
+    let mut f = Fixture::new(308);
+    let text = json!({
+        "format": "zkcred-policy", "format_version": 1,
+        "id": "fresh-register", "version": 2,
+        "verifier": {"id": "bank.example.cn", "name": "示例银行", "region": "330106"},
+        "purpose": {"category": "identity_registration", "description": "Open an account",
+                    "legal_basis": "《中华人民共和国反洗钱法》"},
+        "retention": {"days": 365},
+        "requirements": [{
+            "id": "holder", "types": ["household_register"],
+            "disclose": ["holder_name"], "may_disclose": ["registered_address"],
+            "freshness": {"max_credential_age_days": 300}
+        }]
+    })
+    .to_string();
+    let policy = PolicyLoader::new(catalogue())
+        .with_registry(&f.registry)
+        .parse("inline.json", &text)
+        .unwrap();
+    let issuer = f.issuer("330106", &["household_register"]);
+    // Issued 2025-06-01: 273 days before 2026-03-01.
+    let cred = f.credential(&issuer, "household_register", &[]);
+    let choice = Choice {
+        credential_type: None,
+        optional: vec!["registered_address".into()],
+    };
+    let req = policy.request(&[choice], now(), &mut f.rng).unwrap();
+    assert_eq!(
+        req.credentials[0].disclose,
+        vec!["holder_name", "registered_address", "issue_date"]
+    );
+    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    let v = d.values().unwrap();
+    assert!(v.get("holder", "registered_address").is_some());
+    assert!(v.get("holder", "issue_date").is_none());
+    assert_eq!(d.credentials[0].discarded, vec!["issue_date".to_string()]);
+    // The disclosed issue date also makes the key check exact.
+    assert!(matches!(
+        d.credentials[0].admission.as_ref().unwrap().key_check,
+        zkcred_policy::recognition::KeyCheck::IssueDate { .. }
+    ));
+    // Older than 200 days: refused.
+    let strict = PolicyLoader::new(catalogue())
+        .parse("inline.json", &text.replace("300", "200"))
+        .unwrap();
+    let d = evaluate(&f, &strict, &req, &pres);
+    assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
+    assert!(d.reasons[0]
+        .explain()
+        .contains("issue_date at most 200 days before the presentation date"));
+    // Optional attributes must be listed by the policy.
+    let not_optional = Choice {
+        credential_type: None,
+        optional: vec!["birth_date".into()],
+    };
+    assert_eq!(
+        policy
+            .request(&[not_optional], now(), &mut f.rng)
+            .unwrap_err()
+            .code(),
+        "not_optional"
+    );
+}
+
+/// `check_shape` + a separate proof check + `conclude` (what a batching
+/// verifier does) decides exactly as `evaluate`.
+#[test]
+fn split_stages_decide_as_evaluate() {
+    let mut f = Fixture::new(41);
+    let p = load(&f, "hotel-check-in.json");
+    let (req, pres) = present(&mut f, &p, &[("310104", "resident_id_card", vec![])]);
+    let clock = FixedClock::new(now() + Duration::seconds(30));
+    let ev = Evaluator {
+        catalogue: catalogue(),
+        registry: &f.registry,
+        clock: &clock,
+    };
+    let split = |pres: &Presentation| match ev.check_shape(&p, &req, pres) {
+        Err(refused) => *refused,
+        Ok(()) => {
+            let verified = zkcred_credential::verify_presentation(
+                catalogue(),
+                &req,
+                pres,
+                &f.registry,
+                now() + Duration::seconds(30),
+            );
+            ev.conclude(&p, verified)
+        }
+    };
+    let accepted = ev.evaluate(&p, &req, &pres);
+    assert!(accepted.is_accepted());
+    assert_eq!(split(&pres), accepted);
+    assert_eq!(split(&pres).values(), accepted.values());
+    // Refused at the shape stage and at the proof stage.
+    let mut over = pres.clone();
+    over.credentials[0]
+        .disclosed
+        .insert("birth_date".into(), json!("1990-05-17"));
+    assert_eq!(split(&over), ev.evaluate(&p, &req, &over));
+    assert_eq!(codes(&split(&over)), ["over_disclosure"]);
+    let mut forged = pres.clone();
+    forged.credentials[0]
+        .disclosed
+        .insert("holder_name".into(), json!("李四"));
+    assert_eq!(split(&forged), ev.evaluate(&p, &req, &forged));
+    assert_eq!(codes(&split(&forged)), ["verification_failed"]);
+}
