@@ -46,8 +46,6 @@ use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
 
 /// The issuer the generated credentials name (a valid USCC).
 const ISSUER: &str = "11330105002500287C";
-/// The verifier identity of the in-process server's token.
-const VERIFIER: &str = "loadtest.example";
 const CREDENTIAL_TYPE: &str = "resident_id_card";
 
 /// On or off.
@@ -72,6 +70,10 @@ pub struct LoadtestArgs {
     /// Verifier bearer token of the service at --url.
     #[arg(long, requires = "url")]
     pub verifier_token: Option<String>,
+    /// The verifier's name (that of --verifier-token's principal): the
+    /// policy registered for the run is this verifier's.
+    #[arg(long, default_value = "loadtest.example")]
+    pub verifier_name: String,
     /// Length of the measured window, in seconds.
     #[arg(long, default_value_t = 60.0)]
     pub duration: f64,
@@ -103,6 +105,7 @@ impl Default for LoadtestArgs {
             url: None,
             admin_token: None,
             verifier_token: None,
+            verifier_name: "loadtest.example".into(),
             duration: 60.0,
             rate: 2000,
             max: false,
@@ -333,11 +336,10 @@ pub fn run(args: &LoadtestArgs) -> Result<Report> {
     let mut in_process = None;
     let (base, admin, verifier) = match &args.url {
         Some(url) => {
-            if count > 100_000 {
-                eprintln!(
-                    "note: {count} challenges outstanding at once; the service's [challenges] capacity must hold them"
-                );
-            }
+            eprintln!(
+                "note: the service's [challenges] must hold {count} challenges at once (capacity) \
+                 and keep them through preparation and the window (ttl_secs)"
+            );
             (
                 url.trim_end_matches('/').to_owned(),
                 args.admin_token.clone().context("--admin-token")?,
@@ -355,7 +357,7 @@ pub fn run(args: &LoadtestArgs) -> Result<Report> {
     let api = Api::new(&base, &admin, &verifier)?;
 
     let result = client_rt.block_on(async {
-        let setup = setup(&api, args.credentials).await?;
+        let setup = setup(&api, args).await?;
         drive(args, &api, &setup, count, in_process.is_some()).await
     });
     drop(client_rt);
@@ -369,6 +371,12 @@ pub fn run(args: &LoadtestArgs) -> Result<Report> {
         p.stop()?;
     }
     Ok(report)
+}
+
+/// How long challenges (and the policy's requests) must live: through
+/// preparation and the window.
+fn challenge_ttl(args: &LoadtestArgs) -> u64 {
+    3600 + (args.duration as u64).saturating_mul(2)
 }
 
 /// The in-process server and what it needs kept alive.
@@ -395,7 +403,7 @@ impl InProcess {
             log_key: dir.path().join("log.key"),
             tokens: vec![
                 TokenConfig::new("loadtest-admin", Role::Admin, &admin),
-                TokenConfig::new(VERIFIER, Role::Verifier, &verifier),
+                TokenConfig::new(&args.verifier_name, Role::Verifier, &verifier),
             ],
             ..Config::default()
         };
@@ -403,7 +411,7 @@ impl InProcess {
         // Every challenge of the run is outstanding (or a tombstone) at once,
         // and must outlive preparation and the window.
         config.challenges.capacity = count + 10_000;
-        config.challenges.ttl_secs = 3600 + (args.duration as u64) * 2;
+        config.challenges.ttl_secs = challenge_ttl(args);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .thread_name("zkcred-server")
             .enable_all()
@@ -510,11 +518,43 @@ struct Setup {
     credentials: Vec<Credential>,
 }
 
-/// The policy document registered for the run.
-fn policy_document(id: &str) -> Value {
+/// The region of the issuer and of the verifier (same-region recognition).
+const REGION: &str = "330106";
+
+/// The issuer document registered for the run.
+fn issuer_document() -> Value {
     json!({
+        "id": ISSUER,
+        "name_zh": "杭州市公安局西湖分局",
+        "region": REGION,
+        "authority": "public_security",
+        "types": [CREDENTIAL_TYPE],
+    })
+}
+
+/// The policy document (`zkcred-policy`) registered for the run: the
+/// holder's name from a resident ID card, requests living `ttl_secs`.
+fn policy_document(id: &str, verifier: &str, ttl_secs: u64) -> Value {
+    json!({
+        "format": "zkcred-policy",
+        "format_version": 1,
         "id": id,
-        "credentials": [{ "credential_type": CREDENTIAL_TYPE, "disclose": ["holder_name"] }],
+        "version": 1,
+        "title": "zkcred loadtest",
+        "verifier": { "id": verifier, "name": "zkcred loadtest", "region": REGION },
+        "purpose": {
+            "category": "identity_registration",
+            "description": "Synthetic load: the holder's name from a resident ID card.",
+            "legal_basis": "none (test data)",
+        },
+        "retention": { "days": 0 },
+        "freshness": { "request_ttl_seconds": ttl_secs.clamp(1, 86_400) },
+        "requirements": [{
+            "id": "holder",
+            "description": "A resident ID card",
+            "types": [CREDENTIAL_TYPE],
+            "disclose": ["holder_name"],
+        }],
     })
 }
 
@@ -551,21 +591,18 @@ fn attributes(i: usize) -> Result<AttributeSet> {
 
 /// Registers the issuer, a fresh key and a policy of its own; issues the
 /// credentials. An issuer left by an earlier run against --url is reused.
-async fn setup(api: &Api, credentials: usize) -> Result<Setup> {
+async fn setup(api: &Api, args: &LoadtestArgs) -> Result<Setup> {
     let now = OffsetDateTime::now_utc();
     let key = IssuerKey::generate(
         ISSUER,
         Suite::Bls12381Sha256,
-        now - time::Duration::days(1),
-        now + time::Duration::days(30),
+        // Open before the cards' issue date (2020-01-01).
+        now - time::Duration::days(3650),
+        now + time::Duration::days(365),
         &mut OsRng,
     )?;
     let (s, v) = api
-        .post(
-            "/v1/issuers",
-            &api.admin,
-            &json!({ "id": ISSUER, "name": "杭州市公安局" }),
-        )
+        .post("/v1/issuers", &api.admin, &issuer_document())
         .await?;
     if s != StatusCode::CREATED && !(s == StatusCode::CONFLICT && v["code"] == "already_exists") {
         bail!("registering the issuer: HTTP {s}: {v}");
@@ -580,13 +617,17 @@ async fn setup(api: &Api, credentials: usize) -> Result<Setup> {
     );
     let policy = format!("loadtest-{}", hex::encode(OsRng.next_u64().to_be_bytes()));
     let (s, v) = api
-        .post("/v1/policies", &api.admin, &policy_document(&policy))
+        .post(
+            "/v1/policies",
+            &api.admin,
+            &policy_document(&policy, &args.verifier_name, challenge_ttl(args)),
+        )
         .await?;
     ensure!(
         s == StatusCode::CREATED,
         "registering the policy: HTTP {s}: {v}"
     );
-    let credentials = (0..credentials)
+    let credentials = (0..args.credentials)
         .map(|i| {
             issue(
                 Catalogue::builtin(),
