@@ -28,8 +28,9 @@ pub struct VerifierKey {
     domains: Mutex<DomainMap>,
 }
 
-/// Domains by (suite, message count, header).
-type DomainMap = HashMap<(Suite, usize, Vec<u8>), Arc<DomainEntry>>;
+/// Domains by (suite, message count), then by header: looked up without
+/// allocating (headers per key are few; a short scan compares them).
+type DomainMap = HashMap<(Suite, usize), Vec<(Vec<u8>, Arc<DomainEntry>)>>;
 
 pub(crate) struct DomainEntry {
     domain: Scalar,
@@ -66,9 +67,13 @@ impl VerifierKey {
     }
 
     fn domain_entry(&self, suite: Suite, gens: &Generators, header: &[u8]) -> Arc<DomainEntry> {
-        let key = (suite, gens.h().len(), header.to_vec());
-        if let Some(e) = self.lock().get(&key) {
-            return e.clone();
+        let key = (suite, gens.h().len());
+        if let Some(found) = self
+            .lock()
+            .get(&key)
+            .and_then(|v| v.iter().find(|(h, _)| h.as_slice() == header))
+        {
+            return found.1.clone();
         }
         let domain = calculate_domain(suite, &self.pk, gens, header);
         let base = (G1Projective::msm_vartime(&[*gens.q1()], &[domain]) + &suite.p1()).to_affine();
@@ -77,10 +82,13 @@ impl VerifierKey {
             base: FixedBaseTable::new(&base),
         });
         let mut map = self.lock();
-        if map.len() >= DOMAIN_CACHE {
+        if map.values().map(Vec::len).sum::<usize>() >= DOMAIN_CACHE {
             map.clear();
         }
-        map.insert(key, entry.clone());
+        let headers = map.entry(key).or_default();
+        if !headers.iter().any(|(h, _)| h.as_slice() == header) {
+            headers.push((header.to_vec(), entry.clone()));
+        }
         entry
     }
 
