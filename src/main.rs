@@ -53,6 +53,9 @@ enum Command {
     /// Verifier policies: validate them, audit what they ask for.
     #[command(subcommand)]
     Policy(zkcred::policy_cmd::PolicyCommand),
+    /// The whole system in one command: issuers, holders, the verifier
+    /// service on loopback, four scenes and the regulator's view.
+    Demo(cmd::demo::DemoArgs),
     /// Drive the verifier service with concurrent presentations and report
     /// throughput and latency (in process unless --url).
     Loadtest(cmd::loadtest::LoadtestArgs),
@@ -178,6 +181,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Demo(a) => {
+            let stdout = std::io::stdout();
+            cmd::demo::run(a, &mut stdout.lock())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Loadtest(args) => {
             let report = cmd::loadtest::run(&args)?;

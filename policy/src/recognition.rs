@@ -144,11 +144,9 @@ pub enum RouteKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "evidence", rename_all = "snake_case")]
 pub enum KeyCheck {
-    /// The key's window overlaps the disclosed issue date.
-    IssueDate {
-        /// The disclosed date.
-        issue_date: String,
-    },
+    /// The key's window overlaps the disclosed issue date (the date itself is
+    /// not repeated here: it may be a value the policy does not return).
+    IssueDate,
     /// No issue date: the window opened before the presentation.
     OpenedBeforePresentation,
 }
@@ -309,8 +307,8 @@ impl Refusal {
                 evidence,
             } => {
                 let basis = match evidence {
-                    KeyCheck::IssueDate { issue_date } => format!("issue date {issue_date}"),
-                    KeyCheck::OpenedBeforePresentation => "the presentation time".into(),
+                    KeyCheck::IssueDate => "the disclosed issue date",
+                    KeyCheck::OpenedBeforePresentation => "the presentation time",
                 };
                 format!("key {key_id} (valid {not_before} to {not_after}) was not valid at {basis}")
             }
@@ -378,9 +376,7 @@ pub fn recognise(registry: &Registry, c: &Candidate<'_>) -> Result<Admission, Re
             let end = start + time::Duration::DAY;
             (
                 key.key.not_before < end && start < key.key.not_after,
-                KeyCheck::IssueDate {
-                    issue_date: format_date(d),
-                },
+                KeyCheck::IssueDate,
             )
         }
         Issuance::Unknown => (

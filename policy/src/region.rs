@@ -50,6 +50,17 @@ pub enum RegionCodeError {
     MissingPrefecture(String),
 }
 
+impl RegionCodeError {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegionCodeError::Malformed(_) => "malformed_region_code",
+            RegionCodeError::UnknownProvince(_) => "unknown_province",
+            RegionCodeError::MissingPrefecture(_) => "missing_prefecture",
+        }
+    }
+}
+
 impl RegionCode {
     /// Parses and checks a code (see the module docs).
     pub fn parse(s: &str) -> Result<RegionCode, RegionCodeError> {
@@ -171,10 +182,10 @@ mod tests {
                 "{bad:?}"
             );
         }
-        assert!(matches!(
-            RegionCode::parse("330006"),
-            Err(RegionCodeError::MissingPrefecture(_))
-        ));
+        assert_eq!(
+            RegionCode::parse("330006").unwrap_err().code(),
+            "missing_prefecture"
+        );
         let v: RegionCode = serde_json::from_str("\"510000\"").unwrap();
         assert_eq!(serde_json::to_string(&v).unwrap(), "\"510000\"");
         assert!(serde_json::from_str::<RegionCode>("\"51000\"").is_err());

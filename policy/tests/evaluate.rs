@@ -548,10 +548,17 @@ fn optional_attributes_and_credential_freshness() {
     assert!(v.get("holder", "registered_address").is_some());
     assert!(v.get("holder", "issue_date").is_none());
     assert_eq!(d.credentials[0].discarded, vec!["issue_date".to_string()]);
+    // The discarded issue date appears nowhere in the decision.
+    assert!(
+        !d.to_log_json().contains("2025-06-01"),
+        "{}",
+        d.to_log_json()
+    );
+    assert!(!format!("{d:?}").contains("2025-06-01"));
     // The disclosed issue date also makes the key check exact.
     assert!(matches!(
         d.credentials[0].admission.as_ref().unwrap().key_check,
-        zkcred_policy::recognition::KeyCheck::IssueDate { .. }
+        zkcred_policy::recognition::KeyCheck::IssueDate
     ));
     // Older than 200 days: refused.
     let strict = PolicyLoader::new(catalogue())

@@ -235,14 +235,7 @@ fn at_issue_date(f: &Fixture, issuer: &str, issue_date: &str) -> Result<(), Refu
         issuance: Issuance::OnDate(date(issue_date).unwrap()),
         ..candidate(f, "330106", "business_license", issuer, &key)
     };
-    recognise(&f.registry, &c).map(|a| {
-        assert_eq!(
-            a.key_check,
-            KeyCheck::IssueDate {
-                issue_date: issue_date.into()
-            }
-        )
-    })
+    recognise(&f.registry, &c).map(|a| assert_eq!(a.key_check, KeyCheck::IssueDate))
 }
 
 #[test]
@@ -262,10 +255,11 @@ fn key_outside_its_window() {
     let err = at_issue_date(&f, &i, "2025-12-31").unwrap_err();
     assert_eq!(err.code(), "key_outside_window");
     assert!(
-        err.explain().contains("issue date 2025-12-31"),
+        err.explain().contains("the disclosed issue date"),
         "{}",
         err.explain()
     );
+    assert!(!err.explain().contains("2025-12-31"));
     // 1 January 2027 in Beijing starts at 16:00Z on 31 December, inside the window.
     assert!(at_issue_date(&f, &i, "2027-01-01").is_ok());
     assert_eq!(

@@ -869,3 +869,162 @@ async fn shutdown_drains_in_flight_requests() {
     assert_eq!(v["signed_head"]["tree_size"], 1);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_administration() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, c) = start(config(dir.path())).await;
+    let h = holder(ISSUER);
+    setup(&c, &h).await;
+    let sub = answered(&c, &h, |_| {}).await;
+    assert_eq!(
+        c.post("/v1/presentations", HOTEL, &sub).await.0,
+        StatusCode::OK
+    );
+
+    // Issuers: read, version, retire (its keys stop verifying at once).
+    let (s, v) = c.get(&format!("/v1/issuers/{ISSUER}"), REGULATOR).await;
+    assert_eq!(
+        (s, v["latest"]["version"].as_u64()),
+        (StatusCode::OK, Some(1))
+    );
+    let (s, v) = c.get("/v1/issuers/nobody", ADMIN).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("issuer_not_found"))
+    );
+    let mut renamed = issuer_doc(ISSUER);
+    renamed["name_en"] = json!("Xihu Public Security Bureau");
+    let (s, v) = c
+        .post(&format!("/v1/issuers/{ISSUER}/versions"), ADMIN, &renamed)
+        .await;
+    assert_eq!(
+        (s, v["version"].as_u64()),
+        (StatusCode::CREATED, Some(2)),
+        "{v}"
+    );
+    let (s, v) = c
+        .post(
+            &format!("/v1/issuers/{OTHER_ISSUER}/versions"),
+            ADMIN,
+            &renamed,
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_request"))
+    );
+    let sub = answered(&c, &h, |_| {}).await;
+    assert_eq!(
+        c.post("/v1/presentations", HOTEL, &sub).await.0,
+        StatusCode::OK
+    );
+    let (s, v) = c
+        .post(&format!("/v1/issuers/{ISSUER}/retire"), ADMIN, &json!({}))
+        .await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("retired")));
+    let sub = answered(&c, &h, |_| {}).await;
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_issuer"))
+    );
+    let (s, v) = c
+        .post(
+            &format!("/v1/issuers/{ISSUER}/keys"),
+            ADMIN,
+            &holder(ISSUER).public_key(),
+        )
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("issuer_retired"))
+    );
+    // A key of another issuer is refused.
+    let (s, v) = c
+        .post(
+            &format!("/v1/issuers/{ISSUER}/keys"),
+            ADMIN,
+            &holder(OTHER_ISSUER).public_key(),
+        )
+        .await;
+    assert_eq!(s.as_u16() / 100, 4, "{v}");
+
+    // Agreements: list, version, retire.
+    let (s, v) = c.get("/v1/agreements", ADMIN).await;
+    assert_eq!((s, v.as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    let mut agreement = json!({
+        "id": "zj-sh-test",
+        "name_zh": "浙沪测试互认",
+        "name_en": "Zhejiang-Shanghai test recognition",
+        "members": ["330000", "310000"],
+        "effective_from": "2024-01-01",
+        "source": "test",
+        "types": [{ "type": "resident_id_card", "assumed": true }],
+    });
+    assert_eq!(
+        c.post("/v1/agreements", ADMIN, &agreement).await.0,
+        StatusCode::CREATED
+    );
+    agreement["effective_until"] = json!("2030-12-31");
+    let (s, v) = c
+        .post("/v1/agreements/zj-sh-test/versions", ADMIN, &agreement)
+        .await;
+    assert_eq!(
+        (s, v["version"].as_u64()),
+        (StatusCode::CREATED, Some(2)),
+        "{v}"
+    );
+    let (s, v) = c
+        .post("/v1/agreements/zj-sh-test/retire", ADMIN, &json!({}))
+        .await;
+    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("retired")));
+    let (s, v) = c.get("/v1/agreements", REGULATOR).await;
+    assert_eq!(
+        (s, v[0]["status"].as_str()),
+        (StatusCode::OK, Some("retired"))
+    );
+    let (s, _) = c
+        .post("/v1/agreements/zj-sh-test/retire", HOTEL, &json!({}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    server.shutdown().await.unwrap();
+}
+
+/// Throughput with micro-batching on and off (run on demand:
+/// `cargo test --release -p zkcred-service --test http -- --ignored --nocapture`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn batching_throughput() {
+    const N: usize = 96;
+    for batching in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cfg = config(dir.path());
+        cfg.batch.enabled = batching;
+        let (server, c) = start(cfg).await;
+        let h = holder(ISSUER);
+        setup(&c, &h).await;
+        let mut subs = Vec::new();
+        for _ in 0..N {
+            subs.push(answered(&c, &h, |_| {}).await);
+        }
+        let c = std::sync::Arc::new(c);
+        let started = std::time::Instant::now();
+        let tasks: Vec<_> = subs
+            .into_iter()
+            .map(|sub| {
+                let c = std::sync::Arc::clone(&c);
+                tokio::spawn(async move { c.post("/v1/presentations", HOTEL, &sub).await.0 })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), StatusCode::OK);
+        }
+        let took = started.elapsed();
+        println!(
+            "batching {batching}: {N} presentations in {took:?} ({:.0}/s)",
+            N as f64 / took.as_secs_f64()
+        );
+        server.shutdown().await.unwrap();
+    }
+}

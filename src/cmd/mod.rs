@@ -20,6 +20,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod demo;
 pub mod issuer;
 pub mod loadtest;
 pub mod request;

@@ -6,14 +6,17 @@ use std::path::Path;
 use super::config::Config;
 use super::server::{Server, ServerError};
 
-/// Installs the `tracing` subscriber: human-readable lines on stderr,
-/// filtered by `RUST_LOG` (default `info`). Does nothing if one is set.
+/// Installs the `tracing` subscriber: human-readable lines on stderr
+/// (coloured only on a terminal), filtered by `RUST_LOG` (default `info`).
+/// Does nothing if one is set.
 pub fn init_tracing() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }
 

@@ -1,0 +1,791 @@
+//! `zkcred demo`: the whole system in one command, on embedded defaults.
+//!
+//! Sets up issuing departments in three provinces under the shipped
+//! mutual-recognition agreements, issues licenses to three people, starts the
+//! verifier service on a loopback port with a fresh database, and walks
+//! through four scenes over real HTTP:
+//!
+//! 1. a Shanghai hotel checks in a guest with a Chongqing resident ID card
+//!    and learns the name and the photo digest, not the ID number;
+//! 2. a Shanghai employer confirms a Jiangsu professional qualification
+//!    (Yangtze River Delta agreement);
+//! 3. a Shanghai landlord's request for a Sichuan real-estate certificate is
+//!    refused: no agreement covers Shanghai and Sichuan for that type;
+//! 4. the hotel's presentation replayed is refused.
+//!
+//! Then it shows the regulator's view: the policies' minimisation audit, the
+//! disclosure log (attribute names and outcomes, never values), a signed
+//! tree head, and an offline integrity check of the log export.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use clap::Args;
+use rand::rngs::OsRng;
+use serde_json::{json, Value};
+use time::{Duration, OffsetDateTime};
+use zkcred_credential::{
+    issue, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssuerKey,
+    LicenseId, Presentation, PresentationRequest, Uscc,
+};
+use zkcred_crypto::bbs::Suite;
+use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
+use zkcred_service::translog::{verify_export, LogExport};
+
+/// `zkcred demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the service's database, log key and keys in DIR (default: a
+    /// temporary folder removed at the end).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+const ADMIN: &str = "demo-admin-token-7f3a9c";
+const HOTEL: &str = "demo-hotel-token-51be20";
+const EMPLOYER: &str = "demo-employer-token-c04d17";
+const LANDLORD: &str = "demo-landlord-token-9e66a2";
+const REGULATOR: &str = "demo-regulator-token-2d8b5e";
+
+/// An issuing department of the demo.
+struct Department {
+    id: String,
+    name_zh: &'static str,
+    name_en: &'static str,
+    region: &'static str,
+    authority: &'static str,
+    types: &'static [&'static str],
+    key: IssuerKey,
+}
+
+impl Department {
+    fn new(
+        first17: &str,
+        name_zh: &'static str,
+        name_en: &'static str,
+        region: &'static str,
+        authority: &'static str,
+        types: &'static [&'static str],
+        now: OffsetDateTime,
+    ) -> Result<Self> {
+        let id = Uscc::with_check_char(first17)?.to_string();
+        let key = IssuerKey::generate(
+            &id,
+            Suite::Bls12381Sha256,
+            now - Duration::days(30),
+            now + Duration::days(3 * 365),
+            &mut OsRng,
+        )?;
+        Ok(Department {
+            id,
+            name_zh,
+            name_en,
+            region,
+            authority,
+            types,
+            key,
+        })
+    }
+
+    fn registry_document(&self) -> Value {
+        json!({
+            "id": self.id,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "region": self.region,
+            "authority": self.authority,
+            "types": self.types,
+        })
+    }
+
+    fn issue(
+        &self,
+        credential_type: &str,
+        attrs: AttributeSet,
+        now: OffsetDateTime,
+    ) -> Result<Credential> {
+        let catalogue = Catalogue::builtin();
+        let t = catalogue
+            .get(credential_type)
+            .ok_or_else(|| anyhow!("unknown type {credential_type}"))?;
+        let license_id =
+            LicenseId::generate(t.type_code.clone(), Uscc::parse(&self.id)?, 1, &mut OsRng)?;
+        let d = date;
+        let s = |v: &str| AttributeValue::String(v.into());
+        let attrs = attrs
+            .with("license_id", s(&license_id.to_string()))
+            .with("issuer_name", s(self.name_zh))
+            .with("issuer_code", s(&self.id))
+            .with("issue_date", d("2024-03-01")?)
+            .with("valid_from", d("2024-03-01")?)
+            .with("area_code", s(self.region));
+        Ok(issue(
+            catalogue,
+            &self.key,
+            credential_type,
+            &attrs,
+            now,
+            &mut OsRng,
+        )?)
+    }
+}
+
+/// The demo's people and what they hold.
+struct Person {
+    name: &'static str,
+    credential: Credential,
+    key: zkcred_credential::IssuerPublicKey,
+}
+
+impl Person {
+    fn answer(&self, request: &Value) -> Result<Presentation> {
+        let req: PresentationRequest =
+            serde_json::from_value(request.clone()).context("request")?;
+        Ok(present(
+            Catalogue::builtin(),
+            &req,
+            &[(&self.credential, &self.key)],
+            OffsetDateTime::now_utc(),
+            &mut OsRng,
+        )?)
+    }
+}
+
+fn policy(
+    id: &str,
+    title: &str,
+    verifier: (&str, &str, &str),
+    purpose: (&str, &str, &str),
+    retention_days: u32,
+    requirement: Value,
+) -> Value {
+    json!({
+        "format": "zkcred-policy",
+        "format_version": 1,
+        "id": id,
+        "version": 1,
+        "title": title,
+        "verifier": { "id": verifier.0, "name": verifier.1, "region": verifier.2 },
+        "purpose": { "category": purpose.0, "description": purpose.1, "legal_basis": purpose.2 },
+        "retention": { "days": retention_days },
+        "freshness": { "request_ttl_seconds": 300 },
+        "requirements": [requirement],
+    })
+}
+
+struct Http {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Http {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Value)> {
+        let mut rb = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        let r = rb.send().await.with_context(|| format!("calling {path}"))?;
+        let status = r.status().as_u16();
+        let text = r.text().await?;
+        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Ok((status, v))
+    }
+
+    async fn post(&self, path: &str, token: &str, body: &Value) -> Result<(u16, Value)> {
+        self.call(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Result<(u16, Value)> {
+        self.call(reqwest::Method::GET, path, token, None).await
+    }
+
+    async fn expect(&self, path: &str, token: &str, body: &Value, want: u16) -> Result<Value> {
+        let (s, v) = self.post(path, token, body).await?;
+        if s != want {
+            bail!("POST {path}: HTTP {s}: {v}");
+        }
+        Ok(v)
+    }
+}
+
+/// A date attribute from `YYYY-MM-DD`.
+fn date(s: &str) -> Result<AttributeValue> {
+    Date::parse(s)
+        .map(AttributeValue::Date)
+        .ok_or_else(|| anyhow!("not a date: {s}"))
+}
+
+fn heading(out: &mut dyn Write, text: &str) -> Result<()> {
+    writeln!(out)?;
+    writeln!(out, "━━ {text} ━━")?;
+    Ok(())
+}
+
+/// Runs the demo, printing to `out`. Returns an error if any scene did not
+/// end as it should.
+pub fn run(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
+    let tmp;
+    let dir: PathBuf = match args.data_dir {
+        Some(d) => {
+            std::fs::create_dir_all(&d)?;
+            d
+        }
+        None => {
+            tmp = tempfile::tempdir()?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(demo(&dir, out))
+}
+
+fn config(dir: &Path) -> Config {
+    let mut c = Config {
+        listen: "127.0.0.1:0".parse().expect("loopback address"),
+        database: dir.join("zkcred.db"),
+        log_key: dir.join("log.key"),
+        tokens: vec![
+            TokenConfig::new("demo-admin", Role::Admin, ADMIN),
+            TokenConfig::new("hotel.bund.example.cn", Role::Verifier, HOTEL),
+            TokenConfig::new("hr.pudong.example.cn", Role::Verifier, EMPLOYER),
+            TokenConfig::new("lettings.xuhui.example.cn", Role::Verifier, LANDLORD),
+            TokenConfig::new("regulator.sh.gov.cn", Role::Regulator, REGULATOR),
+        ],
+        ..Config::default()
+    };
+    c.disclosure_log.sign_interval_secs = 0;
+    c
+}
+
+async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    writeln!(
+        out,
+        "zkcred demo — electronic licenses verified with zero-knowledge proofs"
+    )?;
+    writeln!(out, "data folder: {}", dir.display())?;
+
+    // ── Issuers and people ────────────────────────────────────────────────
+    heading(
+        out,
+        "Issuing departments sign licenses (BBS signatures, one message per attribute)",
+    )?;
+    let chongqing = Department::new(
+        "11500000MB1540231",
+        "重庆市公安局",
+        "Chongqing Public Security Bureau",
+        "500000",
+        "public_security",
+        &["resident_id_card"],
+        now,
+    )?;
+    let jiangsu = Department::new(
+        "11320000014000163",
+        "江苏省人力资源和社会保障厅",
+        "Jiangsu Department of Human Resources and Social Security",
+        "320000",
+        "human_resources",
+        &["professional_qualification_certificate"],
+        now,
+    )?;
+    let sichuan = Department::new(
+        "11510000MB1536628",
+        "四川省自然资源厅",
+        "Sichuan Department of Natural Resources",
+        "510000",
+        "natural_resources",
+        &["real_estate_certificate"],
+        now,
+    )?;
+    for d in [&chongqing, &jiangsu, &sichuan] {
+        writeln!(
+            out,
+            "  {} {} ({}) region {} key {}",
+            d.id,
+            d.name_zh,
+            d.name_en,
+            d.region,
+            d.key.public().key_id
+        )?;
+    }
+    let s = |v: &str| AttributeValue::String(v.into());
+    let d = date;
+    let zhang = Person {
+        name: "张伟 Zhang Wei",
+        credential: chongqing.issue(
+            "resident_id_card",
+            AttributeSet::new()
+                .with("license_number", s("500103199203154417"))
+                .with("holder_name", s("张伟"))
+                .with("holder_id", s("500103199203154417"))
+                .with("holder_id_type", s("居民身份证"))
+                .with("valid_until", d("2034-03-01")?)
+                .with("sex", s("男"))
+                .with("ethnicity", s("汉"))
+                .with("birth_date", d("1992-03-15")?)
+                .with("address", s("重庆市渝中区解放碑民族路 88 号"))
+                .with("photo_digest", AttributeValue::Bytes(vec![0x5a; 32])),
+            now,
+        )?,
+        key: chongqing.key.public().clone(),
+    };
+    let li = Person {
+        name: "李娜 Li Na",
+        credential: jiangsu.issue(
+            "professional_qualification_certificate",
+            AttributeSet::new()
+                .with("license_number", s("JS2023-0815-0042"))
+                .with("holder_name", s("李娜"))
+                .with("holder_id", s("320102198807214826"))
+                .with("holder_id_type", s("居民身份证"))
+                .with("sex", s("女"))
+                .with("birth_date", d("1988-07-21")?)
+                .with("qualification_name", s("注册会计师"))
+                .with("qualification_level", s("高级"))
+                .with("approval_date", d("2023-08-15")?)
+                .with("management_number", s("320000230815004"))
+                .with("valid_until", d("2033-08-15")?),
+            now,
+        )?,
+        key: jiangsu.key.public().clone(),
+    };
+    let wang = Person {
+        name: "王芳 Wang Fang",
+        credential: sichuan.issue(
+            "real_estate_certificate",
+            AttributeSet::new()
+                .with("license_number", s("川(2024)成都市不动产权第0031415号"))
+                .with("holder_name", s("王芳"))
+                .with("holder_id", s("510104199011023361"))
+                .with("holder_id_type", s("居民身份证"))
+                .with("co_ownership", s("单独所有"))
+                .with("property_location", s("成都市锦江区春熙路 12 号 3 栋 1502"))
+                .with("unit_number", s("510104003001GB00012F00031502"))
+                .with("right_type", s("国有建设用地使用权/房屋所有权"))
+                .with("right_nature", s("出让/商品房"))
+                .with("usage", s("住宅")),
+            now,
+        )?,
+        key: sichuan.key.public().clone(),
+    };
+    for p in [&zhang, &li, &wang] {
+        let messages = zkcred_credential::layout::message_count(
+            Catalogue::builtin()
+                .get(&p.credential.credential_type)
+                .ok_or_else(|| anyhow!("unknown type"))?,
+        );
+        writeln!(
+            out,
+            "  {} holds a {} ({messages} BBS messages signed)",
+            p.name, p.credential.credential_type
+        )?;
+    }
+
+    // ── The verifier service ──────────────────────────────────────────────
+    heading(
+        out,
+        "The verifier service starts on loopback (SQLite, micro-batched verification)",
+    )?;
+    let server: RunningServer = Server::start(config(dir)).await?;
+    let http = Http {
+        client: reqwest::Client::new(),
+        base: format!("http://{}", server.local_addr()),
+    };
+    writeln!(out, "  listening on {}", http.base)?;
+    for dep in [&chongqing, &jiangsu, &sichuan] {
+        http.expect("/v1/issuers", ADMIN, &dep.registry_document(), 201)
+            .await?;
+        let key: Value = serde_json::from_str(&dep.key.public().to_json())?;
+        http.expect(&format!("/v1/issuers/{}/keys", dep.id), ADMIN, &key, 201)
+            .await?;
+    }
+    let policies = [
+        policy(
+            "bund-hotel-check-in",
+            "酒店入住 Hotel check-in (name and face match only)",
+            (
+                "hotel.bund.example.cn",
+                "上海外滩示例酒店 Bund Example Hotel",
+                "310101",
+            ),
+            (
+                "identity_registration",
+                "Register the guest and match the face against the card photo.",
+                "《旅馆业治安管理办法》第六条",
+            ),
+            365,
+            json!({ "id": "guest", "types": ["resident_id_card"], "disclose": ["holder_name", "photo_digest"],
+                    "predicates": [{ "attribute": "valid_until", "op": "after", "if_absent": "pass" }] }),
+        ),
+        policy(
+            "pudong-employer-qualification",
+            "录用资格核验 Employer qualification check",
+            (
+                "hr.pudong.example.cn",
+                "浦东示例会计师事务所 人力资源部",
+                "310115",
+            ),
+            (
+                "employment_screening",
+                "Confirm a candidate's professional qualification before hiring.",
+                "《中华人民共和国劳动合同法》第八条",
+            ),
+            180,
+            json!({ "id": "qualification", "types": ["professional_qualification_certificate"],
+                    "disclose": ["holder_name", "qualification_name", "qualification_level"] }),
+        ),
+        policy(
+            "xuhui-landlord-ownership",
+            "出租房屋产权核验 Landlord ownership check",
+            (
+                "lettings.xuhui.example.cn",
+                "徐汇示例房屋租赁服务有限公司",
+                "310104",
+            ),
+            (
+                "property_verification",
+                "Confirm that the person letting a flat owns it.",
+                "《商品房屋租赁管理办法》第八条",
+            ),
+            365,
+            json!({ "id": "ownership", "types": ["real_estate_certificate"], "disclose": ["holder_name", "property_location"] }),
+        ),
+    ];
+    for p in &policies {
+        http.expect("/v1/policies", ADMIN, p, 201).await?;
+        writeln!(
+            out,
+            "  policy {} — {}",
+            p["id"].as_str().unwrap_or(""),
+            p["title"].as_str().unwrap_or("")
+        )?;
+    }
+
+    // ── Scene 1 ───────────────────────────────────────────────────────────
+    heading(
+        out,
+        "Scene 1 · A Shanghai hotel checks in a guest with a Chongqing ID card",
+    )?;
+    let request = scene_request(&http, out, HOTEL, "bund-hotel-check-in").await?;
+    let hotel_presentation = zhang.answer(&request)?;
+    let submission = json!({ "policy": "bund-hotel-check-in", "request": request, "presentation": hotel_presentation });
+    let decision = scene_submit(&http, out, HOTEL, &submission).await?;
+    expect_outcome(&decision, "accepted")?;
+    let shown = decision.to_string();
+    if shown.contains("500103199203154417") {
+        bail!("the hotel learned the ID number");
+    }
+    writeln!(out, "  the hotel never receives the ID number, birth date or address: they stay inside the proof")?;
+
+    // ── Scene 2 ───────────────────────────────────────────────────────────
+    heading(
+        out,
+        "Scene 2 · A Shanghai employer confirms a Jiangsu professional qualification",
+    )?;
+    let request = scene_request(&http, out, EMPLOYER, "pudong-employer-qualification").await?;
+    let p = li.answer(&request)?;
+    let decision = scene_submit(&http, out, EMPLOYER, &json!({ "policy": "pudong-employer-qualification", "request": request, "presentation": p })).await?;
+    expect_outcome(&decision, "accepted")?;
+
+    // ── Scene 3 ───────────────────────────────────────────────────────────
+    heading(
+        out,
+        "Scene 3 · A Shanghai landlord check on a Sichuan real-estate certificate",
+    )?;
+    let request = scene_request(&http, out, LANDLORD, "xuhui-landlord-ownership").await?;
+    let p = wang.answer(&request)?;
+    let decision = scene_submit(
+        &http,
+        out,
+        LANDLORD,
+        &json!({ "policy": "xuhui-landlord-ownership", "request": request, "presentation": p }),
+    )
+    .await?;
+    expect_outcome(&decision, "refused")?;
+    writeln!(out, "  refused: Shanghai and Sichuan have no agreement covering real-estate certificates, and the type is not national")?;
+
+    // ── Scene 4 ───────────────────────────────────────────────────────────
+    heading(out, "Scene 4 · The hotel's presentation is replayed")?;
+    let (status, v) = http.post("/v1/presentations", HOTEL, &submission).await?;
+    writeln!(
+        out,
+        "  POST /v1/presentations (the same presentation again) → HTTP {status}"
+    )?;
+    writeln!(out, "  {}", summary(&v))?;
+    if status < 400 && outcome(&v) != "refused" {
+        bail!("a replayed presentation was not refused: {v}");
+    }
+
+    // ── Regulator ─────────────────────────────────────────────────────────
+    heading(out, "The regulator's view")?;
+    let (_, audit) = http.get("/v1/audit/policies", REGULATOR).await?;
+    writeln!(out, "  minimisation audit of every policy:")?;
+    for line in audit_lines(&audit) {
+        writeln!(out, "    {line}")?;
+    }
+    let head = http
+        .expect("/v1/log/head", REGULATOR, &json!({}), 201)
+        .await?;
+    writeln!(
+        out,
+        "  signed tree head: size {}, root {}, signed at {}",
+        head["tree_size"],
+        head["root_hash"].as_str().unwrap_or("?"),
+        head["timestamp"].as_str().unwrap_or("?")
+    )?;
+    let (_, records) = http.get("/v1/log/records?start=0", REGULATOR).await?;
+    writeln!(
+        out,
+        "  disclosure log (names of attributes and outcomes, never values):"
+    )?;
+    for r in records_of(&records) {
+        writeln!(
+            out,
+            "    #{} {} {} {} → {} ({})",
+            r["sequence"],
+            r["verifier"].as_str().unwrap_or(""),
+            r["policy"]["id"].as_str().unwrap_or(""),
+            r["credentials"]
+                .as_array()
+                .map(|c| c
+                    .iter()
+                    .map(|c| format!(
+                        "{}[{}]",
+                        c["credential_type"].as_str().unwrap_or(""),
+                        c["disclosed_attributes"]
+                            .as_array()
+                            .map(|a| a
+                                .iter()
+                                .filter_map(Value::as_str)
+                                .collect::<Vec<_>>()
+                                .join(","))
+                            .unwrap_or_default()
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(" "))
+                .unwrap_or_default(),
+            r["outcome"].as_str().unwrap_or(""),
+            r["reason"].as_str().unwrap_or("")
+        )?;
+    }
+    let (s, export) = http.get("/v1/log/export", REGULATOR).await?;
+    if s != 200 {
+        bail!("log export: HTTP {s}: {export}");
+    }
+    let export: LogExport = serde_json::from_value(export).context("log export")?;
+    let report = verify_export(&export, &export.log_public_key.clone())
+        .map_err(|e| anyhow!("the log export does not verify: {e}"))?;
+    writeln!(
+        out,
+        "  integrity: VALID — {} records, {} signed head(s), root {}",
+        report.records,
+        report.signed_heads,
+        report.signed_root.to_hex()
+    )?;
+    writeln!(
+        out,
+        "  (offline: zkcred audit verify EXPORT.json --log-key {})",
+        export.log_public_key.to_hex()
+    )?;
+
+    server.shutdown().await?;
+    writeln!(out)?;
+    writeln!(out, "All scenes ended as expected.")?;
+    Ok(())
+}
+
+async fn scene_request(
+    http: &Http,
+    out: &mut dyn Write,
+    token: &str,
+    policy: &str,
+) -> Result<Value> {
+    let v = http
+        .expect("/v1/challenges", token, &json!({ "policy": policy }), 201)
+        .await?;
+    let req = v["request"].clone();
+    writeln!(
+        out,
+        "  verifier → POST /v1/challenges {{\"policy\": \"{policy}\"}}"
+    )?;
+    writeln!(
+        out,
+        "  request: verifier {}, challenge {}…, asks {}",
+        req["verifier"].as_str().unwrap_or("?"),
+        req["challenge"]
+            .as_str()
+            .unwrap_or("")
+            .chars()
+            .take(16)
+            .collect::<String>(),
+        compact(&req["credentials"])
+    )?;
+    Ok(req)
+}
+
+async fn scene_submit(
+    http: &Http,
+    out: &mut dyn Write,
+    token: &str,
+    submission: &Value,
+) -> Result<Value> {
+    let (status, v) = http.post("/v1/presentations", token, submission).await?;
+    let disclosed: Vec<String> = submission["presentation"]["credentials"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .flat_map(|c| {
+                    c["disclosed"]
+                        .as_object()
+                        .map(|o| o.keys().cloned().collect::<Vec<_>>())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    writeln!(
+        out,
+        "  holder → POST /v1/presentations (discloses: {})",
+        disclosed.join(", ")
+    )?;
+    writeln!(out, "  ← HTTP {status}: {}", summary(&v))?;
+    Ok(v)
+}
+
+/// The decision of a response: `decision` (or `outcome`) of the body.
+fn outcome(v: &Value) -> &str {
+    v["decision"]
+        .as_str()
+        .or(v["outcome"].as_str())
+        .unwrap_or("")
+}
+
+fn expect_outcome(decision: &Value, want: &str) -> Result<()> {
+    if outcome(decision) != want {
+        bail!("expected {want}, got {decision}");
+    }
+    Ok(())
+}
+
+fn summary(v: &Value) -> String {
+    let decision = outcome(v);
+    if decision.is_empty() {
+        return match v["code"].as_str() {
+            Some(code) => format!("problem {code}: {}", v["detail"].as_str().unwrap_or("")),
+            None => compact(v),
+        };
+    }
+    let reasons: Vec<&str> = v["reasons"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|x| x["code"].as_str()).collect())
+        .unwrap_or_default();
+    let values: Vec<String> = v["credentials"]
+        .as_array()
+        .map(|cs| {
+            cs.iter()
+                .flat_map(|c| {
+                    c["attributes"]
+                        .as_object()
+                        .map(|o| {
+                            o.iter()
+                                .map(|(k, x)| format!("{k}={}", short(x)))
+                                .collect::<Vec<_>>()
+                        })
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = decision.to_string();
+    if !reasons.is_empty() {
+        out.push_str(&format!(" [{}]", reasons.join(", ")));
+    }
+    if !values.is_empty() {
+        out.push_str(&format!("; the verifier receives {}", values.join(", ")));
+    }
+    out
+}
+
+fn short(v: &Value) -> String {
+    match v.as_str() {
+        Some(s) if s.chars().count() > 24 => format!("{}…", s.chars().take(24).collect::<String>()),
+        Some(s) => s.to_string(),
+        None => v.to_string(),
+    }
+}
+
+fn compact(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 160 {
+        format!("{}…", s.chars().take(160).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn audit_lines(v: &Value) -> Vec<String> {
+    let list = v["policies"].as_array().cloned().unwrap_or_default();
+    list.iter()
+        .map(|p| {
+            let a = &p["audit"];
+            let asked: Vec<String> = a["attributes"]
+                .as_array()
+                .map(|xs| {
+                    xs.iter()
+                        .map(|x| {
+                            format!(
+                                "{}({})",
+                                x["attribute"]
+                                    .as_str()
+                                    .or(x["name"].as_str())
+                                    .unwrap_or("?"),
+                                x["sensitivity"].as_str().unwrap_or("?")
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let findings: Vec<String> = a["findings"]
+                .as_array()
+                .map(|f| {
+                    f.iter()
+                        .map(|x| x["code"].as_str().unwrap_or("?").to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            format!(
+                "{} v{}: score {}/100, asks {}; findings: {}",
+                a["policy_id"].as_str().unwrap_or("?"),
+                a["policy_version"],
+                a["score"],
+                asked.join(" "),
+                if findings.is_empty() {
+                    "none".to_string()
+                } else {
+                    findings.join(", ")
+                }
+            )
+        })
+        .collect()
+}
+
+fn records_of(v: &Value) -> Vec<Value> {
+    v["records"]
+        .as_array()
+        .map(|rs| rs.iter().map(|r| r["record"].clone()).collect())
+        .unwrap_or_default()
+}
