@@ -157,6 +157,8 @@ pub struct ThreadCpu {
     pub cpu_secs: f64,
     /// Cores kept busy on average (`cpu_secs / window`).
     pub cores: f64,
+    /// CPU milliseconds per request sent.
+    pub ms_per_request: f64,
 }
 
 /// The outcome of a run.
@@ -288,12 +290,16 @@ impl Report {
             );
         }
         if let Some(c) = self.process_cores {
-            let _ = writeln!(s, "cpu             process {c:.2} cores");
+            let _ = writeln!(
+                s,
+                "cpu             process {c:.2} cores, {:.3} ms/request",
+                c * self.window_secs * 1000.0 / self.sent.max(1) as f64
+            );
             for t in &self.cpu {
                 let _ = writeln!(
                     s,
-                    "  {:>6.2} cores  {:>8.1} s  {}",
-                    t.cores, t.cpu_secs, t.threads
+                    "  {:>6.2} cores  {:>8.1} s  {:>6.3} ms/request  {}",
+                    t.cores, t.cpu_secs, t.ms_per_request, t.threads
                 );
             }
         }
@@ -850,7 +856,7 @@ async fn drive(
     // Whole seconds only: the last one is partial.
     let whole = &seconds[..(window.floor() as usize).max(1).min(seconds.len())];
     let (cpu, process_cores) = match (before_cpu, after_cpu) {
-        (Some(b), Some(a)) => cpu_report(&b, &a, window),
+        (Some(b), Some(a)) => cpu_report(&b, &a, window, samples.len()),
         _ => (Vec::new(), None),
     };
     Ok(Report {
@@ -1038,6 +1044,7 @@ fn cpu_report(
     before: &CpuSnapshot,
     after: &CpuSnapshot,
     window: f64,
+    requests: usize,
 ) -> (Vec<ThreadCpu>, Option<f64>) {
     // The usual USER_HZ; /proc reports ticks of it.
     const HZ: f64 = 100.0;
@@ -1056,6 +1063,7 @@ fn cpu_report(
             threads,
             cpu_secs: t as f64 / HZ,
             cores: t as f64 / HZ / window,
+            ms_per_request: t as f64 / HZ * 1000.0 / requests.max(1) as f64,
         })
         .collect();
     cpu.sort_by(|a, b| b.cpu_secs.total_cmp(&a.cpu_secs));
