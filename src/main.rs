@@ -10,6 +10,13 @@ use zkcred::cmd::{self, Status};
 use zkcred::conformance::{self, Verdict};
 use zkcred_crypto::bbs::Suite;
 
+/// The service's request path allocates small, short-lived buffers on many
+/// threads (tokio workers, verification and log threads); mimalloc's
+/// per-thread heaps serve them without the lock traffic of the system
+/// allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "zkcred",

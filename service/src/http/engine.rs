@@ -216,6 +216,16 @@ impl Engine {
         Ok(p)
     }
 
+    /// The policy of version `version` of `id` if it was parsed before: a
+    /// stored version never changes, so the hot path skips the storage.
+    pub fn cached_policy(&self, id: &str, version: u32) -> Option<Arc<Policy>> {
+        // The map is keyed by owned strings; a miss here is rare (once per
+        // version and process), a hit costs one short allocation.
+        self.policies
+            .get(&(id.to_owned(), version))
+            .map(|p| Arc::clone(&p))
+    }
+
     /// A presentation request under `policy` at `now` (fresh random
     /// challenge; the caller puts its own in).
     pub fn request(

@@ -198,14 +198,16 @@ pub async fn decide(
         })?;
     // Tells the batcher this request's proofs are coming.
     let announced = state.batcher.upstream();
-    let st = Arc::clone(state);
-    let (id, version) = (binding.policy_id.clone(), binding.policy_version);
-    let doc = blocking(move || st.registry.get(POLICY_KIND, &id, Some(version))).await?;
-    let policy = state
-        .registry
-        .engine()
-        .policy(&doc)
-        .map_err(|e| Problem::internal(&e))?;
+    let engine = state.registry.engine();
+    let policy = match engine.cached_policy(&binding.policy_id, binding.policy_version) {
+        Some(p) => p,
+        None => {
+            let st = Arc::clone(state);
+            let (id, version) = (binding.policy_id.clone(), binding.policy_version);
+            let doc = blocking(move || st.registry.get(POLICY_KIND, &id, Some(version))).await?;
+            engine.policy(&doc).map_err(|e| Problem::internal(&e))?
+        }
+    };
     // Credential types the record may name for a refusal: the requested
     // ones that are catalogue types.
     let types = sub
@@ -221,8 +223,8 @@ pub async fn decide(
         state,
         who,
         policy_ref: PolicyRef {
-            id: doc.id.clone(),
-            version: doc.version,
+            id: binding.policy_id.clone(),
+            version: binding.policy_version,
         },
         types,
     };

@@ -1,0 +1,64 @@
+//! A verification workload to profile (`valgrind --tool=callgrind`, `perf`):
+//! `n` proofs of `messages` messages with `disclosed` disclosed, decoded and
+//! batch-verified `rounds` times.
+//!
+//! `cargo run --release -p zkcred-crypto --example verify_profile -- \
+//!     [messages=18] [disclosed=1] [n=16] [rounds=20]`
+
+use std::time::Instant;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use zkcred_crypto::bbs::{self, BatchItem, Proof, Suite, VerifierKey};
+
+fn arg(i: usize, default: usize) -> usize {
+    std::env::args()
+        .nth(i)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let (l, k, n, rounds) = (arg(1, 18), arg(2, 1), arg(3, 16), arg(4, 20));
+    let suite = Suite::Bls12381Sha256;
+    let mut rng = StdRng::seed_from_u64(7);
+    let sk = bbs::keygen(suite, &[7u8; 32], b"profile", None).expect("keygen");
+    let pk = sk.public_key();
+    let msgs: Vec<Vec<u8>> = (0..l).map(|i| format!("message {i}").into_bytes()).collect();
+    let disclosed: Vec<usize> = (0..k).collect();
+    let sig = bbs::sign(suite, &sk, &pk, b"header", &msgs).expect("sign");
+    let bytes: Vec<Vec<u8>> = (0..n)
+        .map(|_| {
+            bbs::proof_gen(suite, &pk, &sig, b"header", b"ph", &msgs, &disclosed, &mut rng)
+                .expect("proof_gen")
+                .to_bytes()
+        })
+        .collect();
+    let pairs: Vec<(usize, zkcred_crypto::Scalar)> = disclosed
+        .iter()
+        .map(|&i| (i, bbs::map_message_to_scalar(suite, &msgs[i])))
+        .collect();
+    let vk = VerifierKey::new(pk);
+    let started = Instant::now();
+    for _ in 0..rounds {
+        let proofs: Vec<Proof> = bytes
+            .iter()
+            .map(|b| Proof::from_bytes(b).expect("decode"))
+            .collect();
+        let items: Vec<BatchItem<'_>> = proofs
+            .iter()
+            .map(|proof| BatchItem {
+                suite,
+                key: &vk,
+                proof,
+                header: b"header",
+                ph: b"ph",
+                disclosed: &pairs,
+            })
+            .collect();
+        let results = bbs::verify_batch(&items, &mut rng);
+        assert!(results.iter().all(Result::is_ok));
+    }
+    let per = started.elapsed() / (rounds * n) as u32;
+    println!("{l} messages, {k} disclosed, batches of {n}: {per:?} per proof (decode + verify)");
+}
