@@ -24,14 +24,18 @@ fn main() {
     let mut rng = StdRng::seed_from_u64(7);
     let sk = bbs::keygen(suite, &[7u8; 32], b"profile", None).expect("keygen");
     let pk = sk.public_key();
-    let msgs: Vec<Vec<u8>> = (0..l).map(|i| format!("message {i}").into_bytes()).collect();
+    let msgs: Vec<Vec<u8>> = (0..l)
+        .map(|i| format!("message {i}").into_bytes())
+        .collect();
     let disclosed: Vec<usize> = (0..k).collect();
     let sig = bbs::sign(suite, &sk, &pk, b"header", &msgs).expect("sign");
     let bytes: Vec<Vec<u8>> = (0..n)
         .map(|_| {
-            bbs::proof_gen(suite, &pk, &sig, b"header", b"ph", &msgs, &disclosed, &mut rng)
-                .expect("proof_gen")
-                .to_bytes()
+            bbs::proof_gen(
+                suite, &pk, &sig, b"header", b"ph", &msgs, &disclosed, &mut rng,
+            )
+            .expect("proof_gen")
+            .to_bytes()
         })
         .collect();
     let pairs: Vec<(usize, zkcred_crypto::Scalar)> = disclosed
