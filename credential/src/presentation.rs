@@ -713,6 +713,21 @@ impl PreparedEntry {
     }
 }
 
+/// The proof's octets from its hex text: plain hex digits only (`const_hex`
+/// would also take a `0x` prefix, which is not the format).
+fn decode_proof_hex(text: &str) -> Result<Vec<u8>, Error> {
+    if text.starts_with("0x") || text.starts_with("0X") {
+        return Err(Error::Malformed {
+            what: "proof",
+            reason: "a 0x prefix is not allowed".into(),
+        });
+    }
+    const_hex::decode(text).map_err(|e| Error::Malformed {
+        what: "proof",
+        reason: e.to_string(),
+    })
+}
+
 /// A presentation checked up to its BBS proofs; see [`prepare_presentation`].
 #[derive(Debug, Clone)]
 pub struct PreparedPresentation {
@@ -853,10 +868,7 @@ pub fn prepare_entry(
         disclosed.push((index, layout::attribute_scalar(key.suite, value.as_ref())));
         attributes.insert(name.clone(), value);
     }
-    let proof_bytes = hex::decode(&pc.proof.value).map_err(|e| Error::Malformed {
-        what: "proof",
-        reason: e.to_string(),
-    })?;
+    let proof_bytes = decode_proof_hex(&pc.proof.value)?;
     let proof = Proof::from_bytes(&proof_bytes).map_err(|e| Error::Malformed {
         what: "proof",
         reason: e.to_string(),

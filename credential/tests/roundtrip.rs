@@ -330,6 +330,23 @@ fn tampering_with_the_envelope_is_detected_specifically() {
         verify(&f, &p),
         Err(Error::Malformed { what: "proof", .. })
     ));
+    // Hex text only: no 0x prefix, no odd length, no other characters.
+    for bad in [
+        format!("0x{}", f.p.credentials[0].proof.value),
+        format!("{}0", f.p.credentials[0].proof.value),
+        format!("{}zz", f.p.credentials[0].proof.value),
+    ] {
+        let mut p = f.p.clone();
+        p.credentials[0].proof.value = bad;
+        assert!(matches!(
+            verify(&f, &p),
+            Err(Error::Malformed { what: "proof", .. })
+        ));
+    }
+    // Upper-case hex is hex.
+    let mut p = f.p.clone();
+    p.credentials[0].proof.value = p.credentials[0].proof.value.to_uppercase();
+    assert!(verify(&f, &p).is_ok());
     let mut p = f.p.clone();
     let mut bytes = hex::decode(&p.credentials[0].proof.value).unwrap();
     let last = bytes.len() - 1;

@@ -16,8 +16,9 @@
 //! # Constant time
 //! Field arithmetic and single-point multiplication ([`G1Projective::mul_ct`])
 //! are constant time in blst. Multi-scalar multiplication
-//! ([`G1Projective::msm_vartime`]) is not and is used only on public data:
-//! everything a verifier handles.
+//! ([`G1Projective::msm_vartime`], the Straus evaluation in `msm` with its
+//! variable-time point formulas in `vartime`) is not and is used only on
+//! public data: everything a verifier handles.
 
 mod comb;
 mod g1;
@@ -26,6 +27,7 @@ pub mod hash;
 mod msm;
 mod pairing;
 mod scalar;
+mod vartime;
 
 pub use comb::{comb_lincomb_ct, CombTable};
 pub use g1::{msm_u128_vartime, G1Affine, G1Projective, G1_LEN};

@@ -24,10 +24,10 @@ use std::sync::OnceLock;
 
 use blst::{
     blst_fp, blst_fp_cneg, blst_fp_from_uint64, blst_fp_inverse, blst_fp_mul, blst_fp_sqrt,
-    blst_p1, blst_p1_add_or_double_affine, blst_p1_affine, blst_p1_double, blst_p1_mult,
+    blst_p1, blst_p1_affine, blst_p1_double, blst_p1_mult,
 };
 
-use super::{G1Affine, G1Projective, Scalar};
+use super::{vartime, G1Affine, G1Projective, Scalar};
 
 /// wNAF width for fixed bases: tables of `2^(w-2)` odd multiples per half
 /// (64 affine points, 6 KiB, per half at w = 8).
@@ -326,8 +326,7 @@ pub fn msm_straus_with(
                 // SAFETY: negating y of a valid affine point.
                 unsafe { blst_fp_cneg(&mut pt.y, &pt.y, true) };
             }
-            // SAFETY: mixed addition of valid points.
-            unsafe { blst_p1_add_or_double_affine(&mut acc, &acc, &pt) };
+            vartime::add_affine(&mut acc, &pt);
             started = true;
         }
     }
