@@ -7,24 +7,21 @@ mod common;
 use common::*;
 use time::Duration;
 use zkcred_credential::{
-    issue, present_prepared, verify_presentation, AttributeValue, Catalogue, Error,
-    HolderCredential, KeySet, PresentationRequest, RequestedCredential,
+    present_prepared, verify_presentation, AttributeValue, Catalogue, Error, HolderCredential,
+    PresentationRequest, RequestedCredential,
 };
-use zkcred_crypto::bbs::Suite;
 
 #[test]
 fn prepared_credentials_answer_many_requests() {
     let c = Catalogue::builtin();
     let mut rng = rng(7);
-    let key = issuer_key(ISSUER, Suite::Bls12381Sha256, &mut rng);
-    let mut keys = KeySet::new();
-    keys.insert(key.public().clone());
-    let t = c.get("resident_id_card").unwrap();
-    let attrs = sample_attributes(t, &mut rng, Some(true));
-    let id = issue(c, &key, &t.id, &attrs, now(), &mut rng).unwrap();
-    let dl_t = c.get("drivers_license").unwrap();
-    let dl_attrs = sample_attributes(dl_t, &mut rng, Some(true));
-    let dl = issue(c, &key, &dl_t.id, &dl_attrs, now(), &mut rng).unwrap();
+    let TwoLicenses {
+        key,
+        keys,
+        id,
+        id_attributes: attrs,
+        dl,
+    } = two_licenses(c, &mut rng);
     let id_h = HolderCredential::new(c, &id, key.public()).unwrap();
     let dl_h = HolderCredential::new(c, &dl, key.public()).unwrap();
     assert_eq!(id_h.credential().credential_type, "resident_id_card");

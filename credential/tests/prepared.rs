@@ -7,10 +7,10 @@ use common::*;
 use time::Duration;
 use zkcred_credential::presentation::{prepare_presentation, PreparedPresentation};
 use zkcred_credential::{
-    issue, present, verify_presentation, Catalogue, Error, KeySet, Presentation,
-    PresentationRequest, RequestedCredential,
+    present, verify_presentation, Catalogue, Error, KeySet, Presentation, PresentationRequest,
+    RequestedCredential,
 };
-use zkcred_crypto::bbs::{verify_batch, BatchItem, Suite, VerifierKey};
+use zkcred_crypto::bbs::{verify_batch, BatchItem, VerifierKey};
 
 const VERIFIER: &str = "hotel.example";
 
@@ -24,15 +24,9 @@ struct Fixture {
 fn fixture(seed: u64) -> Fixture {
     let c = Catalogue::builtin();
     let mut rng = rng(seed);
-    let key = issuer_key(ISSUER, Suite::Bls12381Sha256, &mut rng);
-    let mut keys = KeySet::new();
-    keys.insert(key.public().clone());
-    let t = c.get("resident_id_card").unwrap();
-    let attrs = sample_attributes(t, &mut rng, Some(true));
-    let id = issue(c, &key, &t.id, &attrs, now(), &mut rng).unwrap();
-    let dl_t = c.get("drivers_license").unwrap();
-    let dl_attrs = sample_attributes(dl_t, &mut rng, Some(true));
-    let dl = issue(c, &key, &dl_t.id, &dl_attrs, now(), &mut rng).unwrap();
+    let TwoLicenses {
+        key, keys, id, dl, ..
+    } = two_licenses(c, &mut rng);
     let req = PresentationRequest::new(
         VERIFIER,
         vec![

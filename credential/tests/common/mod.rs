@@ -6,7 +6,8 @@ use rand::{Rng, SeedableRng};
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::{
-    AttributeSet, AttributeType, AttributeValue, CredentialType, Date, IssuerKey, LicenseId, Uscc,
+    issue, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential, CredentialType,
+    Date, IssuerKey, KeySet, LicenseId, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 
@@ -22,6 +23,37 @@ pub fn rng(seed: u64) -> StdRng {
 /// 2026-03-01T08:00:00Z.
 pub fn now() -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(1_772_352_000).unwrap()
+}
+
+/// One issuer key (SHA-256 suite) and what it issued to one holder: a
+/// resident ID card and a driver's license.
+pub struct TwoLicenses {
+    pub key: IssuerKey,
+    pub keys: KeySet,
+    pub id: Credential,
+    /// The ID card's attribute values.
+    pub id_attributes: AttributeSet,
+    pub dl: Credential,
+}
+
+pub fn two_licenses(c: &Catalogue, rng: &mut StdRng) -> TwoLicenses {
+    let key = issuer_key(ISSUER, Suite::Bls12381Sha256, rng);
+    let mut keys = KeySet::new();
+    keys.insert(key.public().clone());
+    let mut license = |ty: &str| {
+        let t = c.get(ty).unwrap();
+        let attrs = sample_attributes(t, rng, Some(true));
+        (issue(c, &key, &t.id, &attrs, now(), rng).unwrap(), attrs)
+    };
+    let (id, id_attributes) = license("resident_id_card");
+    let (dl, _) = license("drivers_license");
+    TwoLicenses {
+        key,
+        keys,
+        id,
+        id_attributes,
+        dl,
+    }
 }
 
 pub fn issuer_key(issuer: &str, suite: Suite, rng: &mut StdRng) -> IssuerKey {
