@@ -53,24 +53,33 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/challenges", post(challenges))
         .route("/v1/presentations", post(presentations))
         .route("/v1/presentations/batch", post(presentations_batch))
-        .route("/v1/issuers", get(list_issuers).post(create_issuer))
-        .route("/v1/issuers/{id}", get(get_issuer))
-        .route("/v1/issuers/{id}/versions", post(version_issuer))
-        .route("/v1/issuers/{id}/retire", post(retire_issuer))
+        .route(
+            "/v1/issuers",
+            get(list_docs::<Issuers>).post(create_doc::<Issuers>),
+        )
+        .route("/v1/issuers/{id}", get(get_doc::<Issuers>))
+        .route("/v1/issuers/{id}/versions", post(version_doc::<Issuers>))
+        .route("/v1/issuers/{id}/retire", post(retire_doc::<Issuers>))
         .route("/v1/issuers/{id}/keys", get(list_keys).post(add_key))
         .route("/v1/issuers/{id}/keys/rotate", post(rotate_key))
         .route("/v1/issuers/{id}/keys/{key_id}/revoke", post(revoke_key))
         .route(
             "/v1/agreements",
-            get(list_agreements).post(create_agreement),
+            get(list_docs::<Agreements>).post(create_doc::<Agreements>),
         )
-        .route("/v1/agreements/{id}", get(get_agreement))
-        .route("/v1/agreements/{id}/versions", post(version_agreement))
-        .route("/v1/agreements/{id}/retire", post(retire_agreement))
-        .route("/v1/policies", get(list_policies).post(create_policy))
-        .route("/v1/policies/{id}", get(get_policy))
-        .route("/v1/policies/{id}/versions", post(version_policy))
-        .route("/v1/policies/{id}/retire", post(retire_policy))
+        .route("/v1/agreements/{id}", get(get_doc::<Agreements>))
+        .route(
+            "/v1/agreements/{id}/versions",
+            post(version_doc::<Agreements>),
+        )
+        .route("/v1/agreements/{id}/retire", post(retire_doc::<Agreements>))
+        .route(
+            "/v1/policies",
+            get(list_docs::<Policies>).post(create_doc::<Policies>),
+        )
+        .route("/v1/policies/{id}", get(get_doc::<Policies>))
+        .route("/v1/policies/{id}/versions", post(version_doc::<Policies>))
+        .route("/v1/policies/{id}/retire", post(retire_doc::<Policies>))
         .route("/v1/policies/{id}/audit", get(audit_policy))
         .route("/v1/audit/policies", get(audit_policies))
         .route("/v1/log/head", get(log_head).post(sign_head))
@@ -284,61 +293,68 @@ async fn presentations_batch(
 
 // --- registry and policies ------------------------------------------------
 
-async fn list(st: &Arc<AppState>, kind: &'static str) -> Answer {
-    let s = Arc::clone(st);
-    ok(blocking(move || s.registry.list(kind)).await?)
+/// A kind of versioned registry document with the same five routes (list,
+/// get, create, new version, retire): who may read it, and its storage kind.
+trait DocKind {
+    const KIND: &'static str;
+    const READ: &'static [Role];
 }
 
-async fn get_doc(st: &Arc<AppState>, kind: &'static str, id: String) -> Answer {
-    let s = Arc::clone(st);
-    let versions = blocking(move || s.registry.versions(kind, &id)).await?;
+/// `/v1/issuers`.
+struct Issuers;
+impl DocKind for Issuers {
+    const KIND: &'static str = ISSUER_KIND;
+    const READ: &'static [Role] = READ_REGISTRY;
+}
+
+/// `/v1/agreements`.
+struct Agreements;
+impl DocKind for Agreements {
+    const KIND: &'static str = AGREEMENT_KIND;
+    const READ: &'static [Role] = READ_REGISTRY;
+}
+
+/// `/v1/policies`: verifiers read them too.
+struct Policies;
+impl DocKind for Policies {
+    const KIND: &'static str = POLICY_KIND;
+    const READ: &'static [Role] = READ_POLICIES;
+}
+
+async fn list_docs<K: DocKind>(State(st): St, Auth(who): Auth) -> Answer {
+    who.require(K::READ)?;
+    ok(blocking(move || st.registry.list(K::KIND)).await?)
+}
+
+async fn get_doc<K: DocKind>(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+    who.require(K::READ)?;
+    let versions = blocking(move || st.registry.versions(K::KIND, &id)).await?;
     let latest = versions.last().cloned();
     ok(json!({ "latest": latest, "versions": versions }))
 }
 
-async fn create_doc(st: &Arc<AppState>, kind: &'static str, body: Value) -> Answer {
-    let s = Arc::clone(st);
-    created(blocking(move || s.registry.create(kind, &body)).await?)
-}
-
-async fn version_doc(st: &Arc<AppState>, kind: &'static str, id: String, body: Value) -> Answer {
-    let s = Arc::clone(st);
-    created(blocking(move || s.registry.new_version(kind, &id, &body)).await?)
-}
-
-async fn retire_doc(st: &Arc<AppState>, kind: &'static str, id: String) -> Answer {
-    let s = Arc::clone(st);
-    ok(blocking(move || s.registry.retire(kind, &id)).await?)
-}
-
-async fn list_issuers(State(st): St, Auth(who): Auth) -> Answer {
-    who.require(READ_REGISTRY)?;
-    list(&st, ISSUER_KIND).await
-}
-
-async fn get_issuer(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
-    who.require(READ_REGISTRY)?;
-    get_doc(&st, ISSUER_KIND, id).await
-}
-
-async fn create_issuer(State(st): St, Auth(who): Auth, JsonBody(body): JsonBody<Value>) -> Answer {
+async fn create_doc<K: DocKind>(
+    State(st): St,
+    Auth(who): Auth,
+    JsonBody(body): JsonBody<Value>,
+) -> Answer {
     who.require(ADMIN)?;
-    create_doc(&st, ISSUER_KIND, body).await
+    created(blocking(move || st.registry.create(K::KIND, &body)).await?)
 }
 
-async fn version_issuer(
+async fn version_doc<K: DocKind>(
     State(st): St,
     Auth(who): Auth,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    version_doc(&st, ISSUER_KIND, id, body).await
+    created(blocking(move || st.registry.new_version(K::KIND, &id, &body)).await?)
 }
 
-async fn retire_issuer(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
+async fn retire_doc<K: DocKind>(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(ADMIN)?;
-    retire_doc(&st, ISSUER_KIND, id).await
+    ok(blocking(move || st.registry.retire(K::KIND, &id)).await?)
 }
 
 async fn list_keys(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
@@ -377,70 +393,6 @@ async fn revoke_key(
     who.require(ADMIN)?;
     let s = Arc::clone(&st);
     ok(blocking(move || s.registry.revoke_key(&id, &key_id)).await?)
-}
-
-async fn list_agreements(State(st): St, Auth(who): Auth) -> Answer {
-    who.require(READ_REGISTRY)?;
-    list(&st, AGREEMENT_KIND).await
-}
-
-async fn get_agreement(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
-    who.require(READ_REGISTRY)?;
-    get_doc(&st, AGREEMENT_KIND, id).await
-}
-
-async fn create_agreement(
-    State(st): St,
-    Auth(who): Auth,
-    JsonBody(body): JsonBody<Value>,
-) -> Answer {
-    who.require(ADMIN)?;
-    create_doc(&st, AGREEMENT_KIND, body).await
-}
-
-async fn version_agreement(
-    State(st): St,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-    JsonBody(body): JsonBody<Value>,
-) -> Answer {
-    who.require(ADMIN)?;
-    version_doc(&st, AGREEMENT_KIND, id, body).await
-}
-
-async fn retire_agreement(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
-    who.require(ADMIN)?;
-    retire_doc(&st, AGREEMENT_KIND, id).await
-}
-
-async fn list_policies(State(st): St, Auth(who): Auth) -> Answer {
-    who.require(READ_POLICIES)?;
-    list(&st, POLICY_KIND).await
-}
-
-async fn get_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
-    who.require(READ_POLICIES)?;
-    get_doc(&st, POLICY_KIND, id).await
-}
-
-async fn create_policy(State(st): St, Auth(who): Auth, JsonBody(body): JsonBody<Value>) -> Answer {
-    who.require(ADMIN)?;
-    create_doc(&st, POLICY_KIND, body).await
-}
-
-async fn version_policy(
-    State(st): St,
-    Auth(who): Auth,
-    Path(id): Path<String>,
-    JsonBody(body): JsonBody<Value>,
-) -> Answer {
-    who.require(ADMIN)?;
-    version_doc(&st, POLICY_KIND, id, body).await
-}
-
-async fn retire_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
-    who.require(ADMIN)?;
-    retire_doc(&st, POLICY_KIND, id).await
 }
 
 fn audited(st: &AppState, doc: crate::storage::Document) -> Result<Value, Problem> {
