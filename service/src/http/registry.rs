@@ -16,12 +16,16 @@
 //! the issuer or its keys.
 //!
 //! Policies are the policy crate's documents; their stored version is the
-//! policy's own `version`, which must grow.
+//! policy's own `version`, which must grow. The latest version of each
+//! policy is cached for challenge issuance ([`Registry::current_policy`]):
+//! this node's policy changes drop the entry at once; the TTL bounds how long
+//! another node's change could go unseen once several nodes share a store.
 //!
 //! Every function here blocks on storage: call them off the async runtime.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use serde_json::Value;
@@ -59,8 +63,13 @@ pub struct Registry {
     storage: Arc<SqliteStorage>,
     engine: Engine,
     keys: KeyCache,
+    policies: TtlCache<String, Document>,
     admin: Mutex<()>,
 }
+
+/// How long the latest version of a policy stays cached for challenge
+/// issuance (see the module documentation).
+const POLICY_CACHE_TTL: Duration = Duration::from_secs(5);
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -128,6 +137,7 @@ impl Registry {
             storage,
             engine,
             keys,
+            policies: TtlCache::new(POLICY_CACHE_TTL, 4096),
             admin: Mutex::new(()),
         };
         let built = r.engine.build(&r.docs()?).map_err(engine_problem)?;
@@ -277,6 +287,7 @@ impl Registry {
         let write = |s: &SqliteStorage| s.set_status(kind, id, d.version, DocumentStatus::Retired);
         if kind == POLICY_KIND {
             write(&self.storage).map_err(storage)?;
+            self.policies.invalidate(&id.to_owned());
         } else {
             let mut retired = d.clone();
             retired.status = DocumentStatus::Retired;
@@ -292,6 +303,20 @@ impl Registry {
             _ => self.engine.agreement_id(body),
         }
         .map_err(engine_problem)
+    }
+
+    /// The latest version of policy `id` (any status) if it is cached: no
+    /// storage access, so callable on the async runtime.
+    pub fn cached_current_policy(&self, id: &str) -> Option<Arc<Document>> {
+        self.policies.get(&id.to_owned())
+    }
+
+    /// The latest version of policy `id` (any status), cached.
+    pub fn current_policy(&self, id: &str) -> Result<Arc<Document>, Problem> {
+        self.policies
+            .get_or_try_insert_with(&id.to_owned(), id, || {
+                self.get(POLICY_KIND, id, None).map(Arc::new)
+            })
     }
 
     fn put_policy(&self, path_id: Option<&str>, body: &Value) -> Result<Document, Problem> {
@@ -324,6 +349,7 @@ impl Registry {
                 .set_status(POLICY_KIND, &id, prev.version, DocumentStatus::Retired)
                 .map_err(storage)?;
         }
+        self.policies.invalidate(&id);
         self.get(POLICY_KIND, &id, Some(version))
     }
 

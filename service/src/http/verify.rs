@@ -103,8 +103,13 @@ pub async fn issue_challenge(
     who: &Principal,
     policy_id: String,
 ) -> Result<IssuedChallenge, Problem> {
-    let st = Arc::clone(state);
-    let doc = blocking(move || st.registry.get(POLICY_KIND, &policy_id, None)).await?;
+    let doc = match state.registry.cached_current_policy(&policy_id) {
+        Some(doc) => doc,
+        None => {
+            let st = Arc::clone(state);
+            blocking(move || st.registry.current_policy(&policy_id)).await?
+        }
+    };
     if doc.status != DocumentStatus::Active {
         return Err(Problem::new(
             StatusCode::CONFLICT,
@@ -145,7 +150,7 @@ pub async fn issue_challenge(
         .map_err(|e| Problem::internal(&e))?;
     Ok(IssuedChallenge {
         policy: PolicyRef {
-            id: doc.id,
+            id: doc.id.clone(),
             version: doc.version,
         },
         expires_at: request
