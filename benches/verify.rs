@@ -15,8 +15,8 @@
 //!
 //! - `verify_batch_large/10-2/<n>`: batches of 64 and 1024 proofs, per
 //!   proof: `zkcred_1key` (one issuer), `zkcred_8keys` (eight issuers, one
-//!   Miller loop each), `zkcred_par` (one issuer, `verify_batch_parallel`
-//!   on all cores; the only multi-threaded figure), and `bbs_plus` (its
+//!   Miller loop each), `zkcred_par` (one issuer, decoding and
+//!   `verify_batch_parallel` on all cores; the only multi-threaded figure), and `bbs_plus` (its
 //!   randomized pairing checker, one issuer; 64 only).
 //!
 //! Run: `cargo bench -p zkcred-benches --bench verify [-- <filter>]`; on a
