@@ -359,8 +359,7 @@ async fn retire_doc<K: DocKind>(State(st): St, Auth(who): Auth, Path(id): Path<S
 
 async fn list_keys(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(READ_REGISTRY)?;
-    let s = Arc::clone(&st);
-    ok(blocking(move || s.registry.keys_of(&id)).await?)
+    ok(blocking(move || st.registry.keys_of(&id)).await?)
 }
 
 async fn add_key(
@@ -370,8 +369,7 @@ async fn add_key(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    let s = Arc::clone(&st);
-    created(blocking(move || s.registry.add_key(&id, &body, false)).await?)
+    created(blocking(move || st.registry.add_key(&id, &body, false)).await?)
 }
 
 async fn rotate_key(
@@ -381,8 +379,7 @@ async fn rotate_key(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    let s = Arc::clone(&st);
-    created(blocking(move || s.registry.add_key(&id, &body, true)).await?)
+    created(blocking(move || st.registry.add_key(&id, &body, true)).await?)
 }
 
 async fn revoke_key(
@@ -391,8 +388,7 @@ async fn revoke_key(
     Path((id, key_id)): Path<(String, String)>,
 ) -> Answer {
     who.require(ADMIN)?;
-    let s = Arc::clone(&st);
-    ok(blocking(move || s.registry.revoke_key(&id, &key_id)).await?)
+    ok(blocking(move || st.registry.revoke_key(&id, &key_id)).await?)
 }
 
 fn audited(st: &AppState, doc: crate::storage::Document) -> Result<Value, Problem> {
