@@ -450,10 +450,7 @@ impl Credential {
                 .into());
             }
         }
-        let sig_bytes = hex::decode(&self.signature).map_err(|e| Error::Malformed {
-            what: "signature",
-            reason: e.to_string(),
-        })?;
+        let sig_bytes = crate::error::decode_hex("signature", &self.signature)?;
         let signature = Signature::from_bytes(&sig_bytes).map_err(|e| Error::Malformed {
             what: "signature",
             reason: e.to_string(),

@@ -293,3 +293,20 @@ pub enum Error {
     #[error("crypto: {0}")]
     Crypto(zkcred_crypto::Error),
 }
+
+/// The octets of a hex field (`what`: "proof", "signature", ...): plain hex
+/// digits, either case, nothing else. `const_hex` (vectorised: proofs are
+/// decoded on the verifier's hot path) would also accept a `0x` prefix,
+/// which is not the format.
+pub(crate) fn decode_hex(what: &'static str, text: &str) -> Result<Vec<u8>, Error> {
+    if text.starts_with("0x") || text.starts_with("0X") {
+        return Err(Error::Malformed {
+            what,
+            reason: "a 0x prefix is not allowed".into(),
+        });
+    }
+    const_hex::decode(text).map_err(|e| Error::Malformed {
+        what,
+        reason: e.to_string(),
+    })
+}

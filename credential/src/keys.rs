@@ -189,10 +189,7 @@ fn build_public(
 ) -> Result<IssuerPublicKey, Error> {
     check_identifier("issuer", &issuer)?;
     let suite = parse_suite(suite)?;
-    let bytes = hex::decode(pk_hex).map_err(|e| Error::Malformed {
-        what: "public key",
-        reason: e.to_string(),
-    })?;
+    let bytes = crate::error::decode_hex("public key", pk_hex)?;
     let public_key = PublicKey::from_bytes(&bytes).map_err(|e| Error::Malformed {
         what: "public key",
         reason: e.to_string(),

@@ -519,14 +519,11 @@ impl<'a> HolderCredential<'a> {
             .ok_or_else(|| Error::UnknownCredentialType(credential.credential_type.clone()))?;
         let msgs = messages(key.suite, t, &attributes, &credential.reserved);
         let header = layout::signature_header(t, &credential.issuer, &credential.key_id);
-        let signature =
-            bbs::Signature::from_bytes(&hex::decode(&credential.signature).map_err(|e| {
-                Error::Malformed {
-                    what: "signature",
-                    reason: e.to_string(),
-                }
-            })?)
-            .map_err(Error::Crypto)?;
+        let signature = bbs::Signature::from_bytes(&crate::error::decode_hex(
+            "signature",
+            &credential.signature,
+        )?)
+        .map_err(Error::Crypto)?;
         let prover =
             bbs::ProverCredential::new(key.suite, &key.public_key, &signature, &header, &msgs)
                 .map_err(Error::Crypto)?;
@@ -713,21 +710,6 @@ impl PreparedEntry {
     }
 }
 
-/// The proof's octets from its hex text: plain hex digits only (`const_hex`
-/// would also take a `0x` prefix, which is not the format).
-fn decode_proof_hex(text: &str) -> Result<Vec<u8>, Error> {
-    if text.starts_with("0x") || text.starts_with("0X") {
-        return Err(Error::Malformed {
-            what: "proof",
-            reason: "a 0x prefix is not allowed".into(),
-        });
-    }
-    const_hex::decode(text).map_err(|e| Error::Malformed {
-        what: "proof",
-        reason: e.to_string(),
-    })
-}
-
 /// A presentation checked up to its BBS proofs; see [`prepare_presentation`].
 #[derive(Debug, Clone)]
 pub struct PreparedPresentation {
@@ -868,7 +850,7 @@ pub fn prepare_entry(
         disclosed.push((index, layout::attribute_scalar(key.suite, value.as_ref())));
         attributes.insert(name.clone(), value);
     }
-    let proof_bytes = decode_proof_hex(&pc.proof.value)?;
+    let proof_bytes = crate::error::decode_hex("proof", &pc.proof.value)?;
     let proof = Proof::from_bytes(&proof_bytes).map_err(|e| Error::Malformed {
         what: "proof",
         reason: e.to_string(),

@@ -442,8 +442,7 @@ async fn log_head(State(st): St, Auth(who): Auth) -> Answer {
 
 async fn sign_head(State(st): St, Auth(who): Auth) -> Answer {
     who.require(READ_REGISTRY)?;
-    let s = Arc::clone(&st);
-    created(blocking(move || s.log.sign_head().map_err(Problem::from)).await?)
+    created(blocking(move || st.log.sign_head().map_err(Problem::from)).await?)
 }
 
 #[derive(Deserialize)]
@@ -461,9 +460,8 @@ async fn log_records(
 ) -> Answer {
     who.require(READ_REGISTRY)?;
     let q = query(q)?;
-    let s = Arc::clone(&st);
     let entries = blocking(move || {
-        let storage = s.log.storage();
+        let storage = st.log.storage();
         let err = |e| Problem::from(crate::Error::from(e));
         let size = storage.disclosure_count().map_err(err)?;
         let end = q
@@ -496,9 +494,8 @@ async fn log_inclusion(
 ) -> Answer {
     who.require(READ_REGISTRY)?;
     let q = query(q)?;
-    let s = Arc::clone(&st);
     ok(blocking(move || {
-        s.log
+        st.log
             .inclusion_proof(q.index, q.tree_size)
             .map_err(Problem::from)
     })
@@ -518,9 +515,8 @@ async fn log_consistency(
 ) -> Answer {
     who.require(READ_REGISTRY)?;
     let q = query(q)?;
-    let s = Arc::clone(&st);
     ok(blocking(move || {
-        s.log
+        st.log
             .consistency_proof(q.old_size, q.new_size)
             .map_err(Problem::from)
     })
@@ -529,8 +525,7 @@ async fn log_consistency(
 
 async fn log_export(State(st): St, Auth(who): Auth) -> Answer {
     who.require(READ_REGISTRY)?;
-    let s = Arc::clone(&st);
-    let export = blocking(move || s.log.export().map_err(Problem::from)).await?;
+    let export = blocking(move || st.log.export().map_err(Problem::from)).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
         export.to_json(),
