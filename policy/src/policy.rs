@@ -331,15 +331,6 @@ pub struct Choice {
     pub optional: Vec<String>,
 }
 
-fn is_policy_id(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 64
-        && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'_' | b'-'))
-}
-
 /// Loads and validates policies against a catalogue and, optionally, a registry.
 #[derive(Debug, Clone, Copy)]
 pub struct PolicyLoader<'a> {
@@ -396,7 +387,7 @@ impl<'a> PolicyLoader<'a> {
                 format!("unsupported policy format version {}", spec.format_version),
             );
         }
-        if !is_policy_id(&spec.id) {
+        if !crate::registry::is_document_id(&spec.id) {
             return err(
                 K::InvalidValue,
                 &root.key("id"),

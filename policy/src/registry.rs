@@ -333,7 +333,9 @@ pub struct Registry {
     issuers: BTreeMap<String, Issuer>,
 }
 
-fn is_agreement_id(s: &str) -> bool {
+/// Whether `s` is a document identifier (agreements and policies): 1 to 64
+/// of `a-z`, `0-9`, `_`, `-`, starting with a letter.
+pub(crate) fn is_document_id(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 64
@@ -588,7 +590,7 @@ impl Registry {
             what: "agreement",
             reason,
         };
-        if !is_agreement_id(&a.id) {
+        if !is_document_id(&a.id) {
             return Err((
                 Some(("id", None)),
                 LoadErrorKind::InvalidValue,
