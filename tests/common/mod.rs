@@ -2,24 +2,19 @@
 
 use std::path::PathBuf;
 
-/// The shared fixtures folder: `$ZKCRED_FIXTURES`, else `../shared/fixtures`
-/// beside the repository. Panics with both names when neither exists: the
+/// The IETF test vectors: `$ZKCRED_FIXTURES` when set (to run newer
+/// vectors), else the copy in the repository, `crypto/tests/vectors` (see its
+/// README for provenance). Panics when the folder named is missing: the
 /// vector tests never skip silently.
 pub fn fixtures_dir() -> PathBuf {
-    let env = std::env::var_os("ZKCRED_FIXTURES").map(PathBuf::from);
-    let beside = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
-    if let Some(p) = &env {
-        assert!(
-            p.is_dir(),
-            "ZKCRED_FIXTURES={} is not a folder",
-            p.display()
-        );
-        return p.clone();
-    }
+    let dir = match std::env::var_os("ZKCRED_FIXTURES") {
+        Some(p) => PathBuf::from(p),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("crypto/tests/vectors"),
+    };
     assert!(
-        beside.is_dir(),
-        "IETF fixtures not found: set ZKCRED_FIXTURES or provide {}",
-        beside.display()
+        dir.is_dir(),
+        "IETF fixtures folder {} is missing (ZKCRED_FIXTURES, else crypto/tests/vectors)",
+        dir.display()
     );
-    beside
+    dir
 }
