@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use zkcred::cmd::{self, Status};
-use zkcred::conformance::{self, Verdict};
+use zkcred::conformance;
 use zkcred_crypto::bbs::Suite;
 
 /// The service's request path allocates small, short-lived buffers on many
@@ -87,7 +87,10 @@ impl From<SuiteArg> for Suite {
 
 #[derive(Subcommand)]
 enum BbsCommand {
-    /// Run every IETF fixture file below DIR and compare with `result.valid`.
+    /// Run every IETF fixture file below DIR: a line per file (PASS, FAIL,
+    /// SKIP, or DATA for the draft's message list) saying which check was
+    /// made, then `N passed, N failed, N skipped`. Exits non-zero on any
+    /// failure or skip.
     Conformance {
         /// A fixture file or a folder of them.
         dir: PathBuf,
@@ -160,30 +163,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(cmd) => zkcred::policy_cmd::run(cmd),
         Command::Bbs(BbsCommand::Conformance { dir, suite }) => {
             let outcomes = conformance::run_dir(&dir, suite.map(Suite::from))?;
-            let (mut passed, mut failed, mut skipped) = (0, 0, 0);
             for o in &outcomes {
-                let file = o.path.display();
-                match &o.verdict {
-                    Verdict::Pass => {
-                        passed += 1;
-                        println!("PASS {file} {}", o.case_name);
-                    }
-                    Verdict::Fail(why) => {
-                        failed += 1;
-                        println!("FAIL {file} {} -- {why}", o.case_name);
-                    }
-                    Verdict::Skip(why) => {
-                        skipped += 1;
-                        println!("SKIP {file} ({why})");
-                    }
-                }
+                println!("{}", o.line());
             }
-            if skipped > 0 {
-                println!("{passed} passed, {failed} failed, {skipped} skipped");
-            } else {
-                println!("{passed} passed, {failed} failed");
-            }
-            Ok(if failed == 0 && passed > 0 {
+            let totals = conformance::Totals::of(&outcomes);
+            println!("{}", totals.closing_line());
+            Ok(if totals.success() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

@@ -63,6 +63,15 @@ pub enum Error {
     /// A disclosed index appears twice.
     #[error("disclosed index {0} repeated")]
     DuplicateIndex(usize),
+    /// The octet-string interface (draft §3.4.3, §3.4.4) takes disclosed
+    /// indexes in ascending order; `next` came after the larger `previous`.
+    #[error("disclosed indexes must be ascending: {next} follows {previous}")]
+    IndexesNotAscending {
+        /// The index before.
+        previous: usize,
+        /// The smaller index that followed it.
+        next: usize,
+    },
     /// Header or presentation header longer than 2^64 - 1 bytes (or another
     /// length this implementation refuses).
     #[error("{0} too long")]

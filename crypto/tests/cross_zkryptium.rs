@@ -165,10 +165,13 @@ impl Case {
         d
     }
 
+    /// The disclosed messages with their indexes, ascending as the draft's
+    /// octet-string interface takes them (the scalar interface is given the
+    /// shuffled order).
     fn disclosed_pairs(&self) -> Vec<(usize, &[u8])> {
-        self.disclosed
-            .iter()
-            .map(|&i| (i, self.messages[i].as_slice()))
+        self.sorted_disclosed()
+            .into_iter()
+            .map(|i| (i, self.messages[i].as_slice()))
             .collect()
     }
 
@@ -193,7 +196,7 @@ impl Case {
         let _ = writeln!(s, "  ph     = {}", hex::encode(&self.ph));
         let _ = writeln!(
             s,
-            "  disclosed (as passed to zkcred) = {:?}",
+            "  disclosed (as passed to zkcred's scalar interface; sorted for the octet one) = {:?}",
             self.disclosed
         );
         for (i, m) in self.messages.iter().enumerate() {
@@ -503,7 +506,7 @@ fn zkcred_sign_and_prove(case: &Case, keys: &Keys, rng: &mut StdRng) -> (Signatu
             &case.header,
             &case.ph,
             &case.messages,
-            &case.disclosed,
+            &case.sorted_disclosed(),
             rng,
         )
     }

@@ -5,7 +5,7 @@
 //! published test vectors, which were generated this way, can be reproduced
 //! byte for byte (by the tests and by `zkcred bbs conformance`).
 
-use super::proof::{proof_gen_with_scalars, sorted_indexes};
+use super::proof::{ascending_indexes, proof_gen_with_scalars};
 use super::{check_count, Proof, PublicKey, Signature, Suite, EXPAND_LEN};
 use crate::curve::hash::MAX_EXPAND_LEN;
 use crate::curve::Scalar;
@@ -34,7 +34,10 @@ pub fn mocked_random_scalars(
 }
 
 /// `ProofGen` over octet-string messages with mocked random scalars from
-/// `seed`. Never use for a real presentation.
+/// `seed`, `5 + U` of them. Never use for a real presentation.
+///
+/// # Errors
+/// As [`super::proof_gen`]: disclosed indexes must be strictly ascending.
 #[allow(clippy::too_many_arguments)]
 pub fn proof_gen_mocked<M: AsRef<[u8]>>(
     suite: Suite,
@@ -48,7 +51,50 @@ pub fn proof_gen_mocked<M: AsRef<[u8]>>(
 ) -> Result<Proof, Error> {
     check_count(messages.len())?;
     let scalars = super::messages_to_scalars(suite, messages);
-    let disclosed = sorted_indexes(disclosed_indexes, scalars.len())?;
-    let random = mocked_random_scalars(suite, seed, 5 + scalars.len() - disclosed.len())?;
-    proof_gen_with_scalars(suite, pk, sig, header, ph, &scalars, &disclosed, &random)
+    ascending_indexes(disclosed_indexes, scalars.len())?;
+    let random = mocked_random_scalars(suite, seed, 5 + scalars.len() - disclosed_indexes.len())?;
+    proof_gen_with_scalars(
+        suite,
+        pk,
+        sig,
+        header,
+        ph,
+        &scalars,
+        disclosed_indexes,
+        &random,
+    )
+}
+
+/// `ProofGen` over octet-string messages with the random scalars given, in
+/// the draft's order `(r1, r2, e~, r1~, r3~, m~_j1 .. m~_jU)`: the
+/// `random_scalars` of a vector's `trace`, so that a proof file records
+/// exactly how to reproduce it. Never use for a real presentation.
+///
+/// # Errors
+/// As [`proof_gen_mocked`]; [`Error::InvalidLength`] unless there are
+/// `5 + U` scalars.
+#[allow(clippy::too_many_arguments)]
+pub fn proof_gen_with_random_scalars<M: AsRef<[u8]>>(
+    suite: Suite,
+    pk: &PublicKey,
+    sig: &Signature,
+    header: &[u8],
+    ph: &[u8],
+    messages: &[M],
+    disclosed_indexes: &[usize],
+    random: &[Scalar],
+) -> Result<Proof, Error> {
+    check_count(messages.len())?;
+    let scalars = super::messages_to_scalars(suite, messages);
+    ascending_indexes(disclosed_indexes, scalars.len())?;
+    proof_gen_with_scalars(
+        suite,
+        pk,
+        sig,
+        header,
+        ph,
+        &scalars,
+        disclosed_indexes,
+        random,
+    )
 }

@@ -53,14 +53,16 @@
 //!
 //! # Randomness
 //! Proof generation draws its blinding scalars from a caller-supplied CSPRNG
-//! (`rand_core::CryptoRng`). The only other source is [`mocked`], the draft's
-//! deterministic test scalars, kept separate and named for what it is.
+//! (`rand_core::CryptoRng`). The only other source is `mocked` (feature
+//! `mocked-rng`, off by default), the draft's deterministic test scalars,
+//! kept separate and named for what it is.
 
 mod batch;
 pub mod core;
 mod domain;
 mod generators;
 mod keys;
+#[cfg(feature = "mocked-rng")]
 pub mod mocked;
 mod proof;
 mod sign;
@@ -129,7 +131,15 @@ pub fn verify<M: AsRef<[u8]>>(
     )
 }
 
-/// `ProofGen(PK, signature, header, ph, messages, disclosed_indexes)`.
+/// `ProofGen(PK, signature, header, ph, messages, disclosed_indexes)`
+/// (draft §3.4.3).
+///
+/// # Errors
+/// [`Error::IndexesNotAscending`] or [`Error::DuplicateIndex`] unless
+/// `disclosed_indexes` is strictly ascending, as the draft takes it;
+/// [`Error::IndexOutOfRange`] for an index past the messages;
+/// [`Error::TooManyMessages`] past [`MAX_MESSAGES`]. The scalar interface,
+/// [`core::proof_gen`], accepts any order.
 #[allow(clippy::too_many_arguments)]
 pub fn proof_gen<M: AsRef<[u8]>, R: RngCore + CryptoRng + ?Sized>(
     suite: Suite,
@@ -142,12 +152,21 @@ pub fn proof_gen<M: AsRef<[u8]>, R: RngCore + CryptoRng + ?Sized>(
     rng: &mut R,
 ) -> Result<Proof, Error> {
     check_count(messages.len())?;
+    proof::ascending_indexes(disclosed_indexes, messages.len())?;
     let scalars = messages_to_scalars(suite, messages);
     core::proof_gen(suite, pk, sig, header, ph, &scalars, disclosed_indexes, rng)
 }
 
 /// `ProofVerify(PK, proof, header, ph, disclosed_messages,
-/// disclosed_indexes)`, the disclosed messages given with their indexes.
+/// disclosed_indexes)` (draft §3.4.4), the disclosed messages given with
+/// their indexes.
+///
+/// # Errors
+/// [`Error::IndexesNotAscending`] or [`Error::DuplicateIndex`] unless the
+/// indexes are strictly ascending, as the draft takes them (the scalar
+/// interface, [`core::proof_verify`], accepts any order);
+/// [`Error::IndexOutOfRange`] for an index past `L`;
+/// [`Error::VerificationFailed`] when the proof does not verify.
 pub fn proof_verify(
     suite: Suite,
     pk: &PublicKey,
@@ -157,6 +176,8 @@ pub fn proof_verify(
     disclosed: &[(usize, &[u8])],
 ) -> Result<(), Error> {
     check_count(disclosed.len())?;
+    let indexes: Vec<usize> = disclosed.iter().map(|(i, _)| *i).collect();
+    proof::ascending_indexes(&indexes, disclosed.len() + proof.undisclosed_count())?;
     let scalars: Vec<_> = disclosed
         .iter()
         .map(|(i, m)| (*i, map_message_to_scalar(suite, m)))

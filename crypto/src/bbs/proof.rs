@@ -31,6 +31,28 @@ pub(crate) fn sorted_indexes(indexes: &[usize], count: usize) -> Result<Vec<usiz
     Ok(v)
 }
 
+/// Checks that `indexes` are strictly ascending, as the draft's
+/// octet-string `ProofGen` and `ProofVerify` (§3.4.3, §3.4.4) take them,
+/// and below `count`. The scalar interface ([`super::core`]) sorts instead.
+pub(crate) fn ascending_indexes(indexes: &[usize], count: usize) -> Result<(), Error> {
+    for w in indexes.windows(2) {
+        match w[0].cmp(&w[1]) {
+            std::cmp::Ordering::Less => {}
+            std::cmp::Ordering::Equal => return Err(Error::DuplicateIndex(w[0])),
+            std::cmp::Ordering::Greater => {
+                return Err(Error::IndexesNotAscending {
+                    previous: w[0],
+                    next: w[1],
+                })
+            }
+        }
+    }
+    match indexes.last() {
+        Some(&last) if last >= count => Err(Error::IndexOutOfRange { index: last, count }),
+        _ => Ok(()),
+    }
+}
+
 /// The values `ProofInit` hands to the challenge.
 pub(crate) struct InitOutput {
     pub abar: G1Affine,

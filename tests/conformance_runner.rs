@@ -1,0 +1,239 @@
+//! `zkcred bbs conformance` judges every kind of file it is given: one test
+//! per way an earlier runner misjudged input made elsewhere.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+use zkcred::conformance::{classify, run_value, Kind, Outcome, Totals, Verdict};
+use zkcred_crypto::bbs::Suite;
+
+const SHA: Suite = Suite::Bls12381Sha256;
+
+fn vector(rel: &str) -> Value {
+    let p = common::fixtures_dir()
+        .join("bbs-signatures/bls12-381-sha-256")
+        .join(rel);
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap()
+}
+
+fn judge(v: &Value) -> Outcome {
+    run_value(v, Some(SHA), Path::new("case.json"))
+}
+
+fn assert_pass(o: &Outcome) {
+    assert_eq!(o.verdict, Verdict::Pass, "{}", o.line());
+}
+
+fn assert_fail(o: &Outcome, containing: &str) {
+    match &o.verdict {
+        Verdict::Fail(why) => assert!(why.contains(containing), "{}", o.line()),
+        _ => panic!("expected a failure with {containing:?}: {}", o.line()),
+    }
+}
+
+#[test]
+fn a_proof_without_recorded_scalars_is_judged_by_verification() {
+    // proof003 with its trace removed: the bytes cannot be reproduced, and
+    // need not be: the proof verifies.
+    let mut v = vector("proof/proof003.json");
+    v.as_object_mut().unwrap().remove("trace");
+    let o = judge(&v);
+    assert_pass(&o);
+    assert!(o.check.starts_with("verified only"), "{}", o.line());
+
+    // With the trace, the bytes are reproduced; a trace that does not make
+    // the proof is caught, so the reproduction is real.
+    let v = vector("proof/proof003.json");
+    let o = judge(&v);
+    assert_pass(&o);
+    assert!(o.check.contains("trace.random_scalars"), "{}", o.line());
+    let mut wrong = v.clone();
+    wrong["trace"]["random_scalars"]["r1"] = wrong["trace"]["random_scalars"]["r2"].clone();
+    assert_fail(&judge(&wrong), "proof: computed");
+
+    // A seed recorded instead (the blind drafts' mockRngParameters) is used
+    // too: the draft's seed reproduces the draft's proof.
+    let mut seeded = vector("proof/proof003.json");
+    seeded.as_object_mut().unwrap().remove("trace");
+    seeded["mockRngParameters"] = json!({"SEED": "3.141592653589793238462643383279"});
+    let o = judge(&seeded);
+    assert_pass(&o);
+    assert!(o.check.contains("mockRngParameters.SEED"), "{}", o.line());
+    seeded["mockRngParameters"]["SEED"] = json!("2.718281828");
+    assert_fail(&judge(&seeded), "proof: computed");
+}
+
+#[test]
+fn unknown_fields_are_noted_and_the_case_still_judged() {
+    // An invalid case with a field the runner does not know is judged, not
+    // skipped...
+    let mut v = vector("proof/proof004.json");
+    v["peer"] = json!("rejects");
+    assert_eq!(classify(&v), Kind::Proof);
+    let o = judge(&v);
+    assert_pass(&o);
+    assert!(o.check.starts_with("rejected as expected"), "{}", o.line());
+    assert!(o.notes.iter().any(|n| n.contains("`peer`")), "{}", o.line());
+    assert!(o.line().contains("(note: field `peer`"), "{}", o.line());
+    // ...so a wrong expectation in such a file is a failure.
+    v["result"] = json!({"valid": true});
+    assert_fail(&judge(&v), "expected valid, zkcred rejected");
+
+    let mut s = vector("signature/signature004.json");
+    s["generatedBy"] = json!({"name": "another implementation"});
+    let o = judge(&s);
+    assert_pass(&o);
+    assert_eq!(o.notes.len(), 1, "{}", o.line());
+}
+
+#[test]
+fn absent_messages_and_indexes_take_the_drafts_default() {
+    let sk = "60e55110f76883a13d030b2f6bd11883422d5abde717569fc0731f51237169fc";
+    let sig = zkcred::generate::sign(
+        SHA,
+        &json!({"signerKeyPair": {"secretKey": sk}, "header": "11"}),
+    )
+    .unwrap();
+    let mut no_messages = sig.clone();
+    no_messages.as_object_mut().unwrap().remove("messages");
+    assert_eq!(classify(&no_messages), Kind::Signature);
+    let o = judge(&no_messages);
+    assert_pass(&o);
+    assert!(o.check.contains("re-signed"), "{}", o.line());
+
+    let input = json!({
+        "signerPublicKey": sig["signerKeyPair"]["publicKey"],
+        "signature": sig["signature"],
+        "header": "11",
+    });
+    for mocked in [false, true] {
+        let mut proof = zkcred::generate::prove(SHA, &input, mocked).unwrap();
+        let obj = proof.as_object_mut().unwrap();
+        obj.remove("messages");
+        obj.remove("disclosedIndexes");
+        obj.remove("presentationHeader");
+        let o = judge(&proof);
+        assert_pass(&o);
+        assert_eq!(
+            o.check.contains("reproduced"),
+            mocked,
+            "mocked={mocked}: {}",
+            o.line()
+        );
+    }
+}
+
+#[test]
+fn indexes_out_of_ascending_order_are_refused() {
+    // proof003 discloses [0, 2, 4, 6]; the same set in another order is not
+    // what the draft's ProofVerify takes.
+    let mut v = vector("proof/proof003.json");
+    v["disclosedIndexes"] = json!([2, 0, 4, 6]);
+    assert_fail(&judge(&v), "ascending");
+    // A file that expects the refusal passes.
+    v["result"] = json!({"valid": false, "reason": "indexes not ascending"});
+    let o = judge(&v);
+    assert_pass(&o);
+    assert!(o.check.contains("ascending"), "{}", o.line());
+    // Repeated indexes likewise.
+    let mut v = vector("proof/proof003.json");
+    v["disclosedIndexes"] = json!([0, 2, 2, 6]);
+    assert_fail(&judge(&v), "repeated");
+}
+
+#[test]
+fn malformed_fields_are_failures_naming_the_field() {
+    let cases: [(&str, Value, &str); 5] = [
+        ("proof/proof001.json", json!({"header": 7}), "`header`"),
+        (
+            "proof/proof001.json",
+            json!({"disclosedIndexes": ["0"]}),
+            "`disclosedIndexes[0]`",
+        ),
+        (
+            "proof/proof001.json",
+            json!({"messages": "00"}),
+            "`messages`",
+        ),
+        (
+            "signature/signature001.json",
+            json!({"result": {}}),
+            "`result.valid`",
+        ),
+        (
+            "signature/signature001.json",
+            json!({"caseName": 3}),
+            "`caseName`",
+        ),
+    ];
+    for (file, patch, field) in cases {
+        let mut v = vector(file);
+        for (k, x) in patch.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        assert_fail(&judge(&v), field);
+    }
+    let mut v = vector("signature/signature001.json");
+    v["signerKeyPair"]["publicKey"] = json!(12);
+    assert_fail(&judge(&v), "`publicKey`");
+}
+
+#[test]
+fn other_drafts_and_non_cases_are_skipped_by_name_and_fail_the_run() {
+    let dir = common::fixtures_dir();
+    let blind = dir.join("bbs-blind-signatures/bls12-381-sha-256/signature/signature001.json");
+    let o = zkcred::conformance::run_file(&blind, None);
+    match &o.verdict {
+        Verdict::Skip(why) => assert!(why.contains("blind-signatures"), "{}", o.line()),
+        _ => panic!("{}", o.line()),
+    }
+    let nym = dir.join("bbs-pseudonyms/bls12-381-shake-256/nymProof/nymProof001.json");
+    let o = zkcred::conformance::run_file(&nym, None);
+    assert!(
+        matches!(&o.verdict, Verdict::Skip(w) if w.contains("linkability")),
+        "{}",
+        o.line()
+    );
+    let o = judge(&json!({"caseName": "x", "whatever": 1}));
+    assert!(
+        matches!(&o.verdict, Verdict::Skip(w) if w.contains("`whatever`")),
+        "{}",
+        o.line()
+    );
+
+    // The draft's message list is data, neither a pass nor a skip.
+    let list = dir.join("bbs-signatures/messages.json");
+    let data = zkcred::conformance::run_file(&list, None);
+    assert!(matches!(data.verdict, Verdict::Data(_)), "{}", data.line());
+
+    let pass = judge(&vector("proof/proof001.json"));
+    let skip = zkcred::conformance::run_file(&blind, None);
+    let t = Totals::of(&[pass.clone(), data.clone()]);
+    assert!(t.success());
+    assert_eq!(t.closing_line(), "1 passed, 0 failed, 0 skipped");
+    let t = Totals::of(&[pass, data, skip]);
+    assert!(!t.success());
+    assert_eq!(t.closing_line(), "1 passed, 0 failed, 1 skipped");
+}
+
+#[test]
+fn every_vendored_signatures_vector_passes_and_none_is_skipped() {
+    let dir: PathBuf = common::fixtures_dir().join("bbs-signatures");
+    let outcomes = zkcred::conformance::run_dir(&dir, None).unwrap();
+    let t = Totals::of(&outcomes);
+    let lines: Vec<String> = outcomes.iter().map(Outcome::line).collect();
+    assert_eq!(
+        (t.passed, t.failed, t.skipped, t.data),
+        (60, 0, 0, 1),
+        "{}",
+        lines.join("\n")
+    );
+    // Every valid proof vector records its scalars and is reproduced.
+    for o in &outcomes {
+        if o.path.to_string_lossy().contains("/proof/") && o.case_name.starts_with("valid") {
+            assert!(o.check.contains("reproduced byte for byte"), "{}", o.line());
+        }
+    }
+}
