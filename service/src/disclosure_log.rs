@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::storage::Storage;
-use crate::translog::export::EXPORT_FORMAT;
-use crate::translog::merkle::{self, Hash, ProofError};
-use crate::translog::record::{check_timestamp, now_timestamp};
-use crate::translog::{
+use zkcred_translog::export::EXPORT_FORMAT;
+use zkcred_translog::merkle::{self, Hash, ProofError};
+use zkcred_translog::record::{check_timestamp, now_timestamp};
+use zkcred_translog::{
     DisclosureEvent, LogExport, LogPublicKey, LogSigningKey, SignedTreeHead, TreeHead,
 };
 
@@ -190,7 +190,7 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
 mod tests {
     use super::*;
     use crate::storage::SqliteStorage;
-    use crate::translog::{verify_export, CredentialDisclosure, Outcome, PolicyRef};
+    use zkcred_translog::{verify_export, CredentialDisclosure, Outcome, PolicyRef};
 
     fn event(i: u64) -> DisclosureEvent {
         DisclosureEvent {

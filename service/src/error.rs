@@ -2,7 +2,7 @@
 
 use crate::challenge::ChallengeError;
 use crate::storage::StorageError;
-use crate::translog::{KeyError, ProofError, RecordError, VerifyError};
+use zkcred_translog::{KeyError, ProofError, RecordError, VerifyError};
 
 /// Any error of this crate. [`Error::code`] is stable and machine-readable;
 /// the HTTP layer maps it to an RFC 9457 problem type.

@@ -3,12 +3,12 @@
 //! The zkcred verifier service: [`http`], the JSON-over-HTTP API (`zkcred
 //! serve`), on these foundations:
 //!
-//! - [`translog`]: the tamper-evident disclosure log (RFC 6962 Merkle tree,
-//!   signed tree heads, export verification for regulators);
 //! - [`storage`]: persistence behind the [`storage::Storage`] trait, with a
 //!   single-file SQLite implementation;
-//! - [`disclosure_log`]: the log on top of a storage: append, sign heads,
-//!   proofs, export;
+//! - [`disclosure_log`]: the tamper-evident disclosure log on top of a
+//!   storage: append, sign heads, proofs, export. The log's maths (RFC 6962
+//!   Merkle tree, records, signed tree heads, export verification) is the
+//!   `zkcred-translog` crate, which has no I/O;
 //! - [`challenge`]: one-time challenges, bound to a policy and a verifier;
 //! - [`cache`]: a TTL cache for issuer verification keys.
 //!
@@ -24,6 +24,5 @@ pub mod disclosure_log;
 mod error;
 pub mod http;
 pub mod storage;
-pub mod translog;
 
 pub use error::Error;

@@ -15,7 +15,7 @@ use zkcred_credential::{
 use zkcred_crypto::bbs::Suite;
 use zkcred_service::disclosure_log::{ConsistencyProof, InclusionProof};
 use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
-use zkcred_service::translog::{verify_export, LogExport, LogPublicKey, SignedTreeHead};
+use zkcred_translog::{verify_export, LogExport, LogPublicKey, SignedTreeHead};
 
 const ISSUER: &str = "11330105002500287C";
 const OTHER_ISSUER: &str = "11430000006122244L";

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 use serde_json::json;
-use zkcred_service::translog::{verify_export_with, LogExport, LogPublicKey, SignedTreeHead};
+use zkcred_translog::{verify_export_with, LogExport, LogPublicKey, SignedTreeHead};
 
 use super::{Context, Status};
 
@@ -108,7 +108,7 @@ mod tests {
     use time::OffsetDateTime;
     use zkcred_service::disclosure_log::DisclosureLog;
     use zkcred_service::storage::SqliteStorage;
-    use zkcred_service::translog::{
+    use zkcred_translog::{
         CredentialDisclosure, DisclosureEvent, LogSigningKey, Outcome, PolicyRef,
     };
 

@@ -31,7 +31,7 @@ use zkcred_credential::{
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
-use zkcred_service::translog::{verify_export, LogExport};
+use zkcred_translog::{verify_export, LogExport};
 
 /// `zkcred demo`.
 #[derive(Debug, Args)]

@@ -16,7 +16,7 @@ use tokio::sync::oneshot;
 use super::metrics::Metrics;
 use crate::disclosure_log::DisclosureLog;
 use crate::storage::Storage;
-use crate::translog::DisclosureEvent;
+use zkcred_translog::DisclosureEvent;
 
 /// Most records in one transaction.
 const MAX_GROUP: usize = 512;

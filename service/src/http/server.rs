@@ -27,7 +27,7 @@ use super::state::AppState;
 use crate::challenge::{ChallengeConfig, ChallengeStore};
 use crate::disclosure_log::DisclosureLog;
 use crate::storage::{SqliteStorage, Storage};
-use crate::translog::LogSigningKey;
+use zkcred_translog::LogSigningKey;
 
 /// Why the server did not start or stopped badly.
 #[derive(Debug, thiserror::Error)]

@@ -35,7 +35,7 @@ use super::registry::{CachedKey, POLICY_KIND};
 use super::state::{blocking, AppState};
 use crate::challenge::{ChallengeBinding, Nonce};
 use crate::storage::DocumentStatus;
-use crate::translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
+use zkcred_translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
 
 /// `POST /v1/challenges` body.
 #[derive(Debug, Deserialize)]
@@ -254,7 +254,7 @@ impl Ctx<'_> {
         credentials: Vec<CredentialDisclosure>,
     ) -> DisclosureEvent {
         DisclosureEvent {
-            timestamp: crate::translog::record::now_timestamp(),
+            timestamp: zkcred_translog::record::now_timestamp(),
             verifier: self.who.name.to_string(),
             policy: self.policy_ref.clone(),
             credentials,

@@ -18,7 +18,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::translog::{DisclosureEvent, DisclosureRecord, Hash, RecordError, SignedTreeHead};
+use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, RecordError, SignedTreeHead};
 
 pub use sqlite::{SqliteOptions, SqliteStorage};
 

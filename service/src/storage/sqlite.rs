@@ -26,8 +26,8 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transactio
 use rusqlite_migration::{Migrations, M};
 
 use super::{Document, DocumentStatus, LogEntry, Storage, StorageError};
-use crate::translog::record::now_timestamp;
-use crate::translog::{DisclosureEvent, DisclosureRecord, Hash, SignedTreeHead};
+use zkcred_translog::record::now_timestamp;
+use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, SignedTreeHead};
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE disclosure_log (
@@ -286,7 +286,7 @@ impl Storage for SqliteStorage {
                 let seq = start + i as u64;
                 let record = DisclosureRecord::from_event(seq, event)?;
                 let bytes = record.canonical_bytes();
-                let leaf = crate::translog::merkle::leaf_hash(&bytes);
+                let leaf = zkcred_translog::merkle::leaf_hash(&bytes);
                 let text = String::from_utf8(bytes).expect("JSON is UTF-8");
                 insert.execute(params![to_i64(seq)?, text, leaf.0.as_slice()])?;
             }
@@ -324,7 +324,7 @@ impl Storage for SqliteStorage {
                 ));
             }
             let leaf_hash = hash_from(leaf)?;
-            if crate::translog::merkle::leaf_hash(text.as_bytes()) != leaf_hash {
+            if zkcred_translog::merkle::leaf_hash(text.as_bytes()) != leaf_hash {
                 return Err(StorageError::Corrupt("record does not match its leaf hash"));
             }
             out.push(LogEntry { record, leaf_hash });

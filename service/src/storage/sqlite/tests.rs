@@ -4,7 +4,7 @@ use std::sync::Arc;
 use serde_json::json;
 
 use super::*;
-use crate::translog::{CredentialDisclosure, Outcome, PolicyRef};
+use zkcred_translog::{CredentialDisclosure, Outcome, PolicyRef};
 
 fn event(i: u64) -> DisclosureEvent {
     DisclosureEvent {

@@ -245,8 +245,14 @@ fn check_code(field: &'static str, s: &str) -> Result<(), RecordError> {
 }
 
 /// Checks an RFC 3339 timestamp as written by [`format_timestamp`]: UTC,
-/// `Z`, milliseconds. One form only, so that equal instants encode equally.
-pub(crate) fn check_timestamp(field: &'static str, s: &str) -> Result<(), RecordError> {
+/// `Z`, milliseconds. One form only, so that equal instants encode equally
+/// and timestamps in this form order as strings as they do in time.
+///
+/// `field` names the checked field in the error.
+///
+/// # Errors
+/// [`RecordError`] (for `field`) if `s` is not in exactly that form.
+pub fn check_timestamp(field: &'static str, s: &str) -> Result<(), RecordError> {
     let ok = OffsetDateTime::parse(s, &Rfc3339)
         .ok()
         .is_some_and(|t| format_timestamp(t) == s);
@@ -313,10 +319,7 @@ mod tests {
         assert_eq!(back.canonical_bytes(), want.as_bytes());
         let mut leaf = vec![0u8];
         leaf.extend_from_slice(want.as_bytes());
-        assert_eq!(
-            r.leaf_hash(),
-            crate::translog::merkle::Hash(sha2_digest(&leaf))
-        );
+        assert_eq!(r.leaf_hash(), crate::merkle::Hash(sha2_digest(&leaf)));
     }
 
     fn sha2_digest(b: &[u8]) -> [u8; 32] {

@@ -276,8 +276,8 @@ fn not_earlier(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::translog::record::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
-    use crate::translog::sth::{LogSigningKey, TreeHead};
+    use crate::record::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
+    use crate::sth::{LogSigningKey, TreeHead};
 
     fn event(i: u64) -> DisclosureEvent {
         DisclosureEvent {

@@ -364,7 +364,7 @@ impl<'de> Deserialize<'de> for LogPublicKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::translog::merkle::leaf_hash;
+    use crate::merkle::leaf_hash;
 
     fn head() -> TreeHead {
         TreeHead {
