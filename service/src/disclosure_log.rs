@@ -228,7 +228,7 @@ mod tests {
         {
             let log = DisclosureLog::new(
                 Arc::new(SqliteStorage::open(&db).unwrap()),
-                LogSigningKey::load_or_generate(&key_path).unwrap(),
+                crate::log_key::load_or_generate(&key_path).unwrap(),
             );
             heads.push(log.sign_head().unwrap());
             for batch in [1, 4, 2, 6] {
@@ -240,7 +240,7 @@ mod tests {
         // Reopen: same key, same records; carry on.
         let log = DisclosureLog::new(
             Arc::new(SqliteStorage::open(&db).unwrap()),
-            LogSigningKey::load_or_generate(&key_path).unwrap(),
+            crate::log_key::load_or_generate(&key_path).unwrap(),
         );
         log.append(&[event(1), event(2)]).unwrap();
         let latest = log.sign_head().unwrap();

@@ -1,6 +1,7 @@
 //! The crate-wide error, wrapping each module's error.
 
 use crate::challenge::ChallengeError;
+use crate::log_key::KeyFileError;
 use crate::storage::StorageError;
 use zkcred_translog::{KeyError, ProofError, RecordError, VerifyError};
 
@@ -14,9 +15,12 @@ pub enum Error {
     /// A disclosure record breaks the field rules.
     #[error(transparent)]
     Record(#[from] RecordError),
-    /// The log key or a tree-head signature.
+    /// The log's public key or a tree-head signature.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// The log's key file.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
     /// A log export does not verify.
     #[error(transparent)]
     Verify(#[from] VerifyError),
@@ -35,6 +39,7 @@ impl Error {
             Error::Proof(e) => e.code(),
             Error::Record(e) => e.code(),
             Error::Key(e) => e.code(),
+            Error::KeyFile(e) => e.code(),
             Error::Verify(e) => e.code(),
             Error::Storage(e) => e.code(),
             Error::Challenge(e) => e.code(),

@@ -9,6 +9,7 @@
 //!   storage: append, sign heads, proofs, export. The log's maths (RFC 6962
 //!   Merkle tree, records, signed tree heads, export verification) is the
 //!   `zkcred-translog` crate, which has no I/O;
+//! - [`log_key`]: the log's signing key in a 0600 file;
 //! - [`challenge`]: one-time challenges, bound to a policy and a verifier;
 //! - [`cache`]: a TTL cache for issuer verification keys.
 //!
@@ -23,6 +24,7 @@ pub mod challenge;
 pub mod disclosure_log;
 mod error;
 pub mod http;
+pub mod log_key;
 pub mod storage;
 
 pub use error::Error;

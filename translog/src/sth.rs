@@ -8,20 +8,15 @@
 //!   || u16be(len(timestamp)) || timestamp (ASCII)
 //! ```
 //!
-//! with Ed25519 (RFC 8032, strict verification). The signing key lives in a
-//! file of 64 hex digits (the 32-byte seed) created with mode 0600 and never
-//! overwritten; loading refuses a file that group or others can read. The
-//! seed is zeroized after use and the key on drop.
+//! with Ed25519 (RFC 8032, strict verification). The signing key is made from
+//! a 32-byte seed and zeroized on drop; keeping the seed (a file created with
+//! mode 0600 in the service) is not this crate's business.
 
 use std::fmt;
-use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
-use zeroize::Zeroizing;
 
 use super::merkle::Hash;
 use super::record::check_timestamp;
@@ -95,31 +90,9 @@ mod hex_signature {
     }
 }
 
-/// Errors of the log key and of tree-head signatures.
-#[derive(Debug, thiserror::Error)]
+/// Errors of the log's public key and of tree-head signatures.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    /// The key file could not be read or written.
-    #[error("log key file {path}: {source}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: std::io::Error,
-    },
-    /// The key file is readable by group or others.
-    #[error("log key file {path} must not be accessible by group or others (mode {mode:o})")]
-    Permissions {
-        /// The file.
-        path: PathBuf,
-        /// Its mode bits.
-        mode: u32,
-    },
-    /// The key file does not hold 64 hex digits.
-    #[error("log key file {path} is malformed")]
-    Malformed {
-        /// The file.
-        path: PathBuf,
-    },
     /// A public key is not a valid Ed25519 key.
     #[error("invalid log public key")]
     InvalidPublicKey,
@@ -135,9 +108,6 @@ impl KeyError {
     /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
-            KeyError::Io { .. } => "log_key_io",
-            KeyError::Permissions { .. } => "log_key_permissions",
-            KeyError::Malformed { .. } => "log_key_malformed",
             KeyError::InvalidPublicKey => "log_public_key_invalid",
             KeyError::BadSignature => "tree_head_signature_invalid",
             KeyError::BadTimestamp => "tree_head_timestamp_invalid",
@@ -196,106 +166,6 @@ impl LogSigningKey {
             signature: sig.to_bytes(),
         }
     }
-
-    /// Loads the key at `path`.
-    pub fn load(path: &Path) -> Result<Self, KeyError> {
-        let io = |source| KeyError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        check_private(path)?;
-        let text = Zeroizing::new(fs::read_to_string(path).map_err(io)?);
-        let mut seed = Zeroizing::new([0u8; 32]);
-        hex::decode_to_slice(text.trim_end(), &mut seed[..]).map_err(|_| KeyError::Malformed {
-            path: path.to_owned(),
-        })?;
-        Ok(LogSigningKey::from_seed(&seed))
-    }
-
-    /// Loads the key at `path`, or generates one and writes it there
-    /// (mode 0600) if the file does not exist.
-    ///
-    /// The file is written beside its final name, synced, and linked into
-    /// place without replacing anything, so a crash leaves no partial key
-    /// and two processes racing end up with the same key.
-    pub fn load_or_generate(path: &Path) -> Result<Self, KeyError> {
-        match fs::symlink_metadata(path) {
-            Ok(_) => return Self::load(path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(KeyError::Io {
-                    path: path.to_owned(),
-                    source,
-                })
-            }
-        }
-        let key = Self::generate();
-        let seed = Zeroizing::new(key.key.to_bytes());
-        let text = Zeroizing::new(format!("{}\n", hex::encode(&seed[..])));
-        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
-        let io = |source| KeyError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let result = (|| {
-            let mut f = create_private(&tmp)?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()?;
-            fs::hard_link(&tmp, path)
-        })();
-        let _ = fs::remove_file(&tmp);
-        match result {
-            Ok(()) => {
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
-                }
-                Ok(key)
-            }
-            // Someone else created it first: use theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Self::load(path),
-            Err(e) => Err(io(e)),
-        }
-    }
-}
-
-#[cfg(unix)]
-fn create_private(path: &Path) -> std::io::Result<fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn create_private(path: &Path) -> std::io::Result<fs::File> {
-    fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-}
-
-#[cfg(unix)]
-fn check_private(path: &Path) -> Result<(), KeyError> {
-    use std::os::unix::fs::PermissionsExt;
-    let meta = fs::metadata(path).map_err(|source| KeyError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(KeyError::Permissions {
-            path: path.to_owned(),
-            mode,
-        });
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<(), KeyError> {
-    Ok(())
 }
 
 /// The log's public key; serialised as 64 hex digits.
@@ -406,34 +276,5 @@ mod tests {
         assert_eq!(m.len(), 23 + 8 + 32 + 2 + 24);
         assert_eq!(&m[23..31], &3u64.to_be_bytes());
         assert_eq!(&m[63..65], &24u16.to_be_bytes());
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn key_file() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("log.key");
-        let k1 = LogSigningKey::load_or_generate(&path).unwrap();
-        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
-        let k2 = LogSigningKey::load_or_generate(&path).unwrap();
-        assert_eq!(k1.public_key(), k2.public_key());
-        assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no temp file left"
-        );
-
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        let e = LogSigningKey::load(&path).unwrap_err();
-        assert_eq!(e.code(), "log_key_permissions");
-
-        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
-        fs::write(&path, "not hex\n").unwrap();
-        assert_eq!(
-            LogSigningKey::load(&path).unwrap_err().code(),
-            "log_key_malformed"
-        );
     }
 }

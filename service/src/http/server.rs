@@ -27,7 +27,6 @@ use super::state::AppState;
 use crate::challenge::{ChallengeConfig, ChallengeStore};
 use crate::disclosure_log::DisclosureLog;
 use crate::storage::{SqliteStorage, Storage};
-use zkcred_translog::LogSigningKey;
 
 /// Why the server did not start or stopped badly.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +69,7 @@ impl Server {
         let (db, key_path) = (config.database.clone(), config.log_key.clone());
         let (storage, key) = tokio::task::spawn_blocking(move || {
             let storage = SqliteStorage::open(&db).map_err(crate::Error::from)?;
-            let key = LogSigningKey::load_or_generate(&key_path).map_err(crate::Error::from)?;
+            let key = crate::log_key::load_or_generate(&key_path).map_err(crate::Error::from)?;
             Ok::<_, crate::Error>((Arc::new(storage), key))
         })
         .await
