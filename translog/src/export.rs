@@ -156,7 +156,11 @@ impl VerifyError {
 }
 
 impl LogExport {
-    /// Parses an export document.
+    /// Parses an export document (the shape in the module documentation).
+    ///
+    /// # Errors
+    /// [`VerifyError::Malformed`] if `text` is not JSON of that shape
+    /// (unknown fields included).
     pub fn from_json(text: &str) -> Result<Self, VerifyError> {
         Ok(serde_json::from_str(text)?)
     }
@@ -169,12 +173,23 @@ impl LogExport {
 
 /// Verifies an export against the trusted log key (see the module
 /// documentation).
+///
+/// # Errors
+/// The first failed check, as a [`VerifyError`]: wrong format or key,
+/// malformed or misnumbered records, no signed head, heads out of order,
+/// a bad signature, a head beyond the records, a root that the records do
+/// not reproduce, or two inconsistent heads.
 pub fn verify_export(export: &LogExport, key: &LogPublicKey) -> Result<Report, VerifyError> {
     verify_export_with(export, key, &[])
 }
 
 /// Like [`verify_export`], also checking `known_heads` that the auditor
 /// obtained earlier and kept.
+///
+/// # Errors
+/// As [`verify_export`]; a kept head is checked like the export's own, so
+/// a rewritten history shows as [`VerifyError::RootMismatch`] or
+/// [`VerifyError::Inconsistent`] against it.
 pub fn verify_export_with(
     export: &LogExport,
     key: &LogPublicKey,

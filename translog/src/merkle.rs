@@ -25,7 +25,10 @@ impl Hash {
         hex::encode(self.0)
     }
 
-    /// Parses 64 hex digits.
+    /// Parses 64 hex digits (either case).
+    ///
+    /// # Errors
+    /// [`hex::FromHexError`] if `s` is not exactly 64 hex digits.
     pub fn from_hex(s: &str) -> Result<Self, hex::FromHexError> {
         let mut out = [0u8; 32];
         hex::decode_to_slice(s, &mut out)?;
@@ -163,6 +166,11 @@ fn split(n: usize) -> usize {
 
 /// The audit path `PATH(index, D[n])` of RFC 6962 §2.1.1 for the leaf at
 /// `index` of the tree whose leaf hashes are `leaves`, lowest level first.
+///
+/// The proof holds about `log2(n)` hashes (none for a one-leaf tree).
+///
+/// # Errors
+/// [`ProofError::IndexOutOfRange`] if `index >= leaves.len()`.
 pub fn inclusion_proof(leaves: &[Hash], index: u64) -> Result<Vec<Hash>, ProofError> {
     let n = leaves.len();
     let m = usize::try_from(index)
@@ -195,6 +203,9 @@ fn path(m: usize, d: &[Hash], out: &mut Vec<Hash>) {
 /// the first `old_size` leaves and all of `leaves`.
 ///
 /// Empty when `old_size` is 0 or equals the tree size: nothing needs proving.
+///
+/// # Errors
+/// [`ProofError::SizeOutOfRange`] if `old_size > leaves.len()`.
 pub fn consistency_proof(leaves: &[Hash], old_size: u64) -> Result<Vec<Hash>, ProofError> {
     let n = leaves.len();
     let m =
@@ -232,6 +243,14 @@ fn subproof(m: usize, d: &[Hash], complete: bool, out: &mut Vec<Hash>) {
 
 /// Checks that `leaf` is the leaf at `index` of the tree of `tree_size`
 /// leaves with root `root_hash` (RFC 9162 §2.1.3.2).
+///
+/// `proof` is the audit path, lowest level first, as made by
+/// [`inclusion_proof`].
+///
+/// # Errors
+/// [`ProofError::IndexOutOfRange`] if `index >= tree_size`,
+/// [`ProofError::WrongLength`] if the path is too short or too long for the
+/// position, [`ProofError::RootMismatch`] if it leads to another root.
 pub fn verify_inclusion(
     leaf: &Hash,
     index: u64,
@@ -277,6 +296,12 @@ pub fn verify_inclusion(
 ///
 /// Equal sizes need an empty proof and equal roots; every tree extends the
 /// empty one (`old_size == 0`, empty proof).
+///
+/// # Errors
+/// [`ProofError::SizeOutOfRange`] if `old_size > new_size`,
+/// [`ProofError::WrongLength`] if the proof has the wrong number of hashes
+/// for the two sizes, [`ProofError::RootMismatch`] if it does not lead to
+/// both roots.
 pub fn verify_consistency(
     old_size: u64,
     new_size: u64,

@@ -119,6 +119,9 @@ impl RecordError {
 impl DisclosureRecord {
     /// Builds the record at `sequence` from an event: checks every field
     /// and sorts and deduplicates the attribute names.
+    ///
+    /// # Errors
+    /// [`RecordError`] naming the first field that breaks its rule.
     pub fn from_event(sequence: u64, event: &DisclosureEvent) -> Result<Self, RecordError> {
         let mut credentials = event.credentials.clone();
         for c in &mut credentials {
@@ -140,6 +143,9 @@ impl DisclosureRecord {
 
     /// Checks every field (see the module documentation); records parsed
     /// from an export go through this too.
+    ///
+    /// # Errors
+    /// [`RecordError`] naming the first field that breaks its rule.
     pub fn validate(&self) -> Result<(), RecordError> {
         check_identifier("verifier", &self.verifier)?;
         check_identifier("policy.id", &self.policy.id)?;
@@ -184,7 +190,8 @@ impl DisclosureRecord {
         serde_json::to_vec(self).expect("a record always serialises")
     }
 
-    /// `SHA-256(0x00 || canonical_bytes)`.
+    /// `SHA-256(0x00 || canonical_bytes)`: the Merkle leaf hash (RFC 6962
+    /// §2.1).
     pub fn leaf_hash(&self) -> Hash {
         leaf_hash(&self.canonical_bytes())
     }

@@ -136,7 +136,8 @@ impl LogSigningKey {
         }
     }
 
-    /// The key from a 32-byte seed.
+    /// The key from a 32-byte seed (the Ed25519 private key of RFC 8032
+    /// §5.1.5).
     pub fn from_seed(seed: &[u8; 32]) -> Self {
         LogSigningKey {
             key: SigningKey::from_bytes(seed),
@@ -152,7 +153,7 @@ impl LogSigningKey {
     ///
     /// # Panics
     /// If the timestamp is not in the canonical form (a programming error:
-    /// heads are made by the log from [`super::record::now_timestamp`]).
+    /// heads are made by the log from [`crate::record::now_timestamp`]).
     pub fn sign(&self, head: &TreeHead) -> SignedTreeHead {
         assert!(
             check_timestamp("timestamp", &head.timestamp).is_ok(),
@@ -173,14 +174,21 @@ impl LogSigningKey {
 pub struct LogPublicKey(VerifyingKey);
 
 impl LogPublicKey {
-    /// Parses the 32-byte key.
+    /// Parses the 32-byte key (RFC 8032 §5.1.2 encoding).
+    ///
+    /// # Errors
+    /// [`KeyError::InvalidPublicKey`] if the bytes are not a point.
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, KeyError> {
         VerifyingKey::from_bytes(bytes)
             .map(LogPublicKey)
             .map_err(|_| KeyError::InvalidPublicKey)
     }
 
-    /// Parses 64 hex digits.
+    /// Parses 64 hex digits (surrounding whitespace ignored).
+    ///
+    /// # Errors
+    /// [`KeyError::InvalidPublicKey`] if `s` is not 64 hex digits of a
+    /// valid key.
     pub fn from_hex(s: &str) -> Result<Self, KeyError> {
         let mut b = [0u8; 32];
         hex::decode_to_slice(s.trim(), &mut b).map_err(|_| KeyError::InvalidPublicKey)?;
@@ -202,7 +210,13 @@ impl LogPublicKey {
         Hash(Sha256::digest(self.to_bytes()).into())
     }
 
-    /// Checks a signed head's timestamp form and signature.
+    /// Checks a signed head's timestamp form and its Ed25519 signature over
+    /// [`TreeHead::signing_input`] (RFC 8032 §5.1.7, strict: no small-order
+    /// keys or non-canonical encodings).
+    ///
+    /// # Errors
+    /// [`KeyError::BadTimestamp`] if the timestamp is not in the canonical
+    /// form, [`KeyError::BadSignature`] if the signature does not verify.
     pub fn verify(&self, sth: &SignedTreeHead) -> Result<(), KeyError> {
         check_timestamp("timestamp", &sth.timestamp).map_err(|_| KeyError::BadTimestamp)?;
         let sig = Signature::from_bytes(&sth.signature);
