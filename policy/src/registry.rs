@@ -371,6 +371,8 @@ fn build_key(issuer: &str, k: &KeyFile) -> Result<IssuerPublicKey, String> {
         public_key,
         not_before: k.not_before,
         not_after: k.not_after,
+        // The registry records the authority kind on the issuer.
+        authority: None,
     })
 }
 
