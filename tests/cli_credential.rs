@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 const ISSUER: &str = "11330105002500287C";
 const OTHER_ISSUER: &str = "11430000006122244L";
 const NAME: &str = "张三";
-const ID_NUMBER: &str = "330106199005172315";
+const ID_NUMBER: &str = "330106199005172313";
 
 /// A scratch home: default directories and environment point into it.
 struct Scratch {

@@ -130,7 +130,7 @@ fn attributes(issuer: &str) -> AttributeSet {
         .with("license_id", s(&id.to_string()))
         .with("license_number", s("No.0000000001"))
         .with("holder_name", s("张三"))
-        .with("holder_id", s("330106199001011234"))
+        .with("holder_id", s("33010619900101123X"))
         .with("holder_id_type", s("居民身份证"))
         .with("issuer_name", s("杭州市公安局西湖分局"))
         .with("issuer_code", s(issuer))

@@ -329,9 +329,9 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         credential: chongqing.issue(
             "resident_id_card",
             AttributeSet::new()
-                .with("license_number", s("500103199203154417"))
+                .with("license_number", s("500103199203154418"))
                 .with("holder_name", s("张伟"))
-                .with("holder_id", s("500103199203154417"))
+                .with("holder_id", s("500103199203154418"))
                 .with("holder_id_type", s("居民身份证"))
                 .with("valid_until", d("2034-03-01")?)
                 .with("sex", s("男"))
@@ -350,7 +350,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
             AttributeSet::new()
                 .with("license_number", s("JS2023-0815-0042"))
                 .with("holder_name", s("李娜"))
-                .with("holder_id", s("320102198807214826"))
+                .with("holder_id", s("320102198807214827"))
                 .with("holder_id_type", s("居民身份证"))
                 .with("sex", s("女"))
                 .with("birth_date", d("1988-07-21")?)
@@ -370,7 +370,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
             AttributeSet::new()
                 .with("license_number", s("川(2024)成都市不动产权第0031415号"))
                 .with("holder_name", s("王芳"))
-                .with("holder_id", s("510104199011023361"))
+                .with("holder_id", s("510104199011023366"))
                 .with("holder_id_type", s("居民身份证"))
                 .with("co_ownership", s("单独所有"))
                 .with("property_location", s("成都市锦江区春熙路 12 号 3 栋 1502"))
@@ -486,7 +486,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     let decision = scene_submit(&http, out, HOTEL, &submission).await?;
     expect_outcome(&decision, "accepted")?;
     let shown = decision.to_string();
-    if shown.contains("500103199203154417") {
+    if shown.contains("500103199203154418") {
         bail!("the hotel learned the ID number");
     }
     writeln!(out, "  the hotel never receives the ID number, birth date or address: they stay inside the proof")?;

@@ -158,7 +158,7 @@ mod tests {
         for s in [
             "11010519491231002X",
             "440524188001010014",
-            "330106199005172315",
+            "330106199005172313",
         ] {
             let id = IdNumber::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
             assert_eq!(id.as_str(), s);
@@ -171,7 +171,7 @@ mod tests {
             IdNumber::with_check_char("33010619900517231")
                 .unwrap()
                 .as_str(),
-            "330106199005172315"
+            "330106199005172313"
         );
     }
 

@@ -96,6 +96,12 @@ impl Fixture {
         let code = RegionCode::parse(region).unwrap();
         let issuer = Issuer::new(&id, "示例发证机关", code, "public_security", types);
         self.registry.add_issuer(issuer).unwrap();
+        // The kind of department that issues the first type.
+        let authority = types
+            .first()
+            .and_then(|t| catalogue().get(t))
+            .and_then(|t| t.issuing_authorities.first().cloned())
+            .unwrap_or_else(|| "public_security".into());
         let key = IssuerKey::generate(
             &id,
             Suite::Bls12381Sha256,
@@ -103,6 +109,8 @@ impl Fixture {
             not_after,
             &mut self.rng,
         )
+        .unwrap()
+        .with_authority(&authority)
         .unwrap();
         self.registry.add_key(key.public().clone()).unwrap();
         self.keys.insert(id.clone(), key);
@@ -138,7 +146,15 @@ impl Fixture {
             attrs = next;
         }
         let key = &self.keys[issuer];
-        let at = key.public().not_before + Duration::HOUR;
+        // Signed on its issue day (China Standard Time) when the key is open
+        // then, else when the key's window opens.
+        let issued = match attrs.get("issue_date") {
+            Some(AttributeValue::Date(d)) => {
+                OffsetDateTime::from_unix_timestamp(d.days() * 86_400 - 8 * 3600).unwrap()
+            }
+            _ => key.public().not_before,
+        };
+        let at = issued.max(key.public().not_before) + Duration::HOUR;
         issue(catalogue(), key, credential_type, &attrs, at, &mut self.rng).unwrap()
     }
 }
@@ -157,9 +173,12 @@ pub fn sample(t: &CredentialType, issuer: &str, rng: &mut StdRng) -> AttributeSe
                     .unwrap()
                     .to_string(),
             ),
+            ("license_number", _) if t.license_number_format.is_some() => {
+                V::String("330106199005170019".into())
+            }
             ("holder_name", _) if person => V::String("张伟".into()),
             ("holder_name", _) => V::String("杭州西湖示例科技有限公司".into()),
-            ("holder_id", _) if person => V::String("330106199005170012".into()),
+            ("holder_id", _) if person => V::String("330106199005170019".into()),
             ("holder_id", _) => V::String("91330106MA2B3C4D5E".into()),
             ("holder_id_type", _) if person => V::String("居民身份证".into()),
             ("holder_id_type", _) => V::String("统一社会信用代码".into()),
