@@ -450,3 +450,100 @@ pub fn check(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn national_formats_map_to_their_codes() {
+        // Published unified social credit codes (GB 32100-2015).
+        for ok in ["11330105002500287C", "11430000006122244L"] {
+            check_uscc("issuer_code", ok).unwrap();
+        }
+        for (bad, code) in [
+            ("11330105002500287D", "uscc_check_character"),
+            ("11330105002500287c", "uscc_format"),
+            ("1133010500250028", "uscc_format"),
+            ("11330105002500I87C", "uscc_format"),
+            ("11ABCDEF002500287C", "uscc_format"),
+        ] {
+            let e = check_uscc("issuer_code", bad).unwrap_err();
+            assert_eq!(
+                (e.attribute.as_str(), e.code()),
+                ("issuer_code", code),
+                "{bad}"
+            );
+        }
+        check_id_number("holder_id", "11010519491231002X").unwrap();
+        for (bad, code) in [
+            ("110105194912310021", "id_number_check_digit"),
+            ("11010519491231002x", "id_number_format"),
+            ("1101051949123100", "id_number_format"),
+            ("000105194912310021", "id_number_area_code"),
+        ] {
+            assert_eq!(
+                check_id_number("holder_id", bad).unwrap_err().code(),
+                code,
+                "{bad}"
+            );
+        }
+        check_area_code("area_code", "330106").unwrap();
+        for (bad, code) in [
+            ("3301", "area_code_format"),
+            ("33010a", "area_code_format"),
+            ("000000", "area_code_province"),
+            ("900000", "area_code_province"),
+        ] {
+            assert_eq!(
+                check_area_code("area_code", bad).unwrap_err().code(),
+                code,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn china_date_is_utc_plus_eight() {
+        // 2026-03-01T16:00:00Z is 2 March 00:00 in Beijing.
+        let t = OffsetDateTime::from_unix_timestamp(1_772_380_800).unwrap();
+        assert_eq!(china_date(t), Date::parse("2026-03-02"));
+        assert_eq!(
+            china_date(t - time::Duration::SECOND),
+            Date::parse("2026-03-01")
+        );
+    }
+
+    #[test]
+    fn codes_are_distinct_snake_case() {
+        let rules = [
+            Rule::EmptyValue,
+            Rule::SurroundingWhitespace,
+            Rule::ControlCharacter,
+            Rule::IdNumberFormat,
+            Rule::IdNumberCheckDigit,
+            Rule::IdNumberBirthDate,
+            Rule::IdNumberAreaCode,
+            Rule::BirthDateMismatch,
+            Rule::AreaCodeFormat,
+            Rule::AreaCodeProvince,
+            Rule::UsccFormat,
+            Rule::UsccCheckCharacter,
+            Rule::HolderIdType,
+            Rule::LicenseNumberFormat,
+            Rule::LicenseNumberMismatch,
+            Rule::DateInFuture,
+            Rule::BirthAfterIssue,
+            Rule::ValidityOrder,
+            Rule::AlreadyExpired,
+            Rule::Backdated,
+            Rule::AuthorityNotPermitted,
+            Rule::AuthorityUndeclared,
+        ];
+        let codes: std::collections::HashSet<_> = rules.iter().map(|r| r.code()).collect();
+        assert_eq!(codes.len(), rules.len());
+        assert!(codes
+            .iter()
+            .all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
+    }
+}
