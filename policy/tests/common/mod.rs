@@ -9,6 +9,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::catalogue::HolderKind;
+use zkcred_credential::formats::IdNumber;
 use zkcred_credential::{
     issue, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential, CredentialType,
     Date, IssuerKey, LicenseId, Uscc, Wallet,
@@ -145,6 +146,20 @@ impl Fixture {
             }
             attrs = next;
         }
+        // A holder whose birth date was overridden gets an ID number saying so.
+        let overridden = |n: &str| overrides.iter().any(|(o, _)| *o == n);
+        if let (Some(AttributeValue::Date(b)), false) =
+            (attrs.get("birth_date").cloned(), overridden("holder_id"))
+        {
+            if overridden("birth_date") && t.holder == HolderKind::Person {
+                let first17 = format!("330106{}001", b.to_string().replace('-', ""));
+                let id = IdNumber::with_check_char(&first17).unwrap().to_string();
+                attrs.insert("holder_id", AttributeValue::String(id.clone()));
+                if t.license_number_format.is_some() {
+                    attrs.insert("license_number", AttributeValue::String(id));
+                }
+            }
+        }
         let key = &self.keys[issuer];
         // Signed on its issue day (China Standard Time) when the key is open
         // then, else when the key's window opens.
@@ -179,7 +194,7 @@ pub fn sample(t: &CredentialType, issuer: &str, rng: &mut StdRng) -> AttributeSe
             ("holder_name", _) if person => V::String("张伟".into()),
             ("holder_name", _) => V::String("杭州西湖示例科技有限公司".into()),
             ("holder_id", _) if person => V::String("330106199005170019".into()),
-            ("holder_id", _) => V::String("91330106MA2B3C4D5E".into()),
+            ("holder_id", _) => V::String("91330106MA2B3C4D5D".into()),
             ("holder_id_type", _) if person => V::String("居民身份证".into()),
             ("holder_id_type", _) => V::String("统一社会信用代码".into()),
             ("issuer_code", _) => V::String(issuer.into()),
