@@ -26,8 +26,8 @@ use rand::rngs::OsRng;
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::{
-    issue, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssuerKey,
-    LicenseId, Presentation, PresentationRequest, Uscc,
+    issue_with, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssueOptions,
+    IssuerKey, LicenseId, Presentation, PresentationRequest, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
@@ -76,7 +76,8 @@ impl Department {
             now - Duration::days(30),
             now + Duration::days(3 * 365),
             &mut OsRng,
-        )?;
+        )?
+        .with_authority(authority)?;
         Ok(Department {
             id,
             name_zh,
@@ -120,11 +121,17 @@ impl Department {
             .with("issue_date", d("2024-03-01")?)
             .with("valid_from", d("2024-03-01")?)
             .with("area_code", s(self.region));
-        Ok(issue(
+        // The people's licenses were issued on paper in 2024 and are
+        // converted now, with keys made this month: back-dated issuance.
+        let conversion = IssueOptions {
+            allow_backdated: true,
+        };
+        Ok(issue_with(
             catalogue,
             &self.key,
             credential_type,
             &attrs,
+            &conversion,
             now,
             &mut OsRng,
         )?)
@@ -298,7 +305,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         "江苏省人力资源和社会保障厅",
         "Jiangsu Department of Human Resources and Social Security",
         "320000",
-        "human_resources",
+        "human_resources_social_security",
         &["professional_qualification_certificate"],
         now,
     )?;
