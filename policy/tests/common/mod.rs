@@ -11,8 +11,8 @@ use time::{Duration, OffsetDateTime};
 use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::formats::IdNumber;
 use zkcred_credential::{
-    issue, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential, CredentialType,
-    Date, IssuerKey, LicenseId, Uscc, Wallet,
+    issue, issue_with, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential,
+    CredentialType, Date, IssueOptions, IssuerKey, LicenseId, Uscc, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_policy::{Issuer, RegionCode, Registry};
@@ -131,6 +131,27 @@ impl Fixture {
         credential_type: &str,
         overrides: &[(&str, serde_json::Value)],
     ) -> Credential {
+        self.make(issuer, credential_type, overrides, false)
+    }
+
+    /// Like [`credential`](Self::credential), but signed now() with the
+    /// back-dating option: a paper license converted today.
+    pub fn converted(
+        &mut self,
+        issuer: &str,
+        credential_type: &str,
+        overrides: &[(&str, serde_json::Value)],
+    ) -> Credential {
+        self.make(issuer, credential_type, overrides, true)
+    }
+
+    fn make(
+        &mut self,
+        issuer: &str,
+        credential_type: &str,
+        overrides: &[(&str, serde_json::Value)],
+        backdated: bool,
+    ) -> Credential {
         let t = catalogue().get(credential_type).unwrap();
         let mut attrs = sample(t, issuer, &mut self.rng);
         for (name, v) in overrides {
@@ -169,6 +190,21 @@ impl Fixture {
             }
             _ => key.public().not_before,
         };
+        if backdated {
+            let options = IssueOptions {
+                allow_backdated: true,
+            };
+            return issue_with(
+                catalogue(),
+                key,
+                credential_type,
+                &attrs,
+                &options,
+                now(),
+                &mut self.rng,
+            )
+            .unwrap();
+        }
         let at = issued.max(key.public().not_before) + Duration::HOUR;
         issue(catalogue(), key, credential_type, &attrs, at, &mut self.rng).unwrap()
     }
