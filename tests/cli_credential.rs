@@ -153,6 +153,7 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
         && l.contains("Resident Identity Card")));
     let out = s.ok(&["catalogue", "show", "resident_id_card"]);
     assert!(out.contains("birth_date") && out.contains("出生日期") && out.contains("high"));
+    assert!(out.contains("issued by: public_security"), "{out}");
 
     // Issue a resident ID card from a file (license_id is generated).
     let attrs = s.write("attrs.json", &resident_id_attributes().to_string());
