@@ -21,8 +21,8 @@
 //! * **dates** (China Standard Time, UTC+8, the calendar licenses are dated
 //!   in): `issue_date` and `birth_date` not after the day of issuance;
 //!   `birth_date` equal to the one in a citizen ID `holder_id` and not after
-//!   `issue_date`; `valid_until` not before `valid_from` and not already past
-//!   on the day of issuance;
+//!   `issue_date`; `valid_until` not already past on the day of issuance
+//!   (one before `valid_from` is refused by the catalogue check);
 //! * **authority**: the key's declared authority kind
 //!   ([`crate::IssuerPublicKey::authority`]) among the type's
 //!   `issuing_authorities` (catalogue); a key that declares none cannot issue
@@ -107,8 +107,6 @@ pub enum Rule {
     DateInFuture,
     /// A birth date after the issue date.
     BirthAfterIssue,
-    /// A validity period that ends before it starts.
-    ValidityOrder,
     /// A license already expired on the day of issuance.
     AlreadyExpired,
     /// An issue date before the key's window opened, without the opt-in.
@@ -140,7 +138,6 @@ impl Rule {
             Rule::LicenseNumberMismatch => "license_number_mismatch",
             Rule::DateInFuture => "date_in_future",
             Rule::BirthAfterIssue => "birth_after_issue",
-            Rule::ValidityOrder => "validity_order",
             Rule::AlreadyExpired => "already_expired",
             Rule::Backdated => "backdated_issue_date",
             Rule::AuthorityNotPermitted => "authority_not_permitted",
@@ -190,9 +187,9 @@ const CST: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
     Err(_) => UtcOffset::UTC,
 };
 
-/// The China Standard Time calendar day of `t`.
+/// The China Standard Time calendar day of `t` (`None` outside 0001–9999).
 pub fn china_date(t: OffsetDateTime) -> Option<Date> {
-    let d = t.to_offset(CST).date();
+    let d = t.checked_to_offset(CST)?.date();
     Date::from_ymd(d.year(), d.month() as u8, d.day())
 }
 
@@ -433,13 +430,6 @@ pub fn check(
         }
     }
     if let Some(until) = date(attributes, "valid_until") {
-        if date(attributes, "valid_from").is_some_and(|from| until < from) {
-            return Err(IssuanceError::new(
-                "valid_until",
-                Rule::ValidityOrder,
-                "is before valid_from",
-            ));
-        }
         if until < today {
             return Err(IssuanceError::new(
                 "valid_until",
@@ -504,6 +494,15 @@ mod tests {
     }
 
     #[test]
+    fn china_date_never_panics_at_the_edges() {
+        // 9999-12-31T23:00Z is past the last representable day in Beijing.
+        let max = OffsetDateTime::new_utc(time::Date::MAX, time::Time::from_hms(23, 0, 0).unwrap());
+        let min = OffsetDateTime::new_utc(time::Date::MIN, time::Time::MIDNIGHT);
+        assert_eq!(china_date(max), None);
+        assert_eq!(china_date(min), None);
+    }
+
+    #[test]
     fn china_date_is_utc_plus_eight() {
         // 2026-03-01T16:00:00Z is 2 March 00:00 in Beijing.
         let t = OffsetDateTime::from_unix_timestamp(1_772_380_800).unwrap();
@@ -534,7 +533,6 @@ mod tests {
             Rule::LicenseNumberMismatch,
             Rule::DateInFuture,
             Rule::BirthAfterIssue,
-            Rule::ValidityOrder,
             Rule::AlreadyExpired,
             Rule::Backdated,
             Rule::AuthorityNotPermitted,

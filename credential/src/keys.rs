@@ -691,6 +691,36 @@ mod tests {
     }
 
     #[test]
+    fn authority_kind_round_trips_and_is_optional() {
+        let mut rng = StdRng::seed_from_u64(4);
+        let bare = key(&mut rng);
+        let id = bare.key_id().to_owned();
+        // Files without the field (made before it existed) still load.
+        let json = bare.public().to_json();
+        assert!(!json.contains("authority"));
+        assert_eq!(IssuerPublicKey::from_json(&json).unwrap().authority, None);
+        let k = bare.with_authority("public_security").unwrap();
+        assert_eq!(k.key_id(), id);
+        let json = k.public().to_json();
+        assert!(
+            json.contains("\"authority\": \"public_security\""),
+            "{json}"
+        );
+        assert_eq!(IssuerPublicKey::from_json(&json).unwrap(), *k.public());
+        let back = IssuerKey::from_secret_json(&k.to_secret_json()).unwrap();
+        assert_eq!(back.public().authority.as_deref(), Some("public_security"));
+        assert!(matches!(
+            key(&mut rng).with_authority("公安"),
+            Err(Error::InvalidIdentifier {
+                what: "authority",
+                ..
+            })
+        ));
+        let bad = json.replace("public_security", "Public Security");
+        assert!(IssuerPublicKey::from_json(&bad).is_err());
+    }
+
+    #[test]
     fn secret_key_never_printed() {
         let mut rng = StdRng::seed_from_u64(2);
         let k = key(&mut rng);
