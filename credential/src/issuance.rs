@@ -161,8 +161,8 @@ pub struct IssuanceError {
     pub attribute: String,
     /// The rule broken.
     pub rule: Rule,
-    /// A human-readable explanation (never the rejected value of a
-    /// high-sensitivity attribute beyond what is needed).
+    /// A human-readable explanation for the issuer who supplied the values
+    /// (it may quote a rejected date; it never quotes a name or ID number).
     pub message: String,
 }
 

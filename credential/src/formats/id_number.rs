@@ -40,7 +40,9 @@ pub enum IdNumberError {
     #[error("the birth date {0} in the ID number is not a real date (GB 11643-1999 clause 5.2)")]
     BirthDate(String),
     /// The check character is wrong (clause 5.4).
-    #[error("the check character is {found}, expected {expected} (GB 11643-1999 clause 5.4, ISO 7064 MOD 11-2)")]
+    // The expected character is not shown: a typo is usually in another
+    // digit, and "fixing" the check character would hide it.
+    #[error("the check character {found} does not match the other 17 digits (GB 11643-1999 clause 5.4, ISO 7064 MOD 11-2): one of them is mistyped")]
     CheckDigit {
         /// The character found.
         found: char,
