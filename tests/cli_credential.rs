@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 const ISSUER: &str = "11330105002500287C";
 const OTHER_ISSUER: &str = "11430000006122244L";
 const NAME: &str = "张三";
-const ID_NUMBER: &str = "330106199005172315";
+const ID_NUMBER: &str = "330106199005172313";
 
 /// A scratch home: default directories and environment point into it.
 struct Scratch {
@@ -71,6 +71,14 @@ impl Scratch {
     }
 }
 
+/// Today in China Standard Time, the calendar licenses are dated in.
+fn today() -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap();
+    let d = time::OffsetDateTime::now_utc().to_offset(offset).date();
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// A resident ID card issued today.
 fn resident_id_attributes() -> Value {
     json!({
         "license_number": ID_NUMBER,
@@ -79,8 +87,8 @@ fn resident_id_attributes() -> Value {
         "holder_id_type": "居民身份证",
         "issuer_name": "杭州市公安局西湖区分局",
         "issuer_code": ISSUER,
-        "issue_date": "2020-06-01",
-        "valid_from": "2020-06-01",
+        "issue_date": today(),
+        "valid_from": today(),
         "valid_until": "2040-06-01",
         "area_code": "330106",
         "sex": "男",
@@ -110,7 +118,16 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
     let keys_dir = s.p("keys");
 
     // Issuer: a key, printed without its secret, stored 0600.
-    let out = s.ok(&["issuer", "keygen", "--issuer", ISSUER, "--dir", &keys_dir]);
+    let out = s.ok(&[
+        "issuer",
+        "keygen",
+        "--issuer",
+        ISSUER,
+        "--authority",
+        "public_security",
+        "--dir",
+        &keys_dir,
+    ]);
     let key_id = field(&out, "key id:").to_owned();
     assert_eq!(key_id.len(), 32, "{out}");
     assert_eq!(field(&out, "issuer:"), ISSUER);
@@ -136,6 +153,7 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
         && l.contains("Resident Identity Card")));
     let out = s.ok(&["catalogue", "show", "resident_id_card"]);
     assert!(out.contains("birth_date") && out.contains("出生日期") && out.contains("high"));
+    assert!(out.contains("issued by: public_security"), "{out}");
 
     // Issue a resident ID card from a file (license_id is generated).
     let attrs = s.write("attrs.json", &resident_id_attributes().to_string());
@@ -388,6 +406,8 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
         "keygen",
         "--issuer",
         OTHER_ISSUER,
+        "--authority",
+        "public_security",
         "--dir",
         &s.p("other-keys"),
     ]);
@@ -460,6 +480,8 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
     assert_eq!(code, 0, "{err}");
     let new_key = field(&out, "key id:").to_owned();
     assert_ne!(new_key, key_id);
+    // The rotation keeps the kind of authority.
+    assert_eq!(field(&out, "authority:"), "public_security");
     assert!(
         err.contains(&format!("rotation: key {key_id} stops issuing")),
         "{err}"
@@ -521,7 +543,16 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
 fn issuing_bad_attributes_names_the_attribute() {
     let s = Scratch::new();
     let keys_dir = s.p("keys");
-    s.ok(&["issuer", "keygen", "--issuer", ISSUER, "--dir", &keys_dir]);
+    s.ok(&[
+        "issuer",
+        "keygen",
+        "--issuer",
+        ISSUER,
+        "--authority",
+        "public_security",
+        "--dir",
+        &keys_dir,
+    ]);
     let issue = |attrs: &str| {
         s.run(
             &[
@@ -697,4 +728,190 @@ fn usage_and_input_errors_exit_2() {
     let (code, _, err) = s.run(&["wallet", "show", "0123"], None);
     assert_eq!(code, 2);
     assert!(err.contains("no wallet"), "{err}");
+}
+
+/// Issue 10 §3: what no department would sign is refused with exit code 2
+/// and `file: attribute: message [code]`; a paper license is converted only
+/// with `--backdated`; the authority kind is declared at keygen.
+#[test]
+fn issuance_refuses_what_no_department_would_sign() {
+    let s = Scratch::new();
+    let keys_dir = s.p("keys");
+    // A key must say what kind of department signs with it.
+    let (code, _, err) = s.run(
+        &["issuer", "keygen", "--issuer", ISSUER, "--dir", &keys_dir],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--authority"), "{err}");
+    let (code, _, err) = s.run(
+        &[
+            "issuer",
+            "keygen",
+            "--issuer",
+            ISSUER,
+            "--authority",
+            "Public Security",
+            "--dir",
+            &keys_dir,
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid authority identifier"), "{err}");
+    let out = s.ok(&[
+        "issuer",
+        "keygen",
+        "--issuer",
+        ISSUER,
+        "--authority",
+        "public_security",
+        "--dir",
+        &keys_dir,
+    ]);
+    assert_eq!(field(&out, "authority:"), "public_security");
+    let market_dir = s.p("market-keys");
+    s.ok(&[
+        "issuer",
+        "keygen",
+        "--issuer",
+        OTHER_ISSUER,
+        "--authority",
+        "market_regulation",
+        "--dir",
+        &market_dir,
+    ]);
+    let issue = |issuer: &str, dir: &str, extra: &[&str], attrs: &Value| {
+        let mut args = vec![
+            "issuer",
+            "issue",
+            "--issuer",
+            issuer,
+            "--type",
+            "resident_id_card",
+            "--dir",
+            dir,
+        ];
+        args.extend_from_slice(extra);
+        args.push("-");
+        s.run(&args, Some(&attrs.to_string()))
+    };
+    let with = |pairs: &[(&str, Value)]| {
+        let mut a = resident_id_attributes();
+        for (k, v) in pairs {
+            a[*k] = v.clone();
+        }
+        a
+    };
+    let refused = |attrs: &Value, attribute: &str, code: &str| {
+        let (exit, out, err) = issue(ISSUER, &keys_dir, &[], attrs);
+        assert_eq!(exit, 2, "{attribute} [{code}] accepted: {out}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains(&format!("standard input: {attribute}: "))
+                && err.trim_end().ends_with(&format!("[{code}]")),
+            "expected {attribute} [{code}]: {err}"
+        );
+    };
+    refused(
+        &with(&[
+            ("holder_id", json!("330106199005172314")),
+            ("license_number", json!("330106199005172314")),
+        ]),
+        "holder_id",
+        "id_number_check_digit",
+    );
+    refused(
+        &with(&[("birth_date", json!("1991-05-17"))]),
+        "birth_date",
+        "birth_date_mismatch",
+    );
+    refused(
+        &with(&[("area_code", json!("33"))]),
+        "area_code",
+        "area_code_format",
+    );
+    refused(
+        &with(&[("area_code", json!("abcdef"))]),
+        "area_code",
+        "area_code_format",
+    );
+    refused(
+        &with(&[("issue_date", json!("2099-01-01"))]),
+        "issue_date",
+        "date_in_future",
+    );
+    refused(
+        &with(&[
+            ("valid_until", json!("2001-01-01")),
+            ("valid_from", json!("2000-01-01")),
+        ]),
+        "valid_until",
+        "already_expired",
+    );
+    refused(
+        &with(&[("holder_name", json!(""))]),
+        "holder_name",
+        "empty_value",
+    );
+    // 30 February is not a date: refused while reading, with its code.
+    let (exit, _, err) = issue(
+        ISSUER,
+        &keys_dir,
+        &[],
+        &with(&[("birth_date", json!("1990-02-30"))]),
+    );
+    assert_eq!(exit, 2);
+    assert!(
+        err.contains("\"birth_date\"") && err.contains("[invalid_date]"),
+        "{err}"
+    );
+    // A market regulator does not issue resident ID cards.
+    let (exit, _, err) = issue(
+        OTHER_ISSUER,
+        &market_dir,
+        &[],
+        &with(&[("issuer_code", json!(OTHER_ISSUER))]),
+    );
+    assert_eq!(exit, 2);
+    assert!(
+        err.contains("issuer: a market_regulation authority does not issue resident_id_card")
+            && err.contains("[authority_not_permitted]"),
+        "{err}"
+    );
+
+    // Converting a paper card issued in 2015: refused without --backdated,
+    // issued with it, the issue date kept.
+    let paper = with(&[
+        ("issue_date", json!("2015-06-01")),
+        ("valid_from", json!("2015-06-01")),
+        ("valid_until", json!("2035-06-01")),
+    ]);
+    let (exit, _, err) = issue(ISSUER, &keys_dir, &[], &paper);
+    assert_eq!(exit, 2);
+    assert!(
+        err.contains("issue_date: ")
+            && err.contains("--backdated")
+            && err.contains("[backdated_issue_date]"),
+        "{err}"
+    );
+    let (exit, out, err) = issue(ISSUER, &keys_dir, &["--backdated"], &paper);
+    assert_eq!(exit, 0, "{err}");
+    let cred: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(cred["attributes"]["issue_date"], "2015-06-01");
+    // The holder's wallet accepts it.
+    let keyset = s.write(
+        "keys.json",
+        &s.ok(&["issuer", "export-keys", "--dir", &keys_dir]),
+    );
+    let cred_file = s.write("paper.json", &out);
+    s.ok(&[
+        "wallet",
+        "add",
+        "--wallet",
+        &s.p("wallet"),
+        "--keys",
+        &keyset,
+        &cred_file,
+    ]);
 }

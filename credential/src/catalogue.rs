@@ -14,6 +14,7 @@
 //!   "types": [ {
 //!       "id": "resident_id_card", "type_code": "<21 chars>",
 //!       "name_en": "Resident Identity Card", "name_zh": "居民身份证", "holder": "person",
+//!       "issuing_authorities": ["public_security"], "license_number_format": "holder_id_number",
 //!       "attributes": [ { "name": "birth_date", "type": "date", "sensitivity": "high",
 //!                         "optional": false, "label_zh": "出生日期" } ]
 //!   } ]
@@ -25,6 +26,13 @@
 //! of attributes is the metadata followed by its own attributes, in file
 //! order. That order is the signed layout (see [`crate::layout`]), so never
 //! reorder or remove attributes of a type in use: add a new type instead.
+//!
+//! `issuing_authorities` lists the kinds of authority that issue the type
+//! (identifiers such as `public_security` 公安, `market_regulation` 市场监管,
+//! `civil_affairs` 民政, `natural_resources` 自然资源, `transport` 交通运输);
+//! issuance by a key of another kind is refused (see [`crate::issuance`]).
+//! Absent or empty: any authority. `license_number_format` (optional) names
+//! a format the type's `license_number` follows ([`LicenseNumberFormat`]).
 //!
 //! Identifiers (type ids and attribute names) are lower-case ASCII
 //! `[a-z][a-z0-9_]*`, at most 64 characters. `max_length` (octets) may tighten
@@ -85,6 +93,15 @@ pub enum HolderKind {
     Organisation,
 }
 
+/// The format a credential type's `license_number` follows (catalogue
+/// field `license_number_format`; see [`crate::formats::license_number`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LicenseNumberFormat {
+    /// The number is the holder's citizen identification number (`holder_id`).
+    HolderIdNumber,
+}
+
 /// One attribute of a credential type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,6 +137,12 @@ pub struct CredentialType {
     pub name_zh: String,
     /// Who holds it.
     pub holder: HolderKind,
+    /// The kinds of authority that issue it (`public_security`,
+    /// `market_regulation`, …; the `authority` of trust-registry issuers and
+    /// of issuer keys). Empty: not restricted.
+    pub issuing_authorities: Vec<String>,
+    /// The format of its `license_number`, where the type defines one.
+    pub license_number_format: Option<LicenseNumberFormat>,
     /// All attributes in layout order: the metadata attributes, then the type's own.
     pub attributes: Vec<AttributeDef>,
 }
@@ -128,6 +151,13 @@ impl CredentialType {
     /// The attribute named `name`.
     pub fn attribute(&self, name: &str) -> Option<&AttributeDef> {
         self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// Whether an authority of kind `authority` may issue this type (always
+    /// when the catalogue does not restrict it).
+    pub fn issued_by(&self, authority: &str) -> bool {
+        self.issuing_authorities.is_empty()
+            || self.issuing_authorities.iter().any(|a| a == authority)
     }
 }
 
@@ -151,6 +181,10 @@ struct TypeFile {
     name_en: String,
     name_zh: String,
     holder: HolderKind,
+    #[serde(default)]
+    issuing_authorities: Vec<String>,
+    #[serde(default)]
+    license_number_format: Option<LicenseNumberFormat>,
     attributes: Vec<AttributeDef>,
 }
 
@@ -270,6 +304,9 @@ impl Catalogue {
             if t.name_en.trim().is_empty() || t.name_zh.trim().is_empty() {
                 return Err(invalid("display names must not be empty".into()));
             }
+            if let Some(a) = t.issuing_authorities.iter().find(|a| !is_identifier(a)) {
+                return Err(invalid(format!("invalid authority kind {a:?}")));
+            }
             let type_code = LicenseTypeCode::parse(&t.type_code).map_err(|source| {
                 CatalogueError::TypeCode {
                     credential_type: t.id.clone(),
@@ -302,6 +339,8 @@ impl Catalogue {
                 name_en: t.name_en,
                 name_zh: t.name_zh,
                 holder: t.holder,
+                issuing_authorities: t.issuing_authorities,
+                license_number_format: t.license_number_format,
                 attributes,
             });
         }
@@ -386,6 +425,11 @@ mod tests {
                     t.id
                 );
             }
+            assert!(
+                !t.issuing_authorities.is_empty(),
+                "{} has no authority",
+                t.id
+            );
             assert!(
                 t.attributes.len() > REQUIRED_METADATA.len(),
                 "{} has no own attributes",
@@ -484,6 +528,12 @@ mod tests {
         let t = v["types"][0].clone();
         v["types"].as_array_mut().unwrap().push(t);
         cases.push((v, "duplicate type"));
+        let mut v = minimal();
+        v["types"][0]["issuing_authorities"] = json!(["Public Security"]);
+        cases.push((v, "authority kind"));
+        let mut v = minimal();
+        v["types"][0]["license_number_format"] = json!("passport");
+        cases.push((v, "license number format"));
         let mut v = minimal();
         v["types"][0]["name_zh"] = json!(" ");
         cases.push((v, "empty name"));

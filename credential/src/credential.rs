@@ -32,6 +32,7 @@ use zkcred_crypto::Scalar;
 use crate::catalogue::{Catalogue, CredentialType};
 use crate::encoding::{AttributeValue, ENCODING_VERSION};
 use crate::error::{AttributeError, Error};
+use crate::issuance::{self, IssueOptions};
 use crate::keys::{check_identifier, IssuerKey, IssuerPublicKey, KeyResolver};
 use crate::layout;
 use crate::license_id::LicenseId;
@@ -283,13 +284,47 @@ pub struct Credential {
     pub signature: String,
 }
 
-/// Issues a credential of type `credential_type` with `key`, checking the
-/// attributes against the catalogue and the key's validity window at `now`.
+/// Issues a credential of type `credential_type` with `key` at `now` with
+/// the default [`IssueOptions`] (no back-dating); see [`issue_with`].
+///
+/// # Errors
+///
+/// As [`issue_with`].
 pub fn issue(
     catalogue: &Catalogue,
     key: &IssuerKey,
     credential_type: &str,
     attributes: &AttributeSet,
+    now: OffsetDateTime,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Credential, Error> {
+    issue_with(
+        catalogue,
+        key,
+        credential_type,
+        attributes,
+        &IssueOptions::default(),
+        now,
+        rng,
+    )
+}
+
+/// Issues a credential of type `credential_type` with `key` at `now`: checks
+/// the attributes against the catalogue ([`AttributeSet::validate`]), the key's
+/// validity window at `now`, and the issuance rules of [`crate::issuance`]
+/// (national formats, dates, the issuing authority, back-dating per `options`).
+///
+/// # Errors
+///
+/// [`Error::UnknownCredentialType`], [`Error::Attribute`] (catalogue checks),
+/// [`Error::KeyNotValid`], [`Error::Issuance`] (an issuance rule, with its
+/// code), [`Error::Crypto`].
+pub fn issue_with(
+    catalogue: &Catalogue,
+    key: &IssuerKey,
+    credential_type: &str,
+    attributes: &AttributeSet,
+    options: &IssueOptions,
     now: OffsetDateTime,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<Credential, Error> {
@@ -306,6 +341,7 @@ pub fn issue(
                 .unwrap_or_default(),
         });
     }
+    issuance::check(t, attributes, public, now, options)?;
     let reserved = ReservedSlots::random(rng);
     let messages = messages(public.suite, t, attributes, &reserved);
     let header = layout::signature_header(t, &public.issuer, &public.key_id);

@@ -6,6 +6,7 @@
 //! (the attribute, the credential type, the key) so callers can report it.
 
 use crate::encoding::AttributeType;
+use crate::issuance::IssuanceError;
 use crate::license_id::LicenseIdError;
 
 /// An attribute value that does not fit its definition.
@@ -74,6 +75,22 @@ pub enum AttributeError {
     },
 }
 
+impl AttributeError {
+    /// The stable machine code of the error (snake_case).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AttributeError::NotInLayout { .. } => "not_in_layout",
+            AttributeError::Missing { .. } => "missing_attribute",
+            AttributeError::TypeMismatch { .. } => "type_mismatch",
+            AttributeError::InvalidDate { .. } => "invalid_date",
+            AttributeError::InvalidHex { .. } => "invalid_hex",
+            AttributeError::InvalidUtf8 { .. } => "invalid_utf8",
+            AttributeError::TooLong { .. } => "too_long",
+            AttributeError::Invalid { .. } => "invalid_attribute",
+        }
+    }
+}
+
 /// A catalogue file that cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogueError {
@@ -123,6 +140,10 @@ pub enum Error {
     /// The catalogue is unusable.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// The attributes break an issuance rule (named, with its code, in the
+    /// inner error).
+    #[error(transparent)]
+    Issuance(#[from] IssuanceError),
     /// A document is not of the expected format or version.
     #[error("expected a {expected} document of version {version}, found {found:?}")]
     UnsupportedFormat {

@@ -16,7 +16,8 @@
 //! ```json
 //! { "format": "zkcred-issuer-public-key", "version": 1, "issuer": "11330105002500287C",
 //!   "key_id": "…", "suite": "BLS12-381-SHA-256", "not_before": "2026-01-01T00:00:00Z",
-//!   "not_after": "2028-01-01T00:00:00Z", "public_key": "<96 octets hex>" }
+//!   "not_after": "2028-01-01T00:00:00Z", "authority": "public_security",
+//!   "public_key": "<96 octets hex>" }
 //! ```
 //!
 //! The secret key file has the same fields with format
@@ -108,6 +109,11 @@ pub struct IssuerPublicKey {
     pub not_before: OffsetDateTime,
     /// End (exclusive) of the issuance window.
     pub not_after: OffsetDateTime,
+    /// The kind of authority the issuer is (`public_security`,
+    /// `market_regulation`, …, see [`crate::catalogue`]), declared when the
+    /// key was made; issuance checks it against the catalogue's
+    /// `issuing_authorities`. `None` for keys made before it was recorded.
+    pub authority: Option<String>,
 }
 
 impl fmt::Debug for IssuerPublicKey {
@@ -118,6 +124,7 @@ impl fmt::Debug for IssuerPublicKey {
             .field("suite", &self.suite.name())
             .field("not_before", &format_time(self.not_before))
             .field("not_after", &format_time(self.not_after))
+            .field("authority", &self.authority)
             .finish_non_exhaustive()
     }
 }
@@ -154,7 +161,26 @@ struct PublicKeyFile {
     not_before: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     not_after: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    authority: Option<String>,
     public_key: String,
+}
+
+/// Checks an authority kind: an identifier `[a-z][a-z0-9_]*` of at most 64
+/// characters (such as `public_security`).
+///
+/// # Errors
+///
+/// [`Error::InvalidIdentifier`] naming `authority`.
+pub fn check_authority(s: &str) -> Result<(), Error> {
+    if crate::catalogue::is_identifier(s) {
+        Ok(())
+    } else {
+        Err(Error::InvalidIdentifier {
+            what: "authority",
+            value: s.chars().take(64).collect(),
+        })
+    }
 }
 
 fn check_format(expected: &'static str, format: &str, version: u32) -> Result<(), Error> {
@@ -186,8 +212,12 @@ fn build_public(
     pk_hex: &str,
     not_before: OffsetDateTime,
     not_after: OffsetDateTime,
+    authority: Option<String>,
 ) -> Result<IssuerPublicKey, Error> {
     check_identifier("issuer", &issuer)?;
+    if let Some(a) = &authority {
+        check_authority(a)?;
+    }
     let suite = parse_suite(suite)?;
     let bytes = crate::error::decode_hex("public key", pk_hex)?;
     let public_key = PublicKey::from_bytes(&bytes).map_err(|e| Error::Malformed {
@@ -209,6 +239,7 @@ fn build_public(
         public_key,
         not_before,
         not_after,
+        authority,
     })
 }
 
@@ -223,6 +254,7 @@ impl TryFrom<PublicKeyFile> for IssuerPublicKey {
             &f.public_key,
             f.not_before,
             f.not_after,
+            f.authority,
         )
     }
 }
@@ -237,6 +269,7 @@ impl From<IssuerPublicKey> for PublicKeyFile {
             suite: k.suite.name().into(),
             not_before: k.not_before,
             not_after: k.not_after,
+            authority: k.authority,
             public_key: hex::encode(k.public_key.as_bytes()),
         }
     }
@@ -269,6 +302,8 @@ struct SecretKeyFile<S> {
     not_before: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     not_after: OffsetDateTime,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    authority: Option<String>,
     public_key: String,
     secret_key: S,
 }
@@ -294,9 +329,22 @@ impl IssuerKey {
                 public_key,
                 not_before,
                 not_after,
+                authority: None,
             },
             secret,
         })
+    }
+
+    /// The same key declaring the kind of authority its issuer is (see
+    /// [`IssuerPublicKey::authority`]). The key identifier does not change.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidIdentifier`] when `authority` is not `[a-z][a-z0-9_]*`.
+    pub fn with_authority(mut self, authority: &str) -> Result<IssuerKey, Error> {
+        check_authority(authority)?;
+        self.public.authority = Some(authority.to_owned());
+        Ok(self)
     }
 
     /// The public part.
@@ -325,6 +373,7 @@ impl IssuerKey {
             suite: self.public.suite.name().into(),
             not_before: self.public.not_before,
             not_after: self.public.not_after,
+            authority: self.public.authority.clone(),
             public_key: hex::encode(self.public.public_key.as_bytes()),
             secret_key: sk_hex.as_str(),
         };
@@ -356,6 +405,7 @@ impl IssuerKey {
             &file.public_key,
             file.not_before,
             file.not_after,
+            file.authority.clone(),
         )?;
         if secret.public_key() != public.public_key {
             return Err(Error::InvalidSecretKey(
@@ -565,7 +615,8 @@ impl KeyStore {
     /// Generates and stores a new key for `issuer` valid from `now` until
     /// `not_after`, and ends at `now` the issuance window of the issuer's keys
     /// valid at `now` (their files are rewritten). Keys whose window starts
-    /// later (pre-provisioned) are left alone.
+    /// later (pre-provisioned) are left alone. The new key declares the
+    /// authority kind of the keys it replaces, if they declare one.
     pub fn rotate(
         &self,
         issuer: &str,
@@ -574,8 +625,16 @@ impl KeyStore {
         not_after: OffsetDateTime,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<IssuerKey, Error> {
-        let new = IssuerKey::generate(issuer, suite, now, not_after, rng)?;
-        for old in self.public_keys()?.keys() {
+        let mut new = IssuerKey::generate(issuer, suite, now, not_after, rng)?;
+        let keys = self.public_keys()?;
+        if let Some(a) = keys
+            .keys()
+            .filter(|k| k.issuer == issuer && k.is_valid_at(now))
+            .find_map(|k| k.authority.clone())
+        {
+            new = new.with_authority(&a)?;
+        }
+        for old in keys.keys() {
             if old.issuer == issuer && old.is_valid_at(now) && old.not_before < now {
                 let mut key = self.load(&old.key_id)?;
                 key.public.not_after = now;
@@ -629,6 +688,36 @@ mod tests {
             IssuerPublicKey::try_from(f),
             Err(Error::KeyIdMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn authority_kind_round_trips_and_is_optional() {
+        let mut rng = StdRng::seed_from_u64(4);
+        let bare = key(&mut rng);
+        let id = bare.key_id().to_owned();
+        // Files without the field (made before it existed) still load.
+        let json = bare.public().to_json();
+        assert!(!json.contains("authority"));
+        assert_eq!(IssuerPublicKey::from_json(&json).unwrap().authority, None);
+        let k = bare.with_authority("public_security").unwrap();
+        assert_eq!(k.key_id(), id);
+        let json = k.public().to_json();
+        assert!(
+            json.contains("\"authority\": \"public_security\""),
+            "{json}"
+        );
+        assert_eq!(IssuerPublicKey::from_json(&json).unwrap(), *k.public());
+        let back = IssuerKey::from_secret_json(&k.to_secret_json()).unwrap();
+        assert_eq!(back.public().authority.as_deref(), Some("public_security"));
+        assert!(matches!(
+            key(&mut rng).with_authority("公安"),
+            Err(Error::InvalidIdentifier {
+                what: "authority",
+                ..
+            })
+        ));
+        let bad = json.replace("public_security", "Public Security");
+        assert!(IssuerPublicKey::from_json(&bad).is_err());
     }
 
     #[test]

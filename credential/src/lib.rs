@@ -1,6 +1,8 @@
 //! Credential layer of zkcred: BBS credentials for Chinese electronic licenses.
 //!
 //! * [`catalogue`]: the license catalogue (credential types and typed attributes), as data.
+//! * [`formats`]: national formats: GB/T 2260 area codes, GB 11643 ID numbers, license numbers.
+//! * [`issuance`]: the issuance rules (formats, dates, authority, back-dating) and their error codes.
 //! * [`license_id`]: GB/T 36904 license identifiers and GB 32100 unified social credit codes.
 //! * [`encoding`]: typed attribute values and their encoding into BBS messages.
 //! * [`layout`]: the fixed message layout per type and the signature header.
@@ -22,17 +24,22 @@ pub mod catalogue;
 pub mod credential;
 pub mod encoding;
 pub mod error;
+pub mod formats;
 mod fsutil;
+pub mod issuance;
 pub mod keys;
 pub mod layout;
 pub mod license_id;
 pub mod presentation;
 pub mod wallet;
 
-pub use catalogue::{AttributeDef, Catalogue, CredentialType, HolderKind, Sensitivity};
-pub use credential::{issue, AttributeSet, Credential, ReservedSlots};
+pub use catalogue::{
+    AttributeDef, Catalogue, CredentialType, HolderKind, LicenseNumberFormat, Sensitivity,
+};
+pub use credential::{issue, issue_with, AttributeSet, Credential, ReservedSlots};
 pub use encoding::{AttributeType, AttributeValue, Date, ENCODING_VERSION};
 pub use error::{AttributeError, CatalogueError, Error};
+pub use issuance::{IssuanceError, IssueOptions, Rule};
 pub use keys::{IssuerKey, IssuerPublicKey, KeyResolver, KeySet, KeyStore};
 pub use license_id::{LicenseId, LicenseIdError, LicenseTypeCode, Uscc};
 pub use presentation::{

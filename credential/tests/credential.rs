@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 use time::Duration;
 use zkcred_credential::catalogue::REQUIRED_METADATA;
 use zkcred_credential::{
-    issue, present, verify_presentation, AttributeError, AttributeSet, AttributeValue, Catalogue,
-    Credential, Date, Error, IssuerKey, KeySet, LicenseId, PresentationRequest,
-    RequestedCredential, Uscc,
+    issue, issue_with, present, verify_presentation, AttributeError, AttributeSet, AttributeValue,
+    Catalogue, Credential, Date, Error, IssueOptions, IssuerKey, KeySet, LicenseId,
+    PresentationRequest, RequestedCredential, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 
@@ -236,7 +236,6 @@ fn encoding_edges_round_trip_and_absent_differs_from_present() {
             Some(AttributeValue::Date(Date::parse("1970-01-01").unwrap())),
         ),
         ("d", None),
-        ("s", Some(AttributeValue::String(String::new()))),
         ("s", Some(AttributeValue::String("1".into()))),
         ("s", Some(AttributeValue::String("e\u{301}".into()))),
         ("s", None),
@@ -247,6 +246,12 @@ fn encoding_edges_round_trip_and_absent_differs_from_present() {
         ("b", Some(AttributeValue::Boolean(true))),
         ("b", None),
     ];
+    // The empty string is encoded (see the encoding tests) but never issued.
+    let empty = edge_attrs(&c, "edge_a", &mut rng).with("s", AttributeValue::String(String::new()));
+    assert!(matches!(
+        issue(&c, &key, "edge_a", &empty, now(), &mut rng),
+        Err(Error::Issuance(e)) if e.attribute == "s" && e.code() == "empty_value"
+    ));
     for (name, value) in cases {
         let mut attrs = edge_attrs(&c, "edge_a", &mut rng);
         if let Some(v) = &value {
@@ -292,8 +297,9 @@ fn encoding_edges_round_trip_and_absent_differs_from_present() {
 #[test]
 fn issuance_rejects_bad_input_with_named_errors() {
     let c = Catalogue::builtin();
-    let (mut rng, key, _) = setup(4);
+    let (mut rng, _, _) = setup(4);
     let t = c.get("business_license").unwrap();
+    let key = issuer_key_for(ISSUER, t, &mut rng);
     let good = sample_attributes(t, &mut rng, Some(true));
 
     let mut json: serde_json::Map<String, Value> = good.to_json(t).into_iter().collect();
@@ -373,6 +379,11 @@ fn issuance_rejects_bad_input_with_named_errors() {
             Err(Error::KeyNotValid { .. })
         ));
     }
+    // Dated on the day the window opens, it may be signed at its first instant.
+    let opening = Date::from_datetime(key.public().not_before).unwrap();
+    let good = good
+        .with("issue_date", AttributeValue::Date(opening))
+        .with("valid_from", AttributeValue::Date(opening));
     issue(c, &key, &t.id, &good, key.public().not_before, &mut rng).unwrap();
 }
 
@@ -383,7 +394,7 @@ fn rotated_keys_keep_old_credentials_verifiable() {
     let dir = tempfile::tempdir().unwrap();
     let store = zkcred_credential::KeyStore::open(dir.path()).unwrap();
     let t0 = now() - Duration::days(400);
-    store
+    let first = store
         .rotate(
             ISSUER,
             Suite::Bls12381Sha256,
@@ -391,9 +402,15 @@ fn rotated_keys_keep_old_credentials_verifiable() {
             t0 + Duration::days(3650),
             &mut rng,
         )
+        .unwrap()
+        .with_authority("civil_affairs")
         .unwrap();
+    store.save(&first).unwrap();
     let t = c.get("marriage_certificate").unwrap();
-    let attrs = sample_attributes(t, &mut rng, None);
+    let day = AttributeValue::Date(Date::from_datetime(t0 + Duration::days(1)).unwrap());
+    let attrs = sample_attributes(t, &mut rng, None)
+        .with("issue_date", day.clone())
+        .with("valid_from", day);
     let old_key = store.signing_key(ISSUER, t0 + Duration::days(1)).unwrap();
     let old = issue(c, &old_key, &t.id, &attrs, t0 + Duration::days(1), &mut rng).unwrap();
     let new_key = store
@@ -406,9 +423,20 @@ fn rotated_keys_keep_old_credentials_verifiable() {
         )
         .unwrap();
     assert_ne!(new_key.key_id(), old_key.key_id());
+    // A rotation keeps the kind of authority.
+    assert_eq!(new_key.public().authority.as_deref(), Some("civil_affairs"));
     let signer = store.signing_key(ISSUER, now()).unwrap();
     assert_eq!(signer.key_id(), new_key.key_id());
-    let new = issue(c, &signer, &t.id, &attrs, now(), &mut rng).unwrap();
+    // The same license re-issued under the new key keeps its issue date
+    // (before the new key existed): only with the back-dating option.
+    assert!(matches!(
+        issue(c, &signer, &t.id, &attrs, now(), &mut rng),
+        Err(Error::Issuance(e)) if e.code() == "backdated_issue_date"
+    ));
+    let backdated = IssueOptions {
+        allow_backdated: true,
+    };
+    let new = issue_with(c, &signer, &t.id, &attrs, &backdated, now(), &mut rng).unwrap();
     // The retired key can no longer issue.
     let retired = store.load(old_key.key_id()).unwrap();
     assert!(matches!(

@@ -55,12 +55,13 @@ fn check_disclosed(
 fn every_type_round_trips_through_a_wallet() {
     let c = Catalogue::builtin();
     let mut rng = rng(1);
-    let key = issuer_key(ISSUER, Suite::Bls12381Sha256, &mut rng);
     let mut keys = KeySet::new();
-    keys.insert(key.public().clone());
     let dir = tempfile::tempdir().unwrap();
     let wallet = Wallet::open(dir.path()).unwrap();
     for (n, t) in c.types().enumerate() {
+        // A key of the kind of department that issues the type.
+        let key = issuer_key_for(ISSUER, t, &mut rng);
+        keys.insert(key.public().clone());
         let attrs = sample_attributes(t, &mut rng, if n % 2 == 0 { None } else { Some(false) });
         let cred = issue(c, &key, &t.id, &attrs, now(), &mut rng).unwrap();
         // The envelope survives JSON and verifies on the holder side.
@@ -106,7 +107,7 @@ struct Fixture {
 fn fixture(t: &CredentialType, seed: u64) -> Fixture {
     let c = Catalogue::builtin();
     let mut rng = rng(seed);
-    let key = issuer_key(ISSUER, Suite::Bls12381Sha256, &mut rng);
+    let key = issuer_key_for(ISSUER, t, &mut rng);
     let mut keys = KeySet::new();
     keys.insert(key.public().clone());
     let attrs = sample_attributes(t, &mut rng, None);
@@ -380,7 +381,7 @@ fn tampering_with_the_envelope_is_detected_specifically() {
 fn entries_cannot_be_swapped_and_reserved_slots_are_never_disclosed() {
     let c = Catalogue::builtin();
     let mut rng = rng(21);
-    let key = issuer_key(ISSUER, Suite::Bls12381Shake256, &mut rng);
+    let key = issuer_key_of(ISSUER, "education", Suite::Bls12381Shake256, &mut rng);
     let mut keys = KeySet::new();
     keys.insert(key.public().clone());
     let t = c.get("academic_degree_certificate").unwrap();

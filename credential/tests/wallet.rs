@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use time::Duration;
 use zkcred_credential::{
-    issue, verify_presentation, AttributeValue, Catalogue, Date, Error, KeySet,
+    issue_with, verify_presentation, AttributeValue, Catalogue, Date, Error, IssueOptions, KeySet,
     PresentationRequest, RequestedCredential, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
@@ -41,9 +41,16 @@ fn wallet_add_list_show_present_remove() {
         "valid_from",
         AttributeValue::Date(Date::parse("2022-04-01").unwrap()),
     );
-    let old_cred = issue(c, &key, &t.id, &old, now(), &mut rng).unwrap();
-    let new_cred = issue(c, &key, &t.id, &new, now(), &mut rng).unwrap();
-    let other_cred = issue(c, &other_key, &t.id, &old, now(), &mut rng).unwrap();
+    // Licenses issued years ago, converted now: back-dated issuance.
+    let conversion = IssueOptions {
+        allow_backdated: true,
+    };
+    let convert = |key, attrs, rng: &mut _| {
+        issue_with(c, key, &t.id, attrs, &conversion, now(), rng).unwrap()
+    };
+    let old_cred = convert(&key, &old, &mut rng);
+    let new_cred = convert(&key, &new, &mut rng);
+    let other_cred = convert(&other_key, &old, &mut rng);
 
     // A tampered credential is refused and nothing is stored.
     let mut bad = old_cred.clone();

@@ -19,8 +19,15 @@
 //! # When was the credential issued?
 //!
 //! Presentations do not reveal the signing instant. [`Issuance::OnDate`] is
-//! used when the holder disclosed `issue_date` (a China Standard Time date):
-//! the key must have been valid at some instant of that day. Otherwise
+//! used when the holder disclosed `issue_date` (a China Standard Time date).
+//! Issuance (`zkcred_credential::issuance`) never signs an `issue_date` later
+//! than the day of signing, so the signing instant lies between the start of
+//! the issue day and the presentation: the key's window must overlap that
+//! span. For a license signed on its issue day that is the day itself; for
+//! a paper license converted later (signed with the explicit back-dating
+//! option, its `issue_date` before the key existed) it is the time since. A
+//! retired key cannot have signed a license dated after its window closed,
+//! and a key whose window has not opened cannot have signed anything. Otherwise
 //! [`Issuance::Unknown`] only knows the credential existed at presentation
 //! time, so the key's window must have opened by then (a key whose window
 //! has not started cannot have signed anything yet). A policy that needs the
@@ -144,8 +151,9 @@ pub enum RouteKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "evidence", rename_all = "snake_case")]
 pub enum KeyCheck {
-    /// The key's window overlaps the disclosed issue date (the date itself is
-    /// not repeated here: it may be a value the policy does not return).
+    /// The key's window overlaps the span from the disclosed issue date to
+    /// the presentation (the date itself is not repeated here: it may be a
+    /// value the policy does not return).
     IssueDate,
     /// No issue date: the window opened before the presentation.
     OpenedBeforePresentation,
@@ -307,7 +315,9 @@ impl Refusal {
                 evidence,
             } => {
                 let basis = match evidence {
-                    KeyCheck::IssueDate => "the disclosed issue date",
+                    KeyCheck::IssueDate => {
+                        "any time between the disclosed issue date and the presentation"
+                    }
                     KeyCheck::OpenedBeforePresentation => "the presentation time",
                 };
                 format!("key {key_id} (valid {not_before} to {not_after}) was not valid at {basis}")
@@ -372,10 +382,10 @@ pub fn recognise(registry: &Registry, c: &Candidate<'_>) -> Result<Admission, Re
     }
     let (valid, key_check) = match c.issuance {
         Issuance::OnDate(d) => {
+            // Signed at some instant of [start of the issue day, presentation].
             let start = day_start(d);
-            let end = start + time::Duration::DAY;
             (
-                key.key.not_before < end && start < key.key.not_after,
+                key.key.not_before <= c.at && start < key.key.not_after,
                 KeyCheck::IssueDate,
             )
         }

@@ -371,6 +371,8 @@ fn build_key(issuer: &str, k: &KeyFile) -> Result<IssuerPublicKey, String> {
         public_key,
         not_before: k.not_before,
         not_after: k.not_after,
+        // The registry records the authority kind on the issuer.
+        authority: None,
     })
 }
 
@@ -832,8 +834,11 @@ impl Registry {
         Ok(())
     }
 
-    /// Adds a key to its issuer (`key.issuer`).
-    pub fn add_key(&mut self, key: IssuerPublicKey) -> Result<(), RegistryError> {
+    /// Adds a key to its issuer (`key.issuer`). The registry records the
+    /// authority kind on the issuer, so a kind the key file declares
+    /// ([`IssuerPublicKey::authority`]) is not kept with the key.
+    pub fn add_key(&mut self, mut key: IssuerPublicKey) -> Result<(), RegistryError> {
+        key.authority = None;
         let issuer = self
             .issuers
             .get_mut(&key.issuer)

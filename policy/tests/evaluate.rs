@@ -72,7 +72,7 @@ fn answer(
 /// Sample values that must never appear in logs (see `common::sample`).
 const SECRETS: &[&str] = &[
     "张伟",
-    "330106199005170012",
+    "330106199005170019",
     "1990-05-17",
     "address-示例",
     "abababab",
@@ -626,4 +626,70 @@ fn split_stages_decide_as_evaluate() {
         .insert("holder_name".into(), json!("李四"));
     assert_eq!(split(&forged), ev.evaluate(&p, &req, &forged));
     assert_eq!(codes(&split(&forged)), ["verification_failed"]);
+}
+
+/// A paper license issued in 2015 and converted (signed) this year with a key
+/// made 30 days ago: a policy that asks for the issue date accepts it (the
+/// key was open between the issue date and the presentation), and a
+/// freshness rule still sees the original date.
+#[test]
+fn converted_paper_license_keeps_its_issue_date() {
+    let mut f = Fixture::new(309);
+    let issuer = f.issuer_with_window(
+        "330106",
+        &["household_register"],
+        now() - Duration::days(30),
+        now() + Duration::days(700),
+    );
+    let cred = f.converted(
+        &issuer,
+        "household_register",
+        &[
+            ("issue_date", json!("2015-06-01")),
+            ("valid_from", json!("2015-06-01")),
+        ],
+    );
+    assert_eq!(cred.attributes["issue_date"], "2015-06-01");
+    let policy = |freshness: serde_json::Value| {
+        let mut requirement = json!({
+            "id": "holder", "types": ["household_register"],
+            "disclose": ["holder_name", "issue_date"]
+        });
+        if !freshness.is_null() {
+            requirement["freshness"] = freshness;
+        }
+        let text = json!({
+            "format": "zkcred-policy", "format_version": 1,
+            "id": "converted", "version": 1,
+            "verifier": {"id": "bank.example.cn", "name": "示例银行", "region": "330106"},
+            "purpose": {"category": "identity_registration", "description": "Open an account",
+                        "legal_basis": "《中华人民共和国反洗钱法》"},
+            "retention": {"days": 365},
+            "requirements": [requirement]
+        })
+        .to_string();
+        PolicyLoader::new(catalogue())
+            .with_registry(&f.registry)
+            .parse("inline.json", &text)
+            .unwrap()
+    };
+    let plain = policy(serde_json::Value::Null);
+    let fresh = policy(json!({"max_credential_age_days": 300}));
+    let req = plain
+        .request(&choices(&["household_register"]), now(), &mut f.rng)
+        .unwrap();
+    let (req, pres) = answer(&mut f, &req, vec![cred.clone()]);
+    let d = evaluate(&f, &plain, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    assert!(matches!(
+        d.credentials[0].admission.as_ref().unwrap().key_check,
+        zkcred_policy::recognition::KeyCheck::IssueDate
+    ));
+    // Issued more than 300 days ago: a freshness rule refuses it.
+    let req = fresh
+        .request(&choices(&["household_register"]), now(), &mut f.rng)
+        .unwrap();
+    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    let d = evaluate(&f, &fresh, &req, &pres);
+    assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
 }

@@ -251,19 +251,33 @@ fn key_outside_its_window() {
     );
     assert!(at_issue_date(&f, &i, "2026-01-01").is_ok());
     assert!(at_issue_date(&f, &i, "2026-06-30").is_ok());
-    // 31 December ends at 16:00Z, before the window opens.
-    let err = at_issue_date(&f, &i, "2025-12-31").unwrap_err();
+    // An issue date before the window opened: a paper license converted
+    // (signed) later, which the key, open since, may have signed.
+    assert!(at_issue_date(&f, &i, "2025-12-31").is_ok());
+    assert!(at_issue_date(&f, &i, "2015-06-01").is_ok());
+    // 1 January 2027 in Beijing starts at 16:00Z on 31 December, inside the window.
+    assert!(at_issue_date(&f, &i, "2027-01-01").is_ok());
+    // Dated after the window closed: the key cannot have signed it.
+    let err = at_issue_date(&f, &i, "2027-01-02").unwrap_err();
     assert_eq!(err.code(), "key_outside_window");
     assert!(
         err.explain().contains("the disclosed issue date"),
         "{}",
         err.explain()
     );
-    assert!(!err.explain().contains("2025-12-31"));
-    // 1 January 2027 in Beijing starts at 16:00Z on 31 December, inside the window.
-    assert!(at_issue_date(&f, &i, "2027-01-01").is_ok());
+    assert!(!err.explain().contains("2027-01-02"));
+    // A key whose window opens after the presentation signed nothing yet,
+    // whatever the issue date says.
+    let pending = f.issuer_with_window(
+        "330106",
+        &["business_license"],
+        now() + Duration::days(1),
+        now() + Duration::days(30),
+    );
     assert_eq!(
-        at_issue_date(&f, &i, "2027-01-02").unwrap_err().code(),
+        at_issue_date(&f, &pending, "2026-03-02")
+            .unwrap_err()
+            .code(),
         "key_outside_window"
     );
     // Without an issue date: the window must have opened before the presentation.

@@ -128,9 +128,9 @@ fn attributes(issuer: &str) -> AttributeSet {
     .unwrap();
     AttributeSet::new()
         .with("license_id", s(&id.to_string()))
-        .with("license_number", s("No.0000000001"))
+        .with("license_number", s("33010619900101123X"))
         .with("holder_name", s("张三"))
-        .with("holder_id", s("330106199001011234"))
+        .with("holder_id", s("33010619900101123X"))
         .with("holder_id_type", s("居民身份证"))
         .with("issuer_name", s("杭州市公安局西湖分局"))
         .with("issuer_code", s(issuer))
@@ -159,6 +159,8 @@ fn holder(issuer: &str) -> Holder {
         now + time::Duration::days(365),
         &mut OsRng,
     )
+    .unwrap()
+    .with_authority("public_security")
     .unwrap();
     let credential = issue(
         Catalogue::builtin(),

@@ -152,6 +152,12 @@ fn show(ctx: &mut Context<'_>, t: &CredentialType, json: bool) -> Result<Status>
     writeln!(out, "{}", super::display::title(t))?;
     writeln!(out, "holder:    {}", holder(t.holder))?;
     writeln!(out, "type code: {}", t.type_code)?;
+    if !t.issuing_authorities.is_empty() {
+        writeln!(out, "issued by: {}", t.issuing_authorities.join(", "))?;
+    }
+    if t.license_number_format.is_some() {
+        writeln!(out, "license_number: the holder's ID number (holder_id)")?;
+    }
     writeln!(
         out,
         "{} attributes (the national metadata first, then the type's own):",

@@ -26,8 +26,8 @@ use rand::rngs::OsRng;
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::{
-    issue, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssuerKey,
-    LicenseId, Presentation, PresentationRequest, Uscc,
+    issue_with, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssueOptions,
+    IssuerKey, LicenseId, Presentation, PresentationRequest, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
@@ -76,7 +76,8 @@ impl Department {
             now - Duration::days(30),
             now + Duration::days(3 * 365),
             &mut OsRng,
-        )?;
+        )?
+        .with_authority(authority)?;
         Ok(Department {
             id,
             name_zh,
@@ -120,11 +121,17 @@ impl Department {
             .with("issue_date", d("2024-03-01")?)
             .with("valid_from", d("2024-03-01")?)
             .with("area_code", s(self.region));
-        Ok(issue(
+        // The people's licenses were issued on paper in 2024 and are
+        // converted now, with keys made this month: back-dated issuance.
+        let conversion = IssueOptions {
+            allow_backdated: true,
+        };
+        Ok(issue_with(
             catalogue,
             &self.key,
             credential_type,
             &attrs,
+            &conversion,
             now,
             &mut OsRng,
         )?)
@@ -298,7 +305,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         "江苏省人力资源和社会保障厅",
         "Jiangsu Department of Human Resources and Social Security",
         "320000",
-        "human_resources",
+        "human_resources_social_security",
         &["professional_qualification_certificate"],
         now,
     )?;
@@ -329,9 +336,9 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         credential: chongqing.issue(
             "resident_id_card",
             AttributeSet::new()
-                .with("license_number", s("500103199203154417"))
+                .with("license_number", s("500103199203154418"))
                 .with("holder_name", s("张伟"))
-                .with("holder_id", s("500103199203154417"))
+                .with("holder_id", s("500103199203154418"))
                 .with("holder_id_type", s("居民身份证"))
                 .with("valid_until", d("2034-03-01")?)
                 .with("sex", s("男"))
@@ -350,7 +357,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
             AttributeSet::new()
                 .with("license_number", s("JS2023-0815-0042"))
                 .with("holder_name", s("李娜"))
-                .with("holder_id", s("320102198807214826"))
+                .with("holder_id", s("320102198807214827"))
                 .with("holder_id_type", s("居民身份证"))
                 .with("sex", s("女"))
                 .with("birth_date", d("1988-07-21")?)
@@ -370,7 +377,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
             AttributeSet::new()
                 .with("license_number", s("川(2024)成都市不动产权第0031415号"))
                 .with("holder_name", s("王芳"))
-                .with("holder_id", s("510104199011023361"))
+                .with("holder_id", s("510104199011023366"))
                 .with("holder_id_type", s("居民身份证"))
                 .with("co_ownership", s("单独所有"))
                 .with("property_location", s("成都市锦江区春熙路 12 号 3 栋 1502"))
@@ -486,7 +493,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     let decision = scene_submit(&http, out, HOTEL, &submission).await?;
     expect_outcome(&decision, "accepted")?;
     let shown = decision.to_string();
-    if shown.contains("500103199203154417") {
+    if shown.contains("500103199203154418") {
         bail!("the hotel learned the ID number");
     }
     writeln!(out, "  the hotel never receives the ID number, birth date or address: they stay inside the proof")?;

@@ -9,10 +9,10 @@ use clap::{Args, Subcommand};
 use rand::rngs::OsRng;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
-use zkcred_credential::keys::check_identifier;
+use zkcred_credential::keys::{check_authority, check_identifier};
 use zkcred_credential::{
-    issue, AttributeError, AttributeSet, AttributeValue, Catalogue, Error, IssuerKey,
-    IssuerPublicKey, KeySet, KeyStore, LicenseId, Uscc,
+    issue_with, AttributeError, AttributeSet, AttributeValue, Catalogue, Error, IssueOptions,
+    IssuerKey, IssuerPublicKey, KeySet, KeyStore, LicenseId, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 
@@ -92,6 +92,12 @@ pub struct KeygenArgs {
     /// Ciphersuite: sha256 (BLS12-381-SHA-256) or shake256.
     #[arg(long, default_value = "sha256", value_parser = parse_suite)]
     pub suite: Suite,
+    /// The kind of authority the issuer is (public_security, civil_affairs,
+    /// market_regulation, natural_resources, transport, …; `zkcred catalogue
+    /// show TYPE` lists who issues a type). Required, except for a rotation,
+    /// which keeps the kind of the key it replaces.
+    #[arg(long, value_name = "KIND")]
+    pub authority: Option<String>,
     /// Machine output: the public key file's JSON.
     #[arg(long)]
     pub json: bool,
@@ -141,6 +147,11 @@ pub struct IssueArgs {
     /// Write the credential to FILE (mode 0600) instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Allow an issue_date before the signing key began issuing: converting
+    /// an existing (paper) license that was issued earlier. Without it such
+    /// a date is refused as a likely mistake.
+    #[arg(long)]
+    pub backdated: bool,
     /// The attributes as a JSON object of name: value (see `zkcred catalogue
     /// show TYPE`), or - for standard input. A missing `license_id` is
     /// generated when the issuer is a unified social credit code.
@@ -185,9 +196,26 @@ fn keygen(ctx: &mut Context<'_>, a: KeygenArgs) -> Result<Status> {
         .filter(|k| k.issuer == a.issuer && k.is_valid_at(now))
         .cloned()
         .collect();
+    let inherited = current.iter().find_map(|k| k.authority.clone());
+    let authority = match (&a.authority, &inherited) {
+        (Some(given), Some(old)) if given != old => bail!(
+            "issuer {} is a {old} authority (its current key says so); --authority {given} \
+             would change the kind of department",
+            a.issuer
+        ),
+        (Some(given), _) => given.clone(),
+        (None, Some(old)) => old.clone(),
+        (None, None) => bail!(
+            "--authority KIND is required: the kind of department the issuer is \
+             (public_security, civil_affairs, market_regulation, …; `zkcred catalogue show \
+             TYPE` lists who issues a type)"
+        ),
+    };
+    check_authority(&authority)?;
     let mut notes = Vec::new();
     let key = if not_before > now {
-        let key = IssuerKey::generate(&a.issuer, a.suite, not_before, not_after, &mut OsRng)?;
+        let key = IssuerKey::generate(&a.issuer, a.suite, not_before, not_after, &mut OsRng)?
+            .with_authority(&authority)?;
         store.save(&key)?;
         if !current.is_empty() {
             notes.push(format!(
@@ -205,7 +233,12 @@ fn keygen(ctx: &mut Context<'_>, a: KeygenArgs) -> Result<Status> {
                 a.issuer
             );
         }
-        let key = store.rotate(&a.issuer, a.suite, now, not_after, &mut OsRng)?;
+        let mut key = store.rotate(&a.issuer, a.suite, now, not_after, &mut OsRng)?;
+        if key.public().authority.as_deref() != Some(authority.as_str()) {
+            // The replaced keys declared no kind: record the one given.
+            key = key.with_authority(&authority)?;
+            store.save(&key)?;
+        }
         for old in current.iter().filter(|k| k.not_before < now) {
             notes.push(format!(
                 "rotation: key {} stops issuing now; credentials it signed stay verifiable \
@@ -215,7 +248,8 @@ fn keygen(ctx: &mut Context<'_>, a: KeygenArgs) -> Result<Status> {
         }
         key
     } else {
-        let key = IssuerKey::generate(&a.issuer, a.suite, not_before, not_after, &mut OsRng)?;
+        let key = IssuerKey::generate(&a.issuer, a.suite, not_before, not_after, &mut OsRng)?
+            .with_authority(&authority)?;
         store.save(&key)?;
         key
     };
@@ -227,6 +261,11 @@ fn keygen(ctx: &mut Context<'_>, a: KeygenArgs) -> Result<Status> {
         writeln!(out, "key id:      {}", p.key_id)?;
         writeln!(out, "issuer:      {}", p.issuer)?;
         writeln!(out, "suite:       {}", p.suite.name())?;
+        writeln!(
+            out,
+            "authority:   {}",
+            p.authority.as_deref().unwrap_or("-")
+        )?;
         writeln!(
             out,
             "issues from: {} until {}",
@@ -345,7 +384,7 @@ fn issue_cmd(ctx: &mut Context<'_>, a: IssueArgs) -> Result<Status> {
             }
             _ => String::new(),
         };
-        anyhow!("{file}: {e}{hint}")
+        anyhow!("{file}: {e}{hint} [{}]", e.code())
     })?;
     let (dir, store) = a.dir.open_existing()?;
     let key = match &a.key {
@@ -374,7 +413,22 @@ fn issue_cmd(ctx: &mut Context<'_>, a: IssueArgs) -> Result<Status> {
             e => anyhow!(e).context(format!("key directory {}", dir.display())),
         })?,
     };
-    let credential = issue(catalogue, &key, &t.id, &attributes, ctx.now, &mut OsRng)?;
+    let options = IssueOptions {
+        allow_backdated: a.backdated,
+    };
+    let credential = issue_with(
+        catalogue,
+        &key,
+        &t.id,
+        &attributes,
+        &options,
+        ctx.now,
+        &mut OsRng,
+    )
+    .map_err(|e| match e {
+        Error::Issuance(e) => anyhow!("{file}: {e}"),
+        e => anyhow!(e),
+    })?;
     write_document(ctx, a.out.as_deref(), &credential.to_json(), true)?;
     if let Some(id) = generated {
         writeln!(ctx.stderr, "generated license_id {id}")?;

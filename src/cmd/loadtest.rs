@@ -37,6 +37,7 @@ use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+use zkcred_credential::formats::IdNumber;
 use zkcred_credential::{
     issue, present_prepared, AttributeSet, AttributeValue, Catalogue, Credential, Date,
     HolderCredential, IssuerKey, LicenseId, PresentationRequest, Uscc,
@@ -576,11 +577,13 @@ fn attributes(i: usize) -> Result<AttributeSet> {
             .map(AttributeValue::Date)
             .with_context(|| format!("date {v}"))
     };
+    // GB 11643 ID numbers of people born on 1990-01-01 (sequence 000-999).
+    let holder_id = IdNumber::with_check_char(&format!("33010619900101{:03}", i % 1000))?;
     Ok(AttributeSet::new()
         .with("license_id", s(&id.to_string()))
-        .with("license_number", s(&format!("No.{i:010}")))
+        .with("license_number", s(holder_id.as_str()))
         .with("holder_name", s(&format!("测试持证人{i}")))
-        .with("holder_id", s(&format!("33010619900101{:04}", i % 10_000)))
+        .with("holder_id", s(holder_id.as_str()))
         .with("holder_id_type", s("居民身份证"))
         .with("issuer_name", s("杭州市公安局西湖分局"))
         .with("issuer_code", s(ISSUER))
@@ -606,7 +609,8 @@ async fn setup(api: &Api, args: &LoadtestArgs) -> Result<Setup> {
         now - time::Duration::days(3650),
         now + time::Duration::days(365),
         &mut OsRng,
-    )?;
+    )?
+    .with_authority("public_security")?;
     let (s, v) = api
         .post("/v1/issuers", &api.admin, &issuer_document())
         .await?;

@@ -125,7 +125,16 @@ mod tests {
             out
         };
         ok(
-            &["issuer", "keygen", "--issuer", issuer, "--dir", &keys],
+            &[
+                "issuer",
+                "keygen",
+                "--issuer",
+                issuer,
+                "--authority",
+                "public_security",
+                "--dir",
+                &keys,
+            ],
             t0,
         );
         std::fs::write(
@@ -134,9 +143,9 @@ mod tests {
         )
         .unwrap();
         let attrs = serde_json::json!({
-            "license_number": "No.1", "holder_name": "王芳", "holder_id": "330106199001011234",
+            "license_number": "33010619900101123X", "holder_name": "王芳", "holder_id": "33010619900101123X",
             "holder_id_type": "居民身份证", "issuer_name": "西湖分局", "issuer_code": issuer,
-            "issue_date": "2026-01-05", "valid_from": "2026-01-05", "area_code": "330106",
+            "issue_date": "2026-03-01", "valid_from": "2026-03-01", "area_code": "330106",
             "sex": "女", "ethnicity": "汉", "birth_date": "1990-01-01", "address": "杭州",
             "photo_digest": "00ff"
         });

@@ -56,7 +56,13 @@ pub fn two_licenses(c: &Catalogue, rng: &mut StdRng) -> TwoLicenses {
     }
 }
 
+/// A key of a public security department (it issues ID cards and driver's licenses).
 pub fn issuer_key(issuer: &str, suite: Suite, rng: &mut StdRng) -> IssuerKey {
+    issuer_key_of(issuer, "public_security", suite, rng)
+}
+
+/// A key of an issuer of authority kind `authority`.
+pub fn issuer_key_of(issuer: &str, authority: &str, suite: Suite, rng: &mut StdRng) -> IssuerKey {
     IssuerKey::generate(
         issuer,
         suite,
@@ -65,9 +71,21 @@ pub fn issuer_key(issuer: &str, suite: Suite, rng: &mut StdRng) -> IssuerKey {
         rng,
     )
     .unwrap()
+    .with_authority(authority)
+    .unwrap()
 }
 
-fn resident_id(rng: &mut StdRng, birth: Date) -> String {
+/// A key of the kind of department that issues type `t`.
+pub fn issuer_key_for(issuer: &str, t: &CredentialType, rng: &mut StdRng) -> IssuerKey {
+    issuer_key_of(
+        issuer,
+        &t.issuing_authorities[0],
+        Suite::Bls12381Sha256,
+        rng,
+    )
+}
+
+pub fn resident_id(rng: &mut StdRng, birth: Date) -> String {
     let body = format!(
         "330106{}{:03}",
         birth.to_string().replace('-', ""),
@@ -113,7 +131,9 @@ pub fn sample_attributes(
 ) -> AttributeSet {
     let person = t.holder == HolderKind::Person;
     let birth = random_date(rng, "1940-01-01", "2005-12-31");
-    let issue = random_date(rng, "2015-01-01", "2025-12-31");
+    // Within the test keys' windows (opened 30 days before now()).
+    let issue = random_date(rng, "2026-01-31", "2026-03-01");
+    let holder_id = resident_id(rng, birth);
     let mut set = AttributeSet::new();
     for a in &t.attributes {
         let present = !a.optional || optional.unwrap_or_else(|| rng.gen_bool(0.5));
@@ -127,6 +147,9 @@ pub fn sample_attributes(
                     .unwrap()
                     .to_string(),
             ),
+            ("license_number", _) if t.license_number_format.is_some() => {
+                V::String(holder_id.clone())
+            }
             ("license_number", _) => {
                 V::String(format!("No.{:010}", rng.gen_range(0..10_000_000_000u64)))
             }
@@ -134,7 +157,7 @@ pub fn sample_attributes(
                 V::String(["张伟", "王芳", "李娜", "刘洋", "陈静"][rng.gen_range(0..5)].into())
             }
             ("holder_name", _) => V::String("杭州西湖示例科技有限公司".into()),
-            ("holder_id", _) if person => V::String(resident_id(rng, birth)),
+            ("holder_id", _) if person => V::String(holder_id.clone()),
             ("holder_id", _) => V::String(random_uscc(rng)),
             ("holder_id_type", _) if person => V::String("居民身份证".into()),
             ("holder_id_type", _) => V::String("统一社会信用代码".into()),

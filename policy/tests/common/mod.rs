@@ -9,9 +9,10 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::catalogue::HolderKind;
+use zkcred_credential::formats::IdNumber;
 use zkcred_credential::{
-    issue, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential, CredentialType,
-    Date, IssuerKey, LicenseId, Uscc, Wallet,
+    issue, issue_with, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential,
+    CredentialType, Date, IssueOptions, IssuerKey, LicenseId, Uscc, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_policy::{Issuer, RegionCode, Registry};
@@ -96,6 +97,12 @@ impl Fixture {
         let code = RegionCode::parse(region).unwrap();
         let issuer = Issuer::new(&id, "示例发证机关", code, "public_security", types);
         self.registry.add_issuer(issuer).unwrap();
+        // The kind of department that issues the first type.
+        let authority = types
+            .first()
+            .and_then(|t| catalogue().get(t))
+            .and_then(|t| t.issuing_authorities.first().cloned())
+            .unwrap_or_else(|| "public_security".into());
         let key = IssuerKey::generate(
             &id,
             Suite::Bls12381Sha256,
@@ -103,6 +110,8 @@ impl Fixture {
             not_after,
             &mut self.rng,
         )
+        .unwrap()
+        .with_authority(&authority)
         .unwrap();
         self.registry.add_key(key.public().clone()).unwrap();
         self.keys.insert(id.clone(), key);
@@ -122,6 +131,27 @@ impl Fixture {
         credential_type: &str,
         overrides: &[(&str, serde_json::Value)],
     ) -> Credential {
+        self.make(issuer, credential_type, overrides, false)
+    }
+
+    /// Like [`credential`](Self::credential), but signed now() with the
+    /// back-dating option: a paper license converted today.
+    pub fn converted(
+        &mut self,
+        issuer: &str,
+        credential_type: &str,
+        overrides: &[(&str, serde_json::Value)],
+    ) -> Credential {
+        self.make(issuer, credential_type, overrides, true)
+    }
+
+    fn make(
+        &mut self,
+        issuer: &str,
+        credential_type: &str,
+        overrides: &[(&str, serde_json::Value)],
+        backdated: bool,
+    ) -> Credential {
         let t = catalogue().get(credential_type).unwrap();
         let mut attrs = sample(t, issuer, &mut self.rng);
         for (name, v) in overrides {
@@ -137,8 +167,45 @@ impl Fixture {
             }
             attrs = next;
         }
+        // A holder whose birth date was overridden gets an ID number saying so.
+        let overridden = |n: &str| overrides.iter().any(|(o, _)| *o == n);
+        if let (Some(AttributeValue::Date(b)), false) =
+            (attrs.get("birth_date").cloned(), overridden("holder_id"))
+        {
+            if overridden("birth_date") && t.holder == HolderKind::Person {
+                let first17 = format!("330106{}001", b.to_string().replace('-', ""));
+                let id = IdNumber::with_check_char(&first17).unwrap().to_string();
+                attrs.insert("holder_id", AttributeValue::String(id.clone()));
+                if t.license_number_format.is_some() {
+                    attrs.insert("license_number", AttributeValue::String(id));
+                }
+            }
+        }
         let key = &self.keys[issuer];
-        let at = key.public().not_before + Duration::HOUR;
+        // Signed on its issue day (China Standard Time) when the key is open
+        // then, else when the key's window opens.
+        let issued = match attrs.get("issue_date") {
+            Some(AttributeValue::Date(d)) => {
+                OffsetDateTime::from_unix_timestamp(d.days() * 86_400 - 8 * 3600).unwrap()
+            }
+            _ => key.public().not_before,
+        };
+        if backdated {
+            let options = IssueOptions {
+                allow_backdated: true,
+            };
+            return issue_with(
+                catalogue(),
+                key,
+                credential_type,
+                &attrs,
+                &options,
+                now(),
+                &mut self.rng,
+            )
+            .unwrap();
+        }
+        let at = issued.max(key.public().not_before) + Duration::HOUR;
         issue(catalogue(), key, credential_type, &attrs, at, &mut self.rng).unwrap()
     }
 }
@@ -157,10 +224,13 @@ pub fn sample(t: &CredentialType, issuer: &str, rng: &mut StdRng) -> AttributeSe
                     .unwrap()
                     .to_string(),
             ),
+            ("license_number", _) if t.license_number_format.is_some() => {
+                V::String("330106199005170019".into())
+            }
             ("holder_name", _) if person => V::String("张伟".into()),
             ("holder_name", _) => V::String("杭州西湖示例科技有限公司".into()),
-            ("holder_id", _) if person => V::String("330106199005170012".into()),
-            ("holder_id", _) => V::String("91330106MA2B3C4D5E".into()),
+            ("holder_id", _) if person => V::String("330106199005170019".into()),
+            ("holder_id", _) => V::String("91330106MA2B3C4D5D".into()),
             ("holder_id_type", _) if person => V::String("居民身份证".into()),
             ("holder_id_type", _) => V::String("统一社会信用代码".into()),
             ("issuer_code", _) => V::String(issuer.into()),
