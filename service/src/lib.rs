@@ -10,7 +10,7 @@
 //! - [`disclosure_log`]: the log on top of a storage: append, sign heads,
 //!   proofs, export;
 //! - [`challenge`]: one-time challenges, bound to a policy and a verifier;
-//! - [`cache`]: a TTL cache for issuer verification keys.
+//! - [`cache`]: the TTL cache (on `moka`) of issuer verification keys and policies.
 //!
 //! Every error has a stable machine-readable `code()` (see [`Error`]).
 //! Nothing here logs or stores attribute values.
