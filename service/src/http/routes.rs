@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,6 +26,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{Auth, Role};
+use super::metrics::{method_label, Format, UNMATCHED};
 use super::problem::Problem;
 use super::registry::{AGREEMENT_KIND, ISSUER_KIND, POLICY_KIND};
 use super::state::{blocking, AppState};
@@ -98,11 +99,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// counts every request.
 async fn observe(State(state): St, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
     let limit = Duration::from_millis(state.config.limits.request_timeout_ms);
     let response = match tokio::time::timeout(limit, next.run(req)).await {
         Ok(r) => r,
@@ -113,12 +111,13 @@ async fn observe(State(state): St, req: Request, next: Next) -> Response {
         )
         .into_response(),
     };
-    let status = response.status().as_u16();
-    state.metrics.request(&route, &method, status);
+    let status = response.status();
+    let route = route.as_ref().map(MatchedPath::as_str);
+    state.metrics.request(route, &method, status);
     tracing::info!(
-        method = %method,
-        route = %route,
-        status,
+        method = method_label(&method),
+        route = route.unwrap_or(UNMATCHED),
+        status = status.as_u16(),
         micros = started.elapsed().as_micros() as u64,
         "request"
     );
@@ -208,18 +207,13 @@ async fn healthz(State(st): St) -> Answer {
     ok(json!({ "status": "ok", "log_size": size, "batching": st.batcher.enabled() }))
 }
 
-async fn metrics(State(st): St) -> Response {
+async fn metrics(State(st): St, headers: HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|a| a.to_str().ok());
+    let format = Format::negotiate(accept);
     let text = st
         .metrics
-        .render(st.registry.key_cache().stats(), st.challenges.len());
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        text,
-    )
-        .into_response()
+        .render(format, st.registry.key_cache().stats(), st.challenges.len());
+    ([(header::CONTENT_TYPE, format.content_type())], text).into_response()
 }
 
 async fn openapi() -> Response {
