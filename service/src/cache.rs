@@ -228,12 +228,12 @@ mod tests {
 
     #[test]
     fn hits_misses_and_expiry() {
-        let c = TtlCache::<String, Vec<u8>>::new(Duration::from_millis(200), 10);
+        let c = TtlCache::<String, Vec<u8>>::new(Duration::from_millis(500), 10);
         assert!(c.get(&"k1".into()).is_none());
         c.insert("k1".into(), "mps", Arc::new(vec![1]));
         assert_eq!(*c.get(&"k1".into()).unwrap(), vec![1]);
         assert_eq!(*c.get(&"k1".into()).unwrap(), vec![1]);
-        std::thread::sleep(Duration::from_millis(250));
+        std::thread::sleep(Duration::from_millis(600));
         assert!(c.get(&"k1".into()).is_none());
         assert!(c.is_empty(), "an expired entry is dropped");
         let s = c.stats();
