@@ -1,30 +1,42 @@
-//! A TTL cache on `dashmap`, for issuer verification keys and the like.
+//! A TTL cache on `moka`, for issuer verification keys and policies, with
+//! what the registry needs around it: per-issuer invalidation, loads that
+//! cannot bring an invalidated entry back, and counters for `/metrics`.
 //!
 //! Values are opaque `Arc<V>`; each entry records the issuer it belongs to,
 //! so that all of an issuer's entries can be dropped at once (key rotation,
-//! revocation). Hit, miss, expiry, eviction and invalidation counters feed
-//! `/metrics`.
+//! revocation). moka bounds the entry count (evicting by its TinyLFU policy)
+//! and expires entries `ttl` after they were inserted. Hits and misses are
+//! counted here; expirations and evictions through moka's eviction
+//! listener; invalidations by the invalidating calls.
 //!
-//! An entry is served until its TTL runs out. The capacity is a soft bound:
-//! a full cache first drops expired entries, then the entry closest to
-//! expiry; concurrent inserters can overshoot it by at most their number.
 //! A load through [`TtlCache::get_or_try_insert_with`] that overlaps an
 //! invalidation returns its value but does not cache it, so an invalidated
-//! key is never brought back by a load that started before.
+//! key is never brought back by a load that started before: every
+//! invalidation bumps an epoch, and a load caches its value only if the
+//! epoch it read before looking up is still current after inserting.
 
 use std::fmt;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use dashmap::DashMap;
+use moka::notification::RemovalCause;
+use moka::sync::Cache;
 use serde::Serialize;
 
 struct CacheEntry<V> {
     value: Arc<V>,
     issuer: Arc<str>,
-    expires_at: Instant,
+}
+
+impl<V> Clone for CacheEntry<V> {
+    fn clone(&self) -> Self {
+        CacheEntry {
+            value: Arc::clone(&self.value),
+            issuer: Arc::clone(&self.issuer),
+        }
+    }
 }
 
 /// Counters since the cache was made.
@@ -36,7 +48,7 @@ pub struct CacheStats {
     pub misses: u64,
     /// Entries dropped because their TTL ran out.
     pub expirations: u64,
-    /// Entries dropped to make room.
+    /// Entries dropped to keep within the capacity.
     pub evictions: u64,
     /// Entries dropped by [`TtlCache::invalidate`] or
     /// [`TtlCache::invalidate_issuer`].
@@ -45,13 +57,8 @@ pub struct CacheStats {
     pub entries: u64,
 }
 
-/// A concurrent cache whose entries expire; see the module documentation.
-pub struct TtlCache<K, V> {
-    map: DashMap<K, CacheEntry<V>>,
-    ttl: Duration,
-    capacity: usize,
-    /// Bumped by every invalidation; loads compare it before caching.
-    epoch: AtomicU64,
+#[derive(Default)]
+struct Counters {
     hits: AtomicU64,
     misses: AtomicU64,
     expirations: AtomicU64,
@@ -59,74 +66,72 @@ pub struct TtlCache<K, V> {
     invalidations: AtomicU64,
 }
 
+/// A concurrent cache whose entries expire; see the module documentation.
+pub struct TtlCache<K, V> {
+    cache: Cache<K, CacheEntry<V>>,
+    /// Bumped by every invalidation; loads compare it before caching.
+    epoch: AtomicU64,
+    counters: Arc<Counters>,
+}
+
 impl<K, V> fmt::Debug for TtlCache<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let policy = self.cache.policy();
         f.debug_struct("TtlCache")
-            .field("ttl", &self.ttl)
-            .field("capacity", &self.capacity)
+            .field("ttl", &policy.time_to_live())
+            .field("capacity", &policy.max_capacity())
             .finish_non_exhaustive()
     }
 }
 
-impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
+impl<K, V> TtlCache<K, V>
+where
+    K: Eq + Hash + Clone + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
     /// An empty cache whose entries live `ttl`, holding about `capacity`
     /// entries at most.
     pub fn new(ttl: Duration, capacity: usize) -> Self {
+        let counters = Arc::new(Counters::default());
+        let listener = Arc::clone(&counters);
+        let cache = Cache::builder()
+            .time_to_live(ttl)
+            .max_capacity(capacity.max(1) as u64)
+            .eviction_listener(move |_, _, cause| {
+                let counter = match cause {
+                    RemovalCause::Expired => &listener.expirations,
+                    RemovalCause::Size => &listener.evictions,
+                    // Counted by the invalidating call; replacement is no drop.
+                    RemovalCause::Explicit | RemovalCause::Replaced => return,
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+            })
+            .build();
         TtlCache {
-            map: DashMap::new(),
-            ttl,
-            capacity: capacity.max(1),
+            cache,
             epoch: AtomicU64::new(0),
-            hits: AtomicU64::new(0),
-            misses: AtomicU64::new(0),
-            expirations: AtomicU64::new(0),
-            evictions: AtomicU64::new(0),
-            invalidations: AtomicU64::new(0),
+            counters,
         }
     }
 
     /// The fresh value under `key`, if any.
     pub fn get(&self, key: &K) -> Option<Arc<V>> {
-        self.get_at(key, Instant::now())
-    }
-
-    /// [`TtlCache::get`] at a given time.
-    pub fn get_at(&self, key: &K, now: Instant) -> Option<Arc<V>> {
-        if let Some(e) = self.map.get(key) {
-            if now < e.expires_at {
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                return Some(Arc::clone(&e.value));
-            }
-        }
-        // Drop it only if it is still the expired entry (not a fresh one
-        // inserted meanwhile).
-        if self
-            .map
-            .remove_if(key, |_, e| now >= e.expires_at)
-            .is_some()
-        {
-            self.expirations.fetch_add(1, Ordering::Relaxed);
-        }
-        self.misses.fetch_add(1, Ordering::Relaxed);
-        None
+        let found = self.cache.get(key).map(|e| e.value);
+        let counter = match found {
+            Some(_) => &self.counters.hits,
+            None => &self.counters.misses,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        found
     }
 
     /// Caches `value` under `key`, for `issuer`, replacing any entry.
     pub fn insert(&self, key: K, issuer: &str, value: Arc<V>) {
-        self.insert_at(key, issuer, value, Instant::now());
-    }
-
-    /// [`TtlCache::insert`] at a given time.
-    pub fn insert_at(&self, key: K, issuer: &str, value: Arc<V>, now: Instant) {
-        if self.map.len() >= self.capacity && !self.map.contains_key(&key) {
-            self.make_room(now);
-        }
-        self.map.insert(
+        self.cache.insert(
             key,
             CacheEntry {
                 value,
                 issuer: Arc::from(issuer),
-                expires_at: now + self.ttl,
             },
         );
     }
@@ -149,7 +154,7 @@ impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
             self.insert(key.clone(), issuer, Arc::clone(&value));
             // An invalidation that ran during the insert must still win.
             if self.epoch.load(Ordering::Acquire) != epoch {
-                self.map.remove(key);
+                self.cache.remove(key);
             }
         }
         Ok(value)
@@ -158,79 +163,57 @@ impl<K: Eq + Hash + Clone, V> TtlCache<K, V> {
     /// Drops the entry under `key`; returns whether there was one.
     pub fn invalidate(&self, key: &K) -> bool {
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        let removed = self.map.remove(key).is_some();
+        let removed = self.cache.remove(key).is_some();
         if removed {
-            self.invalidations.fetch_add(1, Ordering::Relaxed);
+            self.counters.invalidations.fetch_add(1, Ordering::Relaxed);
         }
         removed
     }
 
-    /// Drops every entry of `issuer`; returns how many.
+    /// Drops every entry of `issuer` now; returns how many.
+    ///
+    /// A walk over the entries, not moka's `invalidate_entries_if`: that one
+    /// drops entries lazily and cannot say how many.
     pub fn invalidate_issuer(&self, issuer: &str) -> usize {
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        let mut removed = 0;
-        self.map.retain(|_, e| {
-            let keep = &*e.issuer != issuer;
-            if !keep {
-                removed += 1;
-            }
-            keep
-        });
-        self.invalidations
+        let keys: Vec<Arc<K>> = self
+            .cache
+            .iter()
+            .filter(|(_, e)| &*e.issuer == issuer)
+            .map(|(k, _)| k)
+            .collect();
+        let removed = keys
+            .iter()
+            .filter(|k| self.cache.remove(k.as_ref()).is_some())
+            .count();
+        self.counters
+            .invalidations
             .fetch_add(removed as u64, Ordering::Relaxed);
         removed
     }
 
-    /// Drops every expired entry; returns how many.
-    pub fn sweep_expired_at(&self, now: Instant) -> usize {
-        let mut removed = 0;
-        self.map.retain(|_, e| {
-            let keep = now < e.expires_at;
-            if !keep {
-                removed += 1;
-            }
-            keep
-        });
-        self.expirations
-            .fetch_add(removed as u64, Ordering::Relaxed);
-        removed
-    }
-
-    /// Entries held (fresh or not yet swept).
+    /// Entries held, after moka's pending housekeeping (expiry, eviction).
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.cache.run_pending_tasks();
+        self.cache.entry_count() as usize
     }
 
     /// Whether the cache holds no entry.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
     }
 
-    /// The counters.
+    /// The counters, after moka's pending housekeeping.
     pub fn stats(&self) -> CacheStats {
+        let entries = self.len() as u64;
+        let c = &self.counters;
         CacheStats {
-            hits: self.hits.load(Ordering::Relaxed),
-            misses: self.misses.load(Ordering::Relaxed),
-            expirations: self.expirations.load(Ordering::Relaxed),
-            evictions: self.evictions.load(Ordering::Relaxed),
-            invalidations: self.invalidations.load(Ordering::Relaxed),
-            entries: self.map.len() as u64,
-        }
-    }
-
-    fn make_room(&self, now: Instant) {
-        if self.sweep_expired_at(now) > 0 {
-            return;
-        }
-        let oldest = self
-            .map
-            .iter()
-            .min_by_key(|e| e.expires_at)
-            .map(|e| e.key().clone());
-        if let Some(k) = oldest {
-            if self.map.remove(&k).is_some() {
-                self.evictions.fetch_add(1, Ordering::Relaxed);
-            }
+            hits: c.hits.load(Ordering::Relaxed),
+            misses: c.misses.load(Ordering::Relaxed),
+            expirations: c.expirations.load(Ordering::Relaxed),
+            evictions: c.evictions.load(Ordering::Relaxed),
+            invalidations: c.invalidations.load(Ordering::Relaxed),
+            entries,
         }
     }
 }
@@ -245,19 +228,14 @@ mod tests {
 
     #[test]
     fn hits_misses_and_expiry() {
-        let c = cache(10);
-        let t0 = Instant::now();
-        assert!(c.get_at(&"k1".into(), t0).is_none());
-        c.insert_at("k1".into(), "mps", Arc::new(vec![1]), t0);
-        assert_eq!(*c.get_at(&"k1".into(), t0).unwrap(), vec![1]);
-        assert_eq!(
-            *c.get_at(&"k1".into(), t0 + Duration::from_secs(9)).unwrap(),
-            vec![1]
-        );
-        assert!(c
-            .get_at(&"k1".into(), t0 + Duration::from_secs(10))
-            .is_none());
-        assert!(c.is_empty(), "an expired entry is dropped on lookup");
+        let c = TtlCache::<String, Vec<u8>>::new(Duration::from_millis(500), 10);
+        assert!(c.get(&"k1".into()).is_none());
+        c.insert("k1".into(), "mps", Arc::new(vec![1]));
+        assert_eq!(*c.get(&"k1".into()).unwrap(), vec![1]);
+        assert_eq!(*c.get(&"k1".into()).unwrap(), vec![1]);
+        std::thread::sleep(Duration::from_millis(600));
+        assert!(c.get(&"k1".into()).is_none());
+        assert!(c.is_empty(), "an expired entry is dropped");
         let s = c.stats();
         assert_eq!((s.hits, s.misses, s.expirations, s.entries), (2, 2, 1, 0));
     }
@@ -272,54 +250,30 @@ mod tests {
         assert!(!c.invalidate(&"mps/1".into()));
         c.insert("mps/1".into(), "mps", Arc::new(vec![1]));
         assert_eq!(c.invalidate_issuer("mps"), 2);
+        assert!(c.get(&"mps/1".into()).is_none() && c.get(&"mps/2".into()).is_none());
         assert_eq!(c.len(), 1);
         assert!(c.get(&"samr/1".into()).is_some());
         assert_eq!(c.stats().invalidations, 3);
     }
 
     #[test]
-    fn capacity_evicts_expired_then_oldest() {
+    fn capacity_bounds_the_entries() {
         let c = cache(3);
-        let t0 = Instant::now();
-        c.insert_at("a".into(), "i", Arc::new(vec![]), t0);
-        c.insert_at(
-            "b".into(),
-            "i",
-            Arc::new(vec![]),
-            t0 + Duration::from_secs(1),
-        );
-        c.insert_at(
-            "c".into(),
-            "i",
-            Arc::new(vec![]),
-            t0 + Duration::from_secs(2),
-        );
-        c.insert_at(
-            "d".into(),
-            "i",
-            Arc::new(vec![]),
-            t0 + Duration::from_secs(3),
-        );
-        assert_eq!(c.len(), 3);
-        assert!(c.get_at(&"a".into(), t0 + Duration::from_secs(3)).is_none());
-        assert_eq!(c.stats().evictions, 1);
-        // Replacing a key does not evict.
-        c.insert_at(
-            "d".into(),
-            "i",
-            Arc::new(vec![]),
-            t0 + Duration::from_secs(3),
-        );
-        assert_eq!(c.stats().evictions, 1);
-        // At t0 + 11 s "b" has expired: a sweep makes room, no eviction.
-        c.insert_at(
-            "e".into(),
-            "i",
-            Arc::new(vec![]),
-            t0 + Duration::from_secs(11),
-        );
+        for k in ["a", "b", "c", "d", "e"] {
+            c.insert(k.into(), "i", Arc::new(vec![]));
+            c.len();
+        }
         let s = c.stats();
-        assert_eq!((s.evictions, s.expirations, s.entries), (1, 1, 3));
+        assert!(s.entries <= 3, "{s:?}");
+        assert_eq!(s.evictions, 5 - s.entries, "{s:?}");
+        // Replacing a key evicts nothing.
+        let before = c.stats().evictions;
+        let kept = ["a", "b", "c", "d", "e"]
+            .into_iter()
+            .find(|k| c.get(&(*k).into()).is_some())
+            .unwrap();
+        c.insert(kept.into(), "i", Arc::new(vec![1]));
+        assert_eq!(c.stats().evictions, before);
     }
 
     #[test]
@@ -343,16 +297,59 @@ mod tests {
 
     #[test]
     fn load_overlapping_invalidation_is_not_cached() {
-        let c = cache(10);
-        let v = c
-            .get_or_try_insert_with(&"k".into(), "mps", || {
-                // The issuer's key is revoked while it is being loaded.
+        for invalidate in [
+            (|c: &TtlCache<String, Vec<u8>>| {
                 c.invalidate_issuer("mps");
-                Ok::<_, ()>(Arc::new(vec![1]))
-            })
-            .unwrap();
-        assert_eq!(*v, vec![1]);
-        assert!(c.get(&"k".into()).is_none());
+            }) as fn(&TtlCache<String, Vec<u8>>),
+            |c| {
+                c.invalidate(&"k".into());
+            },
+        ] {
+            let c = cache(10);
+            let v = c
+                .get_or_try_insert_with(&"k".into(), "mps", || {
+                    // The issuer's key is revoked while it is being loaded.
+                    invalidate(&c);
+                    Ok::<_, ()>(Arc::new(vec![1]))
+                })
+                .unwrap();
+            assert_eq!(*v, vec![1]);
+            assert!(c.get(&"k".into()).is_none());
+        }
+    }
+
+    #[test]
+    fn invalidation_racing_loads_always_wins() {
+        // Loaders keep loading; once an invalidation has returned, no value
+        // loaded before it may be served.
+        for _ in 0..20 {
+            let c = Arc::new(TtlCache::<u32, u64>::new(Duration::from_secs(60), 100));
+            let generation = Arc::new(AtomicU64::new(0));
+            let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let loaders: Vec<_> = (0..2)
+                .map(|_| {
+                    let (c, g, stop) = (Arc::clone(&c), Arc::clone(&generation), Arc::clone(&stop));
+                    std::thread::spawn(move || {
+                        while !stop.load(Ordering::Relaxed) {
+                            let _ = c.get_or_try_insert_with(&1, "i", || {
+                                Ok::<_, ()>(Arc::new(g.load(Ordering::SeqCst)))
+                            });
+                        }
+                    })
+                })
+                .collect();
+            for round in 1..=50u64 {
+                generation.store(round, Ordering::SeqCst);
+                c.invalidate_issuer("i");
+                if let Some(v) = c.get(&1) {
+                    assert_eq!(*v, round, "a load from before the invalidation was cached");
+                }
+            }
+            stop.store(true, Ordering::Relaxed);
+            for l in loaders {
+                l.join().unwrap();
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //!   `zkcred-translog` crate, which has no I/O;
 //! - [`log_key`]: the log's signing key in a 0600 file;
 //! - [`challenge`]: one-time challenges, bound to a policy and a verifier;
-//! - [`cache`]: a TTL cache for issuer verification keys.
+//! - [`cache`]: the TTL cache (on `moka`) of issuer verification keys and policies.
 //!
 //! Every error has a stable machine-readable `code()` (see [`Error`]).
 //! Nothing here logs or stores attribute values.

@@ -992,3 +992,54 @@ async fn registry_administration() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     server.shutdown().await.unwrap();
 }
+
+/// Methods and paths are client input: whatever is sent, the request
+/// counter's labels stay within route templates, known methods and statuses
+/// (random 60 KB methods once grew `/metrics` to hundreds of megabytes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn junk_methods_and_paths_leave_metrics_bounded() {
+    use rand::distributions::Alphanumeric;
+    use rand::Rng;
+    let dir = tempfile::tempdir().unwrap();
+    let (server, c) = start(config(dir.path())).await;
+    let mut rng = rand::thread_rng();
+    for i in 0..300 {
+        let len = rng.gen_range(1000..8000);
+        let method: String = (0..len)
+            .map(|_| char::from(rng.gen_range(b'A'..=b'Z')))
+            .collect();
+        let segment: String = (&mut rng)
+            .sample_iter(Alphanumeric)
+            .take(len)
+            .map(char::from)
+            .collect();
+        let path = match i % 3 {
+            0 => format!("/{segment}"),
+            1 => format!("/v1/issuers/{segment}"),
+            _ => format!("/v1/issuers/{segment}/keys/{segment}/revoke"),
+        };
+        let method = if i % 4 == 0 {
+            Method::GET
+        } else {
+            Method::from_bytes(method.as_bytes()).unwrap()
+        };
+        let (s, _, _) = c.raw(method, &path, None, None).await;
+        assert!(s.is_client_error(), "{s}");
+    }
+    let (s, _, text) = c.raw(Method::GET, "/metrics", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let series: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("zkcred_http_requests_total{"))
+        .collect();
+    assert!(
+        (3..=10).contains(&series.len()),
+        "{} request series: {series:?}",
+        series.len()
+    );
+    assert!(series.iter().all(|l| l.len() < 200), "{series:?}");
+    assert!(text.len() < 16 * 1024, "/metrics is {} bytes", text.len());
+    assert!(text.contains("route=\"unmatched\",method=\"other\",status=\"404\""));
+    assert!(text.contains("route=\"/v1/issuers/{id}\",method=\"other\",status=\"405\""));
+    server.shutdown().await.unwrap();
+}

@@ -1,5 +1,4 @@
-//! Prometheus metrics: hand-rolled counters and histograms and a renderer of
-//! the text exposition format (version 0.0.4).
+//! Prometheus metrics on `prometheus-client`.
 //!
 //! Exposed: `zkcred_http_requests_total{route,method,status}`,
 //! `zkcred_decisions_total{outcome,reason}`,
@@ -10,81 +9,105 @@
 //! `zkcred_log_appends_total`, `zkcred_log_append_batch_size` and the key
 //! cache's `zkcred_key_cache_{hits,misses,expirations,evictions,invalidations}_total`
 //! and `zkcred_key_cache_entries`.
+//!
+//! Every label value comes from a closed set, never from what a client
+//! sent: the matched route template or `unmatched`, a method of
+//! [`method_label`], the status code, and the service's own problem codes.
+//!
+//! [`Metrics::render`] writes the Prometheus text format (0.0.4), or
+//! OpenMetrics text when the scraper asks for it ([`Format`]).
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use prometheus_client::encoding::{prometheus_text, text, EncodeLabelSet};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 use crate::cache::CacheStats;
 
-/// A histogram with fixed upper bounds.
-#[derive(Debug)]
-pub struct Histogram {
-    bounds: &'static [f64],
-    /// Per bucket (non-cumulative), plus one for `+Inf`.
-    counts: Vec<AtomicU64>,
-    /// Sum of observations, in millionths of the unit.
-    sum_micros: AtomicU64,
-}
-
-impl Histogram {
-    /// A histogram with the given bucket upper bounds (ascending).
-    pub fn new(bounds: &'static [f64]) -> Self {
-        Histogram {
-            bounds,
-            counts: (0..=bounds.len()).map(|_| AtomicU64::new(0)).collect(),
-            sum_micros: AtomicU64::new(0),
-        }
-    }
-
-    /// Records one observation.
-    pub fn observe(&self, v: f64) {
-        let i = self
-            .bounds
-            .iter()
-            .position(|b| v <= *b)
-            .unwrap_or(self.bounds.len());
-        self.counts[i].fetch_add(1, Ordering::Relaxed);
-        self.sum_micros
-            .fetch_add((v * 1e6).max(0.0) as u64, Ordering::Relaxed);
-    }
-
-    /// Observations so far.
-    pub fn count(&self) -> u64 {
-        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
-    }
-
-    fn render(&self, out: &mut String, name: &str, help: &str) {
-        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} histogram");
-        let mut cumulative = 0;
-        for (b, c) in self.bounds.iter().zip(&self.counts) {
-            cumulative += c.load(Ordering::Relaxed);
-            let _ = writeln!(out, "{name}_bucket{{le=\"{b}\"}} {cumulative}");
-        }
-        cumulative += self.counts[self.bounds.len()].load(Ordering::Relaxed);
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {cumulative}");
-        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(out, "{name}_sum {sum}\n{name}_count {cumulative}");
-    }
-}
-
-const LATENCY_BOUNDS: &[f64] = &[
+const LATENCY_BOUNDS: [f64; 12] = [
     0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
-const SIZE_BOUNDS: &[f64] = &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
+const SIZE_BOUNDS: [f64; 10] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0];
 
-type Labels = BTreeMap<Vec<String>, u64>;
+/// The `route` label of a request that matched no route.
+pub const UNMATCHED: &str = "unmatched";
+
+/// The `method` label: the method's name if it is one of the known methods,
+/// else `other` (a client may send any token as a method).
+pub fn method_label(m: &Method) -> &'static str {
+    match *m {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    /// A route template of the router, or [`UNMATCHED`].
+    route: String,
+    method: &'static str,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DecisionLabels {
+    outcome: &'static str,
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CodeLabel {
+    code: &'static str,
+}
+
+/// An exposition format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The Prometheus text format, version 0.0.4.
+    Prometheus,
+    /// OpenMetrics text 1.0.0.
+    OpenMetrics,
+}
+
+impl Format {
+    /// OpenMetrics if `accept` (an `Accept` header) names it, else the
+    /// Prometheus text format.
+    pub fn negotiate(accept: Option<&str>) -> Self {
+        match accept {
+            Some(a) if a.contains("application/openmetrics-text") => Format::OpenMetrics,
+            _ => Format::Prometheus,
+        }
+    }
+
+    /// The `Content-Type` of this format.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Prometheus => prometheus_text::CONTENT_TYPE,
+            Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+}
 
 /// The service's metrics.
 #[derive(Debug)]
 pub struct Metrics {
-    requests: Mutex<Labels>,
-    decisions: Mutex<Labels>,
-    challenge_refusals: Mutex<Labels>,
-    challenges_issued: AtomicU64,
-    log_appends: AtomicU64,
+    registry: Registry,
+    requests: Family<RequestLabels, Counter>,
+    decisions: Family<DecisionLabels, Counter>,
+    challenge_refusals: Family<CodeLabel, Counter>,
+    challenges_issued: Counter,
+    log_appends: Counter,
     /// Verification latency of a presentation's proofs, seconds.
     pub verification_seconds: Histogram,
     /// Proofs per verification batch.
@@ -95,80 +118,100 @@ pub struct Metrics {
 
 impl Default for Metrics {
     fn default() -> Self {
-        Metrics {
-            requests: Mutex::default(),
-            decisions: Mutex::default(),
-            challenge_refusals: Mutex::default(),
-            challenges_issued: AtomicU64::new(0),
-            log_appends: AtomicU64::new(0),
+        let m = Metrics {
+            registry: Registry::default(),
+            requests: Family::default(),
+            decisions: Family::default(),
+            challenge_refusals: Family::default(),
+            challenges_issued: Counter::default(),
+            log_appends: Counter::default(),
             verification_seconds: Histogram::new(LATENCY_BOUNDS),
             batch_size: Histogram::new(SIZE_BOUNDS),
             log_append_batch: Histogram::new(SIZE_BOUNDS),
-        }
+        };
+        // Metric handles share their values with their clones: the registry
+        // holds clones. Counter names get `_total` from the library; help
+        // texts get their full stop from it.
+        let mut r = m.registry;
+        r.register(
+            "zkcred_http_requests",
+            "HTTP requests served",
+            m.requests.clone(),
+        );
+        r.register(
+            "zkcred_decisions",
+            "Presentation decisions by outcome and reason",
+            m.decisions.clone(),
+        );
+        r.register(
+            "zkcred_challenges_issued",
+            "One-time challenges issued",
+            m.challenges_issued.clone(),
+        );
+        r.register(
+            "zkcred_challenge_refusals",
+            "Presented challenges refused, by code",
+            m.challenge_refusals.clone(),
+        );
+        r.register(
+            "zkcred_verification_seconds",
+            "Time to verify a presentation's proofs, from submission to result",
+            m.verification_seconds.clone(),
+        );
+        r.register(
+            "zkcred_batch_size",
+            "Proofs per verification batch",
+            m.batch_size.clone(),
+        );
+        r.register(
+            "zkcred_log_appends",
+            "Disclosure records appended",
+            m.log_appends.clone(),
+        );
+        r.register(
+            "zkcred_log_append_batch_size",
+            "Disclosure records per storage transaction",
+            m.log_append_batch.clone(),
+        );
+        Metrics { registry: r, ..m }
     }
-}
-
-fn bump(m: &Mutex<Labels>, labels: Vec<String>) {
-    *m.lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .entry(labels)
-        .or_default() += 1;
-}
-
-fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-fn render_labeled(out: &mut String, name: &str, help: &str, keys: &[&str], m: &Mutex<Labels>) {
-    let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-    let m = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    for (values, n) in m.iter() {
-        let labels: Vec<String> = keys
-            .iter()
-            .zip(values)
-            .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
-            .collect();
-        let _ = writeln!(out, "{name}{{{}}} {n}", labels.join(","));
-    }
-}
-
-fn render_scalar(out: &mut String, name: &str, kind: &str, help: &str, v: u64) {
-    let _ = writeln!(
-        out,
-        "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {v}"
-    );
 }
 
 impl Metrics {
-    /// Counts a served request (`route` is the matched route template).
-    pub fn request(&self, route: &str, method: &str, status: u16) {
-        bump(
-            &self.requests,
-            vec![route.into(), method.into(), status.to_string()],
-        );
+    /// Counts a served request: `route` is the matched route template (None:
+    /// no route matched); the method is reduced to [`method_label`].
+    pub fn request(&self, route: Option<&str>, method: &Method, status: StatusCode) {
+        let labels = RequestLabels {
+            route: route.unwrap_or(UNMATCHED).to_owned(),
+            method: method_label(method),
+            status: status.as_u16(),
+        };
+        self.requests.get_or_create(&labels).inc();
     }
 
-    /// Counts a decision.
-    pub fn decision(&self, accepted: bool, reason: &str) {
+    /// Counts a decision (`reason`: a problem code, or `ok`).
+    pub fn decision(&self, accepted: bool, reason: &'static str) {
         let outcome = if accepted { "accepted" } else { "refused" };
-        bump(&self.decisions, vec![outcome.into(), reason.into()]);
+        self.decisions
+            .get_or_create(&DecisionLabels { outcome, reason })
+            .inc();
     }
 
     /// Counts an issued challenge.
     pub fn challenge_issued(&self) {
-        self.challenges_issued.fetch_add(1, Ordering::Relaxed);
+        self.challenges_issued.inc();
     }
 
     /// Counts a refused challenge.
-    pub fn challenge_refused(&self, code: &str) {
-        bump(&self.challenge_refusals, vec![code.into()]);
+    pub fn challenge_refused(&self, code: &'static str) {
+        self.challenge_refusals
+            .get_or_create(&CodeLabel { code })
+            .inc();
     }
 
     /// Records a disclosure-log transaction of `n` records.
     pub fn log_appended(&self, n: usize) {
-        self.log_appends.fetch_add(n as u64, Ordering::Relaxed);
+        self.log_appends.inc_by(n as u64);
         self.log_append_batch.observe(n as f64);
     }
 
@@ -177,66 +220,19 @@ impl Metrics {
         self.verification_seconds.observe(took.as_secs_f64());
     }
 
-    /// The text exposition, with the key cache's counters and the number of
-    /// outstanding challenges.
-    pub fn render(&self, key_cache: CacheStats, challenges_outstanding: usize) -> String {
-        let mut out = String::with_capacity(4096);
-        render_labeled(
-            &mut out,
-            "zkcred_http_requests_total",
-            "HTTP requests served.",
-            &["route", "method", "status"],
-            &self.requests,
-        );
-        render_labeled(
-            &mut out,
-            "zkcred_decisions_total",
-            "Presentation decisions by outcome and reason.",
-            &["outcome", "reason"],
-            &self.decisions,
-        );
-        render_scalar(
-            &mut out,
-            "zkcred_challenges_issued_total",
-            "counter",
-            "One-time challenges issued.",
-            self.challenges_issued.load(Ordering::Relaxed),
-        );
-        render_labeled(
-            &mut out,
-            "zkcred_challenge_refusals_total",
-            "Presented challenges refused, by code.",
-            &["code"],
-            &self.challenge_refusals,
-        );
-        render_scalar(
-            &mut out,
+    /// The exposition in `format`, with the figures read at scrape time: the
+    /// key cache's counters and the number of outstanding challenges.
+    pub fn render(
+        &self,
+        format: Format,
+        key_cache: CacheStats,
+        challenges_outstanding: usize,
+    ) -> String {
+        let mut scraped = Registry::default();
+        scraped.register(
             "zkcred_challenges_outstanding",
-            "gauge",
-            "Challenges held (live and used-but-unexpired).",
-            challenges_outstanding as u64,
-        );
-        self.verification_seconds.render(
-            &mut out,
-            "zkcred_verification_seconds",
-            "Time to verify a presentation's proofs, from submission to result.",
-        );
-        self.batch_size.render(
-            &mut out,
-            "zkcred_batch_size",
-            "Proofs per verification batch.",
-        );
-        render_scalar(
-            &mut out,
-            "zkcred_log_appends_total",
-            "counter",
-            "Disclosure records appended.",
-            self.log_appends.load(Ordering::Relaxed),
-        );
-        self.log_append_batch.render(
-            &mut out,
-            "zkcred_log_append_batch_size",
-            "Disclosure records per storage transaction.",
+            "Challenges held (live and used-but-unexpired)",
+            ConstGauge::new(challenges_outstanding as i64),
         );
         for (name, v) in [
             ("hits", key_cache.hits),
@@ -245,21 +241,26 @@ impl Metrics {
             ("evictions", key_cache.evictions),
             ("invalidations", key_cache.invalidations),
         ] {
-            render_scalar(
-                &mut out,
-                &format!("zkcred_key_cache_{name}_total"),
-                "counter",
-                &format!("Issuer verifier-key cache {name}."),
-                v,
+            scraped.register(
+                format!("zkcred_key_cache_{name}"),
+                format!("Issuer verifier-key cache {name}"),
+                ConstCounter::new(v),
             );
         }
-        render_scalar(
-            &mut out,
+        scraped.register(
             "zkcred_key_cache_entries",
-            "gauge",
-            "Issuer verifier keys cached.",
-            key_cache.entries,
+            "Issuer verifier keys cached",
+            ConstGauge::new(key_cache.entries as i64),
         );
+        let mut out = String::with_capacity(8192);
+        // Writing to a String cannot fail.
+        let _ = match format {
+            Format::Prometheus => prometheus_text::encode(&mut out, &self.registry)
+                .and_then(|()| prometheus_text::encode(&mut out, &scraped)),
+            Format::OpenMetrics => text::encode_registry(&mut out, &self.registry)
+                .and_then(|()| text::encode_registry(&mut out, &scraped))
+                .and_then(|()| text::encode_eof(&mut out)),
+        };
         out
     }
 }
@@ -268,16 +269,21 @@ impl Metrics {
 mod tests {
     use super::*;
 
-    #[test]
-    fn renders_counters_and_histograms() {
+    fn sample() -> Metrics {
         let m = Metrics::default();
-        m.request("/v1/presentations", "POST", 200);
-        m.request("/v1/presentations", "POST", 200);
+        let post = Method::POST;
+        m.request(Some("/v1/presentations"), &post, StatusCode::OK);
+        m.request(Some("/v1/presentations"), &post, StatusCode::OK);
         m.decision(false, "proof_invalid");
         m.batch_size.observe(3.0);
         m.batch_size.observe(1000.0);
         m.verified(Duration::from_micros(1500));
-        let text = m.render(CacheStats::default(), 7);
+        m
+    }
+
+    #[test]
+    fn renders_counters_and_histograms() {
+        let text = sample().render(Format::Prometheus, CacheStats::default(), 7);
         assert!(text.contains(
             "zkcred_http_requests_total{route=\"/v1/presentations\",method=\"POST\",status=\"200\"} 2"
         ));
@@ -286,8 +292,47 @@ mod tests {
         );
         assert!(text.contains("zkcred_batch_size_bucket{le=\"4\"} 1"));
         assert!(text.contains("zkcred_batch_size_bucket{le=\"+Inf\"} 2"));
+        assert!(text.contains("zkcred_batch_size_count 2"));
         assert!(text.contains("zkcred_verification_seconds_bucket{le=\"0.002\"} 1"));
         assert!(text.contains("zkcred_challenges_outstanding 7"));
         assert!(text.contains("# TYPE zkcred_key_cache_hits_total counter"));
+        assert!(text.contains("# HELP zkcred_log_appends_total Disclosure records appended.\n"));
+        assert!(!text.contains("# EOF"));
+    }
+
+    #[test]
+    fn renders_openmetrics_on_request() {
+        let f = Format::negotiate(Some(
+            "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.2",
+        ));
+        assert_eq!(f, Format::OpenMetrics);
+        assert_eq!(Format::negotiate(Some("*/*")), Format::Prometheus);
+        let text = sample().render(f, CacheStats::default(), 7);
+        assert!(text.contains("# TYPE zkcred_http_requests counter"));
+        assert!(text.contains("zkcred_key_cache_misses_total 0"));
+        assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn labels_come_from_closed_sets() {
+        let m = Metrics::default();
+        for i in 0..100 {
+            let junk = Method::from_bytes(format!("X{}", "A".repeat(i * 50)).as_bytes()).unwrap();
+            m.request(None, &junk, StatusCode::NOT_FOUND);
+            m.request(None, &Method::GET, StatusCode::NOT_FOUND);
+        }
+        let text = m.render(Format::Prometheus, CacheStats::default(), 0);
+        let mut series: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("zkcred_http_requests_total{"))
+            .collect();
+        series.sort_unstable();
+        assert_eq!(
+            series,
+            [
+                "zkcred_http_requests_total{route=\"unmatched\",method=\"GET\",status=\"404\"} 100",
+                "zkcred_http_requests_total{route=\"unmatched\",method=\"other\",status=\"404\"} 100",
+            ]
+        );
     }
 }

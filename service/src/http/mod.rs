@@ -4,13 +4,14 @@
 //! - [`config`]: the TOML configuration and its defaults;
 //! - [`auth`]: bearer tokens with roles, compared in constant time;
 //! - [`problem`]: RFC 9457 problem documents with stable codes;
-//! - [`routes`]: the router, handlers, body limit, timeouts, request logs;
+//! - [`routes`]: the router, handlers, and the layers around them (body
+//!   limit, timeout, request spans from `tower-http`; request counts);
 //! - [`verify`]: challenges and the presentation pipeline;
 //! - [`batcher`]: micro-batched BBS verification on OS threads;
 //! - [`log_writer`]: group commit of disclosure records;
 //! - [`registry`]: registry and policy documents, issuer-key cache;
 //! - [`engine`]: the policy crate (registry, policies, evaluation, audit) over the stored documents;
-//! - [`metrics`]: Prometheus text metrics;
+//! - [`metrics`]: metrics on `prometheus-client`, labels from closed sets;
 //! - [`server`]: [`Server::start`] and graceful shutdown; [`cli`]: `zkcred serve`.
 
 pub mod auth;

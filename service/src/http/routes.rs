@@ -1,5 +1,6 @@
-//! The router: routes, handlers, the JSON body extractor and the middleware
-//! that times out, logs and counts every request.
+//! The router: routes, handlers, the JSON body extractor and the layers
+//! every request goes through (`tower-http`'s body limit, timeout and
+//! request spans, the request count; see [`edges`]).
 //!
 //! | route | roles |
 //! | --- | --- |
@@ -11,12 +12,12 @@
 //! | `GET /v1/policies/{id}/audit`, `GET /v1/audit/policies`, `/v1/log/…` | admin, regulator |
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Query, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,9 +25,16 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
 
 use super::auth::{Auth, Role};
-use super::problem::Problem;
+use super::config::LimitsConfig;
+use super::metrics::{method_label, Format, Metrics, UNMATCHED};
+use super::problem::{self, Problem};
 use super::registry::{AGREEMENT_KIND, ISSUER_KIND, POLICY_KIND};
 use super::state::{blocking, AppState};
 use super::verify::{self, ChallengeRequest, Submission};
@@ -45,8 +53,7 @@ const VERIFIER: &[Role] = &[Role::Verifier];
 
 /// Builds the router over `state`.
 pub fn router(state: Arc<AppState>) -> Router {
-    let body_limit = state.config.limits.body_bytes;
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route("/v1/openapi.json", get(openapi))
@@ -88,39 +95,96 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/log/consistency", get(log_consistency))
         .route("/v1/log/export", get(log_export))
         .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), observe))
-        .layer(DefaultBodyLimit::max(body_limit))
-        .with_state(state)
+        .method_not_allowed_fallback(method_not_allowed);
+    edges(routes, &state.config.limits, Arc::clone(&state.metrics)).with_state(state)
 }
 
-/// Times out, logs (method, route, status, latency; never bodies) and
-/// counts every request.
-async fn observe(State(state): St, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
-    let limit = Duration::from_millis(state.config.limits.request_timeout_ms);
-    let response = match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(r) => r,
-        Err(_) => Problem::new(
+/// Wraps `routes` in what every request goes through, outermost first:
+/// a request span ([`TraceLayer`]: method and route template, then status
+/// and latency; never bodies, tokens or paths), the request count, the
+/// mapping of the two layers' bare refusals to problem documents, the
+/// timeout ([`TimeoutLayer`]) and the body limit
+/// ([`RequestBodyLimitLayer`]: a declared length over it is refused before
+/// the body is read, a longer streamed body when [`JsonBody`] reads it).
+fn edges<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    limits: &LimitsConfig,
+    metrics: Arc<Metrics>,
+) -> Router<S> {
+    let timeout = Duration::from_millis(limits.request_timeout_ms);
+    routes
+        // The layer below enforces the limit; axum's own default (2 MB) would
+        // otherwise apply on top of it.
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(TimeoutLayer::with_status_code(TIMED_OUT, timeout))
+        .layer(middleware::map_response(move |r: Response| async move {
+            as_problem(r, timeout)
+        }))
+        .layer(middleware::from_fn_with_state(metrics, count))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    tracing::info_span!(
+                        "request",
+                        method = method_label(req.method()),
+                        route = req
+                            .extensions()
+                            .get::<MatchedPath>()
+                            .map_or(UNMATCHED, MatchedPath::as_str),
+                    )
+                })
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
+        )
+}
+
+/// The status [`TimeoutLayer`] answers with; the service itself never
+/// does, so [`as_problem`] can tell the timeout's answer apart.
+const TIMED_OUT: StatusCode = StatusCode::REQUEST_TIMEOUT;
+
+/// The problem document for a bare refusal of the library layers: 413
+/// `body_too_large` (the body limit's plain-text answer) and 503 `timeout`
+/// (the timeout's empty one). Problem documents pass unchanged.
+fn as_problem(r: Response, timeout: Duration) -> Response {
+    let is_problem = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes() == problem::PROBLEM_JSON.as_bytes());
+    match r.status() {
+        _ if is_problem => r,
+        StatusCode::PAYLOAD_TOO_LARGE => body_too_large().into_response(),
+        TIMED_OUT => Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "timeout",
-            format!("the request took longer than {} ms", limit.as_millis()),
+            format!("the request took longer than {} ms", timeout.as_millis()),
         )
         .into_response(),
-    };
-    let status = response.status().as_u16();
-    state.metrics.request(&route, &method, status);
-    tracing::info!(
-        method = %method,
-        route = %route,
-        status,
-        micros = started.elapsed().as_micros() as u64,
-        "request"
+        _ => r,
+    }
+}
+
+fn body_too_large() -> Problem {
+    Problem::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        "the request body exceeds the configured limit",
+    )
+}
+
+/// Counts every request by route template, method and status (labels from
+/// closed sets: see [`Metrics::request`]).
+async fn count(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().cloned();
+    let method = req.method().clone();
+    let response = next.run(req).await;
+    metrics.request(
+        route.as_ref().map(MatchedPath::as_str),
+        &method,
+        response.status(),
     );
     response
 }
@@ -137,11 +201,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                Problem::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    "the request body exceeds the configured limit",
-                )
+                body_too_large()
             } else {
                 Problem::malformed_json("the request body could not be read")
             }
@@ -208,18 +268,13 @@ async fn healthz(State(st): St) -> Answer {
     ok(json!({ "status": "ok", "log_size": size, "batching": st.batcher.enabled() }))
 }
 
-async fn metrics(State(st): St) -> Response {
+async fn metrics(State(st): St, headers: HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|a| a.to_str().ok());
+    let format = Format::negotiate(accept);
     let text = st
         .metrics
-        .render(st.registry.key_cache().stats(), st.challenges.len());
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        text,
-    )
-        .into_response()
+        .render(format, st.registry.key_cache().stats(), st.challenges.len());
+    ([(header::CONTENT_TYPE, format.content_type())], text).into_response()
 }
 
 async fn openapi() -> Response {
@@ -541,7 +596,7 @@ mod tests {
     /// file's source so that a new route cannot be missed.
     fn served_routes() -> Vec<(String, String)> {
         let src = include_str!("routes.rs");
-        let body = &src[src.find("pub fn router").unwrap()..src.find("async fn observe").unwrap()];
+        let body = &src[src.find("pub fn router").unwrap()..src.find("fn edges").unwrap()];
         // Formatting may wrap a route over several lines: join them first.
         let joined: String = body.lines().map(str::trim).collect();
         let mut out = Vec::new();
@@ -559,6 +614,88 @@ mod tests {
             }
         }
         out
+    }
+
+    /// The edge layers over two test routes, served on a loopback port.
+    async fn serve_edges(metrics: Arc<Metrics>) -> std::net::SocketAddr {
+        let limits = LimitsConfig {
+            body_bytes: 1024,
+            batch_items: 1,
+            request_timeout_ms: 50,
+        };
+        let routes = Router::new()
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    "late"
+                }),
+            )
+            .route(
+                "/echo",
+                post(|JsonBody(v): JsonBody<Value>| async move { Json(v) }),
+            );
+        let app = edges(routes, &limits, metrics);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        addr
+    }
+
+    async fn problem_code(r: reqwest::Response) -> (u16, String) {
+        let status = r.status().as_u16();
+        assert_eq!(r.headers()[header::CONTENT_TYPE], problem::PROBLEM_JSON);
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["status"], status);
+        (status, v["code"].as_str().unwrap().to_owned())
+    }
+
+    #[tokio::test]
+    async fn timeout_and_body_limit_answer_problem_documents() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let metrics = Arc::new(Metrics::default());
+        let addr = serve_edges(Arc::clone(&metrics)).await;
+        let http = reqwest::Client::new();
+
+        let r = http
+            .get(format!("http://{addr}/slow"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem_code(r).await, (503, "timeout".to_owned()));
+
+        let echo = format!("http://{addr}/echo");
+        let r = http.post(&echo).body("[1, 2]").send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        // A declared length over the limit: refused before the body is read.
+        let r = http
+            .post(&echo)
+            .body(vec![b' '; 2048])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem_code(r).await, (413, "body_too_large".to_owned()));
+        // A streamed (chunked) body over the limit: refused while read.
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let chunk = " ".repeat(2048);
+        let request = format!(
+            "POST /echo HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\
+             connection: close\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+            chunk.len()
+        );
+        tcp.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).await.unwrap();
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert!(answer.contains("\"code\":\"body_too_large\""), "{answer}");
+
+        let text = metrics.render(Format::Prometheus, Default::default(), 0);
+        for series in [
+            "{route=\"/slow\",method=\"GET\",status=\"503\"} 1",
+            "{route=\"/echo\",method=\"POST\",status=\"413\"} 2",
+        ] {
+            assert!(text.contains(series), "{series} in {text}");
+        }
     }
 
     #[test]
