@@ -5,6 +5,8 @@
 //! key handling and the wallet return. Every error names what was wrong
 //! (the attribute, the credential type, the key) so callers can report it.
 
+use zkcred_problem::ProblemCode;
+
 use crate::encoding::AttributeType;
 use crate::issuance::IssuanceError;
 use crate::license_id::LicenseIdError;
@@ -313,6 +315,49 @@ pub enum Error {
     /// Another error from the BBS implementation.
     #[error("crypto: {0}")]
     Crypto(zkcred_crypto::Error),
+}
+
+impl Error {
+    /// The problem code a verifier answers this error with (the wire
+    /// vocabulary of `zkcred-problem`); the one place the credential layer's
+    /// errors meet it. Errors that only arise in a holder's wallet or an
+    /// issuer's files map to the nearest general code.
+    pub fn code(&self) -> ProblemCode {
+        use ProblemCode as P;
+        match self {
+            Error::Attribute(AttributeError::NotInLayout { .. }) => P::OverDisclosure,
+            Error::Attribute(_) | Error::Issuance(_) => P::AttributeInvalid,
+            Error::Catalogue(_) | Error::Io { .. } => P::InternalError,
+            Error::UnsupportedFormat { .. } => P::UnsupportedFormat,
+            Error::UnknownCredentialType(_)
+            | Error::InvalidIdentifier { .. }
+            | Error::InvalidRequest(_) => P::InvalidRequest,
+            Error::UnsupportedEncodingVersion(_) => P::UnsupportedEncoding,
+            Error::UnknownSuite(_) | Error::SuiteMismatch { .. } => P::SuiteMismatch,
+            Error::UnknownKey { .. } => P::UnknownKey,
+            Error::KeyIdMismatch { .. }
+            | Error::InvalidKeyWindow(_)
+            | Error::InvalidSecretKey(_) => P::KeyInvalid,
+            Error::KeyNotValid { .. } => P::KeyOutsideWindow,
+            Error::NoSigningKey(_) => P::KeyNotFound,
+            Error::Malformed { .. } | Error::Crypto(_) => P::ProofMalformed,
+            Error::SignatureInvalid | Error::ProofInvalid => P::ProofInvalid,
+            Error::RequestExpired(_) => P::ChallengeExpired,
+            Error::VerifierMismatch { .. } => P::VerifierMismatch,
+            Error::ChallengeMismatch => P::ChallengeMismatch,
+            Error::RequestDigestMismatch => P::RequestDigestMismatch,
+            Error::CredentialCountMismatch { .. } => P::CredentialCountMismatch,
+            Error::WrongCredentialType { .. } => P::WrongCredentialType,
+            Error::IssuerNotAccepted(_) => P::IssuerNotAccepted,
+            Error::MissingDisclosure(_) => P::MissingDisclosure,
+            Error::UnrequestedDisclosure(_) => P::OverDisclosure,
+            Error::UnsupportedStatement(_) => P::UnsupportedStatement,
+            Error::UnsupportedProof { .. } => P::UnsupportedProof,
+            Error::NotInWallet(_) | Error::NoMatchingCredential(_) => P::NotFound,
+            Error::AlreadyInWallet(_) => P::AlreadyExists,
+            Error::Json { .. } => P::MalformedJson,
+        }
+    }
 }
 
 /// The octets of a hex field (`what`: "proof", "signature", ...): plain hex

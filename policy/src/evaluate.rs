@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use zkcred_problem::ProblemCode;
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -160,23 +161,25 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The stable code.
-    pub fn code(&self) -> &'static str {
+    /// The problem code of this reason (`zkcred-problem`), the one place
+    /// the policy crate's reasons meet the wire vocabulary.
+    pub fn code(&self) -> ProblemCode {
+        use ProblemCode as P;
         match self {
-            Reason::RequestVerifierMismatch { .. } => "request_verifier_mismatch",
-            Reason::RequestTtlExceeded { .. } => "request_ttl_exceeded",
-            Reason::RequestNotFromPolicy { .. } => "request_not_from_policy",
-            Reason::CredentialCount { .. } => "credential_count",
-            Reason::WrongType { .. } => "wrong_type",
-            Reason::OverDisclosure { .. } => "over_disclosure",
-            Reason::MissingRequired { .. } => "missing_required",
-            Reason::VerificationFailed { .. } => "verification_failed",
-            Reason::NotRecognised { .. } => "not_recognised",
-            Reason::IssuerNotAccepted { .. } => "issuer_not_accepted",
-            Reason::RegionNotAccepted { .. } => "region_not_accepted",
-            Reason::RouteNotAccepted { .. } => "route_not_accepted",
-            Reason::PredicateNotSatisfied { .. } => "predicate_not_satisfied",
-            Reason::PredicateUnproven { .. } => "predicate_unproven",
+            Reason::RequestVerifierMismatch { .. } => P::RequestVerifierMismatch,
+            Reason::RequestTtlExceeded { .. } => P::RequestTtlExceeded,
+            Reason::RequestNotFromPolicy { .. } => P::RequestNotFromPolicy,
+            Reason::CredentialCount { .. } => P::CredentialCount,
+            Reason::WrongType { .. } => P::WrongType,
+            Reason::OverDisclosure { .. } => P::OverDisclosure,
+            Reason::MissingRequired { .. } => P::MissingRequired,
+            Reason::VerificationFailed { .. } => P::VerificationFailed,
+            Reason::NotRecognised { .. } => P::NotRecognised,
+            Reason::IssuerNotAccepted { .. } => P::IssuerNotAccepted,
+            Reason::RegionNotAccepted { .. } => P::RegionNotAccepted,
+            Reason::RouteNotAccepted { .. } => P::RouteNotAccepted,
+            Reason::PredicateNotSatisfied { .. } => P::PredicateNotSatisfied,
+            Reason::PredicateUnproven { .. } => P::PredicateUnproven,
         }
     }
 
@@ -402,7 +405,7 @@ impl Decision {
     }
 
     /// The codes of the reasons.
-    pub fn reason_codes(&self) -> Vec<&'static str> {
+    pub fn reason_codes(&self) -> Vec<ProblemCode> {
         self.reasons.iter().map(Reason::code).collect()
     }
 

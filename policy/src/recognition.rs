@@ -39,6 +39,7 @@
 
 use serde::Serialize;
 use time::{Date, OffsetDateTime};
+use zkcred_problem::ProblemCode;
 
 use crate::clock::{day_start, format_date, presentation_date};
 use crate::region::RegionCode;
@@ -281,16 +282,17 @@ pub enum Refusal {
 }
 
 impl Refusal {
-    /// The stable code.
-    pub fn code(&self) -> &'static str {
+    /// The problem code of this refusal (`zkcred-problem`).
+    pub fn code(&self) -> ProblemCode {
+        use ProblemCode as P;
         match self {
-            Refusal::UnknownIssuer { .. } => "unknown_issuer",
-            Refusal::TypeNotAllowedForIssuer { .. } => "type_not_allowed_for_issuer",
-            Refusal::UnknownKey { .. } => "unknown_key",
-            Refusal::KeyRevoked { .. } => "key_revoked",
-            Refusal::KeyOutsideWindow { .. } => "key_outside_window",
-            Refusal::UnknownRegion { .. } => "unknown_region",
-            Refusal::NotRecognised { .. } => "not_recognised",
+            Refusal::UnknownIssuer { .. } => P::UnknownIssuer,
+            Refusal::TypeNotAllowedForIssuer { .. } => P::TypeNotAllowedForIssuer,
+            Refusal::UnknownKey { .. } => P::UnknownKey,
+            Refusal::KeyRevoked { .. } => P::KeyRevoked,
+            Refusal::KeyOutsideWindow { .. } => P::KeyOutsideWindow,
+            Refusal::UnknownRegion { .. } => P::UnknownRegion,
+            Refusal::NotRecognised { .. } => P::NotRecognised,
         }
     }
 

@@ -88,7 +88,7 @@ fn assert_no_values_logged(d: &Decision) {
 }
 
 fn codes(d: &Decision) -> Vec<&'static str> {
-    d.reason_codes()
+    d.reason_codes().into_iter().map(|c| c.as_str()).collect()
 }
 
 /// `(file, one (region, type) per requirement)`: each example with a

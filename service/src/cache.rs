@@ -18,7 +18,7 @@
 use std::fmt;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use moka::notification::RemovalCause;
@@ -71,6 +71,11 @@ pub struct TtlCache<K, V> {
     cache: Cache<K, CacheEntry<V>>,
     /// Bumped by every invalidation; loads compare it before caching.
     epoch: AtomicU64,
+    /// Makes a load's "epoch unchanged, so cache" one step with respect to
+    /// an invalidation's "bump the epoch, drop the entries": read-held by
+    /// the caching step of a miss, write-held by invalidations. Hits never
+    /// touch it.
+    fence: RwLock<()>,
     counters: Arc<Counters>,
 }
 
@@ -110,6 +115,7 @@ where
         TtlCache {
             cache,
             epoch: AtomicU64::new(0),
+            fence: RwLock::new(()),
             counters,
         }
     }
@@ -150,18 +156,19 @@ where
             return Ok(v);
         }
         let value = load()?;
+        // Under the fence an invalidation either ran before this check (the
+        // epoch moved: not cached) or runs after the insert (and drops it);
+        // none can return while a stale value is visible.
+        let _fence = self.fence.read().unwrap_or_else(|e| e.into_inner());
         if self.epoch.load(Ordering::Acquire) == epoch {
             self.insert(key.clone(), issuer, Arc::clone(&value));
-            // An invalidation that ran during the insert must still win.
-            if self.epoch.load(Ordering::Acquire) != epoch {
-                self.cache.remove(key);
-            }
         }
         Ok(value)
     }
 
     /// Drops the entry under `key`; returns whether there was one.
     pub fn invalidate(&self, key: &K) -> bool {
+        let _fence = self.fence.write().unwrap_or_else(|e| e.into_inner());
         self.epoch.fetch_add(1, Ordering::AcqRel);
         let removed = self.cache.remove(key).is_some();
         if removed {
@@ -175,6 +182,7 @@ where
     /// A walk over the entries, not moka's `invalidate_entries_if`: that one
     /// drops entries lazily and cannot say how many.
     pub fn invalidate_issuer(&self, issuer: &str) -> usize {
+        let _fence = self.fence.write().unwrap_or_else(|e| e.into_inner());
         self.epoch.fetch_add(1, Ordering::AcqRel);
         let keys: Vec<Arc<K>> = self
             .cache

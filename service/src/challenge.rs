@@ -27,6 +27,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use zkcred_problem::ProblemCode;
 
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
@@ -144,16 +145,16 @@ pub enum ChallengeError {
 }
 
 impl ChallengeError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// The problem code.
+    pub fn code(&self) -> ProblemCode {
         match self {
-            ChallengeError::Unknown => "challenge_unknown",
-            ChallengeError::Expired => "challenge_expired",
-            ChallengeError::Replayed => "challenge_replayed",
-            ChallengeError::WrongVerifier => "challenge_wrong_verifier",
-            ChallengeError::WrongPolicy => "challenge_wrong_policy",
-            ChallengeError::Malformed => "challenge_malformed",
-            ChallengeError::CapacityExceeded => "challenge_capacity_exceeded",
+            ChallengeError::Unknown => ProblemCode::ChallengeUnknown,
+            ChallengeError::Expired => ProblemCode::ChallengeExpired,
+            ChallengeError::Replayed => ProblemCode::ChallengeReplayed,
+            ChallengeError::WrongVerifier => ProblemCode::ChallengeWrongVerifier,
+            ChallengeError::WrongPolicy => ProblemCode::ChallengeWrongPolicy,
+            ChallengeError::Malformed => ProblemCode::ChallengeMalformed,
+            ChallengeError::CapacityExceeded => ProblemCode::ChallengeCapacityExceeded,
         }
     }
 }

@@ -265,7 +265,7 @@ mod tests {
         }
         assert_eq!(
             log.inclusion_proof(15, 15).unwrap_err().code(),
-            "proof_index_out_of_range"
+            "log_range_out_of_bounds"
         );
         assert_eq!(
             log.inclusion_proof(0, 16).unwrap_err().code(),

@@ -1,12 +1,15 @@
 //! The crate-wide error, wrapping each module's error.
 
+use zkcred_problem::ProblemCode;
+
 use crate::challenge::ChallengeError;
 use crate::log_key::KeyFileError;
 use crate::storage::StorageError;
 use zkcred_translog::{KeyError, ProofError, RecordError, VerifyError};
 
-/// Any error of this crate. [`Error::code`] is stable and machine-readable;
-/// the HTTP layer maps it to an RFC 9457 problem type.
+/// Any error of this crate. [`Error::code`] is its problem code, from which
+/// the HTTP layer renders the RFC 9457 document; the log crate's own
+/// diagnostic codes (for regulators' tools) stay in its errors' `Display`.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A Merkle proof could not be made or did not verify.
@@ -33,14 +36,16 @@ pub enum Error {
 }
 
 impl Error {
-    /// Stable machine-readable code, e.g. `challenge_replayed`.
-    pub fn code(&self) -> &'static str {
+    /// The problem code, e.g. [`ProblemCode::ChallengeReplayed`].
+    pub fn code(&self) -> ProblemCode {
         match self {
-            Error::Proof(e) => e.code(),
-            Error::Record(e) => e.code(),
-            Error::Key(e) => e.code(),
-            Error::KeyFile(e) => e.code(),
-            Error::Verify(e) => e.code(),
+            Error::Proof(
+                ProofError::IndexOutOfRange { .. } | ProofError::SizeOutOfRange { .. },
+            ) => ProblemCode::LogRangeOutOfBounds,
+            Error::Record(_) => ProblemCode::RecordInvalid,
+            Error::Proof(_) | Error::Key(_) | Error::KeyFile(_) | Error::Verify(_) => {
+                ProblemCode::InternalError
+            }
             Error::Storage(e) => e.code(),
             Error::Challenge(e) => e.code(),
         }
@@ -57,7 +62,14 @@ mod tests {
         assert_eq!(e.code(), "challenge_replayed");
         let e: Error = StorageError::DocumentNotFound.into();
         assert_eq!(e.code(), "document_not_found");
+        // A proof that fails to verify here is the service's own fault.
         let e: Error = ProofError::RootMismatch.into();
-        assert_eq!(e.code(), "proof_root_mismatch");
+        assert_eq!(e.code(), ProblemCode::InternalError);
+        let e: Error = ProofError::IndexOutOfRange {
+            index: 9,
+            tree_size: 3,
+        }
+        .into();
+        assert_eq!(e.code(), ProblemCode::LogRangeOutOfBounds);
     }
 }

@@ -431,6 +431,35 @@ async fn end_to_end() {
         !v.to_string().contains("1990"),
         "no value in the problem: {v}"
     );
+    // The refusal is logged with the names the presentation disclosed.
+    let seq = v["log_sequence"].as_u64().unwrap();
+    let refused_names = |seq: u64| {
+        let c = &c;
+        async move {
+            let (s, v) = c
+                .get(
+                    &format!("/v1/log/records?start={seq}&end={}", seq + 1),
+                    REGULATOR,
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            v["records"][0]["record"]["credentials"][0]["disclosed_attributes"].clone()
+        }
+    };
+    assert_eq!(
+        refused_names(seq).await,
+        json!(["birth_date", "holder_name", "valid_until"])
+    );
+    // A name outside the catalogue (which could carry a value) is refused
+    // and never written to the log.
+    let sub = answered(&c, &h, |p| {
+        p["credentials"][0]["disclosed"]["id_110101199003070011"] = json!("x");
+    })
+    .await;
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    let names = refused_names(v["log_sequence"].as_u64().unwrap()).await;
+    assert_eq!(names, json!(["holder_name", "valid_until"]));
 
     let sub = answered(&c, &h, |p| {
         p["credentials"][0]["disclosed"]["holder_name"] = json!("李四")

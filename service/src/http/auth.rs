@@ -6,11 +6,11 @@
 //! about which token, or how much of one, was right.
 
 use std::sync::Arc;
+use zkcred_problem::ProblemCode;
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::{ConditionallySelectable, ConstantTimeEq};
@@ -59,8 +59,7 @@ impl Principal {
         } else {
             let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
             Err(Problem::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
+                ProblemCode::Forbidden,
                 format!(
                     "role {} may not do this (needs {})",
                     self.role.as_str(),
@@ -128,8 +127,7 @@ impl FromRequestParts<Arc<AppState>> for Auth {
         parts: &mut Parts,
         state: &Arc<AppState>,
     ) -> Result<Self, Self::Rejection> {
-        let unauthorized =
-            |d: &str| Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", d.to_string());
+        let unauthorized = |d: &str| Problem::new(ProblemCode::Unauthorized, d.to_string());
         let value = parts
             .headers
             .get(AUTHORIZATION)

@@ -19,6 +19,7 @@
 //!   batch the proofs of many presentations in between.
 
 use std::sync::{Arc, PoisonError, RwLock};
+use zkcred_problem::ProblemCode;
 
 use dashmap::DashMap;
 use serde_json::{json, Map, Value};
@@ -38,14 +39,14 @@ use crate::storage::{Document, DocumentStatus};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
 pub struct EngineError {
-    /// Stable code, e.g. `policy_invalid`.
-    pub code: &'static str,
+    /// The problem code, e.g. [`ProblemCode::PolicyInvalid`].
+    pub code: ProblemCode,
     /// What is wrong.
     pub reason: String,
 }
 
 impl EngineError {
-    fn new(code: &'static str, reason: impl Into<String>) -> Self {
+    fn new(code: ProblemCode, reason: impl Into<String>) -> Self {
         EngineError {
             code,
             reason: reason.into(),
@@ -78,7 +79,7 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-fn load_error(code: &'static str, e: &zkcred_policy::LoadError) -> EngineError {
+fn load_error(code: ProblemCode, e: &zkcred_policy::LoadError) -> EngineError {
     EngineError::new(code, format!("{}: {}", e.location, e.message))
 }
 
@@ -98,8 +99,8 @@ fn key_entry(doc: &Document) -> Value {
 impl Engine {
     /// An engine over `catalogue` with the shipped registry data.
     pub fn new(catalogue: &'static Catalogue) -> Result<Self, EngineError> {
-        let registry =
-            Registry::builtin(catalogue).map_err(|e| load_error("registry_invalid", &e))?;
+        let registry = Registry::builtin(catalogue)
+            .map_err(|e| load_error(ProblemCode::RegistryInvalid, &e))?;
         Ok(Engine {
             catalogue,
             registry: RwLock::new(Arc::new(registry)),
@@ -115,13 +116,16 @@ impl Engine {
 
     /// Builds the registry the documents describe (see the module docs).
     pub fn build(&self, docs: &RegistryDocs) -> Result<Registry, EngineError> {
-        let mut registry =
-            Registry::builtin(self.catalogue).map_err(|e| load_error("registry_invalid", &e))?;
+        let mut registry = Registry::builtin(self.catalogue)
+            .map_err(|e| load_error(ProblemCode::RegistryInvalid, &e))?;
         for d in &docs.agreements {
             let known = registry.agreement(&d.id).is_some();
             let result = if d.status == DocumentStatus::Active {
                 let a = serde_json::from_value(d.body.clone()).map_err(|e| {
-                    EngineError::new("agreement_invalid", format!("agreement {}: {e}", d.id))
+                    EngineError::new(
+                        ProblemCode::AgreementInvalid,
+                        format!("agreement {}: {e}", d.id),
+                    )
                 })?;
                 if known {
                     registry.replace_agreement(a).map(|_| ())
@@ -134,7 +138,10 @@ impl Engine {
                 Ok(())
             };
             result.map_err(|e| {
-                EngineError::new("agreement_invalid", format!("agreement {}: {e}", d.id))
+                EngineError::new(
+                    ProblemCode::AgreementInvalid,
+                    format!("agreement {}: {e}", d.id),
+                )
             })?;
         }
         let issuers: Vec<Value> = docs
@@ -161,7 +168,7 @@ impl Engine {
         });
         registry
             .merge_text("stored issuers", &file.to_string())
-            .map_err(|e| load_error("issuer_invalid", &e))?;
+            .map_err(|e| load_error(ProblemCode::IssuerInvalid, &e))?;
         Ok(registry)
     }
 
@@ -176,24 +183,24 @@ impl Engine {
     /// Checks an issuer document's outer shape; returns its id (the registry
     /// build checks the rest).
     pub fn issuer_id(&self, body: &Value) -> Result<String, EngineError> {
-        let obj = body
-            .as_object()
-            .ok_or_else(|| EngineError::new("issuer_invalid", "a JSON object is required"))?;
+        let obj = body.as_object().ok_or_else(|| {
+            EngineError::new(ProblemCode::IssuerInvalid, "a JSON object is required")
+        })?;
         if obj.contains_key("keys") {
             return Err(EngineError::new(
-                "issuer_invalid",
+                ProblemCode::IssuerInvalid,
                 "keys are added through /v1/issuers/{id}/keys, not in the issuer document",
             ));
         }
-        identifier(obj, "issuer_invalid")
+        identifier(obj, ProblemCode::IssuerInvalid)
     }
 
     /// Checks an agreement document's outer shape; returns its id.
     pub fn agreement_id(&self, body: &Value) -> Result<String, EngineError> {
-        let obj = body
-            .as_object()
-            .ok_or_else(|| EngineError::new("agreement_invalid", "a JSON object is required"))?;
-        identifier(obj, "agreement_invalid")
+        let obj = body.as_object().ok_or_else(|| {
+            EngineError::new(ProblemCode::AgreementInvalid, "a JSON object is required")
+        })?;
+        identifier(obj, ProblemCode::AgreementInvalid)
     }
 
     /// Loads a policy document against the registry in force.
@@ -202,7 +209,7 @@ impl Engine {
         PolicyLoader::new(self.catalogue)
             .with_registry(&registry)
             .parse("policy", &body.to_string())
-            .map_err(|e| load_error("policy_invalid", &e))
+            .map_err(|e| load_error(ProblemCode::PolicyInvalid, &e))
     }
 
     /// The policy of a stored version (parsed once).
@@ -235,7 +242,7 @@ impl Engine {
     ) -> Result<PresentationRequest, EngineError> {
         policy
             .request(&policy.default_choices(), now, &mut rand::rngs::OsRng)
-            .map_err(|e| EngineError::new("policy_invalid", e.to_string()))
+            .map_err(|e| EngineError::new(ProblemCode::PolicyInvalid, e.to_string()))
     }
 
     fn evaluator<'a>(&'a self, registry: &'a Registry) -> Evaluator<'a> {
@@ -274,7 +281,7 @@ impl Engine {
     }
 }
 
-fn identifier(obj: &Map<String, Value>, code: &'static str) -> Result<String, EngineError> {
+fn identifier(obj: &Map<String, Value>, code: ProblemCode) -> Result<String, EngineError> {
     let id = obj
         .get("id")
         .and_then(Value::as_str)

@@ -18,6 +18,7 @@
 //! OpenMetrics text when the scraper asks for it ([`Format`]).
 
 use std::time::Duration;
+use zkcred_problem::ProblemCode;
 
 use axum::http::{Method, StatusCode};
 use prometheus_client::encoding::{prometheus_text, text, EncodeLabelSet};
@@ -203,9 +204,11 @@ impl Metrics {
     }
 
     /// Counts a refused challenge.
-    pub fn challenge_refused(&self, code: &'static str) {
+    pub fn challenge_refused(&self, code: ProblemCode) {
         self.challenge_refusals
-            .get_or_create(&CodeLabel { code })
+            .get_or_create(&CodeLabel {
+                code: code.as_str(),
+            })
             .inc();
     }
 

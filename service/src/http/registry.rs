@@ -26,8 +26,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use zkcred_problem::ProblemCode;
 
-use axum::http::StatusCode;
 use serde_json::Value;
 use zkcred_credential::IssuerPublicKey;
 use zkcred_crypto::bbs::VerifierKey;
@@ -78,7 +78,7 @@ impl std::fmt::Debug for Registry {
 }
 
 fn engine_problem(e: EngineError) -> Problem {
-    Problem::new(StatusCode::BAD_REQUEST, e.code, e.reason)
+    Problem::new(e.code, e.reason)
 }
 
 fn storage(e: StorageError) -> Problem {
@@ -96,16 +96,16 @@ pub fn latest(docs: Vec<Document>) -> Vec<Document> {
 
 fn not_found(kind: &str) -> Problem {
     let code = match kind {
-        ISSUER_KIND => "issuer_not_found",
-        AGREEMENT_KIND => "agreement_not_found",
-        POLICY_KIND => "policy_not_found",
-        _ => "key_not_found",
+        ISSUER_KIND => ProblemCode::IssuerNotFound,
+        AGREEMENT_KIND => ProblemCode::AgreementNotFound,
+        POLICY_KIND => ProblemCode::PolicyNotFound,
+        _ => ProblemCode::KeyNotFound,
     };
-    Problem::not_found(code, format!("no such {}", kind.replace('_', " ")))
+    Problem::new(code, format!("no such {}", kind.replace('_', " ")))
 }
 
 fn conflict(detail: String) -> Problem {
-    Problem::new(StatusCode::CONFLICT, "already_exists", detail)
+    Problem::new(ProblemCode::AlreadyExists, detail)
 }
 
 /// A document not yet stored, for building a candidate registry.
@@ -355,11 +355,10 @@ impl Registry {
 
     fn parse_key(&self, issuer: &str, body: &Value) -> Result<IssuerPublicKey, Problem> {
         let key = IssuerPublicKey::from_json(&body.to_string())
-            .map_err(|e| Problem::new(StatusCode::BAD_REQUEST, "key_invalid", e.to_string()))?;
+            .map_err(|e| Problem::new(ProblemCode::KeyInvalid, e.to_string()))?;
         if key.issuer != issuer {
             return Err(Problem::new(
-                StatusCode::BAD_REQUEST,
-                "key_invalid",
+                ProblemCode::KeyInvalid,
                 format!("the key belongs to issuer {}, not {issuer}", key.issuer),
             ));
         }
@@ -369,8 +368,7 @@ impl Registry {
     fn active_issuer(&self, issuer: &str) -> Result<(), Problem> {
         if self.get(ISSUER_KIND, issuer, None)?.status != DocumentStatus::Active {
             return Err(Problem::new(
-                StatusCode::CONFLICT,
-                "issuer_retired",
+                ProblemCode::IssuerRetired,
                 format!("issuer {issuer} is retired"),
             ));
         }
@@ -454,21 +452,19 @@ impl Registry {
     }
 
     fn load_key(&self, issuer: &str, key_id: &str) -> Result<Arc<CachedKey>, Problem> {
-        let refuse = |code, detail: &str| {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail.to_owned())
-        };
+        let refuse = |code: ProblemCode, detail: &str| Problem::new(code, detail.to_owned());
         let registry = self.engine.registry();
         let i = registry.issuer(issuer).ok_or_else(|| {
             refuse(
-                "unknown_issuer",
+                ProblemCode::UnknownIssuer,
                 "the presented issuer is not an active issuer of the registry",
             )
         })?;
         let k = i
             .key(key_id)
-            .ok_or_else(|| refuse("unknown_key", "the issuer has no such key"))?;
+            .ok_or_else(|| refuse(ProblemCode::UnknownKey, "the issuer has no such key"))?;
         if k.revoked {
-            return Err(refuse("key_revoked", "the issuer key is revoked"));
+            return Err(refuse(ProblemCode::KeyRevoked, "the issuer key is revoked"));
         }
         let verifier = Arc::new(VerifierKey::new(k.key.public_key.clone()));
         Ok(Arc::new(CachedKey {

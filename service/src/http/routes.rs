@@ -13,6 +13,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use zkcred_problem::ProblemCode;
 
 use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
@@ -158,8 +159,7 @@ fn as_problem(r: Response, timeout: Duration) -> Response {
         _ if is_problem => r,
         StatusCode::PAYLOAD_TOO_LARGE => body_too_large().into_response(),
         TIMED_OUT => Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
+            ProblemCode::Timeout,
             format!("the request took longer than {} ms", timeout.as_millis()),
         )
         .into_response(),
@@ -169,8 +169,7 @@ fn as_problem(r: Response, timeout: Duration) -> Response {
 
 fn body_too_large() -> Problem {
     Problem::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
+        ProblemCode::BodyTooLarge,
         "the request body exceeds the configured limit",
     )
 }
@@ -238,13 +237,12 @@ fn created(v: impl serde::Serialize) -> Answer {
 }
 
 async fn not_found() -> Problem {
-    Problem::not_found("not_found", "no such resource")
+    Problem::new(ProblemCode::NotFound, "no such resource")
 }
 
 async fn method_not_allowed() -> Problem {
     Problem::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ProblemCode::MethodNotAllowed,
         "this resource does not take that method",
     )
 }
@@ -258,13 +256,7 @@ async fn healthz(State(st): St) -> Answer {
             .map_err(|e| Problem::from(crate::Error::from(e)))
     })
     .await
-    .map_err(|_| {
-        Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unhealthy",
-            "storage is not answering",
-        )
-    })?;
+    .map_err(|_| Problem::new(ProblemCode::Unhealthy, "storage is not answering"))?;
     ok(json!({ "status": "ok", "log_size": size, "batching": st.batcher.enabled() }))
 }
 
@@ -339,7 +331,7 @@ async fn presentations_batch(
         let (i, r) = joined.map_err(|e| Problem::internal(&e))?;
         slots[i] = Some(match r {
             Ok(a) => json!({ "status": 200, "decision": a }),
-            Err(p) => json!({ "status": p.status.as_u16(), "problem": p.to_json() }),
+            Err(p) => json!({ "status": p.code.status(), "problem": p.to_json() }),
         });
     }
     results.extend(slots.into_iter().map(|s| s.unwrap_or(Value::Null)));

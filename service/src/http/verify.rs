@@ -16,8 +16,8 @@
 
 use std::sync::Arc;
 use std::time::Instant;
+use zkcred_problem::ProblemCode;
 
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -112,8 +112,7 @@ pub async fn issue_challenge(
     };
     if doc.status != DocumentStatus::Active {
         return Err(Problem::new(
-            StatusCode::CONFLICT,
-            "policy_retired",
+            ProblemCode::PolicyRetired,
             format!("policy {} is retired", doc.id),
         ));
     }
@@ -121,8 +120,7 @@ pub async fn issue_challenge(
     let policy = engine.policy(&doc).map_err(|e| Problem::internal(&e))?;
     if policy.verifier() != &*who.name {
         return Err(Problem::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
+            ProblemCode::Forbidden,
             format!("policy {} belongs to another verifier", doc.id),
         ));
     }
@@ -177,14 +175,14 @@ impl KeyResolver for Resolved {
 /// reason's code and explanation (names, never values), and all of them.
 fn decision_problem(d: &Decision) -> Problem {
     let first = d.reasons.first();
-    let code = first.map_or("policy_unsatisfied", |r| r.code());
+    let code = first.map_or(ProblemCode::PolicyUnsatisfied, |r| r.code());
     let detail = first.map_or_else(|| "the policy is not satisfied".to_owned(), |r| r.explain());
     let reasons: Vec<Value> = d
         .reasons
         .iter()
-        .map(|r| serde_json::json!({ "code": r.code(), "detail": r.explain() }))
+        .map(|r| serde_json::json!({ "code": r.code().as_str(), "detail": r.explain() }))
         .collect();
-    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail).with("reasons", reasons)
+    Problem::new(code, detail).with("reasons", reasons)
 }
 
 /// Decides on one submission by the verifier `who`.
@@ -213,15 +211,34 @@ pub async fn decide(
             engine.policy(&doc).map_err(|e| Problem::internal(&e))?
         }
     };
-    // Credential types the record may name for a refusal: the requested
-    // ones that are catalogue types.
-    let types = sub
+    // What a refusal's record may name: the requested credential types that
+    // are catalogue types, and the attribute names the presentation
+    // disclosed for each that are in the type's layout. Names come from
+    // untrusted input, so only catalogue names are kept: anything else
+    // could carry a value into the log.
+    let types: Vec<String> = sub
         .request
         .credentials
         .iter()
         .map(|rc| match state.catalogue.get(&rc.credential_type) {
             Some(t) => t.id.clone(),
             None => "unknown".to_owned(),
+        })
+        .collect();
+    let disclosed_names = types
+        .iter()
+        .enumerate()
+        .map(|(i, ty)| {
+            let (Some(t), Some(pc)) =
+                (state.catalogue.get(ty), sub.presentation.credentials.get(i))
+            else {
+                return Vec::new();
+            };
+            pc.disclosed
+                .keys()
+                .filter(|name| t.attribute(name).is_some())
+                .cloned()
+                .collect()
         })
         .collect();
     let mut ctx = Ctx {
@@ -232,6 +249,7 @@ pub async fn decide(
             version: binding.policy_version,
         },
         types,
+        disclosed_names,
     };
     match verify(state, Arc::clone(&policy), sub, announced).await {
         Ok(disclosed) => ctx.decide(&policy, disclosed).await,
@@ -244,6 +262,8 @@ struct Ctx<'a> {
     who: &'a Principal,
     policy_ref: PolicyRef,
     types: Vec<String>,
+    /// Per requested credential, the catalogue attribute names disclosed.
+    disclosed_names: Vec<Vec<String>>,
 }
 
 impl Ctx<'_> {
@@ -273,21 +293,21 @@ impl Ctx<'_> {
 
     /// Logs a refusal; returns the problem with the decision attached.
     async fn refuse(&mut self, p: Problem, issuers: &[String]) -> Problem {
-        self.state.metrics.decision(false, p.code);
+        self.state.metrics.decision(false, p.code.as_str());
         let credentials = self
             .types
             .iter()
             .enumerate()
             .map(|(i, t)| CredentialDisclosure {
                 credential_type: t.clone(),
-                disclosed_attributes: Vec::new(),
+                disclosed_attributes: self.disclosed_names.get(i).cloned().unwrap_or_default(),
                 issuer: issuers
                     .get(i)
                     .cloned()
                     .unwrap_or_else(|| "unverified".into()),
             })
             .collect();
-        let event = self.event(Outcome::Refused, p.code, credentials);
+        let event = self.event(Outcome::Refused, p.code.as_str(), credentials);
         match self.append(event).await {
             Ok(seq) => p.with("decision", "refused").with("log_sequence", seq),
             Err(internal) => internal,
@@ -379,15 +399,12 @@ async fn verify(
         .map_err(|e| {
             let p = match e {
                 BatchError::Overloaded => Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "overloaded",
+                    ProblemCode::Overloaded,
                     "the verification queue is full; retry later",
                 ),
-                BatchError::ShutDown => Problem::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "shutting_down",
-                    "the service is shutting down",
-                ),
+                BatchError::ShutDown => {
+                    Problem::new(ProblemCode::ShuttingDown, "the service is shutting down")
+                }
             };
             (p, issuers.clone())
         })?;
@@ -435,118 +452,52 @@ fn prepare(
 /// name attributes and identifiers, never values.
 pub fn presentation_problem(e: &CredError) -> Problem {
     use CredError as E;
-    let bad = StatusCode::BAD_REQUEST;
-    let refused = StatusCode::UNPROCESSABLE_ENTITY;
-    let (status, code, detail): (StatusCode, &'static str, String) = match e {
-        E::ProofInvalid => (
-            refused,
-            "proof_invalid",
-            "a presentation proof does not verify".into(),
-        ),
-        E::Malformed { what, .. } => (
-            bad,
-            "proof_malformed",
-            format!("the {what} cannot be decoded"),
-        ),
-        E::Crypto(_) => (
-            bad,
-            "proof_malformed",
-            "a proof cannot be decoded or checked".into(),
-        ),
-        E::UnrequestedDisclosure(name) => (
-            refused,
-            "over_disclosure",
-            format!("attribute {name} is disclosed but the policy does not ask for it"),
-        ),
-        E::MissingDisclosure(name) => (
-            refused,
-            "missing_disclosure",
-            format!("requested attribute {name} is not disclosed"),
-        ),
-        E::Attribute(zkcred_credential::AttributeError::NotInLayout { .. }) => (
-            refused,
-            "over_disclosure",
-            "a disclosed attribute is not in the credential type's layout".into(),
-        ),
-        E::Attribute(a) => (bad, "attribute_invalid", attribute_detail(a)),
-        E::UnknownKey { issuer, .. } => (
-            refused,
-            "unknown_key",
-            format!("issuer {issuer} has no such key"),
-        ),
-        E::SuiteMismatch { .. } | E::UnknownSuite(_) => (
-            bad,
-            "suite_mismatch",
-            "the ciphersuite does not match the issuer key".into(),
-        ),
-        E::IssuerNotAccepted(i) => (
-            refused,
-            "issuer_not_accepted",
-            format!("issuer {i} is not accepted by the policy"),
-        ),
-        E::WrongCredentialType { expected, .. } => (
-            refused,
-            "wrong_credential_type",
-            format!("expected a credential of type {expected}"),
-        ),
-        E::CredentialCountMismatch { expected, found } => (
-            refused,
-            "credential_count_mismatch",
-            format!("the policy asks for {expected} credential(s), the presentation has {found}"),
-        ),
-        E::VerifierMismatch { .. } => (
-            refused,
-            "verifier_mismatch",
-            "the presentation is for another verifier".into(),
-        ),
-        E::ChallengeMismatch => (
-            refused,
-            "challenge_mismatch",
-            "the presentation answers another challenge".into(),
-        ),
-        E::RequestDigestMismatch => (
-            refused,
-            "request_digest_mismatch",
-            "the presentation answers another request".into(),
-        ),
-        E::RequestExpired(_) => (
-            StatusCode::GONE,
-            "challenge_expired",
-            "the request has expired".into(),
-        ),
-        E::UnsupportedFormat { .. } => (
-            bad,
-            "unsupported_format",
-            "not a zkcred presentation of a supported version".into(),
-        ),
-        E::UnsupportedProof { .. } => (
-            bad,
-            "unsupported_proof",
-            "unsupported proof type or version".into(),
-        ),
-        E::UnsupportedStatement(_) => (
-            bad,
-            "unsupported_statement",
-            "statements are not supported".into(),
-        ),
-        E::UnsupportedEncodingVersion(v) => (
-            bad,
-            "unsupported_encoding",
-            format!("attribute encoding version {v} is not supported"),
-        ),
-        E::UnknownCredentialType(_) => (bad, "invalid_request", "unknown credential type".into()),
-        E::InvalidRequest(_) | E::InvalidIdentifier { .. } => (
-            bad,
-            "invalid_request",
-            "the presentation request is invalid".into(),
-        ),
-        _ => (
-            bad,
-            "presentation_invalid",
-            "the presentation cannot be used".into(),
-        ),
+    let detail = match e {
+        E::ProofInvalid => "a presentation proof does not verify".into(),
+        E::Malformed { what, .. } => format!("the {what} cannot be decoded"),
+        E::Crypto(_) => "a proof cannot be decoded or checked".into(),
+        E::UnrequestedDisclosure(name) => {
+            format!("attribute {name} is disclosed but the policy does not ask for it")
+        }
+        E::MissingDisclosure(name) => format!("requested attribute {name} is not disclosed"),
+        E::Attribute(zkcred_credential::AttributeError::NotInLayout { .. }) => {
+            "a disclosed attribute is not in the credential type's layout".into()
+        }
+        E::Attribute(a) => attribute_detail(a),
+        E::UnknownKey { issuer, .. } => format!("issuer {issuer} has no such key"),
+        E::SuiteMismatch { .. } | E::UnknownSuite(_) => {
+            "the ciphersuite does not match the issuer key".into()
+        }
+        E::IssuerNotAccepted(i) => format!("issuer {i} is not accepted by the policy"),
+        E::WrongCredentialType { expected, .. } => {
+            format!("expected a credential of type {expected}")
+        }
+        E::CredentialCountMismatch { expected, found } => {
+            format!("the policy asks for {expected} credential(s), the presentation has {found}")
+        }
+        E::VerifierMismatch { .. } => "the presentation is for another verifier".into(),
+        E::ChallengeMismatch => "the presentation answers another challenge".into(),
+        E::RequestDigestMismatch => "the presentation answers another request".into(),
+        E::RequestExpired(_) => "the request has expired".into(),
+        E::UnsupportedFormat { .. } => "not a zkcred presentation of a supported version".into(),
+        E::UnsupportedProof { .. } => "unsupported proof type or version".into(),
+        E::UnsupportedStatement(_) => "statements are not supported".into(),
+        E::UnsupportedEncodingVersion(v) => {
+            format!("attribute encoding version {v} is not supported")
+        }
+        E::UnknownCredentialType(_) => "unknown credential type".into(),
+        E::InvalidRequest(_) | E::InvalidIdentifier { .. } => {
+            "the presentation request is invalid".into()
+        }
+        _ => "the presentation cannot be used".into(),
     };
-    Problem::new(status, code, detail)
+    // The code comes from the credential crate's one mapping; a local-only
+    // error (wallet, files) that reaches here is a presentation we cannot use.
+    let code = match e.code() {
+        c if c.status() >= 500 || c == ProblemCode::NotFound => ProblemCode::PresentationInvalid,
+        c => c,
+    };
+    Problem::new(code, detail)
 }
 
 fn attribute_detail(a: &zkcred_credential::AttributeError) -> String {

@@ -15,6 +15,7 @@ mod sqlite;
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
+use zkcred_problem::ProblemCode;
 
 use serde::{Deserialize, Serialize};
 
@@ -145,8 +146,9 @@ pub enum StorageError {
 }
 
 impl StorageError {
-    /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    /// The problem code.
+    pub fn code(&self) -> ProblemCode {
+        use ProblemCode as P;
         match self {
             StorageError::Database(rusqlite::Error::SqliteFailure(e, _))
                 if matches!(
@@ -154,18 +156,18 @@ impl StorageError {
                     rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
                 ) =>
             {
-                "storage_busy"
+                P::StorageBusy
             }
-            StorageError::Database(_) => "storage_error",
-            StorageError::Migration(_) => "storage_migration_failed",
-            StorageError::Setup(_) => "storage_setup_failed",
-            StorageError::Corrupt(_) => "storage_corrupt",
-            StorageError::InvalidRecord(_) => "record_invalid",
-            StorageError::InvalidDocument(_) => "document_invalid",
-            StorageError::RangeOutOfBounds { .. } => "log_range_out_of_bounds",
-            StorageError::HeadBeyondLog { .. } => "tree_head_beyond_log",
-            StorageError::DocumentNotFound => "document_not_found",
-            StorageError::VersionConflict { .. } => "document_version_conflict",
+            StorageError::Database(_) => P::StorageError,
+            StorageError::Migration(_) => P::StorageMigrationFailed,
+            StorageError::Setup(_) => P::StorageSetupFailed,
+            StorageError::Corrupt(_) => P::StorageCorrupt,
+            StorageError::InvalidRecord(_) => P::RecordInvalid,
+            StorageError::InvalidDocument(_) => P::DocumentInvalid,
+            StorageError::RangeOutOfBounds { .. } => P::LogRangeOutOfBounds,
+            StorageError::HeadBeyondLog { .. } => P::TreeHeadBeyondLog,
+            StorageError::DocumentNotFound => P::DocumentNotFound,
+            StorageError::VersionConflict { .. } => P::DocumentVersionConflict,
         }
     }
 }
