@@ -8,9 +8,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
-
-/// The media type of problem documents.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub use zkcred_api::{ProblemDocument, PROBLEM_JSON};
 
 /// An API error; see the module documentation.
 #[derive(Debug, Clone)]
@@ -73,17 +71,16 @@ impl Problem {
     }
 
     /// The problem document.
+    pub fn document(&self) -> ProblemDocument {
+        ProblemDocument {
+            extensions: self.extensions.clone(),
+            ..ProblemDocument::new(self.status.as_u16(), self.code, self.title(), &self.detail)
+        }
+    }
+
+    /// The problem document as JSON.
     pub fn to_json(&self) -> Value {
-        let mut m = self.extensions.clone();
-        m.insert(
-            "type".into(),
-            Value::String(format!("urn:zkcred:problem:{}", self.code)),
-        );
-        m.insert("title".into(), self.title().into());
-        m.insert("status".into(), self.status.as_u16().into());
-        m.insert("detail".into(), self.detail.clone().into());
-        m.insert("code".into(), self.code.into());
-        Value::Object(m)
+        serde_json::to_value(self.document()).unwrap_or(Value::Null)
     }
 }
 
