@@ -29,7 +29,7 @@ use crate::{
 #[derive(Debug)]
 pub enum ClientError {
     /// The service answered with a problem document (any 4xx or 5xx).
-    Problem(ProblemDocument),
+    Problem(Box<ProblemDocument>),
     /// The request did not complete: connection, timeout, I/O.
     Transport(reqwest::Error),
     /// The service's answer is not the expected document (or a non-problem
@@ -50,7 +50,7 @@ impl std::fmt::Display for ClientError {
 impl std::error::Error for ClientError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ClientError::Problem(p) => Some(p),
+            ClientError::Problem(p) => Some(p.as_ref()),
             ClientError::Transport(e) => Some(e),
             ClientError::Decode(_) => None,
         }
@@ -525,7 +525,7 @@ impl Client {
 /// The error of a 4xx/5xx answer: its problem document, else a decode error.
 fn error_of(r: &RawResponse) -> ClientError {
     match serde_json::from_slice::<ProblemDocument>(&r.body) {
-        Ok(p) => ClientError::Problem(p),
+        Ok(p) => ClientError::Problem(Box::new(p)),
         Err(_) => ClientError::Decode(format!(
             "HTTP {} without a problem document: {}",
             r.status.as_u16(),
