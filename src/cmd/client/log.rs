@@ -69,7 +69,8 @@ pub enum LogCommand {
     },
 }
 
-fn record_line(r: &DisclosureRecord) -> String {
+/// One line for a disclosure record: names and outcome, never values.
+pub(crate) fn record_line(r: &DisclosureRecord) -> String {
     let creds: Vec<String> = r
         .credentials
         .iter()

@@ -11,8 +11,8 @@
 //! service's problem document is shown; with `--json` it is printed to
 //! standard output).
 
-mod log;
-mod registry;
+pub(crate) mod log;
+pub(crate) mod registry;
 mod verify;
 
 use std::path::Path;
