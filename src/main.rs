@@ -54,6 +54,10 @@ enum Command {
     /// Verify a presentation offline: VALID (exit 0) or INVALID (exit 1)
     /// with the disclosed attributes or the reason.
     Verify(cmd::verify::VerifyArgs),
+    /// Drive a running verifier service: registry, policies, challenges,
+    /// submissions and the disclosure log (URL and token from --url/--token
+    /// or ZKCRED_URL/ZKCRED_TOKEN).
+    Client(cmd::client::ClientArgs),
     /// Regulator tools: verify a disclosure-log export.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
@@ -160,6 +164,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Request(c) => run_cmd(|ctx| c.run(ctx)),
         Command::Verify(c) => run_cmd(|ctx| c.run(ctx)),
         Command::Audit(c) => run_cmd(|ctx| c.run(ctx)),
+        Command::Client(c) => run_cmd(|ctx| c.run(ctx)),
         Command::Policy(cmd) => zkcred::policy_cmd::run(cmd),
         Command::Bbs(BbsCommand::Conformance { dir, suite }) => {
             let outcomes = conformance::run_dir(&dir, suite.map(Suite::from))?;

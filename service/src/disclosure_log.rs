@@ -8,60 +8,18 @@
 use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::Error;
 use crate::storage::Storage;
 use zkcred_translog::export::EXPORT_FORMAT;
-use zkcred_translog::merkle::{self, Hash, ProofError};
+use zkcred_translog::merkle::{self, ProofError};
 use zkcred_translog::record::{check_timestamp, now_timestamp};
 use zkcred_translog::{
     DisclosureEvent, LogExport, LogPublicKey, LogSigningKey, SignedTreeHead, TreeHead,
 };
 
-/// An inclusion proof, as served to an auditor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InclusionProof {
-    /// The record's sequence number (leaf index).
-    pub leaf_index: u64,
-    /// The tree size the proof is for.
-    pub tree_size: u64,
-    /// The record's leaf hash.
-    pub leaf_hash: Hash,
-    /// The audit path, lowest level first.
-    pub path: Vec<Hash>,
-}
-
-impl InclusionProof {
-    /// Checks the proof against a root (e.g. a signed head's).
-    pub fn verify(&self, root: &Hash) -> Result<(), ProofError> {
-        merkle::verify_inclusion(
-            &self.leaf_hash,
-            self.leaf_index,
-            self.tree_size,
-            &self.path,
-            root,
-        )
-    }
-}
-
-/// A consistency proof, as served to an auditor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsistencyProof {
-    /// The earlier tree size.
-    pub old_size: u64,
-    /// The later tree size.
-    pub new_size: u64,
-    /// The proof hashes.
-    pub path: Vec<Hash>,
-}
-
-impl ConsistencyProof {
-    /// Checks the proof against the two roots.
-    pub fn verify(&self, old_root: &Hash, new_root: &Hash) -> Result<(), ProofError> {
-        merkle::verify_consistency(self.old_size, self.new_size, old_root, new_root, &self.path)
-    }
-}
+/// Inclusion and consistency proofs, as served to an auditor: the API's
+/// types.
+pub use zkcred_api::{ConsistencyProof, InclusionProof};
 
 /// The disclosure log: a storage and the log's signing key.
 pub struct DisclosureLog<S: ?Sized> {

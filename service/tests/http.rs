@@ -1,5 +1,7 @@
 //! The HTTP service end to end: a real server on an ephemeral loopback port,
-//! a real HTTP client, real credentials and proofs.
+//! the one typed client (`zkcred_api::client`), real credentials and proofs.
+//! Error paths a typed client cannot produce (no token, malformed JSON,
+//! wrong methods) go through its raw `send_raw`.
 
 use std::path::Path;
 use std::time::Duration;
@@ -8,14 +10,18 @@ use rand::rngs::OsRng;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+use zkcred_api::client::{Client as ApiClient, ClientError};
+use zkcred_api::{
+    BatchRequest, ConsistencyQuery, DocKind, InclusionQuery, RecordsQuery, Submission,
+};
 use zkcred_credential::{
     issue, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssuerKey,
     LicenseId, Presentation, PresentationRequest, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
-use zkcred_service::disclosure_log::{ConsistencyProof, InclusionProof};
+use zkcred_service::disclosure_log::ConsistencyProof;
 use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
-use zkcred_translog::{verify_export, LogExport, LogPublicKey, SignedTreeHead};
+use zkcred_translog::{verify_export, LogPublicKey, SignedTreeHead};
 
 const ISSUER: &str = "11330105002500287C";
 const OTHER_ISSUER: &str = "11430000006122244L";
@@ -44,17 +50,21 @@ fn config(dir: &Path) -> Config {
     c
 }
 
+/// The one client, plus raw calls for the error paths.
 struct Client {
-    http: reqwest::Client,
-    base: String,
+    api: ApiClient,
 }
 
 impl Client {
     fn new(server: &RunningServer) -> Self {
         Client {
-            http: reqwest::Client::new(),
-            base: format!("http://{}", server.local_addr()),
+            api: ApiClient::new(&format!("http://{}", server.local_addr()), None).unwrap(),
         }
+    }
+
+    /// The typed client with `token`.
+    fn role(&self, token: &str) -> ApiClient {
+        self.api.with_token(token).unwrap()
     }
 
     async fn raw(
@@ -64,21 +74,12 @@ impl Client {
         token: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> (StatusCode, String, String) {
-        let mut rb = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(t) = token {
-            rb = rb.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            rb = rb.header("content-type", "application/json").body(b);
-        }
-        let r = rb.send().await.unwrap();
-        let status = r.status();
-        let ct = r
-            .headers()
-            .get("content-type")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        (status, ct, r.text().await.unwrap())
+        let c = match token {
+            Some(t) => self.role(t),
+            None => self.api.anonymous(),
+        };
+        let r = c.send_raw(method, path, body).await.unwrap();
+        (r.status, r.content_type.clone(), r.text())
     }
 
     async fn call(
@@ -111,6 +112,14 @@ impl Client {
 
     async fn post(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+}
+
+/// The problem of a failed typed call.
+fn problem(r: Result<impl std::fmt::Debug, ClientError>) -> (u16, String) {
+    match r {
+        Err(ClientError::Problem(p)) => (p.status, p.code),
+        other => panic!("expected a problem, got {other:?}"),
     }
 }
 
@@ -177,9 +186,13 @@ fn holder(issuer: &str) -> Holder {
 impl Holder {
     fn present(&self, request: &Value) -> Presentation {
         let req: PresentationRequest = serde_json::from_value(request.clone()).unwrap();
+        self.answer(&req)
+    }
+
+    fn answer(&self, req: &PresentationRequest) -> Presentation {
         present(
             Catalogue::builtin(),
-            &req,
+            req,
             &[(&self.credential, self.key.public())],
             OffsetDateTime::now_utc(),
             &mut OsRng,
@@ -193,11 +206,9 @@ impl Holder {
 }
 
 async fn challenge(c: &Client, token: &str) -> Value {
-    let (s, v) = c
-        .post("/v1/challenges", token, &json!({ "policy": POLICY }))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    v["request"].clone()
+    let issued = c.role(token).challenge(POLICY).await.unwrap();
+    assert_eq!(issued.policy.id, POLICY);
+    serde_json::to_value(issued.request).unwrap()
 }
 
 fn submission(request: &Value, p: &Presentation) -> Value {
@@ -236,21 +247,19 @@ fn policy_doc(version: u32, disclose: &[&str]) -> Value {
 }
 
 async fn setup(c: &Client, h: &Holder) {
-    let (s, v) = c.post("/v1/issuers", ADMIN, &issuer_doc(ISSUER)).await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = c
-        .post(
-            &format!("/v1/issuers/{ISSUER}/keys"),
-            ADMIN,
-            &h.public_key(),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = c
-        .post("/v1/policies", ADMIN, &policy_doc(1, &["holder_name"]))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    assert_eq!(v["version"], 1);
+    let admin = c.role(ADMIN);
+    let d = admin
+        .create(DocKind::Issuer, &issuer_doc(ISSUER))
+        .await
+        .unwrap();
+    assert_eq!((d.kind.as_str(), d.version), ("issuer", 1));
+    let d = admin.add_key(h.key.public(), false).await.unwrap();
+    assert_eq!(d.id, format!("{ISSUER}/{}", h.key.public().key_id));
+    let d = admin
+        .create(DocKind::Policy, &policy_doc(1, &["holder_name"]))
+        .await
+        .unwrap();
+    assert_eq!(d.version, 1);
 }
 
 async fn start(config: Config) -> (RunningServer, Client) {
@@ -380,28 +389,27 @@ async fn end_to_end() {
         (StatusCode::OK, Some(1))
     );
 
-    // A good presentation.
-    let request = challenge(&c, HOTEL).await;
-    assert_eq!(request["verifier"], "hotel.example");
-    let p = h.present(&request);
-    let (s, v) = c
-        .post("/v1/presentations", HOTEL, &submission(&request, &p))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(v["decision"], "accepted");
+    // A good presentation, through the typed client.
+    let hotel = c.role(HOTEL);
+    let issued = hotel.challenge(POLICY).await.unwrap();
+    assert_eq!(issued.request.verifier, "hotel.example");
+    let sub = Submission {
+        policy: POLICY.into(),
+        presentation: h.answer(&issued.request),
+        request: issued.request,
+    };
+    let accepted = hotel.submit(&sub).await.unwrap();
+    assert_eq!(accepted.decision, "accepted");
     assert_eq!(
-        v["credentials"][0]["attributes"],
+        Value::Object(accepted.credentials[0].attributes.clone()),
         json!({ "holder_name": "张三" })
     );
-    assert_eq!(v["log_sequence"], 0);
+    assert_eq!(accepted.log_sequence, 0);
 
     // Replay.
-    let (s, v) = c
-        .post("/v1/presentations", HOTEL, &submission(&request, &p))
-        .await;
     assert_eq!(
-        (s, v["code"].as_str()),
-        (StatusCode::CONFLICT, Some("challenge_replayed"))
+        problem(hotel.submit(&sub).await),
+        (409, "challenge_replayed".into())
     );
 
     // Another verifier cannot use the hotel's challenge (and does not burn it).
@@ -580,18 +588,16 @@ async fn end_to_end() {
         );
     }
     items.push(json!({ "policy": POLICY }));
-    let (s, v) = c
-        .post("/v1/presentations/batch", HOTEL, &json!({ "items": items }))
-        .await;
-    assert_eq!(s, StatusCode::OK, "{v}");
-    let statuses: Vec<u64> = v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["status"].as_u64().unwrap())
-        .collect();
+    let v = hotel.submit_batch(&BatchRequest { items }).await.unwrap();
+    let statuses: Vec<u16> = v.results.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [200, 422, 200, 400]);
-    assert_eq!(v["results"][1]["problem"]["code"], "proof_invalid");
+    let refused = v.results[1].problem.as_ref().unwrap();
+    assert_eq!(refused.code, "proof_invalid");
+    assert!(refused.is_refusal() && refused.log_sequence().is_some());
+    assert_eq!(
+        v.results[0].decision.as_ref().map(|d| d.decision.as_str()),
+        Some("accepted")
+    );
 
     // Rotation keeps old credentials verifiable; revocation stops them.
     let next = holder(ISSUER);
@@ -641,25 +647,32 @@ async fn end_to_end() {
         (s, v["policies"].as_array().unwrap().len()),
         (StatusCode::OK, 1)
     );
-    let (s, v) = c.get("/v1/log/head", REGULATOR).await;
-    assert_eq!(s, StatusCode::OK);
-    let key = LogPublicKey::from_hex(v["log_public_key"].as_str().unwrap()).unwrap();
-    let (s, v) = c.post("/v1/log/head", REGULATOR, &json!({})).await;
-    assert_eq!(s, StatusCode::CREATED);
-    let first: SignedTreeHead = serde_json::from_value(v).unwrap();
+    let regulator = c.role(REGULATOR);
+    let head = regulator.log_head().await.unwrap();
+    let key = LogPublicKey::from_hex(&head.log_public_key).unwrap();
+    let first: SignedTreeHead = regulator.sign_head().await.unwrap();
     key.verify(&first).unwrap();
     assert!(first.tree_size >= 12, "{}", first.tree_size);
     for i in 0..first.tree_size {
-        let (s, v) = c
-            .get(
-                &format!("/v1/log/inclusion?index={i}&tree_size={}", first.tree_size),
-                REGULATOR,
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK);
-        let proof: InclusionProof = serde_json::from_value(v).unwrap();
+        let proof = regulator
+            .inclusion(&InclusionQuery {
+                index: i,
+                tree_size: Some(first.tree_size),
+            })
+            .await
+            .unwrap();
         proof.verify(&first.root_hash).unwrap();
     }
+    // Without a tree size: the latest signed head's.
+    let proof = regulator
+        .inclusion(&InclusionQuery {
+            index: 0,
+            tree_size: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(proof.tree_size, first.tree_size);
+    proof.verify(&first.root_hash).unwrap();
     let (s, v) = c.get("/v1/log/inclusion?index=x", REGULATOR).await;
     assert_eq!(
         (s, v["code"].as_str()),
@@ -680,31 +693,47 @@ async fn end_to_end() {
     let (_, v) = c.post("/v1/log/head", ADMIN, &json!({})).await;
     let second: SignedTreeHead = serde_json::from_value(v).unwrap();
     key.verify(&second).unwrap();
-    let (s, v) = c
-        .get(
-            &format!(
-                "/v1/log/consistency?old_size={}&new_size={}",
-                first.tree_size, second.tree_size
-            ),
-            REGULATOR,
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    let proof: ConsistencyProof = serde_json::from_value(v).unwrap();
+    // Without a new size: the latest signed head's.
+    let proof = regulator
+        .consistency(&ConsistencyQuery {
+            old_size: first.tree_size,
+            new_size: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(proof.new_size, second.tree_size);
     proof.verify(&first.root_hash, &second.root_hash).unwrap();
-    let (s, v) = c.get("/v1/log/records?start=0", REGULATOR).await;
-    assert_eq!(s, StatusCode::OK);
-    let records = v["records"].as_array().unwrap();
-    assert_eq!(records.len() as u64, second.tree_size);
+    // Records: from the start without a query; pages follow `next`.
+    let all = regulator
+        .log_records(&RecordsQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(all.records.len() as u64, second.tree_size);
+    assert_eq!(all.next, None);
     assert_eq!(
-        records[0]["record"]["credentials"][0]["disclosed_attributes"],
-        json!(["holder_name", "valid_until"])
+        all.records[0].record.credentials[0].disclosed_attributes,
+        ["holder_name", "valid_until"]
     );
-    let (_, _, text) = c
-        .raw(Method::GET, "/v1/log/export", Some(REGULATOR), None)
-        .await;
+    let page = regulator
+        .log_records(&RecordsQuery {
+            start: Some(2),
+            end: None,
+            limit: Some(5),
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.records.len(), 5);
+    assert_eq!(page.records[0].record.sequence, 2);
+    assert_eq!(page.next, Some(7));
+    let (s, v) = c.get("/v1/log/records", REGULATOR).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        v["records"].as_array().unwrap().len() as u64,
+        second.tree_size
+    );
+    let (export, text) = regulator.export().await.unwrap();
     assert!(!text.contains("张三"), "no attribute value in the log");
-    let report = verify_export(&LogExport::from_json(&text).unwrap(), &key).unwrap();
+    let report = verify_export(&export, &key).unwrap();
     assert_eq!(report.records, second.tree_size);
 
     // Policy versions and retirement.
@@ -914,15 +943,15 @@ async fn registry_administration() {
     );
 
     // Issuers: read, version, retire (its keys stop verifying at once).
-    let (s, v) = c.get(&format!("/v1/issuers/{ISSUER}"), REGULATOR).await;
+    let v = c
+        .role(REGULATOR)
+        .versions(DocKind::Issuer, ISSUER)
+        .await
+        .unwrap();
+    assert_eq!(v.latest.map(|d| d.version), Some(1));
     assert_eq!(
-        (s, v["latest"]["version"].as_u64()),
-        (StatusCode::OK, Some(1))
-    );
-    let (s, v) = c.get("/v1/issuers/nobody", ADMIN).await;
-    assert_eq!(
-        (s, v["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("issuer_not_found"))
+        problem(c.role(ADMIN).versions(DocKind::Issuer, "nobody").await),
+        (404, "issuer_not_found".into())
     );
     let mut renamed = issuer_doc(ISSUER);
     renamed["name_en"] = json!("Xihu Public Security Bureau");
@@ -950,10 +979,8 @@ async fn registry_administration() {
         c.post("/v1/presentations", HOTEL, &sub).await.0,
         StatusCode::OK
     );
-    let (s, v) = c
-        .post(&format!("/v1/issuers/{ISSUER}/retire"), ADMIN, &json!({}))
-        .await;
-    assert_eq!((s, v["status"].as_str()), (StatusCode::OK, Some("retired")));
+    let d = c.role(ADMIN).retire(DocKind::Issuer, ISSUER).await.unwrap();
+    assert_eq!(d.status, zkcred_api::DocumentStatus::Retired);
     let sub = answered(&c, &h, |_| {}).await;
     let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
     assert_eq!(

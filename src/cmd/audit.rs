@@ -48,7 +48,7 @@ impl AuditCommand {
     }
 }
 
-fn read(ctx: &mut Context<'_>, path: &PathBuf) -> Result<String> {
+pub(crate) fn read(ctx: &mut Context<'_>, path: &PathBuf) -> Result<String> {
     if path.as_os_str() == "-" {
         let mut s = String::new();
         ctx.stdin
@@ -68,10 +68,23 @@ fn verify(ctx: &mut Context<'_>, a: VerifyArgs) -> Result<Status> {
         Some(p) => serde_json::from_str(&read(ctx, p)?)
             .with_context(|| format!("{}: not a JSON array of signed tree heads", p.display()))?,
     };
-    let outcome = LogExport::from_json(&text).and_then(|e| verify_export_with(&e, &key, &known));
+    report(ctx, &text, &key, &known, a.json)
+}
+
+/// Verifies an export's `text` against `key` and the `known` heads and
+/// reports VALID (success) or INVALID to standard output; `zkcred client log
+/// verify` shares it.
+pub(crate) fn report(
+    ctx: &mut Context<'_>,
+    text: &str,
+    key: &LogPublicKey,
+    known: &[SignedTreeHead],
+    json: bool,
+) -> Result<Status> {
+    let outcome = LogExport::from_json(text).and_then(|e| verify_export_with(&e, key, known));
     match outcome {
         Ok(r) => {
-            if a.json {
+            if json {
                 let v = json!({ "valid": true, "report": r });
                 writeln!(ctx.stdout, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {
@@ -91,7 +104,7 @@ fn verify(ctx: &mut Context<'_>, a: VerifyArgs) -> Result<Status> {
             Ok(Status::Success)
         }
         Err(e) => {
-            if a.json {
+            if json {
                 let v = json!({ "valid": false, "code": e.code(), "reason": e.to_string() });
                 writeln!(ctx.stdout, "{}", serde_json::to_string_pretty(&v)?)?;
             } else {

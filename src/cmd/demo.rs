@@ -25,13 +25,17 @@ use clap::Args;
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
+use zkcred_api::client::{Client, ClientError};
+use zkcred_api::{Accepted, DocKind, ProblemDocument, RecordsQuery, Submission};
 use zkcred_credential::{
     issue_with, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssueOptions,
     IssuerKey, LicenseId, Presentation, PresentationRequest, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
-use zkcred_translog::{verify_export, LogExport};
+use zkcred_translog::verify_export;
+
+use super::client;
 
 /// `zkcred demo`.
 #[derive(Debug, Args)]
@@ -146,12 +150,10 @@ struct Person {
 }
 
 impl Person {
-    fn answer(&self, request: &Value) -> Result<Presentation> {
-        let req: PresentationRequest =
-            serde_json::from_value(request.clone()).context("request")?;
+    fn answer(&self, req: &PresentationRequest) -> Result<Presentation> {
         Ok(present(
             Catalogue::builtin(),
-            &req,
+            req,
             &[(&self.credential, &self.key)],
             OffsetDateTime::now_utc(),
             &mut OsRng,
@@ -179,51 +181,6 @@ fn policy(
         "freshness": { "request_ttl_seconds": 300 },
         "requirements": [requirement],
     })
-}
-
-struct Http {
-    client: reqwest::Client,
-    base: String,
-}
-
-impl Http {
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: Option<&Value>,
-    ) -> Result<(u16, Value)> {
-        let mut rb = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(token);
-        if let Some(b) = body {
-            rb = rb.json(b);
-        }
-        let r = rb.send().await.with_context(|| format!("calling {path}"))?;
-        let status = r.status().as_u16();
-        let text = r.text().await?;
-        let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Ok((status, v))
-    }
-
-    async fn post(&self, path: &str, token: &str, body: &Value) -> Result<(u16, Value)> {
-        self.call(reqwest::Method::POST, path, token, Some(body))
-            .await
-    }
-
-    async fn get(&self, path: &str, token: &str) -> Result<(u16, Value)> {
-        self.call(reqwest::Method::GET, path, token, None).await
-    }
-
-    async fn expect(&self, path: &str, token: &str, body: &Value, want: u16) -> Result<Value> {
-        let (s, v) = self.post(path, token, body).await?;
-        if s != want {
-            bail!("POST {path}: HTTP {s}: {v}");
-        }
-        Ok(v)
-    }
 }
 
 /// A date attribute from `YYYY-MM-DD`.
@@ -278,57 +235,66 @@ fn config(dir: &Path) -> Config {
     c
 }
 
-async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
-    let now = OffsetDateTime::now_utc();
-    writeln!(
-        out,
-        "zkcred demo — electronic licenses verified with zero-knowledge proofs"
-    )?;
-    writeln!(out, "data folder: {}", dir.display())?;
+/// The service's clients, one per role, sharing one connection pool.
+struct Roles {
+    admin: Client,
+    hotel: Client,
+    employer: Client,
+    landlord: Client,
+    regulator: Client,
+}
 
-    // ── Issuers and people ────────────────────────────────────────────────
-    heading(
-        out,
-        "Issuing departments sign licenses (BBS signatures, one message per attribute)",
-    )?;
-    let chongqing = Department::new(
-        "11500000MB1540231",
-        "重庆市公安局",
-        "Chongqing Public Security Bureau",
-        "500000",
-        "public_security",
-        &["resident_id_card"],
-        now,
-    )?;
-    let jiangsu = Department::new(
-        "11320000014000163",
-        "江苏省人力资源和社会保障厅",
-        "Jiangsu Department of Human Resources and Social Security",
-        "320000",
-        "human_resources_social_security",
-        &["professional_qualification_certificate"],
-        now,
-    )?;
-    let sichuan = Department::new(
-        "11510000MB1536628",
-        "四川省自然资源厅",
-        "Sichuan Department of Natural Resources",
-        "510000",
-        "natural_resources",
-        &["real_estate_certificate"],
-        now,
-    )?;
-    for d in [&chongqing, &jiangsu, &sichuan] {
-        writeln!(
-            out,
-            "  {} {} ({}) region {} key {}",
-            d.id,
-            d.name_zh,
-            d.name_en,
-            d.region,
-            d.key.public().key_id
-        )?;
+impl Roles {
+    fn new(base: &str) -> Result<Self> {
+        let c = Client::new(base, None)?;
+        Ok(Roles {
+            admin: c.with_token(ADMIN)?,
+            hotel: c.with_token(HOTEL)?,
+            employer: c.with_token(EMPLOYER)?,
+            landlord: c.with_token(LANDLORD)?,
+            regulator: c.with_token(REGULATOR)?,
+        })
     }
+}
+
+/// The issuing departments: Chongqing public security, Jiangsu human
+/// resources, Sichuan natural resources.
+fn departments(now: OffsetDateTime) -> Result<[Department; 3]> {
+    Ok([
+        Department::new(
+            "11500000MB1540231",
+            "重庆市公安局",
+            "Chongqing Public Security Bureau",
+            "500000",
+            "public_security",
+            &["resident_id_card"],
+            now,
+        )?,
+        Department::new(
+            "11320000014000163",
+            "江苏省人力资源和社会保障厅",
+            "Jiangsu Department of Human Resources and Social Security",
+            "320000",
+            "human_resources_social_security",
+            &["professional_qualification_certificate"],
+            now,
+        )?,
+        Department::new(
+            "11510000MB1536628",
+            "四川省自然资源厅",
+            "Sichuan Department of Natural Resources",
+            "510000",
+            "natural_resources",
+            &["real_estate_certificate"],
+            now,
+        )?,
+    ])
+}
+
+/// Zhang Wei's Chongqing resident ID card, Li Na's Jiangsu qualification,
+/// Wang Fang's Sichuan real-estate certificate.
+fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
+    let [chongqing, jiangsu, sichuan] = deps;
     let s = |v: &str| AttributeValue::String(v.into());
     let d = date;
     let zhang = Person {
@@ -389,38 +355,12 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         )?,
         key: sichuan.key.public().clone(),
     };
-    for p in [&zhang, &li, &wang] {
-        let messages = zkcred_credential::layout::message_count(
-            Catalogue::builtin()
-                .get(&p.credential.credential_type)
-                .ok_or_else(|| anyhow!("unknown type"))?,
-        );
-        writeln!(
-            out,
-            "  {} holds a {} ({messages} BBS messages signed)",
-            p.name, p.credential.credential_type
-        )?;
-    }
+    Ok([zhang, li, wang])
+}
 
-    // ── The verifier service ──────────────────────────────────────────────
-    heading(
-        out,
-        "The verifier service starts on loopback (SQLite, micro-batched verification)",
-    )?;
-    let server: RunningServer = Server::start(config(dir)).await?;
-    let http = Http {
-        client: reqwest::Client::new(),
-        base: format!("http://{}", server.local_addr()),
-    };
-    writeln!(out, "  listening on {}", http.base)?;
-    for dep in [&chongqing, &jiangsu, &sichuan] {
-        http.expect("/v1/issuers", ADMIN, &dep.registry_document(), 201)
-            .await?;
-        let key: Value = serde_json::from_str(&dep.key.public().to_json())?;
-        http.expect(&format!("/v1/issuers/{}/keys", dep.id), ADMIN, &key, 201)
-            .await?;
-    }
-    let policies = [
+/// The verifiers' policies: the hotel, the employer, the landlord.
+fn policies() -> [Value; 3] {
+    [
         policy(
             "bund-hotel-check-in",
             "酒店入住 Hotel check-in (name and face match only)",
@@ -471,9 +411,88 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
             365,
             json!({ "id": "ownership", "types": ["real_estate_certificate"], "disclose": ["holder_name", "property_location"] }),
         ),
-    ];
-    for p in &policies {
-        http.expect("/v1/policies", ADMIN, p, 201).await?;
+    ]
+}
+
+async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
+    let now = OffsetDateTime::now_utc();
+    writeln!(
+        out,
+        "zkcred demo — electronic licenses verified with zero-knowledge proofs"
+    )?;
+    writeln!(out, "data folder: {}", dir.display())?;
+    heading(
+        out,
+        "Issuing departments sign licenses (BBS signatures, one message per attribute)",
+    )?;
+    let deps = departments(now)?;
+    for d in &deps {
+        writeln!(
+            out,
+            "  {} {} ({}) region {} key {}",
+            d.id,
+            d.name_zh,
+            d.name_en,
+            d.region,
+            d.key.public().key_id
+        )?;
+    }
+    let people = people(&deps, now)?;
+    for p in &people {
+        let messages = zkcred_credential::layout::message_count(
+            Catalogue::builtin()
+                .get(&p.credential.credential_type)
+                .ok_or_else(|| anyhow!("unknown type"))?,
+        );
+        writeln!(
+            out,
+            "  {} holds a {} ({messages} BBS messages signed)",
+            p.name, p.credential.credential_type
+        )?;
+    }
+
+    heading(
+        out,
+        "The verifier service starts on loopback (SQLite, micro-batched verification)",
+    )?;
+    let server: RunningServer = Server::start(config(dir)).await?;
+    let roles = Roles::new(&format!("http://{}", server.local_addr()))?;
+    writeln!(out, "  listening on {}", roles.admin.base_url())?;
+    register(&roles, &deps, out).await?;
+
+    let [zhang, li, wang] = &people;
+    let hotel_submission = scene_hotel(&roles, zhang, out).await?;
+    scene_employer(&roles, li, out).await?;
+    scene_landlord(&roles, wang, out).await?;
+    scene_replay(&roles, &hotel_submission, out).await?;
+    regulator_view(&roles, out).await?;
+
+    server.shutdown().await?;
+    writeln!(out)?;
+    writeln!(out, "All scenes ended as expected.")?;
+    Ok(())
+}
+
+/// Registers the departments, their keys and the verifiers' policies.
+async fn register(roles: &Roles, deps: &[Department; 3], out: &mut dyn Write) -> Result<()> {
+    for dep in deps {
+        roles
+            .admin
+            .create(DocKind::Issuer, &dep.registry_document())
+            .await
+            .with_context(|| format!("registering issuer {}", dep.id))?;
+        roles
+            .admin
+            .add_key(dep.key.public(), false)
+            .await
+            .with_context(|| format!("registering the key of {}", dep.id))?;
+    }
+    for p in &policies() {
+        roles
+            .admin
+            .create(DocKind::Policy, p)
+            .await
+            .context("registering a policy")?;
         writeln!(
             out,
             "  policy {} — {}",
@@ -481,119 +500,101 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
             p["title"].as_str().unwrap_or("")
         )?;
     }
+    Ok(())
+}
 
-    // ── Scene 1 ───────────────────────────────────────────────────────────
+/// Scene 1: the hotel learns the name and the photo digest, not the ID
+/// number. Returns the submission, replayed in scene 4.
+async fn scene_hotel(roles: &Roles, zhang: &Person, out: &mut dyn Write) -> Result<Submission> {
     heading(
         out,
         "Scene 1 · A Shanghai hotel checks in a guest with a Chongqing ID card",
     )?;
-    let request = scene_request(&http, out, HOTEL, "bund-hotel-check-in").await?;
-    let hotel_presentation = zhang.answer(&request)?;
-    let submission = json!({ "policy": "bund-hotel-check-in", "request": request, "presentation": hotel_presentation });
-    let decision = scene_submit(&http, out, HOTEL, &submission).await?;
-    expect_outcome(&decision, "accepted")?;
-    let shown = decision.to_string();
-    if shown.contains("500103199203154418") {
+    let (submission, decision) =
+        verify_scene(&roles.hotel, out, "bund-hotel-check-in", zhang).await?;
+    let accepted = expect_accepted(decision)?;
+    if serde_json::to_string(&accepted)?.contains("500103199203154418") {
         bail!("the hotel learned the ID number");
     }
     writeln!(out, "  the hotel never receives the ID number, birth date or address: they stay inside the proof")?;
+    Ok(submission)
+}
 
-    // ── Scene 2 ───────────────────────────────────────────────────────────
+/// Scene 2: a Jiangsu qualification recognised in Shanghai.
+async fn scene_employer(roles: &Roles, li: &Person, out: &mut dyn Write) -> Result<()> {
     heading(
         out,
         "Scene 2 · A Shanghai employer confirms a Jiangsu professional qualification",
     )?;
-    let request = scene_request(&http, out, EMPLOYER, "pudong-employer-qualification").await?;
-    let p = li.answer(&request)?;
-    let decision = scene_submit(&http, out, EMPLOYER, &json!({ "policy": "pudong-employer-qualification", "request": request, "presentation": p })).await?;
-    expect_outcome(&decision, "accepted")?;
+    let (_, decision) =
+        verify_scene(&roles.employer, out, "pudong-employer-qualification", li).await?;
+    expect_accepted(decision)?;
+    Ok(())
+}
 
-    // ── Scene 3 ───────────────────────────────────────────────────────────
+/// Scene 3: no agreement covers a Sichuan real-estate certificate in
+/// Shanghai.
+async fn scene_landlord(roles: &Roles, wang: &Person, out: &mut dyn Write) -> Result<()> {
     heading(
         out,
         "Scene 3 · A Shanghai landlord check on a Sichuan real-estate certificate",
     )?;
-    let request = scene_request(&http, out, LANDLORD, "xuhui-landlord-ownership").await?;
-    let p = wang.answer(&request)?;
-    let decision = scene_submit(
-        &http,
-        out,
-        LANDLORD,
-        &json!({ "policy": "xuhui-landlord-ownership", "request": request, "presentation": p }),
-    )
-    .await?;
-    expect_outcome(&decision, "refused")?;
+    let (_, decision) =
+        verify_scene(&roles.landlord, out, "xuhui-landlord-ownership", wang).await?;
+    match decision {
+        Err(p) if p.is_refusal() => {}
+        other => bail!("expected a refusal, got {other:?}"),
+    }
     writeln!(out, "  refused: Shanghai and Sichuan have no agreement covering real-estate certificates, and the type is not national")?;
+    Ok(())
+}
 
-    // ── Scene 4 ───────────────────────────────────────────────────────────
+/// Scene 4: the hotel's presentation replayed.
+async fn scene_replay(roles: &Roles, submission: &Submission, out: &mut dyn Write) -> Result<()> {
     heading(out, "Scene 4 · The hotel's presentation is replayed")?;
-    let (status, v) = http.post("/v1/presentations", HOTEL, &submission).await?;
+    let decision = decision_of(roles.hotel.submit(submission).await)?;
     writeln!(
         out,
-        "  POST /v1/presentations (the same presentation again) → HTTP {status}"
+        "  POST /v1/presentations (the same presentation again) → HTTP {}",
+        decision.as_ref().map_or_else(|p| p.status, |_| 200)
     )?;
-    writeln!(out, "  {}", summary(&v))?;
-    if status < 400 && outcome(&v) != "refused" {
-        bail!("a replayed presentation was not refused: {v}");
+    writeln!(out, "  {}", summary(&decision))?;
+    if decision.is_ok() {
+        bail!("a replayed presentation was not refused");
     }
+    Ok(())
+}
 
-    // ── Regulator ─────────────────────────────────────────────────────────
+/// The regulator: the policies' audit, a signed head, the log, and the
+/// export verified offline.
+async fn regulator_view(roles: &Roles, out: &mut dyn Write) -> Result<()> {
     heading(out, "The regulator's view")?;
-    let (_, audit) = http.get("/v1/audit/policies", REGULATOR).await?;
+    let r = &roles.regulator;
+    let audits = r.policy_audits().await.context("policy audits")?;
     writeln!(out, "  minimisation audit of every policy:")?;
-    for line in audit_lines(&audit) {
-        writeln!(out, "    {line}")?;
+    for a in &audits.policies {
+        writeln!(out, "    {}", client::registry::audit_line(&a.audit))?;
     }
-    let head = http
-        .expect("/v1/log/head", REGULATOR, &json!({}), 201)
-        .await?;
+    let head = r.sign_head().await.context("signing a head")?;
     writeln!(
         out,
         "  signed tree head: size {}, root {}, signed at {}",
-        head["tree_size"],
-        head["root_hash"].as_str().unwrap_or("?"),
-        head["timestamp"].as_str().unwrap_or("?")
+        head.tree_size,
+        head.root_hash.to_hex(),
+        head.timestamp
     )?;
-    let (_, records) = http.get("/v1/log/records?start=0", REGULATOR).await?;
+    let records = r
+        .log_records(&RecordsQuery::default())
+        .await
+        .context("log records")?;
     writeln!(
         out,
         "  disclosure log (names of attributes and outcomes, never values):"
     )?;
-    for r in records_of(&records) {
-        writeln!(
-            out,
-            "    #{} {} {} {} → {} ({})",
-            r["sequence"],
-            r["verifier"].as_str().unwrap_or(""),
-            r["policy"]["id"].as_str().unwrap_or(""),
-            r["credentials"]
-                .as_array()
-                .map(|c| c
-                    .iter()
-                    .map(|c| format!(
-                        "{}[{}]",
-                        c["credential_type"].as_str().unwrap_or(""),
-                        c["disclosed_attributes"]
-                            .as_array()
-                            .map(|a| a
-                                .iter()
-                                .filter_map(Value::as_str)
-                                .collect::<Vec<_>>()
-                                .join(","))
-                            .unwrap_or_default()
-                    ))
-                    .collect::<Vec<_>>()
-                    .join(" "))
-                .unwrap_or_default(),
-            r["outcome"].as_str().unwrap_or(""),
-            r["reason"].as_str().unwrap_or("")
-        )?;
+    for e in &records.records {
+        writeln!(out, "    {}", client::log::record_line(&e.record))?;
     }
-    let (s, export) = http.get("/v1/log/export", REGULATOR).await?;
-    if s != 200 {
-        bail!("log export: HTTP {s}: {export}");
-    }
-    let export: LogExport = serde_json::from_value(export).context("log export")?;
+    let (export, _) = r.export().await.context("log export")?;
     let report = verify_export(&export, &export.log_public_key.clone())
         .map_err(|e| anyhow!("the log export does not verify: {e}"))?;
     writeln!(
@@ -608,23 +609,38 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         "  (offline: zkcred audit verify EXPORT.json --log-key {})",
         export.log_public_key.to_hex()
     )?;
-
-    server.shutdown().await?;
-    writeln!(out)?;
-    writeln!(out, "All scenes ended as expected.")?;
     Ok(())
 }
 
-async fn scene_request(
-    http: &Http,
+/// A decision: accepted, or the service's problem (a refusal or an error
+/// before any decision); transport and decoding failures are errors.
+type Decision = std::result::Result<Accepted, ProblemDocument>;
+
+fn decision_of(r: std::result::Result<Accepted, ClientError>) -> Result<Decision> {
+    match r {
+        Ok(a) => Ok(Ok(a)),
+        Err(ClientError::Problem(p)) => Ok(Err(*p)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn expect_accepted(d: Decision) -> Result<Accepted> {
+    d.map_err(|p| anyhow!("expected accepted, got {p}"))
+}
+
+/// A challenge for `policy`, answered by `person`, submitted: prints each
+/// step.
+async fn verify_scene(
+    verifier: &Client,
     out: &mut dyn Write,
-    token: &str,
     policy: &str,
-) -> Result<Value> {
-    let v = http
-        .expect("/v1/challenges", token, &json!({ "policy": policy }), 201)
-        .await?;
-    let req = v["request"].clone();
+    person: &Person,
+) -> Result<(Submission, Decision)> {
+    let issued = verifier
+        .challenge(policy)
+        .await
+        .with_context(|| format!("a challenge for {policy}"))?;
+    let req = &issued.request;
     writeln!(
         out,
         "  verifier → POST /v1/challenges {{\"policy\": \"{policy}\"}}"
@@ -632,99 +648,65 @@ async fn scene_request(
     writeln!(
         out,
         "  request: verifier {}, challenge {}…, asks {}",
-        req["verifier"].as_str().unwrap_or("?"),
-        req["challenge"]
-            .as_str()
-            .unwrap_or("")
-            .chars()
-            .take(16)
-            .collect::<String>(),
-        compact(&req["credentials"])
+        req.verifier,
+        req.challenge.chars().take(16).collect::<String>(),
+        compact(&serde_json::to_value(&req.credentials)?)
     )?;
-    Ok(req)
-}
-
-async fn scene_submit(
-    http: &Http,
-    out: &mut dyn Write,
-    token: &str,
-    submission: &Value,
-) -> Result<Value> {
-    let (status, v) = http.post("/v1/presentations", token, submission).await?;
-    let disclosed: Vec<String> = submission["presentation"]["credentials"]
-        .as_array()
-        .map(|cs| {
-            cs.iter()
-                .flat_map(|c| {
-                    c["disclosed"]
-                        .as_object()
-                        .map(|o| o.keys().cloned().collect::<Vec<_>>())
-                        .unwrap_or_default()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let submission = Submission {
+        policy: policy.to_owned(),
+        presentation: person.answer(req)?,
+        request: issued.request,
+    };
+    let disclosed: Vec<&str> = submission
+        .presentation
+        .credentials
+        .iter()
+        .flat_map(|c| c.disclosed.keys().map(String::as_str))
+        .collect();
     writeln!(
         out,
         "  holder → POST /v1/presentations (discloses: {})",
         disclosed.join(", ")
     )?;
-    writeln!(out, "  ← HTTP {status}: {}", summary(&v))?;
-    Ok(v)
+    let decision = decision_of(verifier.submit(&submission).await)?;
+    writeln!(
+        out,
+        "  ← HTTP {}: {}",
+        decision.as_ref().map_or_else(|p| p.status, |_| 200),
+        summary(&decision)
+    )?;
+    Ok((submission, decision))
 }
 
-/// The decision of a response: `decision` (or `outcome`) of the body.
-fn outcome(v: &Value) -> &str {
-    v["decision"]
-        .as_str()
-        .or(v["outcome"].as_str())
-        .unwrap_or("")
-}
-
-fn expect_outcome(decision: &Value, want: &str) -> Result<()> {
-    if outcome(decision) != want {
-        bail!("expected {want}, got {decision}");
-    }
-    Ok(())
-}
-
-fn summary(v: &Value) -> String {
-    let decision = outcome(v);
-    if decision.is_empty() {
-        return match v["code"].as_str() {
-            Some(code) => format!("problem {code}: {}", v["detail"].as_str().unwrap_or("")),
-            None => compact(v),
-        };
-    }
-    let reasons: Vec<&str> = v["reasons"]
-        .as_array()
-        .map(|r| r.iter().filter_map(|x| x["code"].as_str()).collect())
-        .unwrap_or_default();
-    let values: Vec<String> = v["credentials"]
-        .as_array()
-        .map(|cs| {
-            cs.iter()
+fn summary(d: &Decision) -> String {
+    match d {
+        Ok(a) => {
+            let values: Vec<String> = a
+                .credentials
+                .iter()
                 .flat_map(|c| {
-                    c["attributes"]
-                        .as_object()
-                        .map(|o| {
-                            o.iter()
-                                .map(|(k, x)| format!("{k}={}", short(x)))
-                                .collect::<Vec<_>>()
-                        })
-                        .unwrap_or_default()
+                    c.attributes
+                        .iter()
+                        .map(|(k, x)| format!("{k}={}", short(x)))
                 })
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut out = decision.to_string();
-    if !reasons.is_empty() {
-        out.push_str(&format!(" [{}]", reasons.join(", ")));
+                .collect();
+            let mut out = a.decision.clone();
+            if !values.is_empty() {
+                out.push_str(&format!("; the verifier receives {}", values.join(", ")));
+            }
+            out
+        }
+        Err(p) if p.is_refusal() => {
+            let reasons: Vec<String> = p.reasons().into_iter().map(|r| r.code).collect();
+            let reasons = if reasons.is_empty() {
+                vec![p.code.clone()]
+            } else {
+                reasons
+            };
+            format!("refused [{}]", reasons.join(", "))
+        }
+        Err(p) => format!("problem {}: {}", p.code, p.detail),
     }
-    if !values.is_empty() {
-        out.push_str(&format!("; the verifier receives {}", values.join(", ")));
-    }
-    out
 }
 
 fn short(v: &Value) -> String {
@@ -742,57 +724,4 @@ fn compact(v: &Value) -> String {
     } else {
         s
     }
-}
-
-fn audit_lines(v: &Value) -> Vec<String> {
-    let list = v["policies"].as_array().cloned().unwrap_or_default();
-    list.iter()
-        .map(|p| {
-            let a = &p["audit"];
-            let asked: Vec<String> = a["attributes"]
-                .as_array()
-                .map(|xs| {
-                    xs.iter()
-                        .map(|x| {
-                            format!(
-                                "{}({})",
-                                x["attribute"]
-                                    .as_str()
-                                    .or(x["name"].as_str())
-                                    .unwrap_or("?"),
-                                x["sensitivity"].as_str().unwrap_or("?")
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let findings: Vec<String> = a["findings"]
-                .as_array()
-                .map(|f| {
-                    f.iter()
-                        .map(|x| x["code"].as_str().unwrap_or("?").to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
-            format!(
-                "{} v{}: score {}/100, asks {}; findings: {}",
-                a["policy_id"].as_str().unwrap_or("?"),
-                a["policy_version"],
-                a["score"],
-                asked.join(" "),
-                if findings.is_empty() {
-                    "none".to_string()
-                } else {
-                    findings.join(", ")
-                }
-            )
-        })
-        .collect()
-}
-
-fn records_of(v: &Value) -> Vec<Value> {
-    v["records"]
-        .as_array()
-        .map(|rs| rs.iter().map(|r| r["record"].clone()).collect())
-        .unwrap_or_default()
 }

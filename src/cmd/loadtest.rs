@@ -32,11 +32,11 @@ use anyhow::{bail, ensure, Context as _, Result};
 use rand::rngs::{OsRng, StdRng};
 use rand::{RngCore, SeedableRng};
 use rayon::prelude::*;
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
-use reqwest::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
+use zkcred_api::client::{Client, Outcome};
+use zkcred_api::{DocKind, Submission};
 use zkcred_credential::formats::IdNumber;
 use zkcred_credential::{
     issue, present_prepared, AttributeSet, AttributeValue, Catalogue, Credential, Date,
@@ -450,72 +450,39 @@ impl InProcess {
     }
 }
 
-/// The service's HTTP API as the load test uses it.
+/// The service as the load test uses it: the one client, with the admin's
+/// and the verifier's tokens over one connection pool; the senders make
+/// their own ([`Api::connection`]).
 struct Api {
     base: String,
-    admin: HeaderValue,
-    verifier: HeaderValue,
-    http: reqwest::Client,
+    verifier_token: String,
+    admin: Client,
+    verifier: Client,
 }
 
 impl Api {
     fn new(base: &str, admin: &str, verifier: &str) -> Result<Self> {
-        let bearer = |t: &str| -> Result<HeaderValue> {
-            let mut v = HeaderValue::from_str(&format!("Bearer {t}")).context("token")?;
-            v.set_sensitive(true);
-            Ok(v)
-        };
+        let pool = Client::new(base, None)?;
         Ok(Api {
             base: base.to_owned(),
-            admin: bearer(admin)?,
-            verifier: bearer(verifier)?,
-            http: client(usize::MAX)?,
+            verifier_token: verifier.to_owned(),
+            admin: pool.with_token(admin)?,
+            verifier: pool.with_token(verifier)?,
         })
     }
 
-    async fn post(
-        &self,
-        path: &str,
-        token: &HeaderValue,
-        body: &Value,
-    ) -> Result<(StatusCode, Value)> {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(AUTHORIZATION, token.clone())
-            .header(CONTENT_TYPE, "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .with_context(|| format!("POST {path}"))?;
-        let status = r.status();
-        let bytes = r.bytes().await.with_context(|| format!("POST {path}"))?;
-        let v = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Ok((status, v))
+    /// A verifier client with one keep-alive connection of its own.
+    fn connection(&self) -> Result<Client> {
+        Ok(Client::builder(&self.base)
+            .token(&self.verifier_token)
+            .idle_per_host(1)
+            .timeout(Duration::from_secs(60))
+            .build()?)
     }
 
     async fn metrics(&self) -> Option<String> {
-        let r = self
-            .http
-            .get(format!("{}/metrics", self.base))
-            .send()
-            .await
-            .ok()?;
-        if !r.status().is_success() {
-            return None;
-        }
-        r.text().await.ok()
+        self.verifier.metrics().await.ok()
     }
-}
-
-fn client(idle_per_host: usize) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .pool_max_idle_per_host(idle_per_host)
-        .tcp_nodelay(true)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .context("building the HTTP client")
 }
 
 /// What setup registered and issued.
@@ -611,32 +578,23 @@ async fn setup(api: &Api, args: &LoadtestArgs) -> Result<Setup> {
         &mut OsRng,
     )?
     .with_authority("public_security")?;
-    let (s, v) = api
-        .post("/v1/issuers", &api.admin, &issuer_document())
-        .await?;
-    if s != StatusCode::CREATED && !(s == StatusCode::CONFLICT && v["code"] == "already_exists") {
-        bail!("registering the issuer: HTTP {s}: {v}");
+    match api.admin.create(DocKind::Issuer, &issuer_document()).await {
+        Ok(_) => {}
+        Err(e) if e.code() == Some("already_exists") => {}
+        Err(e) => bail!("registering the issuer: {e}"),
     }
-    let public: Value = serde_json::from_str(&key.public().to_json())?;
-    let (s, v) = api
-        .post(&format!("/v1/issuers/{ISSUER}/keys"), &api.admin, &public)
-        .await?;
-    ensure!(
-        s == StatusCode::CREATED,
-        "registering the issuer key: HTTP {s}: {v}"
-    );
+    api.admin
+        .add_key(key.public(), false)
+        .await
+        .context("registering the issuer key")?;
     let policy = format!("loadtest-{}", hex::encode(OsRng.next_u64().to_be_bytes()));
-    let (s, v) = api
-        .post(
-            "/v1/policies",
-            &api.admin,
+    api.admin
+        .create(
+            DocKind::Policy,
             &policy_document(&policy, &args.verifier_name, challenge_ttl(args)),
         )
-        .await?;
-    ensure!(
-        s == StatusCode::CREATED,
-        "registering the policy: HTTP {s}: {v}"
-    );
+        .await
+        .context("registering the policy")?;
     let credentials = (0..args.credentials)
         .map(|i| {
             issue(
@@ -663,18 +621,12 @@ async fn fetch_challenges(
     policy: &str,
     count: usize,
     connections: usize,
-) -> Result<Vec<Value>> {
+) -> Result<Vec<PresentationRequest>> {
     let next = Arc::new(AtomicUsize::new(0));
-    let body = Arc::new(json!({ "policy": policy }));
+    let policy: Arc<str> = Arc::from(policy);
     let mut tasks = Vec::new();
     for _ in 0..connections.min(count) {
-        let (next, body) = (Arc::clone(&next), Arc::clone(&body));
-        let (http, url, token) = (
-            client(1)?,
-            format!("{}/v1/challenges", api.base),
-            api.verifier.clone(),
-        );
-        let payload = body.to_string();
+        let (next, policy, client) = (Arc::clone(&next), Arc::clone(&policy), api.connection()?);
         tasks.push(tokio::spawn(async move {
             let mut got = Vec::new();
             loop {
@@ -682,35 +634,28 @@ async fn fetch_challenges(
                 if i >= count {
                     return Ok::<_, anyhow::Error>(got);
                 }
-                let r = http
-                    .post(&url)
-                    .header(AUTHORIZATION, token.clone())
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(payload.clone())
-                    .send()
+                let issued = client
+                    .challenge(&policy)
                     .await
-                    .context("POST /v1/challenges")?;
-                let status = r.status();
-                let v: Value = serde_json::from_slice(&r.bytes().await?).unwrap_or(Value::Null);
-                ensure!(
-                    status == StatusCode::CREATED,
-                    "challenge {i}: HTTP {status}: {v}"
-                );
-                got.push((i, v["request"].clone()));
+                    .with_context(|| format!("challenge {i}"))?;
+                got.push((i, issued.request));
             }
         }));
     }
-    let mut all = vec![Value::Null; count];
+    let mut all = vec![None; count];
     for t in tasks {
-        for (i, v) in t.await.context("a challenge task failed")?? {
-            all[i] = v;
+        for (i, r) in t.await.context("a challenge task failed")?? {
+            all[i] = Some(r);
         }
     }
-    Ok(all)
+    all.into_iter()
+        .map(|r| r.context("a challenge was not fetched"))
+        .collect()
 }
 
-/// Answers every request, on all cores; returns the request bodies.
-fn prepare(setup: &Setup, requests: Vec<Value>) -> Result<Vec<Vec<u8>>> {
+/// Answers every request, on all cores; returns the request bodies
+/// (serialised [`Submission`]s).
+fn prepare(setup: &Setup, requests: Vec<PresentationRequest>) -> Result<Vec<Vec<u8>>> {
     let catalogue = Catalogue::builtin();
     let public = setup.key.public();
     let holders = setup
@@ -725,11 +670,13 @@ fn prepare(setup: &Setup, requests: Vec<Value>) -> Result<Vec<Vec<u8>>> {
         .map_init(
             || StdRng::from_rng(OsRng).expect("seeding from the OS"),
             |rng, (i, request)| {
-                let req: PresentationRequest = serde_json::from_value(request.clone())
-                    .context("the service's presentation request")?;
                 let holder = &holders[i % holders.len()];
-                let p = present_prepared(catalogue, &req, &[holder], now, rng)?;
-                let body = json!({ "policy": setup.policy, "request": request, "presentation": p });
+                let presentation = present_prepared(catalogue, &request, &[holder], now, rng)?;
+                let body = Submission {
+                    policy: setup.policy.clone(),
+                    request,
+                    presentation,
+                };
                 Ok(serde_json::to_vec(&body)?)
             },
         )
@@ -746,12 +693,6 @@ struct Sample {
     outcome: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Answer {
-    decision: Option<String>,
-    code: Option<String>,
-}
-
 async fn drive(
     args: &LoadtestArgs,
     api: &Api,
@@ -759,6 +700,38 @@ async fn drive(
     count: usize,
     in_process: bool,
 ) -> Result<Report> {
+    let (bodies, challenge_secs, proof_secs) = prepare_bodies(args, api, setup, count).await?;
+    let before_metrics = api.metrics().await;
+    let before_cpu = in_process.then(thread_cpu).flatten();
+    let load_before = loadavg();
+    let samples = send_all(args, api, bodies, count).await?;
+    let window = samples.iter().map(|s| s.done_us).max().unwrap_or(0) as f64 / 1e6;
+    let after_cpu = in_process.then(thread_cpu).flatten();
+    let load_after = loadavg();
+    let after_metrics = api.metrics().await;
+    let mut report = summarise(args, &samples, window, count);
+    report.challenge_secs = challenge_secs;
+    report.proof_secs = proof_secs;
+    report.server = match (before_metrics, after_metrics) {
+        (Some(b), Some(a)) => Some(server_figures(&b, &a)),
+        _ => None,
+    };
+    (report.cpu, report.process_cores) = match (before_cpu, after_cpu) {
+        (Some(b), Some(a)) => cpu_report(&b, &a, window, samples.len()),
+        _ => (Vec::new(), None),
+    };
+    report.load_average = load_before.into_iter().chain(load_after).collect();
+    Ok(report)
+}
+
+/// Preparation, not measured: the challenges, then the presentations
+/// answering them. Returns the bodies and the seconds each step took.
+async fn prepare_bodies(
+    args: &LoadtestArgs,
+    api: &Api,
+    setup: &Setup,
+    count: usize,
+) -> Result<(Vec<Vec<u8>>, f64, f64)> {
     let started = Instant::now();
     eprintln!("fetching {count} challenges…");
     let requests = fetch_challenges(api, &setup.policy, count, args.connections).await?;
@@ -781,10 +754,18 @@ async fn drive(
             format!(" at {}/s for {} s", args.rate, args.duration)
         }
     );
+    Ok((bodies, challenge_secs, proof_secs))
+}
 
-    let before_metrics = api.metrics().await;
-    let before_cpu = in_process.then(thread_cpu).flatten();
-    let load_before = loadavg();
+/// The measured window: `--connections` senders, one keep-alive connection
+/// each, take the bodies in order on the open-loop schedule (or back to
+/// back with `--max`).
+async fn send_all(
+    args: &LoadtestArgs,
+    api: &Api,
+    bodies: Vec<Vec<u8>>,
+    count: usize,
+) -> Result<Vec<Sample>> {
     // Each body is taken once, by the sender that draws its index.
     let bodies: Arc<Vec<std::sync::Mutex<Vec<u8>>>> =
         Arc::new(bodies.into_iter().map(std::sync::Mutex::new).collect());
@@ -794,12 +775,7 @@ async fn drive(
     let max = args.max;
     let mut tasks = Vec::new();
     for _ in 0..args.connections.min(count) {
-        let (next, bodies) = (Arc::clone(&next), Arc::clone(&bodies));
-        let (http, url, token) = (
-            client(1)?,
-            format!("{}/v1/presentations", api.base),
-            api.verifier.clone(),
-        );
+        let (next, bodies, client) = (Arc::clone(&next), Arc::clone(&bodies), api.connection()?);
         tasks.push(tokio::spawn(async move {
             let mut samples = Vec::new();
             loop {
@@ -819,7 +795,7 @@ async fn drive(
                         .unwrap_or_else(std::sync::PoisonError::into_inner),
                 );
                 let sent = tokio::time::Instant::now();
-                let outcome = send(&http, &url, &token, body).await;
+                let outcome = failure(client.post_raw("/v1/presentations", body).await);
                 let done = tokio::time::Instant::now();
                 let from = if max { sent } else { due };
                 samples.push(Sample {
@@ -839,16 +815,16 @@ async fn drive(
     for t in tasks {
         samples.extend(t.await.context("a sender task failed")?);
     }
-    let window = samples.iter().map(|s| s.done_us).max().unwrap_or(0) as f64 / 1e6;
-    let after_cpu = in_process.then(thread_cpu).flatten();
-    let load_after = loadavg();
-    let after_metrics = api.metrics().await;
-    drop(bodies);
+    Ok(samples)
+}
 
+/// The report's counts, throughput and latencies from the samples (the
+/// preparation times, server figures and CPU are filled in by the caller).
+fn summarise(args: &LoadtestArgs, samples: &[Sample], window: f64, count: usize) -> Report {
     let mut errors = BTreeMap::new();
     let mut accepted = 0u64;
     let mut seconds = vec![0u64; window.ceil() as usize + 1];
-    for s in &samples {
+    for s in samples {
         match &s.outcome {
             None => {
                 accepted += 1;
@@ -859,11 +835,7 @@ async fn drive(
     }
     // Whole seconds only: the last one is partial.
     let whole = &seconds[..(window.floor() as usize).max(1).min(seconds.len())];
-    let (cpu, process_cores) = match (before_cpu, after_cpu) {
-        (Some(b), Some(a)) => cpu_report(&b, &a, window, samples.len()),
-        _ => (Vec::new(), None),
-    };
-    Ok(Report {
+    Report {
         target: String::new(),
         batching: None,
         mode: if args.max { "max" } else { "rate" },
@@ -871,8 +843,8 @@ async fn drive(
         connections: args.connections,
         credentials: args.credentials,
         prepared: count,
-        challenge_secs,
-        proof_secs,
+        challenge_secs: 0.0,
+        proof_secs: 0.0,
         sent: samples.len() as u64,
         accepted,
         errors,
@@ -886,55 +858,29 @@ async fn drive(
         per_second_max: whole.iter().copied().max().unwrap_or(0),
         latency_ms: percentiles(samples.iter().map(|s| s.latency_us).collect()),
         send_lag_ms: percentiles(samples.iter().map(|s| s.lag_us).collect()),
-        server: match (before_metrics, after_metrics) {
-            (Some(b), Some(a)) => Some(server_figures(&b, &a)),
-            _ => None,
-        },
-        cpu,
-        process_cores,
-        load_average: load_before.into_iter().chain(load_after).collect(),
-    })
+        server: None,
+        cpu: Vec::new(),
+        process_cores: None,
+        load_average: Vec::new(),
+    }
 }
 
-/// Sends one presentation: `None` when accepted, else the kind of failure.
-async fn send(
-    http: &reqwest::Client,
-    url: &str,
-    token: &HeaderValue,
-    body: Vec<u8>,
-) -> Option<String> {
-    let r = http
-        .post(url)
-        .header(AUTHORIZATION, token.clone())
-        .header(CONTENT_TYPE, "application/json")
-        .body(body)
-        .send()
-        .await;
-    let r = match r {
-        Ok(r) => r,
-        Err(e) => return Some(transport_kind(&e)),
-    };
-    let status = r.status();
-    let bytes = match r.bytes().await {
-        Ok(b) => b,
-        Err(e) => return Some(transport_kind(&e)),
-    };
-    let answer: Option<Answer> = serde_json::from_slice(&bytes).ok();
-    match (status, answer) {
-        (
-            StatusCode::OK,
-            Some(Answer {
-                decision: Some(d), ..
-            }),
-        ) if d == "accepted" => None,
-        (s, Some(Answer { code: Some(c), .. })) => Some(format!("HTTP {} {c}", s.as_u16())),
-        (
-            s,
-            Some(Answer {
-                decision: Some(d), ..
-            }),
-        ) => Some(format!("HTTP {} decision {d}", s.as_u16())),
-        (s, _) => Some(format!("HTTP {}", s.as_u16())),
+/// `None` when the presentation was accepted, else the kind of failure.
+fn failure(r: Result<Outcome, reqwest::Error>) -> Option<String> {
+    match r {
+        Err(e) => Some(transport_kind(&e)),
+        Ok(o) if o.accepted() => None,
+        Ok(Outcome {
+            status,
+            code: Some(c),
+            ..
+        }) => Some(format!("HTTP {status} {c}")),
+        Ok(Outcome {
+            status,
+            decision: Some(d),
+            ..
+        }) => Some(format!("HTTP {status} decision {d}")),
+        Ok(o) => Some(format!("HTTP {}", o.status)),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The credential commands: `issuer`, `catalogue`, `wallet`, `request` and
-//! `verify`; and `loadtest`, which drives the verifier service.
+//! `verify`; `client`, the verifier service's API from the command line;
+//! and `loadtest`, which drives the verifier service.
 //!
 //! Each top-level command is a `clap` type here with a `run` method; the
 //! binary only parses the command line and calls `run` with a [`Context`]
@@ -20,6 +21,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod client;
 pub mod demo;
 pub mod issuer;
 pub mod loadtest;

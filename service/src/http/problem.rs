@@ -10,8 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 use zkcred_problem::ProblemCode;
 
-/// The media type of problem documents.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub use zkcred_api::{ProblemDocument, PROBLEM_JSON};
 
 /// An API error; see the module documentation.
 #[derive(Debug, Clone)]
@@ -70,14 +69,16 @@ impl Problem {
     }
 
     /// The problem document.
+    pub fn document(&self) -> ProblemDocument {
+        ProblemDocument {
+            extensions: self.extensions.clone(),
+            ..ProblemDocument::from_code(self.code, self.detail.clone())
+        }
+    }
+
+    /// The problem document as JSON.
     pub fn to_json(&self) -> Value {
-        let mut m = self.extensions.clone();
-        m.insert("type".into(), Value::String(self.code.type_uri()));
-        m.insert("title".into(), self.title().into());
-        m.insert("status".into(), self.code.status().into());
-        m.insert("detail".into(), self.detail.clone().into());
-        m.insert("code".into(), self.code.as_str().into());
-        Value::Object(m)
+        serde_json::to_value(self.document()).unwrap_or(Value::Null)
     }
 }
 

@@ -25,12 +25,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
+use zkcred_api::{
+    BatchRequest, BatchResponse, BatchResult, ConsistencyQuery, DocumentVersions, Health,
+    InclusionQuery, LogEntry, LogHead, LogRecords, PolicyAudit, PolicyAudits, RecordsQuery,
+    DEFAULT_RECORDS, MAX_RECORDS,
+};
+use zkcred_policy::AuditReport;
 
 use super::auth::{Auth, Role};
 use super::config::LimitsConfig;
@@ -257,7 +263,11 @@ async fn healthz(State(st): St) -> Answer {
     })
     .await
     .map_err(|_| Problem::new(ProblemCode::Unhealthy, "storage is not answering"))?;
-    ok(json!({ "status": "ok", "log_size": size, "batching": st.batcher.enabled() }))
+    ok(Health {
+        status: "ok".into(),
+        log_size: size,
+        batching: st.batcher.enabled(),
+    })
 }
 
 async fn metrics(State(st): St, headers: HeaderMap) -> Response {
@@ -293,16 +303,10 @@ async fn presentations(
     ok(verify::decide(&st, &who, sub).await?)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BatchBody {
-    items: Vec<Value>,
-}
-
 async fn presentations_batch(
     State(st): St,
     Auth(who): Auth,
-    JsonBody(body): JsonBody<BatchBody>,
+    JsonBody(body): JsonBody<BatchRequest>,
 ) -> Answer {
     who.require(VERIFIER)?;
     let limit = st.config.limits.batch_items;
@@ -325,17 +329,25 @@ async fn presentations_batch(
             (i, r)
         });
     }
-    let mut results: Vec<Value> = Vec::new();
-    let mut slots: Vec<Option<Value>> = vec![None; tasks.len()];
+    let mut slots: Vec<Option<BatchResult>> = vec![None; tasks.len()];
     while let Some(joined) = tasks.join_next().await {
         let (i, r) = joined.map_err(|e| Problem::internal(&e))?;
         slots[i] = Some(match r {
-            Ok(a) => json!({ "status": 200, "decision": a }),
-            Err(p) => json!({ "status": p.code.status(), "problem": p.to_json() }),
+            Ok(a) => BatchResult {
+                status: 200,
+                decision: Some(a),
+                problem: None,
+            },
+            Err(p) => BatchResult {
+                status: p.code.status(),
+                decision: None,
+                problem: Some(p.document()),
+            },
         });
     }
-    results.extend(slots.into_iter().map(|s| s.unwrap_or(Value::Null)));
-    ok(json!({ "results": results }))
+    // Every task reports its slot (or the join failed above).
+    let results = slots.into_iter().flatten().collect();
+    ok(BatchResponse { results })
 }
 
 // --- registry and policies ------------------------------------------------
@@ -377,7 +389,7 @@ async fn get_doc<K: DocKind>(State(st): St, Auth(who): Auth, Path(id): Path<Stri
     who.require(K::READ)?;
     let versions = blocking(move || st.registry.versions(K::KIND, &id)).await?;
     let latest = versions.last().cloned();
-    ok(json!({ "latest": latest, "versions": versions }))
+    ok(DocumentVersions { latest, versions })
 }
 
 async fn create_doc<K: DocKind>(
@@ -438,14 +450,17 @@ async fn revoke_key(
     ok(blocking(move || st.registry.revoke_key(&id, &key_id)).await?)
 }
 
-fn audited(st: &AppState, doc: crate::storage::Document) -> Result<Value, Problem> {
+fn audited(
+    st: &AppState,
+    doc: crate::storage::Document,
+) -> Result<PolicyAudit<AuditReport>, Problem> {
     let policy = st
         .registry
         .engine()
         .policy(&doc)
         .map_err(|e| Problem::internal(&e))?;
     let audit = st.registry.engine().audit(&policy);
-    Ok(json!({ "policy": doc, "audit": audit }))
+    Ok(PolicyAudit { policy: doc, audit })
 }
 
 async fn audit_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
@@ -463,7 +478,7 @@ async fn audit_policies(State(st): St, Auth(who): Auth) -> Answer {
         .into_iter()
         .map(|d| audited(&st, d))
         .collect::<Result<Vec<_>, _>>()?;
-    ok(json!({ "policies": out }))
+    ok(PolicyAudits { policies: out })
 }
 
 // --- disclosure log ---------------------------------------------------------
@@ -480,25 +495,17 @@ async fn log_head(State(st): St, Auth(who): Auth) -> Answer {
         ))
     })
     .await?;
-    ok(json!({
-        "tree_size": size,
-        "signed_head": head,
-        "log_public_key": st.log.public_key().to_hex(),
-    }))
+    ok(LogHead {
+        tree_size: size,
+        signed_head: head,
+        log_public_key: st.log.public_key().to_hex(),
+    })
 }
 
 async fn sign_head(State(st): St, Auth(who): Auth) -> Answer {
     who.require(READ_REGISTRY)?;
     created(blocking(move || st.log.sign_head().map_err(Problem::from)).await?)
 }
-
-#[derive(Deserialize)]
-struct RecordsQuery {
-    start: u64,
-    end: Option<u64>,
-}
-
-const MAX_RECORDS: u64 = 1000;
 
 async fn log_records(
     State(st): St,
@@ -507,31 +514,41 @@ async fn log_records(
 ) -> Answer {
     who.require(READ_REGISTRY)?;
     let q = query(q)?;
-    let entries = blocking(move || {
+    let page = blocking(move || {
         let storage = st.log.storage();
         let err = |e| Problem::from(crate::Error::from(e));
         let size = storage.disclosure_count().map_err(err)?;
-        let end = q
-            .end
-            .unwrap_or(size)
-            .min(q.start.saturating_add(MAX_RECORDS));
-        if q.start > end {
+        let start = q.start.unwrap_or(0);
+        let until = q.end.unwrap_or(size);
+        let limit = q.limit.unwrap_or(DEFAULT_RECORDS).clamp(1, MAX_RECORDS);
+        let end = until.min(start.saturating_add(limit));
+        if start > end {
             return Err(Problem::invalid("start must not exceed end"));
         }
-        storage.read_disclosures(q.start..end).map_err(err)
+        let entries = storage.read_disclosures(start..end).map_err(err)?;
+        Ok(LogRecords {
+            records: entries
+                .into_iter()
+                .map(|e| LogEntry {
+                    record: e.record,
+                    leaf_hash: e.leaf_hash,
+                })
+                .collect(),
+            next: (end < until.min(size)).then_some(end),
+        })
     })
     .await?;
-    let records: Vec<Value> = entries
-        .into_iter()
-        .map(|e| json!({ "record": e.record, "leaf_hash": e.leaf_hash }))
-        .collect();
-    ok(json!({ "records": records }))
+    ok(page)
 }
 
-#[derive(Deserialize)]
-struct InclusionQuery {
-    index: u64,
-    tree_size: u64,
+/// The default size for proofs: the latest signed head's, else the log's.
+fn default_size(st: &AppState) -> Result<u64, Problem> {
+    let storage = st.log.storage();
+    let err = |e| Problem::from(crate::Error::from(e));
+    match storage.latest_tree_head().map_err(err)? {
+        Some(h) => Ok(h.tree_size),
+        None => storage.disclosure_count().map_err(err),
+    }
 }
 
 async fn log_inclusion(
@@ -542,17 +559,15 @@ async fn log_inclusion(
     who.require(READ_REGISTRY)?;
     let q = query(q)?;
     ok(blocking(move || {
+        let tree_size = match q.tree_size {
+            Some(n) => n,
+            None => default_size(&st)?,
+        };
         st.log
-            .inclusion_proof(q.index, q.tree_size)
+            .inclusion_proof(q.index, tree_size)
             .map_err(Problem::from)
     })
     .await?)
-}
-
-#[derive(Deserialize)]
-struct ConsistencyQuery {
-    old_size: u64,
-    new_size: u64,
 }
 
 async fn log_consistency(
@@ -563,8 +578,12 @@ async fn log_consistency(
     who.require(READ_REGISTRY)?;
     let q = query(q)?;
     ok(blocking(move || {
+        let new_size = match q.new_size {
+            Some(n) => n,
+            None => default_size(&st)?,
+        };
         st.log
-            .consistency_proof(q.old_size, q.new_size)
+            .consistency_proof(q.old_size, new_size)
             .map_err(Problem::from)
     })
     .await?)

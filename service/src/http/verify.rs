@@ -18,14 +18,10 @@ use std::sync::Arc;
 use std::time::Instant;
 use zkcred_problem::ProblemCode;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use time::OffsetDateTime;
 use zkcred_credential::presentation::{check_binding, prepare_presentation, PreparedPresentation};
-use zkcred_credential::{
-    DisclosedCredential, Error as CredError, IssuerPublicKey, KeyResolver, Presentation,
-    PresentationRequest,
-};
+use zkcred_credential::{DisclosedCredential, Error as CredError, IssuerPublicKey, KeyResolver};
 use zkcred_policy::{Decision, Policy};
 
 use super::auth::Principal;
@@ -37,65 +33,8 @@ use crate::challenge::{ChallengeBinding, Nonce};
 use crate::storage::DocumentStatus;
 use zkcred_translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
 
-/// `POST /v1/challenges` body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChallengeRequest {
-    /// The policy the verifier will judge the presentation under.
-    pub policy: String,
-}
-
-/// `POST /v1/challenges` answer.
-#[derive(Debug, Serialize)]
-pub struct IssuedChallenge {
-    /// The policy and its version in force.
-    pub policy: PolicyRef,
-    /// The presentation request to hand to the holder.
-    pub request: PresentationRequest,
-    /// When the challenge stops being accepted (RFC 3339).
-    pub expires_at: String,
-}
-
-/// `POST /v1/presentations` body (and one item of a batch).
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Submission {
-    /// The policy the challenge was issued for.
-    pub policy: String,
-    /// The request as issued.
-    pub request: PresentationRequest,
-    /// The holder's presentation.
-    pub presentation: Presentation,
-}
-
-/// What an accepted decision returns for one requirement of the policy.
-#[derive(Debug, Serialize)]
-pub struct DisclosedOut {
-    /// The policy requirement.
-    pub requirement: String,
-    /// The credential type.
-    pub credential_type: String,
-    /// The issuer.
-    pub issuer: String,
-    /// The values the policy returns, by name (`null`: an absent optional
-    /// attribute); values disclosed only for predicates are not returned.
-    pub attributes: Map<String, Value>,
-}
-
-/// An accepted decision.
-#[derive(Debug, Serialize)]
-pub struct Accepted {
-    /// Always `accepted`.
-    pub decision: &'static str,
-    /// Always `ok`.
-    pub reason: &'static str,
-    /// The policy version applied.
-    pub policy: PolicyRef,
-    /// The decision's record in the disclosure log.
-    pub log_sequence: u64,
-    /// What the presentation disclosed.
-    pub credentials: Vec<DisclosedOut>,
-}
+/// The bodies of the verification routes: the API's types.
+pub use zkcred_api::{Accepted, ChallengeRequest, DisclosedOut, IssuedChallenge, Submission};
 
 /// Issues a challenge for `policy_id` to the verifier `who`.
 pub async fn issue_challenge(
@@ -353,8 +292,8 @@ impl Ctx<'_> {
             .await?;
         self.state.metrics.decision(true, "ok");
         Ok(Accepted {
-            decision: "accepted",
-            reason: "ok",
+            decision: "accepted".to_owned(),
+            reason: "ok".to_owned(),
             policy: self.policy_ref.clone(),
             log_sequence: seq,
             credentials,

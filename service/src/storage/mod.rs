@@ -12,76 +12,25 @@
 
 mod sqlite;
 
-use std::fmt;
 use std::ops::Range;
-use std::str::FromStr;
 use zkcred_problem::ProblemCode;
-
-use serde::{Deserialize, Serialize};
 
 use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, RecordError, SignedTreeHead};
 
 pub use sqlite::{SqliteOptions, SqliteStorage};
 
-/// Lifecycle status of a stored document version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DocumentStatus {
-    /// In force.
-    Active,
-    /// Superseded or withdrawn in the ordinary course.
-    Retired,
-    /// Withdrawn because it must no longer be trusted.
-    Revoked,
-}
+/// Lifecycle status and versions of stored documents: the API's types, so
+/// what is stored is what the registry routes answer.
+pub use zkcred_api::{Document, DocumentStatus};
 
-impl DocumentStatus {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentStatus::Active => "active",
-            DocumentStatus::Retired => "retired",
-            DocumentStatus::Revoked => "revoked",
-        }
+/// Parses a stored status.
+pub(crate) fn parse_status(s: &str) -> Result<DocumentStatus, StorageError> {
+    match s {
+        "active" => Ok(DocumentStatus::Active),
+        "retired" => Ok(DocumentStatus::Retired),
+        "revoked" => Ok(DocumentStatus::Revoked),
+        _ => Err(StorageError::Corrupt("unknown document status")),
     }
-}
-
-impl fmt::Display for DocumentStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for DocumentStatus {
-    type Err = StorageError;
-
-    fn from_str(s: &str) -> Result<Self, StorageError> {
-        match s {
-            "active" => Ok(DocumentStatus::Active),
-            "retired" => Ok(DocumentStatus::Retired),
-            "revoked" => Ok(DocumentStatus::Revoked),
-            _ => Err(StorageError::Corrupt("unknown document status")),
-        }
-    }
-}
-
-/// One version of a stored document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Document {
-    /// What it is, e.g. `issuer`, `issuer_key`, `agreement`, `policy`.
-    pub kind: String,
-    /// Its identifier within the kind.
-    pub id: String,
-    /// Its version, from 1.
-    pub version: u32,
-    /// The document itself.
-    pub body: serde_json::Value,
-    /// Its status.
-    pub status: DocumentStatus,
-    /// When this version was stored (RFC 3339).
-    pub created_at: String,
-    /// When its status last changed (RFC 3339).
-    pub updated_at: String,
 }
 
 /// A stored disclosure record with its leaf hash.

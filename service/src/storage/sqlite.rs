@@ -252,7 +252,7 @@ impl RawDocument {
                 .map_err(|_| StorageError::Corrupt("document version"))?,
             body: serde_json::from_str(&self.body)
                 .map_err(|_| StorageError::Corrupt("document body is not JSON"))?,
-            status: self.status.parse()?,
+            status: super::parse_status(&self.status)?,
             created_at: self.created_at,
             updated_at: self.updated_at,
         })

@@ -1,0 +1,124 @@
+//! Challenges and presentations.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use zkcred_credential::{Presentation, PresentationRequest};
+use zkcred_translog::PolicyRef;
+
+use crate::ProblemDocument;
+
+/// `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// Always `ok` (an unhealthy service answers 503 `unhealthy`).
+    pub status: String,
+    /// Records in the disclosure log.
+    pub log_size: u64,
+    /// Whether proofs are verified in micro-batches.
+    pub batching: bool,
+}
+
+/// `POST /v1/challenges` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChallengeRequest {
+    /// The policy the verifier will judge the presentation under.
+    pub policy: String,
+}
+
+/// `POST /v1/challenges` answer (201).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssuedChallenge {
+    /// The policy and its version in force.
+    pub policy: PolicyRef,
+    /// The presentation request to hand to the holder (its `challenge` is
+    /// the one-time nonce, hex).
+    pub request: PresentationRequest,
+    /// When the challenge stops being accepted (RFC 3339).
+    pub expires_at: String,
+}
+
+/// `POST /v1/presentations` body (and one item of a batch).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submission {
+    /// The policy the challenge was issued for.
+    pub policy: String,
+    /// The request as issued.
+    pub request: PresentationRequest,
+    /// The holder's presentation.
+    pub presentation: Presentation,
+}
+
+/// What an accepted decision returns for one requirement of the policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DisclosedOut {
+    /// The policy requirement.
+    pub requirement: String,
+    /// The credential type.
+    pub credential_type: String,
+    /// The issuer.
+    pub issuer: String,
+    /// The values the policy returns, by name (`null`: an absent optional
+    /// attribute); values disclosed only for predicates are not returned.
+    pub attributes: Map<String, Value>,
+}
+
+/// `POST /v1/presentations` answer: an accepted decision. Refusals are
+/// problem documents with `decision: "refused"`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Accepted {
+    /// Always `accepted`.
+    pub decision: String,
+    /// Always `ok`.
+    pub reason: String,
+    /// The policy version applied.
+    pub policy: PolicyRef,
+    /// The decision's record in the disclosure log.
+    pub log_sequence: u64,
+    /// What the presentation disclosed.
+    pub credentials: Vec<DisclosedOut>,
+}
+
+/// `POST /v1/presentations/batch` body: 1 to `limits.batch_items`
+/// submissions, each judged on its own. Items are kept as JSON so that a
+/// malformed one is refused alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// The submissions ([`Submission`] documents).
+    pub items: Vec<Value>,
+}
+
+impl BatchRequest {
+    /// A batch of well-formed submissions.
+    pub fn of(items: &[Submission]) -> Result<Self, serde_json::Error> {
+        Ok(BatchRequest {
+            items: items
+                .iter()
+                .map(serde_json::to_value)
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+/// The outcome of one item of a batch: its HTTP status and either the
+/// decision or the problem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchResult {
+    /// What `POST /v1/presentations` would have answered.
+    pub status: u16,
+    /// The accepted decision (status 200).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Accepted>,
+    /// The problem (any other status).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<ProblemDocument>,
+}
+
+/// `POST /v1/presentations/batch` answer: one result per item, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchResponse {
+    /// The results.
+    pub results: Vec<BatchResult>,
+}
