@@ -27,9 +27,9 @@
 //!
 //! # Verification speed
 //! - Generators are derived once per suite and carry fixed-base window
-//!   tables (`curve::FixedBaseTable`); `P1` too.
+//!   tables (`curve::VartimeFixedBaseTable`); `P1` too.
 //! - `T1` and `T2` of `ProofVerify` are each one interleaved wNAF evaluation
-//!   (`curve::msm_straus_with`): generators through their tables, the
+//!   (`curve::msm_straus_with_vartime`): generators through their tables, the
 //!   proof's `Abar`, `Bbar`, `D` through GLV-split windows built once per
 //!   proof and shared by both sums.
 //! - The two pairings are one multi-Miller loop over G2 lines prepared once

@@ -3,14 +3,16 @@
 use super::domain::calculate_domain;
 use super::generators::{generators, Generators};
 use super::{check_count, PublicKey, SecretKey, Signature, Suite};
-use crate::curve::{msm_straus_vartime, pairing_product_is_one, G1Affine, G1Projective, Scalar};
+use crate::curve::{
+    msm_straus_vartime, pairing_product_is_one_vartime, G1Affine, G1Projective, Scalar,
+};
 use crate::Error;
 
 /// `A * a_coeff + (P1 + Q_1 * domain + sum H_i * msg_i) * b_coeff` through
 /// the generators' fixed-base tables, in variable time: every input is known
 /// to whoever computes it (the signer, who holds the messages; a verifier of
 /// a signature, who is given them). Nothing here depends on the secret key.
-fn combine_b(
+fn combine_b_vartime(
     suite: Suite,
     gens: &Generators,
     domain: Scalar,
@@ -47,7 +49,7 @@ pub fn sign(
     }
     buf.extend_from_slice(&domain.to_be_bytes());
     let e = suite.hash_to_scalar(&buf, &suite.consts().h2s_dst);
-    let b = combine_b(suite, &gens, domain, messages, Scalar::ONE, None);
+    let b = combine_b_vartime(suite, &gens, domain, messages, Scalar::ONE, None);
     let mut inv = *sk.scalar() + e;
     if inv.is_zero() {
         return Err(Error::KeyGenFailed);
@@ -80,7 +82,7 @@ pub fn verify(
     let gens = generators(suite, messages.len() + 1);
     let domain = calculate_domain(suite, pk, &gens, header);
     // A * e - B in one evaluation.
-    let rhs = combine_b(
+    let rhs = combine_b_vartime(
         suite,
         &gens,
         domain,
@@ -90,7 +92,7 @@ pub fn verify(
     )
     .to_affine();
     let consts = suite.consts();
-    if pairing_product_is_one(&[(&sig.a, pk.prepared()), (&rhs, &consts.bp2)]) {
+    if pairing_product_is_one_vartime(&[(&sig.a, pk.prepared()), (&rhs, &consts.bp2)]) {
         Ok(())
     } else {
         Err(Error::VerificationFailed)
