@@ -56,7 +56,9 @@ pub struct BatchItem<'a> {
 }
 
 /// Verifies every item; `result[i]` is what verifying `items[i]` alone
-/// gives. Single-threaded: for callers that already parallelise.
+/// gives. Single-threaded: for callers that already parallelise. Variable
+/// time, as every verification here: the inputs are public (the random
+/// coefficients are the verifier's own and only decide soundness).
 pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
     items: &[BatchItem<'_>],
     rng: &mut R,

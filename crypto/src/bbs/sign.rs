@@ -31,6 +31,11 @@ fn combine_b_vartime(
 }
 
 /// `CoreSign(SK, PK, generators, header, messages)`.
+///
+/// # Errors
+/// [`Error::TooManyMessages`] past [`super::MAX_MESSAGES`];
+/// [`Error::KeyGenFailed`] if `SK + e = 0`; [`Error::IdentityPoint`] if `A`
+/// is the identity.
 pub fn sign(
     suite: Suite,
     sk: &SecretKey,
@@ -71,6 +76,12 @@ pub fn sign(
 /// `e(A, W + BP2 * e) * e(B, -BP2) == 1`, computed as
 /// `e(A, W) * e(A * e - B, BP2) == 1` so that both G2 points are fixed and
 /// their Miller-loop lines precomputed.
+///
+/// Variable time: every input is public.
+///
+/// # Errors
+/// [`Error::TooManyMessages`] past [`super::MAX_MESSAGES`];
+/// [`Error::VerificationFailed`] when the signature does not verify.
 pub fn verify(
     suite: Suite,
     pk: &PublicKey,

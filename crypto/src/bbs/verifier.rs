@@ -55,6 +55,11 @@ impl VerifierKey {
     }
 
     /// `ProofVerify` over scalar messages, with this key's caches.
+    ///
+    /// Variable time: every input is public.
+    ///
+    /// # Errors
+    /// As [`proof_verify`].
     pub fn proof_verify(
         &self,
         suite: Suite,
@@ -189,10 +194,17 @@ pub(crate) fn pairing_check_vartime(pk: &PublicKey, proof: &Proof) -> Result<(),
     }
 }
 
-/// `CoreProofVerify`. `disclosed` pairs each disclosed index with its
+/// `CoreProofVerify` (draft §3.6.4), in variable time: every input is
+/// public. `disclosed` pairs each disclosed index with its
 /// message scalar, in any order; the total message count is
 /// `disclosed.len() + proof.undisclosed_count()`. For repeated use of one
 /// key, [`VerifierKey::proof_verify`] caches more.
+///
+/// # Errors
+/// [`Error::TooManyMessages`] past [`super::MAX_MESSAGES`];
+/// [`Error::DuplicateIndex`] or [`Error::IndexOutOfRange`] for bad disclosed
+/// indexes; [`Error::VerificationFailed`] when the challenge or the pairing
+/// check fails.
 pub fn proof_verify(
     suite: Suite,
     pk: &PublicKey,
