@@ -65,6 +65,10 @@ pub struct Presentation {
 
 impl Presentation {
     /// Parses a presentation document.
+    ///
+    /// # Errors
+    /// [`Error::Json`] when the text is not a presentation document (its
+    /// contents are checked by [`verify_presentation`](super::verify_presentation)).
     pub fn from_json(text: &str) -> Result<Self, Error> {
         serde_json::from_str(text).map_err(|source| Error::Json {
             what: "presentation",

@@ -38,6 +38,14 @@ fn disclosed_indexes(t: &CredentialType, names: &[String]) -> Result<Vec<usize>,
 /// A holder answering many requests with the same credentials prepares
 /// them once with [`HolderCredential::new`] and calls [`present_prepared`]:
 /// the signature is then checked and the prover's tables built only once.
+///
+/// # Errors
+/// As [`PresentationRequest::validate`]; [`Error::RequestExpired`];
+/// [`Error::CredentialCountMismatch`] unless one credential per requested
+/// entry; [`Error::WrongCredentialType`] or [`Error::IssuerNotAccepted`] for
+/// a credential that does not answer its entry; as [`HolderCredential::new`]
+/// for each credential; [`Error::Crypto`] from BBS `ProofGen`
+/// (draft §3.4.3).
 pub fn present(
     catalogue: &Catalogue,
     request: &PresentationRequest,
@@ -56,6 +64,10 @@ pub fn present(
 }
 
 /// [`present`] with credentials prepared by [`HolderCredential::new`].
+///
+/// # Errors
+/// As [`present`], but for the credentials' own checks, done by
+/// [`HolderCredential::new`].
 pub fn present_prepared(
     catalogue: &Catalogue,
     request: &PresentationRequest,
@@ -140,6 +152,10 @@ impl std::fmt::Debug for HolderCredential<'_> {
 
 impl<'a> HolderCredential<'a> {
     /// Verifies `credential` with `key` and prepares it for proving.
+    ///
+    /// # Errors
+    /// As [`Credential::verify`]; [`Error::Malformed`] for an undecodable
+    /// signature; [`Error::Crypto`] when the prover's tables cannot be built.
     pub fn new(
         catalogue: &'a Catalogue,
         credential: &'a Credential,

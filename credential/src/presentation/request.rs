@@ -83,6 +83,10 @@ fn format_time(t: OffsetDateTime) -> String {
 
 impl PresentationRequest {
     /// A request with a fresh 32-octet challenge.
+    ///
+    /// # Errors
+    /// [`Error::InvalidIdentifier`] for a bad `verifier`. The credentials are
+    /// not checked here: see [`PresentationRequest::validate`].
     pub fn new(
         verifier: &str,
         credentials: Vec<RequestedCredential>,
@@ -103,6 +107,9 @@ impl PresentationRequest {
     }
 
     /// Parses a request document (use [`validate`](Self::validate) to check it).
+    ///
+    /// # Errors
+    /// [`Error::Json`] when the text is not a request document.
     pub fn from_json(text: &str) -> Result<Self, Error> {
         serde_json::from_str(text).map_err(|source| Error::Json {
             what: "presentation request",
@@ -117,6 +124,14 @@ impl PresentationRequest {
 
     /// Checks the request against the catalogue: format, verifier, challenge,
     /// known types, disclosed names in the layout and unique, no statements.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedFormat`]; [`Error::InvalidIdentifier`] for the
+    /// verifier or an issuer; [`Error::InvalidRequest`] for a challenge that is
+    /// not 16 to 64 hex octets, no or too many credentials, or an attribute
+    /// asked for twice; [`Error::UnknownCredentialType`];
+    /// [`AttributeError::NotInLayout`] (as [`Error::Attribute`]);
+    /// [`Error::UnsupportedStatement`] for any statement.
     pub fn validate(&self, catalogue: &Catalogue) -> Result<(), Error> {
         check_document(
             REQUEST_FORMAT,

@@ -44,6 +44,11 @@ pub struct DisclosedCredential {
 /// proof check, stopping at the first failure. A verifier that batches the
 /// proofs of many presentations calls [`prepare_presentation`] and
 /// [`PreparedPresentation::finish`] instead.
+///
+/// # Errors
+/// As [`check_binding`] and [`prepare_entry`]; [`Error::ProofInvalid`] when
+/// an entry's BBS proof does not verify (`ProofVerify`, draft §3.4.4);
+/// [`Error::Crypto`] for other failures of the BBS layer.
 pub fn verify_presentation(
     catalogue: &Catalogue,
     request: &PresentationRequest,
@@ -78,6 +83,12 @@ pub fn verify_presentation(
 /// the presentation format, the request itself (against the catalogue) and
 /// its expiry, the verifier, the challenge, the request digest and the
 /// number of entries. Nothing here touches a key or a proof.
+///
+/// # Errors
+/// [`Error::UnsupportedFormat`]; as [`PresentationRequest::validate`];
+/// [`Error::RequestExpired`]; [`Error::VerifierMismatch`],
+/// [`Error::ChallengeMismatch`], [`Error::RequestDigestMismatch`],
+/// [`Error::CredentialCountMismatch`].
 pub fn check_binding(
     catalogue: &Catalogue,
     request: &PresentationRequest,
@@ -134,6 +145,11 @@ pub struct PreparedEntry {
 
 impl PreparedEntry {
     /// The entry's result given its BBS proof check.
+    ///
+    /// # Errors
+    /// [`Error::ProofInvalid`] when `proof_check` is
+    /// [`zkcred_crypto::Error::VerificationFailed`], [`Error::Crypto`] for any
+    /// other error of it.
     pub fn finish(
         self,
         proof_check: Result<(), zkcred_crypto::Error>,
@@ -157,6 +173,10 @@ impl PreparedPresentation {
     /// The presentation's result given the BBS check of each entry's proof,
     /// in entry order: the disclosed credentials, or the first entry's
     /// failure.
+    ///
+    /// # Errors
+    /// The first failing entry's error, as [`PreparedEntry::finish`]; a missing
+    /// check counts as a failed proof.
     pub fn finish(
         self,
         proof_checks: impl IntoIterator<Item = Result<(), zkcred_crypto::Error>>,
@@ -182,6 +202,9 @@ impl PreparedPresentation {
 /// `bbs::verify_batch`) and calls [`PreparedPresentation::finish`]. An
 /// error here is the same one `verify_presentation` gives, except that a
 /// failure of an earlier entry's proof would have been reported first.
+///
+/// # Errors
+/// As [`check_binding`] and [`prepare_entry`].
 pub fn prepare_presentation(
     catalogue: &Catalogue,
     request: &PresentationRequest,
@@ -202,6 +225,20 @@ pub fn prepare_presentation(
 /// disclosures with well-formed values, a known key of the stated suite, a
 /// decodable proof over the type's layout; builds its headers and
 /// disclosed scalars.
+///
+/// # Errors
+/// [`Error::CredentialCountMismatch`] for an `index` past either document;
+/// [`Error::WrongCredentialType`]; [`Error::UnknownCredentialType`];
+/// [`Error::IssuerNotAccepted`]; [`Error::UnsupportedEncodingVersion`];
+/// [`Error::UnsupportedStatement`]; [`Error::UnsupportedProof`];
+/// [`AttributeError::NotInLayout`] or [`Error::UnrequestedDisclosure`] for
+/// a disclosed name not asked for; [`Error::MissingDisclosure`] for one
+/// asked for but absent; the value errors of [`AttributeValue::from_json`]
+/// and [`AttributeValue::check`], [`AttributeError::Missing`] for `null` in
+/// a required attribute; [`Error::UnknownSuite`], [`Error::UnknownKey`] or
+/// [`Error::SuiteMismatch`] for the key; [`Error::Malformed`] for a proof
+/// that does not decode (`octets_to_proof`, draft §4.2.4.4);
+/// [`Error::ProofInvalid`] for a proof over another number of messages.
 pub fn prepare_entry(
     catalogue: &Catalogue,
     request: &PresentationRequest,
