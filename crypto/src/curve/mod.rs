@@ -19,6 +19,12 @@
 //! ([`G1Projective::msm_vartime`], the Straus evaluation in `msm` with its
 //! variable-time point formulas in `vartime`) is not and is used only on
 //! public data: everything a verifier handles.
+//!
+//! Names say which is which: constant-time items end in `_ct`; every
+//! variable-time function ends in `_vartime` and every type only used by
+//! variable-time code starts with `Vartime` ([`VartimeFixedBaseTable`],
+//! [`VartimeVarBases`]). `blst`'s own types never appear in a public
+//! signature: the Miller-loop value is the opaque [`MillerLoopResult`].
 
 mod comb;
 mod g1;
