@@ -1,14 +1,12 @@
-//! `zkcred`: the command-line program.
+//! `zkcred`: the command-line program. Parsing and dispatch only: every
+//! command is implemented in the library (`zkcred::cmd`, `zkcred::policy_cmd`).
 
-use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
-use clap::{Parser, Subcommand, ValueEnum};
-use zkcred::cmd::{self, Status};
-use zkcred::conformance;
-use zkcred_crypto::bbs::Suite;
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use zkcred::cmd;
 
 /// The service's request path allocates small, short-lived buffers on many
 /// threads (tokio workers, verification and log threads); mimalloc's
@@ -32,7 +30,7 @@ struct Cli {
 enum Command {
     /// BBS signature tools: conformance against IETF vectors, vector generation.
     #[command(subcommand)]
-    Bbs(BbsCommand),
+    Bbs(cmd::bbs::BbsCommand),
     /// Run the verifier service (HTTP API) until Ctrl-C or SIGTERM.
     Serve {
         /// TOML configuration file (default: built-in defaults).
@@ -72,55 +70,6 @@ enum Command {
     Loadtest(cmd::loadtest::LoadtestArgs),
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum SuiteArg {
-    /// BLS12-381-SHA-256
-    Sha256,
-    /// BLS12-381-SHAKE-256
-    Shake256,
-}
-
-impl From<SuiteArg> for Suite {
-    fn from(s: SuiteArg) -> Suite {
-        match s {
-            SuiteArg::Sha256 => Suite::Bls12381Sha256,
-            SuiteArg::Shake256 => Suite::Bls12381Shake256,
-        }
-    }
-}
-
-#[derive(Subcommand)]
-enum BbsCommand {
-    /// Run every IETF fixture file below DIR: a line per file (PASS, FAIL,
-    /// SKIP, or DATA for the draft's message list) saying which check was
-    /// made, then `N passed, N failed, N skipped`. Exits non-zero on any
-    /// failure or skip.
-    Conformance {
-        /// A fixture file or a folder of them.
-        dir: PathBuf,
-        /// Ciphersuite for every file (default: from a `bls12-381-*` folder).
-        #[arg(long, value_enum)]
-        suite: Option<SuiteArg>,
-    },
-    /// Sign: fixture-format JSON on stdin (signerKeyPair, header, messages),
-    /// a signature fixture on stdout.
-    Sign {
-        #[arg(long, value_enum, default_value = "sha256")]
-        suite: SuiteArg,
-    },
-    /// Prove: fixture-format JSON on stdin (signerPublicKey, signature,
-    /// header, presentationHeader, messages, disclosedIndexes), a proof
-    /// fixture on stdout.
-    Prove {
-        #[arg(long, value_enum, default_value = "sha256")]
-        suite: SuiteArg,
-        /// Use the draft's mocked random scalars (reproducible test vectors
-        /// only: such a proof hides nothing).
-        #[arg(long)]
-        mocked_rng: bool,
-    },
-}
-
 fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
@@ -131,81 +80,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn read_stdin_json() -> Result<serde_json::Value> {
-    let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .context("reading stdin")?;
-    serde_json::from_str(&s).context("stdin is not valid JSON")
-}
-
-/// Runs a credential command on the process's streams and clock.
-fn run_cmd(f: impl FnOnce(&mut cmd::Context<'_>) -> Result<Status>) -> Result<ExitCode> {
-    let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
-    let mut ctx = cmd::Context {
-        stdin: &mut stdin.lock(),
-        stdout: &mut stdout.lock(),
-        stderr: &mut stderr.lock(),
-        // Whole seconds: key windows and request expiries read better so.
-        now: time::OffsetDateTime::now_utc()
-            .replace_nanosecond(0)
-            .context("reading the clock")?,
-    };
-    let status = f(&mut ctx)?;
-    ctx.stdout.flush().context("writing standard output")?;
-    Ok(ExitCode::from(status.code()))
-}
-
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Issuer(c) => run_cmd(|ctx| c.run(ctx)),
-        Command::Catalogue(c) => run_cmd(|ctx| c.run(ctx)),
-        Command::Wallet(c) => run_cmd(|ctx| c.run(ctx)),
-        Command::Request(c) => run_cmd(|ctx| c.run(ctx)),
-        Command::Verify(c) => run_cmd(|ctx| c.run(ctx)),
-        Command::Audit(c) => run_cmd(|ctx| c.run(ctx)),
-        Command::Client(c) => run_cmd(|ctx| c.run(ctx)),
-        Command::Policy(cmd) => zkcred::policy_cmd::run(cmd),
-        Command::Bbs(BbsCommand::Conformance { dir, suite }) => {
-            let outcomes = conformance::run_dir(&dir, suite.map(Suite::from))?;
-            for o in &outcomes {
-                println!("{}", o.line());
-            }
-            let totals = conformance::Totals::of(&outcomes);
-            println!("{}", totals.closing_line());
-            Ok(if totals.success() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
-        }
-        Command::Demo(a) => {
-            let stdout = std::io::stdout();
-            cmd::demo::run(a, &mut stdout.lock())?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Loadtest(args) => {
-            let report = cmd::loadtest::run(&args)?;
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
-            } else {
-                print!("{}", report.to_text());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Serve { config } => {
-            zkcred_service::http::cli::serve(config.as_deref())?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Bbs(BbsCommand::Sign { suite }) => {
-            let out = zkcred::generate::sign(suite.into(), &read_stdin_json()?)?;
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Bbs(BbsCommand::Prove { suite, mocked_rng }) => {
-            let out = zkcred::generate::prove(suite.into(), &read_stdin_json()?, mocked_rng)?;
-            println!("{}", serde_json::to_string_pretty(&out)?);
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Issuer(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Catalogue(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Wallet(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Request(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Verify(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Audit(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Bbs(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Client(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Policy(c) => zkcred::policy_cmd::run(c),
+        Command::Demo(a) => cmd::service::demo(a),
+        Command::Loadtest(a) => cmd::service::loadtest(&a),
+        Command::Serve { config } => cmd::service::serve(config.as_deref()),
     }
 }

@@ -239,6 +239,10 @@ fn check_attribute(type_id: &str, a: &AttributeDef) -> Result<(), CatalogueError
 
 impl Catalogue {
     /// The embedded default catalogue.
+    ///
+    /// # Panics
+    /// If the embedded catalogue does not validate, which the crate's tests rule
+    /// out.
     pub fn builtin() -> &'static Catalogue {
         static BUILTIN: OnceLock<Catalogue> = OnceLock::new();
         BUILTIN.get_or_init(|| {
@@ -249,6 +253,10 @@ impl Catalogue {
     }
 
     /// Loads and validates a catalogue file.
+    ///
+    /// # Errors
+    /// [`CatalogueError::Io`] if the file cannot be read, otherwise as
+    /// [`Catalogue::from_json_str`].
     pub fn load(path: impl AsRef<Path>) -> Result<Catalogue, CatalogueError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| CatalogueError::Io {
@@ -259,6 +267,13 @@ impl Catalogue {
     }
 
     /// Parses and validates a catalogue from JSON text.
+    ///
+    /// # Errors
+    /// [`CatalogueError::Json`] for malformed JSON,
+    /// [`CatalogueError::UnsupportedVersion`], [`CatalogueError::DuplicateType`],
+    /// [`CatalogueError::InvalidType`] for a type or attribute definition that
+    /// breaks the rules, [`CatalogueError::TypeCode`] for a bad GB/T 36904 type
+    /// code.
     pub fn from_json_str(text: &str) -> Result<Catalogue, CatalogueError> {
         let file: CatalogueFile = serde_json::from_str(text)?;
         if file.format != CATALOGUE_FORMAT {

@@ -78,6 +78,11 @@ impl AttributeSet {
 
     /// Parses a JSON object of attribute values for type `t` and validates it
     /// ([`validate`](Self::validate)). `null` or a missing key is absent.
+    ///
+    /// # Errors
+    /// [`AttributeError::NotInLayout`] for a name the type does not define;
+    /// the value errors of [`AttributeValue::from_json`]; then as
+    /// [`AttributeSet::validate`].
     pub fn from_json(t: &CredentialType, json: &Value) -> Result<Self, AttributeError> {
         let obj = json.as_object().ok_or_else(|| AttributeError::Invalid {
             attribute: String::new(),
@@ -116,6 +121,11 @@ impl AttributeSet {
     /// of its attribute's type and length, every required attribute present,
     /// the license identifier a valid GB/T 36904 identifier of this type, and
     /// the validity period not ending before it starts.
+    ///
+    /// # Errors
+    /// [`AttributeError::NotInLayout`], [`AttributeError::Missing`] for a
+    /// required attribute without a value, [`AttributeError::Invalid`], and the
+    /// value errors of [`AttributeValue::check`].
     pub fn validate(&self, t: &CredentialType) -> Result<(), AttributeError> {
         for (name, value) in &self.values {
             let def = t
@@ -435,6 +445,9 @@ pub(crate) fn resolve_key<'k>(
 
 impl Credential {
     /// Parses a credential document (without verifying it).
+    ///
+    /// # Errors
+    /// [`Error::Json`] when the text is not a credential document.
     pub fn from_json(text: &str) -> Result<Credential, Error> {
         serde_json::from_str(text).map_err(|source| Error::Json {
             what: "credential",
@@ -448,6 +461,10 @@ impl Credential {
     }
 
     /// The typed attribute values (checked against the catalogue).
+    ///
+    /// # Errors
+    /// [`Error::UnknownCredentialType`]; [`Error::Attribute`] as
+    /// [`AttributeSet::from_json`].
     pub fn attribute_set(&self, catalogue: &Catalogue) -> Result<AttributeSet, Error> {
         let t = catalogue
             .get(&self.credential_type)
@@ -502,6 +519,14 @@ impl Credential {
     /// Holder-side check before storing: the document is well-formed, its
     /// type and values fit the catalogue, the key is known (and of this
     /// suite), and the signature verifies. Returns the typed attributes.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedFormat`], [`Error::UnsupportedEncodingVersion`],
+    /// [`Error::UnknownCredentialType`], [`Error::InvalidIdentifier`],
+    /// [`Error::UnknownSuite`], [`Error::UnknownKey`], [`Error::SuiteMismatch`],
+    /// [`Error::Attribute`], [`Error::Malformed`] for an undecodable signature,
+    /// [`Error::SignatureInvalid`] when it does not verify (BBS `Verify`,
+    /// draft §3.4.2), [`Error::Crypto`] for other failures of the BBS layer.
     pub fn verify(
         &self,
         catalogue: &Catalogue,

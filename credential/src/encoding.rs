@@ -224,6 +224,9 @@ impl AttributeValue {
     }
 
     /// Builds a string value from raw octets, which must be UTF-8.
+    ///
+    /// # Errors
+    /// [`AttributeError::InvalidUtf8`] when `octets` is not UTF-8.
     pub fn string_from_utf8(attribute: &str, octets: Vec<u8>) -> Result<Self, AttributeError> {
         let s = String::from_utf8(octets).map_err(|_| AttributeError::InvalidUtf8 {
             attribute: attribute.to_owned(),
@@ -232,6 +235,10 @@ impl AttributeValue {
     }
 
     /// Checks the value against an attribute's type and length limits.
+    ///
+    /// # Errors
+    /// [`AttributeError::TypeMismatch`] when the value is not of type `ty`,
+    /// [`AttributeError::TooLong`] past `max_length`.
     pub fn check(
         &self,
         attribute: &str,
@@ -262,6 +269,10 @@ impl AttributeValue {
 
     /// Parses the JSON form of a value of type `ty` (see the module docs).
     /// `null` is the absent value. Length limits are checked by [`check`](Self::check).
+    ///
+    /// # Errors
+    /// [`AttributeError::TypeMismatch`] for a JSON value of the wrong kind,
+    /// [`AttributeError::InvalidDate`], [`AttributeError::InvalidHex`].
     pub fn from_json(
         attribute: &str,
         ty: AttributeType,

@@ -67,6 +67,9 @@ pub fn key_id(pk: &PublicKey) -> String {
 /// Checks an issuer or verifier identifier: 1–128 characters of
 /// `A-Z a-z 0-9 . _ : -`, starting with a letter or digit (a unified social
 /// credit code, a domain name or a DID fit).
+///
+/// # Errors
+/// [`Error::InvalidIdentifier`] when `s` breaks those rules.
 pub fn check_identifier(what: &'static str, s: &str) -> Result<(), Error> {
     let b = s.as_bytes();
     let ok = !b.is_empty()
@@ -136,6 +139,9 @@ impl IssuerPublicKey {
     }
 
     /// Parses a public key file.
+    ///
+    /// # Errors
+    /// [`Error::Json`] when the text is not a valid public key document.
     pub fn from_json(text: &str) -> Result<Self, Error> {
         serde_json::from_str(text).map_err(|source| Error::Json {
             what: "issuer public key",
@@ -310,6 +316,10 @@ struct SecretKeyFile<S> {
 
 impl IssuerKey {
     /// Generates a fresh key for `issuer`, valid for issuance in `[not_before, not_after)`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidIdentifier`] for a bad `issuer`,
+    /// [`Error::InvalidKeyWindow`] unless `not_before < not_after`.
     pub fn generate(
         issuer: &str,
         suite: Suite,
@@ -387,6 +397,14 @@ impl IssuerKey {
     }
 
     /// Parses a secret key file, checking that the secret and public keys match.
+    ///
+    /// # Errors
+    /// [`Error::InvalidSecretKey`] for a file that is not a secret key file, a
+    /// secret that is not a valid scalar, or one that does not match the public
+    /// key; [`Error::UnsupportedFormat`]; the errors of the public part
+    /// ([`Error::InvalidIdentifier`], [`Error::UnknownSuite`],
+    /// [`Error::Malformed`], [`Error::KeyIdMismatch`],
+    /// [`Error::InvalidKeyWindow`]).
     pub fn from_secret_json(data: &[u8]) -> Result<IssuerKey, Error> {
         let file: SecretKeyFile<String> = serde_json::from_slice(data)
             .map_err(|_| Error::InvalidSecretKey("not a secret key file"))?;
@@ -471,6 +489,9 @@ impl KeySet {
     }
 
     /// Parses a key set document (`"format": "zkcred-key-set"`).
+    ///
+    /// # Errors
+    /// [`Error::Json`] for malformed JSON or keys, [`Error::UnsupportedFormat`].
     pub fn from_json(text: &str) -> Result<KeySet, Error> {
         let f: KeySetFile = serde_json::from_str(text).map_err(|source| Error::Json {
             what: "key set",
@@ -521,6 +542,9 @@ fn is_key_id(s: &str) -> bool {
 
 impl KeyStore {
     /// Opens (creating if needed, mode 0700) a key directory.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the directory cannot be created or made private.
     pub fn open(dir: impl AsRef<Path>) -> Result<KeyStore, Error> {
         let dir = dir.as_ref().to_path_buf();
         fsutil::create_private_dir(&dir)?;
@@ -541,6 +565,9 @@ impl KeyStore {
     }
 
     /// Writes a key's secret (0600) and public (0644) files atomically.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when a file cannot be written.
     pub fn save(&self, key: &IssuerKey) -> Result<(), Error> {
         let id = key.key_id();
         fsutil::write_atomic(&self.secret_path(id), &key.to_secret_json(), 0o600)?;
@@ -552,6 +579,10 @@ impl KeyStore {
     }
 
     /// Loads a key pair by key identifier.
+    ///
+    /// # Errors
+    /// [`Error::UnknownKey`] for a malformed or absent key identifier,
+    /// [`Error::Io`], otherwise as [`IssuerKey::from_secret_json`].
     pub fn load(&self, key_id: &str) -> Result<IssuerKey, Error> {
         if !is_key_id(key_id) {
             return Err(Error::UnknownKey {
@@ -571,6 +602,10 @@ impl KeyStore {
     }
 
     /// All public keys in the store.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the directory or a file cannot be read, [`Error::Json`]
+    /// for a public key file that does not parse.
     pub fn public_keys(&self) -> Result<KeySet, Error> {
         let mut set = KeySet::new();
         let entries = std::fs::read_dir(&self.dir).map_err(|source| Error::Io {
@@ -602,6 +637,10 @@ impl KeyStore {
 
     /// The key `issuer` should sign with at `now`: among its keys valid at
     /// `now`, the one with the latest `not_before`.
+    ///
+    /// # Errors
+    /// [`Error::NoSigningKey`] when no key of `issuer` is valid at `now`;
+    /// otherwise as [`KeyStore::public_keys`] and [`KeyStore::load`].
     pub fn signing_key(&self, issuer: &str, now: OffsetDateTime) -> Result<IssuerKey, Error> {
         let set = self.public_keys()?;
         let best = set
@@ -617,6 +656,11 @@ impl KeyStore {
     /// valid at `now` (their files are rewritten). Keys whose window starts
     /// later (pre-provisioned) are left alone. The new key declares the
     /// authority kind of the keys it replaces, if they declare one.
+    ///
+    /// # Errors
+    /// As [`IssuerKey::generate`], [`KeyStore::public_keys`], [`KeyStore::load`]
+    /// and [`KeyStore::save`]. A failure part way leaves the windows of the
+    /// keys already rewritten as they are.
     pub fn rotate(
         &self,
         issuer: &str,

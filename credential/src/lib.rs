@@ -7,7 +7,8 @@
 //! * [`encoding`]: typed attribute values and their encoding into BBS messages.
 //! * [`layout`]: the fixed message layout per type and the signature header.
 //! * [`credential`]: attribute sets, the credential envelope, issuance, holder verification.
-//! * [`presentation`]: presentation requests, presentations, verification.
+//! * [`presentation`]: presentation requests, presentations, proving (holder) and
+//!   verification (verifier), one module per role.
 //! * [`keys`]: issuer keys, key identifiers, key files, rotation, key sets.
 //! * [`wallet`]: the holder's wallet directory.
 //! * [`canonical`]: length-prefixed canonical byte encodings used for headers and digests.

@@ -105,6 +105,11 @@ fn uscc_value(c: u8) -> Option<u32> {
 }
 
 /// Computes the GB 32100 check character of the first 17 characters of a USCC.
+///
+/// # Errors
+/// [`LicenseIdError::Length`] unless 17 characters,
+/// [`LicenseIdError::BadCharacter`] for a character outside the GB 32100
+/// alphabet.
 pub fn uscc_check_char(first17: &str) -> Result<char, LicenseIdError> {
     const FIELD: &str = "unified social credit code";
     if first17.len() != USCC_LEN - 1 {
@@ -135,6 +140,11 @@ pub struct Uscc(String);
 
 impl Uscc {
     /// Parses and validates a unified social credit code.
+    ///
+    /// # Errors
+    /// [`LicenseIdError::Length`] unless 18 characters,
+    /// [`LicenseIdError::BadCharacter`], [`LicenseIdError::CheckMismatch`] when
+    /// the check character is not the GB 32100 one.
     pub fn parse(s: &str) -> Result<Self, LicenseIdError> {
         const FIELD: &str = "unified social credit code";
         if s.len() != USCC_LEN || s.chars().count() != USCC_LEN {
@@ -171,6 +181,9 @@ impl Uscc {
     }
 
     /// Builds a code from its first 17 characters by appending the check character.
+    ///
+    /// # Errors
+    /// As [`uscc_check_char`].
     pub fn with_check_char(first17: &str) -> Result<Self, LicenseIdError> {
         let check = uscc_check_char(first17)?;
         Uscc::parse(&format!("{first17}{check}"))
@@ -201,6 +214,11 @@ pub struct LicenseTypeCode(String);
 
 impl LicenseTypeCode {
     /// Parses and validates a 21-character license type code.
+    ///
+    /// # Errors
+    /// [`LicenseIdError::Length`] unless 21 characters,
+    /// [`LicenseIdError::BadCharacter`] for a non-digit sequence number, and the
+    /// errors of [`Uscc::parse`] for the embedded code.
     pub fn parse(s: &str) -> Result<Self, LicenseIdError> {
         const FIELD: &str = "license type code";
         if s.len() != TYPE_CODE_LEN || s.chars().count() != TYPE_CODE_LEN {
@@ -259,6 +277,9 @@ fn mod37_value(c: u8) -> Option<u32> {
 /// With M = 36: P starts at M; for each character a, S = (P + a) mod M (0 is
 /// replaced by M) and P = 2S mod (M + 1). The check character c makes
 /// (P + c) mod M equal to 1.
+///
+/// # Errors
+/// [`LicenseIdError::BadCharacter`] for a character outside `0-9A-Z`.
 pub fn mod37_36_check_char(data: &str) -> Result<char, LicenseIdError> {
     let mut p = 36u32;
     for (i, c) in data.bytes().enumerate() {
@@ -310,6 +331,11 @@ fn validate_serial(serial: &str) -> Result<(), LicenseIdError> {
 
 impl LicenseId {
     /// Builds an identifier from its parts (the check character is computed).
+    ///
+    /// # Errors
+    /// [`LicenseIdError::Length`] or [`LicenseIdError::BadCharacter`] for a
+    /// serial that is not 1 to 32 characters of `0-9A-Z`,
+    /// [`LicenseIdError::Version`] above 999.
     pub fn new(
         type_code: LicenseTypeCode,
         issuer: Uscc,
@@ -329,6 +355,9 @@ impl LicenseId {
     }
 
     /// Builds an identifier with a random 20-character serial number.
+    ///
+    /// # Errors
+    /// [`LicenseIdError::Version`] above 999.
     pub fn generate(
         type_code: LicenseTypeCode,
         issuer: Uscc,
@@ -350,6 +379,14 @@ impl LicenseId {
     }
 
     /// Parses and validates an identifier, including every check character.
+    ///
+    /// # Errors
+    /// [`LicenseIdError::BadRoot`] without the `1.2.156.3005.2` arc,
+    /// [`LicenseIdError::FieldCount`], [`LicenseIdError::Length`],
+    /// [`LicenseIdError::BadCharacter`], the errors of [`LicenseTypeCode::parse`]
+    /// and [`Uscc::parse`], [`LicenseIdError::Version`], and
+    /// [`LicenseIdError::CheckMismatch`] when the ISO/IEC 7064 MOD 37,36 check
+    /// character is wrong.
     pub fn parse(s: &str) -> Result<Self, LicenseIdError> {
         let rest = s
             .strip_prefix(ROOT)

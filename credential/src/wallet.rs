@@ -94,6 +94,9 @@ fn date_attr(e: &WalletEntry, name: &str) -> Option<Date> {
 
 impl Wallet {
     /// Opens (creating if needed, mode 0700) a wallet directory.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the directories cannot be created or made private.
     pub fn open(dir: impl AsRef<Path>) -> Result<Wallet, Error> {
         let dir = dir.as_ref().to_path_buf();
         fsutil::create_private_dir(&dir)?;
@@ -112,6 +115,11 @@ impl Wallet {
 
     /// Verifies `credential` with the trusted `keys` and stores it. Returns
     /// the entry identifier.
+    ///
+    /// # Errors
+    /// As [`Credential::verify`]; [`Error::UnknownKey`];
+    /// [`Error::AlreadyInWallet`] when the credential is stored already;
+    /// [`Error::Io`] when the entry cannot be written.
     pub fn add(
         &self,
         catalogue: &Catalogue,
@@ -144,6 +152,11 @@ impl Wallet {
     }
 
     /// The entry `id`.
+    ///
+    /// # Errors
+    /// [`Error::NotInWallet`] for a malformed or absent identifier, [`Error::Io`],
+    /// [`Error::Json`] or [`Error::UnsupportedFormat`] for an unreadable entry
+    /// file.
     pub fn get(&self, id: &str) -> Result<WalletEntry, Error> {
         if !is_entry_id(id) {
             return Err(Error::NotInWallet(id.chars().take(64).collect()));
@@ -170,6 +183,9 @@ impl Wallet {
     }
 
     /// Removes the entry `id`.
+    ///
+    /// # Errors
+    /// As [`Wallet::get`]; [`Error::Io`] when the file cannot be removed.
     pub fn remove(&self, id: &str) -> Result<(), Error> {
         self.get(id)?;
         let path = self.path(id);
@@ -180,6 +196,10 @@ impl Wallet {
     }
 
     /// All entries, ordered by identifier.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the directory cannot be read; as [`Wallet::get`] for
+    /// each entry.
     pub fn entries(&self) -> Result<Vec<WalletEntry>, Error> {
         let dir = self.dir.join("credentials");
         let rd = std::fs::read_dir(&dir).map_err(|source| Error::Io {
@@ -204,6 +224,9 @@ impl Wallet {
     }
 
     /// A summary of every entry (no attribute values beyond dates).
+    ///
+    /// # Errors
+    /// As [`Wallet::entries`].
     pub fn list(&self, catalogue: &Catalogue) -> Result<Vec<WalletSummary>, Error> {
         Ok(self
             .entries()?
@@ -227,6 +250,11 @@ impl Wallet {
     /// entry for the `i`-th requested credential; otherwise the wallet picks,
     /// among entries of the requested type from an accepted issuer, the one
     /// with the latest issue date (then the smallest identifier).
+    ///
+    /// # Errors
+    /// As [`PresentationRequest::validate`] and [`Wallet::get`];
+    /// [`Error::NoMatchingCredential`] when no entry answers a requested
+    /// credential; then as [`present`].
     pub fn present(
         &self,
         catalogue: &Catalogue,

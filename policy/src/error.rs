@@ -123,6 +123,12 @@ impl SourceText<'_> {
     }
 
     /// Parses `T` from the text, mapping serde errors to positioned load errors.
+    ///
+    /// # Errors
+    /// A [`LoadError`] at the failing value's position, of kind
+    /// [`LoadErrorKind::Syntax`] for malformed JSON, [`LoadErrorKind::UnknownField`]
+    /// for a member the format does not define, otherwise
+    /// [`LoadErrorKind::Shape`].
     pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, LoadError> {
         let mut de = serde_json::Deserializer::from_str(self.text);
         let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
@@ -206,6 +212,10 @@ fn unknown_key_start(text: &str, line: usize, byte_column: usize) -> Option<Line
 }
 
 /// Reads a file for loading, as a positioned [`LoadError`] on failure.
+///
+/// # Errors
+/// A [`LoadError`] of kind [`LoadErrorKind::Io`] when the file cannot be read
+/// as UTF-8 text.
 pub fn read_file(path: &std::path::Path) -> Result<String, LoadError> {
     std::fs::read_to_string(path).map_err(|e| LoadError {
         kind: LoadErrorKind::Io,

@@ -517,6 +517,10 @@ impl Evaluator<'_> {
 
     /// Stage 1 (no cryptography): the request and the presentation against
     /// the policy. `Err` is the refused decision.
+    ///
+    /// # Errors
+    /// The refused [`Decision`], with every shape reason found (its outcome
+    /// [`Outcome::Refused`]).
     pub fn check_shape(
         &self,
         policy: &Policy,

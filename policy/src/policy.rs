@@ -356,6 +356,10 @@ impl<'a> PolicyLoader<'a> {
     }
 
     /// Loads a policy file.
+    ///
+    /// # Errors
+    /// A [`LoadError`] of kind [`LoadErrorKind::Io`] when the file cannot be read;
+    /// otherwise as [`PolicyLoader::parse`].
     pub fn load(&self, path: impl AsRef<Path>) -> Result<Policy, LoadError> {
         let path = path.as_ref();
         let text = read_file(path)?;
@@ -363,6 +367,16 @@ impl<'a> PolicyLoader<'a> {
     }
 
     /// Parses and validates policy JSON `text`, naming it `file` in positions.
+    ///
+    /// # Errors
+    /// A positioned [`LoadError`]: [`LoadErrorKind::Syntax`],
+    /// [`LoadErrorKind::UnknownField`] or [`LoadErrorKind::Shape`] for JSON that
+    /// is not a policy document, and the kinds of the policy rules
+    /// ([`LoadErrorKind::UnsupportedFormat`],
+    /// [`LoadErrorKind::UnknownCredentialType`],
+    /// [`LoadErrorKind::UnknownAttribute`], [`LoadErrorKind::UnknownRegion`],
+    /// [`LoadErrorKind::UnknownReference`], [`LoadErrorKind::Duplicate`],
+    /// [`LoadErrorKind::Contradictory`], [`LoadErrorKind::InvalidValue`]).
     pub fn parse(&self, file: &str, text: &str) -> Result<Policy, LoadError> {
         let src = SourceText { file, text };
         let spec: PolicySpec = src.parse()?;
@@ -810,6 +824,13 @@ impl Policy {
     /// after the policy's request lifetime. Each entry asks for the required
     /// attributes, the chosen optional ones and, while predicates cannot be
     /// proven, the attributes the predicates need (see [`crate::predicate`]).
+    ///
+    /// # Errors
+    /// [`RequestError::ChoiceCount`] unless one choice per requirement,
+    /// [`RequestError::TypeNotAccepted`] for a chosen type the requirement does
+    /// not accept, [`RequestError::NotOptional`] for an optional attribute it
+    /// does not allow; [`RequestError::Credential`] as
+    /// [`PresentationRequest::new`].
     pub fn request(
         &self,
         choices: &[Choice],

@@ -190,6 +190,11 @@ pub const MAX_OFFSET_YEARS: u32 = 150;
 
 impl PredicateSpec {
     /// Checks the spec against the attribute's type and builds the predicate.
+    ///
+    /// # Errors
+    /// A [`SpecError`] naming the member at fault: an operator that does not
+    /// apply to `ty`, an offset on a non-date operator, a missing or malformed
+    /// value, or an offset beyond [`MAX_OFFSET_YEARS`].
     pub fn build(&self, ty: AttributeType) -> Result<Predicate, SpecError> {
         let is_date_op = matches!(self.op, Op::AtLeastBefore | Op::AtMostBefore | Op::After);
         let has_offset = self.years.is_some() || self.months.is_some() || self.days.is_some();
@@ -392,6 +397,9 @@ impl Predicate {
 /// predicates are checked on every presentation date of a four-year leap
 /// cycle (calendar offsets vary with the date); returns a description of the
 /// conflict.
+///
+/// # Errors
+/// A description of the conflict when no value satisfies every predicate.
 pub fn check_consistent(preds: &[&Predicate]) -> Result<(), String> {
     let names = || {
         preds

@@ -360,6 +360,13 @@ fn rfc3339(t: OffsetDateTime) -> String {
 }
 
 /// Applies the recognition rule (see the module docs).
+///
+/// # Errors
+/// The [`Refusal`]: [`Refusal::UnknownIssuer`],
+/// [`Refusal::TypeNotAllowedForIssuer`], [`Refusal::UnknownKey`],
+/// [`Refusal::KeyRevoked`], [`Refusal::KeyOutsideWindow`],
+/// [`Refusal::UnknownRegion`], or [`Refusal::NotRecognised`] when neither the
+/// same province, an agreement in force nor the national tier admits it.
 pub fn recognise(registry: &Registry, c: &Candidate<'_>) -> Result<Admission, Refusal> {
     let issuer = registry
         .issuer(c.issuer)

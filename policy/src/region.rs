@@ -63,6 +63,12 @@ impl RegionCodeError {
 
 impl RegionCode {
     /// Parses and checks a code (see the module docs).
+    ///
+    /// # Errors
+    /// [`RegionCodeError::Malformed`] unless six digits,
+    /// [`RegionCodeError::UnknownProvince`] for a province the GB/T 2260 list
+    /// does not have, [`RegionCodeError::MissingPrefecture`] for a county-level
+    /// code without a prefecture.
     pub fn parse(s: &str) -> Result<RegionCode, RegionCodeError> {
         let truncated = || s.chars().take(16).collect::<String>();
         if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {

@@ -189,6 +189,10 @@ pub enum NotInForce {
 
 impl Agreement {
     /// Whether the agreement is in force on `date`.
+    ///
+    /// # Errors
+    /// [`NotInForce::NotYet`] before `effective_from`, [`NotInForce::Expired`]
+    /// after `effective_until`.
     pub fn in_force_on(&self, date: Date) -> Result<(), NotInForce> {
         if date < self.effective_from {
             return Err(NotInForce::NotYet(self.effective_from));
@@ -387,6 +391,10 @@ impl Registry {
 
     /// The shipped regions, agreements and national tier (no issuers), over
     /// `catalogue`.
+    ///
+    /// # Errors
+    /// As [`Registry::merge_text`]; the shipped files load (the crate's tests
+    /// check them).
     pub fn builtin(catalogue: &Catalogue) -> Result<Registry, LoadError> {
         let mut r = Registry::new(catalogue);
         r.merge_text("registry/regions.json", BUILTIN_REGIONS_JSON)?;
@@ -395,6 +403,9 @@ impl Registry {
     }
 
     /// Loads `paths` in order into an empty registry.
+    ///
+    /// # Errors
+    /// As [`Registry::merge_file`], for the first file that fails.
     pub fn load_files(
         catalogue: &Catalogue,
         paths: &[impl AsRef<Path>],
@@ -407,6 +418,10 @@ impl Registry {
     }
 
     /// Merges a registry file (all of it, or nothing on error).
+    ///
+    /// # Errors
+    /// A [`LoadError`] of kind [`LoadErrorKind::Io`] when the file cannot be read;
+    /// otherwise as [`Registry::merge_text`].
     pub fn merge_file(&mut self, path: impl AsRef<Path>) -> Result<(), LoadError> {
         let path = path.as_ref();
         let text = read_file(path)?;
@@ -415,6 +430,16 @@ impl Registry {
 
     /// Merges registry JSON `text` named `file` in error positions (all of it,
     /// or nothing on error).
+    ///
+    /// # Errors
+    /// A positioned [`LoadError`]: [`LoadErrorKind::Syntax`],
+    /// [`LoadErrorKind::UnknownField`] or [`LoadErrorKind::Shape`] for JSON that
+    /// is not a registry document; [`LoadErrorKind::UnsupportedFormat`];
+    /// [`LoadErrorKind::InvalidValue`], [`LoadErrorKind::Duplicate`],
+    /// [`LoadErrorKind::UnknownCredentialType`], [`LoadErrorKind::UnknownRegion`]
+    /// and the other kinds for entries the registry's own checks refuse (as
+    /// [`Registry::add_region`], [`Registry::add_issuer`],
+    /// [`Registry::add_agreement`], [`Registry::set_national`]).
     pub fn merge_text(&mut self, file: &str, text: &str) -> Result<(), LoadError> {
         let src = SourceText { file, text };
         let f: RegistryFile = src.parse()?;
@@ -748,6 +773,10 @@ impl Registry {
     }
 
     /// Adds a province-level region.
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownRegion`] for a code that is not province level,
+    /// [`RegistryError::Invalid`] for a region already present.
     pub fn add_region(&mut self, region: Region) -> Result<(), RegistryError> {
         if !region.code.is_province() {
             return Err(RegistryError::UnknownRegion(format!(
@@ -766,6 +795,13 @@ impl Registry {
     }
 
     /// Adds an issuer (with any keys it carries).
+    ///
+    /// # Errors
+    /// [`RegistryError::Invalid`] for a bad identifier, authority kind or key
+    /// list; [`RegistryError::DuplicateIssuer`]; [`RegistryError::UnknownRegion`];
+    /// [`RegistryError::UnknownCredentialType`] for a type the catalogue lacks;
+    /// [`RegistryError::InvalidKey`] or [`RegistryError::DuplicateKey`] for its
+    /// keys.
     pub fn add_issuer(&mut self, issuer: Issuer) -> Result<(), RegistryError> {
         check_identifier("issuer", &issuer.id).map_err(|e| RegistryError::Invalid {
             what: "issuer identifier",
@@ -816,6 +852,9 @@ impl Registry {
     }
 
     /// Removes an issuer and its keys.
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownIssuer`].
     pub fn remove_issuer(&mut self, id: &str) -> Result<Issuer, RegistryError> {
         self.issuers
             .remove(id)
@@ -823,6 +862,10 @@ impl Registry {
     }
 
     /// Replaces the types an issuer may issue.
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownCredentialType`] or [`RegistryError::Invalid`] for
+    /// the types; [`RegistryError::UnknownIssuer`].
     pub fn set_issuer_types(&mut self, id: &str, types: &[&str]) -> Result<(), RegistryError> {
         let types: BTreeSet<String> = types.iter().map(|s| s.to_string()).collect();
         self.check_issuer_types(&types)?;
@@ -837,6 +880,10 @@ impl Registry {
     /// Adds a key to its issuer (`key.issuer`). The registry records the
     /// authority kind on the issuer, so a kind the key file declares
     /// ([`IssuerPublicKey::authority`]) is not kept with the key.
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownIssuer`], [`RegistryError::InvalidKey`],
+    /// [`RegistryError::DuplicateKey`].
     pub fn add_key(&mut self, mut key: IssuerPublicKey) -> Result<(), RegistryError> {
         key.authority = None;
         let issuer = self
@@ -858,6 +905,9 @@ impl Registry {
     }
 
     /// Marks a key revoked: credentials it signed are no longer recognised.
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownIssuer`], [`RegistryError::UnknownKey`].
     pub fn revoke_key(&mut self, issuer: &str, key_id: &str) -> Result<(), RegistryError> {
         let i = self
             .issuers
@@ -876,6 +926,12 @@ impl Registry {
     }
 
     /// Adds an agreement.
+    ///
+    /// # Errors
+    /// [`RegistryError::DuplicateAgreement`], [`RegistryError::UnknownRegion`]
+    /// for a member not in the registry, [`RegistryError::UnknownCredentialType`]
+    /// for a type the catalogue lacks, [`RegistryError::Invalid`] for a bad
+    /// identifier, names, member list, type list or dates.
     pub fn add_agreement(&mut self, agreement: Agreement) -> Result<(), RegistryError> {
         self.check_agreement(&agreement).map_err(|(_, _, e)| e)?;
         self.agreements.push(agreement);
@@ -883,6 +939,9 @@ impl Registry {
     }
 
     /// Removes an agreement.
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownAgreement`].
     pub fn remove_agreement(&mut self, id: &str) -> Result<Agreement, RegistryError> {
         let i = self
             .agreements
@@ -893,6 +952,10 @@ impl Registry {
     }
 
     /// Replaces an agreement (same identifier), e.g. to extend its list or dates.
+    ///
+    /// # Errors
+    /// As [`Registry::remove_agreement`] and [`Registry::add_agreement`]; the
+    /// registry is unchanged on error.
     pub fn replace_agreement(&mut self, agreement: Agreement) -> Result<Agreement, RegistryError> {
         let mut next = self.clone();
         let old = next.remove_agreement(&agreement.id)?;
@@ -902,6 +965,10 @@ impl Registry {
     }
 
     /// Replaces the national tier.
+    ///
+    /// # Errors
+    /// [`RegistryError::UnknownCredentialType`] or [`RegistryError::Invalid`] for
+    /// a type entry, [`RegistryError::Invalid`] for a type listed twice.
     pub fn set_national(&mut self, national: NationalTier) -> Result<(), RegistryError> {
         for (j, t) in national.types.iter().enumerate() {
             self.check_type_entry(t)?;

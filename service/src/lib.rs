@@ -4,7 +4,9 @@
 //! serve`), on these foundations:
 //!
 //! - [`storage`]: persistence behind the [`storage::Storage`] trait, with a
-//!   single-file SQLite implementation;
+//!   single-file SQLite implementation; [`storage::Backend`] opens the one
+//!   the configuration names, and the service holds it as a
+//!   [`storage::DynStorage`];
 //! - [`disclosure_log`]: the tamper-evident disclosure log on top of a
 //!   storage: append, sign heads, proofs, export. The log's maths (RFC 6962
 //!   Merkle tree, records, signed tree heads, export verification) is the

@@ -1,11 +1,13 @@
-//! The credential commands: `issuer`, `catalogue`, `wallet`, `request` and
-//! `verify`; `client`, the verifier service's API from the command line;
-//! and `loadtest`, which drives the verifier service.
+//! The commands: `issuer`, `catalogue`, `wallet`, `request`, `verify`,
+//! `audit`, `bbs` and `client` (the verifier service's API from the command
+//! line; each a `clap` type with a `run` method on a [`Context`]); `serve`,
+//! `demo` and `loadtest` ([`service`], which run the verifier service and
+//! take no context).
 //!
-//! Each top-level command is a `clap` type here with a `run` method; the
-//! binary only parses the command line and calls `run` with a [`Context`]
-//! (the process's standard streams and clock). Tests call `run` with buffers
-//! and a fixed clock instead.
+//! The binary only parses the command line and calls [`on_process`] with a
+//! command's `run`, which builds the [`Context`] of the process's standard
+//! streams and clock. Tests call `run` with buffers and a fixed clock
+//! instead.
 //!
 //! Conventions shared by every command:
 //!
@@ -20,12 +22,14 @@
 //!   code 2) are usage or input problems.
 
 pub mod audit;
+pub mod bbs;
 pub mod catalogue;
 pub mod client;
 pub mod demo;
 pub mod issuer;
 pub mod loadtest;
 pub mod request;
+pub mod service;
 pub mod verify;
 pub mod wallet;
 
@@ -33,7 +37,9 @@ mod display;
 mod files;
 
 use std::io::{Read, Write};
+use std::process::ExitCode;
 
+use anyhow::{Context as _, Result};
 use time::OffsetDateTime;
 
 pub use files::{default_dir, load_keys};
@@ -70,6 +76,30 @@ pub struct Context<'a> {
     pub stderr: &'a mut dyn Write,
     /// The current time.
     pub now: OffsetDateTime,
+}
+
+/// Runs a command on the process's standard streams (locked for the whole
+/// command) and clock, in whole seconds; flushes standard output and gives
+/// the exit code of its [`Status`].
+///
+/// # Errors
+///
+/// The command's error, a clock that cannot be read, or a failure to flush
+/// standard output.
+pub fn on_process(f: impl FnOnce(&mut Context<'_>) -> Result<Status>) -> Result<ExitCode> {
+    let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
+    let mut ctx = Context {
+        stdin: &mut stdin.lock(),
+        stdout: &mut stdout.lock(),
+        stderr: &mut stderr.lock(),
+        // Whole seconds: key windows and request expiries read better so.
+        now: OffsetDateTime::now_utc()
+            .replace_nanosecond(0)
+            .context("reading the clock")?,
+    };
+    let status = f(&mut ctx)?;
+    ctx.stdout.flush().context("writing standard output")?;
+    Ok(ExitCode::from(status.code()))
 }
 
 #[cfg(test)]

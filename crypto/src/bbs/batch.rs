@@ -31,9 +31,11 @@ use std::collections::HashMap;
 
 use rand_core::{CryptoRng, RngCore};
 
-use super::verifier::check_challenge;
+use super::verifier::check_challenge_vartime;
 use super::{Proof, Suite, VerifierKey};
-use crate::curve::{final_exp_is_one, msm_u128_vartime, multi_miller_loop, G1Affine, Scalar};
+use crate::curve::{
+    final_exp_is_one, msm_u128_vartime, multi_miller_loop_vartime, G1Affine, Scalar,
+};
 use crate::Error;
 
 /// One proof to verify in a batch, with everything its verification needs.
@@ -54,7 +56,9 @@ pub struct BatchItem<'a> {
 }
 
 /// Verifies every item; `result[i]` is what verifying `items[i]` alone
-/// gives. Single-threaded: for callers that already parallelise.
+/// gives. Single-threaded: for callers that already parallelise. Variable
+/// time, as every verification here: the inputs are public (the random
+/// coefficients are the verifier's own and only decide soundness).
 pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
     items: &[BatchItem<'_>],
     rng: &mut R,
@@ -62,7 +66,7 @@ pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
     let mut results: Vec<Result<(), Error>> = items
         .iter()
         .map(|it| {
-            check_challenge(
+            check_challenge_vartime(
                 it.suite,
                 it.key.public_key(),
                 Some(it.key),
@@ -103,7 +107,7 @@ fn settle<R: RngCore + CryptoRng + ?Sized>(
     rng: &mut R,
     results: &mut [Result<(), Error>],
 ) {
-    if group.is_empty() || combined_pairing_ok(items, group, rng) {
+    if group.is_empty() || combined_pairing_ok_vartime(items, group, rng) {
         return;
     }
     if group.len() == 1 {
@@ -130,7 +134,7 @@ fn coefficient<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> u128 {
 /// One key's share of a combined check: its points and coefficients.
 type KeyGroup<'a> = (&'a VerifierKey, Vec<G1Affine>, Vec<u128>);
 
-fn combined_pairing_ok<R: RngCore + CryptoRng + ?Sized>(
+fn combined_pairing_ok_vartime<R: RngCore + CryptoRng + ?Sized>(
     items: &[BatchItem<'_>],
     group: &[usize],
     rng: &mut R,
@@ -138,7 +142,7 @@ fn combined_pairing_ok<R: RngCore + CryptoRng + ?Sized>(
     if let [only] = group {
         // One proof: the exact check, no coefficient needed.
         let it = &items[*only];
-        return super::verifier::pairing_check(it.key.public_key(), it.proof).is_ok();
+        return super::verifier::pairing_check_vartime(it.key.public_key(), it.proof).is_ok();
     }
     let rho: Vec<u128> = group.iter().map(|_| coefficient(rng)).collect();
     // Group the Abar side by key (same key: same prepared G2 lines).
@@ -164,5 +168,5 @@ fn combined_pairing_ok<R: RngCore + CryptoRng + ?Sized>(
         .map(|(k, a)| (a, k.public_key().prepared()))
         .collect();
     terms.push((&b_sum, neg_bp2));
-    final_exp_is_one(&multi_miller_loop(&terms))
+    final_exp_is_one(&multi_miller_loop_vartime(&terms))
 }

@@ -4,14 +4,14 @@
 //! `create_generators(n)` is always a prefix of `create_generators(n + 1)`.
 //! So each suite keeps one growing list, extended on demand under a lock and
 //! shared (as an `Arc` snapshot) by every key and every message count. Each
-//! generator comes with its [`FixedBaseTable`], so verification multiplies
+//! generator comes with its [`VartimeFixedBaseTable`], so verification multiplies
 //! by generators through tables only.
 
 use std::sync::{Arc, OnceLock, RwLock};
 
 use super::{Suite, EXPAND_LEN};
 use crate::curve::hash::hash_to_g1;
-use crate::curve::{CombTable, FixedBaseTable, G1Affine, G1Projective};
+use crate::curve::{CombTable, G1Affine, G1Projective, VartimeFixedBaseTable};
 
 /// The first `count` generators of the sequence seeded by `seed`, computed
 /// from scratch (no cache).
@@ -37,7 +37,7 @@ pub fn create_generators(suite: Suite, count: usize) -> Vec<G1Affine> {
 #[derive(Clone)]
 pub struct Generators {
     all: Arc<Vec<G1Affine>>,
-    tables: Arc<Vec<FixedBaseTable>>,
+    tables: Arc<Vec<VartimeFixedBaseTable>>,
     len: usize,
 }
 
@@ -55,11 +55,11 @@ impl Generators {
         &self.all[1..self.len]
     }
     /// The fixed-base table of `Q_1`.
-    pub fn q1_table(&self) -> &FixedBaseTable {
+    pub fn q1_table(&self) -> &VartimeFixedBaseTable {
         &self.tables[0]
     }
     /// The fixed-base tables of `H_1 .. H_L`.
-    pub fn h_tables(&self) -> &[FixedBaseTable] {
+    pub fn h_tables(&self) -> &[VartimeFixedBaseTable] {
         &self.tables[1..self.len]
     }
 }
@@ -68,7 +68,7 @@ struct Sequence {
     /// The expand_message state after the last generator computed.
     v: Vec<u8>,
     points: Arc<Vec<G1Affine>>,
-    tables: Arc<Vec<FixedBaseTable>>,
+    tables: Arc<Vec<VartimeFixedBaseTable>>,
 }
 
 /// The first `count` generators of `suite` (at least one), from the cache.
@@ -117,7 +117,7 @@ pub fn generators(suite: Suite, count: usize) -> Generators {
         let fresh = G1Projective::batch_to_affine(&fresh);
         let mut tables = Vec::with_capacity(target);
         tables.extend_from_slice(&s.tables);
-        tables.extend(FixedBaseTable::batch_new(&fresh));
+        tables.extend(VartimeFixedBaseTable::batch_new(&fresh));
         let mut all = Vec::with_capacity(target);
         all.extend_from_slice(&s.points);
         all.extend(fresh);

@@ -29,6 +29,10 @@ impl SecretKey {
     }
 
     /// Decodes a 32-byte big-endian key; rejects zero and values >= r.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLength`] unless 32 bytes, [`Error::NonCanonicalScalar`]
+    /// for a value `>= r`, [`Error::ZeroScalar`] for zero.
     pub fn from_bytes(bytes: &[u8]) -> Result<SecretKey, Error> {
         let arr: &[u8; SCALAR_LEN] = bytes.try_into().map_err(|_| Error::InvalidLength {
             what: "secret key",
@@ -79,6 +83,12 @@ impl Eq for SecretKey {}
 
 /// `KeyGen(key_material, key_info, key_dst)` (draft §3.4.1). `key_dst`
 /// defaults to `api_id || "KEYGEN_DST_"` of `suite`.
+///
+/// # Errors
+/// [`Error::KeyMaterialTooShort`] under 32 bytes of key material,
+/// [`Error::KeyInfoTooLong`] for key info of 65536 bytes or more,
+/// [`Error::KeyGenFailed`] if the derived scalar is zero (as the draft
+/// specifies; probability about `2^-255`).
 pub fn keygen(
     suite: Suite,
     key_material: &[u8],
@@ -118,6 +128,11 @@ pub struct PublicKey {
 
 impl PublicKey {
     /// Decodes a 96-byte compressed G2 point (the draft's `octets_to_pubkey`).
+    ///
+    /// # Errors
+    /// As [`G2Affine::from_compressed`]: [`Error::InvalidLength`],
+    /// [`Error::InvalidPointEncoding`], [`Error::PointNotOnCurve`],
+    /// [`Error::IdentityPoint`], [`Error::PointNotInSubgroup`].
     pub fn from_bytes(bytes: &[u8]) -> Result<PublicKey, Error> {
         G2Affine::from_compressed(bytes).map(PublicKey::from_point)
     }

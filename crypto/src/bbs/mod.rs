@@ -27,9 +27,9 @@
 //!
 //! # Verification speed
 //! - Generators are derived once per suite and carry fixed-base window
-//!   tables (`curve::FixedBaseTable`); `P1` too.
+//!   tables (`curve::VartimeFixedBaseTable`); `P1` too.
 //! - `T1` and `T2` of `ProofVerify` are each one interleaved wNAF evaluation
-//!   (`curve::msm_straus_with`): generators through their tables, the
+//!   (`curve::msm_straus_with_vartime`): generators through their tables, the
 //!   proof's `Abar`, `Bbar`, `D` through GLV-split windows built once per
 //!   proof and shared by both sums.
 //! - The two pairings are one multi-Miller loop over G2 lines prepared once
@@ -101,7 +101,13 @@ pub(crate) fn check_count(n: usize) -> Result<(), Error> {
     }
 }
 
-/// `Sign(SK, PK, header, messages)` over octet-string messages.
+/// `Sign(SK, PK, header, messages)` over octet-string messages
+/// (draft §3.4.1).
+///
+/// # Errors
+/// [`Error::TooManyMessages`] past [`MAX_MESSAGES`]; [`Error::KeyGenFailed`]
+/// if `SK + e = 0` and [`Error::IdentityPoint`] if `A` is the identity
+/// (negligible; see [`core::sign`]).
 pub fn sign<M: AsRef<[u8]>>(
     suite: Suite,
     sk: &SecretKey,
@@ -113,7 +119,12 @@ pub fn sign<M: AsRef<[u8]>>(
     core::sign(suite, sk, pk, header, &messages_to_scalars(suite, messages))
 }
 
-/// `Verify(PK, signature, header, messages)` over octet-string messages.
+/// `Verify(PK, signature, header, messages)` over octet-string messages
+/// (draft §3.4.2). Variable time: the inputs are public.
+///
+/// # Errors
+/// [`Error::TooManyMessages`] past [`MAX_MESSAGES`];
+/// [`Error::VerificationFailed`] when the signature does not verify.
 pub fn verify<M: AsRef<[u8]>>(
     suite: Suite,
     pk: &PublicKey,

@@ -87,6 +87,12 @@ pub(crate) fn challenge(
 }
 
 /// `CoreProofGen` with fresh randomness from `rng`.
+///
+/// # Errors
+/// [`Error::DuplicateIndex`] or [`Error::IndexOutOfRange`] for bad disclosed
+/// indexes (any order is accepted); [`Error::TooManyMessages`] past
+/// [`super::MAX_MESSAGES`]; [`Error::IdentityPoint`] for a signature whose
+/// `B` is the identity (see [`ProverCredential::new`]).
 #[allow(clippy::too_many_arguments)]
 pub fn proof_gen<R: RngCore + CryptoRng + ?Sized>(
     suite: Suite,
@@ -144,6 +150,11 @@ impl ProverCredential {
     /// Prepares a signature over scalar messages for proving. Does not
     /// verify the signature (call `core::verify` first when it comes from
     /// elsewhere); a proof of an invalid signature simply fails to verify.
+    ///
+    /// # Errors
+    /// [`Error::TooManyMessages`] past [`super::MAX_MESSAGES`];
+    /// [`Error::IdentityPoint`] when the signature's `A` or the computed `B` has
+    /// no table (the identity). The signature itself is not verified here.
     pub fn new(
         suite: Suite,
         pk: &PublicKey,
@@ -186,6 +197,10 @@ impl ProverCredential {
     }
 
     /// `ProofGen` with fresh blinding scalars from `rng`.
+    ///
+    /// # Errors
+    /// [`Error::DuplicateIndex`] or [`Error::IndexOutOfRange`] for bad disclosed
+    /// indexes (any order is accepted).
     pub fn prove<R: RngCore + CryptoRng + ?Sized>(
         &self,
         ph: &[u8],

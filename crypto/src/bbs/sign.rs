@@ -3,14 +3,16 @@
 use super::domain::calculate_domain;
 use super::generators::{generators, Generators};
 use super::{check_count, PublicKey, SecretKey, Signature, Suite};
-use crate::curve::{msm_straus_vartime, pairing_product_is_one, G1Affine, G1Projective, Scalar};
+use crate::curve::{
+    msm_straus_vartime, pairing_product_is_one_vartime, G1Affine, G1Projective, Scalar,
+};
 use crate::Error;
 
 /// `A * a_coeff + (P1 + Q_1 * domain + sum H_i * msg_i) * b_coeff` through
 /// the generators' fixed-base tables, in variable time: every input is known
 /// to whoever computes it (the signer, who holds the messages; a verifier of
 /// a signature, who is given them). Nothing here depends on the secret key.
-fn combine_b(
+fn combine_b_vartime(
     suite: Suite,
     gens: &Generators,
     domain: Scalar,
@@ -29,6 +31,11 @@ fn combine_b(
 }
 
 /// `CoreSign(SK, PK, generators, header, messages)`.
+///
+/// # Errors
+/// [`Error::TooManyMessages`] past [`super::MAX_MESSAGES`];
+/// [`Error::KeyGenFailed`] if `SK + e = 0`; [`Error::IdentityPoint`] if `A`
+/// is the identity.
 pub fn sign(
     suite: Suite,
     sk: &SecretKey,
@@ -47,7 +54,7 @@ pub fn sign(
     }
     buf.extend_from_slice(&domain.to_be_bytes());
     let e = suite.hash_to_scalar(&buf, &suite.consts().h2s_dst);
-    let b = combine_b(suite, &gens, domain, messages, Scalar::ONE, None);
+    let b = combine_b_vartime(suite, &gens, domain, messages, Scalar::ONE, None);
     let mut inv = *sk.scalar() + e;
     if inv.is_zero() {
         return Err(Error::KeyGenFailed);
@@ -69,6 +76,12 @@ pub fn sign(
 /// `e(A, W + BP2 * e) * e(B, -BP2) == 1`, computed as
 /// `e(A, W) * e(A * e - B, BP2) == 1` so that both G2 points are fixed and
 /// their Miller-loop lines precomputed.
+///
+/// Variable time: every input is public.
+///
+/// # Errors
+/// [`Error::TooManyMessages`] past [`super::MAX_MESSAGES`];
+/// [`Error::VerificationFailed`] when the signature does not verify.
 pub fn verify(
     suite: Suite,
     pk: &PublicKey,
@@ -80,7 +93,7 @@ pub fn verify(
     let gens = generators(suite, messages.len() + 1);
     let domain = calculate_domain(suite, pk, &gens, header);
     // A * e - B in one evaluation.
-    let rhs = combine_b(
+    let rhs = combine_b_vartime(
         suite,
         &gens,
         domain,
@@ -90,7 +103,7 @@ pub fn verify(
     )
     .to_affine();
     let consts = suite.consts();
-    if pairing_product_is_one(&[(&sig.a, pk.prepared()), (&rhs, &consts.bp2)]) {
+    if pairing_product_is_one_vartime(&[(&sig.a, pk.prepared()), (&rhs, &consts.bp2)]) {
         Ok(())
     } else {
         Err(Error::VerificationFailed)

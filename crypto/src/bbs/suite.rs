@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use crate::curve::hash::{self, Expander};
-use crate::curve::{FixedBaseTable, G1Affine, G1Projective, G2Affine, G2Prepared, Scalar};
+use crate::curve::{G1Affine, G1Projective, G2Affine, G2Prepared, Scalar, VartimeFixedBaseTable};
 
 /// A BBS ciphersuite over BLS12-381 (draft §7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,7 +103,7 @@ impl Suite {
 pub(crate) struct SuiteConsts {
     pub p1: G1Affine,
     /// Fixed-base table of `P1`.
-    pub p1_table: FixedBaseTable,
+    pub p1_table: VartimeFixedBaseTable,
     /// The DST of `hash_to_scalar` for domain, challenge and signature `e`.
     pub h2s_dst: Vec<u8>,
     /// The DST of map-message-to-scalar-as-hash.
@@ -119,7 +119,7 @@ impl SuiteConsts {
         let p1 = derive_p1(suite);
         let bp2 = G2Affine::generator();
         SuiteConsts {
-            p1_table: FixedBaseTable::new(&p1),
+            p1_table: VartimeFixedBaseTable::new(&p1),
             p1,
             h2s_dst: suite.dst(b"H2S_"),
             map_dst: suite.dst(b"MAP_MSG_TO_SCALAR_AS_HASH_"),

@@ -18,6 +18,13 @@ pub const SIGNATURE_LEN: usize = G1_LEN + SCALAR_LEN;
 
 impl Signature {
     /// `octets_to_signature` (draft §4.2.4.2).
+    ///
+    /// # Errors
+    /// [`Error::InvalidLength`] unless [`SIGNATURE_LEN`] bytes; for `A` as
+    /// [`G1Affine::from_compressed`] ([`Error::InvalidPointEncoding`],
+    /// [`Error::PointNotOnCurve`], [`Error::PointNotInSubgroup`],
+    /// [`Error::IdentityPoint`]); for `e` [`Error::NonCanonicalScalar`] or
+    /// [`Error::ZeroScalar`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Signature, Error> {
         if bytes.len() != SIGNATURE_LEN {
             return Err(Error::InvalidLength {
@@ -60,6 +67,14 @@ pub const PROOF_BASE_LEN: usize = 3 * G1_LEN + 4 * SCALAR_LEN;
 impl Proof {
     /// `octets_to_proof` (draft §4.2.4.4): exact length `272 + 32 U`, points
     /// valid and non-identity, scalars canonical and non-zero.
+    ///
+    /// # Errors
+    /// [`Error::InvalidProofLength`] for a length not `272 + 32 U`;
+    /// [`Error::TooManyMessages`] for `U` past [`MAX_MESSAGES`]; for the points as
+    /// [`G1Affine::from_compressed`] ([`Error::InvalidPointEncoding`],
+    /// [`Error::PointNotOnCurve`], [`Error::PointNotInSubgroup`],
+    /// [`Error::IdentityPoint`]); for the scalars [`Error::NonCanonicalScalar`]
+    /// or [`Error::ZeroScalar`].
     pub fn from_bytes(bytes: &[u8]) -> Result<Proof, Error> {
         if bytes.len() < PROOF_BASE_LEN
             || !(bytes.len() - PROOF_BASE_LEN).is_multiple_of(SCALAR_LEN)

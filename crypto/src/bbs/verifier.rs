@@ -10,7 +10,8 @@ use super::generators::{generators, Generators};
 use super::proof::{challenge, sorted_indexes, InitOutput};
 use super::{check_count, Proof, PublicKey, Suite};
 use crate::curve::{
-    msm_straus_with, pairing_product_is_one, FixedBaseTable, G1Projective, Scalar, VarBases,
+    msm_straus_with_vartime, pairing_product_is_one_vartime, G1Projective, Scalar,
+    VartimeFixedBaseTable, VartimeVarBases,
 };
 use crate::Error;
 
@@ -35,7 +36,7 @@ type DomainMap = HashMap<(Suite, usize), Vec<(Vec<u8>, Arc<DomainEntry>)>>;
 pub(crate) struct DomainEntry {
     domain: Scalar,
     /// Table of `P1 + Q_1 * domain`.
-    base: FixedBaseTable,
+    base: VartimeFixedBaseTable,
 }
 
 impl VerifierKey {
@@ -54,6 +55,11 @@ impl VerifierKey {
     }
 
     /// `ProofVerify` over scalar messages, with this key's caches.
+    ///
+    /// Variable time: every input is public.
+    ///
+    /// # Errors
+    /// As [`proof_verify`].
     pub fn proof_verify(
         &self,
         suite: Suite,
@@ -62,8 +68,8 @@ impl VerifierKey {
         ph: &[u8],
         disclosed: &[(usize, Scalar)],
     ) -> Result<(), Error> {
-        check_challenge(suite, &self.pk, Some(self), proof, header, ph, disclosed)?;
-        pairing_check(&self.pk, proof)
+        check_challenge_vartime(suite, &self.pk, Some(self), proof, header, ph, disclosed)?;
+        pairing_check_vartime(&self.pk, proof)
     }
 
     fn domain_entry(&self, suite: Suite, gens: &Generators, header: &[u8]) -> Arc<DomainEntry> {
@@ -79,7 +85,7 @@ impl VerifierKey {
         let base = (G1Projective::msm_vartime(&[*gens.q1()], &[domain]) + &suite.p1()).to_affine();
         let entry = Arc::new(DomainEntry {
             domain,
-            base: FixedBaseTable::new(&base),
+            base: VartimeFixedBaseTable::new(&base),
         });
         let mut map = self.lock();
         if map.values().map(Vec::len).sum::<usize>() >= DOMAIN_CACHE {
@@ -109,7 +115,7 @@ impl std::fmt::Debug for VerifierKey {
 /// the proof's. Everything here is public: variable-time arithmetic, with
 /// every generator multiplied through its table and the proof's points
 /// through GLV-split windows, all in one interleaved evaluation per `T`.
-pub(crate) fn check_challenge(
+pub(crate) fn check_challenge_vartime(
     suite: Suite,
     pk: &PublicKey,
     cache: Option<&VerifierKey>,
@@ -136,12 +142,12 @@ pub(crate) fn check_challenge(
     };
 
     // Window tables of the proof's points, shared by T1 and T2.
-    let bases = VarBases::new(&[proof.bbar, proof.abar, proof.d]);
+    let bases = VartimeVarBases::new(&[proof.bbar, proof.abar, proof.d]);
     // T1 = Bbar * c + Abar * e^ + D * r1^
-    let t1 = msm_straus_with(&[], &bases, &[(0, c), (1, proof.e_hat), (2, proof.r1_hat)]);
+    let t1 = msm_straus_with_vartime(&[], &bases, &[(0, c), (1, proof.e_hat), (2, proof.r1_hat)]);
     // T2 = (P1 + Q_1 * domain) * c + sum_disclosed H_i * (msg_i * c)
     //      + sum_undisclosed H_j * m^_j + D * r3^
-    let mut fixed: Vec<(&FixedBaseTable, Scalar)> = Vec::with_capacity(l + 2);
+    let mut fixed: Vec<(&VartimeFixedBaseTable, Scalar)> = Vec::with_capacity(l + 2);
     match &entry {
         Some(e) => fixed.push((&e.base, c)),
         None => {
@@ -161,7 +167,7 @@ pub(crate) fn check_challenge(
         };
         fixed.push((table, s));
     }
-    let t2 = msm_straus_with(&fixed, &bases, &[(2, proof.r3_hat)]);
+    let t2 = msm_straus_with_vartime(&fixed, &bases, &[(2, proof.r3_hat)]);
     let t = G1Projective::batch_to_affine(&[t1, t2]);
     let init = InitOutput {
         abar: proof.abar,
@@ -179,19 +185,26 @@ pub(crate) fn check_challenge(
 }
 
 /// `e(Abar, W) * e(Bbar, -BP2) == 1`, as one multi-Miller loop.
-pub(crate) fn pairing_check(pk: &PublicKey, proof: &Proof) -> Result<(), Error> {
+pub(crate) fn pairing_check_vartime(pk: &PublicKey, proof: &Proof) -> Result<(), Error> {
     let neg_bp2 = &Suite::Bls12381Sha256.consts().neg_bp2;
-    if pairing_product_is_one(&[(&proof.abar, pk.prepared()), (&proof.bbar, neg_bp2)]) {
+    if pairing_product_is_one_vartime(&[(&proof.abar, pk.prepared()), (&proof.bbar, neg_bp2)]) {
         Ok(())
     } else {
         Err(Error::VerificationFailed)
     }
 }
 
-/// `CoreProofVerify`. `disclosed` pairs each disclosed index with its
+/// `CoreProofVerify` (draft §3.6.4), in variable time: every input is
+/// public. `disclosed` pairs each disclosed index with its
 /// message scalar, in any order; the total message count is
 /// `disclosed.len() + proof.undisclosed_count()`. For repeated use of one
 /// key, [`VerifierKey::proof_verify`] caches more.
+///
+/// # Errors
+/// [`Error::TooManyMessages`] past [`super::MAX_MESSAGES`];
+/// [`Error::DuplicateIndex`] or [`Error::IndexOutOfRange`] for bad disclosed
+/// indexes; [`Error::VerificationFailed`] when the challenge or the pairing
+/// check fails.
 pub fn proof_verify(
     suite: Suite,
     pk: &PublicKey,
@@ -200,6 +213,6 @@ pub fn proof_verify(
     ph: &[u8],
     disclosed: &[(usize, Scalar)],
 ) -> Result<(), Error> {
-    check_challenge(suite, pk, None, proof, header, ph, disclosed)?;
-    pairing_check(pk, proof)
+    check_challenge_vartime(suite, pk, None, proof, header, ph, disclosed)?;
+    pairing_check_vartime(pk, proof)
 }

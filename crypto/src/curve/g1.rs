@@ -47,6 +47,10 @@ impl G1Affine {
     /// Decodes a compressed point, checking the encoding, that the point is on
     /// the curve and in the prime-order subgroup, and that it is not the
     /// identity (the draft's `octets_to_point_E1` plus its callers' checks).
+    ///
+    /// # Errors
+    /// [`Error::IdentityPoint`] for the identity, otherwise as
+    /// [`G1Affine::from_compressed_allow_identity`].
     pub fn from_compressed(bytes: &[u8]) -> Result<Self, Error> {
         let p = Self::from_compressed_allow_identity(bytes)?;
         if p.is_identity() {
@@ -56,6 +60,15 @@ impl G1Affine {
     }
 
     /// As [`G1Affine::from_compressed`] but accepting the identity encoding.
+    ///
+    /// The encoding is the ZCash serialization of BLS12-381 points
+    /// (draft-irtf-cfrg-pairing-friendly-curves, Appendix C), which `blst`
+    /// implements.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLength`] unless [`G1_LEN`] bytes,
+    /// [`Error::InvalidPointEncoding`] for bad flag bits or a non-canonical `x`,
+    /// [`Error::PointNotOnCurve`], [`Error::PointNotInSubgroup`].
     pub fn from_compressed_allow_identity(bytes: &[u8]) -> Result<Self, Error> {
         if bytes.len() != G1_LEN {
             return Err(Error::InvalidLength {
@@ -179,6 +192,9 @@ impl G1Projective {
 
     /// `sum points[i] * scalars[i]` by Pippenger's method in **variable
     /// time**: only for public data (verification).
+    ///
+    /// # Panics
+    /// If `points` and `scalars` differ in length.
     pub fn msm_vartime(points: &[G1Affine], scalars: &[Scalar]) -> G1Projective {
         assert_eq!(points.len(), scalars.len(), "msm: length mismatch");
         match points.len() {
@@ -203,6 +219,9 @@ impl G1Projective {
 
 /// `sum points[i] * scalars[i]` for scalars below 2^128 (batch coefficients),
 /// by Pippenger's method in variable time.
+///
+/// # Panics
+/// If `points` and `scalars` differ in length.
 pub fn msm_u128_vartime(points: &[G1Affine], scalars: &[u128]) -> G1Projective {
     assert_eq!(points.len(), scalars.len(), "msm: length mismatch");
     let bytes: Vec<u8> = scalars.iter().flat_map(|s| s.to_le_bytes()).collect();

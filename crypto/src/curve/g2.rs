@@ -20,6 +20,11 @@ pub struct G2Affine(pub(crate) blst_p2_affine);
 impl G2Affine {
     /// Decodes a compressed point, rejecting bad encodings, points off the
     /// curve or outside the prime-order subgroup, and the identity.
+    ///
+    /// # Errors
+    /// [`Error::InvalidLength`] unless [`G2_LEN`] bytes,
+    /// [`Error::InvalidPointEncoding`], [`Error::PointNotOnCurve`],
+    /// [`Error::IdentityPoint`], [`Error::PointNotInSubgroup`].
     pub fn from_compressed(bytes: &[u8]) -> Result<Self, Error> {
         if bytes.len() != G2_LEN {
             return Err(Error::InvalidLength {

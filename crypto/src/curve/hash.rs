@@ -22,8 +22,12 @@ pub enum Expander {
 pub const MAX_EXPAND_LEN: usize = 255 * 32;
 
 impl Expander {
-    /// `expand_message(msg, dst, len)`. Panics only on `len` above
-    /// [`MAX_EXPAND_LEN`] or zero, which callers in this crate never request.
+    /// `expand_message(msg, dst, len)` (RFC 9380 §5.3.1
+    /// `expand_message_xmd`, §5.3.2 `expand_message_xof`).
+    ///
+    /// # Panics
+    /// If `len` is zero or above [`MAX_EXPAND_LEN`], which callers in this
+    /// crate never request.
     pub fn expand(self, msgs: &[&[u8]], dst: &[u8], len: usize) -> Vec<u8> {
         assert!(len > 0 && len <= MAX_EXPAND_LEN, "expand_message length");
         match self {

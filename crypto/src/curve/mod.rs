@@ -19,6 +19,12 @@
 //! ([`G1Projective::msm_vartime`], the Straus evaluation in `msm` with its
 //! variable-time point formulas in `vartime`) is not and is used only on
 //! public data: everything a verifier handles.
+//!
+//! Names say which is which: constant-time items end in `_ct`; every
+//! variable-time function ends in `_vartime` and every type only used by
+//! variable-time code starts with `Vartime` ([`VartimeFixedBaseTable`],
+//! [`VartimeVarBases`]). `blst`'s own types never appear in a public
+//! signature: the Miller-loop value is the opaque [`MillerLoopResult`].
 
 mod comb;
 mod g1;
@@ -32,6 +38,12 @@ mod vartime;
 pub use comb::{comb_lincomb_ct, CombTable};
 pub use g1::{msm_u128_vartime, G1Affine, G1Projective, G1_LEN};
 pub use g2::{G2Affine, G2_LEN};
-pub use msm::{msm_straus_vartime, msm_straus_with, FixedBaseTable, VarBases, FIXED_WINDOW};
-pub use pairing::{final_exp_is_one, multi_miller_loop, pairing_product_is_one, G2Prepared};
+pub use msm::{
+    msm_straus_vartime, msm_straus_with_vartime, VartimeFixedBaseTable, VartimeVarBases,
+    FIXED_WINDOW,
+};
+pub use pairing::{
+    final_exp_is_one, multi_miller_loop_vartime, pairing_product_is_one_vartime, G2Prepared,
+    MillerLoopResult,
+};
 pub use scalar::{Scalar, SCALAR_LEN};

@@ -7,7 +7,7 @@
 //! sliding windows (wNAF) does, with every scalar halved to ~128 bits so all
 //! terms share 128 doublings:
 //!
-//! - **fixed bases** carry a [`FixedBaseTable`], built once per generator:
+//! - **fixed bases** carry a [`VartimeFixedBaseTable`], built once per generator:
 //!   the odd multiples `1P, 3P, .., (2^(w-1) - 1)P` of `P` and of `2^128 P`
 //!   (the digits a width-`w` wNAF uses), so a scalar splits as
 //!   `k = k_lo + 2^128 k_hi` for free;
@@ -41,19 +41,22 @@ const NAF_LEN: usize = 130;
 /// = 0 mod r`.
 const LAMBDA: u128 = 0xac45_a401_0001_a402_0000_0000_ffff_ffff;
 
-/// Precomputed odd multiples of a fixed point `P` and of `2^128 P`, affine.
+/// Precomputed odd multiples of a fixed point `P` and of `2^128 P`, affine,
+/// for the **variable-time** Straus evaluation: looked up by wNAF digits,
+/// so only ever with public scalars (the constant-time counterpart for
+/// secret scalars is [`super::CombTable`]).
 #[derive(Clone)]
-pub struct FixedBaseTable {
+pub struct VartimeFixedBaseTable {
     lo: Vec<blst_p1_affine>,
     hi: Vec<blst_p1_affine>,
 }
 
-impl FixedBaseTable {
+impl VartimeFixedBaseTable {
     /// Builds the table of `p` (about 2^w additions and 128 doublings).
     pub fn new(p: &G1Affine) -> Self {
         Self::batch_new(std::slice::from_ref(p))
             .pop()
-            .unwrap_or_else(|| FixedBaseTable {
+            .unwrap_or_else(|| VartimeFixedBaseTable {
                 lo: Vec::new(),
                 hi: Vec::new(),
             })
@@ -75,7 +78,7 @@ impl FixedBaseTable {
         let affine = G1Projective::batch_to_affine(&all);
         affine
             .chunks_exact(2 * half)
-            .map(|c| FixedBaseTable {
+            .map(|c| VartimeFixedBaseTable {
                 lo: c[..half].iter().map(|a| a.0).collect(),
                 hi: c[half..].iter().map(|a| a.0).collect(),
             })
@@ -227,8 +230,9 @@ struct Lane<'a> {
 
 /// Window tables of points that arrive with a proof: odd multiples of each
 /// point and their endomorphism images, built with one shared inversion.
-/// Build once per proof and use for every sum the points appear in.
-pub struct VarBases {
+/// Build once per proof and use for every sum the points appear in
+/// ([`msm_straus_with_vartime`]: **variable time**, public data only).
+pub struct VartimeVarBases {
     tables: Vec<blst_p1_affine>,
     endo: Vec<blst_p1_affine>,
 }
@@ -236,7 +240,7 @@ pub struct VarBases {
 /// Table entries per variable base.
 const VAR_ENTRIES: usize = 1 << (VAR_WINDOW - 2);
 
-impl VarBases {
+impl VartimeVarBases {
     /// Tables for `points`, indexed as given.
     pub fn new(points: &[G1Affine]) -> Self {
         let mut proj = Vec::with_capacity(points.len() * VAR_ENTRIES);
@@ -249,7 +253,7 @@ impl VarBases {
             .collect();
         let b = beta();
         let endo = tables.iter().map(|a| endo(&G1Affine(*a), b).0).collect();
-        VarBases { tables, endo }
+        VartimeVarBases { tables, endo }
     }
 
     fn len(&self) -> usize {
@@ -258,22 +262,22 @@ impl VarBases {
 }
 
 /// `sum fixed_i.1 * P_i + sum var_j.1 * Q_j` in variable time, where each
-/// `P_i` is given by its [`FixedBaseTable`].
+/// `P_i` is given by its [`VartimeFixedBaseTable`].
 pub fn msm_straus_vartime(
-    fixed: &[(&FixedBaseTable, Scalar)],
+    fixed: &[(&VartimeFixedBaseTable, Scalar)],
     var: &[(G1Affine, Scalar)],
 ) -> G1Projective {
     let points: Vec<G1Affine> = var.iter().map(|(p, _)| *p).collect();
-    let bases = VarBases::new(&points);
+    let bases = VartimeVarBases::new(&points);
     let idx: Vec<(usize, Scalar)> = var.iter().enumerate().map(|(i, (_, s))| (i, *s)).collect();
-    msm_straus_with(fixed, &bases, &idx)
+    msm_straus_with_vartime(fixed, &bases, &idx)
 }
 
-/// As [`msm_straus_vartime`], the variable bases given as indexes into
-/// prepared [`VarBases`]. Indexes out of range are ignored.
-pub fn msm_straus_with(
-    fixed: &[(&FixedBaseTable, Scalar)],
-    bases: &VarBases,
+/// As [`msm_straus_vartime`] (**variable time**), the variable bases given as indexes into
+/// prepared [`VartimeVarBases`]. Indexes out of range are ignored.
+pub fn msm_straus_with_vartime(
+    fixed: &[(&VartimeFixedBaseTable, Scalar)],
+    bases: &VartimeVarBases,
     var: &[(usize, Scalar)],
 ) -> G1Projective {
     let mut lanes: Vec<Lane<'_>> = Vec::with_capacity(2 * (fixed.len() + var.len()));
@@ -326,7 +330,7 @@ pub fn msm_straus_with(
                 // SAFETY: negating y of a valid affine point.
                 unsafe { blst_fp_cneg(&mut pt.y, &pt.y, true) };
             }
-            vartime::add_affine(&mut acc, &pt);
+            vartime::add_affine_vartime(&mut acc, &pt);
             started = true;
         }
     }
@@ -406,7 +410,7 @@ mod tests {
                     .to_affine()
             })
             .collect();
-        let tables = FixedBaseTable::batch_new(&pts[..5]);
+        let tables = VartimeFixedBaseTable::batch_new(&pts[..5]);
         for trial in 0..20 {
             let mut scalars: Vec<Scalar> = (0..8).map(|_| Scalar::random(&mut rng)).collect();
             if trial == 0 {

@@ -2,7 +2,7 @@
 //!
 //! A [`G2Prepared`] holds the Miller-loop line coefficients of a fixed G2
 //! point (a public key, or the generator), so the loop for it skips all G2
-//! arithmetic. [`pairing_product_is_one`] evaluates a product of pairings as
+//! arithmetic. [`pairing_product_is_one_vartime`] evaluates a product of pairings as
 //! one multi-Miller loop — the Fp12 squarings shared by every pair, each
 //! pair contributing only its sparse line multiplications — and one final
 //! exponentiation. This follows the structure of blst's own
@@ -42,6 +42,11 @@ impl G2Prepared {
     }
 }
 
+/// The value of a (multi-)Miller loop before the final exponentiation: an
+/// element of Fp12, kept opaque so `blst`'s types stay inside `curve`.
+#[derive(Clone, Copy)]
+pub struct MillerLoopResult(blst_fp12);
+
 /// A G1 point in the form line evaluation wants: `(-2x, 2y)`.
 struct Px2 {
     x: blst_fp,
@@ -76,8 +81,9 @@ impl Px2 {
 }
 
 /// The multi-Miller loop `prod f(p_i, q_i)` before final exponentiation.
-/// Pairs with an identity G1 point contribute 1 and are skipped.
-pub fn multi_miller_loop(terms: &[(&G1Affine, &G2Prepared)]) -> blst_fp12 {
+/// Pairs with an identity G1 point contribute 1 and are skipped, so the
+/// running time depends on the points: **variable time**, public data only.
+pub fn multi_miller_loop_vartime(terms: &[(&G1Affine, &G2Prepared)]) -> MillerLoopResult {
     let pairs: Vec<(Px2, &G2Prepared)> = terms
         .iter()
         .filter(|(p, _)| !p.is_identity())
@@ -104,22 +110,22 @@ pub fn multi_miller_loop(terms: &[(&G1Affine, &G2Prepared)]) -> blst_fp12 {
     // z is negative.
     // SAFETY: conjugation of a valid element.
     unsafe { blst_fp12_conjugate(&mut f) };
-    f
+    MillerLoopResult(f)
 }
 
 /// Whether a Miller-loop value exponentiates to 1.
-pub fn final_exp_is_one(f: &blst_fp12) -> bool {
+pub fn final_exp_is_one(f: &MillerLoopResult) -> bool {
     let mut out = blst_fp12::default();
     // SAFETY: final exponentiation of a valid element.
     unsafe {
-        blst_final_exp(&mut out, f);
+        blst_final_exp(&mut out, &f.0);
         blst_fp12_is_one(&out)
     }
 }
 
 /// Whether `prod e(p_i, q_i) == 1` in GT. Variable time: public data only.
-pub fn pairing_product_is_one(terms: &[(&G1Affine, &G2Prepared)]) -> bool {
-    final_exp_is_one(&multi_miller_loop(terms))
+pub fn pairing_product_is_one_vartime(terms: &[(&G1Affine, &G2Prepared)]) -> bool {
+    final_exp_is_one(&multi_miller_loop_vartime(terms))
 }
 
 #[cfg(test)]
@@ -136,11 +142,11 @@ mod tests {
             .to_projective()
             .mul_ct(&Scalar::from_u64(77))
             .to_affine();
-        let ours = multi_miller_loop(&[(&p, &q)]);
+        let ours = multi_miller_loop_vartime(&[(&p, &q)]);
         let mut theirs = blst_fp12::default();
         // SAFETY: valid lines and point.
         unsafe { blst_miller_loop_lines(&mut theirs, q.lines.as_ptr(), &p.0) };
-        assert!(unsafe { blst_fp12_is_equal(&ours, &theirs) });
+        assert!(unsafe { blst_fp12_is_equal(&ours.0, &theirs) });
     }
 
     #[test]
@@ -152,12 +158,15 @@ mod tests {
         let neg_p = (-p.to_projective()).to_affine();
         let aq = G2Prepared::new(&G2Affine::generator_mul_ct(&a));
         let q = G2Prepared::new(&G2Affine::generator());
-        assert!(pairing_product_is_one(&[(&ap, &q), (&neg_p, &aq)]));
+        assert!(pairing_product_is_one_vartime(&[(&ap, &q), (&neg_p, &aq)]));
         let bp = p
             .to_projective()
             .mul_ct(&Scalar::from_u64(123_457))
             .to_affine();
-        assert!(!pairing_product_is_one(&[(&bp, &q), (&neg_p, &aq)]));
-        assert!(pairing_product_is_one(&[(&G1Affine::identity(), &q)]));
+        assert!(!pairing_product_is_one_vartime(&[(&bp, &q), (&neg_p, &aq)]));
+        assert!(pairing_product_is_one_vartime(&[(
+            &G1Affine::identity(),
+            &q
+        )]));
     }
 }

@@ -59,6 +59,9 @@ impl Scalar {
 
     /// Decodes a canonical big-endian scalar (the draft's `OS2IP` followed by
     /// the `< r` check). Values `>= r` are rejected, not reduced.
+    ///
+    /// # Errors
+    /// [`Error::NonCanonicalScalar`] for a value `>= r`.
     pub fn from_be_bytes(bytes: &[u8; SCALAR_LEN]) -> Result<Scalar, Error> {
         let mut s = blst_scalar::default();
         // SAFETY: reads 32 bytes from a 32-byte array.

@@ -54,7 +54,7 @@ fn sub(a: &blst_fp, b: &blst_fp) -> blst_fp {
 
 /// `p = p + q` for an affine `q` (see the module docs), variable time, exact for
 /// every input (identities, `q = p`, `q = -p`).
-pub(crate) fn add_affine(p: &mut blst_p1, q: &blst_p1_affine) {
+pub(crate) fn add_affine_vartime(p: &mut blst_p1, q: &blst_p1_affine) {
     if is_zero(&q.x) && is_zero(&q.y) {
         return;
     }
@@ -123,7 +123,7 @@ mod tests {
             let p = (point(a) + point(a)).0;
             let q = point(b).double().to_affine().0;
             let mut got = p;
-            add_affine(&mut got, &q);
+            add_affine_vartime(&mut got, &q);
             assert!(eq(&got, &reference_add(&p, &q)), "{a} + {b}");
 
             let mut want = blst_p1::default();
@@ -133,21 +133,21 @@ mod tests {
             // p + p through the addition: a doubling.
             let pa = G1Projective(p).to_affine().0;
             let mut same = p;
-            add_affine(&mut same, &pa);
+            add_affine_vartime(&mut same, &pa);
             assert!(eq(&same, &want), "{a} + {a}");
 
             // p + (-p): the identity.
             let minus = (-G1Projective(p)).to_affine().0;
             let mut zero = p;
-            add_affine(&mut zero, &minus);
+            add_affine_vartime(&mut zero, &minus);
             assert!(G1Projective(zero).is_identity(), "{a} - {a}");
 
             // Identities on either side.
             let mut from_identity = identity;
-            add_affine(&mut from_identity, &q);
+            add_affine_vartime(&mut from_identity, &q);
             assert!(eq(&from_identity, &reference_add(&identity, &q)));
             let mut plus_identity = p;
-            add_affine(&mut plus_identity, &affine_identity);
+            add_affine_vartime(&mut plus_identity, &affine_identity);
             assert!(eq(&plus_identity, &p));
         }
     }
@@ -168,7 +168,7 @@ mod tests {
                     blst_p1_double(&mut theirs, &theirs);
                 }
             }
-            add_affine(&mut ours, &q);
+            add_affine_vartime(&mut ours, &q);
             theirs = reference_add(&theirs, &q);
         }
         assert!(eq(&ours, &theirs));

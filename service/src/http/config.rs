@@ -70,7 +70,8 @@ pub enum ConfigError {
 pub struct Config {
     /// Address to listen on (port 0: any free port).
     pub listen: SocketAddr,
-    /// The SQLite database (registry, policies, disclosure log).
+    /// The storage (registry, policies, disclosure log): a SQLite file path
+    /// today, opened by [`crate::storage::Backend::open`].
     pub database: PathBuf,
     /// The disclosure log's Ed25519 key file (created if missing).
     pub log_key: PathBuf,

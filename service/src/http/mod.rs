@@ -12,6 +12,8 @@
 //! - [`registry`]: registry and policy documents, issuer-key cache;
 //! - [`engine`]: the policy crate (registry, policies, evaluation, audit) over the stored documents;
 //! - [`metrics`]: metrics on `prometheus-client`, labels from closed sets;
+//! - [`state`]: what every handler shares (the storage only behind the
+//!   `Storage` trait);
 //! - [`server`]: [`Server::start`] and graceful shutdown; [`cli`]: `zkcred serve`.
 
 pub mod auth;

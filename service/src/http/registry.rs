@@ -35,7 +35,7 @@ use zkcred_crypto::bbs::VerifierKey;
 use super::engine::{Engine, EngineError, RegistryDocs};
 use super::problem::Problem;
 use crate::cache::TtlCache;
-use crate::storage::{Document, DocumentStatus, SqliteStorage, Storage, StorageError};
+use crate::storage::{Document, DocumentStatus, DynStorage, Storage, StorageError};
 
 /// Storage kind of issuers.
 pub const ISSUER_KIND: &str = "issuer";
@@ -60,7 +60,7 @@ pub type KeyCache = TtlCache<(String, String), CachedKey>;
 
 /// Registry administration; see the module documentation.
 pub struct Registry {
-    storage: Arc<SqliteStorage>,
+    storage: DynStorage,
     engine: Engine,
     keys: KeyCache,
     policies: TtlCache<String, Document>,
@@ -128,11 +128,7 @@ fn upsert(list: &mut Vec<Document>, doc: Document) {
 
 impl Registry {
     /// The registry over `storage`, putting the stored registry in force.
-    pub fn open(
-        storage: Arc<SqliteStorage>,
-        engine: Engine,
-        keys: KeyCache,
-    ) -> Result<Self, Problem> {
+    pub fn open(storage: DynStorage, engine: Engine, keys: KeyCache) -> Result<Self, Problem> {
         let r = Registry {
             storage,
             engine,
@@ -169,12 +165,12 @@ impl Registry {
         &self,
         issuer: Option<&str>,
         change: impl FnOnce(&mut RegistryDocs),
-        write: impl FnOnce(&SqliteStorage) -> Result<(), StorageError>,
+        write: impl FnOnce(&dyn Storage) -> Result<(), StorageError>,
     ) -> Result<(), Problem> {
         let mut docs = self.docs()?;
         change(&mut docs);
         let built = self.engine.build(&docs).map_err(engine_problem)?;
-        write(&self.storage).map_err(storage)?;
+        write(&*self.storage).map_err(storage)?;
         self.engine.install(built);
         if let Some(i) = issuer {
             self.keys.invalidate_issuer(i);
@@ -284,9 +280,9 @@ impl Registry {
     pub fn retire(&self, kind: &'static str, id: &str) -> Result<Document, Problem> {
         let _admin = self.lock();
         let d = self.get(kind, id, None)?;
-        let write = |s: &SqliteStorage| s.set_status(kind, id, d.version, DocumentStatus::Retired);
+        let write = |s: &dyn Storage| s.set_status(kind, id, d.version, DocumentStatus::Retired);
         if kind == POLICY_KIND {
-            write(&self.storage).map_err(storage)?;
+            write(&*self.storage).map_err(storage)?;
             self.policies.invalidate(&id.to_owned());
         } else {
             let mut retired = d.clone();

@@ -26,7 +26,7 @@ use super::routes::router;
 use super::state::AppState;
 use crate::challenge::{ChallengeConfig, ChallengeStore};
 use crate::disclosure_log::DisclosureLog;
-use crate::storage::{SqliteStorage, Storage};
+use crate::storage::{Backend, Storage};
 
 /// Why the server did not start or stopped badly.
 #[derive(Debug, thiserror::Error)]
@@ -67,22 +67,22 @@ impl Server {
         config.check()?;
         let tokens = Tokens::new(&config.tokens)?;
         let (db, key_path) = (config.database.clone(), config.log_key.clone());
-        let (storage, key) = tokio::task::spawn_blocking(move || {
-            let storage = SqliteStorage::open(&db).map_err(crate::Error::from)?;
+        let (backend, key) = tokio::task::spawn_blocking(move || {
+            let backend = Backend::open(&db).map_err(crate::Error::from)?;
             let key = crate::log_key::load_or_generate(&key_path).map_err(crate::Error::from)?;
-            Ok::<_, crate::Error>((Arc::new(storage), key))
+            Ok::<_, crate::Error>((backend, key))
         })
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))??;
         let metrics = Arc::new(Metrics::default());
-        let log = Arc::new(DisclosureLog::new(Arc::clone(&storage), key));
+        let log = Arc::new(DisclosureLog::new(Arc::new(backend.storage()), key));
         let keys = KeyCache::new(
             Duration::from_secs(config.key_cache.ttl_secs),
             config.key_cache.capacity,
         );
         let catalogue = zkcred_credential::Catalogue::builtin();
         let engine = Engine::new(catalogue).map_err(|e| ServerError::Registry(e.to_string()))?;
-        let registry = Registry::open(Arc::clone(&storage), engine, keys)
+        let registry = Registry::open(backend.storage(), engine, keys)
             .map_err(|p| ServerError::Registry(p.detail))?;
         let state = Arc::new(AppState {
             tokens,

@@ -12,7 +12,7 @@ use super::metrics::Metrics;
 use super::registry::Registry;
 use crate::challenge::ChallengeStore;
 use crate::disclosure_log::DisclosureLog;
-use crate::storage::SqliteStorage;
+use crate::storage::DynStorage;
 
 /// Everything a handler needs.
 pub struct AppState {
@@ -26,8 +26,9 @@ pub struct AppState {
     pub registry: Registry,
     /// Outstanding one-time challenges.
     pub challenges: ChallengeStore,
-    /// The disclosure log (heads, proofs, export).
-    pub log: Arc<DisclosureLog<SqliteStorage>>,
+    /// The disclosure log (heads, proofs, export) over the storage the
+    /// configuration chose ([`crate::storage::Backend`]).
+    pub log: Arc<DisclosureLog<DynStorage>>,
     /// Group-committing appender of disclosure records.
     pub log_writer: LogWriter,
     /// Proof verification.

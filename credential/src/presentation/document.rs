@@ -1,0 +1,83 @@
+//! The presentation document: one presented credential per requested
+//! entry, each with its disclosures and typed, versioned proof object.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::statement::Statement;
+use crate::error::Error;
+
+/// A BBS proof object (typed and versioned so other proofs can follow).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProofObject {
+    /// Proof type ([`PROOF_TYPE_BBS`](super::PROOF_TYPE_BBS)).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Proof version ([`PROOF_VERSION`](super::PROOF_VERSION)).
+    pub version: u32,
+    /// The proof octets, hex.
+    pub value: String,
+}
+
+/// One credential in a presentation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresentedCredential {
+    /// The credential type.
+    pub credential_type: String,
+    /// The issuer.
+    pub issuer: String,
+    /// The issuer key identifier.
+    pub key_id: String,
+    /// The ciphersuite.
+    pub suite: String,
+    /// The attribute encoding version.
+    pub encoding_version: u32,
+    /// Disclosed values by name (JSON forms; absent as `null`).
+    pub disclosed: BTreeMap<String, Value>,
+    /// Further statements (none in this version).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<Statement>,
+    /// The proof.
+    pub proof: ProofObject,
+}
+
+/// A holder's answer to a presentation request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Presentation {
+    /// Always [`PRESENTATION_FORMAT`](super::PRESENTATION_FORMAT).
+    pub format: String,
+    /// Always [`PRESENTATION_VERSION`](super::PRESENTATION_VERSION).
+    pub version: u32,
+    /// The verifier the presentation is for.
+    pub verifier: String,
+    /// The challenge it answers, hex.
+    pub challenge: String,
+    /// Digest of the request it answers, hex.
+    pub request_digest: String,
+    /// One entry per requested credential, in request order.
+    pub credentials: Vec<PresentedCredential>,
+}
+
+impl Presentation {
+    /// Parses a presentation document.
+    ///
+    /// # Errors
+    /// [`Error::Json`] when the text is not a presentation document (its
+    /// contents are checked by [`verify_presentation`](super::verify_presentation)).
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        serde_json::from_str(text).map_err(|source| Error::Json {
+            what: "presentation",
+            source,
+        })
+    }
+
+    /// The presentation document.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,234 @@
+//! The holder side: answering a presentation request with BBS proofs.
+
+use rand_core::{CryptoRng, RngCore};
+use serde_json::Value;
+use time::OffsetDateTime;
+use zkcred_crypto::bbs;
+
+use super::document::{Presentation, PresentedCredential, ProofObject};
+use super::header::presentation_header;
+use super::request::{PresentationRequest, RequestedCredential};
+use super::statement::Statement;
+use super::{PRESENTATION_FORMAT, PRESENTATION_VERSION, PROOF_TYPE_BBS, PROOF_VERSION};
+use crate::catalogue::{Catalogue, CredentialType};
+use crate::credential::{messages, Credential};
+use crate::encoding::{AttributeValue, ENCODING_VERSION};
+use crate::error::{AttributeError, Error};
+use crate::keys::IssuerPublicKey;
+use crate::layout;
+
+fn disclosed_indexes(t: &CredentialType, names: &[String]) -> Result<Vec<usize>, Error> {
+    names
+        .iter()
+        .map(|n| {
+            layout::message_index(t, n).ok_or_else(|| {
+                AttributeError::NotInLayout {
+                    attribute: n.clone(),
+                    credential_type: t.id.clone(),
+                }
+                .into()
+            })
+        })
+        .collect()
+}
+
+/// Answers `request` with `credentials[i]` (and its issuer key) for the
+/// `i`-th requested entry. Each credential is verified first.
+///
+/// A holder answering many requests with the same credentials prepares
+/// them once with [`HolderCredential::new`] and calls [`present_prepared`]:
+/// the signature is then checked and the prover's tables built only once.
+///
+/// # Errors
+/// As [`PresentationRequest::validate`]; [`Error::RequestExpired`];
+/// [`Error::CredentialCountMismatch`] unless one credential per requested
+/// entry; [`Error::WrongCredentialType`] or [`Error::IssuerNotAccepted`] for
+/// a credential that does not answer its entry; as [`HolderCredential::new`]
+/// for each credential; [`Error::Crypto`] from BBS `ProofGen`
+/// (draft §3.4.3).
+pub fn present(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    credentials: &[(&Credential, &IssuerPublicKey)],
+    now: OffsetDateTime,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Presentation, Error> {
+    check_answerable(catalogue, request, credentials.len(), now)?;
+    let mut out = Vec::with_capacity(credentials.len());
+    for (index, (rc, (cred, key))) in request.credentials.iter().zip(credentials).enumerate() {
+        check_entry(rc, cred)?;
+        let holder = HolderCredential::new(catalogue, cred, key)?;
+        out.push(holder.present_entry(request, index, rc, rng)?);
+    }
+    Ok(presentation(request, out))
+}
+
+/// [`present`] with credentials prepared by [`HolderCredential::new`].
+///
+/// # Errors
+/// As [`present`], but for the credentials' own checks, done by
+/// [`HolderCredential::new`].
+pub fn present_prepared(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    credentials: &[&HolderCredential<'_>],
+    now: OffsetDateTime,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Presentation, Error> {
+    check_answerable(catalogue, request, credentials.len(), now)?;
+    let mut out = Vec::with_capacity(credentials.len());
+    for (index, (rc, holder)) in request.credentials.iter().zip(credentials).enumerate() {
+        check_entry(rc, holder.credential)?;
+        out.push(holder.present_entry(request, index, rc, rng)?);
+    }
+    Ok(presentation(request, out))
+}
+
+fn check_answerable(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    count: usize,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
+    request.validate(catalogue)?;
+    request.check_live(now)?;
+    if count != request.credentials.len() {
+        return Err(Error::CredentialCountMismatch {
+            expected: request.credentials.len(),
+            found: count,
+        });
+    }
+    Ok(())
+}
+
+fn check_entry(rc: &RequestedCredential, cred: &Credential) -> Result<(), Error> {
+    if cred.credential_type != rc.credential_type {
+        return Err(Error::WrongCredentialType {
+            expected: rc.credential_type.clone(),
+            found: cred.credential_type.clone(),
+        });
+    }
+    if !rc.issuers.is_empty() && !rc.issuers.contains(&cred.issuer) {
+        return Err(Error::IssuerNotAccepted(cred.issuer.clone()));
+    }
+    Ok(())
+}
+
+fn presentation(
+    request: &PresentationRequest,
+    credentials: Vec<PresentedCredential>,
+) -> Presentation {
+    Presentation {
+        format: PRESENTATION_FORMAT.into(),
+        version: PRESENTATION_VERSION,
+        verifier: request.verifier.clone(),
+        challenge: request.challenge.clone(),
+        request_digest: hex::encode(request.digest()),
+        credentials,
+    }
+}
+
+/// A holder's credential checked once and prepared for many presentations:
+/// its signature verified against the issuer key and the constant-time
+/// prover tables ([`bbs::ProverCredential`]) built. Holds the credential's
+/// secrets (messages, tables), zeroized on drop by the prover.
+pub struct HolderCredential<'a> {
+    credential: &'a Credential,
+    key: &'a IssuerPublicKey,
+    t: &'a CredentialType,
+    attributes: crate::credential::AttributeSet,
+    prover: bbs::ProverCredential,
+}
+
+impl std::fmt::Debug for HolderCredential<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HolderCredential")
+            .field("credential_type", &self.credential.credential_type)
+            .field("issuer", &self.credential.issuer)
+            .field("key_id", &self.credential.key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> HolderCredential<'a> {
+    /// Verifies `credential` with `key` and prepares it for proving.
+    ///
+    /// # Errors
+    /// As [`Credential::verify`]; [`Error::Malformed`] for an undecodable
+    /// signature; [`Error::Crypto`] when the prover's tables cannot be built.
+    pub fn new(
+        catalogue: &'a Catalogue,
+        credential: &'a Credential,
+        key: &'a IssuerPublicKey,
+    ) -> Result<Self, Error> {
+        let attributes = credential.verify(catalogue, key)?;
+        let t = catalogue
+            .get(&credential.credential_type)
+            .ok_or_else(|| Error::UnknownCredentialType(credential.credential_type.clone()))?;
+        let msgs = messages(key.suite, t, &attributes, &credential.reserved);
+        let header = layout::signature_header(t, &credential.issuer, &credential.key_id);
+        let signature = bbs::Signature::from_bytes(&crate::error::decode_hex(
+            "signature",
+            &credential.signature,
+        )?)
+        .map_err(Error::Crypto)?;
+        let prover =
+            bbs::ProverCredential::new(key.suite, &key.public_key, &signature, &header, &msgs)
+                .map_err(Error::Crypto)?;
+        Ok(HolderCredential {
+            credential,
+            key,
+            t,
+            attributes,
+            prover,
+        })
+    }
+
+    /// The credential.
+    pub fn credential(&self) -> &Credential {
+        self.credential
+    }
+
+    /// Entry `index` of `request`, answered with this credential.
+    fn present_entry(
+        &self,
+        request: &PresentationRequest,
+        index: usize,
+        rc: &RequestedCredential,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<PresentedCredential, Error> {
+        let cred = self.credential;
+        let indexes = disclosed_indexes(self.t, &rc.disclose)?;
+        let statements: Vec<Statement> = Vec::new();
+        let ph = presentation_header(request, index, &statements);
+        let proof = self
+            .prover
+            .prove(&ph, &indexes, rng)
+            .map_err(Error::Crypto)?;
+        let disclosed = rc
+            .disclose
+            .iter()
+            .map(|n| {
+                let v = self
+                    .attributes
+                    .get(n)
+                    .map_or(Value::Null, AttributeValue::to_json);
+                (n.clone(), v)
+            })
+            .collect();
+        Ok(PresentedCredential {
+            credential_type: cred.credential_type.clone(),
+            issuer: cred.issuer.clone(),
+            key_id: cred.key_id.clone(),
+            suite: self.key.suite.name().into(),
+            encoding_version: ENCODING_VERSION,
+            disclosed,
+            statements,
+            proof: ProofObject {
+                kind: PROOF_TYPE_BBS.into(),
+                version: PROOF_VERSION,
+                value: hex::encode(proof.to_bytes()),
+            },
+        })
+    }
+}

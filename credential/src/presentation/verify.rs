@@ -1,0 +1,350 @@
+//! The verifier side: checking a presentation against the verifier's own
+//! request, whole ([`verify_presentation`]) or split around the BBS proof
+//! checks for batching ([`check_binding`], [`prepare_presentation`],
+//! [`PreparedPresentation::finish`]).
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+use zkcred_crypto::bbs::{self, Proof, Suite};
+use zkcred_crypto::Scalar;
+
+use super::document::Presentation;
+use super::header::presentation_header;
+use super::request::PresentationRequest;
+use super::statement::reject_statements;
+use super::{PRESENTATION_FORMAT, PRESENTATION_VERSION, PROOF_TYPE_BBS, PROOF_VERSION};
+use crate::catalogue::Catalogue;
+use crate::credential::{check_document, resolve_key};
+use crate::encoding::{AttributeValue, ENCODING_VERSION};
+use crate::error::{AttributeError, Error};
+use crate::keys::KeyResolver;
+use crate::layout;
+
+/// What a verified presentation discloses about one credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisclosedCredential {
+    /// The credential type.
+    pub credential_type: String,
+    /// The issuer.
+    pub issuer: String,
+    /// The issuer key identifier.
+    pub key_id: String,
+    /// The ciphersuite.
+    pub suite: Suite,
+    /// Disclosed values by name (`None`: the optional attribute is absent).
+    pub attributes: BTreeMap<String, Option<AttributeValue>>,
+}
+
+/// Verifies `presentation` against the verifier's own `request` at `now`,
+/// with the trusted issuer keys `keys`. Returns the disclosed attributes or
+/// the specific reason for rejection.
+///
+/// This is [`check_binding`], then per entry [`prepare_entry`] and the BBS
+/// proof check, stopping at the first failure. A verifier that batches the
+/// proofs of many presentations calls [`prepare_presentation`] and
+/// [`PreparedPresentation::finish`] instead.
+///
+/// # Errors
+/// As [`check_binding`] and [`prepare_entry`]; [`Error::ProofInvalid`] when
+/// an entry's BBS proof does not verify (`ProofVerify`, draft §3.4.4);
+/// [`Error::Crypto`] for other failures of the BBS layer.
+pub fn verify_presentation(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    presentation: &Presentation,
+    keys: &impl KeyResolver,
+    now: OffsetDateTime,
+) -> Result<Vec<DisclosedCredential>, Error> {
+    check_binding(catalogue, request, presentation, now)?;
+    let mut out = Vec::with_capacity(request.credentials.len());
+    for index in 0..request.credentials.len() {
+        let entry = prepare_entry(catalogue, request, presentation, index, keys)?;
+        let key = resolve_key(
+            keys,
+            &entry.credential.issuer,
+            &entry.credential.key_id,
+            entry.credential.suite.name(),
+        )?;
+        let result = bbs::core::proof_verify(
+            entry.credential.suite,
+            &key.public_key,
+            &entry.proof,
+            &entry.header,
+            &entry.presentation_header,
+            &entry.disclosed,
+        );
+        out.push(entry.finish(result)?);
+    }
+    Ok(out)
+}
+
+/// Checks what binds a presentation to the verifier's `request` at `now`:
+/// the presentation format, the request itself (against the catalogue) and
+/// its expiry, the verifier, the challenge, the request digest and the
+/// number of entries. Nothing here touches a key or a proof.
+///
+/// # Errors
+/// [`Error::UnsupportedFormat`]; as [`PresentationRequest::validate`];
+/// [`Error::RequestExpired`]; [`Error::VerifierMismatch`],
+/// [`Error::ChallengeMismatch`], [`Error::RequestDigestMismatch`],
+/// [`Error::CredentialCountMismatch`].
+pub fn check_binding(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    presentation: &Presentation,
+    now: OffsetDateTime,
+) -> Result<(), Error> {
+    check_document(
+        PRESENTATION_FORMAT,
+        PRESENTATION_VERSION,
+        &presentation.format,
+        presentation.version,
+    )?;
+    request.validate(catalogue)?;
+    request.check_live(now)?;
+    if presentation.verifier != request.verifier {
+        return Err(Error::VerifierMismatch {
+            expected: request.verifier.clone(),
+            found: presentation.verifier.chars().take(128).collect(),
+        });
+    }
+    if presentation.challenge != request.challenge {
+        return Err(Error::ChallengeMismatch);
+    }
+    if presentation.request_digest != hex::encode(request.digest()) {
+        return Err(Error::RequestDigestMismatch);
+    }
+    if presentation.credentials.len() != request.credentials.len() {
+        return Err(Error::CredentialCountMismatch {
+            expected: request.credentials.len(),
+            found: presentation.credentials.len(),
+        });
+    }
+    Ok(())
+}
+
+/// One presented credential checked up to its BBS proof: the decoded proof
+/// and everything its verification needs, and what it discloses if the
+/// proof holds.
+#[derive(Debug, Clone)]
+pub struct PreparedEntry {
+    /// What the entry discloses once its proof verifies.
+    pub credential: DisclosedCredential,
+    /// The decoded proof (checked at decoding: lengths, canonical scalars,
+    /// subgroup membership).
+    pub proof: Proof,
+    /// The credential's signature header.
+    pub header: Vec<u8>,
+    /// The entry's presentation header (challenge, verifier, request
+    /// digest, position, statements).
+    pub presentation_header: Vec<u8>,
+    /// Disclosed `(message index, scalar)` pairs.
+    pub disclosed: Vec<(usize, Scalar)>,
+}
+
+impl PreparedEntry {
+    /// The entry's result given its BBS proof check.
+    ///
+    /// # Errors
+    /// [`Error::ProofInvalid`] when `proof_check` is
+    /// [`zkcred_crypto::Error::VerificationFailed`], [`Error::Crypto`] for any
+    /// other error of it.
+    pub fn finish(
+        self,
+        proof_check: Result<(), zkcred_crypto::Error>,
+    ) -> Result<DisclosedCredential, Error> {
+        match proof_check {
+            Ok(()) => Ok(self.credential),
+            Err(zkcred_crypto::Error::VerificationFailed) => Err(Error::ProofInvalid),
+            Err(e) => Err(Error::Crypto(e)),
+        }
+    }
+}
+
+/// A presentation checked up to its BBS proofs; see [`prepare_presentation`].
+#[derive(Debug, Clone)]
+pub struct PreparedPresentation {
+    /// One entry per requested credential, in request order.
+    pub entries: Vec<PreparedEntry>,
+}
+
+impl PreparedPresentation {
+    /// The presentation's result given the BBS check of each entry's proof,
+    /// in entry order: the disclosed credentials, or the first entry's
+    /// failure.
+    ///
+    /// # Errors
+    /// The first failing entry's error, as [`PreparedEntry::finish`]; a missing
+    /// check counts as a failed proof.
+    pub fn finish(
+        self,
+        proof_checks: impl IntoIterator<Item = Result<(), zkcred_crypto::Error>>,
+    ) -> Result<Vec<DisclosedCredential>, Error> {
+        let mut checks = proof_checks.into_iter();
+        self.entries
+            .into_iter()
+            .map(|e| {
+                e.finish(
+                    checks
+                        .next()
+                        .unwrap_or(Err(zkcred_crypto::Error::VerificationFailed)),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Everything of [`verify_presentation`] but the BBS proof checks: the
+/// binding ([`check_binding`]) and every entry ([`prepare_entry`]). The
+/// caller checks each entry's proof under the key of `credential.issuer`
+/// and `credential.key_id` (for instance many presentations in one
+/// `bbs::verify_batch`) and calls [`PreparedPresentation::finish`]. An
+/// error here is the same one `verify_presentation` gives, except that a
+/// failure of an earlier entry's proof would have been reported first.
+///
+/// # Errors
+/// As [`check_binding`] and [`prepare_entry`].
+pub fn prepare_presentation(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    presentation: &Presentation,
+    keys: &impl KeyResolver,
+    now: OffsetDateTime,
+) -> Result<PreparedPresentation, Error> {
+    check_binding(catalogue, request, presentation, now)?;
+    let entries = (0..request.credentials.len())
+        .map(|index| prepare_entry(catalogue, request, presentation, index, keys))
+        .collect::<Result<_, _>>()?;
+    Ok(PreparedPresentation { entries })
+}
+
+/// Checks entry `index` of a presentation whose binding
+/// [`check_binding`] accepted, up to its BBS proof: type, accepted issuer,
+/// encoding version, statements, proof type, exactly the requested
+/// disclosures with well-formed values, a known key of the stated suite, a
+/// decodable proof over the type's layout; builds its headers and
+/// disclosed scalars.
+///
+/// # Errors
+/// [`Error::CredentialCountMismatch`] for an `index` past either document;
+/// [`Error::WrongCredentialType`]; [`Error::UnknownCredentialType`];
+/// [`Error::IssuerNotAccepted`]; [`Error::UnsupportedEncodingVersion`];
+/// [`Error::UnsupportedStatement`]; [`Error::UnsupportedProof`];
+/// [`AttributeError::NotInLayout`] or [`Error::UnrequestedDisclosure`] for
+/// a disclosed name not asked for; [`Error::MissingDisclosure`] for one
+/// asked for but absent; the value errors of [`AttributeValue::from_json`]
+/// and [`AttributeValue::check`], [`AttributeError::Missing`] for `null` in
+/// a required attribute; [`Error::UnknownSuite`], [`Error::UnknownKey`] or
+/// [`Error::SuiteMismatch`] for the key; [`Error::Malformed`] for a proof
+/// that does not decode (`octets_to_proof`, draft §4.2.4.4);
+/// [`Error::ProofInvalid`] for a proof over another number of messages.
+pub fn prepare_entry(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    presentation: &Presentation,
+    index: usize,
+    keys: &impl KeyResolver,
+) -> Result<PreparedEntry, Error> {
+    let (rc, pc) = match (
+        request.credentials.get(index),
+        presentation.credentials.get(index),
+    ) {
+        (Some(rc), Some(pc)) => (rc, pc),
+        _ => {
+            return Err(Error::CredentialCountMismatch {
+                expected: request.credentials.len(),
+                found: presentation.credentials.len(),
+            })
+        }
+    };
+    if pc.credential_type != rc.credential_type {
+        return Err(Error::WrongCredentialType {
+            expected: rc.credential_type.clone(),
+            found: pc.credential_type.chars().take(64).collect(),
+        });
+    }
+    let t = catalogue
+        .get(&pc.credential_type)
+        .ok_or_else(|| Error::UnknownCredentialType(pc.credential_type.clone()))?;
+    if !rc.issuers.is_empty() && !rc.issuers.contains(&pc.issuer) {
+        return Err(Error::IssuerNotAccepted(
+            pc.issuer.chars().take(128).collect(),
+        ));
+    }
+    if pc.encoding_version != ENCODING_VERSION {
+        return Err(Error::UnsupportedEncodingVersion(pc.encoding_version));
+    }
+    reject_statements(&pc.statements)?;
+    if pc.proof.kind != PROOF_TYPE_BBS || pc.proof.version != PROOF_VERSION {
+        return Err(Error::UnsupportedProof {
+            kind: pc.proof.kind.chars().take(64).collect(),
+            version: pc.proof.version,
+        });
+    }
+    // The disclosed names must be exactly the requested ones.
+    for name in pc.disclosed.keys() {
+        if t.attribute(name).is_none() {
+            return Err(AttributeError::NotInLayout {
+                attribute: name.chars().take(64).collect(),
+                credential_type: t.id.clone(),
+            }
+            .into());
+        }
+        if !rc.disclose.contains(name) {
+            return Err(Error::UnrequestedDisclosure(name.clone()));
+        }
+    }
+    let mut attributes = BTreeMap::new();
+    let mut disclosed: Vec<(usize, Scalar)> = Vec::with_capacity(rc.disclose.len());
+    let key = resolve_key(keys, &pc.issuer, &pc.key_id, &pc.suite)?;
+    for name in &rc.disclose {
+        let json = pc
+            .disclosed
+            .get(name)
+            .ok_or_else(|| Error::MissingDisclosure(name.clone()))?;
+        // Names were checked against the layout in `validate`.
+        let def = t
+            .attribute(name)
+            .ok_or_else(|| Error::MissingDisclosure(name.clone()))?;
+        let value = AttributeValue::from_json(name, def.ty, json)?;
+        match &value {
+            Some(v) => v.check(name, def.ty, def.max_length)?,
+            None if !def.optional => {
+                return Err(AttributeError::Missing {
+                    attribute: name.clone(),
+                }
+                .into())
+            }
+            None => {}
+        }
+        let index =
+            layout::message_index(t, name).ok_or_else(|| Error::MissingDisclosure(name.clone()))?;
+        disclosed.push((index, layout::attribute_scalar(key.suite, value.as_ref())));
+        attributes.insert(name.clone(), value);
+    }
+    let proof_bytes = crate::error::decode_hex("proof", &pc.proof.value)?;
+    let proof = Proof::from_bytes(&proof_bytes).map_err(|e| Error::Malformed {
+        what: "proof",
+        reason: e.to_string(),
+    })?;
+    if proof.undisclosed_count() + disclosed.len() != layout::message_count(t) {
+        // A proof over another layout (another type or catalogue).
+        return Err(Error::ProofInvalid);
+    }
+    let header = layout::signature_header(t, &pc.issuer, &pc.key_id);
+    let presentation_header = presentation_header(request, index, &pc.statements);
+    Ok(PreparedEntry {
+        credential: DisclosedCredential {
+            credential_type: pc.credential_type.clone(),
+            issuer: pc.issuer.clone(),
+            key_id: pc.key_id.clone(),
+            suite: key.suite,
+            attributes,
+        },
+        proof,
+        header,
+        presentation_header,
+        disclosed,
+    })
+}
