@@ -7,6 +7,8 @@
 //! `cargo bench -p zkcred-benches --bench bbs [-- <filter>]`; on a busy
 //! machine `ZKCRED_BENCH_CLOCK=cpu` measures thread CPU time instead.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};

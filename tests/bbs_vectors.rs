@@ -3,6 +3,8 @@
 //! mocked random scalars, signature001-010 and proof001-015. Valid signatures
 //! and proofs are reproduced byte for byte (see `zkcred::conformance`).
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use zkcred::conformance::{run_file, Verdict};

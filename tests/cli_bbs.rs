@@ -1,5 +1,7 @@
 //! The `zkcred bbs` commands, run as a person would run them.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use std::io::Write;

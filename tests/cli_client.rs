@@ -4,6 +4,7 @@
 //! the wallet, the decision, the regulator's view of the log and its offline
 //! verification, a revoked key refusing, a retired policy.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
 #![cfg(unix)]
 
 use std::io::{BufRead, BufReader};

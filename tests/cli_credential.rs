@@ -2,6 +2,8 @@
 //! keygen, issue a resident ID card, add it to a wallet, present the name
 //! only to a verifier's request, verify; then the ways it must fail.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

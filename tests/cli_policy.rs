@@ -1,5 +1,7 @@
 //! The `zkcred policy` commands, run as a person would run them.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,6 +1,8 @@
 //! `zkcred serve`: starts from a config file, answers on loopback, stops
 //! gracefully on SIGTERM; a bad config is a clear error.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};

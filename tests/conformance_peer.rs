@@ -3,6 +3,8 @@
 //! re-signed byte for byte (signing is deterministic), proofs are judged by
 //! verification, and a peer proof marked invalid is rejected.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::path::Path;
 use std::process::Command;
 

@@ -1,6 +1,8 @@
 //! `zkcred bbs conformance` judges every kind of file it is given: one test
 //! per way an earlier runner misjudged input made elsewhere.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use std::path::{Path, PathBuf};

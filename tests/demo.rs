@@ -2,6 +2,8 @@
 //! verifier's database and logs hold no holder's name, ID number or birth
 //! date.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::process::Command;
 
 #[test]

@@ -1,6 +1,8 @@
 //! `zkcred loadtest` in process, briefly and at a low rate: every
 //! presentation must be accepted.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use zkcred::cmd::loadtest::{run, LoadtestArgs, Switch};
 
 fn short(batching: Switch) -> LoadtestArgs {

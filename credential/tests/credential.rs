@@ -1,5 +1,7 @@
 //! Issuance, holder-side verification and the attribute encoding at its edges.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::*;

@@ -2,6 +2,8 @@
 //! answers many requests, each presentation verifying like one from
 //! `present`.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::*;

@@ -2,6 +2,8 @@
 //! per refused input, each asserting the attribute and the stable code, and
 //! paper conversions accepted only with the explicit back-dating option.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! The split verification API (`prepare_presentation` + `finish`) agrees
 //! with `verify_presentation`, and its entries verify in one BBS batch.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::*;

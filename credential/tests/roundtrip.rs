@@ -2,6 +2,8 @@
 //! subsets, verify; tampering with any part of a presentation fails with a
 //! specific error.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::*;

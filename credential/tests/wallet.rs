@@ -1,5 +1,7 @@
 //! The wallet: add (verifying), list, show, remove, present.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::*;

@@ -5,6 +5,8 @@
 //! `cargo run --release -p zkcred-crypto --example verify_profile -- \
 //!     [messages=18] [disclosed=1] [n=16] [rounds=20]`
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::time::Instant;
 
 use rand::rngs::StdRng;

@@ -3,6 +3,8 @@
 //! positions, including forgeries that pass the challenge and fail only the
 //! pairing (proofs made from a forged signature).
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::sync::OnceLock;
 
 use proptest::prelude::*;

@@ -10,6 +10,8 @@
 //! zkryptium draws its proof blinding from `thread_rng` internally, so the
 //! bytes of a zkryptium proof do not replay, but every input to it does.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 

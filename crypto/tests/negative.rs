@@ -2,6 +2,8 @@
 //! identity and off-subgroup points, non-canonical scalars, bad lengths, bad
 //! disclosed indexes.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use zkcred_crypto::bbs::{self, Proof, PublicKey, SecretKey, Signature, Suite};

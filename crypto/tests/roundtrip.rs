@@ -1,6 +1,8 @@
 //! Sign, verify, prove and verify proofs over random inputs, through both the
 //! octet-string and the scalar interfaces.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use zkcred_crypto::bbs::{self, SecretKey, Suite};

@@ -1,5 +1,7 @@
 //! Evaluation with presentations made by the credential layer's wallet.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::{catalogue, example, now, wallet, Fixture};

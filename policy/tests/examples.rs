@@ -1,5 +1,7 @@
 //! The example policies: schema validity, loading, and the minimisation audit.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use std::path::Path;

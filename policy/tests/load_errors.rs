@@ -1,5 +1,7 @@
 //! Load errors name the file, line and column of the problem.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::catalogue;

@@ -1,5 +1,7 @@
 //! The recognition rule over the shipped registry plus test issuers.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::{now, Fixture};

@@ -1,5 +1,7 @@
 //! The trust registry: shipped data, files, run-time changes.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::{catalogue, now, Fixture};

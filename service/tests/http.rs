@@ -3,6 +3,8 @@
 //! Error paths a typed client cannot produce (no token, malformed JSON,
 //! wrong methods) go through its raw `send_raw`.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -45,6 +45,7 @@ pub enum BbsCommand {
     /// Sign: fixture-format JSON on stdin (signerKeyPair, header, messages),
     /// a signature fixture on stdout.
     Sign {
+        /// The ciphersuite.
         #[arg(long, value_enum, default_value = "sha256")]
         suite: SuiteArg,
     },
@@ -52,6 +53,7 @@ pub enum BbsCommand {
     /// header, presentationHeader, messages, disclosedIndexes), a proof
     /// fixture on stdout.
     Prove {
+        /// The ciphersuite.
         #[arg(long, value_enum, default_value = "sha256")]
         suite: SuiteArg,
         /// Use the draft's mocked random scalars (reproducible test vectors

@@ -80,6 +80,7 @@ pub struct KeygenArgs {
     /// or a DID).
     #[arg(long)]
     pub issuer: String,
+    /// The key directory.
     #[command(flatten)]
     pub dir: KeyDir,
     /// Start of the key's issuance window (YYYY-MM-DD or RFC 3339; default
@@ -110,6 +111,7 @@ fn parse_suite(s: &str) -> Result<Suite, String> {
 /// `zkcred issuer keys`.
 #[derive(Debug, Args)]
 pub struct KeysArgs {
+    /// The key directory.
     #[command(flatten)]
     pub dir: KeyDir,
     /// Only this issuer's keys.
@@ -120,6 +122,7 @@ pub struct KeysArgs {
 /// `zkcred issuer export-keys`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// The key directory.
     #[command(flatten)]
     pub dir: KeyDir,
     /// Only this issuer's keys.
@@ -139,6 +142,7 @@ pub struct IssueArgs {
     /// The credential type (see `zkcred catalogue list`).
     #[arg(long = "type", value_name = "TYPE")]
     pub credential_type: String,
+    /// The key directory.
     #[command(flatten)]
     pub dir: KeyDir,
     /// Sign with this key of the issuer instead of its current one.

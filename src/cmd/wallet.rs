@@ -51,6 +51,7 @@ impl WalletDir {
 pub enum WalletCommand {
     /// Verify a credential against trusted issuer keys and store it.
     Add {
+        /// The wallet location.
         #[command(flatten)]
         wallet: WalletDir,
         /// Trusted issuer public keys: a key set (`zkcred issuer
@@ -63,6 +64,7 @@ pub enum WalletCommand {
     },
     /// List the credentials, one line each: id, type, issuer, validity.
     List {
+        /// The wallet location.
         #[command(flatten)]
         wallet: WalletDir,
         /// Machine output: a JSON array.
@@ -71,6 +73,7 @@ pub enum WalletCommand {
     },
     /// Show a credential's attributes.
     Show {
+        /// The wallet location.
         #[command(flatten)]
         wallet: WalletDir,
         /// The credential's id (or a unique prefix of it), from `zkcred wallet list`.
@@ -81,6 +84,7 @@ pub enum WalletCommand {
     },
     /// Remove a credential from the wallet.
     Remove {
+        /// The wallet location.
         #[command(flatten)]
         wallet: WalletDir,
         /// The credential's id (or a unique prefix of it).
@@ -89,6 +93,7 @@ pub enum WalletCommand {
     /// Answer a presentation request: the presentation JSON out, disclosing
     /// only the requested attributes.
     Present {
+        /// The wallet location.
         #[command(flatten)]
         wallet: WalletDir,
         /// The verifier's request, or - for standard input.

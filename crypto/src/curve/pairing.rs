@@ -146,7 +146,9 @@ mod tests {
         let mut theirs = blst_fp12::default();
         // SAFETY: valid lines and point.
         unsafe { blst_miller_loop_lines(&mut theirs, q.lines.as_ptr(), &p.0) };
-        assert!(unsafe { blst_fp12_is_equal(&ours.0, &theirs) });
+        // SAFETY: both are initialised fp12 values.
+        let equal = unsafe { blst_fp12_is_equal(&ours.0, &theirs) };
+        assert!(equal);
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub struct ClientArgs {
     /// Print the service's answer as JSON (machine output).
     #[arg(long, global = true)]
     pub json: bool,
+    /// The command.
     #[command(subcommand)]
     pub command: ClientCommand,
 }
