@@ -32,6 +32,8 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// The clock `ZKCRED_BENCH_CLOCK` selects: thread CPU time if it is `cpu`
+    /// (any case), wall time if it is unset or anything else.
     pub fn from_env() -> Clock {
         let cpu = std::env::var("ZKCRED_BENCH_CLOCK").is_ok_and(|v| v.eq_ignore_ascii_case("cpu"));
         Clock { cpu }
@@ -42,6 +44,9 @@ impl Clock {
         Criterion::default().with_measurement(Clock::from_env())
     }
 
+    /// The current reading of this clock, as time since an arbitrary fixed
+    /// origin (only differences between two readings on the same thread
+    /// mean anything).
     fn now(&self) -> Duration {
         if self.cpu {
             thread_cpu_time()
@@ -52,17 +57,16 @@ impl Clock {
     }
 }
 
+/// CPU time consumed so far by the calling thread
+/// (`clock_gettime(CLOCK_THREAD_CPUTIME_ID)`), at the clock's nanosecond
+/// resolution.
 fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid, writable timespec; the clock id is a constant.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(rc, 0, "clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    let ts = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::try_from(ts).expect("thread CPU time is never negative")
 }
 
+/// Criterion measures with a [`Clock`]: values are [`Duration`]s, reported
+/// in nanoseconds and formatted like criterion's own wall time.
 impl Measurement for Clock {
     type Intermediate = Duration;
     type Value = Duration;
@@ -88,8 +92,10 @@ impl Measurement for Clock {
     }
 }
 
-/// A benchmark group of operations taking milliseconds: fewer, flat samples
-/// keep a run short; `elements` operations per iteration.
+/// A benchmark group named `name` for operations taking milliseconds: 20
+/// samples in flat sampling mode keep a run short. Throughput is reported
+/// as `elements` operations per iteration (e.g. the number of proofs a
+/// batch verifies).
 pub fn group<'a>(
     c: &'a mut Criterion<Clock>,
     name: &str,
@@ -102,11 +108,16 @@ pub fn group<'a>(
     g
 }
 
-/// (messages, disclosed) pairs measured by every bench.
+/// The workload shapes measured by every bench, as (messages signed,
+/// messages disclosed) pairs: a [`Workload::new`]`(n, k)` each.
 pub const SIZES: [(usize, usize); 2] = [(10, 2), (30, 5)];
 
+/// The signature header (issuer and schema) every implementation signs,
+/// verifies and proves with.
 pub const HEADER: &[u8] = b"zkcred benchmark header: issuer=DMV, schema=mDL/1";
+/// The presentation header (the verifier's nonce) bound into every proof.
 pub const PH: &[u8] = b"zkcred benchmark presentation header: verifier nonce 0123456789abcdef";
+/// The `key_info` input of key generation, with [`key_material`].
 pub const KEY_INFO: &[u8] = b"zkcred benchmark key";
 
 /// Deterministic RNG for the workloads and for the provers' blinding.
@@ -114,6 +125,8 @@ pub fn rng() -> StdRng {
     StdRng::seed_from_u64(0x7a6b_6372_6564_0001)
 }
 
+/// 32 bytes of fixed, pseudo-random key material: every implementation's
+/// issuer key is derived from it (with [`KEY_INFO`]).
 pub fn key_material() -> [u8; 32] {
     let mut km = [0u8; 32];
     StdRng::seed_from_u64(0x7a6b_6372_6564_0002).fill_bytes(&mut km);
@@ -123,14 +136,24 @@ pub fn key_material() -> [u8; 32] {
 /// `n` messages of 16 to 64 bytes (typical credential attributes: names,
 /// dates, document numbers), `k` of them disclosed, spread over the list.
 pub struct Workload {
+    /// Number of messages signed.
     pub n: usize,
+    /// Number of messages disclosed in a proof.
     pub k: usize,
+    /// The `n` messages, each 16 to 64 bytes.
     pub messages: Vec<Vec<u8>>,
-    /// Ascending.
+    /// Indices (into `messages`) of the `k` disclosed messages, ascending.
     pub disclosed: Vec<usize>,
 }
 
 impl Workload {
+    /// The workload of `n` messages with `k` disclosed, the same on every
+    /// run: the messages come from an RNG seeded with `n` and `k`, and the
+    /// disclosed indices are `j * n / k` for `j` in `0..k`.
+    ///
+    /// # Panics
+    ///
+    /// If `n` is 0 or `k` is greater than `n`.
     pub fn new(n: usize, k: usize) -> Workload {
         assert!(k <= n && n > 0);
         let mut rng = StdRng::seed_from_u64(0x7a6b_6372_6564_0003 ^ (n as u64) << 16 ^ k as u64);
@@ -155,6 +178,8 @@ impl Workload {
         format!("{}-{}", self.n, self.k)
     }
 
+    /// The disclosed messages with their indices, `(index, message)` in
+    /// ascending index order: the verifier's input.
     pub fn disclosed_pairs(&self) -> Vec<(usize, &[u8])> {
         self.disclosed
             .iter()
@@ -162,6 +187,8 @@ impl Workload {
             .collect()
     }
 
+    /// Copies of the disclosed messages alone, in ascending index order
+    /// (zkryptium takes messages and indices as separate lists).
     pub fn disclosed_messages(&self) -> Vec<Vec<u8>> {
         self.disclosed
             .iter()
@@ -178,16 +205,28 @@ pub mod zkcred {
     };
     use zkcred_crypto::Scalar;
 
+    /// The ciphersuite of every zkcred call: BLS12-381-SHA-256.
     pub const SUITE: Suite = Suite::Bls12381Sha256;
 
+    /// What the zkcred benches of one [`Workload`] start from.
     pub struct Fixture {
+        /// Issuer secret key, from [`key_material`].
         pub sk: SecretKey,
+        /// The matching public key.
         pub pk: PublicKey,
+        /// Signature over the workload's messages, encoded (80 bytes).
         pub sig: [u8; 80],
+        /// Proof disclosing the workload's disclosed messages, encoded.
         pub proof: Vec<u8>,
     }
 
     impl Fixture {
+        /// Key pair, signature and one proof for `w`, the proof checked
+        /// to verify.
+        ///
+        /// # Panics
+        ///
+        /// If any of the operations fails or the proof does not verify.
         pub fn new(w: &Workload) -> Fixture {
             let (sk, pk) = keygen(&key_material());
             let sig = sign(&sk, &pk, &w.messages);
@@ -197,18 +236,31 @@ pub mod zkcred {
         }
     }
 
+    /// Secret key from key material `km` (with [`KEY_INFO`]) and its
+    /// public key.
+    ///
+    /// # Panics
+    ///
+    /// If key generation fails (`km` shorter than 32 bytes).
     pub fn keygen(km: &[u8]) -> (SecretKey, PublicKey) {
         let sk = bbs::keygen(SUITE, km, KEY_INFO, None).expect("keygen");
         let pk = sk.public_key();
         (sk, pk)
     }
 
+    /// Signs `msgs` under [`HEADER`]; the signature encoded (80 bytes).
+    ///
+    /// # Panics
+    ///
+    /// If signing fails.
     pub fn sign(sk: &SecretKey, pk: &PublicKey, msgs: &[Vec<u8>]) -> [u8; 80] {
         bbs::sign(SUITE, sk, pk, HEADER, msgs)
             .expect("sign")
             .to_bytes()
     }
 
+    /// Decodes the encoded signature `sig` and verifies it over `msgs`
+    /// under [`HEADER`]: true if it decodes and is valid.
     pub fn verify(pk: &PublicKey, sig: &[u8], msgs: &[Vec<u8>]) -> bool {
         match Signature::from_bytes(sig) {
             Ok(sig) => bbs::verify(SUITE, pk, &sig, HEADER, msgs).is_ok(),
@@ -216,6 +268,13 @@ pub mod zkcred {
         }
     }
 
+    /// Decodes the encoded signature `sig` over `msgs` and proves
+    /// knowledge of it, disclosing the messages at the (ascending) indices
+    /// `disclosed`, with [`PH`] and blinding from `rng`; the proof encoded.
+    ///
+    /// # Panics
+    ///
+    /// If the signature does not decode or proof generation fails.
     pub fn proof_gen(
         pk: &PublicKey,
         sig: &[u8],
@@ -229,12 +288,16 @@ pub mod zkcred {
             .to_bytes()
     }
 
+    /// Decodes the encoded `proof` and verifies it against the disclosed
+    /// `(index, message)` pairs: true if it decodes and is valid.
     pub fn proof_verify(pk: &PublicKey, proof: &[u8], disclosed: &[(usize, &[u8])]) -> bool {
         match Proof::from_bytes(proof) {
             Ok(proof) => bbs::proof_verify(SUITE, pk, &proof, HEADER, PH, disclosed).is_ok(),
             Err(_) => false,
         }
     }
+
+    /// The disclosed messages hashed to scalars, indices kept.
     fn disclosed_scalars(disclosed: &[(usize, &[u8])]) -> Vec<(usize, Scalar)> {
         disclosed
             .iter()
@@ -244,6 +307,7 @@ pub mod zkcred {
 
     /// `proof_verify` through a [`VerifierKey`] (the issuer key prepared
     /// once, with its per-header domain cache): the verifier's hot path.
+    /// True if the proof decodes and is valid.
     pub fn proof_verify_vk(vk: &VerifierKey, proof: &[u8], disclosed: &[(usize, &[u8])]) -> bool {
         match Proof::from_bytes(proof) {
             Ok(proof) => vk
@@ -255,6 +319,8 @@ pub mod zkcred {
 
     /// `bbs::verify_batch` (single-threaded) over proofs under one key that
     /// disclose the same messages: decode all, one combined pairing check.
+    /// True if every proof decodes and is valid; `rng` draws the batch's
+    /// random weights.
     pub fn verify_batch(
         vk: &VerifierKey,
         proofs: &[Vec<u8>],
@@ -283,9 +349,15 @@ pub mod zkcred {
         bbs::verify_batch(&items, rng).iter().all(Result::is_ok)
     }
 
-    /// Proofs under several issuer keys: each proof with the index of its
-    /// key in `vks`. Generated through a `ProverCredential` per key (the
-    /// holder's prepared path), so large batches are quick to set up.
+    /// `count` proofs of workload `w` spread round-robin over the issuer
+    /// `keys`: each proof (encoded) with the index of its key in `keys` (and
+    /// so in the verifier keys made from them). Generated through a
+    /// `ProverCredential` per key (the holder's prepared path), so large
+    /// batches are quick to set up.
+    ///
+    /// # Panics
+    ///
+    /// If `keys` is empty or signing or proving fails.
     pub fn proofs_for_keys(
         keys: &[(SecretKey, PublicKey)],
         w: &Workload,
@@ -309,9 +381,11 @@ pub mod zkcred {
             .collect()
     }
 
-    /// Decodes every proof and verifies them as one batch under their keys,
-    /// single-threaded (`verify_batch`) or on all cores
-    /// (`verify_batch_parallel`).
+    /// Decodes every proof and verifies them as one batch under their keys
+    /// (`(index into vks, proof)` pairs, as from [`proofs_for_keys`]),
+    /// single-threaded (`verify_batch`, weights from `rng`) or on all cores
+    /// (`verify_batch_parallel`, decoding in parallel too). True if every
+    /// proof decodes and is valid.
     pub fn verify_batch_keys(
         vks: &[VerifierKey],
         proofs: &[(usize, Vec<u8>)],
@@ -363,14 +437,25 @@ pub mod zkryptium {
 
     type Scheme = BBSplus<Bls12381Sha256>;
 
+    /// What the zkryptium benches of one [`Workload`] start from.
     pub struct Fixture {
+        /// Issuer secret key, from [`key_material`].
         pub sk: BBSplusSecretKey,
+        /// The matching public key.
         pub pk: BBSplusPublicKey,
+        /// Signature over the workload's messages, encoded (80 bytes).
         pub sig: [u8; 80],
+        /// Proof disclosing the workload's disclosed messages, encoded.
         pub proof: Vec<u8>,
     }
 
     impl Fixture {
+        /// Key pair, signature and one proof for `w`, the proof checked
+        /// to verify.
+        ///
+        /// # Panics
+        ///
+        /// If any of the operations fails or the proof does not verify.
         pub fn new(w: &Workload) -> Fixture {
             let (sk, pk) = keygen(&key_material());
             let sig = sign(&sk, &pk, &w.messages);
@@ -385,18 +470,30 @@ pub mod zkryptium {
         }
     }
 
+    /// Key pair from key material `km` (with [`KEY_INFO`]).
+    ///
+    /// # Panics
+    ///
+    /// If key generation fails.
     pub fn keygen(km: &[u8]) -> (BBSplusSecretKey, BBSplusPublicKey) {
         KeyPair::<Scheme>::generate(km, Some(KEY_INFO), None)
             .expect("keygen")
             .into_parts()
     }
 
+    /// Signs `msgs` under [`HEADER`]; the signature encoded (80 bytes).
+    ///
+    /// # Panics
+    ///
+    /// If signing fails.
     pub fn sign(sk: &BBSplusSecretKey, pk: &BBSplusPublicKey, msgs: &[Vec<u8>]) -> [u8; 80] {
         Signature::<Scheme>::sign(Some(msgs), sk, pk, Some(HEADER))
             .expect("sign")
             .to_bytes()
     }
 
+    /// Decodes the encoded signature `sig` and verifies it over `msgs`
+    /// under [`HEADER`]: true if it decodes and is valid.
     pub fn verify(pk: &BBSplusPublicKey, sig: &[u8; 80], msgs: &[Vec<u8>]) -> bool {
         match Signature::<Scheme>::from_bytes(sig) {
             Ok(sig) => sig.verify(pk, Some(msgs), Some(HEADER)).is_ok(),
@@ -404,7 +501,15 @@ pub mod zkryptium {
         }
     }
 
-    /// zkryptium draws the blinding scalars from `thread_rng` itself.
+    /// Proves knowledge of the encoded signature `sig` over `msgs`,
+    /// disclosing the messages at the (ascending) indices `disclosed`, with
+    /// [`PH`]; the proof encoded. zkryptium draws the blinding scalars from
+    /// `thread_rng` itself.
+    ///
+    /// # Panics
+    ///
+    /// If proof generation fails (including a signature that does not
+    /// decode).
     pub fn proof_gen(
         pk: &BBSplusPublicKey,
         sig: &[u8],
@@ -423,7 +528,9 @@ pub mod zkryptium {
         .to_bytes()
     }
 
-    /// `disclosed_msgs[j]` is the message at `disclosed[j]`, ascending.
+    /// Decodes the encoded `proof` and verifies it against the disclosed
+    /// messages: `disclosed_msgs[j]` is the message at `disclosed[j]`,
+    /// ascending. True if it decodes and is valid.
     pub fn proof_verify(
         pk: &BBSplusPublicKey,
         proof: &[u8],
@@ -467,14 +574,19 @@ pub mod dock {
     use sha2::Sha256;
     use std::collections::BTreeMap;
 
+    /// Domain separation tag of [`message_scalar`]'s hash to field.
     pub const MSG_DST: &[u8] = b"zkcred-bench bbs_plus MAP_MSG_TO_SCALAR_AS_HASH_";
+    /// Label the signature parameters (generators) are derived from.
     pub const PARAMS_LABEL: &[u8] = b"zkcred-bench bbs_plus generators";
 
+    /// Message `m` hashed to a scalar (`hash_to_field` with SHA-256 and
+    /// [`MSG_DST`]), as bbs_plus signs and proves scalars, not octets.
     pub fn message_scalar(m: &[u8]) -> Fr {
         hash_to_field::<Fr, Sha256>(MSG_DST, m)
     }
 
-    /// Revealed messages keyed by index, hashed to scalars.
+    /// Revealed messages keyed by index, hashed to scalars with
+    /// [`message_scalar`].
     pub fn revealed(disclosed: &[(usize, &[u8])]) -> BTreeMap<usize, Fr> {
         disclosed
             .iter()
@@ -482,6 +594,8 @@ pub mod dock {
             .collect()
     }
 
+    /// The Fiat-Shamir challenge: SHA-256 (try-and-increment to a scalar)
+    /// of the public key, the protocol's challenge contribution and [`PH`].
     fn challenge(pk: &PublicKeyG2<Bls12_381>, contribution: &[u8]) -> Fr {
         let mut bytes = Vec::with_capacity(96 + contribution.len() + PH.len());
         pk.serialize_compressed(&mut bytes).expect("serialize pk");
@@ -492,13 +606,24 @@ pub mod dock {
 
     /// Key pair, parameters and one signature for a workload.
     pub struct Signed {
+        /// Signature parameters (generators) for `n` messages, from
+        /// [`PARAMS_LABEL`].
         pub params: SignatureParams23G1<Bls12_381>,
+        /// Issuer key pair, from [`key_material`].
         pub keypair: KeypairG2<Bls12_381>,
+        /// Signature over `scalars`.
         pub sig: Signature23G1<Bls12_381>,
+        /// The workload's messages hashed with [`message_scalar`].
         pub scalars: Vec<Fr>,
     }
 
     impl Signed {
+        /// Parameters, key pair and a signature (checked to verify) over
+        /// `w`'s messages.
+        ///
+        /// # Panics
+        ///
+        /// If signing fails or the signature does not verify.
         pub fn new(w: &Workload) -> Signed {
             let mut rng = rng();
             let params = SignatureParams23G1::<Bls12_381>::new::<Sha256>(PARAMS_LABEL, w.n as u32);
@@ -520,11 +645,19 @@ pub mod dock {
 
     /// The same operations for both of bbs_plus' BBS proof protocols.
     macro_rules! proof_protocol {
-        ($name:ident, $module:ident) => {
+        ($name:ident, $module:ident, $doc:literal) => {
+            #[doc = $doc]
             pub mod $name {
                 use super::*;
                 use bbs_plus::$module::{PoKOfSignature23G1Proof, PoKOfSignature23G1Protocol};
 
+                /// Proves knowledge of the signature in `s`, disclosing the
+                /// messages at the (ascending) indices `disclosed`, blinding
+                /// from `rng`; the proof serialized (arkworks compressed).
+                ///
+                /// # Panics
+                ///
+                /// If the protocol fails.
                 pub fn proof_gen(s: &Signed, disclosed: &[usize], rng: &mut StdRng) -> Vec<u8> {
                     let revealed: BTreeMap<usize, Fr> =
                         disclosed.iter().map(|&i| (i, s.scalars[i])).collect();
@@ -549,6 +682,8 @@ pub mod dock {
                     bytes
                 }
 
+                /// Deserializes `proof` and recomputes its challenge; `None`
+                /// if either fails.
                 fn decode_and_challenge(
                     s: &Signed,
                     proof: &[u8],
@@ -564,8 +699,9 @@ pub mod dock {
                     Some((proof, c))
                 }
 
-                /// Decode, hash the disclosed messages, recompute the
-                /// challenge, verify (with both pairings).
+                /// Decode, hash the disclosed `(index, message)` pairs,
+                /// recompute the challenge, verify (with both pairings):
+                /// true if the proof decodes and is valid.
                 pub fn proof_verify(
                     s: &Signed,
                     proof: &[u8],
@@ -585,8 +721,10 @@ pub mod dock {
                         .is_ok()
                 }
 
-                /// Several proofs (same key and parameters) with all pairing
-                /// equations folded into one randomized pairing check.
+                /// Several proofs (same key and parameters, same disclosed
+                /// messages) with all pairing equations folded into one
+                /// randomized pairing check, weights from `rng`: true if
+                /// every proof decodes and is valid.
                 pub fn proof_verify_batch(
                     s: &Signed,
                     proofs: &[Vec<u8>],
@@ -619,6 +757,14 @@ pub mod dock {
         };
     }
 
-    proof_protocol!(ietf, proof_23_ietf);
-    proof_protocol!(cdl, proof_23_cdl);
+    proof_protocol!(
+        ietf,
+        proof_23_ietf,
+        "Proofs with bbs_plus' `proof_23_ietf`, the protocol of the IETF draft."
+    );
+    proof_protocol!(
+        cdl,
+        proof_23_cdl,
+        "Proofs with bbs_plus' `proof_23_cdl`, the protocol its prelude exports."
+    );
 }
