@@ -36,6 +36,8 @@ mod verify;
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 
 pub use log::{
     ConsistencyProof, ConsistencyQuery, InclusionProof, InclusionQuery, LogEntry, LogHead,

@@ -31,6 +31,7 @@ use super::sth::{KeyError, LogPublicKey, SignedTreeHead};
 pub const EXPORT_FORMAT: &str = "zkcred-disclosure-log/1";
 
 /// A full export of the disclosure log.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogExport {
