@@ -35,8 +35,8 @@ pub struct RecordsQuery {
     /// One past the last record (default: the log's size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<u64>,
-    /// At most this many records (default [`DEFAULT_RECORDS`], at most
-    /// [`MAX_RECORDS`]).
+    /// At most this many records (default 100, `DEFAULT_RECORDS`; at most
+    /// 1000, `MAX_RECORDS`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
 }

@@ -96,7 +96,7 @@ pub struct Accepted {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    /// The submissions ([`Submission`] documents).
+    /// The submissions (`Submission` documents).
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Submission>, min_items = 1))]
     pub items: Vec<Value>,
 }

@@ -80,7 +80,7 @@ pub struct DisclosureEvent {
     pub reason: String,
 }
 
-/// A logged decision: a [`DisclosureEvent`] with its sequence number.
+/// A logged decision: a `DisclosureEvent` with its sequence number.
 ///
 /// Fields in JCS order; see the module documentation.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
