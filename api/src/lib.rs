@@ -3,7 +3,9 @@
 //!
 //! The service (`zkcred-service`) serialises these types in its handlers and
 //! its clients deserialise the same types, so the two cannot drift. With the
-//! cargo feature `client`, [`client::Client`] drives the API over HTTP.
+//! cargo feature `client`, [`client::Client`] drives the API over HTTP; with
+//! `openapi`, every type derives its `utoipa` schema (see `openapi`), from
+//! which the service generates its OpenAPI document.
 //!
 //! | route | body | answer |
 //! | --- | --- | --- |
@@ -36,6 +38,8 @@ mod verify;
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 
 pub use log::{
     ConsistencyProof, ConsistencyQuery, InclusionProof, InclusionQuery, LogEntry, LogHead,

@@ -6,6 +6,7 @@ use zkcred_translog::{DisclosureRecord, SignedTreeHead};
 
 /// `GET /v1/log/head`: the log's size now, its latest signed head (if one
 /// was signed) and the key that verifies its heads.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogHead {
     /// Records in the log now.
@@ -25,6 +26,7 @@ pub const MAX_RECORDS: u64 = 1000;
 
 /// `GET /v1/log/records` query: records `start..end` (sequence numbers),
 /// at most `limit` of them.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordsQuery {
     /// The first record (default 0: from the start).
@@ -33,13 +35,14 @@ pub struct RecordsQuery {
     /// One past the last record (default: the log's size).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<u64>,
-    /// At most this many records (default [`DEFAULT_RECORDS`], at most
-    /// [`MAX_RECORDS`]).
+    /// At most this many records (default 100, `DEFAULT_RECORDS`; at most
+    /// 1000, `MAX_RECORDS`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
 }
 
 /// One stored record and its Merkle leaf hash.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// The record (its `sequence` is the leaf index).
@@ -49,6 +52,7 @@ pub struct LogEntry {
 }
 
 /// `GET /v1/log/records`: one page of records.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogRecords {
     /// The records, in sequence order.
@@ -60,6 +64,7 @@ pub struct LogRecords {
 }
 
 /// `GET /v1/log/inclusion` query.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InclusionQuery {
     /// The record's sequence number.
@@ -71,6 +76,7 @@ pub struct InclusionQuery {
 }
 
 /// `GET /v1/log/consistency` query.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsistencyQuery {
     /// The earlier tree size.
@@ -82,6 +88,7 @@ pub struct ConsistencyQuery {
 }
 
 /// `GET /v1/log/inclusion`: an inclusion proof.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InclusionProof {
     /// The record's sequence number (leaf index).
@@ -108,6 +115,7 @@ impl InclusionProof {
 }
 
 /// `GET /v1/log/consistency`: a consistency proof.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsistencyProof {
     /// The earlier tree size.

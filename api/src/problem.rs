@@ -15,6 +15,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// Refused presentations carry the extensions `decision` (`"refused"`),
 /// `log_sequence` (the refusal's record in the disclosure log) and, for
 /// policy refusals, `reasons`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProblemDocument {
     /// `urn:zkcred:problem:<code>`.
@@ -27,13 +28,16 @@ pub struct ProblemDocument {
     /// Explanation of this occurrence.
     pub detail: String,
     /// Stable machine-readable code.
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::problem_code))]
     pub code: String,
     /// Extension members (`decision`, `log_sequence`, `reasons`, …).
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::problem_extensions))]
     pub extensions: Map<String, Value>,
 }
 
 /// One reason of a policy refusal (extension `reasons`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
     /// Stable code, e.g. `missing_required`.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Lifecycle status of a stored document version.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DocumentStatus {
@@ -35,6 +36,7 @@ impl std::fmt::Display for DocumentStatus {
 
 /// One version of a stored registry document, as every registry route
 /// answers it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Document {
     /// `issuer`, `issuer_key`, `agreement` or `policy`.
@@ -55,6 +57,7 @@ pub struct Document {
 
 /// `GET /v1/{issuers,agreements,policies}/{id}`: every version, oldest
 /// first, and the latest.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentVersions {
     /// The latest version.
@@ -67,18 +70,22 @@ pub struct DocumentVersions {
 /// minimisation audit (the policy crate's `AuditReport`; clients read it as
 /// JSON: `policy_id`, `policy_version`, `score` 0–100, `attributes`,
 /// `findings`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyAudit<A = Value> {
     /// The policy document.
     pub policy: Document,
     /// Its audit.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::AuditReportSchema))]
     pub audit: A,
 }
 
 /// `GET /v1/audit/policies`: the audit of every policy's latest version.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(bound = ""))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolicyAudits<A = Value> {
     /// One per policy, by id.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<PolicyAudit>))]
     pub policies: Vec<PolicyAudit<A>>,
 }
 

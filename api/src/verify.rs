@@ -8,6 +8,7 @@ use zkcred_translog::PolicyRef;
 use crate::ProblemDocument;
 
 /// `GET /healthz`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
     /// Always `ok` (an unhealthy service answers 503 `unhealthy`).
@@ -19,6 +20,7 @@ pub struct Health {
 }
 
 /// `POST /v1/challenges` body.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChallengeRequest {
@@ -27,30 +29,36 @@ pub struct ChallengeRequest {
 }
 
 /// `POST /v1/challenges` answer (201).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssuedChallenge {
     /// The policy and its version in force.
     pub policy: PolicyRef,
     /// The presentation request to hand to the holder (its `challenge` is
     /// the one-time nonce, hex).
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::PresentationRequestSchema))]
     pub request: PresentationRequest,
     /// When the challenge stops being accepted (RFC 3339).
     pub expires_at: String,
 }
 
 /// `POST /v1/presentations` body (and one item of a batch).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Submission {
     /// The policy the challenge was issued for.
     pub policy: String,
     /// The request as issued.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::PresentationRequestSchema))]
     pub request: PresentationRequest,
     /// The holder's presentation.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::PresentationSchema))]
     pub presentation: Presentation,
 }
 
 /// What an accepted decision returns for one requirement of the policy.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DisclosedOut {
     /// The policy requirement.
@@ -66,6 +74,7 @@ pub struct DisclosedOut {
 
 /// `POST /v1/presentations` answer: an accepted decision. Refusals are
 /// problem documents with `decision: "refused"`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Accepted {
     /// Always `accepted`.
@@ -83,10 +92,12 @@ pub struct Accepted {
 /// `POST /v1/presentations/batch` body: 1 to `limits.batch_items`
 /// submissions, each judged on its own. Items are kept as JSON so that a
 /// malformed one is refused alone.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    /// The submissions ([`Submission`] documents).
+    /// The submissions (`Submission` documents).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Submission>, min_items = 1))]
     pub items: Vec<Value>,
 }
 
@@ -104,6 +115,7 @@ impl BatchRequest {
 
 /// The outcome of one item of a batch: its HTTP status and either the
 /// decision or the problem.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchResult {
     /// What `POST /v1/presentations` would have answered.
@@ -117,6 +129,7 @@ pub struct BatchResult {
 }
 
 /// `POST /v1/presentations/batch` answer: one result per item, in order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchResponse {
     /// The results.

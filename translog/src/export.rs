@@ -31,10 +31,11 @@ use super::sth::{KeyError, LogPublicKey, SignedTreeHead};
 pub const EXPORT_FORMAT: &str = "zkcred-disclosure-log/1";
 
 /// A full export of the disclosure log.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogExport {
-    /// Always [`EXPORT_FORMAT`].
+    /// Always `zkcred-disclosure-log/1` (`EXPORT_FORMAT`).
     pub format: String,
     /// The key that signed the heads.
     pub log_public_key: LogPublicKey,

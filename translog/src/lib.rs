@@ -23,6 +23,8 @@
 
 pub mod export;
 pub mod merkle;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod record;
 pub mod sth;
 

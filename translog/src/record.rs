@@ -27,6 +27,7 @@ use super::merkle::{leaf_hash, Hash};
 
 /// The decision a record logs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// The presentation satisfied the policy.
@@ -36,6 +37,7 @@ pub enum Outcome {
 }
 
 /// The policy a decision was taken under.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyRef {
@@ -48,6 +50,7 @@ pub struct PolicyRef {
 /// One credential of a presentation, as far as the log may know it.
 ///
 /// Fields in JCS order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialDisclosure {
@@ -77,9 +80,10 @@ pub struct DisclosureEvent {
     pub reason: String,
 }
 
-/// A logged decision: a [`DisclosureEvent`] with its sequence number.
+/// A logged decision: a `DisclosureEvent` with its sequence number.
 ///
 /// Fields in JCS order; see the module documentation.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisclosureRecord {

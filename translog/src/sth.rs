@@ -50,6 +50,7 @@ impl TreeHead {
 }
 
 /// A tree head with the log's signature.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignedTreeHead {
@@ -59,8 +60,10 @@ pub struct SignedTreeHead {
     pub root_hash: Hash,
     /// When the head was signed, RFC 3339 (UTC, milliseconds).
     pub timestamp: String,
-    /// Ed25519 signature over [`TreeHead::signing_input`], hex.
+    /// Ed25519 signature over the head's signing input
+    /// (`TreeHead::signing_input`), hex.
     #[serde(with = "hex_signature")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[0-9a-f]{128}$"))]
     pub signature: [u8; 64],
 }
 

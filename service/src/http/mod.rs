@@ -6,6 +6,8 @@
 //! - [`problem`]: RFC 9457 problem documents with stable codes;
 //! - [`routes`]: the router, handlers, and the layers around them (body
 //!   limit, timeout, request spans from `tower-http`; request counts);
+//! - [`openapi`]: the OpenAPI document, generated from the wire types and
+//!   the handlers' annotations;
 //! - [`verify`]: challenges and the presentation pipeline;
 //! - [`batcher`]: micro-batched BBS verification on OS threads;
 //! - [`log_writer`]: group commit of disclosure records;
@@ -23,6 +25,7 @@ pub mod config;
 pub mod engine;
 pub mod log_writer;
 pub mod metrics;
+pub mod openapi;
 pub mod problem;
 pub mod registry;
 pub mod routes;
