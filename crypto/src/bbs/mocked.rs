@@ -49,17 +49,18 @@ pub fn proof_gen_mocked<M: AsRef<[u8]>>(
     disclosed_indexes: &[usize],
     seed: &[u8],
 ) -> Result<Proof, Error> {
+    // Checked first so that the scalar count below cannot underflow.
     check_count(messages.len())?;
-    let scalars = super::messages_to_scalars(suite, messages);
-    ascending_indexes(disclosed_indexes, scalars.len())?;
-    let random = mocked_random_scalars(suite, seed, 5 + scalars.len() - disclosed_indexes.len())?;
-    proof_gen_with_scalars(
+    ascending_indexes(disclosed_indexes, messages.len())?;
+    let count = 5 + messages.len() - disclosed_indexes.len();
+    let random = mocked_random_scalars(suite, seed, count)?;
+    proof_gen_with_random_scalars(
         suite,
         pk,
         sig,
         header,
         ph,
-        &scalars,
+        messages,
         disclosed_indexes,
         &random,
     )
