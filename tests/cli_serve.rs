@@ -86,3 +86,88 @@ fn serves_and_stops_on_sigterm() {
     stderr.read_to_string(&mut rest).unwrap();
     assert!(rest.contains("stopped"), "{rest}");
 }
+
+/// Starts `zkcred serve` with `config`; returns the child and its address.
+#[cfg(unix)]
+fn spawn_serve(
+    config: &std::path::Path,
+) -> (
+    std::process::Child,
+    BufReader<std::process::ChildStderr>,
+    String,
+) {
+    let mut child = zkcred()
+        .args(["serve", "--config"])
+        .arg(config)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    for _ in 0..50 {
+        line.clear();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        if let Some(rest) = line.split("addr=").nth(1) {
+            let addr = rest.split_whitespace().next().unwrap().to_owned();
+            return (child, stderr, addr);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server logs its address");
+}
+
+/// Issue 12, defect 7: once the database has a signed head, a mistyped
+/// `log_key` path is refused (exit 1) instead of starting a new key.
+#[cfg(unix)]
+#[test]
+fn a_mistyped_log_key_path_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zkcred.toml");
+    let write = |key: &str| {
+        std::fs::write(
+            &config,
+            format!(
+                "listen = \"127.0.0.1:0\"\ndatabase = {:?}\nlog_key = {:?}\n\
+                 [[tokens]]\nname = \"root\"\nrole = \"admin\"\ntoken = \"admin-token-0123456789\"\n",
+                dir.path().join("zkcred.db"),
+                dir.path().join(key)
+            ),
+        )
+        .unwrap();
+    };
+    write("log.key");
+    let (mut child, _stderr, addr) = spawn_serve(&config);
+    let mut conn = TcpStream::connect(&addr).unwrap();
+    conn.write_all(
+        b"POST /v1/log/head HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+          Authorization: Bearer admin-token-0123456789\r\nContent-Length: 0\r\n\r\n",
+    )
+    .unwrap();
+    let mut response = String::new();
+    conn.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(child.wait().unwrap().success());
+
+    write("log.kye");
+    let out = zkcred()
+        .args(["serve", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("log.kye") && stderr.contains("log_key_rotate"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("log.kye").exists());
+}

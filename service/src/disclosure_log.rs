@@ -120,8 +120,30 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
         })
     }
 
-    /// Every record and every signed head, as one export document.
+    /// Every record and the signed heads of the current key, as one export
+    /// document (see [`DisclosureLog::export_for`]).
     pub fn export(&self) -> Result<LogExport, Error> {
+        self.export_for(&self.public_key())
+    }
+
+    /// The log's key history, oldest first: the first key and each
+    /// rotation (old key, new key, tree size, time).
+    pub fn key_history(&self) -> Result<Vec<crate::storage::LogKeyRecord>, Error> {
+        Ok(self.storage.log_keys()?)
+    }
+
+    /// Every record and the signed heads of `key`, as one export document
+    /// that [`zkcred_translog::verify_export`] checks under `key`.
+    ///
+    /// The export format names one key, so a log whose key was rotated
+    /// exports one document per key of [`DisclosureLog::key_history`]; the
+    /// records are the same in each, and the first head of a new key is
+    /// at the size where the old key's last head stands, with the same
+    /// root. Heads are attributed to a key by verifying their signature;
+    /// while the history holds at most one key, every stored head is
+    /// exported (so a head that does not verify shows as a failure).
+    pub fn export_for(&self, key: &LogPublicKey) -> Result<LogExport, Error> {
+        let rotated = self.storage.log_keys()?.len() > 1;
         let size = self.storage.disclosure_count()?;
         let records = self
             .storage
@@ -134,10 +156,11 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
             .tree_heads()?
             .into_iter()
             .filter(|h| h.tree_size <= size)
+            .filter(|h| !rotated || key.verify(h).is_ok())
             .collect();
         Ok(LogExport {
             format: EXPORT_FORMAT.into(),
-            log_public_key: self.public_key(),
+            log_public_key: *key,
             records,
             signed_heads,
         })

@@ -11,7 +11,8 @@
 //!   storage: append, sign heads, proofs, export. The log's maths (RFC 6962
 //!   Merkle tree, records, signed tree heads, export verification) is the
 //!   `zkcred-translog` crate, which has no I/O;
-//! - [`log_key`]: the log's signing key in a 0600 file;
+//! - [`log_key`]: the log's signing key in a 0600 file, checked against
+//!   the stored heads at start (explicit, recorded rotation);
 //! - [`challenge`]: one-time challenges, bound to a policy and a verifier;
 //! - [`cache`]: the TTL cache (on `moka`) of issuer verification keys and policies.
 //!

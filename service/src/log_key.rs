@@ -13,7 +13,10 @@ use std::path::{Path, PathBuf};
 
 use rand::RngCore;
 use zeroize::Zeroizing;
+use zkcred_translog::record::now_timestamp;
 use zkcred_translog::LogSigningKey;
+
+use crate::storage::{LogKeyRecord, Storage};
 
 /// Errors of the log key file.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +43,32 @@ pub enum KeyFileError {
         /// The file.
         path: PathBuf,
     },
+    /// The key file is missing but the database has signed tree heads.
+    #[error(
+        "log key file {path} does not exist, but the database has signed tree heads \
+         (signed by log key {expected}); fix the log_key path, or set \
+         log_key_rotate = true to start a new key"
+    )]
+    Missing {
+        /// The file.
+        path: PathBuf,
+        /// Hex public key that signed the latest head, or `unknown`.
+        expected: String,
+    },
+    /// The key file holds a key that did not sign the latest stored head.
+    #[error(
+        "log key file {path} holds key {found}, but the database's latest tree head \
+         was signed by log key {expected}; fix the log_key path, or set \
+         log_key_rotate = true to rotate to this key"
+    )]
+    Mismatch {
+        /// The file.
+        path: PathBuf,
+        /// Hex public key in the file.
+        found: String,
+        /// Hex public key that signed the latest head, or `unknown`.
+        expected: String,
+    },
 }
 
 impl KeyFileError {
@@ -49,6 +78,8 @@ impl KeyFileError {
             KeyFileError::Io { .. } => "log_key_io",
             KeyFileError::Permissions { .. } => "log_key_permissions",
             KeyFileError::Malformed { .. } => "log_key_malformed",
+            KeyFileError::Missing { .. } => "log_key_missing",
+            KeyFileError::Mismatch { .. } => "log_key_mismatch",
         }
     }
 }
@@ -122,6 +153,101 @@ pub fn load_or_generate(path: &Path) -> Result<LogSigningKey, KeyFileError> {
         // Someone else created it first: use theirs.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load(path),
         Err(e) => Err(io(e)),
+    }
+}
+
+/// The log key for the database behind `storage`, checked against what
+/// the database says (defect 7 of issue 12): returns the key and whether
+/// this start rotates to it.
+///
+/// - No signed head stored: the key is loaded or generated (as
+///   [`load_or_generate`]) and recorded as the log's key if it is not the
+///   last recorded one.
+/// - Signed heads stored: the file must exist and its key must verify the
+///   latest head ([`KeyFileError::Missing`], [`KeyFileError::Mismatch`]
+///   otherwise, naming the key that signed it when the history knows it),
+///   unless `rotate`: then a missing file gets a new key, and a rotation
+///   (old key, new key, tree size, time) is recorded. The caller then
+///   signs a head with the new key at once.
+///
+/// # Errors
+/// Those above, those of [`load_or_generate`], and storage errors.
+pub fn open_for_log<S: Storage + ?Sized>(
+    path: &Path,
+    storage: &S,
+    rotate: bool,
+) -> Result<(LogSigningKey, bool), crate::Error> {
+    let latest = storage.latest_tree_head()?;
+    let history = storage.log_keys()?;
+    let recorded = history.last().map(|k| k.public_key);
+    let signer = latest.as_ref().and_then(|h| {
+        history
+            .iter()
+            .rev()
+            .map(|k| k.public_key)
+            .find(|pk| pk.verify(h).is_ok())
+    });
+    let expected = || signer.map_or_else(|| "unknown".to_owned(), |k| k.to_hex());
+    let exists = match fs::symlink_metadata(path) {
+        Ok(_) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(source) => {
+            return Err(KeyFileError::Io {
+                path: path.to_owned(),
+                source,
+            }
+            .into())
+        }
+    };
+    if latest.is_some() && !exists && !rotate {
+        return Err(KeyFileError::Missing {
+            path: path.to_owned(),
+            expected: expected(),
+        }
+        .into());
+    }
+    let key = load_or_generate(path)?;
+    let pk = key.public_key();
+    let size = storage.disclosure_count()?;
+    let record = |from_tree_size, previous| {
+        storage.add_log_key(&LogKeyRecord {
+            public_key: pk,
+            from_tree_size,
+            added_at: now_timestamp(),
+            previous,
+        })
+    };
+    match &latest {
+        None => {
+            if recorded != Some(pk) {
+                record(size, recorded)?;
+            }
+            Ok((key, false))
+        }
+        Some(head) if pk.verify(head).is_ok() => {
+            if recorded != Some(pk) {
+                // A database from before the key history: this key signed
+                // its heads.
+                record(0, recorded)?;
+            }
+            Ok((key, false))
+        }
+        Some(_) if !rotate => Err(KeyFileError::Mismatch {
+            path: path.to_owned(),
+            found: pk.to_hex(),
+            expected: expected(),
+        }
+        .into()),
+        Some(_) => {
+            tracing::warn!(
+                old = %expected(),
+                new = %pk.to_hex(),
+                tree_size = size,
+                "rotating the disclosure log key"
+            );
+            record(size, signer.or(recorded))?;
+            Ok((key, true))
+        }
     }
 }
 

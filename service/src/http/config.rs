@@ -5,6 +5,7 @@
 //! listen = "127.0.0.1:8750"
 //! database = "zkcred.db"
 //! log_key = "zkcred-log.key"
+//! # log_key_rotate = true   # only for the one start that changes the log key
 //!
 //! [[tokens]]
 //! name = "hotel.example"      # the verifier identity bound into challenges
@@ -73,8 +74,14 @@ pub struct Config {
     /// The storage (registry, policies, disclosure log): a SQLite file path
     /// today, opened by [`crate::storage::Backend::open`].
     pub database: PathBuf,
-    /// The disclosure log's Ed25519 key file (created if missing).
+    /// The disclosure log's Ed25519 key file (created if missing, but only
+    /// while the database has no signed tree head: see `log_key_rotate`).
     pub log_key: PathBuf,
+    /// Start with a `log_key` that did not sign the stored tree heads (a
+    /// new or another key): records the rotation in the database and signs
+    /// a head with the new key at once. Without it such a start is refused.
+    /// Set it for the one start that rotates, then remove it.
+    pub log_key_rotate: bool,
     /// Bearer tokens and their roles.
     pub tokens: Vec<TokenConfig>,
     /// Micro-batching of proof verification.
@@ -95,6 +102,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8750)),
             database: PathBuf::from("zkcred.db"),
             log_key: PathBuf::from("zkcred-log.key"),
+            log_key_rotate: false,
             tokens: Vec::new(),
             batch: BatchConfig::default(),
             limits: LimitsConfig::default(),

@@ -5,7 +5,12 @@
 //! [`RunningServer`] with the bound address. [`RunningServer::shutdown`]
 //! stops accepting connections, lets in-flight requests finish, stops the
 //! verification threads and the log writer (after they drained their
-//! queues), and signs a last tree head if the log grew.
+//! queues), signs a last tree head if the log grew, and checkpoints the
+//! database (so the database file alone holds everything).
+//!
+//! At start the log key is checked against the stored heads
+//! ([`crate::log_key::open_for_log`]): a missing or different key on a
+//! database with signed heads is refused unless `log_key_rotate` is set.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -67,15 +72,23 @@ impl Server {
         config.check()?;
         let tokens = Tokens::new(&config.tokens)?;
         let (db, key_path) = (config.database.clone(), config.log_key.clone());
-        let (backend, key) = tokio::task::spawn_blocking(move || {
+        let rotate = config.log_key_rotate;
+        let (backend, log) = tokio::task::spawn_blocking(move || {
             let backend = Backend::open(&db).map_err(crate::Error::from)?;
-            let key = crate::log_key::load_or_generate(&key_path).map_err(crate::Error::from)?;
-            Ok::<_, crate::Error>((backend, key))
+            let storage = backend.storage();
+            let (key, rotated) = crate::log_key::open_for_log(&key_path, &*storage, rotate)?;
+            let log = DisclosureLog::new(Arc::new(storage), key);
+            if rotated {
+                // The new key vouches at once for the log as the old key
+                // left it, so an auditor can chain the two.
+                log.sign_head()?;
+            }
+            Ok::<_, crate::Error>((backend, log))
         })
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))??;
         let metrics = Arc::new(Metrics::default());
-        let log = Arc::new(DisclosureLog::new(Arc::new(backend.storage()), key));
+        let log = Arc::new(log);
         let keys = KeyCache::new(
             Duration::from_secs(config.key_cache.ttl_secs),
             config.key_cache.capacity,
@@ -192,6 +205,10 @@ impl RunningServer {
             state.batcher.shutdown();
             state.log_writer.shutdown();
             sign_if_grown(&state);
+            // Leave the data in the database file itself, not in the WAL.
+            if let Err(e) = state.log.storage().checkpoint() {
+                tracing::error!(error = %e, "checkpointing the database at stop failed");
+            }
         })
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;

@@ -23,7 +23,9 @@ use std::sync::Arc;
 
 use zkcred_problem::ProblemCode;
 
-use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, RecordError, SignedTreeHead};
+use zkcred_translog::{
+    DisclosureEvent, DisclosureRecord, Hash, LogPublicKey, RecordError, SignedTreeHead,
+};
 
 pub use sqlite::{SqliteOptions, SqliteStorage};
 
@@ -48,6 +50,19 @@ pub struct LogEntry {
     pub record: DisclosureRecord,
     /// The Merkle leaf hash stored with it.
     pub leaf_hash: Hash,
+}
+
+/// A key of the disclosure log's history: the first key, or a rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogKeyRecord {
+    /// The key that signs heads from then on.
+    pub public_key: LogPublicKey,
+    /// The log's size when the key came into use (0 for the first key).
+    pub from_tree_size: u64,
+    /// When it was recorded (RFC 3339 UTC).
+    pub added_at: String,
+    /// The key it replaced (`None` for the first key).
+    pub previous: Option<LogPublicKey>,
 }
 
 /// Errors of a storage backend.
@@ -162,6 +177,17 @@ pub trait Storage: Send + Sync {
     /// Every signed tree head, by size then time of storing.
     fn tree_heads(&self) -> Result<Vec<SignedTreeHead>, StorageError>;
 
+    /// The log's key history, oldest first.
+    fn log_keys(&self) -> Result<Vec<LogKeyRecord>, StorageError>;
+
+    /// Records a key of the log (the first one, or a rotation).
+    fn add_log_key(&self, key: &LogKeyRecord) -> Result<(), StorageError>;
+
+    /// Moves everything committed into the main database file, so the file
+    /// alone holds the data (SQLite: `PRAGMA wal_checkpoint(TRUNCATE)`).
+    /// Called at a graceful stop.
+    fn checkpoint(&self) -> Result<(), StorageError>;
+
     /// Stores a new version of a document. `version` must be above every
     /// stored version of `(kind, id)`.
     fn put_document(
@@ -229,6 +255,18 @@ impl<S: Storage + ?Sized> Storage for Arc<S> {
 
     fn tree_heads(&self) -> Result<Vec<SignedTreeHead>, StorageError> {
         (**self).tree_heads()
+    }
+
+    fn log_keys(&self) -> Result<Vec<LogKeyRecord>, StorageError> {
+        (**self).log_keys()
+    }
+
+    fn add_log_key(&self, key: &LogKeyRecord) -> Result<(), StorageError> {
+        (**self).add_log_key(key)
+    }
+
+    fn checkpoint(&self) -> Result<(), StorageError> {
+        (**self).checkpoint()
     }
 
     fn put_document(

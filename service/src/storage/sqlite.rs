@@ -25,9 +25,9 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
-use super::{Document, DocumentStatus, LogEntry, Storage, StorageError};
+use super::{Document, DocumentStatus, LogEntry, LogKeyRecord, Storage, StorageError};
 use zkcred_translog::record::now_timestamp;
-use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, SignedTreeHead};
+use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, LogPublicKey, SignedTreeHead};
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE disclosure_log (
@@ -65,8 +65,24 @@ CREATE TABLE documents (
 ) STRICT, WITHOUT ROWID;
 "#;
 
+/// The log's signing keys, in the order they came into use: the first
+/// key, then one row per rotation (see [`super::LogKeyRecord`]).
+const SCHEMA_V2: &str = r#"
+CREATE TABLE log_keys (
+    id             INTEGER PRIMARY KEY,
+    public_key     BLOB NOT NULL CHECK (length(public_key) = 32),
+    from_tree_size INTEGER NOT NULL CHECK (from_tree_size >= 0),
+    added_at       TEXT NOT NULL,
+    previous       BLOB CHECK (previous IS NULL OR length(previous) = 32)
+) STRICT;
+CREATE TRIGGER log_keys_no_update BEFORE UPDATE ON log_keys
+BEGIN SELECT RAISE(ABORT, 'the log key history is append-only'); END;
+CREATE TRIGGER log_keys_no_delete BEFORE DELETE ON log_keys
+BEGIN SELECT RAISE(ABORT, 'the log key history is append-only'); END;
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(SCHEMA_V1)])
+    Migrations::new(vec![M::up(SCHEMA_V1), M::up(SCHEMA_V2)])
 }
 
 /// Tuning of a [`SqliteStorage`].
@@ -189,6 +205,23 @@ impl SqliteStorage {
         &self.path
     }
 
+    /// Writes a consistent copy of the database, as of one moment, to the
+    /// new file `dest` (`VACUUM INTO` on a connection of its own), while the
+    /// service keeps running: readers and the writer are not blocked. The
+    /// copy is a single self-contained file (no WAL).
+    ///
+    /// # Errors
+    /// [`StorageError::Database`] if `dest` exists or cannot be written.
+    pub fn backup_to(&self, dest: impl AsRef<Path>) -> Result<(), StorageError> {
+        let dest = dest
+            .as_ref()
+            .to_str()
+            .ok_or_else(|| StorageError::Setup("backup destination is not a UTF-8 path".into()))?;
+        let conn = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.execute("VACUUM INTO ?1", params![dest])?;
+        Ok(())
+    }
+
     fn reader(&self) -> MutexGuard<'_, Connection> {
         if self.readers.is_empty() {
             return lock(&self.writer);
@@ -267,6 +300,23 @@ fn decode_head(raw: (i64, Vec<u8>, String, Vec<u8>)) -> Result<SignedTreeHead, S
         timestamp,
         signature: <[u8; 64]>::try_from(sig)
             .map_err(|_| StorageError::Corrupt("signature is not 64 bytes"))?,
+    })
+}
+
+fn decode_log_key(
+    raw: (Vec<u8>, i64, String, Option<Vec<u8>>),
+) -> Result<LogKeyRecord, StorageError> {
+    let key = |b: Vec<u8>| {
+        <[u8; 32]>::try_from(b)
+            .ok()
+            .and_then(|b| LogPublicKey::from_bytes(&b).ok())
+            .ok_or(StorageError::Corrupt("log public key"))
+    };
+    Ok(LogKeyRecord {
+        public_key: key(raw.0)?,
+        from_tree_size: to_u64(raw.1)?,
+        added_at: raw.2,
+        previous: raw.3.map(key).transpose()?,
     })
 }
 
@@ -390,6 +440,44 @@ impl Storage for SqliteStorage {
         ))?;
         let rows = stmt.query_map([], Self::head_from_row)?;
         rows.map(|r| decode_head(r?)).collect()
+    }
+
+    fn log_keys(&self) -> Result<Vec<LogKeyRecord>, StorageError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT public_key, from_tree_size, added_at, previous FROM log_keys ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+        rows.map(|r| decode_log_key(r?)).collect()
+    }
+
+    fn add_log_key(&self, key: &LogKeyRecord) -> Result<(), StorageError> {
+        let conn = lock(&self.writer);
+        conn.prepare_cached(
+            "INSERT INTO log_keys (public_key, from_tree_size, added_at, previous)
+             VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            key.public_key.to_bytes().as_slice(),
+            to_i64(key.from_tree_size)?,
+            key.added_at,
+            key.previous.map(|k| k.to_bytes().to_vec()),
+        ])?;
+        Ok(())
+    }
+
+    fn checkpoint(&self) -> Result<(), StorageError> {
+        let conn = lock(&self.writer);
+        let (busy, _log, _done): (i64, i64, i64) =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        if busy != 0 {
+            return Err(StorageError::Setup(
+                "WAL checkpoint could not complete: another connection is reading".into(),
+            ));
+        }
+        Ok(())
     }
 
     fn put_document(

@@ -294,6 +294,59 @@ fn concurrent_appends_are_gapless() {
 }
 
 #[test]
+fn backup_to_copies_a_running_database_into_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir);
+    s.append_disclosures(&[event(0), event(1), event(2)])
+        .unwrap();
+    s.put_document("policy", "p", 1, &json!({"a": 1}), DocumentStatus::Active)
+        .unwrap();
+    let dest = dir.path().join("backup.db");
+    s.backup_to(&dest).unwrap();
+    // The service keeps going; the copy is as of the backup.
+    s.append_disclosure(&event(3)).unwrap();
+    assert!(!dir.path().join("backup.db-wal").exists());
+    let copy = SqliteStorage::open(&dest).unwrap();
+    assert_eq!(copy.disclosure_count().unwrap(), 3);
+    assert_eq!(
+        copy.read_disclosures(0..3).unwrap(),
+        s.read_disclosures(0..3).unwrap()
+    );
+    assert!(copy.get_document("policy", "p", None).unwrap().is_some());
+    // An existing file is not overwritten.
+    assert!(s.backup_to(&dest).is_err());
+}
+
+#[test]
+fn log_key_history_round_trips_and_is_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir);
+    assert!(s.log_keys().unwrap().is_empty());
+    let a = zkcred_translog::LogSigningKey::from_seed(&[1; 32]).public_key();
+    let b = zkcred_translog::LogSigningKey::from_seed(&[2; 32]).public_key();
+    let first = LogKeyRecord {
+        public_key: a,
+        from_tree_size: 0,
+        added_at: "2025-03-01T09:00:00.000Z".into(),
+        previous: None,
+    };
+    let rotation = LogKeyRecord {
+        public_key: b,
+        from_tree_size: 7,
+        added_at: "2025-03-02T09:00:00.000Z".into(),
+        previous: Some(a),
+    };
+    s.add_log_key(&first).unwrap();
+    s.add_log_key(&rotation).unwrap();
+    assert_eq!(s.log_keys().unwrap(), vec![first, rotation]);
+    let w = lock(&s.writer);
+    assert!(w.execute("DELETE FROM log_keys", []).is_err());
+    assert!(w
+        .execute("UPDATE log_keys SET from_tree_size = 0", [])
+        .is_err());
+}
+
+#[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
 }
