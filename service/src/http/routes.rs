@@ -421,10 +421,15 @@ async fn presentations_batch(
 ) -> Answer {
     who.require(VERIFIER)?;
     let limit = st.config.limits.batch_items;
-    if body.items.is_empty() || body.items.len() > limit {
-        return Err(Problem::invalid(format!(
-            "a batch holds 1 to {limit} items"
-        )));
+    if body.items.is_empty() {
+        return Err(Problem::invalid("a batch holds at least one item"));
+    }
+    if body.items.len() > limit {
+        return Err(verify::limit_problem(
+            "batch_items",
+            limit,
+            "the number of batch items",
+        ));
     }
     let mut tasks = tokio::task::JoinSet::new();
     for (i, item) in body.items.into_iter().enumerate() {

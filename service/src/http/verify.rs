@@ -2,7 +2,8 @@
 //! logged.
 //!
 //! A presentation goes through: the body is parsed (size-capped) → its
-//! challenge is consumed atomically, bound to the policy and the calling
+//! counts and lengths are checked against [`limits`] (413 `limit_exceeded`,
+//! before the challenge is consumed) → its challenge is consumed atomically, bound to the policy and the calling
 //! verifier → on a blocking thread, the policy crate's shape stage (the
 //! request is one the policy version bound to the challenge makes; nothing
 //! over-disclosed, nothing missing), the presentation's binding, the issuer
@@ -124,12 +125,133 @@ fn decision_problem(d: &Decision) -> Problem {
     Problem::new(code, detail).with("reasons", reasons)
 }
 
+/// The per-request size limits of a submission, checked at the edge
+/// ([`check_limits`]) before its challenge is consumed. Each is the bound the
+/// layer behind it enforces (or tighter), so a submission within them can
+/// only end in a logged decision, never in a record the disclosure log
+/// refuses. Documented in the crate README ("Limits").
+pub mod limits {
+    /// Credentials one request asks for, and one presentation holds (the
+    /// credential crate's bound on requests).
+    pub const CREDENTIALS: usize = zkcred_credential::presentation::MAX_REQUESTED_CREDENTIALS;
+    /// Attribute names one requested credential lists in `disclose`, and
+    /// one presented credential discloses (the catalogue's bound on a
+    /// type's attributes).
+    pub const ATTRIBUTES: usize = zkcred_credential::catalogue::MAX_ATTRIBUTES;
+    /// Accepted issuers one requested credential names.
+    pub const ISSUERS: usize = 256;
+    /// Statements one requested credential carries.
+    pub const STATEMENTS: usize = 16;
+    /// Octets of an identifier: the policy id, the request's and
+    /// presentation's format, verifier, challenge and digest, a credential
+    /// type, issuer, key id or suite (the disclosure log's bound).
+    pub const IDENTIFIER_BYTES: usize = 256;
+    /// Octets of an attribute name (the disclosure log's bound).
+    pub const ATTRIBUTE_NAME_BYTES: usize = 64;
+}
+
+/// `limit_exceeded` (413) naming the limit and its value.
+pub fn limit_problem(limit: &str, max: usize, what: &str) -> Problem {
+    Problem::new(
+        ProblemCode::LimitExceeded,
+        format!("{what} exceeds the limit {limit} = {max}"),
+    )
+    .with("limit", limit)
+    .with("max", max)
+}
+
+/// Checks a submission against [`limits`]: counts and lengths only, no
+/// meaning, so it runs before the challenge is consumed and a submission
+/// over a limit leaves its challenge answerable.
+pub fn check_limits(sub: &Submission) -> Result<(), Problem> {
+    use limits::*;
+    let count = |n: usize, max: usize, limit: &str, what: &str| {
+        if n > max {
+            Err(limit_problem(limit, max, what))
+        } else {
+            Ok(())
+        }
+    };
+    let ident = |s: &str, what: &str| count(s.len(), IDENTIFIER_BYTES, "identifier_bytes", what);
+    let name =
+        |s: &str, what: &str| count(s.len(), ATTRIBUTE_NAME_BYTES, "attribute_name_bytes", what);
+    let (req, pres) = (&sub.request, &sub.presentation);
+    ident(&sub.policy, "the policy id")?;
+    for (s, what) in [
+        (&req.format, "the request's format"),
+        (&req.verifier, "the request's verifier"),
+        (&req.challenge, "the request's challenge"),
+        (&pres.format, "the presentation's format"),
+        (&pres.verifier, "the presentation's verifier"),
+        (&pres.challenge, "the presentation's challenge"),
+        (&pres.request_digest, "the presentation's request digest"),
+    ] {
+        ident(s, what)?;
+    }
+    count(
+        req.credentials.len(),
+        CREDENTIALS,
+        "credentials",
+        "the number of requested credentials",
+    )?;
+    count(
+        pres.credentials.len(),
+        CREDENTIALS,
+        "credentials",
+        "the number of presented credentials",
+    )?;
+    for rc in &req.credentials {
+        ident(&rc.credential_type, "a requested credential type")?;
+        count(
+            rc.disclose.len(),
+            ATTRIBUTES,
+            "attributes",
+            "the number of attributes a requested credential lists",
+        )?;
+        count(
+            rc.issuers.len(),
+            ISSUERS,
+            "issuers",
+            "the number of issuers a requested credential names",
+        )?;
+        count(
+            rc.statements.len(),
+            STATEMENTS,
+            "statements",
+            "the number of statements of a requested credential",
+        )?;
+        for n in &rc.disclose {
+            name(n, "a requested attribute name")?;
+        }
+        for i in &rc.issuers {
+            ident(i, "a requested issuer")?;
+        }
+    }
+    for pc in &pres.credentials {
+        ident(&pc.credential_type, "a presented credential type")?;
+        ident(&pc.issuer, "a presented credential's issuer")?;
+        ident(&pc.key_id, "a presented credential's key id")?;
+        ident(&pc.suite, "a presented credential's suite")?;
+        count(
+            pc.disclosed.len(),
+            ATTRIBUTES,
+            "attributes",
+            "the number of attributes a presented credential discloses",
+        )?;
+        for n in pc.disclosed.keys() {
+            name(n, "a disclosed attribute name")?;
+        }
+    }
+    Ok(())
+}
+
 /// Decides on one submission by the verifier `who`.
 pub async fn decide(
     state: &Arc<AppState>,
     who: &Principal,
     sub: Submission,
 ) -> Result<Accepted, Problem> {
+    check_limits(&sub)?;
     let nonce = Nonce::from_hex(&sub.request.challenge).map_err(|e| challenge_problem(&e))?;
     let binding = state
         .challenges
