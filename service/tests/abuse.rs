@@ -1,5 +1,6 @@
 //! The service under abuse and faults (issue 12): every limit answered at
-//! the edge with a stable code before the challenge is consumed.
+//! the edge with a stable code before the challenge is consumed, load shed
+//! before consumption.
 //! A real server on an ephemeral loopback port, the one typed client, real
 //! credentials and proofs.
 
@@ -191,6 +192,14 @@ async fn challenge(c: &Client, token: &str) -> Value {
     serde_json::to_value(issued.request).unwrap()
 }
 
+/// A fresh challenge answered by `h`, possibly tampered with.
+async fn answered(c: &Client, h: &Holder, tamper: impl FnOnce(&mut Value)) -> Value {
+    let request = challenge(c, HOTEL).await;
+    let mut p = serde_json::to_value(h.present(&request)).unwrap();
+    tamper(&mut p);
+    json!({ "policy": POLICY, "request": request, "presentation": p })
+}
+
 fn issuer_doc(id: &str) -> Value {
     json!({
         "id": id,
@@ -331,5 +340,91 @@ async fn limits_are_checked_at_the_edge_before_the_challenge_is_consumed() {
     let (s, v) = c.post("/v1/presentations", HOTEL, &valid).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(log_size(&c).await, before + 1);
+    server.shutdown().await.unwrap();
+}
+
+/// Defect 5: a full verification queue is answered with 503 `overloaded`
+/// before the challenge is consumed: nothing is logged and the retry the
+/// client is told to make is judged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overload_is_shed_before_the_challenge_is_consumed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.batch.queue = 1;
+    let (server, c) = start(cfg).await;
+    let h = holder(ISSUER);
+    setup(&c, &h).await;
+    let before = log_size(&c).await;
+    let sub = answered(&c, &h, |_| {}).await;
+
+    // Every place in the queue taken.
+    let held = server.state().batcher.admit().unwrap();
+    for _ in 0..2 {
+        let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::SERVICE_UNAVAILABLE, Some("overloaded")),
+            "{v}"
+        );
+        assert!(
+            v.get("log_sequence").is_none(),
+            "not a logged decision: {v}"
+        );
+    }
+    assert_eq!(log_size(&c).await, before, "no refusal logged");
+    drop(held);
+
+    // The retry is judged.
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(log_size(&c).await, before + 1);
+    server.shutdown().await.unwrap();
+}
+
+/// Defect 5 under real load: a batch of presentations against a queue of
+/// one. Each item ends either judged and logged, or `overloaded` and
+/// answerable by a retry; the log holds exactly one decision per judged
+/// presentation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overloaded_presentations_stay_answerable_under_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.batch.queue = 1;
+    cfg.batch.workers = 1;
+    cfg.batch.max_size = 1;
+    let (server, c) = start(cfg).await;
+    let h = holder(ISSUER);
+    setup(&c, &h).await;
+    let before = log_size(&c).await;
+    let mut items = Vec::new();
+    for _ in 0..16 {
+        items.push(answered(&c, &h, |_| {}).await);
+    }
+    let (s, v) = c
+        .post("/v1/presentations/batch", HOTEL, &json!({ "items": items }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let mut overloaded = Vec::new();
+    for (i, r) in v["results"].as_array().unwrap().iter().enumerate() {
+        match r["status"].as_u64() {
+            Some(200) => {}
+            Some(503) => {
+                assert_eq!(r["problem"]["code"], "overloaded", "{r}");
+                overloaded.push(i);
+            }
+            _ => panic!("item {i}: {r}"),
+        }
+    }
+    assert!(!overloaded.is_empty(), "a queue of one sheds some of 16");
+    assert_eq!(
+        log_size(&c).await,
+        before + (16 - overloaded.len() as u64),
+        "only judged presentations are logged"
+    );
+    for i in &overloaded {
+        let (s, v) = c.post("/v1/presentations", HOTEL, &items[*i]).await;
+        assert_eq!(s, StatusCode::OK, "the retry of item {i}: {v}");
+    }
+    assert_eq!(log_size(&c).await, before + 16);
     server.shutdown().await.unwrap();
 }

@@ -2,9 +2,10 @@
 //! logged.
 //!
 //! A presentation goes through: the body is parsed (size-capped) → its
-//! counts and lengths are checked against [`limits`] (413 `limit_exceeded`,
-//! before the challenge is consumed) → its challenge is consumed atomically, bound to the policy and the calling
-//! verifier → on a blocking thread, the policy crate's shape stage (the
+//! counts and lengths are checked against [`limits`] (413 `limit_exceeded`)
+//! → it is admitted to the verification queue (503 `overloaded` sheds load
+//! here) → its challenge is consumed atomically, bound to the policy and the
+//! calling verifier → on a blocking thread, the policy crate's shape stage (the
 //! request is one the policy version bound to the challenge makes; nothing
 //! over-disclosed, nothing missing), the presentation's binding, the issuer
 //! keys (verifier-key cache over the registry in force) and every entry
@@ -12,8 +13,10 @@
 //! go to the micro-batcher → the policy crate's trust-and-conditions stage
 //! decides → the decision is appended to the disclosure log
 //! (group-committed) → the response. Every decision taken after the
-//! challenge was consumed is logged, refusals included; a refusal's record
-//! names the requested credential types but no attributes.
+//! challenge was consumed is logged, refusals included, and nothing before
+//! it consumes the challenge: a consumed challenge ends in exactly one logged
+//! decision. A refusal's record names the requested credential types but no
+//! attributes.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -253,6 +256,12 @@ pub async fn decide(
 ) -> Result<Accepted, Problem> {
     check_limits(&sub)?;
     let nonce = Nonce::from_hex(&sub.request.challenge).map_err(|e| challenge_problem(&e))?;
+    // Load is shed here, before the challenge is consumed: an `overloaded`
+    // (or `shutting_down`) answer leaves the challenge answerable and logs
+    // nothing. Admitted, the request's place in the verification queue is
+    // held until its proofs are queued, so they always find room, and the
+    // batcher knows they are coming.
+    let announced = state.batcher.admit().map_err(batch_problem)?;
     let binding = state
         .challenges
         .consume(&nonce, &who.name, &sub.policy)
@@ -260,8 +269,6 @@ pub async fn decide(
             state.metrics.challenge_refused(e.code());
             challenge_problem(&e)
         })?;
-    // Tells the batcher this request's proofs are coming.
-    let announced = state.batcher.upstream();
     let engine = state.registry.engine();
     let policy = match engine.cached_policy(&binding.policy_id, binding.policy_version) {
         Some(p) => p,
@@ -457,22 +464,27 @@ async fn verify(
         .batcher
         .verify(items, Some(announced))
         .await
-        .map_err(|e| {
-            let p = match e {
-                BatchError::Overloaded => Problem::new(
-                    ProblemCode::Overloaded,
-                    "the verification queue is full; retry later",
-                ),
-                BatchError::ShutDown => {
-                    Problem::new(ProblemCode::ShuttingDown, "the service is shutting down")
-                }
-            };
-            (p, issuers.clone())
-        })?;
+        // After admission the queue has room for this job, so this is a
+        // shutdown (or a failed worker): a logged refusal, as the challenge
+        // is spent.
+        .map_err(|e| (batch_problem(e), issuers.clone()))?;
     state.metrics.verified(started.elapsed());
     prepared
         .finish(results)
         .map_err(|e| (presentation_problem(&e), issuers))
+}
+
+/// The problem for a job the batcher does not take.
+fn batch_problem(e: BatchError) -> Problem {
+    match e {
+        BatchError::Overloaded => Problem::new(
+            ProblemCode::Overloaded,
+            "the verification queue is full; retry later",
+        ),
+        BatchError::ShutDown => {
+            Problem::new(ProblemCode::ShuttingDown, "the service is shutting down")
+        }
+    }
 }
 
 fn prepare(
