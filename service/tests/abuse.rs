@@ -1,6 +1,6 @@
 //! The service under abuse and faults (issue 12): every limit answered at
 //! the edge with a stable code before the challenge is consumed, load shed
-//! before consumption.
+//! before consumption, retired policies' outstanding challenges refused.
 //! A real server on an ephemeral loopback port, the one typed client, real
 //! credentials and proofs.
 
@@ -426,5 +426,56 @@ async fn overloaded_presentations_stay_answerable_under_load() {
         assert_eq!(s, StatusCode::OK, "the retry of item {i}: {v}");
     }
     assert_eq!(log_size(&c).await, before + 16);
+    server.shutdown().await.unwrap();
+}
+
+/// Defect 10: retiring a policy makes its outstanding challenges refused
+/// (`policy_retired`, a logged refusal: the challenge is spent); a version
+/// superseded by a newer one still judges the challenges issued for it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retired_policy_challenges_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, c) = start(config(dir.path())).await;
+    let h = holder(ISSUER);
+    setup(&c, &h).await;
+    let before = log_size(&c).await;
+
+    // Superseded: judged under the version it was issued for.
+    let old = answered(&c, &h, |_| {}).await;
+    let v2 = policy_doc(2, &["holder_name", "sex"]);
+    let (s, v) = c
+        .post(&format!("/v1/policies/{POLICY}/versions"), ADMIN, &v2)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = c.post("/v1/presentations", HOTEL, &old).await;
+    assert_eq!(
+        (s, v["policy"]["version"].as_u64()),
+        (StatusCode::OK, Some(1)),
+        "{v}"
+    );
+
+    // Retired: refused, logged once, the challenge spent.
+    let sub = answered(&c, &h, |_| {}).await;
+    let (s, _) = c
+        .post(&format!("/v1/policies/{POLICY}/retire"), ADMIN, &json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str(), v["decision"].as_str()),
+        (
+            StatusCode::CONFLICT,
+            Some("policy_retired"),
+            Some("refused")
+        ),
+        "{v}"
+    );
+    assert!(v["log_sequence"].is_u64(), "{v}");
+    assert_eq!(log_size(&c).await, before + 2);
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("challenge_replayed"))
+    );
     server.shutdown().await.unwrap();
 }

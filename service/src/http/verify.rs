@@ -5,7 +5,8 @@
 //! counts and lengths are checked against [`limits`] (413 `limit_exceeded`)
 //! → it is admitted to the verification queue (503 `overloaded` sheds load
 //! here) → its challenge is consumed atomically, bound to the policy and the
-//! calling verifier → on a blocking thread, the policy crate's shape stage (the
+//! calling verifier → the policy must not have been retired since (409
+//! `policy_retired`, logged) → on a blocking thread, the policy crate's shape stage (the
 //! request is one the policy version bound to the challenge makes; nothing
 //! over-disclosed, nothing missing), the presentation's binding, the issuer
 //! keys (verifier-key cache over the registry in force) and every entry
@@ -269,16 +270,6 @@ pub async fn decide(
             state.metrics.challenge_refused(e.code());
             challenge_problem(&e)
         })?;
-    let engine = state.registry.engine();
-    let policy = match engine.cached_policy(&binding.policy_id, binding.policy_version) {
-        Some(p) => p,
-        None => {
-            let st = Arc::clone(state);
-            let (id, version) = (binding.policy_id.clone(), binding.policy_version);
-            let doc = blocking(move || st.registry.get(POLICY_KIND, &id, Some(version))).await?;
-            engine.policy(&doc).map_err(|e| Problem::internal(&e))?
-        }
-    };
     // What a refusal's record may name: the requested credential types that
     // are catalogue types, and the attribute names the presentation
     // disclosed for each that are in the type's layout. Names come from
@@ -319,9 +310,53 @@ pub async fn decide(
         types,
         disclosed_names,
     };
+    // From here on the challenge is spent: every outcome is one logged
+    // decision.
+    let policy = match policy_in_force(state, &binding).await {
+        Ok(p) => p,
+        Err(p) => return Err(ctx.refuse(p, &[]).await),
+    };
     match verify(state, Arc::clone(&policy), sub, announced).await {
         Ok(disclosed) => ctx.decide(&policy, disclosed).await,
         Err((p, issuers)) => Err(ctx.refuse(p, &issuers).await),
+    }
+}
+
+/// The policy version the challenge was issued for, unless the policy has
+/// been retired since: its latest version retired (`policy_retired`, 409).
+/// A version superseded by a newer active one still judges the challenges
+/// issued for it. The latest version comes from the registry's cache of
+/// current policies, which this node's changes invalidate at once.
+async fn policy_in_force(
+    state: &Arc<AppState>,
+    binding: &ChallengeBinding,
+) -> Result<Arc<Policy>, Problem> {
+    let current = match state.registry.cached_current_policy(&binding.policy_id) {
+        Some(doc) => doc,
+        None => {
+            let st = Arc::clone(state);
+            let id = binding.policy_id.clone();
+            blocking(move || st.registry.current_policy(&id)).await?
+        }
+    };
+    if current.status != DocumentStatus::Active {
+        return Err(Problem::new(
+            ProblemCode::PolicyRetired,
+            format!(
+                "policy {} was retired after the challenge was issued",
+                binding.policy_id
+            ),
+        ));
+    }
+    let engine = state.registry.engine();
+    match engine.cached_policy(&binding.policy_id, binding.policy_version) {
+        Some(p) => Ok(p),
+        None => {
+            let st = Arc::clone(state);
+            let (id, version) = (binding.policy_id.clone(), binding.policy_version);
+            let doc = blocking(move || st.registry.get(POLICY_KIND, &id, Some(version))).await?;
+            engine.policy(&doc).map_err(|e| Problem::internal(&e))
+        }
     }
 }
 
