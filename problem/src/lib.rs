@@ -98,6 +98,9 @@ problem_codes! {
     MethodNotAllowed = "method_not_allowed", 405, "Method not allowed on this resource";
     /// The service failed; the cause is in its log.
     InternalError = "internal_error", 500, "Internal error";
+    /// A count or length in the request exceeds a documented limit (the
+    /// detail names the limit); the request must be made smaller.
+    LimitExceeded = "limit_exceeded", 413, "The request exceeds a size limit";
 
     // --- Registry and policy documents ---
     /// No such policy.

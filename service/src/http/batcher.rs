@@ -12,17 +12,23 @@
 //! verification runs on every thread.
 //!
 //! The collector only waits for company that is on its way: requests hold an
-//! [`Upstream`] guard from the moment their challenge is consumed until their
-//! proofs are queued, and when the queue is empty and no request is upstream
-//! the batch is closed at once. So a lone request is verified without delay,
-//! and `max_wait_us` bounds the wait otherwise.
+//! [`Upstream`] guard from their admission ([`Batcher::admit`], just before
+//! their challenge is consumed) until their proofs are queued, and when the
+//! queue is empty and no request is upstream the batch is closed at once. So
+//! a lone request is verified without delay, and `max_wait_us` bounds the
+//! wait otherwise.
 //!
 //! With batching off, each job's proofs are verified one by one on a tokio
 //! blocking thread, so the two modes can be measured against each other.
 //!
-//! A full queue refuses new jobs ([`BatchError::Overloaded`], 503) rather
-//! than letting latency grow without bound. A panic inside verification
-//! fails that batch's jobs, not the thread.
+//! Load is shed at admission, before the challenge is consumed: a request
+//! takes one of `queue` places when it is admitted and gives it back when its
+//! job leaves the channel (or when it ends early). With every place taken,
+//! [`Batcher::admit`] refuses ([`BatchError::Overloaded`], 503) rather than
+//! letting latency grow without bound, and the refused request's challenge
+//! stays answerable. As the channel holds `queue` jobs and only admitted
+//! requests send one, an admitted request's job always finds room. A panic
+//! inside verification fails that batch's jobs, not the thread.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -95,12 +101,30 @@ pub enum BatchError {
 struct Job {
     items: Vec<VerifyItem>,
     reply: oneshot::Sender<Results>,
+    /// The request's place, given back when the job leaves the channel.
+    place: Place,
+}
+
+/// One of the `queue` places (none when batching is off); given back on
+/// drop.
+#[derive(Debug, Default)]
+struct Place(Option<Arc<AtomicUsize>>);
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        if let Some(admitted) = self.0.take() {
+            admitted.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
 }
 
 /// The verification front end; see the module documentation.
 pub struct Batcher {
     tx: Mutex<Option<SyncSender<Job>>>,
     upstream: Arc<AtomicUsize>,
+    /// Places taken (see the module documentation), at most `queue`.
+    admitted: Arc<AtomicUsize>,
+    queue: usize,
     workers: Mutex<Vec<JoinHandle<()>>>,
     enabled: bool,
 }
@@ -113,13 +137,17 @@ impl std::fmt::Debug for Batcher {
     }
 }
 
-/// A request on its way to the batcher; see the module documentation.
+/// An admitted request on its way to the batcher, holding its place; see
+/// the module documentation.
 #[derive(Debug)]
-pub struct Upstream(Arc<AtomicUsize>);
+pub struct Upstream {
+    upstream: Arc<AtomicUsize>,
+    place: Place,
+}
 
 impl Drop for Upstream {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        self.upstream.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -137,6 +165,8 @@ impl Batcher {
             return Batcher {
                 tx: Mutex::new(None),
                 upstream: Arc::default(),
+                admitted: Arc::default(),
+                queue: config.queue,
                 workers: Mutex::new(Vec::new()),
                 enabled: false,
             };
@@ -166,6 +196,8 @@ impl Batcher {
         Batcher {
             tx: Mutex::new(Some(tx)),
             upstream,
+            admitted: Arc::default(),
+            queue: config.queue,
             workers: Mutex::new(handles),
             enabled: true,
         }
@@ -176,11 +208,38 @@ impl Batcher {
         self.enabled
     }
 
-    /// Announces a request that will submit proofs soon; hand the guard to
-    /// [`Batcher::verify`] (or drop it if the request ends early).
-    pub fn upstream(&self) -> Upstream {
+    /// Admits a request that will submit proofs soon, taking one of the
+    /// `queue` places; call it before consuming the challenge, hand the
+    /// guard to [`Batcher::verify`] (or drop it if the request ends early).
+    ///
+    /// # Errors
+    /// [`BatchError::Overloaded`] when every place is taken,
+    /// [`BatchError::ShutDown`] once the batcher stops taking jobs.
+    pub fn admit(&self) -> Result<Upstream, BatchError> {
+        let place = if self.enabled {
+            if self
+                .tx
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_none()
+            {
+                return Err(BatchError::ShutDown);
+            }
+            let queue = self.queue;
+            self.admitted
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    (n < queue).then_some(n + 1)
+                })
+                .map_err(|_| BatchError::Overloaded)?;
+            Place(Some(Arc::clone(&self.admitted)))
+        } else {
+            Place(None)
+        };
         self.upstream.fetch_add(1, Ordering::AcqRel);
-        Upstream(Arc::clone(&self.upstream))
+        Ok(Upstream {
+            upstream: Arc::clone(&self.upstream),
+            place,
+        })
     }
 
     /// Verifies `items`; `result[i]` is `items[i]`'s. `announced` is the
@@ -188,7 +247,7 @@ impl Batcher {
     pub async fn verify(
         &self,
         items: Vec<VerifyItem>,
-        announced: Option<Upstream>,
+        mut announced: Option<Upstream>,
     ) -> Result<Results, BatchError> {
         if items.is_empty() {
             return Ok(Vec::new());
@@ -201,10 +260,19 @@ impl Batcher {
             .map_err(|_| BatchError::ShutDown);
         }
         let (reply, answer) = oneshot::channel();
+        let place = announced
+            .as_mut()
+            .map(|a| std::mem::take(&mut a.place))
+            .unwrap_or_default();
         {
             let tx = self.tx.lock().unwrap_or_else(PoisonError::into_inner);
             let tx = tx.as_ref().ok_or(BatchError::ShutDown)?;
-            tx.try_send(Job { items, reply }).map_err(|e| match e {
+            let job = Job {
+                items,
+                reply,
+                place,
+            };
+            tx.try_send(job).map_err(|e| match e {
                 TrySendError::Full(_) => BatchError::Overloaded,
                 TrySendError::Disconnected(_) => BatchError::ShutDown,
             })?;
@@ -243,12 +311,14 @@ const WAIT_SLICE: Duration = Duration::from_micros(200);
 /// the size or time limit. `None` when the channel is closed and drained.
 fn collect(rx: &Mutex<Receiver<Job>>, limits: &Limits, upstream: &AtomicUsize) -> Option<Vec<Job>> {
     let rx = rx.lock().unwrap_or_else(PoisonError::into_inner);
-    let first = rx.recv().ok()?;
+    let mut first = rx.recv().ok()?;
+    // Out of the channel: the request's place is free again.
+    drop(std::mem::take(&mut first.place));
     let deadline = Instant::now() + limits.max_wait;
     let mut size = first.items.len();
     let mut jobs = vec![first];
     while size < limits.max_size {
-        let next = match rx.try_recv() {
+        let mut next = match rx.try_recv() {
             Ok(job) => job,
             Err(TryRecvError::Disconnected) => break,
             Err(TryRecvError::Empty) => {
@@ -265,6 +335,7 @@ fn collect(rx: &Mutex<Receiver<Job>>, limits: &Limits, upstream: &AtomicUsize) -
                 }
             }
         };
+        drop(std::mem::take(&mut next.place));
         size += next.items.len();
         jobs.push(next);
     }
@@ -316,7 +387,28 @@ mod tests {
         Job {
             items: Vec::new(),
             reply,
+            place: Place::default(),
         }
+    }
+
+    #[test]
+    fn admission_is_bounded_by_the_queue_and_places_come_back() {
+        let config = BatchConfig {
+            queue: 2,
+            ..BatchConfig::default()
+        };
+        let batcher = Batcher::start(&config, 1, Arc::new(Metrics::default()));
+        let a = batcher.admit().unwrap();
+        let b = batcher.admit().unwrap();
+        assert_eq!(batcher.admit().unwrap_err(), BatchError::Overloaded);
+        drop(a);
+        let c = batcher.admit().unwrap();
+        assert_eq!(batcher.admit().unwrap_err(), BatchError::Overloaded);
+        drop((b, c));
+        assert_eq!(batcher.admitted.load(Ordering::Acquire), 0);
+        assert_eq!(batcher.upstream.load(Ordering::Acquire), 0);
+        batcher.shutdown();
+        assert_eq!(batcher.admit().unwrap_err(), BatchError::ShutDown);
     }
 
     #[test]

@@ -147,7 +147,9 @@ pub struct Forbidden(ProblemDocument);
 #[allow(dead_code)]
 pub struct BadRequest(ProblemDocument);
 
-/// 413 `body_too_large`: the body exceeds the configured limit.
+/// 413 `body_too_large` (the body exceeds the configured limit) or
+/// `limit_exceeded` (a count or length in it exceeds a documented limit,
+/// named by the document's `limit` and `max` members).
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 #[allow(dead_code)]

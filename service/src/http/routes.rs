@@ -379,7 +379,7 @@ async fn challenges(
         (status = 400, response = BadRequest),
         (status = 413, response = BodyTooLarge),        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 409, description = "`challenge_replayed`", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "`challenge_replayed`; or `policy_retired` (the policy was retired after the challenge was issued: refused and logged, with `decision` and `log_sequence`)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 410, description = "`challenge_expired`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "Refused and logged: `proof_invalid`, `over_disclosure`, `missing_disclosure`, `unknown_issuer`, `unknown_key`, `key_revoked`, `issuer_not_accepted`, `request_not_from_policy`, `not_recognised`, `predicate_not_satisfied`, … (with `decision` and `log_sequence`); or a challenge refusal: `challenge_unknown`, `challenge_wrong_policy`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 503, description = "`overloaded`, `shutting_down`, `timeout` or `storage_busy`", body = ProblemDocument, content_type = "application/problem+json"),
@@ -421,10 +421,15 @@ async fn presentations_batch(
 ) -> Answer {
     who.require(VERIFIER)?;
     let limit = st.config.limits.batch_items;
-    if body.items.is_empty() || body.items.len() > limit {
-        return Err(Problem::invalid(format!(
-            "a batch holds 1 to {limit} items"
-        )));
+    if body.items.is_empty() {
+        return Err(Problem::invalid("a batch holds at least one item"));
+    }
+    if body.items.len() > limit {
+        return Err(verify::limit_problem(
+            "batch_items",
+            limit,
+            "the number of batch items",
+        ));
     }
     let mut tasks = tokio::task::JoinSet::new();
     for (i, item) in body.items.into_iter().enumerate() {

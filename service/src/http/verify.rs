@@ -2,8 +2,11 @@
 //! logged.
 //!
 //! A presentation goes through: the body is parsed (size-capped) → its
-//! challenge is consumed atomically, bound to the policy and the calling
-//! verifier → on a blocking thread, the policy crate's shape stage (the
+//! counts and lengths are checked against [`limits`] (413 `limit_exceeded`)
+//! → it is admitted to the verification queue (503 `overloaded` sheds load
+//! here) → its challenge is consumed atomically, bound to the policy and the
+//! calling verifier → the policy must not have been retired since (409
+//! `policy_retired`, logged) → on a blocking thread, the policy crate's shape stage (the
 //! request is one the policy version bound to the challenge makes; nothing
 //! over-disclosed, nothing missing), the presentation's binding, the issuer
 //! keys (verifier-key cache over the registry in force) and every entry
@@ -11,8 +14,10 @@
 //! go to the micro-batcher → the policy crate's trust-and-conditions stage
 //! decides → the decision is appended to the disclosure log
 //! (group-committed) → the response. Every decision taken after the
-//! challenge was consumed is logged, refusals included; a refusal's record
-//! names the requested credential types but no attributes.
+//! challenge was consumed is logged, refusals included, and nothing before
+//! it consumes the challenge: a consumed challenge ends in exactly one logged
+//! decision. A refusal's record names the requested credential types but no
+//! attributes.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -124,13 +129,140 @@ fn decision_problem(d: &Decision) -> Problem {
     Problem::new(code, detail).with("reasons", reasons)
 }
 
+/// The per-request size limits of a submission, checked at the edge
+/// ([`check_limits`]) before its challenge is consumed. Each is the bound the
+/// layer behind it enforces (or tighter), so a submission within them can
+/// only end in a logged decision, never in a record the disclosure log
+/// refuses. Documented in the crate README ("Limits").
+pub mod limits {
+    /// Credentials one request asks for, and one presentation holds (the
+    /// credential crate's bound on requests).
+    pub const CREDENTIALS: usize = zkcred_credential::presentation::MAX_REQUESTED_CREDENTIALS;
+    /// Attribute names one requested credential lists in `disclose`, and
+    /// one presented credential discloses (the catalogue's bound on a
+    /// type's attributes).
+    pub const ATTRIBUTES: usize = zkcred_credential::catalogue::MAX_ATTRIBUTES;
+    /// Accepted issuers one requested credential names.
+    pub const ISSUERS: usize = 256;
+    /// Statements one requested credential carries.
+    pub const STATEMENTS: usize = 16;
+    /// Octets of an identifier: the policy id, the request's and
+    /// presentation's format, verifier, challenge and digest, a credential
+    /// type, issuer, key id or suite (the disclosure log's bound).
+    pub const IDENTIFIER_BYTES: usize = 256;
+    /// Octets of an attribute name (the disclosure log's bound).
+    pub const ATTRIBUTE_NAME_BYTES: usize = 64;
+}
+
+/// `limit_exceeded` (413) naming the limit and its value.
+pub fn limit_problem(limit: &str, max: usize, what: &str) -> Problem {
+    Problem::new(
+        ProblemCode::LimitExceeded,
+        format!("{what} exceeds the limit {limit} = {max}"),
+    )
+    .with("limit", limit)
+    .with("max", max)
+}
+
+/// Checks a submission against [`limits`]: counts and lengths only, no
+/// meaning, so it runs before the challenge is consumed and a submission
+/// over a limit leaves its challenge answerable.
+pub fn check_limits(sub: &Submission) -> Result<(), Problem> {
+    use limits::*;
+    let count = |n: usize, max: usize, limit: &str, what: &str| {
+        if n > max {
+            Err(limit_problem(limit, max, what))
+        } else {
+            Ok(())
+        }
+    };
+    let ident = |s: &str, what: &str| count(s.len(), IDENTIFIER_BYTES, "identifier_bytes", what);
+    let name =
+        |s: &str, what: &str| count(s.len(), ATTRIBUTE_NAME_BYTES, "attribute_name_bytes", what);
+    let (req, pres) = (&sub.request, &sub.presentation);
+    ident(&sub.policy, "the policy id")?;
+    for (s, what) in [
+        (&req.format, "the request's format"),
+        (&req.verifier, "the request's verifier"),
+        (&req.challenge, "the request's challenge"),
+        (&pres.format, "the presentation's format"),
+        (&pres.verifier, "the presentation's verifier"),
+        (&pres.challenge, "the presentation's challenge"),
+        (&pres.request_digest, "the presentation's request digest"),
+    ] {
+        ident(s, what)?;
+    }
+    count(
+        req.credentials.len(),
+        CREDENTIALS,
+        "credentials",
+        "the number of requested credentials",
+    )?;
+    count(
+        pres.credentials.len(),
+        CREDENTIALS,
+        "credentials",
+        "the number of presented credentials",
+    )?;
+    for rc in &req.credentials {
+        ident(&rc.credential_type, "a requested credential type")?;
+        count(
+            rc.disclose.len(),
+            ATTRIBUTES,
+            "attributes",
+            "the number of attributes a requested credential lists",
+        )?;
+        count(
+            rc.issuers.len(),
+            ISSUERS,
+            "issuers",
+            "the number of issuers a requested credential names",
+        )?;
+        count(
+            rc.statements.len(),
+            STATEMENTS,
+            "statements",
+            "the number of statements of a requested credential",
+        )?;
+        for n in &rc.disclose {
+            name(n, "a requested attribute name")?;
+        }
+        for i in &rc.issuers {
+            ident(i, "a requested issuer")?;
+        }
+    }
+    for pc in &pres.credentials {
+        ident(&pc.credential_type, "a presented credential type")?;
+        ident(&pc.issuer, "a presented credential's issuer")?;
+        ident(&pc.key_id, "a presented credential's key id")?;
+        ident(&pc.suite, "a presented credential's suite")?;
+        count(
+            pc.disclosed.len(),
+            ATTRIBUTES,
+            "attributes",
+            "the number of attributes a presented credential discloses",
+        )?;
+        for n in pc.disclosed.keys() {
+            name(n, "a disclosed attribute name")?;
+        }
+    }
+    Ok(())
+}
+
 /// Decides on one submission by the verifier `who`.
 pub async fn decide(
     state: &Arc<AppState>,
     who: &Principal,
     sub: Submission,
 ) -> Result<Accepted, Problem> {
+    check_limits(&sub)?;
     let nonce = Nonce::from_hex(&sub.request.challenge).map_err(|e| challenge_problem(&e))?;
+    // Load is shed here, before the challenge is consumed: an `overloaded`
+    // (or `shutting_down`) answer leaves the challenge answerable and logs
+    // nothing. Admitted, the request's place in the verification queue is
+    // held until its proofs are queued, so they always find room, and the
+    // batcher knows they are coming.
+    let announced = state.batcher.admit().map_err(batch_problem)?;
     let binding = state
         .challenges
         .consume(&nonce, &who.name, &sub.policy)
@@ -138,18 +270,6 @@ pub async fn decide(
             state.metrics.challenge_refused(e.code());
             challenge_problem(&e)
         })?;
-    // Tells the batcher this request's proofs are coming.
-    let announced = state.batcher.upstream();
-    let engine = state.registry.engine();
-    let policy = match engine.cached_policy(&binding.policy_id, binding.policy_version) {
-        Some(p) => p,
-        None => {
-            let st = Arc::clone(state);
-            let (id, version) = (binding.policy_id.clone(), binding.policy_version);
-            let doc = blocking(move || st.registry.get(POLICY_KIND, &id, Some(version))).await?;
-            engine.policy(&doc).map_err(|e| Problem::internal(&e))?
-        }
-    };
     // What a refusal's record may name: the requested credential types that
     // are catalogue types, and the attribute names the presentation
     // disclosed for each that are in the type's layout. Names come from
@@ -190,9 +310,53 @@ pub async fn decide(
         types,
         disclosed_names,
     };
+    // From here on the challenge is spent: every outcome is one logged
+    // decision.
+    let policy = match policy_in_force(state, &binding).await {
+        Ok(p) => p,
+        Err(p) => return Err(ctx.refuse(p, &[]).await),
+    };
     match verify(state, Arc::clone(&policy), sub, announced).await {
         Ok(disclosed) => ctx.decide(&policy, disclosed).await,
         Err((p, issuers)) => Err(ctx.refuse(p, &issuers).await),
+    }
+}
+
+/// The policy version the challenge was issued for, unless the policy has
+/// been retired since: its latest version retired (`policy_retired`, 409).
+/// A version superseded by a newer active one still judges the challenges
+/// issued for it. The latest version comes from the registry's cache of
+/// current policies, which this node's changes invalidate at once.
+async fn policy_in_force(
+    state: &Arc<AppState>,
+    binding: &ChallengeBinding,
+) -> Result<Arc<Policy>, Problem> {
+    let current = match state.registry.cached_current_policy(&binding.policy_id) {
+        Some(doc) => doc,
+        None => {
+            let st = Arc::clone(state);
+            let id = binding.policy_id.clone();
+            blocking(move || st.registry.current_policy(&id)).await?
+        }
+    };
+    if current.status != DocumentStatus::Active {
+        return Err(Problem::new(
+            ProblemCode::PolicyRetired,
+            format!(
+                "policy {} was retired after the challenge was issued",
+                binding.policy_id
+            ),
+        ));
+    }
+    let engine = state.registry.engine();
+    match engine.cached_policy(&binding.policy_id, binding.policy_version) {
+        Some(p) => Ok(p),
+        None => {
+            let st = Arc::clone(state);
+            let (id, version) = (binding.policy_id.clone(), binding.policy_version);
+            let doc = blocking(move || st.registry.get(POLICY_KIND, &id, Some(version))).await?;
+            engine.policy(&doc).map_err(|e| Problem::internal(&e))
+        }
     }
 }
 
@@ -335,22 +499,27 @@ async fn verify(
         .batcher
         .verify(items, Some(announced))
         .await
-        .map_err(|e| {
-            let p = match e {
-                BatchError::Overloaded => Problem::new(
-                    ProblemCode::Overloaded,
-                    "the verification queue is full; retry later",
-                ),
-                BatchError::ShutDown => {
-                    Problem::new(ProblemCode::ShuttingDown, "the service is shutting down")
-                }
-            };
-            (p, issuers.clone())
-        })?;
+        // After admission the queue has room for this job, so this is a
+        // shutdown (or a failed worker): a logged refusal, as the challenge
+        // is spent.
+        .map_err(|e| (batch_problem(e), issuers.clone()))?;
     state.metrics.verified(started.elapsed());
     prepared
         .finish(results)
         .map_err(|e| (presentation_problem(&e), issuers))
+}
+
+/// The problem for a job the batcher does not take.
+fn batch_problem(e: BatchError) -> Problem {
+    match e {
+        BatchError::Overloaded => Problem::new(
+            ProblemCode::Overloaded,
+            "the verification queue is full; retry later",
+        ),
+        BatchError::ShutDown => {
+            Problem::new(ProblemCode::ShuttingDown, "the service is shutting down")
+        }
+    }
 }
 
 fn prepare(
