@@ -7,9 +7,10 @@
 #![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 
 use serde_json::{json, Value};
 
@@ -44,29 +45,9 @@ fn serve(dir: &Path) -> (Serve, String) {
         ),
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zkcred"))
-        .args(["serve", "--config"])
-        .arg(&config)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    let mut addr = None;
-    for _ in 0..50 {
-        line.clear();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        if let Some(rest) = line.split("addr=").nth(1) {
-            addr = Some(rest.split_whitespace().next().unwrap().to_owned());
-            break;
-        }
-    }
+    let (child, mut stderr, addr) = common::spawn_serve(&config);
     // Keep draining the server's log so it never blocks on a full pipe.
     std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-    let addr = addr.expect("the server logs its address");
     (Serve(child), format!("http://{addr}"))
 }
 

@@ -3,9 +3,11 @@
 
 #![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 fn zkcred() -> Command {
     Command::new(env!("CARGO_BIN_EXE_zkcred"))
@@ -47,27 +49,7 @@ fn serves_and_stops_on_sigterm() {
         ),
     )
     .unwrap();
-    let mut child = zkcred()
-        .args(["serve", "--config"])
-        .arg(&config)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut addr = None;
-    let mut line = String::new();
-    for _ in 0..50 {
-        line.clear();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        if let Some(rest) = line.split("addr=").nth(1) {
-            addr = Some(rest.split_whitespace().next().unwrap().to_owned());
-            break;
-        }
-    }
-    let addr = addr.expect("the server logs its address");
+    let (mut child, mut stderr, addr) = common::spawn_serve(&config);
     let mut conn = TcpStream::connect(&addr).unwrap();
     conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .unwrap();
@@ -85,39 +67,6 @@ fn serves_and_stops_on_sigterm() {
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
     assert!(rest.contains("stopped"), "{rest}");
-}
-
-/// Starts `zkcred serve` with `config`; returns the child and its address.
-#[cfg(unix)]
-fn spawn_serve(
-    config: &std::path::Path,
-) -> (
-    std::process::Child,
-    BufReader<std::process::ChildStderr>,
-    String,
-) {
-    let mut child = zkcred()
-        .args(["serve", "--config"])
-        .arg(config)
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    for _ in 0..50 {
-        line.clear();
-        if stderr.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        if let Some(rest) = line.split("addr=").nth(1) {
-            let addr = rest.split_whitespace().next().unwrap().to_owned();
-            return (child, stderr, addr);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the server logs its address");
 }
 
 /// Issue 12, defect 7: once the database has a signed head, a mistyped
@@ -140,7 +89,7 @@ fn a_mistyped_log_key_path_is_refused() {
         .unwrap();
     };
     write("log.key");
-    let (mut child, _stderr, addr) = spawn_serve(&config);
+    let (mut child, _stderr, addr) = common::spawn_serve(&config);
     let mut conn = TcpStream::connect(&addr).unwrap();
     conn.write_all(
         b"POST /v1/log/head HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
