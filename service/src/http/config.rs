@@ -35,7 +35,43 @@
 //!
 //! [disclosure_log]
 //! sign_interval_secs = 60     # sign a head when the log grew (0: only on demand)
+//!
+//! [connections]
+//! max = 1024                  # open connections; at the cap new ones wait in the listen backlog
+//! header_timeout_ms = 10000   # to receive a request head, from accept or from its first byte
+//! idle_timeout_ms = 30000     # a keep-alive connection between requests; also a stalled response write
+//! max_header_bytes = 16384    # request line and headers; beyond: 431 and close
+//! shutdown_grace_ms = 15000   # in-flight requests' time to finish at a graceful stop
 //! ```
+//!
+//! `[connections]` is enforced by the accept loop and connection driver
+//! (`http::connections`):
+//!
+//! - `max` (default 1024): connections open at once. At the cap the server
+//!   stops calling `accept` until one closes: new connections wait in the
+//!   kernel's listen backlog (no file descriptor spent on them), and are
+//!   served in order as slow or idle clients are reaped by the timeouts
+//!   below. At start, when the process's soft `RLIMIT_NOFILE` leaves fewer
+//!   than `max` + 64 descriptors, the soft limit is raised towards the hard
+//!   one, and if that is not enough the cap is lowered to fit (logged).
+//! - `header_timeout_ms` (default 10 s): a connection must deliver a
+//!   complete request head within this time of being accepted, or of the
+//!   first byte of its next request; otherwise it is closed without an
+//!   answer (the client sees the connection close). Trickling bytes does not
+//!   extend it.
+//! - `idle_timeout_ms` (default 30 s): a keep-alive connection with no
+//!   request under way is closed after this long; so is one whose response
+//!   the client has not read for this long (the socket's send buffer full).
+//! - `max_header_bytes` (default 16 KiB; also at most 100 header fields):
+//!   a longer request head is answered `431 Request Header Fields Too
+//!   Large` with an empty body by hyper, and the connection is closed.
+//! - `shutdown_grace_ms` (default 15 s, above the 10 s request timeout): at a
+//!   graceful stop the listener closes, idle connections and connections
+//!   still sending their head are closed at once, requests under way may
+//!   finish (their connections close after the answer), and whatever is left
+//!   after the grace period is cut, so the stop always goes on to drain the
+//!   verification queue and the log writer, sign the last head and
+//!   checkpoint.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -94,6 +130,8 @@ pub struct Config {
     pub key_cache: KeyCacheConfig,
     /// Tree-head signing.
     pub disclosure_log: LogConfig,
+    /// Connection limits and the graceful stop's grace period.
+    pub connections: ConnectionsConfig,
 }
 
 impl Default for Config {
@@ -109,6 +147,7 @@ impl Default for Config {
             challenges: ChallengesConfig::default(),
             key_cache: KeyCacheConfig::default(),
             disclosure_log: LogConfig::default(),
+            connections: ConnectionsConfig::default(),
         }
     }
 }
@@ -282,6 +321,39 @@ impl Default for LogConfig {
     }
 }
 
+/// Connection limits; see the module documentation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConnectionsConfig {
+    /// Most connections open at once (1 to 1,000,000); beyond, new
+    /// connections wait in the listen backlog.
+    pub max: usize,
+    /// Longest time to receive a request head, in milliseconds, from the
+    /// connection's accept or the first byte of its next request.
+    pub header_timeout_ms: u64,
+    /// Longest a keep-alive connection may wait for its next request, or
+    /// a response wait for the client to read it, in milliseconds.
+    pub idle_timeout_ms: u64,
+    /// Largest request head (request line and headers), in bytes (1024 to
+    /// 262144); beyond, 431 and the connection is closed.
+    pub max_header_bytes: usize,
+    /// At a graceful stop, how long requests under way may take to finish,
+    /// in milliseconds, before their connections are cut.
+    pub shutdown_grace_ms: u64,
+}
+
+impl Default for ConnectionsConfig {
+    fn default() -> Self {
+        ConnectionsConfig {
+            max: 1024,
+            header_timeout_ms: 10_000,
+            idle_timeout_ms: 30_000,
+            max_header_bytes: 16 * 1024,
+            shutdown_grace_ms: 15_000,
+        }
+    }
+}
+
 impl Config {
     /// Parses and checks a TOML configuration.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
@@ -326,6 +398,16 @@ impl Config {
         }
         if self.key_cache.ttl_secs == 0 {
             return bad("key_cache.ttl_secs must be at least 1");
+        }
+        let c = &self.connections;
+        if c.max == 0 || c.max > 1_000_000 {
+            return bad("connections.max must be 1 to 1000000");
+        }
+        if c.header_timeout_ms == 0 || c.idle_timeout_ms == 0 {
+            return bad("connections.header_timeout_ms and idle_timeout_ms must be at least 1");
+        }
+        if !(1024..=256 * 1024).contains(&c.max_header_bytes) {
+            return bad("connections.max_header_bytes must be 1024 to 262144");
         }
         let mut digests = std::collections::HashSet::new();
         for t in &self.tokens {
@@ -388,6 +470,10 @@ mod tests {
             "listen = 3",
             "unknown = 1",
             "[batch]\nmax_size = 0",
+            "[connections]\nmax = 0",
+            "[connections]\nheader_timeout_ms = 0",
+            "[connections]\nmax_header_bytes = 100",
+            "[connections]\nunknown = 1",
             "[[tokens]]\nname = \"a\"\nrole = \"admin\"\ntoken = \"short\"",
             "[[tokens]]\nname = \"a\"\nrole = \"root\"\ntoken = \"0123456789abcdef\"",
             "[[tokens]]\nname = \"a b\"\nrole = \"admin\"\ntoken = \"0123456789abcdef\"",

@@ -8,7 +8,12 @@
 //! to result) and `zkcred_batch_size` (proofs per verification batch),
 //! `zkcred_log_appends_total`, `zkcred_log_append_batch_size` and the key
 //! cache's `zkcred_key_cache_{hits,misses,expirations,evictions,invalidations}_total`
-//! and `zkcred_key_cache_entries`.
+//! and `zkcred_key_cache_entries`; the connection figures
+//! `zkcred_connections_open`, `zkcred_connections_accepted_total`,
+//! `zkcred_connection_slot_waits_total` (the accept loop found every
+//! connection slot taken and waited), `zkcred_connections_dropped_total{reason}`
+//! (closed by the server: a [`DropReason`]) and
+//! `zkcred_accept_errors_total{kind}` (an [`AcceptErrorKind`]).
 //!
 //! Every label value comes from a closed set, never from what a client
 //! sent: the matched route template or `unmatched`, a method of
@@ -24,7 +29,7 @@ use axum::http::{Method, StatusCode};
 use prometheus_client::encoding::{prometheus_text, text, EncodeLabelSet};
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -72,6 +77,75 @@ struct CodeLabel {
     code: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabel {
+    kind: &'static str,
+}
+
+/// Why the server closed a connection (the `reason` label of
+/// `zkcred_connections_dropped_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropReason {
+    /// No complete request head within `connections.header_timeout_ms`.
+    HeaderTimeout,
+    /// No request within `connections.idle_timeout_ms` of the last answer.
+    IdleTimeout,
+    /// The client did not read its answer for `connections.idle_timeout_ms`.
+    SendStalled,
+    /// The request head was over `connections.max_header_bytes` (hyper
+    /// answered 431).
+    HeadTooLarge,
+    /// The request head did not parse (hyper answered 400).
+    MalformedHead,
+    /// Idle or still sending its head when a graceful stop began.
+    Shutdown,
+    /// A request still under way when the stop's grace period ended.
+    ShutdownGraceExpired,
+}
+
+impl DropReason {
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::HeaderTimeout => "header_timeout",
+            DropReason::IdleTimeout => "idle_timeout",
+            DropReason::SendStalled => "send_stalled",
+            DropReason::HeadTooLarge => "head_too_large",
+            DropReason::MalformedHead => "malformed_head",
+            DropReason::Shutdown => "shutdown",
+            DropReason::ShutdownGraceExpired => "shutdown_grace_expired",
+        }
+    }
+}
+
+/// What kind of `accept` failure (the `kind` label of
+/// `zkcred_accept_errors_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AcceptErrorKind {
+    /// Out of file descriptors (`EMFILE`, `ENFILE`).
+    FdLimit,
+    /// The one connection failed before it was accepted (aborted, reset).
+    Connection,
+    /// Anything else (`ENOBUFS`, `ENOMEM`, ...).
+    Other,
+}
+
+impl AcceptErrorKind {
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AcceptErrorKind::FdLimit => "fd_limit",
+            AcceptErrorKind::Connection => "connection",
+            AcceptErrorKind::Other => "other",
+        }
+    }
+}
+
 /// An exposition format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -115,6 +189,11 @@ pub struct Metrics {
     pub batch_size: Histogram,
     /// Records per disclosure-log transaction.
     pub log_append_batch: Histogram,
+    connections_open: Gauge,
+    connections_accepted: Counter,
+    connection_slot_waits: Counter,
+    connections_dropped: Family<ReasonLabel, Counter>,
+    accept_errors: Family<KindLabel, Counter>,
 }
 
 impl Default for Metrics {
@@ -129,6 +208,11 @@ impl Default for Metrics {
             verification_seconds: Histogram::new(LATENCY_BOUNDS),
             batch_size: Histogram::new(SIZE_BOUNDS),
             log_append_batch: Histogram::new(SIZE_BOUNDS),
+            connections_open: Gauge::default(),
+            connections_accepted: Counter::default(),
+            connection_slot_waits: Counter::default(),
+            connections_dropped: Family::default(),
+            accept_errors: Family::default(),
         };
         // Metric handles share their values with their clones: the registry
         // holds clones. Counter names get `_total` from the library; help
@@ -174,6 +258,31 @@ impl Default for Metrics {
             "Disclosure records per storage transaction",
             m.log_append_batch.clone(),
         );
+        r.register(
+            "zkcred_connections_open",
+            "HTTP connections open",
+            m.connections_open.clone(),
+        );
+        r.register(
+            "zkcred_connections_accepted",
+            "HTTP connections accepted",
+            m.connections_accepted.clone(),
+        );
+        r.register(
+            "zkcred_connection_slot_waits",
+            "Times every connection slot was taken and the accept loop waited for one",
+            m.connection_slot_waits.clone(),
+        );
+        r.register(
+            "zkcred_connections_dropped",
+            "HTTP connections closed by the server, by reason",
+            m.connections_dropped.clone(),
+        );
+        r.register(
+            "zkcred_accept_errors",
+            "Failed accepts of HTTP connections, by kind",
+            m.accept_errors.clone(),
+        );
         Metrics { registry: r, ..m }
     }
 }
@@ -216,6 +325,37 @@ impl Metrics {
     pub fn log_appended(&self, n: usize) {
         self.log_appends.inc_by(n as u64);
         self.log_append_batch.observe(n as f64);
+    }
+
+    /// Counts an accepted connection; the open-connections gauge goes down
+    /// again when the returned guard is dropped.
+    pub fn connection_opened(&self) -> OpenConnection {
+        self.connections_accepted.inc();
+        self.connections_open.inc();
+        OpenConnection(self.connections_open.clone())
+    }
+
+    /// Counts a wait of the accept loop for a free connection slot.
+    pub fn connection_slot_wait(&self) {
+        self.connection_slot_waits.inc();
+    }
+
+    /// Counts a connection the server closed.
+    pub fn connection_dropped(&self, reason: DropReason) {
+        self.connections_dropped
+            .get_or_create(&ReasonLabel {
+                reason: reason.as_str(),
+            })
+            .inc();
+    }
+
+    /// Counts a failed accept.
+    pub fn accept_failed(&self, kind: AcceptErrorKind) {
+        self.accept_errors
+            .get_or_create(&KindLabel {
+                kind: kind.as_str(),
+            })
+            .inc();
     }
 
     /// Records how long a presentation's proofs took.
@@ -265,6 +405,16 @@ impl Metrics {
                 .and_then(|()| text::encode_eof(&mut out)),
         };
         out
+    }
+}
+
+/// An open connection, counted in `zkcred_connections_open` until dropped.
+#[derive(Debug)]
+pub struct OpenConnection(Gauge);
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 

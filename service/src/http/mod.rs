@@ -16,12 +16,16 @@
 //! - [`metrics`]: metrics on `prometheus-client`, labels from closed sets;
 //! - [`state`]: what every handler shares (the storage only behind the
 //!   `Storage` trait);
+//! - [`connections`]: the accept loop and connection driver (hyper
+//!   HTTP/1.1): connection cap, header and idle timeouts, head size, the
+//!   graceful stop's grace period;
 //! - [`server`]: [`Server::start`] and graceful shutdown; [`cli`]: `zkcred serve`.
 
 pub mod auth;
 pub mod batcher;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod engine;
 pub mod log_writer;
 pub mod metrics;
@@ -34,5 +38,5 @@ pub mod state;
 pub mod verify;
 
 pub use auth::Role;
-pub use config::{Config, TokenConfig};
+pub use config::{Config, ConnectionsConfig, TokenConfig};
 pub use server::{RunningServer, Server, ServerError};

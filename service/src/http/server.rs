@@ -2,11 +2,15 @@
 //!
 //! [`Server::start`] opens the database and the log key, builds the state,
 //! binds the listener and serves on the current tokio runtime; it returns a
-//! [`RunningServer`] with the bound address. [`RunningServer::shutdown`]
-//! stops accepting connections, lets in-flight requests finish, stops the
-//! verification threads and the log writer (after they drained their
-//! queues), signs a last tree head if the log grew, and checkpoints the
-//! database (so the database file alone holds everything).
+//! [`RunningServer`] with the bound address; connections are served by
+//! [`super::connections`] under `[connections]` (cap, header and idle
+//! timeouts, head size). [`RunningServer::shutdown`] stops accepting
+//! connections, closes idle ones and ones still sending their head, lets
+//! in-flight requests finish for at most `connections.shutdown_grace_ms`
+//! (then cuts them), stops the verification threads and the log writer
+//! (after they drained their queues), signs a last tree head if the log
+//! grew, and checkpoints the database (so the database file alone holds
+//! everything).
 //!
 //! At start the log key is checked against the stored heads
 //! ([`crate::log_key::open_for_log`]): a missing or different key on a
@@ -23,6 +27,7 @@ use tokio::task::JoinHandle;
 use super::auth::Tokens;
 use super::batcher::Batcher;
 use super::config::{Config, ConfigError};
+use super::connections::{self, Limits};
 use super::engine::Engine;
 use super::log_writer::LogWriter;
 use super::metrics::Metrics;
@@ -117,14 +122,15 @@ impl Server {
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = watch::channel(false);
         let app = router(Arc::clone(&state));
-        let mut on_stop = stop.subscribe();
-        let serve = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = on_stop.wait_for(|s| *s).await;
-                })
-                .await
-        });
+        let mut limits = Limits::from_config(&state.config.connections);
+        limits.max = connections::fit_to_fd_limit(limits.max);
+        let serve = tokio::spawn(connections::serve(
+            listener,
+            app,
+            limits,
+            Arc::clone(&state.metrics),
+            stop.subscribe(),
+        ));
         let signer = match state.config.disclosure_log.sign_interval_secs {
             0 => None,
             secs => {
