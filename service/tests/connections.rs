@@ -70,7 +70,11 @@ async fn read_answer(s: &mut TcpStream) -> String {
             .await
             .expect("an answer")
             .unwrap();
-        assert!(n > 0, "closed before the answer: {:?}", String::from_utf8_lossy(&got));
+        assert!(
+            n > 0,
+            "closed before the answer: {:?}",
+            String::from_utf8_lossy(&got)
+        );
         got.extend_from_slice(&buf[..n]);
         let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") else {
             continue;
@@ -327,7 +331,11 @@ async fn shutdown_closes_idle_and_half_sent_connections_at_once_and_lets_request
 
     let started = Instant::now();
     let stopping = tokio::spawn(server.shutdown());
-    for (name, s) in [("idle", &mut idle), ("half", &mut half), ("silent", &mut silent)] {
+    for (name, s) in [
+        ("idle", &mut idle),
+        ("half", &mut half),
+        ("silent", &mut silent),
+    ] {
         let got = closed_within(s, Duration::from_secs(1)).await;
         assert_eq!(got.as_deref(), Some(&[][..]), "{name} not closed at once");
     }
@@ -392,9 +400,10 @@ async fn shutdown_cuts_what_is_left_after_the_grace_period_and_signs_the_last_he
     let head = state.log.storage().latest_tree_head().unwrap().unwrap();
     assert_eq!(head.tree_size, 2);
     assert_eq!(
-        state.metrics.render(Format::Prometheus, CacheStats::default(), 0).contains(
-            "zkcred_connections_dropped_total{reason=\"shutdown_grace_expired\"} 1"
-        ),
+        state
+            .metrics
+            .render(Format::Prometheus, CacheStats::default(), 0)
+            .contains("zkcred_connections_dropped_total{reason=\"shutdown_grace_expired\"} 1"),
         true
     );
 }

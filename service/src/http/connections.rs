@@ -134,7 +134,9 @@ pub fn fit_to_fd_limit(max: usize) -> usize {
                         );
                         soft = target;
                     }
-                    Err(e) => tracing::warn!(error = %e, "raising the soft open-files limit failed"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "raising the soft open-files limit failed")
+                    }
                 }
             }
         }
@@ -722,7 +724,10 @@ mod tests {
         );
         // Bytes of the head do not extend its deadline.
         t.read();
-        assert_eq!(t.deadline(&limits).map(|d| d.0), Some(t0 + limits.header_timeout));
+        assert_eq!(
+            t.deadline(&limits).map(|d| d.0),
+            Some(t0 + limits.header_timeout)
+        );
         t.request_started();
         assert!(t.busy());
         assert_eq!(t.deadline(&limits), None);
