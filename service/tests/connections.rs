@@ -399,11 +399,11 @@ async fn shutdown_cuts_what_is_left_after_the_grace_period_and_signs_the_last_he
         .is_some());
     let head = state.log.storage().latest_tree_head().unwrap().unwrap();
     assert_eq!(head.tree_size, 2);
-    assert_eq!(
-        state
-            .metrics
-            .render(Format::Prometheus, CacheStats::default(), 0)
-            .contains("zkcred_connections_dropped_total{reason=\"shutdown_grace_expired\"} 1"),
-        true
+    let text = state
+        .metrics
+        .render(Format::Prometheus, CacheStats::default(), 0);
+    assert!(
+        text.contains("zkcred_connections_dropped_total{reason=\"shutdown_grace_expired\"} 1"),
+        "{text}"
     );
 }
