@@ -407,3 +407,31 @@ async fn shutdown_cuts_what_is_left_after_the_grace_period_and_signs_the_last_he
         "{text}"
     );
 }
+
+/// An answer given before the request's body was read (here a declared
+/// length over `limits.body_bytes`) says `connection: close`: hyper closes
+/// such a connection rather than drain the body, and a client that reused
+/// it would lose its next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_before_the_body_was_read_closes_the_connection_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _c) = start(config(dir.path())).await;
+    let mut s = connect(server.local_addr()).await;
+    s.write_all(HEALTHZ).await.unwrap();
+    let head = read_answer(&mut s).await;
+    assert!(!head.contains("connection: close"), "{head}");
+    let mut request = format!(
+        "POST /v1/challenges HTTP/1.1\r\nhost: t\r\nauthorization: Bearer {HOTEL}\r\n\
+         content-type: application/json\r\ncontent-length: 100000\r\n\r\n"
+    )
+    .into_bytes();
+    request.extend(std::iter::repeat_n(b' ', 100_000));
+    s.write_all(&request).await.unwrap();
+    let head = read_answer(&mut s).await;
+    assert!(head.starts_with("http/1.1 413"), "{head}");
+    assert!(head.contains("connection: close"), "{head}");
+    assert!(closed_within(&mut s, Duration::from_secs(2))
+        .await
+        .is_some());
+    server.shutdown().await.unwrap();
+}

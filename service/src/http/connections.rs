@@ -26,6 +26,11 @@
 //!   so cut idle connections at the header timeout.
 //! - **Head size.** hyper's `max_header_size` (and its default of 100
 //!   header fields): a longer head is answered 431 by hyper and closed.
+//! - **Unread bodies.** An answer given before the request's body was read
+//!   to its end (a refusal by declared length, a timeout) carries
+//!   `connection: close`: hyper closes such a connection rather than drain
+//!   the body, and the header keeps the client from sending its next
+//!   request on it.
 //! - **Graceful stop.** The loop stops accepting and closes the listener;
 //!   every connection is told to finish: hyper's `graceful_shutdown`
 //!   (no keep-alive after the current answer), and a connection with no
@@ -43,12 +48,13 @@
 use std::convert::Infallible;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::http::Request;
+use axum::http::{header, HeaderValue, Request};
 use axum::Router;
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
@@ -491,9 +497,25 @@ impl Connection {
         let requests = Arc::clone(&tracker);
         let answer = hyper::service::service_fn(move |req: Request<Incoming>| {
             let guard = RequestGuard::start(Arc::clone(&requests));
-            let answer = service.call(req);
+            let read = Arc::new(AtomicBool::new(http_body::Body::is_end_stream(req.body())));
+            let body_read = Arc::clone(&read);
+            let answer = service.call(req.map(|body| {
+                Body::new(RequestBody {
+                    body,
+                    read: body_read,
+                })
+            }));
             async move {
-                let response = answer.await?;
+                let mut response = answer.await?;
+                if !read.load(Ordering::Relaxed) {
+                    // Answered before the request's body was read (a
+                    // refusal): hyper will close rather than drain it, so
+                    // say so, or the client may send its next request on
+                    // a connection about to close.
+                    response
+                        .headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
                 Ok::<_, Infallible>(response.map(|body| {
                     Body::new(Guarded {
                         body,
@@ -597,6 +619,37 @@ impl http_body::Body for Guarded {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, axum::Error>>> {
         Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+/// A request's body, noting when it has been read to its end.
+struct RequestBody {
+    body: Incoming,
+    read: Arc<AtomicBool>,
+}
+
+impl http_body::Body for RequestBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.body).poll_frame(cx);
+        if matches!(r, Poll::Ready(None)) || this.body.is_end_stream() {
+            this.read.store(true, Ordering::Relaxed);
+        }
+        r
     }
 
     fn is_end_stream(&self) -> bool {
