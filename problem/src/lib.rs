@@ -98,6 +98,9 @@ problem_codes! {
     MethodNotAllowed = "method_not_allowed", 405, "Method not allowed on this resource";
     /// The service failed; the cause is in its log.
     InternalError = "internal_error", 500, "Internal error";
+    /// The token sent more requests than its rate limit allows; retry
+    /// after the `Retry-After` header's seconds.
+    RateLimited = "rate_limited", 429, "Too many requests for this token";
     /// A count or length in the request exceeds a documented limit (the
     /// detail names the limit); the request must be made smaller.
     LimitExceeded = "limit_exceeded", 413, "The request exceeds a size limit";
@@ -147,8 +150,11 @@ problem_codes! {
     ChallengeWrongPolicy = "challenge_wrong_policy", 422, "The challenge was issued for another policy";
     /// The challenge is not 32 octets of hex.
     ChallengeMalformed = "challenge_malformed", 400, "Malformed challenge";
-    /// The challenge store is full.
+    /// The challenge store is full (all verifiers together).
     ChallengeCapacityExceeded = "challenge_capacity_exceeded", 503, "Too many outstanding challenges";
+    /// The verifier holds its whole budget of outstanding challenges;
+    /// others are still served. Retry after `Retry-After`, or answer some.
+    ChallengeQuotaExceeded = "challenge_quota_exceeded", 429, "The verifier holds too many outstanding challenges";
 
     // --- Presentations (credential layer) ---
     /// A proof does not verify.
@@ -334,5 +340,8 @@ mod tests {
         assert_eq!(ProblemCode::ChallengeExpired.status(), 410);
         assert_eq!(ProblemCode::InternalError.status(), 500);
         assert_eq!(ProblemCode::ProofInvalid.status(), 422);
+        assert_eq!(ProblemCode::RateLimited.status(), 429);
+        assert_eq!(ProblemCode::ChallengeQuotaExceeded.status(), 429);
+        assert_eq!(ProblemCode::ChallengeCapacityExceeded.status(), 503);
     }
 }

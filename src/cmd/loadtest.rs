@@ -9,7 +9,9 @@
 //!    policy through the admin API; `--credentials` resident ID cards are
 //!    issued (the policy discloses only the holder's name).
 //! 2. Preparation, not measured: `rate × duration` one-time challenges are
-//!    fetched, then answered on every core (rayon) with credentials prepared
+//!    fetched (a `429 rate_limited` answer is honoured: the connection
+//!    waits `Retry-After` and asks again, as a deployed client should), then
+//!    answered on every core (rayon) with credentials prepared
 //!    once ([`HolderCredential`]); the request bodies are kept in memory. A
 //!    challenge answers one presentation only, so nothing is reused.
 //! 3. Measured: request `i` is due at `start + i / rate` (open loop); the
@@ -344,8 +346,9 @@ pub fn run(args: &LoadtestArgs) -> Result<Report> {
     let (base, admin, verifier) = match &args.url {
         Some(url) => {
             eprintln!(
-                "note: the service's [challenges] must hold {count} challenges at once (capacity) \
-                 and keep them through preparation and the window (ttl_secs)"
+                "note: the service's [challenges] must hold {count} challenges at once (capacity, \
+                 and per_verifier for this verifier) and keep them through preparation and the \
+                 window (ttl_secs)"
             );
             (
                 url.trim_end_matches('/').to_owned(),
@@ -415,9 +418,13 @@ impl InProcess {
             ..Config::default()
         };
         config.batch.enabled = args.batching == Switch::On;
-        // Every challenge of the run is outstanding (or a tombstone) at once,
-        // and must outlive preparation and the window.
+        // Every challenge of the run is outstanding at once, all of them
+        // this one verifier's, and must outlive preparation and the window:
+        // the harness holds them on purpose, unlike a real client, which
+        // fetches a challenge just before it is answered. Everything else
+        // (the rate limit included) stays at its default.
         config.challenges.capacity = count + 10_000;
+        config.challenges.per_verifier = count + 10_000;
         config.challenges.ttl_secs = challenge_ttl(args);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .thread_name("zkcred-server")
@@ -615,7 +622,9 @@ async fn setup(api: &Api, args: &LoadtestArgs) -> Result<Setup> {
     })
 }
 
-/// Fetches `count` challenges over `connections` connections.
+/// Fetches `count` challenges over `connections` connections. A connection
+/// answered 429 `rate_limited` waits the `Retry-After` the service names and
+/// asks again; any other refusal ends the run.
 async fn fetch_challenges(
     api: &Api,
     policy: &str,
@@ -623,10 +632,16 @@ async fn fetch_challenges(
     connections: usize,
 ) -> Result<Vec<PresentationRequest>> {
     let next = Arc::new(AtomicUsize::new(0));
+    let throttled = Arc::new(AtomicUsize::new(0));
     let policy: Arc<str> = Arc::from(policy);
     let mut tasks = Vec::new();
     for _ in 0..connections.min(count) {
-        let (next, policy, client) = (Arc::clone(&next), Arc::clone(&policy), api.connection()?);
+        let (next, throttled, policy, client) = (
+            Arc::clone(&next),
+            Arc::clone(&throttled),
+            Arc::clone(&policy),
+            api.connection()?,
+        );
         tasks.push(tokio::spawn(async move {
             let mut got = Vec::new();
             loop {
@@ -634,10 +649,15 @@ async fn fetch_challenges(
                 if i >= count {
                     return Ok::<_, anyhow::Error>(got);
                 }
-                let issued = client
-                    .challenge(&policy)
-                    .await
-                    .with_context(|| format!("challenge {i}"))?;
+                let issued = loop {
+                    match client.challenge(&policy).await {
+                        Err(e) if e.code() == Some("rate_limited") => {
+                            throttled.fetch_add(1, Ordering::Relaxed);
+                            tokio::time::sleep(retry_after(&e)).await;
+                        }
+                        r => break r.with_context(|| format!("challenge {i}"))?,
+                    }
+                };
                 got.push((i, issued.request));
             }
         }));
@@ -648,9 +668,26 @@ async fn fetch_challenges(
             all[i] = Some(r);
         }
     }
+    match throttled.load(Ordering::Relaxed) {
+        0 => {}
+        n => eprintln!(
+            "  the service's rate limit deferred {n} challenge requests (Retry-After honoured)"
+        ),
+    }
     all.into_iter()
         .map(|r| r.context("a challenge was not fetched"))
         .collect()
+}
+
+/// How long a 429 asks to wait: its `retry_after` member (the seconds of
+/// its `Retry-After` header), else one second.
+fn retry_after(e: &zkcred_api::client::ClientError) -> Duration {
+    let secs = e
+        .problem()
+        .and_then(|p| p.extensions.get("retry_after"))
+        .and_then(Value::as_u64)
+        .unwrap_or(1);
+    Duration::from_secs(secs.clamp(1, 60))
 }
 
 /// Answers every request, on all cores; returns the request bodies

@@ -27,7 +27,13 @@
 //!
 //! [challenges]
 //! ttl_secs = 300
-//! capacity = 100000
+//! capacity = 100000           # live (issued, unspent) challenges, all verifiers
+//! per_verifier = 20000        # live challenges of one verifier (429 beyond)
+//! tombstones = 1000000        # spent challenges remembered to answer `replayed`
+//!
+//! [rate_limit]
+//! per_token_per_sec = 10000   # requests per second per token name (0: no limit)
+//! burst = 20000               # requests a token may send at once
 //!
 //! [key_cache]
 //! ttl_secs = 600
@@ -43,6 +49,29 @@
 //! max_header_bytes = 16384    # request line and headers; beyond: 431 and close
 //! shutdown_grace_ms = 15000   # in-flight requests' time to finish at a graceful stop
 //! ```
+//!
+//! **Challenges.** Only live challenges hold slots: answering one frees its
+//! slot at once, and what remains of it is a 16-octet tombstone in a
+//! separate bounded set (about 20 to 40 bytes each, so at most ~40 MB for
+//! the default million), which only makes a replay's refusal precise
+//! (`challenge_replayed` rather than `challenge_unknown`; both refuse). A
+//! verifier holding `per_verifier` live challenges gets 429
+//! `challenge_quota_exceeded` with `Retry-After` while the others are still
+//! served; `capacity` is the backstop over all of them (503
+//! `challenge_capacity_exceeded`). A challenge answered `T` seconds after it
+//! was issued holds a slot for `T`, one never answered for `ttl_secs`: with
+//! the defaults and clients that answer within 2 s, one verifier sustains
+//! 20000 / 2 = 10000 decisions per second and the store 50000, far above
+//! the 2000 per second the service is built for.
+//!
+//! **Rate limit.** Every authenticated request spends one token from its
+//! principal's bucket (one bucket per token *name*, shared by that name's
+//! tokens; a generic cell rate algorithm from `governor`); an empty bucket
+//! answers 429 `rate_limited` with `Retry-After`, before the body is read.
+//! The default lets one verifier run the whole service at its design rate
+//! (2000 decisions per second are 4000 requests: a challenge and a
+//! presentation each) with room to spare, and stops a runaway client; set
+//! it to each verifier's fair share where several share a service.
 //!
 //! `[connections]` is enforced by the accept loop and connection driver
 //! (`http::connections`):
@@ -126,6 +155,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// One-time challenges.
     pub challenges: ChallengesConfig,
+    /// The per-token request rate limit.
+    pub rate_limit: RateLimitConfig,
     /// The issuer verifier-key cache.
     pub key_cache: KeyCacheConfig,
     /// Tree-head signing.
@@ -145,6 +176,7 @@ impl Default for Config {
             batch: BatchConfig::default(),
             limits: LimitsConfig::default(),
             challenges: ChallengesConfig::default(),
+            rate_limit: RateLimitConfig::default(),
             key_cache: KeyCacheConfig::default(),
             disclosure_log: LogConfig::default(),
             connections: ConnectionsConfig::default(),
@@ -273,15 +305,60 @@ impl Default for LimitsConfig {
 pub struct ChallengesConfig {
     /// How long a challenge stays answerable, in seconds.
     pub ttl_secs: u64,
-    /// Most outstanding challenges (and tombstones of used ones).
+    /// Most live (issued, unspent, unexpired) challenges of all verifiers
+    /// together; beyond, 503 `challenge_capacity_exceeded`.
     pub capacity: usize,
+    /// Most live challenges of one verifier; beyond, 429
+    /// `challenge_quota_exceeded` for that verifier only.
+    pub per_verifier: usize,
+    /// Most spent challenges remembered so that a replay is answered
+    /// `challenge_replayed` (beyond, the oldest are forgotten and a replay
+    /// of them is `challenge_unknown`, refused all the same; 0: none).
+    pub tombstones: usize,
 }
 
 impl Default for ChallengesConfig {
     fn default() -> Self {
+        let d = crate::challenge::ChallengeConfig::default();
         ChallengesConfig {
-            ttl_secs: 300,
-            capacity: 100_000,
+            ttl_secs: d.ttl.as_secs(),
+            capacity: d.capacity,
+            per_verifier: d.per_verifier,
+            tombstones: d.tombstones,
+        }
+    }
+}
+
+impl ChallengesConfig {
+    /// The challenge store's settings.
+    pub fn store(&self) -> crate::challenge::ChallengeConfig {
+        crate::challenge::ChallengeConfig {
+            ttl: std::time::Duration::from_secs(self.ttl_secs),
+            capacity: self.capacity,
+            per_verifier: self.per_verifier,
+            tombstones: self.tombstones,
+            ..crate::challenge::ChallengeConfig::default()
+        }
+    }
+}
+
+/// The per-token request rate limit (see the module documentation).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    /// Requests per second each token name may make, sustained (0: no
+    /// limit).
+    pub per_token_per_sec: u32,
+    /// Requests a token name may make at once after a quiet spell (the
+    /// bucket's size); at least 1 when the limit is on.
+    pub burst: u32,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        RateLimitConfig {
+            per_token_per_sec: 10_000,
+            burst: 20_000,
         }
     }
 }
@@ -396,6 +473,12 @@ impl Config {
         if self.challenges.ttl_secs == 0 || self.challenges.capacity == 0 {
             return bad("challenges.ttl_secs and challenges.capacity must be at least 1");
         }
+        if self.challenges.per_verifier == 0 {
+            return bad("challenges.per_verifier must be at least 1");
+        }
+        if self.rate_limit.per_token_per_sec > 0 && self.rate_limit.burst == 0 {
+            return bad("rate_limit.burst must be at least 1 when the limit is on");
+        }
         if self.key_cache.ttl_secs == 0 {
             return bad("key_cache.ttl_secs must be at least 1");
         }
@@ -446,6 +529,14 @@ mod tests {
         assert_eq!(c.listen.port(), 8750);
         assert!(c.batch.enabled);
         assert_eq!(c.batch.max_wait_us, 1000);
+        assert_eq!(
+            (c.challenges.capacity, c.challenges.per_verifier),
+            (100_000, 20_000)
+        );
+        assert_eq!(c.rate_limit.per_token_per_sec, 10_000);
+        // The limit can be turned off.
+        let off = Config::from_toml("[rate_limit]\nper_token_per_sec = 0\nburst = 0").unwrap();
+        assert_eq!(off.rate_limit.per_token_per_sec, 0);
     }
 
     #[test]
@@ -470,6 +561,9 @@ mod tests {
             "listen = 3",
             "unknown = 1",
             "[batch]\nmax_size = 0",
+            "[challenges]\nper_verifier = 0",
+            "[rate_limit]\nburst = 0",
+            "[rate_limit]\nper_token_per_sec = -1",
             "[connections]\nmax = 0",
             "[connections]\nheader_timeout_ms = 0",
             "[connections]\nmax_header_bytes = 100",

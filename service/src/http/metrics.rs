@@ -374,7 +374,7 @@ impl Metrics {
         let mut scraped = Registry::default();
         scraped.register(
             "zkcred_challenges_outstanding",
-            "Challenges held (live and used-but-unexpired)",
+            "Live challenges held (issued, not yet answered or swept)",
             ConstGauge::new(challenges_outstanding as i64),
         );
         for (name, v) in [

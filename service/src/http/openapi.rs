@@ -5,8 +5,8 @@
 //! (summary and description from the handler's doc comment).
 //!
 //! Problems common to many operations are response components here
-//! (`Unauthorized`, `Forbidden`, `BadRequest`, `BodyTooLarge`,
-//! `Unavailable`, `InternalError`); an operation's own codes (404, 409,
+//! (`Unauthorized`, `Forbidden`, `TooManyRequests`, `BadRequest`,
+//! `BodyTooLarge`, `Unavailable`, `InternalError`); an operation's own codes (404, 409,
 //! 410, 422, …) are listed in its annotation. Every problem response's body
 //! is [`ProblemDocument`], whose `code` enumerates every
 //! [`ProblemCode`](zkcred_problem::ProblemCode).
@@ -82,6 +82,7 @@ use super::routes;
             BadRequest,
             BodyTooLarge,
             Unavailable,
+            TooManyRequests,
             InternalError
         )
     ),
@@ -161,6 +162,15 @@ pub struct BodyTooLarge(ProblemDocument);
 #[response(content_type = "application/problem+json")]
 #[allow(dead_code)]
 pub struct Unavailable(ProblemDocument);
+
+/// 429 `rate_limited`: the token's request rate limit is spent; or, at
+/// `POST /v1/challenges`, `challenge_quota_exceeded`: the verifier holds its
+/// whole budget of outstanding challenges (other verifiers are still
+/// served). Both carry `Retry-After` and the `retry_after` member (seconds).
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+#[allow(dead_code)]
+pub struct TooManyRequests(ProblemDocument);
 
 /// 500 `internal_error` or a `storage_…` failure; the cause is in the
 /// service's log.

@@ -2,6 +2,11 @@
 //! `application/problem+json` with `type`, `title`, `status`, `detail` and a
 //! stable machine-readable `code` (the `type` is `urn:zkcred:problem:<code>`).
 //!
+//! A problem that a wait can mend (429 `rate_limited`,
+//! `challenge_quota_exceeded`; 503 `challenge_capacity_exceeded`) carries
+//! the wait in whole seconds twice: as the `Retry-After` header (RFC 9110
+//! §10.2.3) and as the document's `retry_after` member.
+//!
 //! Details name what was wrong (a field, an attribute *name*, an issuer
 //! identifier) but never carry an attribute value, a proof or a token.
 
@@ -58,6 +63,14 @@ impl Problem {
         self
     }
 
+    /// Tells the client to wait `wait` before retrying: the `retry_after`
+    /// member (and so the `Retry-After` header) in whole seconds, rounded
+    /// up, at least 1.
+    pub fn retry_after(self, wait: std::time::Duration) -> Self {
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        self.with(RETRY_AFTER, secs.max(1))
+    }
+
     /// The HTTP status, from the code's table entry.
     pub fn status(&self) -> StatusCode {
         StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
@@ -85,6 +98,7 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = self.extensions.get(RETRY_AFTER).and_then(Value::as_u64);
         let body = self.to_json().to_string();
         let mut r = (status, body).into_response();
         r.headers_mut()
@@ -94,6 +108,10 @@ impl IntoResponse for Problem {
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"zkcred\""),
             );
+        }
+        if let Some(secs) = retry_after {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         r
     }
@@ -119,9 +137,17 @@ impl From<crate::Error> for Problem {
     }
 }
 
-/// The problem for a refused or unissuable challenge.
+/// The extension member (and header) of [`Problem::retry_after`].
+const RETRY_AFTER: &str = "retry_after";
+
+/// The problem for a refused or unissuable challenge, with `Retry-After`
+/// when waiting can help ([`crate::challenge::ChallengeError::retry_after`]).
 pub fn challenge_problem(e: &crate::challenge::ChallengeError) -> Problem {
-    Problem::new(e.code(), e.to_string())
+    let p = Problem::new(e.code(), e.to_string());
+    match e.retry_after() {
+        Some(wait) => p.retry_after(wait),
+        None => p,
+    }
 }
 
 #[cfg(test)]
@@ -139,5 +165,30 @@ mod tests {
         assert_eq!(j["decision"], "refused");
         let r = p.into_response();
         assert_eq!(r.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        assert!(r.headers().get(header::RETRY_AFTER).is_none());
+    }
+
+    #[test]
+    fn retry_after_is_a_header_and_a_member_in_whole_seconds() {
+        use std::time::Duration;
+        for (wait, secs) in [
+            (Duration::from_micros(1), 1),
+            (Duration::from_secs(2), 2),
+            (Duration::from_millis(2001), 3),
+        ] {
+            let p = Problem::new(ProblemCode::RateLimited, "slow down").retry_after(wait);
+            assert_eq!(p.to_json()["retry_after"], secs);
+            let r = p.into_response();
+            assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+            assert_eq!(r.headers()[header::RETRY_AFTER], secs.to_string().as_str());
+        }
+        let quota = challenge_problem(&crate::challenge::ChallengeError::QuotaExceeded);
+        assert_eq!(quota.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(quota.to_json()["retry_after"], 1);
+        let full = challenge_problem(&crate::challenge::ChallengeError::CapacityExceeded);
+        assert_eq!(full.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(full.to_json()["retry_after"], 1);
+        let replayed = challenge_problem(&crate::challenge::ChallengeError::Replayed);
+        assert!(replayed.to_json().get("retry_after").is_none());
     }
 }

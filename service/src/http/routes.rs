@@ -10,6 +10,9 @@
 //! | `GET /v1/issuers…`, `GET /v1/agreements…` | admin, regulator |
 //! | `GET /v1/policies…` | admin, regulator, verifier |
 //! | `GET /v1/policies/{id}/audit`, `GET /v1/audit/policies`, `/v1/log/…` | admin, regulator |
+//!
+//! Every route that takes a token spends one request of that token's rate
+//! limit ([`Auth`]): 429 `rate_limited` with `Retry-After` when it is spent.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,7 +46,7 @@ use super::auth::{Auth, Role};
 use super::config::LimitsConfig;
 use super::metrics::{method_label, Format, Metrics, UNMATCHED};
 use super::openapi::{
-    BadRequest, BodyTooLarge, Forbidden, InternalError, Unauthorized, Unavailable,
+    BadRequest, BodyTooLarge, Forbidden, InternalError, TooManyRequests, Unauthorized, Unavailable,
 };
 use super::problem::{self, Problem};
 use super::registry::{AGREEMENT_KIND, ISSUER_KIND, POLICY_KIND};
@@ -346,10 +349,11 @@ async fn openapi() -> Response {
         (status = 201, description = "The presentation request and its expiry", body = IssuedChallenge),
         (status = 400, response = BadRequest),
         (status = 413, response = BodyTooLarge),        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 404, description = "`policy_not_found`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "`policy_retired`", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 503, description = "`challenge_capacity_exceeded`, `timeout` or `storage_busy`", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "`challenge_capacity_exceeded` (every verifier's challenges together fill the store; with `Retry-After`), `timeout` or `storage_busy`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 500, response = InternalError),
     )
 )]
@@ -378,6 +382,7 @@ async fn challenges(
         (status = 200, description = "Accepted: the disclosed values the policy returns", body = Accepted),
         (status = 400, response = BadRequest),
         (status = 413, response = BodyTooLarge),        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 409, description = "`challenge_replayed`; or `policy_retired` (the policy was retired after the challenge was issued: refused and logged, with `decision` and `log_sequence`)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 410, description = "`challenge_expired`", body = ProblemDocument, content_type = "application/problem+json"),
@@ -410,6 +415,7 @@ async fn presentations(
         (status = 200, description = "One result per item, in order", body = BatchResponse),
         (status = 400, response = BadRequest),
         (status = 413, response = BodyTooLarge),        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -554,6 +560,7 @@ macro_rules! registry_routes {
             responses(
                 (status = 200, description = "The latest version of each", body = Vec<Document>),
                 (status = 401, response = Unauthorized),
+                (status = 429, response = TooManyRequests),
                 (status = 403, response = Forbidden),
                 (status = 500, response = InternalError),
                 (status = 503, response = Unavailable),
@@ -575,6 +582,7 @@ macro_rules! registry_routes {
                 (status = 400, response = BadRequest),
                 (status = 413, response = BodyTooLarge),
                 (status = 401, response = Unauthorized),
+                (status = 429, response = TooManyRequests),
                 (status = 403, response = Forbidden),
                 (status = 409, description = "`already_exists`", body = ProblemDocument, content_type = "application/problem+json"),
                 (status = 500, response = InternalError),
@@ -595,6 +603,7 @@ macro_rules! registry_routes {
             responses(
                 (status = 200, description = "The latest version and every version, oldest first", body = DocumentVersions),
                 (status = 401, response = Unauthorized),
+                (status = 429, response = TooManyRequests),
                 (status = 403, response = Forbidden),
                 (status = 404, description = $nf, body = ProblemDocument, content_type = "application/problem+json"),
                 (status = 500, response = InternalError),
@@ -618,6 +627,7 @@ macro_rules! registry_routes {
                 (status = 400, response = BadRequest),
                 (status = 413, response = BodyTooLarge),
                 (status = 401, response = Unauthorized),
+                (status = 429, response = TooManyRequests),
                 (status = 403, response = Forbidden),
                 (status = 404, description = $nf, body = ProblemDocument, content_type = "application/problem+json"),
                 (status = 409, description = "`document_version_conflict`", body = ProblemDocument, content_type = "application/problem+json"),
@@ -639,6 +649,7 @@ macro_rules! registry_routes {
             responses(
                 (status = 200, description = "Retired", body = Document),
                 (status = 401, response = Unauthorized),
+                (status = 429, response = TooManyRequests),
                 (status = 403, response = Forbidden),
                 (status = 404, description = $nf, body = ProblemDocument, content_type = "application/problem+json"),
                 (status = 500, response = InternalError),
@@ -743,6 +754,7 @@ registry_routes! {
     responses(
         (status = 200, description = "The issuer's keys", body = Vec<Document>),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -767,6 +779,7 @@ async fn list_keys(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> An
         (status = 201, description = "Added", body = Document),
         (status = 400, response = BadRequest),
         (status = 413, response = BodyTooLarge),        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 404, description = "`issuer_not_found`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "`already_exists` or `issuer_retired`", body = ProblemDocument, content_type = "application/problem+json"),
@@ -799,6 +812,7 @@ async fn add_key(
         (status = 201, description = "Added; the others retired", body = Document),
         (status = 400, response = BadRequest),
         (status = 413, response = BodyTooLarge),        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 404, description = "`issuer_not_found`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "`already_exists` or `issuer_retired`", body = ProblemDocument, content_type = "application/problem+json"),
@@ -831,6 +845,7 @@ async fn rotate_key(
     responses(
         (status = 200, description = "Revoked", body = Document),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 404, description = "`key_not_found`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 500, response = InternalError),
@@ -872,6 +887,7 @@ fn audited(
     responses(
         (status = 200, description = "The policy and its audit", body = PolicyAudit),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 404, description = "`policy_not_found`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 500, response = InternalError),
@@ -896,6 +912,7 @@ async fn audit_policy(State(st): St, Auth(who): Auth, Path(id): Path<String>) ->
     responses(
         (status = 200, description = "The policies and their audits", body = PolicyAudits),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -925,6 +942,7 @@ async fn audit_policies(State(st): St, Auth(who): Auth) -> Answer {
     responses(
         (status = 200, description = "The head", body = LogHead),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -959,6 +977,7 @@ async fn log_head(State(st): St, Auth(who): Auth) -> Answer {
     responses(
         (status = 201, description = "The signed head", body = zkcred_translog::SignedTreeHead),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -982,6 +1001,7 @@ async fn sign_head(State(st): St, Auth(who): Auth) -> Answer {
         (status = 200, description = "The records", body = LogRecords),
         (status = 400, description = "`invalid_request` (query) or `log_range_out_of_bounds`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -1044,6 +1064,7 @@ fn default_size(st: &AppState) -> Result<u64, Problem> {
         (status = 200, description = "The proof", body = InclusionProof),
         (status = 400, description = "`invalid_request` (query), `log_range_out_of_bounds` or `tree_head_beyond_log`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -1081,6 +1102,7 @@ async fn log_inclusion(
         (status = 200, description = "The proof", body = ConsistencyProof),
         (status = 400, description = "`invalid_request` (query), `log_range_out_of_bounds` or `tree_head_beyond_log`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -1116,6 +1138,7 @@ async fn log_consistency(
     responses(
         (status = 200, description = "The export", body = zkcred_translog::LogExport),
         (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
         (status = 503, response = Unavailable),
     )
@@ -1431,7 +1454,9 @@ mod openapi_tests {
             for role in roles {
                 let role: Role = serde_json::from_value(role.clone()).expect(&what);
                 assert!(
-                    responses.contains_key("401") && responses.contains_key("403"),
+                    responses.contains_key("401")
+                        && responses.contains_key("403")
+                        && responses.contains_key("429"),
                     "{what} {role:?}"
                 );
             }

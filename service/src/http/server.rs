@@ -34,7 +34,7 @@ use super::metrics::Metrics;
 use super::registry::{KeyCache, Registry};
 use super::routes::router;
 use super::state::AppState;
-use crate::challenge::{ChallengeConfig, ChallengeStore};
+use crate::challenge::ChallengeStore;
 use crate::disclosure_log::DisclosureLog;
 use crate::storage::{Backend, Storage};
 
@@ -75,7 +75,7 @@ impl Server {
     /// multi-threaded tokio runtime.
     pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         config.check()?;
-        let tokens = Tokens::new(&config.tokens)?;
+        let tokens = Tokens::new(&config.tokens, &config.rate_limit)?;
         let (db, key_path) = (config.database.clone(), config.log_key.clone());
         let rotate = config.log_key_rotate;
         let (backend, log) = tokio::task::spawn_blocking(move || {
@@ -106,11 +106,7 @@ impl Server {
             tokens,
             catalogue,
             registry,
-            challenges: ChallengeStore::new(ChallengeConfig {
-                ttl: Duration::from_secs(config.challenges.ttl_secs),
-                capacity: config.challenges.capacity,
-                ..ChallengeConfig::default()
-            }),
+            challenges: ChallengeStore::new(config.challenges.store()),
             log_writer: LogWriter::start(Arc::clone(&log), Arc::clone(&metrics)),
             log,
             batcher: Batcher::start(&config.batch, config.verify_workers(), Arc::clone(&metrics)),
