@@ -84,6 +84,13 @@ impl Nonce {
         Nonce(bytes)
     }
 
+    /// The key the store holds the challenge under, `SHA-256(domain ||
+    /// nonce)`: identifies a challenge without holding a usable nonce (the
+    /// decision store keys its entries by it too).
+    pub(crate) fn digest(&self) -> [u8; 32] {
+        self.key()
+    }
+
     fn key(&self) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update(DOMAIN);

@@ -29,6 +29,10 @@
 //! ttl_secs = 300
 //! capacity = 100000
 //!
+//! [decisions]
+//! retention_secs = 120        # how long a decision is held for a client that missed it
+//! capacity = 50000            # most decisions held (the oldest go first)
+//!
 //! [key_cache]
 //! ttl_secs = 600
 //! capacity = 10000
@@ -90,6 +94,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// One-time challenges.
     pub challenges: ChallengesConfig,
+    /// Decisions held for the clients that missed their answer.
+    pub decisions: DecisionsConfig,
     /// The issuer verifier-key cache.
     pub key_cache: KeyCacheConfig,
     /// Tree-head signing.
@@ -107,6 +113,7 @@ impl Default for Config {
             batch: BatchConfig::default(),
             limits: LimitsConfig::default(),
             challenges: ChallengesConfig::default(),
+            decisions: DecisionsConfig::default(),
             key_cache: KeyCacheConfig::default(),
             disclosure_log: LogConfig::default(),
         }
@@ -247,6 +254,30 @@ impl Default for ChallengesConfig {
     }
 }
 
+/// Settings of the decisions held, in memory only, for the clients that
+/// did not get their answer (a `timeout`, a dropped connection); see
+/// [`super::decisions`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DecisionsConfig {
+    /// How long a decision is held after its challenge was consumed, in
+    /// seconds.
+    pub retention_secs: u64,
+    /// Most decisions held at once; beyond it the oldest is dropped. Each
+    /// holds the answer (an accepted one: the disclosed values returned,
+    /// typically under 1 KiB).
+    pub capacity: usize,
+}
+
+impl Default for DecisionsConfig {
+    fn default() -> Self {
+        DecisionsConfig {
+            retention_secs: 120,
+            capacity: 50_000,
+        }
+    }
+}
+
 /// Issuer verifier-key cache settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -323,6 +354,9 @@ impl Config {
         }
         if self.challenges.ttl_secs == 0 || self.challenges.capacity == 0 {
             return bad("challenges.ttl_secs and challenges.capacity must be at least 1");
+        }
+        if self.decisions.retention_secs == 0 || self.decisions.capacity == 0 {
+            return bad("decisions.retention_secs and decisions.capacity must be at least 1");
         }
         if self.key_cache.ttl_secs == 0 {
             return bad("key_cache.ttl_secs must be at least 1");

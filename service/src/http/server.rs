@@ -3,8 +3,9 @@
 //! [`Server::start`] opens the database and the log key, builds the state,
 //! binds the listener and serves on the current tokio runtime; it returns a
 //! [`RunningServer`] with the bound address. [`RunningServer::shutdown`]
-//! stops accepting connections, lets in-flight requests finish, stops the
-//! verification threads and the log writer (after they drained their
+//! stops accepting connections, lets in-flight requests finish, waits for
+//! the decisions still running after their requests ended
+//! ([`super::decisions`]), stops the verification threads and the log writer (after they drained their
 //! queues), signs a last tree head if the log grew, and checkpoints the
 //! database (so the database file alone holds everything).
 //!
@@ -23,6 +24,7 @@ use tokio::task::JoinHandle;
 use super::auth::Tokens;
 use super::batcher::Batcher;
 use super::config::{Config, ConfigError};
+use super::decisions::Decisions;
 use super::engine::Engine;
 use super::log_writer::LogWriter;
 use super::metrics::Metrics;
@@ -109,6 +111,10 @@ impl Server {
             log_writer: LogWriter::start(Arc::clone(&log), Arc::clone(&metrics)),
             log,
             batcher: Batcher::start(&config.batch, config.verify_workers(), Arc::clone(&metrics)),
+            decisions: Decisions::new(
+                Duration::from_secs(config.decisions.retention_secs),
+                config.decisions.capacity,
+            ),
             metrics,
             config,
         });
@@ -200,6 +206,9 @@ impl RunningServer {
         if let Some(s) = self.signer {
             let _ = s.await;
         }
+        // Decisions whose requests timed out or were dropped still run:
+        // they end, logged, before the verifier threads and the writer stop.
+        self.state.decisions.drain().await;
         let state = self.state;
         tokio::task::spawn_blocking(move || {
             state.batcher.shutdown();
