@@ -360,3 +360,38 @@ async fn a_graceful_stop_waits_for_decisions_whose_requests_timed_out() {
     assert_eq!(log[0].record.outcome, Outcome::Accepted);
     server.shutdown().await.unwrap();
 }
+
+/// The client gives up (its own timeout closes the connection) while the
+/// server, with its default 10 s timeout, is still deciding: the decision
+/// is taken, logged once, and learnt afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_gives_up_still_gets_its_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, c) = start(config(dir.path())).await;
+    let h = holder(ISSUER);
+    setup(&c, &h).await;
+    let sub = answered(&c, &h, |_| {}).await;
+    let impatient = zkcred_api::client::Client::builder(&format!("http://{}", server.local_addr()))
+        .token(HOTEL)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let typed: zkcred_api::Submission = serde_json::from_value(sub.clone()).unwrap();
+
+    let stall = Stall::begin(dir.path());
+    match impatient.submit(&typed).await {
+        Err(zkcred_api::client::ClientError::Transport(e)) => assert!(e.is_timeout(), "{e}"),
+        other => panic!("expected the client's own timeout, got {other:?}"),
+    }
+    let held = c.role(HOTEL).decision(&challenge_of(&sub)).await.unwrap();
+    assert_eq!(held.state, "pending");
+    stall.end();
+
+    let result = decided(&c, &decision_path(&challenge_of(&sub))).await;
+    assert_eq!(result["status"], 200, "{result}");
+    assert_eq!(result["decision"]["log_sequence"], 0);
+    let (s, again) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!((s, &again), (StatusCode::OK, &result["decision"]));
+    assert_eq!(records(&c).await.len(), 1);
+    server.shutdown().await.unwrap();
+}

@@ -148,7 +148,7 @@ pub(crate) async fn decision(s: &mut Session<'_, '_>, a: DecisionArgs) -> Result
             problem: Some(p), ..
         }) => report(s, what, Err(ClientError::Problem(Box::new(p)))),
         _ => {
-            s.print(&held, || String::new())?;
+            s.print(&held, String::new)?;
             Err(anyhow::anyhow!(
                 "{what}: the decision is still being taken; ask again"
             ))
