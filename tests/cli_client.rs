@@ -259,12 +259,35 @@ fn readme_walk_through_with_the_command_line() {
         !out.contains("33010619900101123X"),
         "the ID number stays hidden"
     );
-    // Replayed: refused before any decision (exit 2, the problem named).
+    // The identical submission again (a retry): the same decision, not a
+    // second one; also by the challenge.
+    let out = ok(
+        HOTEL,
+        &["client", "submit", "--policy", POLICY, &req, &pres],
+    );
+    assert!(
+        out.starts_with("ACCEPTED under policy hotel-checkin v1 (log record 0)"),
+        "{out}"
+    );
+    let request: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(&req)).unwrap()).unwrap();
+    let challenge = request["challenge"].as_str().unwrap();
+    let out = ok(HOTEL, &["client", "decision", challenge]);
+    assert!(
+        out.starts_with("ACCEPTED under policy hotel-checkin v1 (log record 0)"),
+        "{out}"
+    );
+    let r = expect(dir, u, HOTEL, &["client", "decision", &"0".repeat(64)], 2);
+    assert!(r.stderr.contains("decision_unknown"), "{}", r.stderr);
+    // Replayed: another presentation on the spent challenge is refused
+    // before any decision (exit 2, the problem named).
+    let again = ok("", &["wallet", "present", &req]);
+    std::fs::write(dir.join("again.json"), again).unwrap();
     let r = expect(
         dir,
         u,
         HOTEL,
-        &["client", "submit", "--policy", POLICY, &req, &pres],
+        &["client", "submit", "--policy", POLICY, &req, "again.json"],
         2,
     );
     assert!(r.stderr.contains("challenge_replayed"), "{}", r.stderr);

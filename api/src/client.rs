@@ -21,8 +21,9 @@ use zkcred_translog::{LogExport, SignedTreeHead};
 
 use crate::{
     Accepted, BatchRequest, BatchResponse, ChallengeRequest, ConsistencyProof, ConsistencyQuery,
-    DocKind, Document, DocumentVersions, Health, InclusionProof, InclusionQuery, IssuedChallenge,
-    LogHead, LogRecords, PolicyAudit, PolicyAudits, ProblemDocument, RecordsQuery, Submission,
+    DocKind, Document, DocumentVersions, Health, HeldDecision, InclusionProof, InclusionQuery,
+    IssuedChallenge, LogHead, LogRecords, PolicyAudit, PolicyAudits, ProblemDocument, RecordsQuery,
+    Submission,
 };
 
 /// Why a call did not return its typed answer.
@@ -393,6 +394,20 @@ impl Client {
     /// `POST /v1/presentations/batch`.
     pub async fn submit_batch(&self, batch: &BatchRequest) -> Result<BatchResponse, ClientError> {
         self.post("/v1/presentations/batch", batch).await
+    }
+
+    /// `GET /v1/presentations/decisions/{challenge}`: the decision on the
+    /// presentation that consumed `challenge` (hex), `pending` while it is
+    /// being taken. For a submission whose answer was lost (a `timeout`, a
+    /// dropped connection); resubmitting the identical submission answers
+    /// the same decision too.
+    ///
+    /// # Errors
+    /// [`ClientError::Problem`] `decision_unknown` (404) when the service
+    /// holds no decision for it: not consumed, not this verifier's, or no
+    /// longer held.
+    pub async fn decision(&self, challenge: &str) -> Result<HeldDecision, ClientError> {
+        self.get(&crate::decision_path(&segment(challenge))).await
     }
 
     // --- registry -----------------------------------------------------------

@@ -50,8 +50,8 @@ pub use registry::{
     DocKind, Document, DocumentStatus, DocumentVersions, PolicyAudit, PolicyAudits,
 };
 pub use verify::{
-    Accepted, BatchRequest, BatchResponse, BatchResult, ChallengeRequest, DisclosedOut, Health,
-    IssuedChallenge, Submission,
+    decision_path, Accepted, BatchRequest, BatchResponse, BatchResult, ChallengeRequest,
+    DisclosedOut, Health, HeldDecision, IssuedChallenge, Submission,
 };
 
 /// The port `zkcred serve` listens on by default.

@@ -135,3 +135,39 @@ pub struct BatchResponse {
     /// The results.
     pub results: Vec<BatchResult>,
 }
+
+/// The path of the decision held for `challenge` (its 64 hex digits):
+/// `/v1/presentations/decisions/{challenge}`.
+pub fn decision_path(challenge: &str) -> String {
+    format!("/v1/presentations/decisions/{challenge}")
+}
+
+/// `GET /v1/presentations/decisions/{challenge}` answer: the decision on
+/// the presentation that consumed the challenge, for a client that did not
+/// get its answer (a timeout, a dropped connection). The service holds it,
+/// in memory only, for `[decisions] retention_secs` after the challenge was
+/// consumed (see the service's README).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldDecision {
+    /// `pending` (status 202: still being decided; ask again) or `decided`
+    /// (status 200).
+    pub state: String,
+    /// The decision, when `decided`: the status and body that `POST
+    /// /v1/presentations` answered, the same as a batch item's result (a
+    /// refusal's problem carries `decision` and `log_sequence`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<BatchResult>,
+}
+
+impl HeldDecision {
+    /// `state` while the decision is being taken.
+    pub const PENDING: &'static str = "pending";
+    /// `state` once it is taken.
+    pub const DECIDED: &'static str = "decided";
+
+    /// Whether the decision is taken.
+    pub fn is_decided(&self) -> bool {
+        self.state == Self::DECIDED
+    }
+}

@@ -156,6 +156,11 @@ problem_codes! {
     /// others are still served. Retry after `Retry-After`, or answer some.
     ChallengeQuotaExceeded = "challenge_quota_exceeded", 429, "The verifier holds too many outstanding challenges";
 
+    // --- Decisions held for clients that missed their answer ---
+    /// No decision is held for the challenge: never consumed, evicted,
+    /// past its retention, or asked for by another verifier.
+    DecisionUnknown = "decision_unknown", 404, "No decision is held for this challenge";
+
     // --- Presentations (credential layer) ---
     /// A proof does not verify.
     ProofInvalid = "proof_invalid", 422, "A presentation proof does not verify";

@@ -240,7 +240,13 @@ async fn retired_policy_challenges_are_refused() {
     );
     assert!(v["log_sequence"].is_u64(), "{v}");
     assert_eq!(log_size(&c).await, before + 2);
-    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    // The identical submission again: the same refusal, not a second one.
+    let (s, again) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!((s, &again), (StatusCode::CONFLICT, &v));
+    assert_eq!(log_size(&c).await, before + 2);
+    // Another presentation on the spent challenge: a replay.
+    let replay = submission(&sub["request"], &h.present(&sub["request"]));
+    let (s, v) = c.post("/v1/presentations", HOTEL, &replay).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::CONFLICT, Some("challenge_replayed"))

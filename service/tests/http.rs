@@ -157,9 +157,15 @@ async fn end_to_end() {
     );
     assert_eq!(accepted.log_sequence, 0);
 
-    // Replay.
+    // The identical submission again is a retry: the same decision, not a
+    // second one. Another presentation on the spent challenge is a replay.
+    assert_eq!(hotel.submit(&sub).await.unwrap(), accepted);
+    let replay = Submission {
+        presentation: h.answer(&sub.request),
+        ..sub.clone()
+    };
     assert_eq!(
-        problem(hotel.submit(&sub).await),
+        problem(hotel.submit(&replay).await),
         (409, "challenge_replayed".into())
     );
 

@@ -11,7 +11,9 @@
 //!    (Yangtze River Delta agreement);
 //! 3. a Shanghai landlord's request for a Sichuan real-estate certificate is
 //!    refused: no agreement covers Shanghai and Sichuan for that type;
-//! 4. the hotel's presentation replayed is refused.
+//! 4. the hotel's challenge answered again: the identical submission (a
+//!    retry) gets the same decision, not a second one; another presentation
+//!    on the spent challenge is refused as a replay.
 //!
 //! Then it shows the regulator's view: the policies' minimisation audit, the
 //! disclosure log (attribute names and outcomes, never values), a signed
@@ -464,7 +466,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     let hotel_submission = scene_hotel(&roles, zhang, out).await?;
     scene_employer(&roles, li, out).await?;
     scene_landlord(&roles, wang, out).await?;
-    scene_replay(&roles, &hotel_submission, out).await?;
+    scene_replay(&roles, zhang, &hotel_submission, out).await?;
     regulator_view(&roles, out).await?;
 
     server.shutdown().await?;
@@ -549,13 +551,38 @@ async fn scene_landlord(roles: &Roles, wang: &Person, out: &mut dyn Write) -> Re
     Ok(())
 }
 
-/// Scene 4: the hotel's presentation replayed.
-async fn scene_replay(roles: &Roles, submission: &Submission, out: &mut dyn Write) -> Result<()> {
-    heading(out, "Scene 4 · The hotel's presentation is replayed")?;
-    let decision = decision_of(roles.hotel.submit(submission).await)?;
+/// Scene 4: the hotel's spent challenge answered again: the identical
+/// submission is a retry and gets the decision already taken (no second
+/// record); a new presentation on it is a replay, refused.
+async fn scene_replay(
+    roles: &Roles,
+    zhang: &Person,
+    submission: &Submission,
+    out: &mut dyn Write,
+) -> Result<()> {
+    heading(out, "Scene 4 · The hotel's challenge is answered again")?;
+    let retry = decision_of(roles.hotel.submit(submission).await)?;
     writeln!(
         out,
-        "  POST /v1/presentations (the same presentation again) → HTTP {}",
+        "  POST /v1/presentations (the identical submission: a retry) → HTTP {}",
+        retry.as_ref().map_or_else(|p| p.status, |_| 200)
+    )?;
+    writeln!(
+        out,
+        "  {} — the decision already taken, not a new one",
+        summary(&retry)
+    )?;
+    if retry.is_err() {
+        bail!("a retried submission did not get its decision");
+    }
+    let replay = Submission {
+        presentation: zhang.answer(&submission.request)?,
+        ..submission.clone()
+    };
+    let decision = decision_of(roles.hotel.submit(&replay).await)?;
+    writeln!(
+        out,
+        "  POST /v1/presentations (another presentation for the spent challenge) → HTTP {}",
         decision.as_ref().map_or_else(|p| p.status, |_| 200)
     )?;
     writeln!(out, "  {}", summary(&decision))?;

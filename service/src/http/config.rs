@@ -35,6 +35,10 @@
 //! per_token_per_sec = 10000   # requests per second per token name (0: no limit)
 //! burst = 20000               # requests a token may send at once
 //!
+//! [decisions]
+//! retention_secs = 120        # how long a decision is held for a client that missed it
+//! capacity = 50000            # most decisions held (the oldest go first)
+//!
 //! [key_cache]
 //! ttl_secs = 600
 //! capacity = 10000
@@ -157,6 +161,8 @@ pub struct Config {
     pub challenges: ChallengesConfig,
     /// The per-token request rate limit.
     pub rate_limit: RateLimitConfig,
+    /// Decisions held for the clients that missed their answer.
+    pub decisions: DecisionsConfig,
     /// The issuer verifier-key cache.
     pub key_cache: KeyCacheConfig,
     /// Tree-head signing.
@@ -177,6 +183,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             challenges: ChallengesConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            decisions: DecisionsConfig::default(),
             key_cache: KeyCacheConfig::default(),
             disclosure_log: LogConfig::default(),
             connections: ConnectionsConfig::default(),
@@ -363,6 +370,30 @@ impl Default for RateLimitConfig {
     }
 }
 
+/// Settings of the decisions held, in memory only, for the clients that
+/// did not get their answer (a `timeout`, a dropped connection); see
+/// [`super::decisions`].
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DecisionsConfig {
+    /// How long a decision is held after its challenge was consumed, in
+    /// seconds.
+    pub retention_secs: u64,
+    /// Most decisions held at once; beyond it the oldest is dropped. Each
+    /// holds the answer (an accepted one: the disclosed values returned,
+    /// typically under 1 KiB).
+    pub capacity: usize,
+}
+
+impl Default for DecisionsConfig {
+    fn default() -> Self {
+        DecisionsConfig {
+            retention_secs: 120,
+            capacity: 50_000,
+        }
+    }
+}
+
 /// Issuer verifier-key cache settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -478,6 +509,9 @@ impl Config {
         }
         if self.rate_limit.per_token_per_sec > 0 && self.rate_limit.burst == 0 {
             return bad("rate_limit.burst must be at least 1 when the limit is on");
+        }
+        if self.decisions.retention_secs == 0 || self.decisions.capacity == 0 {
+            return bad("decisions.retention_secs and decisions.capacity must be at least 1");
         }
         if self.key_cache.ttl_secs == 0 {
             return bad("key_cache.ttl_secs must be at least 1");

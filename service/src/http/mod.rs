@@ -9,6 +9,8 @@
 //! - [`openapi`]: the OpenAPI document, generated from the wire types and
 //!   the handlers' annotations;
 //! - [`verify`]: challenges and the presentation pipeline;
+//! - [`decisions`]: decisions run to their end in tracked tasks, and held
+//!   (in memory, briefly) for the clients that missed their answer;
 //! - [`batcher`]: micro-batched BBS verification on OS threads;
 //! - [`log_writer`]: group commit of disclosure records;
 //! - [`registry`]: registry and policy documents, issuer-key cache;
@@ -26,6 +28,7 @@ pub mod batcher;
 pub mod cli;
 pub mod config;
 pub mod connections;
+pub mod decisions;
 pub mod engine;
 pub mod log_writer;
 pub mod metrics;

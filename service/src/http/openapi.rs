@@ -46,6 +46,7 @@ use super::routes;
         routes::challenges,
         routes::presentations,
         routes::presentations_batch,
+        routes::decision,
         routes::list_issuers,
         routes::create_issuer,
         routes::get_issuer,

@@ -5,7 +5,7 @@
 //! | route | roles |
 //! | --- | --- |
 //! | `GET /healthz`, `GET /metrics`, `GET /v1/openapi.json` | none |
-//! | `POST /v1/challenges`, `POST /v1/presentations[/batch]` | verifier |
+//! | `POST /v1/challenges`, `POST /v1/presentations[/batch]`, `GET /v1/presentations/decisions/{challenge}` | verifier |
 //! | `POST` under `/v1/issuers`, `/v1/agreements`, `/v1/policies` | admin |
 //! | `GET /v1/issuers…`, `GET /v1/agreements…` | admin, regulator |
 //! | `GET /v1/policies…` | admin, regulator, verifier |
@@ -36,14 +36,15 @@ use tower_http::LatencyUnit;
 use tracing::Level;
 use zkcred_api::{
     Accepted, BatchRequest, BatchResponse, BatchResult, ConsistencyProof, ConsistencyQuery,
-    Document, DocumentVersions, Health, InclusionProof, InclusionQuery, IssuedChallenge, LogEntry,
-    LogHead, LogRecords, PolicyAudit, PolicyAudits, ProblemDocument, RecordsQuery, DEFAULT_RECORDS,
-    MAX_RECORDS,
+    Document, DocumentVersions, Health, HeldDecision, InclusionProof, InclusionQuery,
+    IssuedChallenge, LogEntry, LogHead, LogRecords, PolicyAudit, PolicyAudits, ProblemDocument,
+    RecordsQuery, DEFAULT_RECORDS, MAX_RECORDS,
 };
 use zkcred_policy::AuditReport;
 
 use super::auth::{Auth, Role};
 use super::config::LimitsConfig;
+use super::decisions::Consumed;
 use super::metrics::{method_label, Format, Metrics, UNMATCHED};
 use super::openapi::{
     BadRequest, BodyTooLarge, Forbidden, InternalError, TooManyRequests, Unauthorized, Unavailable,
@@ -73,6 +74,7 @@ fn route_table() -> Vec<(&'static str, MethodRouter<Arc<AppState>>)> {
         ("/v1/challenges", post(challenges)),
         ("/v1/presentations", post(presentations)),
         ("/v1/presentations/batch", post(presentations_batch)),
+        ("/v1/presentations/decisions/{challenge}", get(decision)),
         ("/v1/issuers", get(list_issuers).post(create_issuer)),
         ("/v1/issuers/{id}", get(get_issuer)),
         ("/v1/issuers/{id}/versions", post(version_issuer)),
@@ -115,7 +117,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// Wraps `routes` in what every request goes through, outermost first:
 /// a request span ([`TraceLayer`]: method and route template, then status
 /// and latency; never bodies, tokens or paths), the request count, the
-/// mapping of the two layers' bare refusals to problem documents, the
+/// mapping of the two layers' bare refusals to problem documents (a
+/// `timeout` names the decisions its request started: [`Consumed`]), the
 /// timeout ([`TimeoutLayer`]) and the body limit
 /// ([`RequestBodyLimitLayer`]: a declared length over it is refused before
 /// the body is read, a longer streamed body when [`JsonBody`] reads it).
@@ -131,9 +134,13 @@ fn edges<S: Clone + Send + Sync + 'static>(
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
         .layer(TimeoutLayer::with_status_code(TIMED_OUT, timeout))
-        .layer(middleware::map_response(move |r: Response| async move {
-            as_problem(r, timeout)
-        }))
+        .layer(middleware::from_fn(
+            move |mut req: Request, next: Next| async move {
+                let consumed = Consumed::default();
+                req.extensions_mut().insert(consumed.clone());
+                as_problem(next.run(req).await, timeout, &consumed)
+            },
+        ))
         .layer(middleware::from_fn_with_state(metrics, count))
         .layer(
             TraceLayer::new_for_http()
@@ -161,8 +168,10 @@ const TIMED_OUT: StatusCode = StatusCode::REQUEST_TIMEOUT;
 
 /// The problem document for a bare refusal of the library layers: 413
 /// `body_too_large` (the body limit's plain-text answer) and 503 `timeout`
-/// (the timeout's empty one). Problem documents pass unchanged.
-fn as_problem(r: Response, timeout: Duration) -> Response {
+/// (the timeout's empty one; when the request had consumed challenges, with
+/// where their decisions can be fetched: [`Consumed::member`]). Problem
+/// documents pass unchanged.
+fn as_problem(r: Response, timeout: Duration, consumed: &Consumed) -> Response {
     let is_problem = r
         .headers()
         .get(header::CONTENT_TYPE)
@@ -170,11 +179,21 @@ fn as_problem(r: Response, timeout: Duration) -> Response {
     match r.status() {
         _ if is_problem => r,
         StatusCode::PAYLOAD_TOO_LARGE => body_too_large().into_response(),
-        TIMED_OUT => Problem::new(
-            ProblemCode::Timeout,
-            format!("the request took longer than {} ms", timeout.as_millis()),
-        )
-        .into_response(),
+        TIMED_OUT => {
+            let took = format!("the request took longer than {} ms", timeout.as_millis());
+            match consumed.member() {
+                Some((name, urls)) => Problem::new(
+                    ProblemCode::Timeout,
+                    format!(
+                        "{took}; its decision goes on and is logged: fetch it at {name}, \
+                         or resubmit the identical submission"
+                    ),
+                )
+                .with(name, urls),
+                None => Problem::new(ProblemCode::Timeout, took),
+            }
+            .into_response()
+        }
         _ => r,
     }
 }
@@ -371,7 +390,11 @@ async fn challenges(
 /// Roles: verifier. Judged under the policy the challenge was issued for;
 /// the decision, accepted or refused, is recorded in the disclosure log.
 /// Refusals are problem documents with `decision: "refused"` and
-/// `log_sequence` (policy refusals also `reasons`).
+/// `log_sequence` (policy refusals also `reasons`). Once its challenge is
+/// consumed a decision is taken to its end even if the request times out or
+/// the connection drops; resubmitting the identical submission (same
+/// verifier, same JSON values) answers that decision again instead of
+/// `challenge_replayed`, as does `GET /v1/presentations/decisions/{challenge}`.
 #[utoipa::path(
     post,
     path = "/v1/presentations",
@@ -387,24 +410,27 @@ async fn challenges(
         (status = 409, description = "`challenge_replayed`; or `policy_retired` (the policy was retired after the challenge was issued: refused and logged, with `decision` and `log_sequence`)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 410, description = "`challenge_expired`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "Refused and logged: `proof_invalid`, `over_disclosure`, `missing_disclosure`, `unknown_issuer`, `unknown_key`, `key_revoked`, `issuer_not_accepted`, `request_not_from_policy`, `not_recognised`, `predicate_not_satisfied`, … (with `decision` and `log_sequence`); or a challenge refusal: `challenge_unknown`, `challenge_wrong_policy`", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 503, description = "`overloaded`, `shutting_down`, `timeout` or `storage_busy`", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`, `shutting_down`, `timeout` or `storage_busy`; a `timeout` after the challenge was consumed has `decision_url`: the decision goes on and is logged, fetch it there (or resubmit the identical submission)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 500, response = InternalError),
     )
 )]
 async fn presentations(
     State(st): St,
     Auth(who): Auth,
+    consumed: Consumed,
     JsonBody(sub): JsonBody<Submission>,
 ) -> Answer {
     who.require(VERIFIER)?;
-    ok(verify::decide(&st, &who, sub).await?)
+    ok(verify::decide(&st, &who, sub, &consumed).await?)
 }
 
 /// Verify many presentations
 ///
 /// Roles: verifier. 1 to `limits.batch_items` submissions, each judged on
 /// its own as by `POST /v1/presentations` (a malformed item is refused
-/// alone); one result per item, in order.
+/// alone; an identical resubmission answers its held decision); one result
+/// per item, in order. A `timeout` after challenges were consumed has
+/// `decision_urls`, one per consumed challenge.
 #[utoipa::path(
     post,
     path = "/v1/presentations/batch",
@@ -423,9 +449,11 @@ async fn presentations(
 async fn presentations_batch(
     State(st): St,
     Auth(who): Auth,
+    consumed: Consumed,
     JsonBody(body): JsonBody<BatchRequest>,
 ) -> Answer {
     who.require(VERIFIER)?;
+    consumed.batch();
     let limit = st.config.limits.batch_items;
     if body.items.is_empty() {
         return Err(Problem::invalid("a batch holds at least one item"));
@@ -439,10 +467,10 @@ async fn presentations_batch(
     }
     let mut tasks = tokio::task::JoinSet::new();
     for (i, item) in body.items.into_iter().enumerate() {
-        let (st, who) = (Arc::clone(&st), who.clone());
+        let (st, who, consumed) = (Arc::clone(&st), who.clone(), consumed.clone());
         tasks.spawn(async move {
             let r = match Submission::deserialize(&item) {
-                Ok(sub) => verify::decide(&st, &who, sub).await,
+                Ok(sub) => verify::decide(&st, &who, sub, &consumed).await,
                 Err(e) => Err(Problem::malformed_json(format!(
                     "item {i}: the JSON does not have the expected fields and types ({})",
                     if e.is_data() { "data" } else { "syntax" }
@@ -470,6 +498,39 @@ async fn presentations_batch(
     // Every task reports its slot (or the join failed above).
     let results = slots.into_iter().flatten().collect();
     ok(BatchResponse { results })
+}
+
+/// The decision on a consumed challenge
+///
+/// Roles: verifier (the one the challenge was issued to). For a client that
+/// did not get its answer (a `timeout`, a dropped connection): the decision
+/// on the presentation that consumed `challenge` (64 hex digits), held in
+/// memory for `[decisions] retention_secs`. `pending` (202) while it is
+/// being taken.
+#[utoipa::path(
+    get,
+    path = "/v1/presentations/decisions/{challenge}",
+    tag = "verification",
+    security(("bearer" = ["verifier"])),
+    params(("challenge" = String, Path, description = "The challenge (64 hex digits) of the request the presentation answered")),
+    responses(
+        (status = 200, description = "Decided: `result` is what `POST /v1/presentations` answers", body = HeldDecision),
+        (status = 202, description = "Still being decided; ask again", body = HeldDecision),
+        (status = 400, description = "`challenge_malformed`", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "`decision_unknown`: never consumed, another verifier's, or no longer held", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, response = TooManyRequests),
+        (status = 503, description = "`timeout`", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 500, response = InternalError),
+    )
+)]
+async fn decision(State(st): St, Auth(who): Auth, Path(challenge): Path<String>) -> Answer {
+    who.require(VERIFIER)?;
+    match verify::held_decision(&st, &who, &challenge)? {
+        (true, held) => ok(held),
+        (false, held) => Ok((StatusCode::ACCEPTED, Json(held)).into_response()),
+    }
 }
 
 // --- registry and policies ------------------------------------------------

@@ -7,10 +7,11 @@
 //! timeouts, head size). [`RunningServer::shutdown`] stops accepting
 //! connections, closes idle ones and ones still sending their head, lets
 //! in-flight requests finish for at most `connections.shutdown_grace_ms`
-//! (then cuts them), stops the verification threads and the log writer
-//! (after they drained their queues), signs a last tree head if the log
-//! grew, and checkpoints the database (so the database file alone holds
-//! everything).
+//! (then cuts them), waits for the decisions still running after their
+//! requests ended ([`super::decisions`]), stops the verification threads
+//! and the log writer (after they drained their queues), signs a last tree
+//! head if the log grew, and checkpoints the database (so the database file
+//! alone holds everything).
 //!
 //! At start the log key is checked against the stored heads
 //! ([`crate::log_key::open_for_log`]): a missing or different key on a
@@ -28,6 +29,7 @@ use super::auth::Tokens;
 use super::batcher::Batcher;
 use super::config::{Config, ConfigError};
 use super::connections::{self, Limits};
+use super::decisions::Decisions;
 use super::engine::Engine;
 use super::log_writer::LogWriter;
 use super::metrics::Metrics;
@@ -110,6 +112,10 @@ impl Server {
             log_writer: LogWriter::start(Arc::clone(&log), Arc::clone(&metrics)),
             log,
             batcher: Batcher::start(&config.batch, config.verify_workers(), Arc::clone(&metrics)),
+            decisions: Decisions::new(
+                Duration::from_secs(config.decisions.retention_secs),
+                config.decisions.capacity,
+            ),
             metrics,
             config,
         });
@@ -202,6 +208,9 @@ impl RunningServer {
         if let Some(s) = self.signer {
             let _ = s.await;
         }
+        // Decisions whose requests timed out or were dropped still run:
+        // they end, logged, before the verifier threads and the writer stop.
+        self.state.decisions.drain().await;
         let state = self.state;
         tokio::task::spawn_blocking(move || {
             state.batcher.shutdown();

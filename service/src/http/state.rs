@@ -7,6 +7,7 @@ use zkcred_credential::Catalogue;
 use super::auth::Tokens;
 use super::batcher::Batcher;
 use super::config::Config;
+use super::decisions::Decisions;
 use super::log_writer::LogWriter;
 use super::metrics::Metrics;
 use super::registry::Registry;
@@ -33,6 +34,9 @@ pub struct AppState {
     pub log_writer: LogWriter,
     /// Proof verification.
     pub batcher: Batcher,
+    /// Decisions in progress (tracked tasks) and decisions held for the
+    /// clients that missed their answer.
+    pub decisions: Decisions,
     /// Counters and histograms.
     pub metrics: Arc<Metrics>,
 }

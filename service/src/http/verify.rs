@@ -16,7 +16,10 @@
 //! (group-committed) → the response. Every decision taken after the
 //! challenge was consumed is logged, refusals included, and nothing before
 //! it consumes the challenge: a consumed challenge ends in exactly one logged
-//! decision. A refusal's record names the requested credential types but no
+//! decision. Everything after the consumption runs in a tracked task of its
+//! own, so a request timeout or a dropped connection cannot cut a decision
+//! short; the decision is held for a while for the client that missed it
+//! ([`super::decisions`]). A refusal's record names the requested credential types but no
 //! attributes.
 
 use std::sync::Arc;
@@ -31,6 +34,7 @@ use zkcred_policy::{Decision, Policy};
 
 use super::auth::Principal;
 use super::batcher::{BatchError, Upstream, VerifyItem};
+use super::decisions::{submission_digest, Begun, Consumed};
 use super::problem::{challenge_problem, Problem};
 use super::registry::{CachedKey, POLICY_KIND};
 use super::state::{blocking, AppState};
@@ -39,7 +43,9 @@ use crate::storage::DocumentStatus;
 use zkcred_translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
 
 /// The bodies of the verification routes: the API's types.
-pub use zkcred_api::{Accepted, ChallengeRequest, DisclosedOut, IssuedChallenge, Submission};
+pub use zkcred_api::{
+    Accepted, ChallengeRequest, DisclosedOut, HeldDecision, IssuedChallenge, Submission,
+};
 
 /// Issues a challenge for `policy_id` to the verifier `who`.
 pub async fn issue_challenge(
@@ -250,26 +256,70 @@ pub fn check_limits(sub: &Submission) -> Result<(), Problem> {
 }
 
 /// Decides on one submission by the verifier `who`.
+///
+/// Once the challenge is consumed, the decision runs in a task of its own
+/// ([`super::decisions::Decisions::spawn`]): cancelling this future (a request timeout, a
+/// dropped connection) leaves it running to its logged end, and the client
+/// can learn it ([`super::decisions`]); `consumed` notes the challenge for
+/// the `timeout` answer. The identical submission on a consumed challenge,
+/// by the same verifier, answers the decision taken on it.
 pub async fn decide(
     state: &Arc<AppState>,
     who: &Principal,
     sub: Submission,
+    consumed: &Consumed,
 ) -> Result<Accepted, Problem> {
     check_limits(&sub)?;
     let nonce = Nonce::from_hex(&sub.request.challenge).map_err(|e| challenge_problem(&e))?;
+    let submission = submission_digest(&sub)?;
     // Load is shed here, before the challenge is consumed: an `overloaded`
     // (or `shutting_down`) answer leaves the challenge answerable and logs
     // nothing. Admitted, the request's place in the verification queue is
     // held until its proofs are queued, so they always find room, and the
     // batcher knows they are coming.
     let announced = state.batcher.admit().map_err(batch_problem)?;
-    let binding = state
-        .challenges
-        .consume(&nonce, &who.name, &sub.policy)
-        .map_err(|e| {
+    let begun = state
+        .decisions
+        .begin(nonce.digest(), &who.name, submission, || {
+            state.challenges.consume(&nonce, &who.name, &sub.policy)
+        });
+    let (binding, slot) = match begun {
+        Begun::Consumed(binding, slot) => (binding, slot),
+        Begun::Known(slot) => {
+            consumed.note(nonce.to_hex());
+            return slot.wait().await;
+        }
+        Begun::Refused(e) => {
             state.metrics.challenge_refused(e.code());
-            challenge_problem(&e)
-        })?;
+            return Err(challenge_problem(&e));
+        }
+    };
+    consumed.note(nonce.to_hex());
+    // From here on the challenge is spent: every outcome is one logged
+    // decision, taken to its end whatever happens to this request.
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    let (st, who, finished) = (Arc::clone(state), who.clone(), Arc::clone(&slot));
+    state.decisions.spawn(&slot, async move {
+        let decision = decide_consumed(&st, &who, sub, &binding, announced).await;
+        finished.finish(&decision);
+        let _ = answer.send(decision);
+    });
+    match answered.await {
+        Ok(decision) => decision,
+        // The task ended without answering (it panicked): its slot says so.
+        Err(_) => slot.wait().await,
+    }
+}
+
+/// The decision on a submission whose challenge is consumed: policy in
+/// force, verification, conclusion, each outcome appended to the log.
+async fn decide_consumed(
+    state: &Arc<AppState>,
+    who: &Principal,
+    sub: Submission,
+    binding: &ChallengeBinding,
+    announced: Upstream,
+) -> Result<Accepted, Problem> {
     // What a refusal's record may name: the requested credential types that
     // are catalogue types, and the attribute names the presentation
     // disclosed for each that are in the type's layout. Names come from
@@ -310,9 +360,7 @@ pub async fn decide(
         types,
         disclosed_names,
     };
-    // From here on the challenge is spent: every outcome is one logged
-    // decision.
-    let policy = match policy_in_force(state, &binding).await {
+    let policy = match policy_in_force(state, binding).await {
         Ok(p) => p,
         Err(p) => return Err(ctx.refuse(p, &[]).await),
     };
@@ -320,6 +368,31 @@ pub async fn decide(
         Ok(disclosed) => ctx.decide(&policy, disclosed).await,
         Err((p, issuers)) => Err(ctx.refuse(p, &issuers).await),
     }
+}
+
+/// `GET /v1/presentations/decisions/{challenge}`: the decision held for
+/// `challenge` (hex) if `who` took it; `Ok((true, _))` when decided.
+///
+/// # Errors
+/// `challenge_malformed` (400) for a challenge that is not 64 hex digits;
+/// `decision_unknown` (404) when no decision of `who` is held for it.
+pub fn held_decision(
+    state: &AppState,
+    who: &Principal,
+    challenge: &str,
+) -> Result<(bool, HeldDecision), Problem> {
+    let nonce = Nonce::from_hex(challenge).map_err(|e| challenge_problem(&e))?;
+    let held = state
+        .decisions
+        .held(&nonce.digest(), &who.name)
+        .ok_or_else(|| {
+            Problem::new(
+                ProblemCode::DecisionUnknown,
+                "no decision of this verifier is held for the challenge: never consumed, \
+                 or no longer held",
+            )
+        })?;
+    Ok((held.is_decided(), held))
 }
 
 /// The policy version the challenge was issued for, unless the policy has

@@ -68,6 +68,10 @@ pub enum ClientCommand {
     /// Submit a holder's presentation (verifier): ACCEPTED (exit 0) with the
     /// disclosed values, or REFUSED (exit 1) with the reason.
     Submit(verify::SubmitArgs),
+    /// The decision on the presentation that answered CHALLENGE (verifier),
+    /// for a submission whose answer was lost (a timeout, a dropped
+    /// connection): as `submit` shows it, while the service holds it.
+    Decision(verify::DecisionArgs),
     /// The disclosure log (admin, regulator): head, records, proofs, export
     /// and its offline verification.
     #[command(subcommand)]
@@ -144,6 +148,7 @@ impl ClientArgs {
                 ClientCommand::Policy(c) => c.run(&mut s).await,
                 ClientCommand::Challenge(a) => verify::challenge(&mut s, a).await,
                 ClientCommand::Submit(a) => verify::submit(&mut s, a).await,
+                ClientCommand::Decision(a) => verify::decision(&mut s, a).await,
                 ClientCommand::Log(c) => c.run(&mut s).await,
                 ClientCommand::Health => {
                     let h = s

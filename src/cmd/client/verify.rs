@@ -1,4 +1,4 @@
-//! `zkcred client challenge|submit`: the verifier's two calls.
+//! `zkcred client challenge|submit|decision`: the verifier's calls.
 
 use std::path::PathBuf;
 
@@ -6,7 +6,7 @@ use anyhow::{Context as _, Result};
 use clap::Args;
 use serde_json::Value;
 use zkcred_api::client::ClientError;
-use zkcred_api::Submission;
+use zkcred_api::{Accepted, BatchResult, Submission};
 use zkcred_credential::{Presentation, PresentationRequest};
 
 use super::Session;
@@ -33,6 +33,14 @@ pub struct SubmitArgs {
     pub request: PathBuf,
     /// The holder's presentation (`zkcred wallet present`), or `-`.
     pub presentation: PathBuf,
+}
+
+/// `zkcred client decision`.
+#[derive(Debug, Args)]
+pub struct DecisionArgs {
+    /// The challenge the presentation answered: 64 hex digits, the
+    /// request's `challenge`.
+    pub challenge: String,
 }
 
 /// Gets a challenge; writes the request (or, with `--json`, the whole
@@ -74,7 +82,18 @@ pub(crate) async fn submit(s: &mut Session<'_, '_>, a: SubmitArgs) -> Result<Sta
         request,
         presentation,
     };
-    match s.client.submit(&sub).await {
+    let answer = s.client.submit(&sub).await;
+    report(s, "POST /v1/presentations", answer)
+}
+
+/// Shows a decision: ACCEPTED (0) with the disclosed values, REFUSED (1),
+/// or the service's error.
+fn report(
+    s: &mut Session<'_, '_>,
+    what: &str,
+    answer: Result<Accepted, ClientError>,
+) -> Result<Status> {
+    match answer {
         Ok(d) => {
             s.print(&d, || {
                 let mut out = format!(
@@ -108,6 +127,31 @@ pub(crate) async fn submit(s: &mut Session<'_, '_>, a: SubmitArgs) -> Result<Sta
             })?;
             Ok(Status::Invalid)
         }
-        Err(e) => Err(s.fail("POST /v1/presentations", e)),
+        Err(e) => Err(s.fail(what, e)),
+    }
+}
+
+/// The decision held for a challenge (for a submission whose answer was
+/// lost): as `submit` shows it; still pending is an error (ask again).
+pub(crate) async fn decision(s: &mut Session<'_, '_>, a: DecisionArgs) -> Result<Status> {
+    let what = "GET /v1/presentations/decisions";
+    let held = s
+        .client
+        .decision(&a.challenge)
+        .await
+        .map_err(|e| s.fail(what, e))?;
+    match held.result {
+        Some(BatchResult {
+            decision: Some(d), ..
+        }) => report(s, what, Ok(d)),
+        Some(BatchResult {
+            problem: Some(p), ..
+        }) => report(s, what, Err(ClientError::Problem(Box::new(p)))),
+        _ => {
+            s.print(&held, String::new)?;
+            Err(anyhow::anyhow!(
+                "{what}: the decision is still being taken; ask again"
+            ))
+        }
     }
 }
