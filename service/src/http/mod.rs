@@ -23,6 +23,7 @@ pub mod batcher;
 pub mod cli;
 pub mod config;
 pub mod engine;
+mod export;
 pub mod log_writer;
 pub mod metrics;
 pub mod openapi;

@@ -110,6 +110,9 @@ impl Server {
             log,
             batcher: Batcher::start(&config.batch, config.verify_workers(), Arc::clone(&metrics)),
             metrics,
+            exports: Arc::new(tokio::sync::Semaphore::new(
+                config.disclosure_log.max_concurrent_exports,
+            )),
             config,
         });
 
