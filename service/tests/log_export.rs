@@ -32,12 +32,17 @@ fn event(i: u64) -> DisclosureEvent {
             disclosed_attributes: vec!["age_over_18".into()],
             issuer: "cn.gov.mps".into(),
         }],
-        outcome: if i % 5 == 0 {
+        outcome: if i.is_multiple_of(5) {
             Outcome::Refused
         } else {
             Outcome::Accepted
         },
-        reason: if i % 5 == 0 { "proof_invalid" } else { "ok" }.into(),
+        reason: if i.is_multiple_of(5) {
+            "proof_invalid"
+        } else {
+            "ok"
+        }
+        .into(),
     }
 }
 
