@@ -89,7 +89,6 @@ impl ChildServer {
             .args(["serve", "--config"])
             .arg(config)
             .env("RUST_LOG", "warn,zkcred_service=info")
-            .env_remove("NO_COLOR")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

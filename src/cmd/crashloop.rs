@@ -170,6 +170,12 @@ impl CrashloopReport {
     }
 }
 
+/// The longest a head signed during the load may take.
+const SIGN_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The longest a presentation may take before it counts as unanswered.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What the loop carries across restarts.
 struct Seen {
     key: Option<LogPublicKey>,
@@ -248,9 +254,10 @@ pub fn run(args: &CrashloopArgs) -> Result<CrashloopReport> {
                 s
             }
         };
-        eprintln!("  set up at {:.2} s", t0.elapsed().as_secs_f64());
         let load = rand::thread_rng().gen_range(args.min_load_secs..=args.max_load_secs);
-        load_and_kill(&rt, args, mix, &api, s, server, load, &mut seen, &mut c)?;
+        load_and_kill(
+            &rt, args, mix, &api, s, server, &tokens, load, &mut seen, &mut c,
+        )?;
         eprintln!(
             "cycle {cycle}: {} acknowledged in {load:.2} s, killed; {} failures",
             c.acknowledged,
@@ -288,10 +295,17 @@ fn load_and_kill(
     api: &Api,
     setup: Arc<Setup>,
     server: ChildServer,
+    api_tokens: &Tokens,
     load: f64,
     seen: &mut Seen,
     c: &mut Cycle,
 ) -> Result<()> {
+    let url = server.url.clone();
+    let verifier_token = &api_tokens.verifier;
+    let admin = Client::builder(&server.url)
+        .token(&api_tokens.admin)
+        .timeout(SIGN_TIMEOUT)
+        .build()?;
     let chunk = (args.rate as usize / 2).max(1);
     let queue = Arc::new(Queue::default());
     let producer = Producer {
@@ -309,11 +323,11 @@ fn load_and_kill(
     while queue.is_empty() && !queue.finished() && ready.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(10));
     }
-    eprintln!("  first chunk in {:.2} s", ready.elapsed().as_secs_f64());
     let (tally, heads) = rt.block_on(async {
         let kill_at = tokio::time::Instant::now() + Duration::from_secs_f64(load);
-        // Heads signed during the load: seen before the crash.
-        let admin = api.admin.clone();
+        // Heads signed during the load: seen before the crash. A request
+        // caught by the kill is given up after SIGN_TIMEOUT: on loopback,
+        // one may hang rather than fail when its server dies.
         let signer = tokio::spawn(async move {
             let mut heads = Vec::new();
             let every = Duration::from_secs_f64((load / 3.0).max(0.1));
@@ -333,7 +347,13 @@ fn load_and_kill(
         });
         // Senders keep going a little past the kill: requests in flight.
         let tally = senders::run(
-            || api.connection(),
+            || {
+                Ok(Client::builder(&url)
+                    .token(verifier_token)
+                    .idle_per_host(1)
+                    .timeout(SEND_TIMEOUT)
+                    .build()?)
+            },
             Arc::clone(&queue),
             args.connections,
             f64::from(args.rate),
