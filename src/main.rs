@@ -68,6 +68,16 @@ enum Command {
     /// Drive the verifier service with concurrent presentations and report
     /// throughput and latency (in process unless --url).
     Loadtest(cmd::loadtest::LoadtestArgs),
+    /// A long run against `zkcred serve` (a child process unless --url) at
+    /// a steady rate with valid, invalid, malformed and replayed
+    /// presentations: throughput, latency per class, unexpected answers and
+    /// the server's memory over time. Exit 1 on any unexpected answer.
+    Soak(cmd::soak::SoakArgs),
+    /// Start `zkcred serve`, load it, kill -9 it mid-load and restart it,
+    /// --cycles times; after each restart check every acknowledged decision
+    /// against the log, the export and the consistency of every head seen
+    /// before. Exit 1 on any failed check.
+    Crashloop(cmd::crashloop::CrashloopArgs),
 }
 
 fn main() -> ExitCode {
@@ -93,6 +103,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(c) => zkcred::policy_cmd::run(c),
         Command::Demo(a) => cmd::service::demo(a),
         Command::Loadtest(a) => cmd::service::loadtest(&a),
+        Command::Soak(a) => cmd::service::soak(&a),
+        Command::Crashloop(a) => cmd::service::crashloop(&a),
         Command::Serve { config } => cmd::service::serve(config.as_deref()),
     }
 }

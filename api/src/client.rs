@@ -525,7 +525,9 @@ impl Client {
             .await
     }
 
-    /// `GET /v1/log/export`: the export and its text as served.
+    /// `GET /v1/log/export`: the export and its text as served, held whole
+    /// in memory (for small logs; [`Client::export_stream`] reads a log of
+    /// any size a chunk at a time).
     pub async fn export(&self) -> Result<(LogExport, String), ClientError> {
         let r = self.send_raw(Method::GET, "/v1/log/export", None).await?;
         if !r.status.is_success() {
@@ -534,6 +536,63 @@ impl Client {
         let text = r.text();
         let export = LogExport::from_json(&text).map_err(|e| ClientError::Decode(e.to_string()))?;
         Ok((export, text))
+    }
+}
+
+impl Client {
+    /// `GET /v1/log/export` as it is streamed: the status is checked (a
+    /// refusal, such as 503 `log_export_busy`, is its problem document) and
+    /// the body is left to read with [`ExportStream::chunk`]. The whole
+    /// transfer may take up to [`EXPORT_TIMEOUT`] (not the client's
+    /// per-call timeout: a large log takes longer than a call).
+    pub async fn export_stream(&self) -> Result<ExportStream, ClientError> {
+        let mut rb = self
+            .http
+            .get(format!("{}/v1/log/export", self.base))
+            .timeout(EXPORT_TIMEOUT);
+        if let Some(a) = &self.auth {
+            rb = rb.header(AUTHORIZATION, a.clone());
+        }
+        let r = rb.send().await?;
+        let status = r.status();
+        if !status.is_success() {
+            let content_type = r
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body = r.bytes().await?.to_vec();
+            return Err(error_of(&RawResponse {
+                status,
+                content_type,
+                body,
+            }));
+        }
+        Ok(ExportStream { response: r })
+    }
+}
+
+/// The longest a streamed export ([`Client::export_stream`]) may take.
+pub const EXPORT_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// The body of `GET /v1/log/export`, read a chunk at a time (each at most
+/// what the service wrote at once: about one page of records), so the
+/// export need never be held whole; feed it to
+/// `zkcred_translog::verify_export_json` or write it to a file.
+#[derive(Debug)]
+pub struct ExportStream {
+    response: reqwest::Response,
+}
+
+impl ExportStream {
+    /// The next chunk of the document, or `None` at its end.
+    ///
+    /// # Errors
+    /// [`ClientError::Transport`] when the transfer breaks off (the
+    /// service ends the stream early when it fails mid-export).
+    pub async fn chunk(&mut self) -> Result<Option<Vec<u8>>, ClientError> {
+        Ok(self.response.chunk().await?.map(|b| b.to_vec()))
     }
 }
 

@@ -27,7 +27,7 @@
 //! | `GET /v1/log/records` | query [`RecordsQuery`] | [`LogRecords`] |
 //! | `GET /v1/log/inclusion` | query [`InclusionQuery`] | [`InclusionProof`] |
 //! | `GET /v1/log/consistency` | query [`ConsistencyQuery`] | [`ConsistencyProof`] |
-//! | `GET /v1/log/export` | | [`LogExport`](zkcred_translog::LogExport) |
+//! | `GET /v1/log/export` | | [`LogExport`](zkcred_translog::LogExport), streamed |
 //!
 //! Every error is a [`ProblemDocument`] (`application/problem+json`).
 

@@ -246,6 +246,9 @@ problem_codes! {
     TreeHeadBeyondLog = "tree_head_beyond_log", 400, "The tree size is larger than the log";
     /// A record that is not a valid disclosure record.
     RecordInvalid = "record_invalid", 400, "The disclosure record is invalid";
+    /// As many log exports as allowed are running; retry after
+    /// `Retry-After` seconds.
+    LogExportBusy = "log_export_busy", 503, "Too many log exports at once; retry later";
     /// The database is busy; retry.
     StorageBusy = "storage_busy", 503, "Storage is busy; retry";
     /// The database failed.

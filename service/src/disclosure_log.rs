@@ -143,7 +143,6 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
     /// while the history holds at most one key, every stored head is
     /// exported (so a head that does not verify shows as a failure).
     pub fn export_for(&self, key: &LogPublicKey) -> Result<LogExport, Error> {
-        let rotated = self.storage.log_keys()?.len() > 1;
         let size = self.storage.disclosure_count()?;
         let records = self
             .storage
@@ -151,20 +150,164 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
             .into_iter()
             .map(|e| e.record)
             .collect();
-        let signed_heads = self
-            .storage
-            .tree_heads()?
-            .into_iter()
-            .filter(|h| h.tree_size <= size)
-            .filter(|h| !rotated || key.verify(h).is_ok())
-            .collect();
         Ok(LogExport {
             format: EXPORT_FORMAT.into(),
             log_public_key: *key,
             records,
-            signed_heads,
+            signed_heads: heads_for(&*self.storage, key, size)?,
         })
     }
+
+    /// The export document of [`DisclosureLog::export_for`], as the log is
+    /// now, produced in chunks of at most `page_records` records each (see
+    /// [`ExportPages`]), so it is never held whole.
+    pub fn export_pages(
+        &self,
+        key: &LogPublicKey,
+        page_records: u64,
+    ) -> Result<ExportPages<S>, Error> {
+        Ok(ExportPages {
+            storage: Arc::clone(&self.storage),
+            key: *key,
+            size: self.storage.disclosure_count()?,
+            next: 0,
+            page_records: page_records.max(1),
+            part: Part::Start,
+        })
+    }
+}
+
+/// The signed heads of `key` up to `size` (every stored head while the log
+/// has had one key; see [`DisclosureLog::export_for`]).
+fn heads_for<S: Storage + ?Sized>(
+    storage: &S,
+    key: &LogPublicKey,
+    size: u64,
+) -> Result<Vec<SignedTreeHead>, Error> {
+    let rotated = storage.log_keys()?.len() > 1;
+    Ok(storage
+        .tree_heads()?
+        .into_iter()
+        .filter(|h| h.tree_size <= size)
+        .filter(|h| !rotated || key.verify(h).is_ok())
+        .collect())
+}
+
+/// Records per chunk of a streamed export (`GET /v1/log/export`): about
+/// 150 KB of JSON a chunk for typical records.
+pub const EXPORT_PAGE_RECORDS: u64 = 500;
+
+/// An export document ([`LogExport`]'s JSON, byte for byte what
+/// [`LogExport::to_json`] writes) produced as an iterator of chunks: the
+/// opening fields, then the records a page at a time (each page one
+/// storage read of at most `page_records` records), then the signed heads
+/// and the closing brace.
+///
+/// The log's size is fixed when the iterator is made: records appended
+/// meanwhile are not in it, and only heads up to that size are. Each call
+/// of `next` blocks on storage; an async caller runs it on a blocking
+/// thread.
+pub struct ExportPages<S: ?Sized> {
+    storage: Arc<S>,
+    key: LogPublicKey,
+    size: u64,
+    next: u64,
+    page_records: u64,
+    part: Part,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Start,
+    Records,
+    Heads,
+    Done,
+}
+
+impl<S: ?Sized> std::fmt::Debug for ExportPages<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportPages")
+            .field("size", &self.size)
+            .field("next", &self.next)
+            .field("page_records", &self.page_records)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Storage + ?Sized> ExportPages<S> {
+    /// Records in the export (the log's size when it was started).
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn chunk(&mut self) -> Result<Option<Vec<u8>>, Error> {
+        let mut out = Vec::new();
+        match self.part {
+            Part::Start => {
+                out.extend_from_slice(b"{\"format\":");
+                json(EXPORT_FORMAT, &mut out);
+                out.extend_from_slice(b",\"log_public_key\":");
+                json(&self.key, &mut out);
+                out.extend_from_slice(b",\"records\":[");
+                self.part = Part::Records;
+            }
+            Part::Records => {
+                let end = self.size.min(self.next + self.page_records);
+                for (i, e) in self
+                    .storage
+                    .read_disclosures(self.next..end)?
+                    .iter()
+                    .enumerate()
+                {
+                    if self.next + i as u64 > 0 {
+                        out.push(b',');
+                    }
+                    json(&e.record, &mut out);
+                }
+                self.next = end;
+                if end == self.size {
+                    self.part = Part::Heads;
+                }
+                if out.is_empty() {
+                    return self.chunk();
+                }
+            }
+            Part::Heads => {
+                out.extend_from_slice(b"],\"signed_heads\":[");
+                for (i, h) in heads_for(&*self.storage, &self.key, self.size)?
+                    .iter()
+                    .enumerate()
+                {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    json(h, &mut out);
+                }
+                out.extend_from_slice(b"]}");
+                self.part = Part::Done;
+            }
+            Part::Done => return Ok(None),
+        }
+        Ok(Some(out))
+    }
+}
+
+impl<S: Storage + ?Sized> Iterator for ExportPages<S> {
+    type Item = Result<Vec<u8>, Error>;
+
+    /// The next chunk; after an error, none.
+    fn next(&mut self) -> Option<Self::Item> {
+        let r = self.chunk();
+        if r.is_err() {
+            self.part = Part::Done;
+        }
+        r.transpose()
+    }
+}
+
+/// Appends `v` as JSON to `out`.
+fn json<T: serde::Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
+    serde_json::to_writer(out, v).expect("export parts always serialise");
 }
 
 #[cfg(test)]
@@ -261,5 +404,48 @@ mod tests {
         assert_eq!(report.signed_heads, heads.len());
         assert_eq!(report.signed_root, latest.root_hash);
         assert_eq!(report.unsigned_records, 0);
+    }
+
+    /// The paged export is the export document byte for byte, read a page
+    /// of at most `page_records` records per chunk (so per storage read).
+    #[test]
+    fn paged_export_is_the_export_in_bounded_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = DisclosureLog::new(
+            Arc::new(SqliteStorage::open(dir.path().join("log.db")).unwrap()),
+            LogSigningKey::from_seed(&[5; 32]),
+        );
+        let pk = log.public_key();
+        // An empty log: opening, no records, no heads, closing.
+        let empty: Vec<Vec<u8>> = log
+            .export_pages(&pk, 100)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(empty.concat(), log.export().unwrap().to_json().into_bytes());
+        let events: Vec<_> = (0..2345).map(event).collect();
+        log.append(&events[..1000]).unwrap();
+        log.sign_head().unwrap();
+        log.append(&events[1000..]).unwrap();
+        log.sign_head().unwrap();
+        let pages = log.export_pages(&pk, 100).unwrap();
+        assert_eq!(pages.size(), 2345);
+        // Appended after the start: not in this export.
+        log.append(&events[..3]).unwrap();
+        let chunks: Vec<Vec<u8>> = pages.collect::<Result<_, _>>().unwrap();
+        // Opening, 24 pages of records, heads and closing.
+        assert_eq!(chunks.len(), 1 + 24 + 1);
+        for c in &chunks[1..25] {
+            let n = String::from_utf8_lossy(c).matches("\"sequence\":").count();
+            assert!((1..=100).contains(&n), "{n} records in one chunk");
+        }
+        let body = chunks.concat();
+        let report = zkcred_translog::verify_export_bytes(&body, &pk, &[]).unwrap();
+        assert_eq!(report.records, 2345);
+        assert_eq!(report.signed_heads, 2);
+        // Byte for byte the in-memory document of the same records.
+        let mut whole = log.export().unwrap();
+        whole.records.truncate(2345);
+        assert_eq!(body, whole.to_json().into_bytes());
     }
 }

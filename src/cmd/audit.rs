@@ -1,13 +1,19 @@
 //! `zkcred audit verify`: a regulator's offline check of a disclosure-log
 //! export against the log's public key and the signed tree heads the
 //! regulator kept from earlier audits.
+//!
+//! The export is read as a stream ([`zkcred_translog::verify_export_json`]):
+//! each record is checked and reduced to its leaf hash as it is read, so a
+//! log of any size is verified keeping 32 bytes a record, never the
+//! document.
 
-use std::path::PathBuf;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use clap::{Args, Subcommand};
 use serde_json::json;
-use zkcred_translog::{verify_export_with, LogExport, LogPublicKey, SignedTreeHead};
+use zkcred_translog::{verify_export_json, LogPublicKey, Report, SignedTreeHead, VerifyError};
 
 use super::{Context, Status};
 
@@ -60,28 +66,38 @@ pub(crate) fn read(ctx: &mut Context<'_>, path: &PathBuf) -> Result<String> {
     }
 }
 
-fn verify(ctx: &mut Context<'_>, a: VerifyArgs) -> Result<Status> {
-    let key = LogPublicKey::from_hex(a.log_key.trim()).context("--log-key")?;
-    let text = read(ctx, &a.export)?;
-    let known: Vec<SignedTreeHead> = match &a.known_heads {
-        None => Vec::new(),
-        Some(p) => serde_json::from_str(&read(ctx, p)?)
-            .with_context(|| format!("{}: not a JSON array of signed tree heads", p.display()))?,
-    };
-    report(ctx, &text, &key, &known, a.json)
+/// The signed heads kept from earlier audits, from `path` (a JSON array).
+pub(crate) fn known_heads(ctx: &mut Context<'_>, path: &PathBuf) -> Result<Vec<SignedTreeHead>> {
+    serde_json::from_str(&read(ctx, path)?)
+        .with_context(|| format!("{}: not a JSON array of signed tree heads", path.display()))
 }
 
-/// Verifies an export's `text` against `key` and the `known` heads and
-/// reports VALID (success) or INVALID to standard output; `zkcred client log
-/// verify` shares it.
+fn verify(ctx: &mut Context<'_>, a: VerifyArgs) -> Result<Status> {
+    let key = LogPublicKey::from_hex(a.log_key.trim()).context("--log-key")?;
+    let known = match &a.known_heads {
+        None => Vec::new(),
+        Some(p) => known_heads(ctx, p)?,
+    };
+    let outcome = if a.export.as_os_str() == "-" {
+        let mut de = serde_json::Deserializer::from_reader(BufReader::new(&mut *ctx.stdin));
+        verify_export_json(&mut de, &key, &known)
+    } else {
+        let path: &Path = &a.export;
+        let file =
+            std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut de = serde_json::Deserializer::from_reader(BufReader::new(file));
+        verify_export_json(&mut de, &key, &known)
+    };
+    report(ctx, outcome, a.json)
+}
+
+/// Reports a verification's `outcome` as VALID (success) or INVALID to
+/// standard output; `zkcred client log verify` shares it.
 pub(crate) fn report(
     ctx: &mut Context<'_>,
-    text: &str,
-    key: &LogPublicKey,
-    known: &[SignedTreeHead],
+    outcome: Result<Report, VerifyError>,
     json: bool,
 ) -> Result<Status> {
-    let outcome = LogExport::from_json(text).and_then(|e| verify_export_with(&e, key, known));
     match outcome {
         Ok(r) => {
             if json {
@@ -204,5 +220,73 @@ mod tests {
             ..args(&path)
         });
         assert_eq!(s, Status::Invalid);
+    }
+
+    /// An export as the service streams it (page by page) verifies from a
+    /// file and from standard input; a record altered deep in the stream
+    /// or a truncated stream is refused.
+    #[test]
+    fn streamed_export_verifies_and_tampering_is_caught() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = std::sync::Arc::new(SqliteStorage::open(dir.path().join("log.db")).unwrap());
+        let log = DisclosureLog::new(storage, LogSigningKey::from_seed(&[9u8; 32]));
+        let events: Vec<DisclosureEvent> = (0..3000).map(event).collect();
+        log.append(&events[..1200]).unwrap();
+        log.sign_head().unwrap();
+        log.append(&events[1200..]).unwrap();
+        log.sign_head().unwrap();
+        let key = log.public_key();
+        let body: Vec<u8> = log
+            .export_pages(&key, 250)
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+            .concat();
+        let path = dir.path().join("export.json");
+        std::fs::write(&path, &body).unwrap();
+        let args = |p: &std::path::Path| VerifyArgs {
+            export: p.to_path_buf(),
+            log_key: key.to_hex(),
+            known_heads: None,
+            json: true,
+        };
+        let (s, out) = run(args(&path));
+        assert_eq!(s, Status::Success, "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["report"]["records"], 3000);
+        assert_eq!(v["report"]["signed_heads"], 2);
+
+        // Standard input.
+        let (mut stdin, mut stdout, mut stderr) = (&body[..], Vec::new(), Vec::new());
+        let mut ctx = Context {
+            stdin: &mut stdin,
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            now: OffsetDateTime::now_utc(),
+        };
+        let s = verify(&mut ctx, args(std::path::Path::new("-"))).unwrap();
+        assert_eq!(s, Status::Success);
+
+        // Record 2500 refused instead of accepted: under the head at 3000.
+        let text = String::from_utf8(body.clone()).unwrap();
+        let at = text.find("\"sequence\":2500,").unwrap();
+        let outcome = text[..at].rfind("\"outcome\":\"accepted\"").unwrap();
+        assert!(outcome > text[..at].rfind("\"sequence\":2499,").unwrap());
+        let mut bad = text.clone();
+        bad.replace_range(outcome..outcome + 20, "\"outcome\":\"refused\"");
+        let bad_path = dir.path().join("bad.json");
+        std::fs::write(&bad_path, bad).unwrap();
+        let (s, out) = run(args(&bad_path));
+        assert_eq!(s, Status::Invalid, "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["code"], "export_root_mismatch", "{out}");
+
+        // Cut off mid-stream (a broken transfer): malformed.
+        let cut = dir.path().join("cut.json");
+        std::fs::write(&cut, &body[..body.len() / 2]).unwrap();
+        let (s, out) = run(args(&cut));
+        assert_eq!(s, Status::Invalid, "{out}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["code"], "export_malformed", "{out}");
     }
 }

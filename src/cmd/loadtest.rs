@@ -460,15 +460,15 @@ impl InProcess {
 /// The service as the load test uses it: the one client, with the admin's
 /// and the verifier's tokens over one connection pool; the senders make
 /// their own ([`Api::connection`]).
-struct Api {
+pub(crate) struct Api {
     base: String,
     verifier_token: String,
-    admin: Client,
-    verifier: Client,
+    pub(crate) admin: Client,
+    pub(crate) verifier: Client,
 }
 
 impl Api {
-    fn new(base: &str, admin: &str, verifier: &str) -> Result<Self> {
+    pub(crate) fn new(base: &str, admin: &str, verifier: &str) -> Result<Self> {
         let pool = Client::new(base, None)?;
         Ok(Api {
             base: base.to_owned(),
@@ -479,7 +479,7 @@ impl Api {
     }
 
     /// A verifier client with one keep-alive connection of its own.
-    fn connection(&self) -> Result<Client> {
+    pub(crate) fn connection(&self) -> Result<Client> {
         Ok(Client::builder(&self.base)
             .token(&self.verifier_token)
             .idle_per_host(1)
@@ -493,10 +493,10 @@ impl Api {
 }
 
 /// What setup registered and issued.
-struct Setup {
-    policy: String,
-    key: IssuerKey,
-    credentials: Vec<Credential>,
+pub(crate) struct Setup {
+    pub(crate) policy: String,
+    pub(crate) key: IssuerKey,
+    pub(crate) credentials: Vec<Credential>,
 }
 
 /// The region of the issuer and of the verifier (same-region recognition).
@@ -575,6 +575,23 @@ fn attributes(i: usize) -> Result<AttributeSet> {
 /// Registers the issuer, a fresh key and a policy of its own; issues the
 /// credentials. An issuer left by an earlier run against --url is reused.
 async fn setup(api: &Api, args: &LoadtestArgs) -> Result<Setup> {
+    setup_with(
+        api,
+        &args.verifier_name,
+        challenge_ttl(args),
+        args.credentials,
+    )
+    .await
+}
+
+/// [`setup`] for `verifier` (the verifier token's principal), with the
+/// policy's requests living `ttl_secs` and `credentials` holders.
+pub(crate) async fn setup_with(
+    api: &Api,
+    verifier: &str,
+    ttl_secs: u64,
+    credentials: usize,
+) -> Result<Setup> {
     let now = OffsetDateTime::now_utc();
     let key = IssuerKey::generate(
         ISSUER,
@@ -598,11 +615,11 @@ async fn setup(api: &Api, args: &LoadtestArgs) -> Result<Setup> {
     api.admin
         .create(
             DocKind::Policy,
-            &policy_document(&policy, &args.verifier_name, challenge_ttl(args)),
+            &policy_document(&policy, verifier, ttl_secs),
         )
         .await
         .context("registering the policy")?;
-    let credentials = (0..args.credentials)
+    let credentials = (0..credentials)
         .map(|i| {
             issue(
                 Catalogue::builtin(),
@@ -921,7 +938,7 @@ fn failure(r: Result<Outcome, reqwest::Error>) -> Option<String> {
     }
 }
 
-fn transport_kind(e: &reqwest::Error) -> String {
+pub(crate) fn transport_kind(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {
         "timeout"
     } else if e.is_connect() {
@@ -936,11 +953,11 @@ fn transport_kind(e: &reqwest::Error) -> String {
     format!("transport: {kind}")
 }
 
-fn micros(d: Duration) -> u64 {
+pub(crate) fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
-fn percentiles(mut us: Vec<u64>) -> Percentiles {
+pub(crate) fn percentiles(mut us: Vec<u64>) -> Percentiles {
     if us.is_empty() {
         return Percentiles::default();
     }

@@ -1,8 +1,8 @@
 //! The commands: `issuer`, `catalogue`, `wallet`, `request`, `verify`,
 //! `audit`, `bbs` and `client` (the verifier service's API from the command
 //! line; each a `clap` type with a `run` method on a [`Context`]); `serve`,
-//! `demo` and `loadtest` ([`service`], which run the verifier service and
-//! take no context).
+//! `demo`, `loadtest`, `soak` and `crashloop` ([`service`], which run the
+//! verifier service and take no context).
 //!
 //! The binary only parses the command line and calls [`on_process`] with a
 //! command's `run`, which builds the [`Context`] of the process's standard
@@ -25,16 +25,21 @@ pub mod audit;
 pub mod bbs;
 pub mod catalogue;
 pub mod client;
+pub mod crashloop;
 pub mod demo;
 pub mod issuer;
 pub mod loadtest;
 pub mod request;
 pub mod service;
+pub mod soak;
 pub mod verify;
 pub mod wallet;
 
+mod child;
 mod display;
 mod files;
+mod senders;
+mod traffic;
 
 use std::io::{Read, Write};
 use std::process::ExitCode;

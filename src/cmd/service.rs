@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use super::{demo, loadtest};
+use super::{crashloop, demo, loadtest, soak};
 
 /// `zkcred serve`: the service until Ctrl-C or SIGTERM.
 ///
@@ -49,4 +49,48 @@ pub fn loadtest(args: &loadtest::LoadtestArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `zkcred soak`: the report on standard output (text or JSON); exit 1
+/// when an answer was not the expected one.
+///
+/// # Errors
+///
+/// Whatever stops the run (see [`soak::run`]), or writing the report.
+pub fn soak(args: &soak::SoakArgs) -> Result<ExitCode> {
+    let report = soak::run(args)?;
+    print_report(args.json, &report, &report.to_text())?;
+    Ok(verdict(report.passed()))
+}
+
+/// `zkcred crashloop`: the report on standard output (text or JSON); exit
+/// 1 when a check failed.
+///
+/// # Errors
+///
+/// Whatever stops the run (see [`crashloop::run`]), or writing the report.
+pub fn crashloop(args: &crashloop::CrashloopArgs) -> Result<ExitCode> {
+    let report = crashloop::run(args)?;
+    print_report(args.json, &report, &report.to_text())?;
+    Ok(verdict(report.passed()))
+}
+
+fn print_report(json: bool, report: &impl serde::Serialize, text: &str) -> Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(report)?)?;
+    } else {
+        write!(out, "{text}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn verdict(passed: bool) -> ExitCode {
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::Status::Invalid.code())
+    }
 }

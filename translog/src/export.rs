@@ -196,17 +196,75 @@ pub fn verify_export_with(
     key: &LogPublicKey,
     known_heads: &[SignedTreeHead],
 ) -> Result<Report, VerifyError> {
-    if export.format != EXPORT_FORMAT {
-        return Err(VerifyError::UnsupportedFormat(export.format.clone()));
+    let mut v = ExportVerifier::new(*key);
+    v.format(&export.format)?;
+    v.log_public_key(&export.log_public_key)?;
+    for r in &export.records {
+        v.record(r)?;
     }
-    if export.log_public_key != *key {
-        return Err(VerifyError::KeyMismatch {
-            found: export.log_public_key.to_hex(),
-        });
+    for h in &export.signed_heads {
+        v.signed_head(h.clone());
     }
-    let mut leaves = Vec::with_capacity(export.records.len());
-    for (i, r) in export.records.iter().enumerate() {
-        let index = i as u64;
+    v.finish(known_heads)
+}
+
+/// The checks of [`verify_export_with`], fed one part of an export at a
+/// time, so an export need never be held whole: a record is checked and
+/// reduced to its leaf hash as it arrives (32 bytes kept per record), and
+/// the signed heads are kept until [`ExportVerifier::finish`].
+///
+/// [`crate::stream::verify_export_json`] drives it from a JSON stream;
+/// [`verify_export_with`] from a parsed [`LogExport`]. The parts may come in
+/// any order (records in sequence order among themselves); what cannot be
+/// checked before all are seen is checked by [`ExportVerifier::finish`].
+#[derive(Debug)]
+pub struct ExportVerifier {
+    key: LogPublicKey,
+    leaves: Vec<Hash>,
+    heads: Vec<SignedTreeHead>,
+}
+
+impl ExportVerifier {
+    /// A verifier trusting `key`.
+    pub fn new(key: LogPublicKey) -> Self {
+        ExportVerifier {
+            key,
+            leaves: Vec::new(),
+            heads: Vec::new(),
+        }
+    }
+
+    /// Checks the export's `format` field.
+    ///
+    /// # Errors
+    /// [`VerifyError::UnsupportedFormat`] unless it is [`EXPORT_FORMAT`].
+    pub fn format(&mut self, format: &str) -> Result<(), VerifyError> {
+        if format != EXPORT_FORMAT {
+            return Err(VerifyError::UnsupportedFormat(format.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Checks the key the export names against the trusted one.
+    ///
+    /// # Errors
+    /// [`VerifyError::KeyMismatch`] when they differ.
+    pub fn log_public_key(&mut self, key: &LogPublicKey) -> Result<(), VerifyError> {
+        if *key != self.key {
+            return Err(VerifyError::KeyMismatch {
+                found: key.to_hex(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks the next record (its sequence number and field rules) and
+    /// keeps its leaf hash.
+    ///
+    /// # Errors
+    /// [`VerifyError::SequenceMismatch`] or [`VerifyError::InvalidRecord`].
+    pub fn record(&mut self, r: &DisclosureRecord) -> Result<(), VerifyError> {
+        let index = self.leaves.len() as u64;
         if r.sequence != index {
             return Err(VerifyError::SequenceMismatch {
                 index,
@@ -215,66 +273,89 @@ pub fn verify_export_with(
         }
         r.validate()
             .map_err(|source| VerifyError::InvalidRecord { index, source })?;
-        leaves.push(r.leaf_hash());
-    }
-    let n = leaves.len() as u64;
-
-    // The export's own heads must be in order; the auditor's are merged in.
-    for (i, w) in export.signed_heads.windows(2).enumerate() {
-        if w[1].tree_size < w[0].tree_size || !not_earlier(&w[0].timestamp, &w[1].timestamp) {
-            return Err(VerifyError::HeadsOutOfOrder { index: i + 1 });
-        }
-    }
-    let mut heads: Vec<&SignedTreeHead> = export.signed_heads.iter().chain(known_heads).collect();
-    heads.sort_by_key(|h| h.tree_size);
-    if heads.is_empty() {
-        return Err(VerifyError::NoSignedHead);
+        self.leaves.push(r.leaf_hash());
+        Ok(())
     }
 
-    let mut prev: Option<&SignedTreeHead> = None;
-    for h in &heads {
-        key.verify(h).map_err(|source| VerifyError::BadSignature {
-            tree_size: h.tree_size,
-            source,
-        })?;
-        if h.tree_size > n {
-            return Err(VerifyError::HeadBeyondRecords {
-                tree_size: h.tree_size,
-                records: n,
-            });
+    /// Records seen so far.
+    pub fn records(&self) -> u64 {
+        self.leaves.len() as u64
+    }
+
+    /// Keeps the export's next signed head (in the export's order), for
+    /// [`ExportVerifier::finish`].
+    pub fn signed_head(&mut self, head: SignedTreeHead) {
+        self.heads.push(head);
+    }
+
+    /// The checks that need every part: the export's heads in order, then
+    /// each head (the export's and `known_heads`, by size) signed by the
+    /// key, within the records, matching the recomputed root, consistent
+    /// with the previous one.
+    ///
+    /// # Errors
+    /// As [`verify_export_with`].
+    pub fn finish(self, known_heads: &[SignedTreeHead]) -> Result<Report, VerifyError> {
+        let ExportVerifier { key, leaves, heads } = self;
+        let n = leaves.len() as u64;
+
+        // The export's own heads must be in order; the auditor's are merged in.
+        for (i, w) in heads.windows(2).enumerate() {
+            if w[1].tree_size < w[0].tree_size || !not_earlier(&w[0].timestamp, &w[1].timestamp) {
+                return Err(VerifyError::HeadsOutOfOrder { index: i + 1 });
+            }
         }
-        let size = h.tree_size as usize;
-        if merkle::root(&leaves[..size]) != h.root_hash {
-            return Err(VerifyError::RootMismatch {
-                tree_size: h.tree_size,
-            });
+        let mut heads: Vec<&SignedTreeHead> = heads.iter().chain(known_heads).collect();
+        heads.sort_by_key(|h| h.tree_size);
+        if heads.is_empty() {
+            return Err(VerifyError::NoSignedHead);
         }
-        if let Some(p) = prev {
-            let proof = merkle::consistency_proof(&leaves[..size], p.tree_size)
-                .expect("sizes are ordered and within the records");
-            merkle::verify_consistency(
-                p.tree_size,
-                h.tree_size,
-                &p.root_hash,
-                &h.root_hash,
-                &proof,
-            )
-            .map_err(|source| VerifyError::Inconsistent {
-                old_size: p.tree_size,
-                new_size: h.tree_size,
+
+        let mut prev: Option<&SignedTreeHead> = None;
+        for h in &heads {
+            key.verify(h).map_err(|source| VerifyError::BadSignature {
+                tree_size: h.tree_size,
                 source,
             })?;
+            if h.tree_size > n {
+                return Err(VerifyError::HeadBeyondRecords {
+                    tree_size: h.tree_size,
+                    records: n,
+                });
+            }
+            let size = h.tree_size as usize;
+            if merkle::root(&leaves[..size]) != h.root_hash {
+                return Err(VerifyError::RootMismatch {
+                    tree_size: h.tree_size,
+                });
+            }
+            if let Some(p) = prev {
+                let proof = merkle::consistency_proof(&leaves[..size], p.tree_size)
+                    .expect("sizes are ordered and within the records");
+                merkle::verify_consistency(
+                    p.tree_size,
+                    h.tree_size,
+                    &p.root_hash,
+                    &h.root_hash,
+                    &proof,
+                )
+                .map_err(|source| VerifyError::Inconsistent {
+                    old_size: p.tree_size,
+                    new_size: h.tree_size,
+                    source,
+                })?;
+            }
+            prev = Some(h);
         }
-        prev = Some(h);
+        let last = prev.expect("at least one head");
+        Ok(Report {
+            records: n,
+            signed_heads: heads.len(),
+            signed_size: last.tree_size,
+            signed_root: last.root_hash,
+            unsigned_records: n - last.tree_size,
+        })
     }
-    let last = prev.expect("at least one head");
-    Ok(Report {
-        records: n,
-        signed_heads: heads.len(),
-        signed_size: last.tree_size,
-        signed_root: last.root_hash,
-        unsigned_records: n - last.tree_size,
-    })
 }
 
 /// `a <= b` as instants (both already checked as canonical RFC 3339).
@@ -366,8 +447,70 @@ mod tests {
         assert_eq!(report.unsigned_records, 3);
     }
 
+    /// The in-memory and the streamed verification agree on `ex`.
     fn code_of(ex: &LogExport) -> &'static str {
-        verify_export(ex, &key().public_key()).unwrap_err().code()
+        let code = verify_export(ex, &key().public_key()).unwrap_err().code();
+        let streamed =
+            crate::verify_export_bytes(ex.to_json().as_bytes(), &key().public_key(), &[]);
+        assert_eq!(streamed.unwrap_err().code(), code);
+        code
+    }
+
+    /// The streamed verification reaches the same verdicts as the in-memory
+    /// one, reads the fields in any order, and refuses what `from_json`
+    /// refuses.
+    #[test]
+    fn streamed_verification_agrees() {
+        let k = key();
+        let pk = k.public_key();
+        let honest = export(&k);
+        let text = honest.to_json();
+        let report = crate::verify_export_bytes(text.as_bytes(), &pk, &[]).unwrap();
+        assert_eq!(report, verify_export(&honest, &pk).unwrap());
+        // Heads before records, key last: the same report.
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let reordered = format!(
+            r#"{{"signed_heads":{},"records":{},"format":{},"log_public_key":{}}}"#,
+            v["signed_heads"], v["records"], v["format"], v["log_public_key"]
+        );
+        assert_eq!(
+            crate::verify_export_bytes(reordered.as_bytes(), &pk, &[]).unwrap(),
+            report
+        );
+        // Kept heads count as in memory.
+        let kept = [honest.signed_heads[2].clone()];
+        assert_eq!(
+            crate::verify_export_bytes(text.as_bytes(), &pk, &kept).unwrap(),
+            verify_export_with(&honest, &pk, &kept).unwrap()
+        );
+        for (bad, code) in [
+            (text.replacen('{', r#"{"extra":1,"#, 1), "export_malformed"),
+            (
+                text.replacen('{', r#"{"format":"zkcred-disclosure-log/1","#, 1),
+                "export_malformed",
+            ),
+            (
+                text.replacen(r#""format":"zkcred-disclosure-log/1","#, "", 1),
+                "export_malformed",
+            ),
+            (format!("{text} {{}}"), "export_malformed"),
+            (text[..text.len() - 1].to_owned(), "export_malformed"),
+            (
+                text.replace("zkcred-disclosure-log/1", "other/2"),
+                "export_format_unsupported",
+            ),
+        ] {
+            let e = crate::verify_export_bytes(bad.as_bytes(), &pk, &[]).unwrap_err();
+            assert_eq!(e.code(), code, "{}: {e}", &bad[..60]);
+        }
+        // A bad record stops the reading at that record.
+        let mut ex = export(&k);
+        ex.records[4].sequence = 7;
+        let e = crate::verify_export_bytes(ex.to_json().as_bytes(), &pk, &[]).unwrap_err();
+        assert!(
+            matches!(e, VerifyError::SequenceMismatch { index: 4, found: 7 }),
+            "{e}"
+        );
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //!   encoding, the RFC 8785 (JCS) JSON that is the Merkle leaf.
 //! - [`sth`]: tree heads signed with the log's Ed25519 key (RFC 8032).
 //! - [`export`]: the export document and its offline verification
-//!   (`zkcred audit verify`, or a regulator's own tools).
+//!   (`zkcred audit verify`, or a regulator's own tools); [`stream`]: the
+//!   same checks on an export read as a stream, never held whole.
 //!
 //! No I/O: no HTTP, no database, no async runtime. Storing records, keeping
 //! the signing key in a file and serving proofs belong to `zkcred-service`;
@@ -27,10 +28,14 @@ pub mod merkle;
 mod openapi;
 pub mod record;
 pub mod sth;
+pub mod stream;
 
-pub use export::{verify_export, verify_export_with, LogExport, Report, VerifyError};
+pub use export::{
+    verify_export, verify_export_with, ExportVerifier, LogExport, Report, VerifyError,
+};
 pub use merkle::{Hash, ProofError};
 pub use record::{
     CredentialDisclosure, DisclosureEvent, DisclosureRecord, Outcome, PolicyRef, RecordError,
 };
 pub use sth::{KeyError, LogPublicKey, LogSigningKey, SignedTreeHead, TreeHead};
+pub use stream::{verify_export_bytes, verify_export_json};

@@ -45,6 +45,7 @@
 //!
 //! [disclosure_log]
 //! sign_interval_secs = 60     # sign a head when the log grew (0: only on demand)
+//! max_concurrent_exports = 4  # GET /v1/log/export streams at once (1 to 64)
 //!
 //! [connections]
 //! max = 1024                  # open connections; at the cap new ones wait in the listen backlog
@@ -419,12 +420,17 @@ impl Default for KeyCacheConfig {
 pub struct LogConfig {
     /// Sign a head this often when the log has grown (0: on demand only).
     pub sign_interval_secs: u64,
+    /// Most `GET /v1/log/export` streams at once (1 to 64); another is
+    /// refused with 503 `log_export_busy`. Each holds about one page of
+    /// records (500) in memory.
+    pub max_concurrent_exports: usize,
 }
 
 impl Default for LogConfig {
     fn default() -> Self {
         LogConfig {
             sign_interval_secs: 60,
+            max_concurrent_exports: 4,
         }
     }
 }
@@ -483,6 +489,9 @@ impl Config {
     /// Checks ranges and the tokens.
     pub fn check(&self) -> Result<(), ConfigError> {
         let bad = |m: &str| Err(ConfigError::Invalid(m.into()));
+        if !(1..=64).contains(&self.disclosure_log.max_concurrent_exports) {
+            return bad("disclosure_log.max_concurrent_exports must be 1 to 64");
+        }
         if self.batch.max_size == 0 || self.batch.max_size > 4096 {
             return bad("batch.max_size must be 1 to 4096");
         }

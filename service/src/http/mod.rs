@@ -30,6 +30,7 @@ pub mod config;
 pub mod connections;
 pub mod decisions;
 pub mod engine;
+mod export;
 pub mod log_writer;
 pub mod metrics;
 pub mod openapi;

@@ -1190,28 +1190,28 @@ async fn log_consistency(
 /// Export the whole log
 ///
 /// Roles: admin, regulator. Every record and signed head, verifiable offline
-/// (`zkcred audit verify`).
+/// (`zkcred audit verify`). The document is streamed (chunked, no
+/// `Content-Length`), a page of records at a time, as the log was when the
+/// export started; a failure mid-stream ends it early (a truncated document,
+/// which does not parse). At most `disclosure_log.max_concurrent_exports`
+/// run at once: another gets 503 `log_export_busy` with `Retry-After`.
 #[utoipa::path(
     get,
     path = "/v1/log/export",
     tag = "log",
     security(("bearer" = ["admin", "regulator"])),
     responses(
-        (status = 200, description = "The export", body = zkcred_translog::LogExport),
+        (status = 200, description = "The export, streamed", body = zkcred_translog::LogExport),
         (status = 401, response = Unauthorized),
         (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),        (status = 500, response = InternalError),
-        (status = 503, response = Unavailable),
+        (status = 503, description = "`log_export_busy` (retry after `Retry-After` seconds), `timeout` or `storage_busy`", body = ProblemDocument, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait (with `log_export_busy`)"))),
     )
 )]
 async fn log_export(State(st): St, Auth(who): Auth) -> Answer {
     who.require(READ_REGISTRY)?;
-    let export = blocking(move || st.log.export().map_err(Problem::from)).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "application/json")],
-        export.to_json(),
-    )
-        .into_response())
+    super::export::respond(st).await
 }
 
 #[cfg(test)]

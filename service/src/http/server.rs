@@ -117,6 +117,9 @@ impl Server {
                 config.decisions.capacity,
             ),
             metrics,
+            exports: Arc::new(tokio::sync::Semaphore::new(
+                config.disclosure_log.max_concurrent_exports,
+            )),
             config,
         });
 

@@ -39,6 +39,9 @@ pub struct AppState {
     pub decisions: Decisions,
     /// Counters and histograms.
     pub metrics: Arc<Metrics>,
+    /// Permits for concurrent log exports
+    /// (`disclosure_log.max_concurrent_exports`).
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {

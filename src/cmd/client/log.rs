@@ -4,11 +4,15 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use clap::Subcommand;
+use std::io::Write as _;
+
+use zkcred_api::client::{ClientError, ExportStream};
 use zkcred_api::{ConsistencyQuery, InclusionQuery, LogRecords, RecordsQuery};
-use zkcred_translog::{DisclosureRecord, LogPublicKey, SignedTreeHead};
+use zkcred_translog::{
+    verify_export_json, DisclosureRecord, LogPublicKey, Report, SignedTreeHead, VerifyError,
+};
 
 use super::Session;
-use crate::cmd::files::write_document;
 use crate::cmd::Status;
 
 /// `zkcred client log …`.
@@ -203,12 +207,37 @@ impl LogCommand {
                 })?;
             }
             LogCommand::Export { out } => {
-                let (_, text) = s
+                let mut stream = s
                     .client
-                    .export()
+                    .export_stream()
                     .await
                     .map_err(|e| s.fail("GET /v1/log/export", e))?;
-                write_document(s.ctx, out.as_deref(), text.trim_end(), false)?;
+                let mut file = match &out {
+                    Some(p) => Some(
+                        std::fs::File::create(p)
+                            .with_context(|| format!("cannot write {}", p.display()))?,
+                    ),
+                    None => None,
+                };
+                loop {
+                    let chunk = match stream.chunk().await {
+                        Ok(Some(c)) => c,
+                        Ok(None) => break,
+                        Err(e) => return Err(s.fail("GET /v1/log/export", e)),
+                    };
+                    match file.as_mut() {
+                        Some(f) => f.write_all(&chunk),
+                        None => s.ctx.stdout.write_all(&chunk),
+                    }
+                    .context("writing the export")?;
+                }
+                match (file, &out) {
+                    (Some(mut f), Some(p)) => f
+                        .write_all(b"\n")
+                        .and_then(|()| f.sync_all())
+                        .with_context(|| format!("cannot write {}", p.display()))?,
+                    _ => s.ctx.stdout.write_all(b"\n")?,
+                }
             }
             LogCommand::Verify {
                 log_key,
@@ -230,22 +259,99 @@ impl LogCommand {
                     }
                 };
                 let key = LogPublicKey::from_hex(key_hex.trim()).context("--log-key")?;
-                let known: Vec<SignedTreeHead> = match &known_heads {
+                let known = match &known_heads {
                     None => Vec::new(),
-                    Some(p) => serde_json::from_str(&crate::cmd::audit::read(s.ctx, p)?)
-                        .with_context(|| {
-                            format!("{}: not a JSON array of signed tree heads", p.display())
-                        })?,
+                    Some(p) => crate::cmd::audit::known_heads(s.ctx, p)?,
                 };
-                let (_, text) = s
+                let stream = s
                     .client
-                    .export()
+                    .export_stream()
                     .await
                     .map_err(|e| s.fail("GET /v1/log/export", e))?;
-                return crate::cmd::audit::report(s.ctx, &text, &key, &known, s.json);
+                let outcome = match verify_streamed(stream, key, known).await {
+                    Ok(outcome) => outcome,
+                    Err(e) => return Err(s.fail("GET /v1/log/export", e)),
+                };
+                return crate::cmd::audit::report(s.ctx, outcome, s.json);
             }
         }
         Ok(Status::Success)
+    }
+}
+
+/// Chunks in flight between the download and the verifier.
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// Verifies a streamed export as it downloads: the chunks go through a
+/// bounded channel to [`verify_export_json`] on a blocking thread, so at
+/// most a few chunks and the leaf hashes are held, never the document.
+/// The outer error is the transfer's; the inner result the verdict (a
+/// verifier that stops early on a bad record ends the download).
+pub(crate) async fn verify_streamed(
+    mut stream: ExportStream,
+    key: LogPublicKey,
+    known: Vec<SignedTreeHead>,
+) -> Result<Result<Report, VerifyError>, ClientError> {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(CHUNKS_IN_FLIGHT);
+    let verifier = tokio::task::spawn_blocking(move || {
+        let reader = ChunkReader {
+            rx,
+            chunk: Vec::new(),
+            at: 0,
+        };
+        let mut de = serde_json::Deserializer::from_reader(reader);
+        verify_export_json(&mut de, &key, &known)
+    });
+    let mut transfer = Ok(());
+    loop {
+        match stream.chunk().await {
+            Ok(Some(c)) => {
+                // The verifier stopped early (a bad record): its verdict stands.
+                if tx.send(c).await.is_err() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                transfer = Err(e);
+                break;
+            }
+        }
+    }
+    drop(tx);
+    let verdict = verifier
+        .await
+        .map_err(|e| ClientError::Decode(format!("export verifier failed: {e}")))?;
+    match (transfer, verdict) {
+        // A broken transfer leaves a truncated document: report the transfer.
+        (Err(e), Err(_)) => Err(e),
+        (_, verdict) => Ok(verdict),
+    }
+}
+
+/// The chunks of a channel as one byte stream (end of input when the
+/// sender is dropped).
+struct ChunkReader {
+    rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.rx.blocking_recv() {
+                Some(c) => {
+                    self.chunk = c;
+                    self.at = 0;
+                }
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
