@@ -28,8 +28,8 @@ use zkcred_credential::formats::{license_number, AreaCode, IdNumber};
 use zkcred_credential::keys::{check_authority, check_identifier};
 use zkcred_credential::{
     issuance, issue_with, present, verify_presentation, AttributeSet, AttributeType,
-    AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey,
-    KeySet, LicenseId, LicenseTypeCode, Presentation, PresentationRequest, Uscc,
+    AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey, KeySet,
+    LicenseId, LicenseTypeCode, Presentation, PresentationRequest, Uscc,
 };
 use zkcred_crypto::bbs::{
     self, BatchItem, Proof, PublicKey, SecretKey, Signature, Suite, VerifierKey,
@@ -300,9 +300,7 @@ fn credential_fixture() -> CredentialFixture {
             &["resident_id_card", "drivers_license"],
         ))
         .expect("issuer");
-    registry
-        .add_key(key_sha.public().clone())
-        .expect("sha key");
+    registry.add_key(key_sha.public().clone()).expect("sha key");
     registry
         .add_key(key_shake.public().clone())
         .expect("shake key");
@@ -422,7 +420,11 @@ fn decode_all(data: &[u8]) {
         assert!(!p.is_identity(), "identity G1 point accepted");
     }
     if let Ok(p) = G1Affine::from_compressed_allow_identity(data) {
-        assert_eq!(&p.to_compressed()[..], data, "G1 (identity allowed) round trip");
+        assert_eq!(
+            &p.to_compressed()[..],
+            data,
+            "G1 (identity allowed) round trip"
+        );
         assert_eq!(p.is_identity(), is_identity_encoding(data));
     }
     if let Ok(arr) = <&[u8; 32]>::try_from(data) {
@@ -463,7 +465,11 @@ pub fn proof_verify(data: &[u8]) {
     if rest.len() >= bbs::SIGNATURE_LEN {
         if let Ok(sig) = Signature::from_bytes(&rest[..bbs::SIGNATURE_LEN]) {
             let ok = bbs::verify(f.suite, &f.pk, &sig, &f.header, &f.messages).is_ok();
-            assert_eq!(ok, sig == f.signature, "a signature other than the real one verified");
+            assert_eq!(
+                ok,
+                sig == f.signature,
+                "a signature other than the real one verified"
+            );
         }
     }
 
@@ -482,9 +488,8 @@ pub fn proof_verify(data: &[u8]) {
         .iter()
         .map(|(i, m)| (*i, bbs::map_message_to_scalar(f.suite, m)))
         .collect();
-    let cached = f
-        .vk
-        .proof_verify(f.suite, &proof, &f.header, &f.ph, &scalars);
+    let cached =
+        f.vk.proof_verify(f.suite, &proof, &f.header, &f.ph, &scalars);
     assert_eq!(cached.is_ok(), plain.is_ok(), "VerifierKey disagrees");
 
     // Batch: the fuzzed proof next to a valid one.
@@ -507,12 +512,19 @@ pub fn proof_verify(data: &[u8]) {
         item(&proof, scalars.as_slice()),
     ];
     let results = bbs::verify_batch(&items, &mut rng(u64::from(*sel)));
-    assert!(results[0].is_ok(), "a valid proof failed next to a fuzzed one");
+    assert!(
+        results[0].is_ok(),
+        "a valid proof failed next to a fuzzed one"
+    );
     assert_eq!(results[1].is_ok(), plain.is_ok(), "verify_batch disagrees");
 }
 
 /// The true disclosed values of a verified credential.
-fn assert_truthful(f: &CredentialFixture, credential_type: &str, attrs: &BTreeMap<String, Option<AttributeValue>>) {
+fn assert_truthful(
+    f: &CredentialFixture,
+    credential_type: &str,
+    attrs: &BTreeMap<String, Option<AttributeValue>>,
+) {
     let truth = &f.truth[credential_type];
     for (name, value) in attrs {
         assert_eq!(
@@ -595,7 +607,11 @@ pub fn presentation_request(data: &[u8]) {
     let ok = verify_presentation(f.catalogue, &req, &f.presentation, &f.keys, now()).is_ok();
     if ok {
         assert!(valid, "a presentation verified against an invalid request");
-        assert_eq!(digest, f.request.digest(), "a presentation verified against another request");
+        assert_eq!(
+            digest,
+            f.request.digest(),
+            "a presentation verified against another request"
+        );
     }
 }
 
@@ -633,7 +649,10 @@ pub fn credential_file(data: &[u8]) {
 pub fn key_files(data: &[u8]) {
     if let Some(t) = text(data) {
         if let Ok(k) = IssuerPublicKey::from_json(t) {
-            assert_eq!(IssuerPublicKey::from_json(&k.to_json()).expect("re-parse"), k);
+            assert_eq!(
+                IssuerPublicKey::from_json(&k.to_json()).expect("re-parse"),
+                k
+            );
             let _ = format!("{k:?}");
         }
         if let Ok(set) = KeySet::from_json(t) {
@@ -685,7 +704,10 @@ pub fn formats(data: &[u8]) {
         assert_eq!(Date::from_days(d.days()), Some(d));
     }
     if let Ok(r) = RegionCode::parse(s) {
-        assert_eq!(RegionCode::parse(&r.to_string()).expect("printed region parses"), r);
+        assert_eq!(
+            RegionCode::parse(&r.to_string()).expect("printed region parses"),
+            r
+        );
         let _ = (r.province(), r.is_province());
     }
     let _ = zkcred_policy::clock::parse_date(s);
@@ -738,8 +760,16 @@ pub fn issuance(data: &[u8]) {
         if issuance::check(t, &attrs, f.key_sha.public(), now(), &options).is_err() {
             continue;
         }
-        let c = issue_with(f.catalogue, &f.key_sha, ty, &attrs, &options, now(), &mut rng(3))
-            .expect("what passes the issuance checks is issued");
+        let c = issue_with(
+            f.catalogue,
+            &f.key_sha,
+            ty,
+            &attrs,
+            &options,
+            now(),
+            &mut rng(3),
+        )
+        .expect("what passes the issuance checks is issued");
         let back = Credential::from_json(&c.to_json()).expect("issued credential parses");
         let verified = back
             .verify(f.catalogue, f.key_sha.public())
@@ -813,7 +843,11 @@ pub fn registry(data: &[u8]) {
                 .expect("a registry's own file loads");
             assert_eq!(again.to_json(), written, "registry round trip");
         }
-        Err(_) => assert_eq!(r.to_json(), base.to_json(), "a failed merge changed the registry"),
+        Err(_) => assert_eq!(
+            r.to_json(),
+            base.to_json(),
+            "a failed merge changed the registry"
+        ),
     }
     let Ok(v) = serde_json::from_str::<Value>(t) else {
         return;
@@ -835,7 +869,8 @@ pub fn registry(data: &[u8]) {
         "id": issuer_id(), "name_zh": "重庆市公安局", "region": "500000",
         "authority": "public_security", "types": ["resident_id_card"],
     });
-    docs.issuers.push(stored("issuer", &issuer_id(), issuer_doc));
+    docs.issuers
+        .push(stored("issuer", &issuer_id(), issuer_doc));
     let key_id = v
         .get("key_id")
         .and_then(Value::as_str)
@@ -884,7 +919,12 @@ pub fn api_bodies(data: &[u8]) {
     let _ = body!(api::Document);
     let _ = body!(api::DocumentVersions);
     if let Some(p) = body!(api::ProblemDocument) {
-        let _ = (p.problem_code(), p.decision(), p.log_sequence(), p.reasons());
+        let _ = (
+            p.problem_code(),
+            p.decision(),
+            p.log_sequence(),
+            p.reasons(),
+        );
         let _ = p.is_refusal();
     }
     let _ = body!(api::LogHead);
@@ -976,7 +1016,11 @@ pub fn log_key_file(data: &[u8]) {
     if let Ok(k) = zkcred_service::log_key::load(&path) {
         let s = std::str::from_utf8(data).expect("a loaded key file is text");
         let hexpart = s.trim_end();
-        assert_eq!(hexpart.len(), 64, "a key loaded from other than 64 hex digits");
+        assert_eq!(
+            hexpart.len(),
+            64,
+            "a key loaded from other than 64 hex digits"
+        );
         let mut seed = [0u8; 32];
         hex::decode_to_slice(hexpart, &mut seed).expect("hex");
         assert_eq!(k.public_key(), LogSigningKey::from_seed(&seed).public_key());
@@ -1075,11 +1119,23 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     ));
     out.push(("api_bodies", br#"{"policy":"fuzz-check-in"}"#.to_vec()));
     let ex = seed_export();
-    out.push(("api_bodies", serde_json::to_vec(&ex.signed_heads[1]).expect("json")));
+    out.push((
+        "api_bodies",
+        serde_json::to_vec(&ex.signed_heads[1]).expect("json"),
+    ));
     out.push(("log_export", ex.to_json().into_bytes()));
-    out.push(("log_export", serde_json::to_vec(&ex.records[0]).expect("json")));
-    out.push(("log_export", serde_json::to_vec(&ex.signed_heads[0]).expect("json")));
-    out.push(("log_key_file", format!("{}\n", hex::encode([42u8; 32])).into_bytes()));
+    out.push((
+        "log_export",
+        serde_json::to_vec(&ex.records[0]).expect("json"),
+    ));
+    out.push((
+        "log_export",
+        serde_json::to_vec(&ex.signed_heads[0]).expect("json"),
+    ));
+    out.push((
+        "log_key_file",
+        format!("{}\n", hex::encode([42u8; 32])).into_bytes(),
+    ));
     out
 }
 
@@ -1152,12 +1208,24 @@ pub fn check_fixtures() {
         clock: &clock,
     };
     let d = evaluator.evaluate(&f.policy, &f.request, &f.presentation);
-    assert!(d.is_accepted(), "the fixture policy accepts: {:?}", d.reasons);
+    assert!(
+        d.is_accepted(),
+        "the fixture policy accepts: {:?}",
+        d.reasons
+    );
     assert!(!d.values().expect("values").names().is_empty());
     for (ty, attrs) in &f.truth {
         let t = f.catalogue.get(ty).expect("type");
-        issuance::check(t, attrs, f.key_sha.public(), now(), &IssueOptions { allow_backdated: true })
-            .expect("the fixture attributes pass the issuance rules");
+        issuance::check(
+            t,
+            attrs,
+            f.key_sha.public(),
+            now(),
+            &IssueOptions {
+                allow_backdated: true,
+            },
+        )
+        .expect("the fixture attributes pass the issuance rules");
     }
     let ex = seed_export();
     let report = verify_export(&ex, &log_key().public_key()).expect("the seed export verifies");
