@@ -41,9 +41,12 @@ use zkcred_translog::{
     verify_export, DisclosureRecord, LogExport, LogSigningKey, SignedTreeHead, TreeHead,
 };
 
+/// A target's body.
+pub type Body = fn(&[u8]);
+
 /// Every target: its name (the `fuzz_targets/<name>.rs` binary and the
 /// `corpus/<name>` and `regressions/<name>` folders) and its body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Body)] = &[
     ("crypto_decode", crypto_decode),
     ("proof_verify", proof_verify),
     ("presentation", presentation),
@@ -755,7 +758,7 @@ pub fn issuance(data: &[u8]) {
             continue;
         }
         let options = IssueOptions {
-            allow_backdated: data.len() % 2 == 0,
+            allow_backdated: data.len().is_multiple_of(2),
         };
         if issuance::check(t, &attrs, f.key_sha.public(), now(), &options).is_err() {
             continue;
