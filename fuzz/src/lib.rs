@@ -1,0 +1,1251 @@
+//! The bodies of zkcred's fuzz targets, one `pub fn <target>(data: &[u8])`
+//! per target, and the fixtures they check against.
+//!
+//! Two builds compile this file: the `zkcred-fuzz` crate (its `cargo fuzz`
+//! binaries in `fuzz_targets/` call these functions) and the root package's
+//! `tests/fuzz_corpus.rs` (through `#[path]`), which replays
+//! `fuzz/corpus/<target>/*` and `fuzz/regressions/<target>/*` on stable in
+//! the ordinary `cargo test`. So this file uses only crates the root package
+//! depends on, and never `crate::` paths.
+//!
+//! A body panics (a crash for libFuzzer, a failure for the replay test) when
+//! a decoder panics or when a property it asserts breaks: decode → encode
+//! round trips, no identity points, and above all that nothing arbitrary
+//! input can do makes verification accept what it must not (see
+//! `fuzz/README.md` for the list of targets and what each asserts).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde_json::{json, Value};
+use time::{Duration, OffsetDateTime};
+use zkcred_credential::formats::{license_number, AreaCode, IdNumber};
+use zkcred_credential::keys::{check_authority, check_identifier};
+use zkcred_credential::{
+    issuance, issue_with, present, verify_presentation, AttributeSet, AttributeType,
+    AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey, KeySet,
+    LicenseId, LicenseTypeCode, Presentation, PresentationRequest, Uscc,
+};
+use zkcred_crypto::bbs::{
+    self, BatchItem, Proof, PublicKey, SecretKey, Signature, Suite, VerifierKey,
+};
+use zkcred_crypto::curve::{G1Affine, G2Affine};
+use zkcred_crypto::Scalar;
+use zkcred_policy::{Evaluator, FixedClock, Issuer, Policy, PolicyLoader, RegionCode, Registry};
+use zkcred_translog::{
+    verify_export, DisclosureRecord, LogExport, LogSigningKey, SignedTreeHead, TreeHead,
+};
+
+/// A target's body.
+pub type Body = fn(&[u8]);
+
+/// Every target: its name (the `fuzz_targets/<name>.rs` binary and the
+/// `corpus/<name>` and `regressions/<name>` folders) and its body.
+pub const TARGETS: &[(&str, Body)] = &[
+    ("crypto_decode", crypto_decode),
+    ("proof_verify", proof_verify),
+    ("presentation", presentation),
+    ("presentation_request", presentation_request),
+    ("credential_file", credential_file),
+    ("key_files", key_files),
+    ("formats", formats),
+    ("issuance", issuance),
+    ("policy", policy),
+    ("registry", registry),
+    ("api_bodies", api_bodies),
+    ("log_export", log_export),
+    ("log_key_file", log_key_file),
+    ("conformance", conformance),
+];
+
+// ---------------------------------------------------------------- fixtures
+
+/// The fixed clock of every fixture: 2026-03-01T08:00:00Z.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_772_352_000).expect("in range")
+}
+
+fn rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
+
+/// Both ciphersuites, by a selector bit.
+fn suite_of(bit: u8) -> Suite {
+    if bit & 1 == 0 {
+        Suite::Bls12381Sha256
+    } else {
+        Suite::Bls12381Shake256
+    }
+}
+
+/// The BBS layer's fixture per suite: a key, five messages, their
+/// signature and valid proofs for a few disclosure sets.
+pub struct BbsFixture {
+    /// The suite.
+    pub suite: Suite,
+    /// The signer's secret key.
+    pub sk: SecretKey,
+    /// The signer's public key.
+    pub pk: PublicKey,
+    /// The prepared key.
+    pub vk: VerifierKey,
+    /// The signature header.
+    pub header: Vec<u8>,
+    /// The presentation header of every proof.
+    pub ph: Vec<u8>,
+    /// The signed messages.
+    pub messages: Vec<Vec<u8>>,
+    /// The signature over them.
+    pub signature: Signature,
+    /// Valid proofs, by disclosure mask (bit `i`: message `i` disclosed).
+    pub proofs: BTreeMap<u8, Vec<u8>>,
+}
+
+/// Disclosure masks the fixture has a valid proof for.
+pub const PROOF_MASKS: [u8; 4] = [0b00000, 0b00001, 0b10101, 0b11111];
+
+fn bbs_fixture(suite: Suite) -> BbsFixture {
+    let sk = bbs::keygen(suite, &[7u8; 32], b"zkcred-fuzz", None).expect("key material");
+    let pk = sk.public_key();
+    let header = b"zkcred fuzz header".to_vec();
+    let ph = b"zkcred fuzz presentation header".to_vec();
+    let messages: Vec<Vec<u8>> = (0..5u8).map(|i| vec![i; 8 + usize::from(i)]).collect();
+    let signature = bbs::sign(suite, &sk, &pk, &header, &messages).expect("sign");
+    let mut r = rng(1);
+    let proofs = PROOF_MASKS
+        .iter()
+        .map(|&mask| {
+            let disclosed = mask_indexes(mask, messages.len());
+            let proof = bbs::proof_gen(
+                suite, &pk, &signature, &header, &ph, &messages, &disclosed, &mut r,
+            )
+            .expect("proof_gen");
+            (mask, proof.to_bytes())
+        })
+        .collect();
+    BbsFixture {
+        suite,
+        vk: VerifierKey::new(pk.clone()),
+        sk,
+        pk,
+        header,
+        ph,
+        messages,
+        signature,
+        proofs,
+    }
+}
+
+fn mask_indexes(mask: u8, n: usize) -> Vec<usize> {
+    (0..n).filter(|i| mask >> i & 1 == 1).collect()
+}
+
+/// The fixture of `suite`, built once per process.
+pub fn bbs_fixtures(suite: Suite) -> &'static BbsFixture {
+    static SHA: OnceLock<BbsFixture> = OnceLock::new();
+    static SHAKE: OnceLock<BbsFixture> = OnceLock::new();
+    match suite {
+        Suite::Bls12381Sha256 => SHA.get_or_init(|| bbs_fixture(suite)),
+        Suite::Bls12381Shake256 => SHAKE.get_or_init(|| bbs_fixture(suite)),
+    }
+}
+
+/// The credential layer's fixture: one Chongqing public-security issuer
+/// with a key of each suite, a resident ID card (SHA-256 key) and a
+/// driver's licence (SHAKE-256 key) for one holder, a registry and policy
+/// that accept them, the request that policy makes and a valid
+/// presentation answering it.
+pub struct CredentialFixture {
+    /// The built-in catalogue.
+    pub catalogue: &'static Catalogue,
+    /// The SHA-256 key (ID card).
+    pub key_sha: IssuerKey,
+    /// The SHAKE-256 key (driver's licence).
+    pub key_shake: IssuerKey,
+    /// Both public keys.
+    pub keys: KeySet,
+    /// The ID card.
+    pub id_card: Credential,
+    /// The driver's licence.
+    pub licence: Credential,
+    /// The true attribute values, by credential type.
+    pub truth: BTreeMap<String, AttributeSet>,
+    /// A registry with the issuer and its keys.
+    pub registry: Registry,
+    /// The policy the request comes from.
+    pub policy: Policy,
+    /// The policy's JSON.
+    pub policy_json: String,
+    /// The verifier's request.
+    pub request: PresentationRequest,
+    /// A valid answer to it.
+    pub presentation: Presentation,
+}
+
+/// The issuer's unified social credit code (Chongqing, government body).
+fn issuer_id() -> String {
+    Uscc::with_check_char("11500000000000001")
+        .expect("check character")
+        .to_string()
+}
+
+fn attributes(
+    catalogue: &Catalogue,
+    credential_type: &str,
+    issuer: &str,
+    rng: &mut StdRng,
+) -> AttributeSet {
+    let t = catalogue.get(credential_type).expect("type");
+    let s = |v: &str| AttributeValue::String(v.into());
+    let d = |v: &str| AttributeValue::Date(Date::parse(v).expect("date"));
+    let id = "500103199203154418";
+    let license_id = LicenseId::generate(
+        t.type_code.clone(),
+        Uscc::parse(issuer).expect("uscc"),
+        1,
+        rng,
+    )
+    .expect("license id");
+    let common = AttributeSet::new()
+        .with("license_id", s(&license_id.to_string()))
+        .with("license_number", s(id))
+        .with("holder_name", s("张伟"))
+        .with("holder_id", s(id))
+        .with("holder_id_type", s("居民身份证"))
+        .with("issuer_name", s("重庆市公安局"))
+        .with("issuer_code", s(issuer))
+        .with("issue_date", d("2026-02-15"))
+        .with("valid_from", d("2026-02-15"))
+        .with("valid_until", d("2036-02-15"))
+        .with("area_code", s("500103"))
+        .with("sex", s("男"))
+        .with("birth_date", d("1992-03-15"))
+        .with("address", s("重庆市渝中区解放碑民族路 88 号"))
+        .with("photo_digest", AttributeValue::Bytes(vec![0x5a; 32]));
+    match credential_type {
+        "resident_id_card" => common.with("ethnicity", s("汉")),
+        _ => common
+            .with("nationality", s("中国"))
+            .with("first_issue_date", d("2012-05-01"))
+            .with("vehicle_class", s("C1"))
+            .with("file_number", s("500100123456")),
+    }
+}
+
+/// The policy of the presentation fixture (hotel-style check-in plus a
+/// driver's licence class).
+fn policy_json() -> Value {
+    json!({
+        "format": "zkcred-policy",
+        "format_version": 1,
+        "id": "fuzz-check-in",
+        "version": 1,
+        "title": "Fuzz check-in",
+        "verifier": { "id": "hotel.fuzz.example.cn", "name": "Fuzz Hotel", "region": "500103" },
+        "purpose": { "category": "identity_registration", "description": "Register the guest.",
+                     "legal_basis": "《旅馆业治安管理办法》第六条" },
+        "retention": { "days": 365 },
+        "freshness": { "request_ttl_seconds": 300 },
+        "requirements": [
+            { "id": "guest", "types": ["resident_id_card"], "disclose": ["holder_name", "photo_digest"],
+              "predicates": [{ "attribute": "valid_until", "op": "after", "if_absent": "pass" }] },
+            { "id": "driver", "types": ["drivers_license"], "disclose": ["vehicle_class", "penalty_points"] }
+        ]
+    })
+}
+
+fn credential_fixture() -> CredentialFixture {
+    let catalogue = Catalogue::builtin();
+    let mut r = rng(2);
+    let issuer = issuer_id();
+    let key = |suite, r: &mut StdRng| {
+        IssuerKey::generate(
+            &issuer,
+            suite,
+            now() - Duration::days(30),
+            now() + Duration::days(700),
+            r,
+        )
+        .expect("key")
+        .with_authority("public_security")
+        .expect("authority")
+    };
+    let key_sha = key(Suite::Bls12381Sha256, &mut r);
+    let key_shake = key(Suite::Bls12381Shake256, &mut r);
+    let mut keys = KeySet::new();
+    keys.insert(key_sha.public().clone());
+    keys.insert(key_shake.public().clone());
+    let backdated = IssueOptions {
+        allow_backdated: true,
+    };
+    let mut truth = BTreeMap::new();
+    let mut issue = |ty: &str, key: &IssuerKey, r: &mut StdRng| {
+        let attrs = attributes(catalogue, ty, &issuer, r);
+        let c = issue_with(catalogue, key, ty, &attrs, &backdated, now(), r).expect("issue");
+        truth.insert(ty.to_owned(), attrs);
+        c
+    };
+    let id_card = issue("resident_id_card", &key_sha, &mut r);
+    let licence = issue("drivers_license", &key_shake, &mut r);
+
+    let mut registry = Registry::builtin(catalogue).expect("builtin registry");
+    registry
+        .add_issuer(Issuer::new(
+            &issuer,
+            "重庆市公安局",
+            RegionCode::parse("500000").expect("region"),
+            "public_security",
+            &["resident_id_card", "drivers_license"],
+        ))
+        .expect("issuer");
+    registry.add_key(key_sha.public().clone()).expect("sha key");
+    registry
+        .add_key(key_shake.public().clone())
+        .expect("shake key");
+    let policy_json = policy_json().to_string();
+    let policy = PolicyLoader::new(catalogue)
+        .with_registry(&registry)
+        .parse("fuzz-policy", &policy_json)
+        .expect("policy");
+    let request = policy
+        .request(&policy.default_choices(), now(), &mut r)
+        .expect("request");
+    let presentation = present(
+        catalogue,
+        &request,
+        &[(&id_card, key_sha.public()), (&licence, key_shake.public())],
+        now(),
+        &mut r,
+    )
+    .expect("present");
+    CredentialFixture {
+        catalogue,
+        key_sha,
+        key_shake,
+        keys,
+        id_card,
+        licence,
+        truth,
+        registry,
+        policy,
+        policy_json,
+        request,
+        presentation,
+    }
+}
+
+/// The credential fixture, built once per process.
+pub fn credentials() -> &'static CredentialFixture {
+    static F: OnceLock<CredentialFixture> = OnceLock::new();
+    F.get_or_init(credential_fixture)
+}
+
+/// The log fixture's signing key (a fixed seed).
+pub fn log_key() -> &'static LogSigningKey {
+    static K: OnceLock<LogSigningKey> = OnceLock::new();
+    K.get_or_init(|| LogSigningKey::from_seed(&[42; 32]))
+}
+
+// ----------------------------------------------------------------- helpers
+
+fn text(data: &[u8]) -> Option<&str> {
+    std::str::from_utf8(data).ok()
+}
+
+/// Whether a JSON value holds a float anywhere (serde_json does not
+/// promise that floats survive a round trip, so round-trip properties skip
+/// such inputs).
+fn has_float(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.is_f64(),
+        Value::Array(a) => a.iter().any(has_float),
+        Value::Object(o) => o.values().any(has_float),
+        _ => false,
+    }
+}
+
+/// Whether `data` is JSON without floats (round trips are exact).
+fn exact_json(data: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(data).is_ok_and(|v| !has_float(&v))
+}
+
+/// `x` survives serialising and parsing again unchanged.
+fn assert_json_round_trip<T>(x: &T)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let s = serde_json::to_string(x).expect("a parsed value serialises");
+    let back: T = serde_json::from_str(&s).expect("what we serialise parses");
+    assert_eq!(&back, x, "JSON round trip changed the value");
+}
+
+/// The compressed encoding of the identity (infinity) of G1 or G2.
+fn is_identity_encoding(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&0xc0) && bytes[1..].iter().all(|&b| b == 0)
+}
+
+// ----------------------------------------------------------------- targets
+
+/// `crypto_decode`: every octet decoder of the BBS layer on the input and
+/// on its prefixes of each fixed length: secret keys, public keys (G2),
+/// signatures, proofs, scalars, G1 points. Asserts that whatever decodes
+/// re-encodes to the same octets (the encodings are canonical) and that the
+/// decoders that refuse the identity never return it.
+pub fn crypto_decode(data: &[u8]) {
+    for len in [32usize, 48, 80, 96] {
+        if data.len() >= len {
+            decode_all(&data[..len]);
+        }
+    }
+    decode_all(data);
+}
+
+fn decode_all(data: &[u8]) {
+    if let Ok(sk) = SecretKey::from_bytes(data) {
+        assert_eq!(&sk.to_bytes()[..], data, "secret key round trip");
+    }
+    if let Ok(pk) = PublicKey::from_bytes(data) {
+        assert_eq!(&pk.to_bytes()[..], data, "public key round trip");
+        assert!(!is_identity_encoding(data), "identity public key accepted");
+        assert_eq!(&pk.point().to_compressed()[..], data);
+    }
+    if let Ok(p) = G2Affine::from_compressed(data) {
+        assert_eq!(&p.to_compressed()[..], data, "G2 round trip");
+        assert!(!is_identity_encoding(data), "identity G2 point accepted");
+    }
+    if let Ok(p) = G1Affine::from_compressed(data) {
+        assert_eq!(&p.to_compressed()[..], data, "G1 round trip");
+        assert!(!p.is_identity(), "identity G1 point accepted");
+    }
+    if let Ok(p) = G1Affine::from_compressed_allow_identity(data) {
+        assert_eq!(
+            &p.to_compressed()[..],
+            data,
+            "G1 (identity allowed) round trip"
+        );
+        assert_eq!(p.is_identity(), is_identity_encoding(data));
+    }
+    if let Ok(arr) = <&[u8; 32]>::try_from(data) {
+        if let Ok(s) = Scalar::from_be_bytes(arr) {
+            assert_eq!(&s.to_be_bytes(), arr, "scalar round trip");
+        }
+    }
+    let _ = Scalar::from_be_bytes_reduced(data);
+    if let Ok(sig) = Signature::from_bytes(data) {
+        assert_eq!(&sig.to_bytes()[..], data, "signature round trip");
+    }
+    if let Ok(proof) = Proof::from_bytes(data) {
+        assert_eq!(proof.to_bytes(), data, "proof round trip");
+        assert_eq!(proof.encoded_len(), data.len());
+        assert!(proof.undisclosed_count() <= bbs::MAX_MESSAGES);
+    }
+}
+
+/// `proof_verify`: arbitrary octets as a proof (and as a signature) against
+/// a real key. Byte 0 picks the suite, byte 1 the disclosed messages, the
+/// rest is the proof. Asserts that a proof verifies only if it is one of
+/// the fixture's own valid proofs for that disclosure, that the cached
+/// verifier (`VerifierKey`) and `verify_batch` (alone and next to a valid
+/// proof, which must stay valid) agree with `proof_verify`, and that the
+/// octets verify as a signature only if they are the real one.
+pub fn proof_verify(data: &[u8]) {
+    let [sel, mask, rest @ ..] = data else {
+        return;
+    };
+    let f = bbs_fixtures(suite_of(*sel));
+    let mask = mask & 0b11111;
+    let disclosed_idx = mask_indexes(mask, f.messages.len());
+    let disclosed: Vec<(usize, &[u8])> = disclosed_idx
+        .iter()
+        .map(|&i| (i, f.messages[i].as_slice()))
+        .collect();
+
+    if rest.len() >= bbs::SIGNATURE_LEN {
+        if let Ok(sig) = Signature::from_bytes(&rest[..bbs::SIGNATURE_LEN]) {
+            let ok = bbs::verify(f.suite, &f.pk, &sig, &f.header, &f.messages).is_ok();
+            assert_eq!(
+                ok,
+                sig == f.signature,
+                "a signature other than the real one verified"
+            );
+        }
+    }
+
+    let Ok(proof) = Proof::from_bytes(rest) else {
+        return;
+    };
+    let plain = bbs::proof_verify(f.suite, &f.pk, &proof, &f.header, &f.ph, &disclosed);
+    let known = f.proofs.get(&mask).is_some_and(|p| p.as_slice() == rest);
+    assert_eq!(
+        plain.is_ok(),
+        known,
+        "verification accepted octets that are not a valid proof (or refused a valid one)"
+    );
+
+    let scalars: Vec<(usize, Scalar)> = disclosed
+        .iter()
+        .map(|(i, m)| (*i, bbs::map_message_to_scalar(f.suite, m)))
+        .collect();
+    let cached =
+        f.vk.proof_verify(f.suite, &proof, &f.header, &f.ph, &scalars);
+    assert_eq!(cached.is_ok(), plain.is_ok(), "VerifierKey disagrees");
+
+    // Batch: the fuzzed proof next to a valid one.
+    let valid_mask = PROOF_MASKS[usize::from(*sel >> 1) % PROOF_MASKS.len()];
+    let valid = Proof::from_bytes(&f.proofs[&valid_mask]).expect("fixture proof");
+    let valid_scalars: Vec<(usize, Scalar)> = mask_indexes(valid_mask, f.messages.len())
+        .into_iter()
+        .map(|i| (i, bbs::map_message_to_scalar(f.suite, &f.messages[i])))
+        .collect();
+    let item = |proof, disclosed| BatchItem {
+        suite: f.suite,
+        key: &f.vk,
+        proof,
+        header: &f.header,
+        ph: &f.ph,
+        disclosed,
+    };
+    let items = [
+        item(&valid, valid_scalars.as_slice()),
+        item(&proof, scalars.as_slice()),
+    ];
+    let results = bbs::verify_batch(&items, &mut rng(u64::from(*sel)));
+    assert!(
+        results[0].is_ok(),
+        "a valid proof failed next to a fuzzed one"
+    );
+    assert_eq!(results[1].is_ok(), plain.is_ok(), "verify_batch disagrees");
+}
+
+/// The true disclosed values of a verified credential.
+fn assert_truthful(
+    f: &CredentialFixture,
+    credential_type: &str,
+    attrs: &BTreeMap<String, Option<AttributeValue>>,
+) {
+    let truth = &f.truth[credential_type];
+    for (name, value) in attrs {
+        assert_eq!(
+            value.as_ref(),
+            truth.get(name),
+            "verification disclosed a value the issuer never signed ({credential_type}.{name})"
+        );
+    }
+}
+
+/// `presentation`: the input as a presentation document answering the
+/// fixture's request. Asserts the document round-trips through JSON, and
+/// that whatever `verify_presentation` and the policy evaluator accept
+/// discloses exactly the values the issuer signed (nothing a mutated
+/// document can do makes them disclose another value).
+pub fn presentation(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let Ok(p) = Presentation::from_json(t) else {
+        return;
+    };
+    if exact_json(data) {
+        assert_json_round_trip(&p);
+        assert_eq!(
+            Presentation::from_json(&p.to_json()).expect("to_json parses"),
+            p
+        );
+    }
+    let f = credentials();
+    if let Ok(out) = verify_presentation(f.catalogue, &f.request, &p, &f.keys, now()) {
+        assert_eq!(out.len(), f.request.credentials.len());
+        for dc in &out {
+            assert_truthful(f, &dc.credential_type, &dc.attributes);
+        }
+    }
+    let clock = FixedClock::new(now());
+    let evaluator = Evaluator {
+        catalogue: f.catalogue,
+        registry: &f.registry,
+        clock: &clock,
+    };
+    let decision = evaluator.evaluate(&f.policy, &f.request, &p);
+    if decision.is_accepted() {
+        let values = decision.values().expect("an accepted decision has values");
+        for (requirement, attribute) in values.names() {
+            let ty = if requirement == "guest" {
+                "resident_id_card"
+            } else {
+                "drivers_license"
+            };
+            let v = values
+                .get(&requirement, &attribute)
+                .expect("a listed name has a value");
+            assert_eq!(
+                v.as_ref(),
+                f.truth[ty].get(&attribute),
+                "an accepted decision returned a value the issuer never signed"
+            );
+        }
+    }
+}
+
+/// `presentation_request`: the input as a verifier's presentation request.
+/// Asserts it round-trips through JSON, that validation and the digest do
+/// not panic, and that the fixture's presentation verifies against it only
+/// if it is the fixture's request (its digest binds every field).
+pub fn presentation_request(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let Ok(req) = PresentationRequest::from_json(t) else {
+        return;
+    };
+    if exact_json(data) {
+        assert_eq!(
+            PresentationRequest::from_json(&req.to_json()).expect("to_json parses"),
+            req
+        );
+    }
+    let f = credentials();
+    let valid = req.validate(f.catalogue).is_ok();
+    let digest = req.digest();
+    let ok = verify_presentation(f.catalogue, &req, &f.presentation, &f.keys, now()).is_ok();
+    if ok {
+        assert!(valid, "a presentation verified against an invalid request");
+        assert_eq!(
+            digest,
+            f.request.digest(),
+            "a presentation verified against another request"
+        );
+    }
+}
+
+/// `credential_file`: the input as a credential document (what a holder's
+/// wallet imports). Asserts it round-trips through JSON and that a
+/// credential verifies under a fixture key only with the values that key
+/// signed.
+pub fn credential_file(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let Ok(c) = Credential::from_json(t) else {
+        return;
+    };
+    if exact_json(data) {
+        assert_eq!(
+            Credential::from_json(&c.to_json()).expect("to_json parses"),
+            c
+        );
+    }
+    let f = credentials();
+    let _ = c.attribute_set(f.catalogue);
+    for key in [f.key_sha.public(), f.key_shake.public()] {
+        if let Ok(attrs) = c.verify(f.catalogue, key) {
+            let truth = &f.truth[&c.credential_type];
+            assert_eq!(
+                &attrs, truth,
+                "a credential verified with values the issuer never signed"
+            );
+        }
+    }
+}
+
+/// `key_files`: the input as an issuer public key file, a key set and an
+/// issuer secret key file. Asserts each round-trips (parse → write →
+/// parse gives the same key).
+pub fn key_files(data: &[u8]) {
+    if let Some(t) = text(data) {
+        if let Ok(k) = IssuerPublicKey::from_json(t) {
+            assert_eq!(
+                IssuerPublicKey::from_json(&k.to_json()).expect("re-parse"),
+                k
+            );
+            let _ = format!("{k:?}");
+        }
+        if let Ok(set) = KeySet::from_json(t) {
+            let again = KeySet::from_json(&set.to_json()).expect("re-parse");
+            assert_eq!(again.len(), set.len());
+            assert!(set.keys().zip(again.keys()).all(|(a, b)| a == b));
+        }
+    }
+    if let Ok(k) = IssuerKey::from_secret_json(data) {
+        let again = IssuerKey::from_secret_json(&k.to_secret_json()).expect("re-parse");
+        assert_eq!(again.public(), k.public());
+    }
+}
+
+/// `formats`: the input as every national format and identifier the
+/// credential and policy crates parse: GB 11643 ID numbers, GB/T 2260 area
+/// and region codes, license numbers, GB/T 36904 license identifiers and
+/// type codes, GB 32100 credit codes, dates, identifiers, authority kinds,
+/// the issuance format checks and typed attribute values. Asserts that
+/// whatever parses prints back to a form that parses to the same value.
+pub fn formats(data: &[u8]) {
+    let Some(s) = text(data) else { return };
+    if let Ok(v) = IdNumber::parse(s) {
+        let again = IdNumber::parse(&v.to_string()).expect("printed ID number parses");
+        assert_eq!(again.as_str(), v.as_str());
+        let _ = (v.birth_date(), v.area_code());
+    }
+    if let Ok(v) = AreaCode::parse(s) {
+        assert_eq!(v.to_string(), s, "area codes are canonical");
+        let _ = v.province();
+    }
+    let _ = license_number::check(s);
+    if let Ok(v) = Uscc::parse(s) {
+        let again = Uscc::parse(&v.to_string()).expect("printed USCC parses");
+        assert_eq!(again, v);
+    }
+    if let Ok(v) = LicenseTypeCode::parse(s) {
+        let again = LicenseTypeCode::parse(&v.to_string()).expect("printed type code parses");
+        assert_eq!(again, v);
+        let _ = v.defining_authority();
+    }
+    if let Ok(v) = LicenseId::parse(s) {
+        let again = LicenseId::parse(&v.to_string()).expect("printed license id parses");
+        assert_eq!(again, v);
+        let _ = v.check_char();
+    }
+    if let Some(d) = Date::parse(s) {
+        assert_eq!(d.to_string(), s, "dates are canonical");
+        assert_eq!(Date::from_days(d.days()), Some(d));
+    }
+    if let Ok(r) = RegionCode::parse(s) {
+        assert_eq!(
+            RegionCode::parse(&r.to_string()).expect("printed region parses"),
+            r
+        );
+        let _ = (r.province(), r.is_province());
+    }
+    let _ = zkcred_policy::clock::parse_date(s);
+    let _ = check_identifier("identifier", s);
+    let _ = check_authority(s);
+    let _ = issuance::check_id_number("holder_id", s);
+    let _ = issuance::check_uscc("issuer_code", s);
+    let _ = issuance::check_area_code("area_code", s);
+    if let Ok(v) = serde_json::from_str::<Value>(s) {
+        for ty in [
+            AttributeType::String,
+            AttributeType::Date,
+            AttributeType::Integer,
+            AttributeType::Boolean,
+            AttributeType::Bytes,
+        ] {
+            if let Ok(Some(a)) = AttributeValue::from_json("a", ty, &v) {
+                let _ = a.check("a", ty, Some(64));
+                assert_eq!(
+                    AttributeValue::from_json("a", ty, &a.to_json()).expect("printed value parses"),
+                    Some(a.clone())
+                );
+                let _ = a.message_input();
+            }
+        }
+    }
+}
+
+/// `issuance`: the input as the attribute values of a credential to issue,
+/// checked against both fixture credential types. Asserts that what passes
+/// `AttributeSet::validate` and the issuance rules can be issued, and that
+/// the issued credential verifies with exactly those values.
+pub fn issuance(data: &[u8]) {
+    let Ok(v) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    let f = credentials();
+    for ty in ["resident_id_card", "drivers_license"] {
+        let t = f.catalogue.get(ty).expect("type");
+        let Ok(attrs) = AttributeSet::from_json(t, &v) else {
+            continue;
+        };
+        let _ = attrs.to_json(t);
+        if attrs.validate(t).is_err() {
+            continue;
+        }
+        let options = IssueOptions {
+            allow_backdated: data.len().is_multiple_of(2),
+        };
+        if issuance::check(t, &attrs, f.key_sha.public(), now(), &options).is_err() {
+            continue;
+        }
+        let c = issue_with(
+            f.catalogue,
+            &f.key_sha,
+            ty,
+            &attrs,
+            &options,
+            now(),
+            &mut rng(3),
+        )
+        .expect("what passes the issuance checks is issued");
+        let back = Credential::from_json(&c.to_json()).expect("issued credential parses");
+        let verified = back
+            .verify(f.catalogue, f.key_sha.public())
+            .expect("an issued credential verifies");
+        assert_eq!(verified, attrs, "issued values changed");
+    }
+}
+
+/// `policy`: the input as a policy file, loaded against the fixture
+/// registry. Asserts that a loaded policy's file form loads again to the
+/// same policy, that its audit runs, and that the request it makes is
+/// valid under the catalogue.
+pub fn policy(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let f = credentials();
+    let loader = PolicyLoader::new(f.catalogue).with_registry(&f.registry);
+    let Ok(p) = loader.parse("fuzz", t) else {
+        return;
+    };
+    let again = loader
+        .parse("fuzz-again", &p.to_json())
+        .expect("a loaded policy's file form loads");
+    assert_eq!(again.to_json(), p.to_json(), "policy round trip");
+    let _ = zkcred_policy::audit(f.catalogue, &p);
+    if let Ok(req) = p.request(&p.default_choices(), now(), &mut rng(4)) {
+        req.validate(f.catalogue)
+            .expect("a policy's request is valid under the catalogue");
+    }
+    // The engine's path (policies stored in the service).
+    if let Ok(v) = serde_json::from_str::<Value>(t) {
+        let _ = engine().load_policy(&v);
+    }
+}
+
+/// The service's policy engine over the built-in catalogue.
+fn engine() -> &'static zkcred_service::http::engine::Engine {
+    static E: OnceLock<zkcred_service::http::engine::Engine> = OnceLock::new();
+    E.get_or_init(|| {
+        zkcred_service::http::engine::Engine::new(Catalogue::builtin()).expect("engine")
+    })
+}
+
+fn stored(kind: &str, id: &str, body: Value) -> zkcred_api::Document {
+    zkcred_api::Document {
+        kind: kind.into(),
+        id: id.into(),
+        version: 1,
+        body,
+        status: zkcred_api::DocumentStatus::Active,
+        created_at: "2026-03-01T08:00:00Z".into(),
+        updated_at: "2026-03-01T08:00:00Z".into(),
+    }
+}
+
+/// `registry`: the input as a trust-registry file (the policy crate's
+/// `merge_text`) and as each registry document the service stores
+/// (issuer, issuer key, agreement; built into a registry by the service's
+/// engine). Asserts that a registry that loads writes a file that loads
+/// into the same registry, and that merging is all-or-nothing.
+pub fn registry(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let c = Catalogue::builtin();
+    let base = Registry::builtin(c).expect("builtin registry");
+    let mut r = base.clone();
+    match r.merge_text("fuzz", t) {
+        Ok(()) => {
+            let written = r.to_json();
+            let mut again = Registry::new(c);
+            again
+                .merge_text("written", &written)
+                .expect("a registry's own file loads");
+            assert_eq!(again.to_json(), written, "registry round trip");
+        }
+        Err(_) => assert_eq!(
+            r.to_json(),
+            base.to_json(),
+            "a failed merge changed the registry"
+        ),
+    }
+    let Ok(v) = serde_json::from_str::<Value>(t) else {
+        return;
+    };
+    let e = engine();
+    let issuer = e.issuer_id(&v);
+    let agreement = e.agreement_id(&v);
+    let _ = IssuerPublicKey::from_json(t);
+    let mut docs = zkcred_service::http::engine::RegistryDocs::default();
+    if let Ok(id) = &issuer {
+        docs.issuers.push(stored("issuer", id, v.clone()));
+    }
+    if let Ok(id) = &agreement {
+        docs.agreements.push(stored("agreement", id, v.clone()));
+    }
+    // As an issuer key of the fixture issuer, next to the fixture issuer.
+    let f = credentials();
+    let issuer_doc = json!({
+        "id": issuer_id(), "name_zh": "重庆市公安局", "region": "500000",
+        "authority": "public_security", "types": ["resident_id_card"],
+    });
+    docs.issuers
+        .push(stored("issuer", &issuer_id(), issuer_doc));
+    let key_id = v
+        .get("key_id")
+        .and_then(Value::as_str)
+        .unwrap_or(&f.key_sha.public().key_id)
+        .to_owned();
+    docs.keys.push(stored(
+        "issuer_key",
+        &format!("{}/{key_id}", issuer_id()),
+        v.clone(),
+    ));
+    let _ = e.build(&docs);
+}
+
+/// `api_bodies`: the input as every request body of the verifier API and
+/// every response body its client decodes: submissions (and the limits
+/// checked on them at the edge), batches and their items, challenge
+/// requests, registry documents, problem documents, log heads, record
+/// pages, inclusion and consistency proofs (verified against a root).
+/// Asserts each round-trips through JSON.
+pub fn api_bodies(data: &[u8]) {
+    use zkcred_api as api;
+    let exact = exact_json(data);
+    macro_rules! body {
+        ($t:ty) => {
+            serde_json::from_slice::<$t>(data).ok().inspect(|x| {
+                if exact {
+                    assert_json_round_trip(x);
+                }
+            })
+        };
+    }
+    if let Some(sub) = body!(api::Submission) {
+        let _ = zkcred_service::http::verify::check_limits(&sub);
+    }
+    if let Some(batch) = body!(api::BatchRequest) {
+        for item in &batch.items {
+            if let Ok(sub) = serde_json::from_value::<api::Submission>(item.clone()) {
+                let _ = zkcred_service::http::verify::check_limits(&sub);
+            }
+        }
+    }
+    let _ = body!(api::ChallengeRequest);
+    let _ = body!(api::IssuedChallenge);
+    let _ = body!(api::Accepted);
+    let _ = body!(api::BatchResponse);
+    let _ = body!(api::Document);
+    let _ = body!(api::DocumentVersions);
+    if let Some(p) = body!(api::ProblemDocument) {
+        let _ = (
+            p.problem_code(),
+            p.decision(),
+            p.log_sequence(),
+            p.reasons(),
+        );
+        let _ = p.is_refusal();
+    }
+    let _ = body!(api::LogHead);
+    let _ = body!(api::LogRecords);
+    let _ = body!(api::RecordsQuery);
+    let _ = body!(api::InclusionQuery);
+    let _ = body!(api::ConsistencyQuery);
+    let root = zkcred_translog::merkle::leaf_hash(b"fuzz");
+    if let Some(p) = body!(api::InclusionProof) {
+        let _ = p.verify(&root);
+        let _ = p.verify(&p.leaf_hash);
+    }
+    if let Some(p) = body!(api::ConsistencyProof) {
+        let _ = p.verify(&root, &root);
+    }
+}
+
+/// `log_export`: the input as a disclosure-log export (what `zkcred audit
+/// verify` reads), verified against the fixture log key as it is, and
+/// again with every head re-signed by that key (so the fuzzer reaches the
+/// Merkle checks behind the signatures). Also as a single record and a
+/// signed head. Asserts exports round-trip, that a verified export's report
+/// is coherent with its records and heads, and that a record's canonical
+/// form parses back to it.
+pub fn log_export(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let key = log_key();
+    if let Ok(r) = serde_json::from_str::<DisclosureRecord>(t) {
+        if r.validate().is_ok() {
+            let back: DisclosureRecord =
+                serde_json::from_slice(&r.canonical_bytes()).expect("canonical bytes parse");
+            assert_eq!(back, r);
+            let _ = r.leaf_hash();
+        }
+    }
+    if let Ok(h) = serde_json::from_str::<SignedTreeHead>(t) {
+        let _ = key.public_key().verify(&h);
+        assert_json_round_trip(&h);
+    }
+    let Ok(mut ex) = LogExport::from_json(t) else {
+        return;
+    };
+    if exact_json(data) {
+        assert_eq!(LogExport::from_json(&ex.to_json()).expect("re-parse"), ex);
+    }
+    let _ = verify_export(&ex, &key.public_key());
+    ex.log_public_key = key.public_key();
+    for h in &mut ex.signed_heads {
+        if zkcred_translog::record::check_timestamp("timestamp", &h.timestamp).is_ok() {
+            *h = key.sign(&TreeHead {
+                tree_size: h.tree_size,
+                root_hash: h.root_hash,
+                timestamp: h.timestamp.clone(),
+            });
+        }
+    }
+    if let Ok(report) = verify_export(&ex, &key.public_key()) {
+        let n = ex.records.len() as u64;
+        assert_eq!(report.records, n);
+        assert!(report.signed_size <= n);
+        assert_eq!(report.unsigned_records, n - report.signed_size);
+        let leaves: Vec<_> = ex.records[..report.signed_size as usize]
+            .iter()
+            .map(DisclosureRecord::leaf_hash)
+            .collect();
+        assert_eq!(zkcred_translog::merkle::root(&leaves), report.signed_root);
+    }
+}
+
+/// `log_key_file`: the input as the service's log-key file (written 0600
+/// to a scratch file and read with `log_key::load`). Asserts that a key
+/// loads only from 64 hex digits (and a trailing newline) and is the key of
+/// that seed.
+pub fn log_key_file(data: &[u8]) {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let dir = DIR.get_or_init(|| tempfile::tempdir().expect("scratch dir"));
+    let path: PathBuf = dir.path().join("log.key");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .expect("scratch file");
+    f.write_all(data).expect("write");
+    drop(f);
+    if let Ok(k) = zkcred_service::log_key::load(&path) {
+        let s = std::str::from_utf8(data).expect("a loaded key file is text");
+        let hexpart = s.trim_end();
+        assert_eq!(
+            hexpart.len(),
+            64,
+            "a key loaded from other than 64 hex digits"
+        );
+        let mut seed = [0u8; 32];
+        hex::decode_to_slice(hexpart, &mut seed).expect("hex");
+        assert_eq!(k.public_key(), LogSigningKey::from_seed(&seed).public_key());
+    }
+}
+
+/// `conformance`: the input as a BBS fixture file judged by `zkcred bbs
+/// conformance` (the runner that reads files from any implementation),
+/// under each suite and none. No panics; a verdict for every file.
+pub fn conformance(data: &[u8]) {
+    let Ok(v) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    let path = std::path::Path::new("fuzz.json");
+    for suite in [
+        Some(Suite::Bls12381Sha256),
+        Some(Suite::Bls12381Shake256),
+        None,
+    ] {
+        let _ = zkcred::conformance::run_value(&v, suite, path);
+    }
+}
+
+// ------------------------------------------------------------------- seeds
+
+/// The starting corpus: valid objects made with the project's own code,
+/// by target (written by `tests/fuzz_corpus.rs`'s ignored
+/// `write_seed_corpus`; the IETF vectors are copied from
+/// `crypto/tests/vectors` there too).
+pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
+    let mut out: Vec<(&'static str, Vec<u8>)> = Vec::new();
+    for sel in [0u8, 1] {
+        let f = bbs_fixtures(suite_of(sel));
+        out.push(("crypto_decode", f.pk.to_bytes().to_vec()));
+        out.push(("crypto_decode", f.signature.to_bytes().to_vec()));
+        out.push(("crypto_decode", f.sk.to_bytes().to_vec()));
+        for (&mask, p) in &f.proofs {
+            out.push(("crypto_decode", p.clone()));
+            let mut input = vec![sel, mask];
+            input.extend_from_slice(p);
+            out.push(("proof_verify", input));
+        }
+        let mut input = vec![sel, 0];
+        input.extend_from_slice(&f.signature.to_bytes());
+        out.push(("proof_verify", input));
+    }
+    let f = credentials();
+    out.push(("presentation", f.presentation.to_json().into_bytes()));
+    out.push(("presentation_request", f.request.to_json().into_bytes()));
+    out.push(("credential_file", f.id_card.to_json().into_bytes()));
+    out.push(("credential_file", f.licence.to_json().into_bytes()));
+    out.push(("key_files", f.key_sha.public().to_json().into_bytes()));
+    out.push(("key_files", f.keys.to_json().into_bytes()));
+    out.push(("key_files", f.key_shake.to_secret_json().to_vec()));
+    for s in [
+        "500103199203154418",
+        "500103",
+        "11500000000000001X",
+        &issuer_id(),
+        "2026-03-01",
+        "11100000000000000J001",
+        "public_security",
+        "\"5a5a\"",
+        "true",
+        "-42",
+    ] {
+        out.push(("formats", s.as_bytes().to_vec()));
+    }
+    out.push((
+        "formats",
+        f.truth["resident_id_card"]
+            .get("license_id")
+            .map(|v| v.to_json().as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+            .into_bytes(),
+    ));
+    for (ty, attrs) in &f.truth {
+        let t = f.catalogue.get(ty).expect("type");
+        out.push((
+            "issuance",
+            serde_json::to_vec(&attrs.to_json(t)).expect("json"),
+        ));
+    }
+    out.push(("policy", f.policy_json.clone().into_bytes()));
+    out.push(("registry", f.registry.to_json().into_bytes()));
+    out.push(("registry", f.key_sha.public().to_json().into_bytes()));
+    let sub = zkcred_api::Submission {
+        policy: "fuzz-check-in".into(),
+        request: f.request.clone(),
+        presentation: f.presentation.clone(),
+    };
+    out.push(("api_bodies", serde_json::to_vec(&sub).expect("json")));
+    out.push((
+        "api_bodies",
+        serde_json::to_vec(&zkcred_api::BatchRequest::of(&[sub]).expect("batch")).expect("json"),
+    ));
+    out.push(("api_bodies", br#"{"policy":"fuzz-check-in"}"#.to_vec()));
+    let ex = seed_export();
+    out.push((
+        "api_bodies",
+        serde_json::to_vec(&ex.signed_heads[1]).expect("json"),
+    ));
+    out.push(("log_export", ex.to_json().into_bytes()));
+    out.push((
+        "log_export",
+        serde_json::to_vec(&ex.records[0]).expect("json"),
+    ));
+    out.push((
+        "log_export",
+        serde_json::to_vec(&ex.signed_heads[0]).expect("json"),
+    ));
+    out.push((
+        "log_key_file",
+        format!("{}\n", hex::encode([42u8; 32])).into_bytes(),
+    ));
+    out
+}
+
+/// A small honest export: 7 records, heads at sizes 0, 1, 4 and 7.
+fn seed_export() -> LogExport {
+    use zkcred_translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
+    let records: Vec<DisclosureRecord> = (0..7u64)
+        .map(|i| {
+            DisclosureRecord::from_event(
+                i,
+                &DisclosureEvent {
+                    timestamp: format!("2026-03-01T08:00:{i:02}.000Z"),
+                    verifier: "hotel.fuzz.example.cn".into(),
+                    policy: PolicyRef {
+                        id: "fuzz-check-in".into(),
+                        version: 1,
+                    },
+                    credentials: vec![CredentialDisclosure {
+                        credential_type: "resident_id_card".into(),
+                        disclosed_attributes: vec!["holder_name".into()],
+                        issuer: issuer_id(),
+                    }],
+                    outcome: if i % 3 == 2 {
+                        Outcome::Refused
+                    } else {
+                        Outcome::Accepted
+                    },
+                    reason: if i % 3 == 2 { "proof_invalid" } else { "ok" }.into(),
+                },
+            )
+            .expect("record")
+        })
+        .collect();
+    let key = log_key();
+    let signed_heads = [0usize, 1, 4, 7]
+        .iter()
+        .enumerate()
+        .map(|(t, &size)| {
+            let leaves: Vec<_> = records[..size].iter().map(|r| r.leaf_hash()).collect();
+            key.sign(&TreeHead {
+                tree_size: size as u64,
+                root_hash: zkcred_translog::merkle::root(&leaves),
+                timestamp: format!("2026-03-01T09:00:{t:02}.000Z"),
+            })
+        })
+        .collect();
+    LogExport {
+        format: zkcred_translog::export::EXPORT_FORMAT.into(),
+        log_public_key: key.public_key(),
+        records,
+        signed_heads,
+    }
+}
+
+/// Asserts that the fixtures and seeds reach what the targets check: the
+/// presentation verifies and the policy accepts it, the seed export
+/// verifies, the seed policy and registry load, the seed attributes pass
+/// the issuance rules, every fixture proof verifies. Without this a
+/// property like "only the real values are ever disclosed" could hold
+/// vacuously.
+pub fn check_fixtures() {
+    let f = credentials();
+    let out = verify_presentation(f.catalogue, &f.request, &f.presentation, &f.keys, now())
+        .expect("the fixture presentation verifies");
+    assert_eq!(out.len(), 2);
+    let clock = FixedClock::new(now());
+    let evaluator = Evaluator {
+        catalogue: f.catalogue,
+        registry: &f.registry,
+        clock: &clock,
+    };
+    let d = evaluator.evaluate(&f.policy, &f.request, &f.presentation);
+    assert!(
+        d.is_accepted(),
+        "the fixture policy accepts: {:?}",
+        d.reasons
+    );
+    assert!(!d.values().expect("values").names().is_empty());
+    for (ty, attrs) in &f.truth {
+        let t = f.catalogue.get(ty).expect("type");
+        issuance::check(
+            t,
+            attrs,
+            f.key_sha.public(),
+            now(),
+            &IssueOptions {
+                allow_backdated: true,
+            },
+        )
+        .expect("the fixture attributes pass the issuance rules");
+    }
+    let ex = seed_export();
+    let report = verify_export(&ex, &log_key().public_key()).expect("the seed export verifies");
+    assert_eq!(report.signed_size, 7);
+    let mut r = Registry::new(f.catalogue);
+    r.merge_text("fixture", &f.registry.to_json())
+        .expect("the fixture registry's file loads");
+    for sel in [0, 1] {
+        let b = bbs_fixtures(suite_of(sel));
+        for (&mask, p) in &b.proofs {
+            let proof = Proof::from_bytes(p).expect("decodes");
+            let disclosed: Vec<(usize, &[u8])> = mask_indexes(mask, b.messages.len())
+                .into_iter()
+                .map(|i| (i, b.messages[i].as_slice()))
+                .collect();
+            bbs::proof_verify(b.suite, &b.pk, &proof, &b.header, &b.ph, &disclosed)
+                .expect("a fixture proof verifies");
+        }
+    }
+}
