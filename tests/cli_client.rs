@@ -248,7 +248,16 @@ fn readme_walk_through_with_the_command_line() {
     let (req, pres) = answer(1);
     let out = ok(
         HOTEL,
-        &["client", "submit", "--policy", POLICY, &req, &pres],
+        &[
+            "client",
+            "submit",
+            "--policy",
+            POLICY,
+            "--idempotency-key",
+            "front-desk-0001",
+            &req,
+            &pres,
+        ],
     );
     assert!(
         out.starts_with("ACCEPTED under policy hotel-checkin v1 (log record 0)"),
@@ -259,11 +268,21 @@ fn readme_walk_through_with_the_command_line() {
         !out.contains("33010619900101123X"),
         "the ID number stays hidden"
     );
-    // The identical submission again (a retry): the same decision, not a
-    // second one; also by the challenge.
+    // The identical submission again with the same key (a retry): the same
+    // decision, not a second one; also by the challenge. Without the key
+    // the identical submission is a replay (below).
     let out = ok(
         HOTEL,
-        &["client", "submit", "--policy", POLICY, &req, &pres],
+        &[
+            "client",
+            "submit",
+            "--policy",
+            POLICY,
+            "--idempotency-key",
+            "front-desk-0001",
+            &req,
+            &pres,
+        ],
     );
     assert!(
         out.starts_with("ACCEPTED under policy hotel-checkin v1 (log record 0)"),
@@ -279,8 +298,17 @@ fn readme_walk_through_with_the_command_line() {
     );
     let r = expect(dir, u, HOTEL, &["client", "decision", &"0".repeat(64)], 2);
     assert!(r.stderr.contains("decision_unknown"), "{}", r.stderr);
-    // Replayed: another presentation on the spent challenge is refused
-    // before any decision (exit 2, the problem named).
+    // Replayed: the identical submission without the key, and another
+    // presentation on the spent challenge, are refused before any decision
+    // (exit 2, the problem named).
+    let r = expect(
+        dir,
+        u,
+        HOTEL,
+        &["client", "submit", "--policy", POLICY, &req, &pres],
+        2,
+    );
+    assert!(r.stderr.contains("challenge_replayed"), "{}", r.stderr);
     let again = ok("", &["wallet", "present", &req]);
     std::fs::write(dir.join("again.json"), again).unwrap();
     let r = expect(

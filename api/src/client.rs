@@ -270,9 +270,23 @@ impl Client {
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<RawResponse, ClientError> {
+        self.send_raw_with(method, path, &[], body).await
+    }
+
+    /// [`Client::send_raw`] with extra request `headers` (name, value).
+    pub async fn send_raw_with(
+        &self,
+        method: Method,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<RawResponse, ClientError> {
         let mut rb = self.http.request(method, format!("{}{path}", self.base));
         if let Some(a) = &self.auth {
             rb = rb.header(AUTHORIZATION, a.clone());
+        }
+        for (name, value) in headers {
+            rb = rb.header(*name, *value);
         }
         if let Some(b) = body {
             rb = rb.header(CONTENT_TYPE, "application/json").body(b);
@@ -391,6 +405,32 @@ impl Client {
         self.post("/v1/presentations", submission).await
     }
 
+    /// `POST /v1/presentations` with an `Idempotency-Key`: the same call
+    /// again (same `key`, identical submission) after a lost answer (a
+    /// `timeout`, a dropped connection) answers the decision taken on it
+    /// instead of `challenge_replayed`. Choose a fresh key per submission.
+    ///
+    /// # Errors
+    /// As [`Client::submit`]; 400 `invalid_request` for a key that is not 1
+    /// to 255 visible ASCII characters.
+    pub async fn submit_idempotent(
+        &self,
+        submission: &Submission,
+        key: &str,
+    ) -> Result<Accepted, ClientError> {
+        let body =
+            serde_json::to_vec(submission).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let r = self
+            .send_raw_with(
+                Method::POST,
+                "/v1/presentations",
+                &[("idempotency-key", key)],
+                Some(body),
+            )
+            .await?;
+        decode(&r)
+    }
+
     /// `POST /v1/presentations/batch`.
     pub async fn submit_batch(&self, batch: &BatchRequest) -> Result<BatchResponse, ClientError> {
         self.post("/v1/presentations/batch", batch).await
@@ -399,8 +439,9 @@ impl Client {
     /// `GET /v1/presentations/decisions/{challenge}`: the decision on the
     /// presentation that consumed `challenge` (hex), `pending` while it is
     /// being taken. For a submission whose answer was lost (a `timeout`, a
-    /// dropped connection); resubmitting the identical submission answers
-    /// the same decision too.
+    /// dropped connection); resubmitting the identical submission with the
+    /// same `Idempotency-Key` ([`Client::submit_idempotent`]) answers the
+    /// same decision too.
     ///
     /// # Errors
     /// [`ClientError::Problem`] `decision_unknown` (404) when the service

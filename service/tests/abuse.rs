@@ -240,9 +240,13 @@ async fn retired_policy_challenges_are_refused() {
     );
     assert!(v["log_sequence"].is_u64(), "{v}");
     assert_eq!(log_size(&c).await, before + 2);
-    // The identical submission again: the same refusal, not a second one.
+    // The identical submission again (no Idempotency-Key): a replay, not a
+    // second decision.
     let (s, again) = c.post("/v1/presentations", HOTEL, &sub).await;
-    assert_eq!((s, &again), (StatusCode::CONFLICT, &v));
+    assert_eq!(
+        (s, again["code"].as_str()),
+        (StatusCode::CONFLICT, Some("challenge_replayed"))
+    );
     assert_eq!(log_size(&c).await, before + 2);
     // Another presentation on the spent challenge: a replay.
     let replay = submission(&sub["request"], &h.present(&sub["request"]));

@@ -1,7 +1,7 @@
 //! Issue 12, defect 4: whatever times out, a presentation whose challenge
 //! was consumed ends in exactly one logged decision, and the client can
 //! learn it (`GET /v1/presentations/decisions/{challenge}`, or the identical
-//! resubmission). Real server on loopback, real SQLite; storage stalls are
+//! resubmission with the same `Idempotency-Key`). Real server on loopback, real SQLite; storage stalls are
 //! made the way they happen in production: another connection holds the
 //! database's write lock (a backup, an operator's shell), so the log
 //! writer's appends wait.
@@ -42,6 +42,11 @@ fn challenge_of(sub: &Value) -> String {
     sub["request"]["challenge"].as_str().unwrap().to_owned()
 }
 
+/// The `Idempotency-Key` the tests' client chose for a submission.
+fn key_of(sub: &Value) -> String {
+    format!("retry-{}", &challenge_of(sub)[..16])
+}
+
 /// The decision held at `url`, once taken (a `timeout` of the lookup
 /// itself, under a very short request timeout, is asked again).
 async fn decided(c: &Client, url: &str) -> Value {
@@ -77,13 +82,14 @@ async fn records(c: &Client) -> Vec<zkcred_api::LogEntry> {
     page.records
 }
 
-/// Posts every submission at once from its own task.
+/// Posts every submission at once from its own task, each with its own
+/// `Idempotency-Key`.
 async fn post_all(c: &Arc<Client>, path: &str, bodies: &[Value]) -> Vec<(StatusCode, Value)> {
     let tasks: Vec<_> = bodies
         .iter()
         .map(|b| {
             let (c, b, path) = (Arc::clone(c), b.clone(), path.to_owned());
-            tokio::spawn(async move { c.post(&path, HOTEL, &b).await })
+            tokio::spawn(async move { c.post_keyed(&path, HOTEL, &key_of(&b), &b).await })
         })
         .collect();
     let mut out = Vec::new();
@@ -96,10 +102,11 @@ async fn post_all(c: &Arc<Client>, path: &str, bodies: &[Value]) -> Vec<(StatusC
 /// The defect's first reproduction, scaled down: a storage stall longer
 /// than the request timeout. Every client gets 503 `timeout` naming where
 /// its decision is; it is `pending` while the stall lasts (an identical
-/// retry then times out again, still not `challenge_replayed`); afterwards
-/// each client learns its decision by GET and by the identical retry, the
-/// answers agree with the log, the log holds exactly one record per
-/// challenge, and a different body on a consumed challenge is
+/// retry with the same `Idempotency-Key` then times out again, still not
+/// `challenge_replayed`); afterwards each client learns its decision by GET
+/// and by the identical retry, the answers agree with the log, the log
+/// holds exactly one record per challenge, and a different body, or the
+/// identical body without the key, on a consumed challenge is
 /// `challenge_replayed`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_storage_stall_longer_than_the_timeout_loses_no_decision() {
@@ -148,7 +155,9 @@ async fn a_storage_stall_longer_than_the_timeout_loses_no_decision() {
         (s, v["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("challenge_malformed"))
     );
-    let (s, v) = c.post("/v1/presentations", HOTEL, &subs[0]).await;
+    let (s, v) = c
+        .post_keyed("/v1/presentations", HOTEL, &key_of(&subs[0]), &subs[0])
+        .await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::SERVICE_UNAVAILABLE, Some("timeout")),
@@ -165,10 +174,19 @@ async fn a_storage_stall_longer_than_the_timeout_loses_no_decision() {
         let accepted = &result["decision"];
         assert_eq!(accepted["decision"], "accepted");
         let seq = accepted["log_sequence"].as_u64().unwrap();
-        // The identical submission answers the same decision.
-        let (s, again) = c.post("/v1/presentations", HOTEL, sub).await;
+        // The identical submission with the same key answers the same
+        // decision; without the key it is a replay.
+        let (s, again) = c
+            .post_keyed("/v1/presentations", HOTEL, &key_of(sub), sub)
+            .await;
         assert_eq!(s, StatusCode::OK, "{again}");
         assert_eq!(&again, accepted);
+        let (s, v) = c.post("/v1/presentations", HOTEL, sub).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::CONFLICT, Some("challenge_replayed")),
+            "{v}"
+        );
         sequences.push(seq);
     }
     // Another body on a consumed challenge: replayed, nothing logged.
@@ -283,7 +301,9 @@ async fn a_timed_out_batch_loses_no_decision() {
     let batch = json!({ "items": subs });
 
     let stall = Stall::begin(dir.path());
-    let (s, v) = c.post("/v1/presentations/batch", HOTEL, &batch).await;
+    let (s, v) = c
+        .post_keyed("/v1/presentations/batch", HOTEL, "batch-1", &batch)
+        .await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::SERVICE_UNAVAILABLE, Some("timeout")),
@@ -305,7 +325,9 @@ async fn a_timed_out_batch_loses_no_decision() {
         assert_eq!(result["status"], 200, "{result}");
         sequences.push(result["decision"]["log_sequence"].as_u64().unwrap());
     }
-    let (s, again) = c.post("/v1/presentations/batch", HOTEL, &batch).await;
+    let (s, again) = c
+        .post_keyed("/v1/presentations/batch", HOTEL, "batch-1", &batch)
+        .await;
     assert_eq!(s, StatusCode::OK, "{again}");
     let replayed: Vec<u64> = again["results"]
         .as_array()
@@ -379,7 +401,7 @@ async fn a_client_that_gives_up_still_gets_its_decision() {
     let typed: zkcred_api::Submission = serde_json::from_value(sub.clone()).unwrap();
 
     let stall = Stall::begin(dir.path());
-    match impatient.submit(&typed).await {
+    match impatient.submit_idempotent(&typed, &key_of(&sub)).await {
         Err(zkcred_api::client::ClientError::Transport(e)) => assert!(e.is_timeout(), "{e}"),
         other => panic!("expected the client's own timeout, got {other:?}"),
     }
@@ -390,7 +412,9 @@ async fn a_client_that_gives_up_still_gets_its_decision() {
     let result = decided(&c, &decision_path(&challenge_of(&sub))).await;
     assert_eq!(result["status"], 200, "{result}");
     assert_eq!(result["decision"]["log_sequence"], 0);
-    let (s, again) = c.post("/v1/presentations", HOTEL, &sub).await;
+    let (s, again) = c
+        .post_keyed("/v1/presentations", HOTEL, &key_of(&sub), &sub)
+        .await;
     assert_eq!((s, &again), (StatusCode::OK, &result["decision"]));
     assert_eq!(records(&c).await.len(), 1);
     server.shutdown().await.unwrap();

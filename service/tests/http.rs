@@ -149,7 +149,7 @@ async fn end_to_end() {
         presentation: h.answer(&issued.request),
         request: issued.request,
     };
-    let accepted = hotel.submit(&sub).await.unwrap();
+    let accepted = hotel.submit_idempotent(&sub, "hotel-0001").await.unwrap();
     assert_eq!(accepted.decision, "accepted");
     assert_eq!(
         Value::Object(accepted.credentials[0].attributes.clone()),
@@ -157,9 +157,20 @@ async fn end_to_end() {
     );
     assert_eq!(accepted.log_sequence, 0);
 
-    // The identical submission again is a retry: the same decision, not a
-    // second one. Another presentation on the spent challenge is a replay.
-    assert_eq!(hotel.submit(&sub).await.unwrap(), accepted);
+    // The identical submission with the same Idempotency-Key is a retry:
+    // the same decision, not a second one. Without the key, or with another,
+    // it is a replay (a captured presentation sent again); so is another
+    // presentation on the spent challenge.
+    assert_eq!(
+        hotel.submit_idempotent(&sub, "hotel-0001").await.unwrap(),
+        accepted
+    );
+    for again in [
+        hotel.submit(&sub).await,
+        hotel.submit_idempotent(&sub, "hotel-0002").await,
+    ] {
+        assert_eq!(problem(again), (409, "challenge_replayed".into()));
+    }
     let replay = Submission {
         presentation: h.answer(&sub.request),
         ..sub.clone()
@@ -532,7 +543,7 @@ async fn end_to_end() {
     assert_eq!(s, StatusCode::OK);
     assert!(text.contains("zkcred_decisions_total{outcome=\"accepted\",reason=\"ok\"}"));
     assert!(text.contains("zkcred_decisions_total{outcome=\"refused\",reason=\"proof_invalid\"}"));
-    assert!(text.contains("zkcred_challenge_refusals_total{code=\"challenge_replayed\"} 1"));
+    assert!(text.contains("zkcred_challenge_refusals_total{code=\"challenge_replayed\"} 3"));
     assert!(text.contains("zkcred_verification_seconds_count"));
     assert!(text.contains("zkcred_key_cache_hits_total"));
     assert!(text.contains("route=\"/v1/presentations\",method=\"POST\",status=\"200\""));

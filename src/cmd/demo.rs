@@ -11,9 +11,10 @@
 //!    (Yangtze River Delta agreement);
 //! 3. a Shanghai landlord's request for a Sichuan real-estate certificate is
 //!    refused: no agreement covers Shanghai and Sichuan for that type;
-//! 4. the hotel's challenge answered again: the identical submission (a
-//!    retry) gets the same decision, not a second one; another presentation
-//!    on the spent challenge is refused as a replay.
+//! 4. the hotel's challenge again: the desk that lost its answer learns the
+//!    decision already taken by the challenge (no second record); the
+//!    identical submission sent again without its `Idempotency-Key`, and
+//!    another presentation on the spent challenge, are refused as replays.
 //!
 //! Then it shows the regulator's view: the policies' minimisation audit, the
 //! disclosure log (attribute names and outcomes, never values), a signed
@@ -551,9 +552,11 @@ async fn scene_landlord(roles: &Roles, wang: &Person, out: &mut dyn Write) -> Re
     Ok(())
 }
 
-/// Scene 4: the hotel's spent challenge answered again: the identical
-/// submission is a retry and gets the decision already taken (no second
-/// record); a new presentation on it is a replay, refused.
+/// Scene 4: the hotel's spent challenge again. The desk that lost its
+/// answer learns the decision already taken by the challenge (no second
+/// record); the identical submission sent again without its
+/// `Idempotency-Key` (a copied presentation) and a new presentation on the
+/// spent challenge are replays, refused.
 async fn scene_replay(
     roles: &Roles,
     zhang: &Person,
@@ -561,11 +564,25 @@ async fn scene_replay(
     out: &mut dyn Write,
 ) -> Result<()> {
     heading(out, "Scene 4 · The hotel's challenge is answered again")?;
-    let retry = decision_of(roles.hotel.submit(submission).await)?;
+    let challenge = &submission.request.challenge;
+    let held = roles
+        .hotel
+        .decision(challenge)
+        .await
+        .context("the decision by challenge")?;
+    let retry: Decision = match held.result {
+        Some(r) => match (r.decision, r.problem) {
+            (Some(a), _) => Ok(a),
+            (None, Some(p)) => Err(p),
+            (None, None) => bail!("a held decision with neither answer nor problem"),
+        },
+        None => bail!("the decision is still {}", held.state),
+    };
     writeln!(
         out,
-        "  POST /v1/presentations (the identical submission: a retry) → HTTP {}",
-        retry.as_ref().map_or_else(|p| p.status, |_| 200)
+        "  GET /v1/presentations/decisions/{}… (the desk lost its answer) → {}",
+        challenge.chars().take(16).collect::<String>(),
+        held.state
     )?;
     writeln!(
         out,
@@ -573,21 +590,26 @@ async fn scene_replay(
         summary(&retry)
     )?;
     if retry.is_err() {
-        bail!("a retried submission did not get its decision");
+        bail!("the hotel's decision was not found by its challenge");
     }
     let replay = Submission {
         presentation: zhang.answer(&submission.request)?,
         ..submission.clone()
     };
-    let decision = decision_of(roles.hotel.submit(&replay).await)?;
-    writeln!(
-        out,
-        "  POST /v1/presentations (another presentation for the spent challenge) → HTTP {}",
-        decision.as_ref().map_or_else(|p| p.status, |_| 200)
-    )?;
-    writeln!(out, "  {}", summary(&decision))?;
-    if decision.is_ok() {
-        bail!("a replayed presentation was not refused");
+    for (what, sub) in [
+        ("the identical submission, no Idempotency-Key", submission),
+        ("another presentation for the spent challenge", &replay),
+    ] {
+        let decision = decision_of(roles.hotel.submit(sub).await)?;
+        writeln!(
+            out,
+            "  POST /v1/presentations ({what}) → HTTP {}",
+            decision.as_ref().map_or_else(|p| p.status, |_| 200)
+        )?;
+        writeln!(out, "  {}", summary(&decision))?;
+        if decision.is_ok() {
+            bail!("a replayed presentation was not refused");
+        }
     }
     Ok(())
 }

@@ -12,14 +12,18 @@
 //!
 //! Each decision is also held here, keyed like the challenge store by
 //! `SHA-256(domain || nonce)` ([`crate::challenge::Nonce`]), with the
-//! verifier that submitted it and a digest of the submission
-//! ([`submission_digest`]), so a client that did not get its answer can
-//! learn it: by `GET /v1/presentations/decisions/{challenge}` (the same
-//! verifier only; `pending` while it is being taken), or by resubmitting
-//! the identical submission, which answers the held decision instead of
-//! `challenge_replayed` (a different submission on a consumed challenge
-//! stays `challenge_replayed`). A `timeout` answer names the decisions its
-//! request started ([`Consumed`]).
+//! verifier that submitted it and, when the request carried an
+//! `Idempotency-Key` header ([`IdempotencyKey`]), a digest of the key and
+//! the submission ([`submission_digest`]), so a client that did not get its
+//! answer can learn it: by `GET /v1/presentations/decisions/{challenge}`
+//! (the same verifier only; `pending` while it is being taken), or by
+//! retrying: the identical submission with the same `Idempotency-Key`
+//! answers the held decision instead of `challenge_replayed`. Without the
+//! key, or with another key or body, a consumed challenge stays
+//! `challenge_replayed`: a presentation captured and sent again is refused
+//! as a replay, as before; only the client that chose the key can retry.
+//! A `timeout` answer names the decisions its request started
+//! ([`Consumed`]).
 //!
 //! **Memory only.** The held answers are never written anywhere: an
 //! accepted answer carries the disclosed attribute values, which the
@@ -55,14 +59,81 @@ pub type Answer = Result<Accepted, Problem>;
 
 const SUBMISSION_DOMAIN: &[u8] = b"zkcred/submission/v1\0";
 
-/// The digest identifying a submission: SHA-256 over a domain and the
-/// submission's JSON as the service re-serialises it after parsing, so two
-/// submissions with the same members and values have the same digest
-/// whatever their whitespace or member order.
+/// The name of the request header that makes a submission retryable
+/// (draft-ietf-httpapi-idempotency-key-header).
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The longest `Idempotency-Key` accepted, in octets.
+pub const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+/// The request's `Idempotency-Key` header (draft-ietf-httpapi-idempotency-
+/// key-header, a client-chosen unique string; here 1 to
+/// [`IDEMPOTENCY_KEY_MAX`] visible ASCII characters), if any: a retry of a
+/// submission with the same key and the identical submission answers the
+/// decision taken on it.
+///
+/// # Errors
+/// As an extractor, 400 `invalid_request` for a header that is empty,
+/// longer than [`IDEMPOTENCY_KEY_MAX`], not visible ASCII, or repeated.
+#[derive(Debug, Clone, Default)]
+pub struct IdempotencyKey(Option<Arc<str>>);
+
+impl IdempotencyKey {
+    /// A key (tests, in-process callers).
+    pub fn new(key: &str) -> Self {
+        IdempotencyKey(Some(Arc::from(key)))
+    }
+
+    /// The key, if the request had one.
+    pub fn get(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut values = parts.headers.get_all(IDEMPOTENCY_KEY).iter();
+        let Some(v) = values.next() else {
+            return Ok(IdempotencyKey(None));
+        };
+        let bad = || {
+            Problem::invalid(format!(
+                "Idempotency-Key must appear once, with 1 to {IDEMPOTENCY_KEY_MAX} visible ASCII characters"
+            ))
+        };
+        if values.next().is_some() {
+            return Err(bad());
+        }
+        let bytes = v.as_bytes();
+        if bytes.is_empty()
+            || bytes.len() > IDEMPOTENCY_KEY_MAX
+            || !bytes.iter().all(|b| b.is_ascii_graphic())
+        {
+            return Err(bad());
+        }
+        let key = std::str::from_utf8(bytes).map_err(|_| bad())?;
+        Ok(IdempotencyKey(Some(Arc::from(key))))
+    }
+}
+
+/// The digest identifying a retryable submission: SHA-256 over a domain,
+/// the `Idempotency-Key` (length-prefixed) and the submission's JSON as the
+/// service re-serialises it after parsing, so two submissions with the same
+/// key, members and values have the same digest whatever their whitespace
+/// or member order. `None` without a key: such a submission is never a
+/// retry.
 ///
 /// # Errors
 /// `internal_error` if the submission cannot be serialised (it always can).
-pub fn submission_digest(sub: &Submission) -> Result<[u8; 32], Problem> {
+pub fn submission_digest(
+    key: &IdempotencyKey,
+    sub: &Submission,
+) -> Result<Option<[u8; 32]>, Problem> {
+    let Some(key) = key.get() else {
+        return Ok(None);
+    };
     struct Hashing<'a>(&'a mut Sha256);
     impl io::Write for Hashing<'_> {
         fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -75,8 +146,11 @@ pub fn submission_digest(sub: &Submission) -> Result<[u8; 32], Problem> {
     }
     let mut h = Sha256::new();
     h.update(SUBMISSION_DOMAIN);
+    // At most 255 octets (checked by the extractor), so one length octet.
+    h.update([u8::try_from(key.len()).unwrap_or(u8::MAX)]);
+    h.update(key.as_bytes());
     serde_json::to_writer(Hashing(&mut h), sub).map_err(|e| Problem::internal(&e))?;
-    Ok(h.finalize().into())
+    Ok(Some(h.finalize().into()))
 }
 
 /// A decision as held.
@@ -128,7 +202,8 @@ impl Held {
 /// [`Slot::finish`].
 pub struct Slot {
     verifier: Arc<str>,
-    submission: [u8; 32],
+    /// [`submission_digest`]: `None` when the submission had no key.
+    submission: Option<[u8; 32]>,
     answer: watch::Sender<Option<Arc<Held>>>,
 }
 
@@ -201,7 +276,8 @@ pub enum Begun {
     /// The challenge was consumed now: take the decision in
     /// [`Decisions::spawn`] and [`Slot::finish`] it.
     Consumed(Arc<ChallengeBinding>, Arc<Slot>),
-    /// The identical submission by the same verifier consumed it before:
+    /// The identical submission with the same `Idempotency-Key`, by the
+    /// same verifier, consumed it before:
     /// its decision (perhaps still pending).
     Known(Arc<Slot>),
     /// The challenge store's refusal: nothing consumed, and not a
@@ -306,7 +382,7 @@ impl Decisions {
         &self,
         challenge: [u8; 32],
         verifier: &Arc<str>,
-        submission: [u8; 32],
+        submission: Option<[u8; 32]>,
         consume: impl FnOnce() -> Result<Arc<ChallengeBinding>, ChallengeError>,
     ) -> Begun {
         let now = Instant::now();
@@ -335,7 +411,9 @@ impl Decisions {
                 e @ (ChallengeError::Replayed | ChallengeError::Unknown | ChallengeError::Expired),
             ) => match inner.slots.get(&challenge) {
                 Some(held)
-                    if *held.slot.verifier == **verifier && held.slot.submission == submission =>
+                    if *held.slot.verifier == **verifier
+                        && submission.is_some()
+                        && held.slot.submission == submission =>
                 {
                     Begun::Known(Arc::clone(&held.slot))
                 }
@@ -464,7 +542,8 @@ mod tests {
         let d = Decisions::new(Duration::from_secs(60), 10);
         let hotel: Arc<str> = Arc::from("hotel.example");
         let bar: Arc<str> = Arc::from("bar.example");
-        let Begun::Consumed(_, slot) = d.begin([1; 32], &hotel, [7; 32], || Ok(binding())) else {
+        let Begun::Consumed(_, slot) = d.begin([1; 32], &hotel, Some([7; 32]), || Ok(binding()))
+        else {
             panic!("not consumed");
         };
         assert!(!d.held(&[1; 32], "hotel.example").unwrap().is_decided());
@@ -472,12 +551,16 @@ mod tests {
         slot.finish(&refused(4));
         slot.finish(&refused(5));
         let replayed = || Err(ChallengeError::Replayed);
-        let Begun::Known(again) = d.begin([1; 32], &hotel, [7; 32], replayed) else {
+        let Begun::Known(again) = d.begin([1; 32], &hotel, Some([7; 32]), replayed) else {
             panic!("identical resubmission not recognised");
         };
         let p = again.wait().await.unwrap_err();
         assert_eq!(p.extensions["log_sequence"], 4);
-        for (who, body) in [(&hotel, [8; 32]), (&bar, [7; 32])] {
+        for (who, body) in [
+            (&hotel, Some([8; 32])),
+            (&bar, Some([7; 32])),
+            (&hotel, None),
+        ] {
             assert!(matches!(
                 d.begin([1; 32], who, body, replayed),
                 Begun::Refused(ChallengeError::Replayed)
@@ -493,7 +576,7 @@ mod tests {
         let hotel: Arc<str> = Arc::from("hotel.example");
         for i in 0..5u8 {
             assert!(matches!(
-                d.begin([i; 32], &hotel, [0; 32], || Ok(binding())),
+                d.begin([i; 32], &hotel, None, || Ok(binding())),
                 Begun::Consumed(..)
             ));
         }
@@ -509,7 +592,7 @@ mod tests {
     async fn a_task_that_ends_without_an_answer_still_finishes_its_slot() {
         let d = Decisions::new(Duration::from_secs(60), 10);
         let hotel: Arc<str> = Arc::from("hotel.example");
-        let Begun::Consumed(_, slot) = d.begin([2; 32], &hotel, [0; 32], || Ok(binding())) else {
+        let Begun::Consumed(_, slot) = d.begin([2; 32], &hotel, None, || Ok(binding())) else {
             panic!("not consumed");
         };
         d.spawn(&slot, async {});

@@ -44,7 +44,7 @@ use zkcred_policy::AuditReport;
 
 use super::auth::{Auth, Role};
 use super::config::LimitsConfig;
-use super::decisions::Consumed;
+use super::decisions::{Consumed, IdempotencyKey};
 use super::metrics::{method_label, Format, Metrics, UNMATCHED};
 use super::openapi::{
     BadRequest, BodyTooLarge, Forbidden, InternalError, TooManyRequests, Unauthorized, Unavailable,
@@ -186,7 +186,7 @@ fn as_problem(r: Response, timeout: Duration, consumed: &Consumed) -> Response {
                     ProblemCode::Timeout,
                     format!(
                         "{took}; its decision goes on and is logged: fetch it at {name}, \
-                         or resubmit the identical submission"
+                         or resubmit the identical submission with the same Idempotency-Key"
                     ),
                 )
                 .with(name, urls),
@@ -392,14 +392,17 @@ async fn challenges(
 /// Refusals are problem documents with `decision: "refused"` and
 /// `log_sequence` (policy refusals also `reasons`). Once its challenge is
 /// consumed a decision is taken to its end even if the request times out or
-/// the connection drops; resubmitting the identical submission (same
-/// verifier, same JSON values) answers that decision again instead of
-/// `challenge_replayed`, as does `GET /v1/presentations/decisions/{challenge}`.
+/// the connection drops; `GET /v1/presentations/decisions/{challenge}`
+/// answers it, and so does a retry: the identical submission (same
+/// verifier, same JSON values) with the same `Idempotency-Key` header.
+/// Without that header a submission on a consumed challenge is a replay
+/// (`challenge_replayed`).
 #[utoipa::path(
     post,
     path = "/v1/presentations",
     tag = "verification",
     security(("bearer" = ["verifier"])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters chosen by the client, unique per submission: a retry of the identical submission with the same key answers the decision taken on it instead of `challenge_replayed`")),
     request_body = Submission,
     responses(
         (status = 200, description = "Accepted: the disclosed values the policy returns", body = Accepted),
@@ -410,25 +413,27 @@ async fn challenges(
         (status = 409, description = "`challenge_replayed`; or `policy_retired` (the policy was retired after the challenge was issued: refused and logged, with `decision` and `log_sequence`)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 410, description = "`challenge_expired`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "Refused and logged: `proof_invalid`, `over_disclosure`, `missing_disclosure`, `unknown_issuer`, `unknown_key`, `key_revoked`, `issuer_not_accepted`, `request_not_from_policy`, `not_recognised`, `predicate_not_satisfied`, … (with `decision` and `log_sequence`); or a challenge refusal: `challenge_unknown`, `challenge_wrong_policy`", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 503, description = "`overloaded`, `shutting_down`, `timeout` or `storage_busy`; a `timeout` after the challenge was consumed has `decision_url`: the decision goes on and is logged, fetch it there (or resubmit the identical submission)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`, `shutting_down`, `timeout` or `storage_busy`; a `timeout` after the challenge was consumed has `decision_url`: the decision goes on and is logged, fetch it there (or resubmit the identical submission with the same `Idempotency-Key`)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 500, response = InternalError),
     )
 )]
 async fn presentations(
     State(st): St,
     Auth(who): Auth,
+    key: IdempotencyKey,
     consumed: Consumed,
     JsonBody(sub): JsonBody<Submission>,
 ) -> Answer {
     who.require(VERIFIER)?;
-    ok(verify::decide(&st, &who, sub, &consumed).await?)
+    ok(verify::decide(&st, &who, sub, &key, &consumed).await?)
 }
 
 /// Verify many presentations
 ///
 /// Roles: verifier. 1 to `limits.batch_items` submissions, each judged on
 /// its own as by `POST /v1/presentations` (a malformed item is refused
-/// alone; an identical resubmission answers its held decision); one result
+/// alone; with an `Idempotency-Key`, an identical resubmission answers its
+/// held decisions); one result
 /// per item, in order. A `timeout` after challenges were consumed has
 /// `decision_urls`, one per consumed challenge.
 #[utoipa::path(
@@ -436,6 +441,7 @@ async fn presentations(
     path = "/v1/presentations/batch",
     tag = "verification",
     security(("bearer" = ["verifier"])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "As for `POST /v1/presentations`: with the same key, the identical batch answers the decisions taken on its items")),
     request_body = BatchRequest,
     responses(
         (status = 200, description = "One result per item, in order", body = BatchResponse),
@@ -449,6 +455,7 @@ async fn presentations(
 async fn presentations_batch(
     State(st): St,
     Auth(who): Auth,
+    key: IdempotencyKey,
     consumed: Consumed,
     JsonBody(body): JsonBody<BatchRequest>,
 ) -> Answer {
@@ -467,10 +474,11 @@ async fn presentations_batch(
     }
     let mut tasks = tokio::task::JoinSet::new();
     for (i, item) in body.items.into_iter().enumerate() {
-        let (st, who, consumed) = (Arc::clone(&st), who.clone(), consumed.clone());
+        let (st, who, key, consumed) =
+            (Arc::clone(&st), who.clone(), key.clone(), consumed.clone());
         tasks.spawn(async move {
             let r = match Submission::deserialize(&item) {
-                Ok(sub) => verify::decide(&st, &who, sub, &consumed).await,
+                Ok(sub) => verify::decide(&st, &who, sub, &key, &consumed).await,
                 Err(e) => Err(Problem::malformed_json(format!(
                     "item {i}: the JSON does not have the expected fields and types ({})",
                     if e.is_data() { "data" } else { "syntax" }

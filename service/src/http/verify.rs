@@ -34,7 +34,7 @@ use zkcred_policy::{Decision, Policy};
 
 use super::auth::Principal;
 use super::batcher::{BatchError, Upstream, VerifyItem};
-use super::decisions::{submission_digest, Begun, Consumed};
+use super::decisions::{submission_digest, Begun, Consumed, IdempotencyKey};
 use super::problem::{challenge_problem, Problem};
 use super::registry::{CachedKey, POLICY_KIND};
 use super::state::{blocking, AppState};
@@ -262,16 +262,18 @@ pub fn check_limits(sub: &Submission) -> Result<(), Problem> {
 /// dropped connection) leaves it running to its logged end, and the client
 /// can learn it ([`super::decisions`]); `consumed` notes the challenge for
 /// the `timeout` answer. The identical submission on a consumed challenge,
-/// by the same verifier, answers the decision taken on it.
+/// by the same verifier and with the same `key` (its `Idempotency-Key`),
+/// answers the decision taken on it; without a key it is a replay.
 pub async fn decide(
     state: &Arc<AppState>,
     who: &Principal,
     sub: Submission,
+    key: &IdempotencyKey,
     consumed: &Consumed,
 ) -> Result<Accepted, Problem> {
     check_limits(&sub)?;
     let nonce = Nonce::from_hex(&sub.request.challenge).map_err(|e| challenge_problem(&e))?;
-    let submission = submission_digest(&sub)?;
+    let submission = submission_digest(key, &sub)?;
     // Load is shed here, before the challenge is consumed: an `overloaded`
     // (or `shutting_down`) answer leaves the challenge answerable and logs
     // nothing. Admitted, the request's place in the verification queue is

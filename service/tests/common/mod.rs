@@ -72,11 +72,22 @@ impl Client {
         token: Option<&str>,
         body: Option<Vec<u8>>,
     ) -> (StatusCode, String, String) {
+        self.raw_with(method, path, token, &[], body).await
+    }
+
+    pub async fn raw_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> (StatusCode, String, String) {
         let c = match token {
             Some(t) => self.role(t),
             None => self.api.anonymous(),
         };
-        let r = c.send_raw(method, path, body).await.unwrap();
+        let r = c.send_raw_with(method, path, headers, body).await.unwrap();
         (r.status, r.content_type.clone(), r.text())
     }
 
@@ -87,11 +98,23 @@ impl Client {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> (StatusCode, Value) {
+        self.call_with(method, path, token, &[], body).await
+    }
+
+    pub async fn call_with(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
         let (status, ct, text) = self
-            .raw(
+            .raw_with(
                 method,
                 path,
                 token,
+                headers,
                 body.map(|b| b.to_string().into_bytes()),
             )
             .await;
@@ -110,6 +133,19 @@ impl Client {
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
         self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// `post` with an `Idempotency-Key`.
+    pub async fn post_keyed(
+        &self,
+        path: &str,
+        token: &str,
+        key: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
+        let headers = [("idempotency-key", key)];
+        self.call_with(Method::POST, path, Some(token), &headers, Some(body))
+            .await
     }
 }
 

@@ -33,6 +33,11 @@ pub struct SubmitArgs {
     pub request: PathBuf,
     /// The holder's presentation (`zkcred wallet present`), or `-`.
     pub presentation: PathBuf,
+    /// Send an `Idempotency-Key` (1 to 255 visible ASCII characters, fresh
+    /// per submission): the same command again after a lost answer gets
+    /// the decision already taken instead of `challenge_replayed`.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
 }
 
 /// `zkcred client decision`.
@@ -82,7 +87,10 @@ pub(crate) async fn submit(s: &mut Session<'_, '_>, a: SubmitArgs) -> Result<Sta
         request,
         presentation,
     };
-    let answer = s.client.submit(&sub).await;
+    let answer = match &a.idempotency_key {
+        Some(key) => s.client.submit_idempotent(&sub, key).await,
+        None => s.client.submit(&sub).await,
+    };
     report(s, "POST /v1/presentations", answer)
 }
 
