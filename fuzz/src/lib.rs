@@ -38,7 +38,8 @@ use zkcred_crypto::curve::{G1Affine, G2Affine};
 use zkcred_crypto::Scalar;
 use zkcred_policy::{Evaluator, FixedClock, Issuer, Policy, PolicyLoader, RegionCode, Registry};
 use zkcred_translog::{
-    verify_export, DisclosureRecord, LogExport, LogSigningKey, SignedTreeHead, TreeHead,
+    verify_export, verify_export_bytes, DisclosureRecord, LogExport, LogSigningKey, SignedTreeHead,
+    TreeHead,
 };
 
 /// A target's body.
@@ -950,11 +951,14 @@ pub fn api_bodies(data: &[u8]) {
 /// again with every head re-signed by that key (so the fuzzer reaches the
 /// Merkle checks behind the signatures). Also as a single record and a
 /// signed head. Asserts exports round-trip, that a verified export's report
-/// is coherent with its records and heads, and that a record's canonical
-/// form parses back to it.
+/// is coherent with its records and heads, that a record's canonical form
+/// parses back to it, and that the streamed verifier (what `zkcred audit
+/// verify` and `zkcred client log verify` run over the bytes as they
+/// arrive) agrees with the in-memory one on every export both can read.
 pub fn log_export(data: &[u8]) {
-    let Some(t) = text(data) else { return };
     let key = log_key();
+    let streamed = verify_export_bytes(data, &key.public_key(), &[]);
+    let Some(t) = text(data) else { return };
     if let Ok(r) = serde_json::from_str::<DisclosureRecord>(t) {
         if r.validate().is_ok() {
             let back: DisclosureRecord =
@@ -973,7 +977,14 @@ pub fn log_export(data: &[u8]) {
     if exact_json(data) {
         assert_eq!(LogExport::from_json(&ex.to_json()).expect("re-parse"), ex);
     }
-    let _ = verify_export(&ex, &key.public_key());
+    let in_memory = verify_export(&ex, &key.public_key());
+    if exact_json(data) {
+        assert_eq!(
+            streamed.as_ref().ok(),
+            in_memory.as_ref().ok(),
+            "streamed and in-memory verification disagree"
+        );
+    }
     ex.log_public_key = key.public_key();
     for h in &mut ex.signed_heads {
         if zkcred_translog::record::check_timestamp("timestamp", &h.timestamp).is_ok() {
