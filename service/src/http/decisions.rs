@@ -183,18 +183,24 @@ impl Held {
     }
 
     fn result(&self) -> BatchResult {
-        match self.answer() {
-            Ok(a) => BatchResult {
-                status: 200,
-                decision: Some(a),
-                problem: None,
-            },
-            Err(p) => BatchResult {
-                status: p.code.status(),
-                decision: None,
-                problem: Some(p.document()),
-            },
-        }
+        batch_result(self.answer())
+    }
+}
+
+/// An answer as a batch item (and as a held decision's `result`): 200 with
+/// the accepted body, or the problem's status with its document.
+pub fn batch_result(answer: Answer) -> BatchResult {
+    match answer {
+        Ok(a) => BatchResult {
+            status: 200,
+            decision: Some(a),
+            problem: None,
+        },
+        Err(p) => BatchResult {
+            status: p.code.status(),
+            decision: None,
+            problem: Some(p.document()),
+        },
     }
 }
 

@@ -44,7 +44,7 @@ use zkcred_policy::AuditReport;
 
 use super::auth::{Auth, Role};
 use super::config::LimitsConfig;
-use super::decisions::{Consumed, IdempotencyKey};
+use super::decisions::{batch_result, Consumed, IdempotencyKey};
 use super::metrics::{method_label, Format, Metrics, UNMATCHED};
 use super::openapi::{
     BadRequest, BodyTooLarge, Forbidden, InternalError, TooManyRequests, Unauthorized, Unavailable,
@@ -490,18 +490,7 @@ async fn presentations_batch(
     let mut slots: Vec<Option<BatchResult>> = vec![None; tasks.len()];
     while let Some(joined) = tasks.join_next().await {
         let (i, r) = joined.map_err(|e| Problem::internal(&e))?;
-        slots[i] = Some(match r {
-            Ok(a) => BatchResult {
-                status: 200,
-                decision: Some(a),
-                problem: None,
-            },
-            Err(p) => BatchResult {
-                status: p.code.status(),
-                decision: None,
-                problem: Some(p.document()),
-            },
-        });
+        slots[i] = Some(batch_result(r));
     }
     // Every task reports its slot (or the join failed above).
     let results = slots.into_iter().flatten().collect();
