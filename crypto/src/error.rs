@@ -79,4 +79,17 @@ pub enum Error {
     /// The signature or proof does not verify.
     #[error("verification failed")]
     VerificationFailed,
+    /// A range statement no proof can have: no values, a width of 0 or
+    /// above 64 bits, or more bits in all than a proof may cover.
+    #[error("invalid range statement")]
+    InvalidRangeStatement,
+    /// The prover was asked to prove a value outside its range (or a
+    /// predicate its value does not meet).
+    #[error("value outside the range to prove")]
+    ValueOutOfRange,
+    /// A composite statement that is inconsistent with itself or with its
+    /// proof (an index out of range, a disclosed message committed, a
+    /// count that does not match).
+    #[error("invalid composite statement: {0}")]
+    InvalidStatement(&'static str),
 }

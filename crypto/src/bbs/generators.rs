@@ -16,9 +16,32 @@ use crate::curve::{CombTable, G1Affine, G1Projective, VartimeFixedBaseTable};
 /// The first `count` generators of the sequence seeded by `seed`, computed
 /// from scratch (no cache).
 pub(crate) fn derive_points(suite: Suite, seed: &[u8], count: usize) -> Vec<G1Projective> {
+    derive_points_with_api_id(suite, suite.api_id(), seed, count)
+}
+
+/// `create_generators(count, api_id)` of draft §4.1.1 for any `api_id`
+/// (other protocols' generators: commitments, range proofs): the seed
+/// `api_id || "MESSAGE_GENERATOR_SEED"` unless `seed` is given, and the DSTs
+/// `api_id || "SIG_GENERATOR_SEED_"`, `api_id || "SIG_GENERATOR_DST_"`.
+/// Computed from scratch, no cache.
+pub(crate) fn create_generators_with_api_id(
+    suite: Suite,
+    api_id: &[u8],
+    count: usize,
+) -> Vec<G1Affine> {
+    let seed = [api_id, b"MESSAGE_GENERATOR_SEED"].concat();
+    G1Projective::batch_to_affine(&derive_points_with_api_id(suite, api_id, &seed, count))
+}
+
+fn derive_points_with_api_id(
+    suite: Suite,
+    api_id: &[u8],
+    seed: &[u8],
+    count: usize,
+) -> Vec<G1Projective> {
     let exp = suite.expander();
-    let seed_dst = suite.dst(b"SIG_GENERATOR_SEED_");
-    let gen_dst = suite.dst(b"SIG_GENERATOR_DST_");
+    let seed_dst = [api_id, b"SIG_GENERATOR_SEED_"].concat();
+    let gen_dst = [api_id, b"SIG_GENERATOR_DST_"].concat();
     let mut v = exp.expand(&[seed], &seed_dst, EXPAND_LEN);
     let mut out = Vec::with_capacity(count);
     for i in 1..=count as u64 {
@@ -161,6 +184,16 @@ pub(crate) fn prover_tables(suite: Suite, count: usize) -> Arc<Vec<CombTable>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn create_generators_with_the_suite_api_id_is_the_draft_sequence() {
+        for suite in Suite::ALL {
+            let g = create_generators_with_api_id(suite, suite.api_id(), 5);
+            assert_eq!(g, generators(suite, 5).as_slice());
+            let other = create_generators_with_api_id(suite, b"OTHER_", 5);
+            assert!(other.iter().all(|p| !g.contains(p)));
+        }
+    }
 
     #[test]
     fn cache_is_a_prefix_of_fresh_derivation() {

@@ -76,6 +76,7 @@ use rand_core::{CryptoRng, RngCore};
 pub use batch::verify_batch_parallel;
 pub use batch::{verify_batch, BatchItem};
 pub use domain::{hash_to_scalar, map_message_to_scalar, messages_to_scalars};
+pub(crate) use generators::create_generators_with_api_id;
 pub use generators::{create_generators, generators, Generators};
 pub use keys::{keygen, PublicKey, SecretKey};
 pub use proof::ProverCredential;
