@@ -92,4 +92,7 @@ pub enum Error {
     /// count that does not match).
     #[error("invalid composite statement: {0}")]
     InvalidStatement(&'static str),
+    /// A composite proof's octets do not follow its encoding.
+    #[error("malformed composite proof: {0}")]
+    MalformedCompositeProof(&'static str),
 }

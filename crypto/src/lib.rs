@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod bbs;
+pub mod composite;
 pub mod range;
 // The blst FFI lives here and nowhere else; every unsafe block says why it
 // is sound (`// SAFETY:`), which clippy checks.

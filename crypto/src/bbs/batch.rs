@@ -78,7 +78,8 @@ pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
         })
         .collect();
     let pending: Vec<usize> = (0..items.len()).filter(|&i| results[i].is_ok()).collect();
-    settle(items, &pending, rng, &mut results);
+    let pairs: Vec<(&VerifierKey, &Proof)> = items.iter().map(|it| (it.key, it.proof)).collect();
+    settle_pairings(&pairs, &pending, rng, &mut results);
     results
 }
 
@@ -99,10 +100,11 @@ pub fn verify_batch_parallel(items: &[BatchItem<'_>]) -> Vec<Result<(), Error>> 
         .collect()
 }
 
-/// Gives every index in `group` its final result by combined pairing checks,
-/// bisecting on failure.
-fn settle<R: RngCore + CryptoRng + ?Sized>(
-    items: &[BatchItem<'_>],
+/// Gives every index in `group` its final result by combined pairing checks
+/// of `e(Abar, W) * e(Bbar, -BP2)` over the `(key, proof)` pairs, bisecting
+/// on failure (the composite proofs' batch uses it too).
+pub(crate) fn settle_pairings<R: RngCore + CryptoRng + ?Sized>(
+    items: &[(&VerifierKey, &Proof)],
     group: &[usize],
     rng: &mut R,
     results: &mut [Result<(), Error>],
@@ -115,8 +117,8 @@ fn settle<R: RngCore + CryptoRng + ?Sized>(
         return;
     }
     let (a, b) = group.split_at(group.len() / 2);
-    settle(items, a, rng, results);
-    settle(items, b, rng, results);
+    settle_pairings(items, a, rng, results);
+    settle_pairings(items, b, rng, results);
 }
 
 /// A uniformly random coefficient in `[1, 2^128)`.
@@ -135,27 +137,27 @@ fn coefficient<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> u128 {
 type KeyGroup<'a> = (&'a VerifierKey, Vec<G1Affine>, Vec<u128>);
 
 fn combined_pairing_ok_vartime<R: RngCore + CryptoRng + ?Sized>(
-    items: &[BatchItem<'_>],
+    items: &[(&VerifierKey, &Proof)],
     group: &[usize],
     rng: &mut R,
 ) -> bool {
     if let [only] = group {
         // One proof: the exact check, no coefficient needed.
-        let it = &items[*only];
-        return super::verifier::pairing_check_vartime(it.key.public_key(), it.proof).is_ok();
+        let (key, proof) = items[*only];
+        return super::verifier::pairing_check_vartime(key.public_key(), proof).is_ok();
     }
     let rho: Vec<u128> = group.iter().map(|_| coefficient(rng)).collect();
     // Group the Abar side by key (same key: same prepared G2 lines).
     let mut by_key: HashMap<&[u8; 96], KeyGroup<'_>> = HashMap::new();
     let mut bbars = Vec::with_capacity(group.len());
     for (&i, &r) in group.iter().zip(&rho) {
-        let it = &items[i];
+        let (key, proof) = items[i];
         let e = by_key
-            .entry(it.key.public_key().as_bytes())
-            .or_insert_with(|| (it.key, Vec::new(), Vec::new()));
-        e.1.push(it.proof.abar);
+            .entry(key.public_key().as_bytes())
+            .or_insert_with(|| (key, Vec::new(), Vec::new()));
+        e.1.push(proof.abar);
         e.2.push(r);
-        bbars.push(it.proof.bbar);
+        bbars.push(proof.bbar);
     }
     let b_sum = msm_u128_vartime(&bbars, &rho).to_affine();
     let a_sums: Vec<(&VerifierKey, G1Affine)> = by_key

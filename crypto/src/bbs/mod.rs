@@ -72,6 +72,7 @@ mod verifier;
 
 use rand_core::{CryptoRng, RngCore};
 
+pub(crate) use batch::settle_pairings;
 #[cfg(feature = "parallel")]
 pub use batch::verify_batch_parallel;
 pub use batch::{verify_batch, BatchItem};
@@ -80,9 +81,11 @@ pub(crate) use generators::create_generators_with_api_id;
 pub use generators::{create_generators, generators, Generators};
 pub use keys::{keygen, PublicKey, SecretKey};
 pub use proof::ProverCredential;
+pub(crate) use proof::{sorted_indexes, InitOutput};
 pub use suite::{Suite, EXPAND_LEN};
 pub use types::{Proof, Signature, PROOF_BASE_LEN, SIGNATURE_LEN};
 pub use verifier::VerifierKey;
+pub(crate) use verifier::{init_vartime, pairing_check_vartime};
 
 use crate::Error;
 

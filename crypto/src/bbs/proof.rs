@@ -223,8 +223,26 @@ impl ProverCredential {
         disclosed: &[usize],
         random: &[Scalar],
     ) -> Result<Proof, Error> {
-        let messages = &self.messages;
-        let l = messages.len();
+        let (init, mut secrets) = self.proof_init(disclosed, random)?;
+        let disclosed_msgs: Vec<(usize, Scalar)> =
+            disclosed.iter().map(|&i| (i, self.messages[i])).collect();
+        let c = challenge(self.suite, &init, &disclosed_msgs, ph);
+        let proof = self.proof_finalize(&init, &secrets, disclosed, &random[5..], c);
+        secrets.zeroize();
+        Ok(proof)
+    }
+
+    /// `ProofInit` (draft §4.3.1) for sorted, checked disclosed indexes and
+    /// the random scalars `(r1, r2, e~, r1~, r3~, m~_j ..)`: the points the
+    /// challenge hashes, and the secrets `ProofFinalize` needs. A composite
+    /// proof calls this for every credential, computes one challenge over
+    /// all of them, then calls [`Self::proof_finalize`] with it.
+    pub(crate) fn proof_init(
+        &self,
+        disclosed: &[usize],
+        random: &[Scalar],
+    ) -> Result<(InitOutput, InitSecrets), Error> {
+        let l = self.messages.len();
         let u = l - disclosed.len();
         if random.len() != 5 + u {
             return Err(Error::InvalidLength {
@@ -268,27 +286,77 @@ impl ProverCredential {
             t2: pts[4],
             domain: self.domain,
         };
-        let disclosed_msgs: Vec<(usize, Scalar)> =
-            disclosed.iter().map(|&i| (i, messages[i])).collect();
-        let c = challenge(self.suite, &init, &disclosed_msgs, ph);
+        Ok((
+            init,
+            InitSecrets {
+                r1,
+                r3: r2.invert(),
+                e_t,
+                r1_t,
+                r3_t,
+            },
+        ))
+    }
 
-        // ProofFinalize
-        let r3 = r2.invert();
-        let m_hat = undisclosed
-            .iter()
+    /// `ProofFinalize` (draft §4.3.3) with the challenge `c`; `m_tilde` are
+    /// the blindings of the undisclosed messages in index order.
+    pub(crate) fn proof_finalize(
+        &self,
+        init: &InitOutput,
+        secrets: &InitSecrets,
+        disclosed: &[usize],
+        m_tilde: &[Scalar],
+        c: Scalar,
+    ) -> Proof {
+        let m_hat = (0..self.messages.len())
+            .filter(|i| disclosed.binary_search(i).is_err())
             .zip(m_tilde)
-            .map(|(&j, mt)| *mt + messages[j] * c)
+            .map(|(j, mt)| *mt + self.messages[j] * c)
             .collect();
-        Ok(Proof {
+        Proof {
             abar: init.abar,
             bbar: init.bbar,
             d: init.d,
-            e_hat: e_t + self.sig.e * c,
-            r1_hat: r1_t - r1 * c,
-            r3_hat: r3_t - r3 * c,
+            e_hat: secrets.e_t + self.sig.e * c,
+            r1_hat: secrets.r1_t - secrets.r1 * c,
+            r3_hat: secrets.r3_t - secrets.r3 * c,
             m_hat,
             challenge: c,
-        })
+        }
+    }
+
+    /// The suite.
+    pub(crate) fn suite(&self) -> Suite {
+        self.suite
+    }
+
+    /// Message `i` (a secret: callers keep it to the prover).
+    pub(crate) fn message(&self, i: usize) -> Option<Scalar> {
+        self.messages.get(i).copied()
+    }
+}
+
+/// The secrets between `ProofInit` and `ProofFinalize`; zeroized by
+/// [`Zeroize`].
+pub(crate) struct InitSecrets {
+    r1: Scalar,
+    r3: Scalar,
+    e_t: Scalar,
+    r1_t: Scalar,
+    r3_t: Scalar,
+}
+
+impl Zeroize for InitSecrets {
+    fn zeroize(&mut self) {
+        for s in [
+            &mut self.r1,
+            &mut self.r3,
+            &mut self.e_t,
+            &mut self.r1_t,
+            &mut self.r3_t,
+        ] {
+            s.zeroize();
+        }
     }
 }
 

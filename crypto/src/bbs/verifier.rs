@@ -124,6 +124,25 @@ pub(crate) fn check_challenge_vartime(
     ph: &[u8],
     disclosed: &[(usize, Scalar)],
 ) -> Result<(), Error> {
+    let (init, disclosed) = init_vartime(suite, pk, cache, proof, header, disclosed)?;
+    if challenge(suite, &init, &disclosed, ph) == proof.challenge {
+        Ok(())
+    } else {
+        Err(Error::VerificationFailed)
+    }
+}
+
+/// The verifier's `ProofInit`: `T1` and `T2` recomputed from `proof` (with
+/// its challenge field), and the disclosed pairs sorted by index, as the
+/// challenge hashes them. Variable time (public data).
+pub(crate) fn init_vartime(
+    suite: Suite,
+    pk: &PublicKey,
+    cache: Option<&VerifierKey>,
+    proof: &Proof,
+    header: &[u8],
+    disclosed: &[(usize, Scalar)],
+) -> Result<(InitOutput, Vec<(usize, Scalar)>), Error> {
     let u = proof.m_hat.len();
     let l = disclosed.len() + u;
     check_count(l)?;
@@ -169,19 +188,17 @@ pub(crate) fn check_challenge_vartime(
     }
     let t2 = msm_straus_with_vartime(&fixed, &bases, &[(2, proof.r3_hat)]);
     let t = G1Projective::batch_to_affine(&[t1, t2]);
-    let init = InitOutput {
-        abar: proof.abar,
-        bbar: proof.bbar,
-        d: proof.d,
-        t1: t[0],
-        t2: t[1],
-        domain,
-    };
-    if challenge(suite, &init, &disclosed, ph) == c {
-        Ok(())
-    } else {
-        Err(Error::VerificationFailed)
-    }
+    Ok((
+        InitOutput {
+            abar: proof.abar,
+            bbar: proof.bbar,
+            d: proof.d,
+            t1: t[0],
+            t2: t[1],
+            domain,
+        },
+        disclosed,
+    ))
 }
 
 /// `e(Abar, W) * e(Bbar, -BP2) == 1`, as one multi-Miller loop.

@@ -55,7 +55,7 @@
 
 mod generators;
 mod proof;
-mod prove;
+pub(crate) mod prove;
 pub(crate) mod transcript;
 mod verify;
 

@@ -200,7 +200,7 @@ impl Accumulator {
 
     /// Whether the accumulated sum is the identity, for the generators of
     /// `suite` and the Pedersen generators `pedersen`.
-    fn is_identity_vartime(mut self, suite: Suite, pedersen: &PedersenGenerators) -> bool {
+    fn sums_to_identity_vartime(mut self, suite: Suite, pedersen: &PedersenGenerators) -> bool {
         let n = self.g.len();
         let gens = range_generators(suite, n);
         let mut points = Vec::with_capacity(2 * n + 2 + self.points.len());
@@ -228,7 +228,7 @@ impl Accumulator {
 pub fn verify(item: &RangeBatchItem<'_>) -> Result<(), Error> {
     let mut acc = Accumulator::new();
     acc.add(item, Scalar::ONE)?;
-    if acc.is_identity_vartime(item.suite, item.pedersen) {
+    if acc.sums_to_identity_vartime(item.suite, item.pedersen) {
         Ok(())
     } else {
         Err(Error::VerificationFailed)
@@ -289,7 +289,7 @@ fn settle<R: RngCore + CryptoRng + ?Sized>(
             break;
         }
     }
-    if ok && acc.is_identity_vartime(suite, pedersen) {
+    if ok && acc.sums_to_identity_vartime(suite, pedersen) {
         return;
     }
     let (a, b) = group.split_at(group.len() / 2);

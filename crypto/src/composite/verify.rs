@@ -1,0 +1,223 @@
+//! The verifier's side: one composite proof, or a batch of them.
+
+use rand_core::{CryptoRng, RngCore};
+
+use super::commitment::commitment_generators;
+use super::proof::MAX_CREDENTIALS;
+use super::prove::undisclosed_position;
+use super::{challenge, CompositeProof, MessageRef, Relations};
+use crate::bbs::{init_vartime, pairing_check_vartime, settle_pairings, Proof, Suite, VerifierKey};
+use crate::curve::{G1Affine, G1Projective, Scalar};
+use crate::range::{self, RangeBatchItem, ValueCommitment};
+use crate::Error;
+
+/// One credential of a composite proof as the verifier sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct VerifierPart<'a> {
+    /// The credential's suite (all parts of one proof share it).
+    pub suite: Suite,
+    /// The issuer's prepared key.
+    pub key: &'a VerifierKey,
+    /// The signature header.
+    pub header: &'a [u8],
+    /// Disclosed `(index, message scalar)` pairs, any order.
+    pub disclosed: &'a [(usize, Scalar)],
+}
+
+/// A composite proof with everything its verification needs.
+#[derive(Clone, Copy, Debug)]
+pub struct CompositeItem<'a> {
+    /// The credentials, in presentation order.
+    pub parts: &'a [VerifierPart<'a>],
+    /// The relations the proof claims.
+    pub relations: &'a Relations,
+    /// The presentation header.
+    pub ph: &'a [u8],
+    /// The decoded proof.
+    pub proof: &'a CompositeProof,
+}
+
+/// Everything but the pairing equations and the range proof: shapes,
+/// relations, equal responses, the commitments' Schnorr parts and the
+/// challenge. Returns the range proof's statement (empty without ranges).
+fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitment>, Error> {
+    let proof = item.proof;
+    let parts = item.parts;
+    if parts.is_empty() || parts.len() > MAX_CREDENTIALS || parts.len() != proof.bbs.len() {
+        return Err(Error::InvalidStatement("credential count"));
+    }
+    let suite = parts[0].suite;
+    if parts.iter().any(|p| p.suite != suite) {
+        return Err(Error::InvalidStatement("credentials of different suites"));
+    }
+    let c = proof.bbs[0].challenge;
+    if proof.bbs.iter().any(|p| p.challenge != c) {
+        return Err(Error::VerificationFailed);
+    }
+    let mut inits = Vec::with_capacity(parts.len());
+    for (p, bbs) in parts.iter().zip(&proof.bbs) {
+        inits.push(init_vartime(
+            suite,
+            p.key.public_key(),
+            Some(p.key),
+            bbs,
+            p.header,
+            p.disclosed,
+        )?);
+    }
+    let indexes: Vec<Vec<usize>> = inits
+        .iter()
+        .map(|(_, d)| d.iter().map(|(i, _)| *i).collect())
+        .collect();
+    let shapes: Vec<(usize, &[usize])> = proof
+        .bbs
+        .iter()
+        .zip(&indexes)
+        .map(|(b, d)| (d.len() + b.m_hat.len(), d.as_slice()))
+        .collect();
+    let relations = item.relations;
+    relations.check(&shapes)?;
+    let m_hat = |m: &MessageRef| -> Scalar {
+        proof.bbs[m.credential].m_hat[undisclosed_position(&indexes[m.credential], m.index)]
+    };
+    for (a, b) in &relations.equalities {
+        if m_hat(a) != m_hat(b) {
+            return Err(Error::VerificationFailed);
+        }
+    }
+    let committed = relations.committed();
+    if proof.commitments.len() != committed.len() {
+        return Err(Error::VerificationFailed);
+    }
+    let pg = commitment_generators(suite);
+    let mut pairs: Vec<(G1Affine, G1Affine)> = Vec::with_capacity(committed.len());
+    let ts: Vec<G1Projective> = committed
+        .iter()
+        .zip(&proof.commitments)
+        .map(|(m, (cp, s_hat))| {
+            G1Projective::msm_vartime(&[pg.h, pg.g, *cp], &[*s_hat, m_hat(m), -c])
+        })
+        .collect();
+    for ((cp, _), t) in proof
+        .commitments
+        .iter()
+        .zip(G1Projective::batch_to_affine(&ts))
+    {
+        pairs.push((*cp, t));
+    }
+    let hashed: Vec<_> = inits.iter().map(|(i, d)| (i, d.as_slice())).collect();
+    if challenge(suite, &hashed, relations, &pairs, item.ph) != c {
+        return Err(Error::VerificationFailed);
+    }
+    let values = relations.range_values(&proof.commitments());
+    if values.is_empty() != proof.range.is_none() {
+        return Err(Error::VerificationFailed);
+    }
+    Ok(values)
+}
+
+/// Verifies one composite proof (see [`super`]). Variable time: every input
+/// is public.
+///
+/// # Errors
+/// [`Error::InvalidStatement`] when the relations do not fit the
+/// credentials or the proof's shape; [`Error::TooManyMessages`],
+/// [`Error::DuplicateIndex`], [`Error::IndexOutOfRange`] for bad disclosed
+/// indexes; [`Error::InvalidRangeStatement`]; [`Error::VerificationFailed`]
+/// when any check fails.
+pub fn verify(item: &CompositeItem<'_>) -> Result<(), Error> {
+    let values = check_challenge_vartime(item)?;
+    for (p, bbs) in item.parts.iter().zip(&item.proof.bbs) {
+        pairing_check_vartime(p.key.public_key(), bbs)?;
+    }
+    if let Some(rp) = &item.proof.range {
+        let suite = item.parts[0].suite;
+        range::verify(&RangeBatchItem {
+            suite,
+            pedersen: &commitment_generators(suite),
+            binding: &item.proof.bbs[0].challenge,
+            statement: &values,
+            proof: rp,
+        })?;
+    }
+    Ok(())
+}
+
+/// Verifies many composite proofs: each challenge on its own, the pairing
+/// equations of all their BBS proofs in one random linear combination (as
+/// [`crate::bbs::verify_batch`]), and all range proofs in one multi-scalar
+/// multiplication ([`range::verify_batch`]); `result[i]` is what [`verify`]
+/// gives `items[i]`. Variable time.
+pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
+    items: &[CompositeItem<'_>],
+    rng: &mut R,
+) -> Vec<Result<(), Error>> {
+    let mut results = Vec::with_capacity(items.len());
+    let mut statements: Vec<Vec<ValueCommitment>> = Vec::with_capacity(items.len());
+    for it in items {
+        match check_challenge_vartime(it) {
+            Ok(v) => {
+                results.push(Ok(()));
+                statements.push(v);
+            }
+            Err(e) => {
+                results.push(Err(e));
+                statements.push(Vec::new());
+            }
+        }
+    }
+    // Pairings: every BBS proof of every item still standing.
+    let mut pairs: Vec<(&VerifierKey, &Proof)> = Vec::new();
+    let mut owner = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        if results[i].is_ok() {
+            for (p, bbs) in it.parts.iter().zip(&it.proof.bbs) {
+                pairs.push((p.key, bbs));
+                owner.push(i);
+            }
+        }
+    }
+    let all: Vec<usize> = (0..pairs.len()).collect();
+    let mut pair_results: Vec<Result<(), Error>> = vec![Ok(()); pairs.len()];
+    settle_pairings(&pairs, &all, rng, &mut pair_results);
+    for (k, r) in pair_results.into_iter().enumerate() {
+        if r.is_err() {
+            results[owner[k]] = Err(Error::VerificationFailed);
+        }
+    }
+    // Range proofs.
+    let pgs: Vec<_> = items
+        .iter()
+        .map(|it| {
+            commitment_generators(
+                it.parts
+                    .first()
+                    .map(|p| p.suite)
+                    .unwrap_or(Suite::Bls12381Sha256),
+            )
+        })
+        .collect();
+    let mut ranged = Vec::new();
+    let mut range_items = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        if let (Ok(()), Some(rp)) = (&results[i], &it.proof.range) {
+            ranged.push(i);
+            range_items.push(RangeBatchItem {
+                suite: it.parts[0].suite,
+                pedersen: &pgs[i],
+                binding: &it.proof.bbs[0].challenge,
+                statement: &statements[i],
+                proof: rp,
+            });
+        }
+    }
+    for (k, r) in range::verify_batch(&range_items, rng)
+        .into_iter()
+        .enumerate()
+    {
+        if let Err(e) = r {
+            results[ranged[k]] = Err(e);
+        }
+    }
+    results
+}
