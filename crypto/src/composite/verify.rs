@@ -7,7 +7,7 @@ use super::proof::MAX_CREDENTIALS;
 use super::prove::undisclosed_position;
 use super::{challenge, CompositeProof, MessageRef, Relations};
 use crate::bbs::{init_vartime, pairing_check_vartime, settle_pairings, Proof, Suite, VerifierKey};
-use crate::curve::{G1Affine, G1Projective, Scalar};
+use crate::curve::{msm_straus_with_vartime, G1Affine, G1Projective, Scalar, VartimeVarBases};
 use crate::range::{self, RangeBatchItem, ValueCommitment};
 use crate::Error;
 
@@ -91,11 +91,18 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
     }
     let pg = commitment_generators(suite);
     let mut pairs: Vec<(G1Affine, G1Affine)> = Vec::with_capacity(committed.len());
+    let tables = crate::range::pedersen_tables(&pg.g, &pg.h);
+    let cbases = VartimeVarBases::new(&proof.commitments());
     let ts: Vec<G1Projective> = committed
         .iter()
         .zip(&proof.commitments)
-        .map(|(m, (cp, s_hat))| {
-            G1Projective::msm_vartime(&[pg.h, pg.g, *cp], &[*s_hat, m_hat(m), -c])
+        .enumerate()
+        .map(|(k, (m, (_, s_hat)))| {
+            msm_straus_with_vartime(
+                &[(&tables.1, *s_hat), (&tables.0, m_hat(m))],
+                &cbases,
+                &[(k, -c)],
+            )
         })
         .collect();
     for ((cp, _), t) in proof

@@ -4,18 +4,64 @@
 use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::bbs::Suite;
-use crate::curve::G1Affine;
+use crate::curve::{G1Affine, VartimeFixedBaseTable};
 
 /// Most bits one aggregated proof covers (e.g. 16 values of 64 bits).
 pub const MAX_RANGE_BITS: usize = 1024;
 
-/// `G_1 .. G_N` and `H_1 .. H_N` for some `N`.
-#[derive(Debug)]
+/// `G_1 .. G_N` and `H_1 .. H_N` for some `N`, with their fixed-base
+/// tables for the verifier.
 pub struct RangeGenerators {
     /// `G_i`.
     pub g: Vec<G1Affine>,
     /// `H_i`.
     pub h: Vec<G1Affine>,
+    /// Tables of `G_i`.
+    pub(crate) g_tables: Vec<VartimeFixedBaseTable>,
+    /// Tables of `H_i`.
+    pub(crate) h_tables: Vec<VartimeFixedBaseTable>,
+}
+
+impl std::fmt::Debug for RangeGenerators {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RangeGenerators")
+            .field("n", &self.g.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Fixed-base tables of Pedersen generator pairs met so far (a process
+/// sees one pair per suite).
+pub(crate) fn pedersen_tables(
+    g: &G1Affine,
+    h: &G1Affine,
+) -> Arc<(VartimeFixedBaseTable, VartimeFixedBaseTable)> {
+    type Cache = Vec<(
+        G1Affine,
+        G1Affine,
+        Arc<(VartimeFixedBaseTable, VartimeFixedBaseTable)>,
+    )>;
+    static CACHE: OnceLock<RwLock<Cache>> = OnceLock::new();
+    let lock = CACHE.get_or_init(|| RwLock::new(Vec::new()));
+    if let Some((_, _, t)) = lock
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(a, b, _)| a == g && b == h)
+    {
+        return t.clone();
+    }
+    let mut tables = VartimeFixedBaseTable::batch_new(&[*g, *h]).into_iter();
+    let t = match (tables.next(), tables.next()) {
+        (Some(a), Some(b)) => Arc::new((a, b)),
+        _ => Arc::new((VartimeFixedBaseTable::new(g), VartimeFixedBaseTable::new(h))),
+    };
+    let mut w = lock.write().unwrap_or_else(|e| e.into_inner());
+    if w.len() >= 16 {
+        w.clear();
+    }
+    w.push((*g, *h, t.clone()));
+    t
 }
 
 /// `ciphersuite_id || "BPPLUS_H2G_"`.
@@ -37,6 +83,8 @@ pub fn range_generators(suite: Suite, n: usize) -> Arc<RangeGenerators> {
         RwLock::new(Arc::new(RangeGenerators {
             g: Vec::new(),
             h: Vec::new(),
+            g_tables: Vec::new(),
+            h_tables: Vec::new(),
         }))
     });
     {
@@ -56,7 +104,14 @@ pub fn range_generators(suite: Suite, n: usize) -> Arc<RangeGenerators> {
             gs.push(pair[0]);
             hs.push(pair[1]);
         }
-        *g = Arc::new(RangeGenerators { g: gs, h: hs });
+        let g_tables = VartimeFixedBaseTable::batch_new(&gs);
+        let h_tables = VartimeFixedBaseTable::batch_new(&hs);
+        *g = Arc::new(RangeGenerators {
+            g: gs,
+            h: hs,
+            g_tables,
+            h_tables,
+        });
     }
     g.clone()
 }

@@ -59,6 +59,7 @@ pub(crate) mod prove;
 pub(crate) mod transcript;
 mod verify;
 
+pub(crate) use generators::pedersen_tables;
 pub use generators::{range_generators, RangeGenerators, MAX_RANGE_BITS};
 pub use proof::RangeProof;
 pub use prove::{prove, RangeWitness};

@@ -8,7 +8,7 @@ use super::generators::range_generators;
 use super::transcript::Transcript;
 use super::{padded_bits, powers, PedersenGenerators, RangeProof, ValueCommitment};
 use crate::bbs::Suite;
-use crate::curve::{G1Affine, G1Projective, Scalar};
+use crate::curve::{msm_straus_vartime, G1Affine, G1Projective, Scalar};
 use crate::Error;
 
 /// The prover's secret for one value: `V = g * value + h * blinding`.
@@ -225,13 +225,13 @@ fn wip_prove<R: RngCore + CryptoRng + ?Sized>(
         let gaff = G1Projective::batch_to_affine(&gs);
         let haff = G1Projective::batch_to_affine(&hs);
         for i in 0..half {
-            ng.push(G1Projective::msm_vartime(
-                &[gaff[i], gaff[half + i]],
-                &[e_inv, ge],
+            ng.push(msm_straus_vartime(
+                &[],
+                &[(gaff[i], e_inv), (gaff[half + i], ge)],
             ));
-            nh.push(G1Projective::msm_vartime(
-                &[haff[i], haff[half + i]],
-                &[e, e_inv],
+            nh.push(msm_straus_vartime(
+                &[],
+                &[(haff[i], e), (haff[half + i], e_inv)],
             ));
         }
         let ey = e_inv * y_half;

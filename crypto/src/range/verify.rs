@@ -27,11 +27,13 @@
 
 use rand_core::{CryptoRng, RngCore};
 
-use super::generators::range_generators;
+use super::generators::{pedersen_tables, range_generators};
 use super::transcript::Transcript;
 use super::{padded_bits, powers, PedersenGenerators, RangeProof, ValueCommitment};
 use crate::bbs::Suite;
-use crate::curve::{G1Affine, G1Projective, Scalar};
+use crate::curve::{
+    msm_straus_with_vartime, G1Affine, G1Projective, Scalar, VartimeFixedBaseTable, VartimeVarBases,
+};
 use crate::Error;
 
 /// The transcript's protocol label.
@@ -199,24 +201,33 @@ impl Accumulator {
     }
 
     /// Whether the accumulated sum is the identity, for the generators of
-    /// `suite` and the Pedersen generators `pedersen`.
-    fn sums_to_identity_vartime(mut self, suite: Suite, pedersen: &PedersenGenerators) -> bool {
+    /// `suite` and the Pedersen generators `pedersen`: the shared
+    /// generators through their fixed-base tables, the proofs' own points
+    /// through per-call windows (few) or Pippenger (many, in a batch).
+    fn sums_to_identity_vartime(self, suite: Suite, pedersen: &PedersenGenerators) -> bool {
         let n = self.g.len();
         let gens = range_generators(suite, n);
-        let mut points = Vec::with_capacity(2 * n + 2 + self.points.len());
-        points.extend_from_slice(&gens.g[..n]);
-        points.extend_from_slice(&gens.h[..n]);
-        points.push(pedersen.g);
-        points.push(pedersen.h);
-        points.append(&mut self.points);
-        let mut scalars = self.g;
-        scalars.append(&mut self.h);
-        scalars.push(self.pg);
-        scalars.push(self.ph);
-        scalars.append(&mut self.scalars);
-        G1Projective::msm_vartime(&points, &scalars).is_identity()
+        let pt = pedersen_tables(&pedersen.g, &pedersen.h);
+        let mut fixed: Vec<(&VartimeFixedBaseTable, Scalar)> = Vec::with_capacity(2 * n + 2);
+        fixed.extend(gens.g_tables[..n].iter().zip(self.g));
+        fixed.extend(gens.h_tables[..n].iter().zip(self.h));
+        fixed.push((&pt.0, self.pg));
+        fixed.push((&pt.1, self.ph));
+        let sum = if self.points.len() <= STRAUS_MAX_POINTS {
+            let bases = VartimeVarBases::new(&self.points);
+            let var: Vec<(usize, Scalar)> = self.scalars.into_iter().enumerate().collect();
+            msm_straus_with_vartime(&fixed, &bases, &var)
+        } else {
+            let bases = VartimeVarBases::new(&[]);
+            msm_straus_with_vartime(&fixed, &bases, &[])
+                + G1Projective::msm_vartime(&self.points, &self.scalars)
+        };
+        sum.is_identity()
     }
 }
+
+/// Up to this many per-proof points, interleaved windows beat Pippenger.
+const STRAUS_MAX_POINTS: usize = 48;
 
 /// Verifies one proof against its statement and binding. Variable time:
 /// every input is public.
