@@ -277,6 +277,14 @@ pub enum Error {
     /// A statement kind this version cannot prove or check.
     #[error("unsupported statement kind {0:?}")]
     UnsupportedStatement(String),
+    /// A statement that is malformed or does not fit its entry: an unknown
+    /// attribute, a range over an attribute that is not a date or integer,
+    /// a bad or empty bound, a disclosed attribute, an equality with a later
+    /// entry or across attribute types, too many statements (the message
+    /// names the entry and attribute, and the verifier's bounds, never a
+    /// holder's value).
+    #[error("invalid statement: {0}")]
+    InvalidStatement(String),
     /// A proof object of an unknown type or version.
     #[error("unsupported proof type {kind:?} version {version}")]
     UnsupportedProof {
@@ -352,6 +360,7 @@ impl Error {
             Error::MissingDisclosure(_) => P::MissingDisclosure,
             Error::UnrequestedDisclosure(_) => P::OverDisclosure,
             Error::UnsupportedStatement(_) => P::UnsupportedStatement,
+            Error::InvalidStatement(_) => P::InvalidStatement,
             Error::UnsupportedProof { .. } => P::UnsupportedProof,
             Error::NotInWallet(_) | Error::NoMatchingCredential(_) => P::NotFound,
             Error::AlreadyInWallet(_) => P::AlreadyExists,

@@ -44,7 +44,8 @@ pub use issuance::{IssuanceError, IssueOptions, Rule};
 pub use keys::{IssuerKey, IssuerPublicKey, KeyResolver, KeySet, KeyStore};
 pub use license_id::{LicenseId, LicenseIdError, LicenseTypeCode, Uscc};
 pub use presentation::{
-    present, present_prepared, verify_presentation, DisclosedCredential, HolderCredential,
-    Presentation, PresentationRequest, RequestedCredential, Statement,
+    present, present_prepared, resolve_statements, verify_presentation, DisclosedCredential,
+    EqualStatement, HolderCredential, Presentation, PresentationRequest, RangeOp, RangeStatement,
+    RequestedCredential, Statement,
 };
 pub use wallet::{Wallet, WalletEntry, WalletSummary};

@@ -248,7 +248,7 @@ impl Wallet {
 
     /// Answers `request` from the wallet. `choice[i]`, if given, names the
     /// entry for the `i`-th requested credential; otherwise the wallet picks,
-    /// among entries of the requested type from an accepted issuer, the one
+    /// among entries of an accepted type from an accepted issuer, the one
     /// with the latest issue date (then the smallest identifier).
     ///
     /// # Errors
@@ -271,7 +271,7 @@ impl Wallet {
                 Some(id) => self.get(id)?,
                 None => all
                     .iter()
-                    .filter(|e| e.credential.credential_type == rc.credential_type)
+                    .filter(|e| rc.accepts(&e.credential.credential_type))
                     .filter(|e| rc.issuers.is_empty() || rc.issuers.contains(&e.credential.issuer))
                     .max_by(|a, b| {
                         date_attr(a, "issue_date")

@@ -312,10 +312,13 @@ fn tampering_with_the_envelope_is_detected_specifically() {
 
     // Statements, proof object, proof bytes.
     let mut p = f.p.clone();
-    p.credentials[0].statements.push(Statement {
-        kind: "range".into(),
-        params: Default::default(),
-    });
+    p.credentials[0]
+        .statements
+        .push(Statement::Range(zkcred_credential::RangeStatement::bound(
+            "birth_date",
+            zkcred_credential::RangeOp::Le,
+            json!("2008-01-01"),
+        )));
     assert!(matches!(verify(&f, &p), Err(Error::UnsupportedStatement(k)) if k == "range"));
     let mut p = f.p.clone();
     p.credentials[0].proof = ProofObject {

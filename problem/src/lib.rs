@@ -190,6 +190,10 @@ problem_codes! {
     UnsupportedProof = "unsupported_proof", 400, "Unsupported proof type or version";
     /// A statement kind this version does not verify.
     UnsupportedStatement = "unsupported_statement", 400, "Unsupported statement";
+    /// A statement that is malformed or does not fit its credential type
+    /// (unknown attribute, range over a non-numeric attribute, bad bound,
+    /// equality across attribute types or with a later entry).
+    InvalidStatement = "invalid_statement", 400, "A statement is invalid for its credential";
     /// An attribute encoding version this version does not read.
     UnsupportedEncoding = "unsupported_encoding", 400, "Unsupported attribute encoding version";
     /// The presentation cannot be used for another reason.
@@ -222,6 +226,9 @@ problem_codes! {
     PredicateNotSatisfied = "predicate_not_satisfied", 422, "A condition of the policy is not met";
     /// A predicate's attribute was neither disclosed nor proven.
     PredicateUnproven = "predicate_unproven", 422, "A condition of the policy is not proven";
+    /// Credentials the policy links (one holder) carry no verified
+    /// equality proof of the linked attribute.
+    LinkUnproven = "link_unproven", 422, "The credentials are not proven to belong together";
     /// The policy is not satisfied (no more specific reason).
     PolicyUnsatisfied = "policy_unsatisfied", 422, "The presentation does not satisfy the policy";
 

@@ -38,7 +38,9 @@ pub struct PresentedCredential {
     pub encoding_version: u32,
     /// Disclosed values by name (JSON forms; absent as `null`).
     pub disclosed: BTreeMap<String, Value>,
-    /// Further statements (none in this version).
+    /// The requested statements this entry proves, in request order (an
+    /// optional attribute's statement is left out when the attribute is
+    /// absent and disclosed as `null` instead; see the module docs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<Statement>,
     /// The proof.

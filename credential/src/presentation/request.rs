@@ -7,13 +7,15 @@ use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use super::statement::{reject_statements, statements_json, Statement};
+use super::statement::{
+    check_list, earlier_entry, resolve_equal, resolve_range, statements_json, Statement,
+};
 use super::{
     MAX_CHALLENGE_LEN, MAX_REQUESTED_CREDENTIALS, MIN_CHALLENGE_LEN, PRESENTATION_VERSION,
     REQUEST_FORMAT,
 };
 use crate::canonical::Canonical;
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, CredentialType};
 use crate::credential::check_document;
 use crate::error::{AttributeError, Error};
 use crate::keys::check_identifier;
@@ -29,9 +31,17 @@ pub struct RequestedCredential {
     /// Accepted issuers (empty: any issuer whose key the verifier trusts).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issuers: Vec<String>,
-    /// Further statements (none are defined in this version).
+    /// Statements the holder proves about undisclosed attributes (range
+    /// predicates, equality with an earlier entry), at most
+    /// [`MAX_STATEMENTS_PER_ENTRY`](super::MAX_STATEMENTS_PER_ENTRY).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<Statement>,
+    /// Every credential type accepted for this entry, when more than
+    /// `credential_type` (which it then contains: the verifier's first
+    /// choice). Empty: only `credential_type`. Disclosed and statement
+    /// attributes must exist in each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted_types: Vec<String>,
 }
 
 impl RequestedCredential {
@@ -42,7 +52,26 @@ impl RequestedCredential {
             disclose: disclose.iter().map(|s| s.to_string()).collect(),
             issuers: Vec::new(),
             statements: Vec::new(),
+            accepted_types: Vec::new(),
         }
+    }
+
+    /// Whether a credential of type `ty` answers this entry: it is
+    /// `credential_type` or one of `accepted_types`.
+    pub fn accepts(&self, ty: &str) -> bool {
+        self.credential_type == ty || self.accepted_types.iter().any(|t| t == ty)
+    }
+
+    /// The accepted types: `credential_type` first, then the other
+    /// `accepted_types` in their order (each once).
+    pub fn types(&self) -> Vec<&str> {
+        let mut out = vec![self.credential_type.as_str()];
+        for t in &self.accepted_types {
+            if !out.contains(&t.as_str()) {
+                out.push(t);
+            }
+        }
+        out
     }
 }
 
@@ -74,6 +103,32 @@ fn decode_challenge(challenge: &str) -> Result<Vec<u8>, Error> {
         )));
     }
     Ok(bytes)
+}
+
+/// The catalogue types of an entry's accepted types, `credential_type` first.
+fn entry_types<'c>(
+    catalogue: &'c Catalogue,
+    rc: &RequestedCredential,
+) -> Result<Vec<&'c CredentialType>, Error> {
+    if !rc.accepted_types.is_empty() && !rc.accepted_types.contains(&rc.credential_type) {
+        return Err(Error::InvalidRequest(format!(
+            "accepted_types must include credential_type {:?}",
+            rc.credential_type
+        )));
+    }
+    for (i, t) in rc.accepted_types.iter().enumerate() {
+        if rc.accepted_types[..i].contains(t) {
+            return Err(Error::InvalidRequest(format!("type {t:?} accepted twice")));
+        }
+    }
+    rc.types()
+        .into_iter()
+        .map(|ty| {
+            catalogue
+                .get(ty)
+                .ok_or_else(|| Error::UnknownCredentialType(ty.chars().take(64).collect()))
+        })
+        .collect()
 }
 
 fn format_time(t: OffsetDateTime) -> String {
@@ -123,15 +178,20 @@ impl PresentationRequest {
     }
 
     /// Checks the request against the catalogue: format, verifier, challenge,
-    /// known types, disclosed names in the layout and unique, no statements.
+    /// known types (every accepted type of every entry), disclosed names in
+    /// every accepted type's layout and unique, and the statements (as
+    /// [`resolve_statements`](super::resolve_statements) checks them, for
+    /// every accepted type of the entry and of the earlier entry an equality
+    /// points to, whose attribute that entry must not disclose either).
     ///
     /// # Errors
     /// [`Error::UnsupportedFormat`]; [`Error::InvalidIdentifier`] for the
     /// verifier or an issuer; [`Error::InvalidRequest`] for a challenge that is
-    /// not 16 to 64 hex octets, no or too many credentials, or an attribute
-    /// asked for twice; [`Error::UnknownCredentialType`];
-    /// [`AttributeError::NotInLayout`] (as [`Error::Attribute`]);
-    /// [`Error::UnsupportedStatement`] for any statement.
+    /// not 16 to 64 hex octets, no or too many credentials, an attribute
+    /// asked for twice, or `accepted_types` without `credential_type` or
+    /// with a type twice; [`Error::UnknownCredentialType`];
+    /// [`AttributeError::NotInLayout`] (as [`Error::Attribute`]) for a
+    /// disclosed name some accepted type lacks; [`Error::InvalidStatement`].
     pub fn validate(&self, catalogue: &Catalogue) -> Result<(), Error> {
         check_document(
             REQUEST_FORMAT,
@@ -146,29 +206,54 @@ impl PresentationRequest {
                 "must ask for 1 to {MAX_REQUESTED_CREDENTIALS} credentials"
             )));
         }
-        for rc in &self.credentials {
-            let t = catalogue
-                .get(&rc.credential_type)
-                .ok_or_else(|| Error::UnknownCredentialType(rc.credential_type.clone()))?;
-            let mut seen = BTreeSet::new();
-            for name in &rc.disclose {
-                if t.attribute(name).is_none() {
-                    return Err(AttributeError::NotInLayout {
-                        attribute: name.clone(),
-                        credential_type: t.id.clone(),
+        let mut all_types: Vec<Vec<&CredentialType>> = Vec::with_capacity(self.credentials.len());
+        for (index, rc) in self.credentials.iter().enumerate() {
+            let types = entry_types(catalogue, rc)?;
+            for t in &types {
+                let mut seen = BTreeSet::new();
+                for name in &rc.disclose {
+                    if t.attribute(name).is_none() {
+                        return Err(AttributeError::NotInLayout {
+                            attribute: name.clone(),
+                            credential_type: t.id.clone(),
+                        }
+                        .into());
                     }
-                    .into());
-                }
-                if !seen.insert(name) {
-                    return Err(Error::InvalidRequest(format!(
-                        "attribute {name:?} requested twice"
-                    )));
+                    if !seen.insert(name) {
+                        return Err(Error::InvalidRequest(format!(
+                            "attribute {name:?} requested twice"
+                        )));
+                    }
                 }
             }
             for issuer in &rc.issuers {
                 check_identifier("issuer", issuer)?;
             }
-            reject_statements(&rc.statements)?;
+            check_list(index, &rc.statements)?;
+            for s in &rc.statements {
+                match s {
+                    Statement::Range(r) => {
+                        for t in &types {
+                            resolve_range(t, index, &rc.disclose, s, r)?;
+                        }
+                    }
+                    Statement::Equal(e) => {
+                        let other = earlier_entry(index, s, e)?;
+                        if self.credentials[other].disclose.contains(&e.to.attribute) {
+                            return Err(Error::InvalidStatement(format!(
+                                "entry {index}: equal statement on {:?}: entry {other} discloses {:?}",
+                                e.attribute, e.to.attribute
+                            )));
+                        }
+                        for t in &types {
+                            for o in &all_types[other] {
+                                resolve_equal(t, index, &rc.disclose, s, e, o)?;
+                            }
+                        }
+                    }
+                }
+            }
+            all_types.push(types);
         }
         Ok(())
     }
@@ -195,6 +280,23 @@ impl PresentationRequest {
                 c.str(j);
             }
         }
+        // The accepted types follow all entries, and only when some entry
+        // has them: requests without alternatives keep their digest, and
+        // the section is unambiguous (the entries before it are
+        // self-delimiting and counted).
+        if self
+            .credentials
+            .iter()
+            .any(|rc| !rc.accepted_types.is_empty())
+        {
+            c.str("accepted_types");
+            for rc in &self.credentials {
+                c.count(rc.accepted_types.len());
+                for t in &rc.accepted_types {
+                    c.str(t);
+                }
+            }
+        }
         c.digest()
     }
 
@@ -203,5 +305,200 @@ impl PresentationRequest {
             return Err(Error::RequestExpired(format_time(self.expires_at)));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn request(entries: Value) -> PresentationRequest {
+        serde_json::from_value(json!({
+            "format": REQUEST_FORMAT, "version": PRESENTATION_VERSION,
+            "verifier": "rental.example", "challenge": "00".repeat(32),
+            "expires_at": "2026-03-01T10:05:00Z",
+            "credentials": entries,
+        }))
+        .unwrap()
+    }
+
+    fn check(entries: Value) -> Result<(), Error> {
+        request(entries).validate(Catalogue::builtin())
+    }
+
+    fn range(attribute: &str, op: &str, value: Value) -> Value {
+        json!({"kind": "range", "attribute": attribute, "op": op, "value": value})
+    }
+
+    fn equal(attribute: &str, entry: u32, other: &str) -> Value {
+        json!({"kind": "equal", "attribute": attribute, "to": {"entry": entry, "attribute": other}})
+    }
+
+    #[test]
+    fn statements_and_alternatives_validate() {
+        let good = json!([
+            {"credential_type": "resident_id_card", "disclose": ["holder_name"],
+             "accepted_types": ["resident_id_card", "residence_permit"],
+             "statements": [range("birth_date", "<=", json!("2008-03-01"))]},
+            {"credential_type": "drivers_license", "disclose": ["vehicle_class"],
+             "statements": [range("valid_until", ">", json!("2026-03-01")),
+                            range("penalty_points", "<", json!(12)),
+                            equal("holder_id", 0, "holder_id")]}
+        ]);
+        check(good.clone()).unwrap();
+        let r = request(good);
+        assert!(r.credentials[0].accepts("residence_permit"));
+        assert!(r.credentials[0].accepts("resident_id_card"));
+        assert!(!r.credentials[0].accepts("drivers_license"));
+        assert_eq!(
+            r.credentials[0].types(),
+            vec!["resident_id_card", "residence_permit"]
+        );
+        assert_eq!(r.credentials[1].types(), vec!["drivers_license"]);
+        // Round trip through JSON keeps everything.
+        assert_eq!(PresentationRequest::from_json(&r.to_json()).unwrap(), r);
+    }
+
+    #[test]
+    fn bad_statements_and_alternatives_are_refused() {
+        let invalid = |entries: Value, what: &str| match check(entries) {
+            Err(Error::InvalidStatement(m)) => m,
+            other => panic!("{what}: {other:?}"),
+        };
+        // An attribute one of the accepted types lacks (penalty_points: only driver's licenses).
+        let m = invalid(
+            json!([{"credential_type": "drivers_license", "disclose": [],
+                    "accepted_types": ["drivers_license", "resident_id_card"],
+                    "statements": [range("penalty_points", "<=", json!(11))]}]),
+            "attribute missing in an alternative",
+        );
+        assert!(m.contains("resident_id_card"), "{m}");
+        // Range over a string.
+        invalid(
+            json!([{"credential_type": "resident_id_card", "disclose": [],
+                    "statements": [range("holder_name", ">=", json!("A"))]}]),
+            "range over a string",
+        );
+        // Disclosed and proven.
+        invalid(
+            json!([{"credential_type": "resident_id_card", "disclose": ["birth_date"],
+                    "statements": [range("birth_date", "<=", json!("2008-03-01"))]}]),
+            "disclosed and proven",
+        );
+        // Equality: with a later entry, or across attribute types in some alternative.
+        invalid(
+            json!([{"credential_type": "resident_id_card", "disclose": [],
+                    "statements": [equal("holder_id", 1, "holder_id")]},
+                   {"credential_type": "drivers_license", "disclose": []}]),
+            "equal forward",
+        );
+        invalid(
+            json!([{"credential_type": "resident_id_card", "disclose": []},
+                   {"credential_type": "drivers_license", "disclose": [],
+                    "statements": [equal("birth_date", 0, "holder_id")]}]),
+            "equal across types",
+        );
+        // The earlier entry discloses the other side.
+        let m = invalid(
+            json!([{"credential_type": "resident_id_card", "disclose": ["holder_id"]},
+                   {"credential_type": "drivers_license", "disclose": [],
+                    "statements": [equal("holder_id", 0, "holder_id")]}]),
+            "other side disclosed",
+        );
+        assert!(m.contains("entry 0 discloses"), "{m}");
+        // A bound that is not a date.
+        invalid(
+            json!([{"credential_type": "resident_id_card", "disclose": [],
+                    "statements": [range("birth_date", "<=", json!("18 years ago"))]}]),
+            "bad date",
+        );
+        // accepted_types without the first choice, twice, or unknown.
+        for (types, what) in [
+            (json!(["residence_permit"]), "without credential_type"),
+            (json!(["resident_id_card", "resident_id_card"]), "twice"),
+        ] {
+            assert!(
+                matches!(
+                    check(
+                        json!([{"credential_type": "resident_id_card", "disclose": [],
+                                   "accepted_types": types}])
+                    ),
+                    Err(Error::InvalidRequest(_))
+                ),
+                "{what}"
+            );
+        }
+        assert!(matches!(
+            check(json!([{"credential_type": "resident_id_card", "disclose": [],
+                           "accepted_types": ["resident_id_card", "pet_license"]}])),
+            Err(Error::UnknownCredentialType(t)) if t == "pet_license"
+        ));
+        // A disclosed name missing from an alternative.
+        assert!(matches!(
+            check(json!([{"credential_type": "resident_id_card", "disclose": ["ethnicity"],
+                           "accepted_types": ["resident_id_card", "drivers_license"]}])),
+            Err(Error::Attribute(AttributeError::NotInLayout { credential_type, .. })) if credential_type == "drivers_license"
+        ));
+        // An unknown kind or a stray field does not even parse.
+        for e in [
+            json!([{"credential_type": "resident_id_card", "disclose": [],
+                    "statements": [{"kind": "membership", "attribute": "holder_id"}]}]),
+            json!([{"credential_type": "resident_id_card", "disclose": [],
+                    "statements": [{"kind": "range", "attribute": "birth_date", "op": "<=",
+                                    "value": "2008-03-01", "proof": "00"}]}]),
+        ] {
+            let text = json!({
+                "format": REQUEST_FORMAT, "version": PRESENTATION_VERSION,
+                "verifier": "rental.example", "challenge": "00".repeat(32),
+                "expires_at": "2026-03-01T10:05:00Z", "credentials": e,
+            })
+            .to_string();
+            assert!(matches!(
+                PresentationRequest::from_json(&text),
+                Err(Error::Json { .. })
+            ));
+        }
+        assert_eq!(
+            Error::InvalidStatement(String::new()).code(),
+            zkcred_problem::ProblemCode::InvalidStatement
+        );
+    }
+
+    #[test]
+    fn digest_covers_statements_and_accepted_types() {
+        let base = json!([{"credential_type": "resident_id_card", "disclose": ["holder_name"],
+                           "statements": [range("birth_date", "<=", json!("2008-03-01"))]}]);
+        let d = request(base.clone()).digest();
+        // Without alternatives, the digest is the one of the version before
+        // them: the same fields in the same order.
+        let mut c = Canonical::new("ZKCRED-REQUEST-V1");
+        let r = request(base.clone());
+        c.str("rental.example")
+            .bytes(&[0u8; 32])
+            .i64(r.expires_at.unix_timestamp())
+            .count(1)
+            .str("resident_id_card")
+            .count(1)
+            .str("holder_name")
+            .count(0)
+            .count(1)
+            .str(r#"{"attribute":"birth_date","kind":"range","op":"<=","value":"2008-03-01"}"#);
+        assert_eq!(d, c.digest());
+        let mut changed = base.clone();
+        changed[0]["statements"][0]["value"] = json!("2008-03-02");
+        assert_ne!(request(changed).digest(), d);
+        let mut changed = base.clone();
+        changed[0]["statements"][0]["op"] = json!("<");
+        assert_ne!(request(changed).digest(), d);
+        let mut changed = base.clone();
+        changed[0]["statements"] = json!([]);
+        assert_ne!(request(changed).digest(), d);
+        let mut alt = base.clone();
+        alt[0]["accepted_types"] = json!(["resident_id_card", "residence_permit"]);
+        let da = request(alt.clone()).digest();
+        assert_ne!(da, d);
+        alt[0]["accepted_types"] = json!(["resident_id_card", "drivers_license"]);
+        assert_ne!(request(alt).digest(), da);
     }
 }

@@ -12,7 +12,7 @@ use zkcred_crypto::Scalar;
 use super::document::Presentation;
 use super::header::presentation_header;
 use super::request::PresentationRequest;
-use super::statement::reject_statements;
+use super::statement::{reject_statements, Statement};
 use super::{PRESENTATION_FORMAT, PRESENTATION_VERSION, PROOF_TYPE_BBS, PROOF_VERSION};
 use crate::catalogue::Catalogue;
 use crate::credential::{check_document, resolve_key};
@@ -34,6 +34,8 @@ pub struct DisclosedCredential {
     pub suite: Suite,
     /// Disclosed values by name (`None`: the optional attribute is absent).
     pub attributes: BTreeMap<String, Option<AttributeValue>>,
+    /// The entry's statements whose proofs verified (as presented).
+    pub statements: Vec<Statement>,
 }
 
 /// Verifies `presentation` against the verifier's own `request` at `now`,
@@ -341,6 +343,7 @@ pub fn prepare_entry(
             key_id: pc.key_id.clone(),
             suite: key.suite,
             attributes,
+            statements: pc.statements.clone(),
         },
         proof,
         header,
