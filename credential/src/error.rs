@@ -285,6 +285,17 @@ pub enum Error {
     /// holder's value).
     #[error("invalid statement: {0}")]
     InvalidStatement(String),
+    /// The holder's credential does not meet a requested statement, e.g.
+    /// a birth date after the bound of an age check. Raised by the holder's
+    /// side before any proof is made; the message names the entry and the
+    /// statement, never the value.
+    #[error("the credential of entry {entry} does not meet {statement}")]
+    StatementNotSatisfied {
+        /// The entry (0-based).
+        entry: usize,
+        /// The statement, described (`birth_date <= 2008-11-29`).
+        statement: String,
+    },
     /// A proof object of an unknown type or version.
     #[error("unsupported proof type {kind:?} version {version}")]
     UnsupportedProof {
@@ -361,6 +372,7 @@ impl Error {
             Error::UnrequestedDisclosure(_) => P::OverDisclosure,
             Error::UnsupportedStatement(_) => P::UnsupportedStatement,
             Error::InvalidStatement(_) => P::InvalidStatement,
+            Error::StatementNotSatisfied { .. } => P::StatementNotSatisfied,
             Error::UnsupportedProof { .. } => P::UnsupportedProof,
             Error::NotInWallet(_) | Error::NoMatchingCredential(_) => P::NotFound,
             Error::AlreadyInWallet(_) => P::AlreadyExists,

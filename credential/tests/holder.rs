@@ -46,7 +46,7 @@ fn prepared_credentials_answer_many_requests() {
             out[0].attributes["holder_name"],
             attrs.get("holder_name").cloned()
         );
-        proofs.push(p.credentials[0].proof.value.clone());
+        proofs.push(p.credentials[0].proof.as_ref().unwrap().value.clone());
         // Entries out of order are refused before any proof is made.
         assert!(matches!(
             present_prepared(c, &req, &[&dl_h, &id_h], now(), &mut rng),

@@ -133,7 +133,7 @@ fn preparation_errors_match_verify_presentation() {
     let mut unknown_key = f.p.clone();
     unknown_key.credentials[1].key_id = "00".repeat(16);
     let mut garbled = f.p.clone();
-    garbled.credentials[0].proof.value = "abcd".into();
+    garbled.credentials[0].proof.as_mut().unwrap().value = "abcd".into();
     for bad in [over, unknown_key, garbled] {
         let a = verify_presentation(c, &f.req, &bad, &f.keys, now()).unwrap_err();
         let b = prepare_presentation(c, &f.req, &bad, &f.keys, now()).unwrap_err();

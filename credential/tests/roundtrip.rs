@@ -321,29 +321,29 @@ fn tampering_with_the_envelope_is_detected_specifically() {
         )));
     assert!(matches!(verify(&f, &p), Err(Error::UnsupportedStatement(k)) if k == "range"));
     let mut p = f.p.clone();
-    p.credentials[0].proof = ProofObject {
+    p.credentials[0].proof = Some(ProofObject {
         kind: "bbs".into(),
         version: 2,
-        value: p.credentials[0].proof.value.clone(),
-    };
+        value: p.credentials[0].proof.as_mut().unwrap().value.clone(),
+    });
     assert!(matches!(
         verify(&f, &p),
         Err(Error::UnsupportedProof { .. })
     ));
     let mut p = f.p.clone();
-    p.credentials[0].proof.value.truncate(20);
+    p.credentials[0].proof.as_mut().unwrap().value.truncate(20);
     assert!(matches!(
         verify(&f, &p),
         Err(Error::Malformed { what: "proof", .. })
     ));
     // Hex text only: no 0x prefix, no odd length, no other characters.
     for bad in [
-        format!("0x{}", f.p.credentials[0].proof.value),
-        format!("{}0", f.p.credentials[0].proof.value),
-        format!("{}zz", f.p.credentials[0].proof.value),
+        format!("0x{}", f.p.credentials[0].proof.as_ref().unwrap().value),
+        format!("{}0", f.p.credentials[0].proof.as_ref().unwrap().value),
+        format!("{}zz", f.p.credentials[0].proof.as_ref().unwrap().value),
     ] {
         let mut p = f.p.clone();
-        p.credentials[0].proof.value = bad;
+        p.credentials[0].proof.as_mut().unwrap().value = bad;
         assert!(matches!(
             verify(&f, &p),
             Err(Error::Malformed { what: "proof", .. })
@@ -351,13 +351,18 @@ fn tampering_with_the_envelope_is_detected_specifically() {
     }
     // Upper-case hex is hex.
     let mut p = f.p.clone();
-    p.credentials[0].proof.value = p.credentials[0].proof.value.to_uppercase();
+    p.credentials[0].proof.as_mut().unwrap().value = p.credentials[0]
+        .proof
+        .as_mut()
+        .unwrap()
+        .value
+        .to_uppercase();
     assert!(verify(&f, &p).is_ok());
     let mut p = f.p.clone();
-    let mut bytes = hex::decode(&p.credentials[0].proof.value).unwrap();
+    let mut bytes = hex::decode(&p.credentials[0].proof.as_mut().unwrap().value).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
-    p.credentials[0].proof.value = hex::encode(bytes);
+    p.credentials[0].proof.as_mut().unwrap().value = hex::encode(bytes);
     assert!(matches!(
         verify(&f, &p),
         Err(Error::ProofInvalid | Error::Malformed { .. })
@@ -452,8 +457,8 @@ fn entries_cannot_be_swapped_and_reserved_slots_are_never_disclosed() {
     }
     // Disclosed indexes depend on the type only: every proof has the same size.
     assert_eq!(
-        p.credentials[0].proof.value.len(),
-        p.credentials[1].proof.value.len()
+        p.credentials[0].proof.as_ref().unwrap().value.len(),
+        p.credentials[1].proof.as_ref().unwrap().value.len()
     );
     assert_eq!(layout::message_count(t), t.attributes.len() + 2);
 }

@@ -194,6 +194,9 @@ problem_codes! {
     /// (unknown attribute, range over a non-numeric attribute, bad bound,
     /// equality across attribute types or with a later entry).
     InvalidStatement = "invalid_statement", 400, "A statement is invalid for its credential";
+    /// The holder's credential does not meet a requested statement (the
+    /// wallet refuses to answer; never reaches a verifier).
+    StatementNotSatisfied = "statement_not_satisfied", 422, "The credential does not meet a requested statement";
     /// An attribute encoding version this version does not read.
     UnsupportedEncoding = "unsupported_encoding", 400, "Unsupported attribute encoding version";
     /// The presentation cannot be used for another reason.

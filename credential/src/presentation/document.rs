@@ -9,7 +9,9 @@ use serde_json::Value;
 use super::statement::Statement;
 use crate::error::Error;
 
-/// A BBS proof object (typed and versioned so other proofs can follow).
+/// A proof object, typed and versioned: an entry's BBS proof
+/// ([`PROOF_TYPE_BBS`](super::PROOF_TYPE_BBS)) or a presentation's
+/// composite proof ([`PROOF_TYPE_COMPOSITE`](super::PROOF_TYPE_COMPOSITE)).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProofObject {
@@ -43,8 +45,10 @@ pub struct PresentedCredential {
     /// absent and disclosed as `null` instead; see the module docs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<Statement>,
-    /// The proof.
-    pub proof: ProofObject,
+    /// The entry's own BBS proof; absent in a composite presentation,
+    /// whose one proof covers every entry ([`Presentation::proof`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<ProofObject>,
 }
 
 /// A holder's answer to a presentation request.
@@ -63,6 +67,11 @@ pub struct Presentation {
     pub request_digest: String,
     /// One entry per requested credential, in request order.
     pub credentials: Vec<PresentedCredential>,
+    /// The composite proof over every entry and the statements
+    /// ([`PROOF_TYPE_COMPOSITE`](super::PROOF_TYPE_COMPOSITE)), present
+    /// exactly when the request has statements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof: Option<ProofObject>,
 }
 
 impl Presentation {

@@ -125,6 +125,7 @@
 //! proofs; [`PreparedEntry`] carries what the proof checks need), with a
 //! new `proof.type` / `proof.version` in [`ProofObject`].
 
+mod composite;
 mod document;
 mod header;
 mod prove;
@@ -133,7 +134,7 @@ mod statement;
 mod verify;
 
 pub use document::{Presentation, PresentedCredential, ProofObject};
-pub use header::presentation_header;
+pub use header::{composite_presentation_header, presentation_header};
 pub use prove::{present, present_prepared, HolderCredential};
 pub use request::{PresentationRequest, RequestedCredential};
 pub use statement::{
@@ -142,7 +143,7 @@ pub use statement::{
 };
 pub use verify::{
     check_binding, prepare_entry, prepare_presentation, verify_presentation, DisclosedCredential,
-    PreparedEntry, PreparedPresentation,
+    PreparedComposite, PreparedEntry, PreparedPresentation,
 };
 
 /// Format name of presentation requests.
@@ -153,6 +154,10 @@ pub const PRESENTATION_FORMAT: &str = "zkcred-presentation";
 pub const PRESENTATION_VERSION: u32 = 1;
 /// Proof type of BBS proofs.
 pub const PROOF_TYPE_BBS: &str = "bbs";
+/// Proof type of composite proofs ([`zkcred_crypto::composite`]).
+pub const PROOF_TYPE_COMPOSITE: &str = "zkcred-composite";
+/// Version of the composite proof object.
+pub const COMPOSITE_PROOF_VERSION: u32 = 1;
 /// Version of the BBS proof object.
 pub const PROOF_VERSION: u32 = 1;
 /// Minimum challenge length in octets (128 bits).

@@ -3,13 +3,17 @@
 use rand_core::{CryptoRng, RngCore};
 use serde_json::Value;
 use time::OffsetDateTime;
-use zkcred_crypto::bbs;
+use zkcred_crypto::{bbs, composite};
 
+use super::composite::{is_composite, presented_statements, relations, EntryShape};
 use super::document::{Presentation, PresentedCredential, ProofObject};
-use super::header::presentation_header;
+use super::header::{composite_presentation_header, presentation_header};
 use super::request::{PresentationRequest, RequestedCredential};
 use super::statement::Statement;
-use super::{PRESENTATION_FORMAT, PRESENTATION_VERSION, PROOF_TYPE_BBS, PROOF_VERSION};
+use super::{
+    COMPOSITE_PROOF_VERSION, PRESENTATION_FORMAT, PRESENTATION_VERSION, PROOF_TYPE_BBS,
+    PROOF_TYPE_COMPOSITE, PROOF_VERSION,
+};
 use crate::catalogue::{Catalogue, CredentialType};
 use crate::credential::{messages, Credential};
 use crate::encoding::{AttributeValue, ENCODING_VERSION};
@@ -54,13 +58,137 @@ pub fn present(
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<Presentation, Error> {
     check_answerable(catalogue, request, credentials.len(), now)?;
-    let mut out = Vec::with_capacity(credentials.len());
-    for (index, (rc, (cred, key))) in request.credentials.iter().zip(credentials).enumerate() {
+    let mut holders = Vec::with_capacity(credentials.len());
+    for (rc, (cred, key)) in request.credentials.iter().zip(credentials) {
         check_entry(rc, cred)?;
-        let holder = HolderCredential::new(catalogue, cred, key)?;
+        holders.push(HolderCredential::new(catalogue, cred, key)?);
+    }
+    let refs: Vec<&HolderCredential<'_>> = holders.iter().collect();
+    answer(catalogue, request, &refs, rng)
+}
+
+/// Both entry points after their checks: one BBS proof per entry, or one
+/// composite proof when the request has statements.
+fn answer(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    holders: &[&HolderCredential<'_>],
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Presentation, Error> {
+    if is_composite(request) {
+        return present_composite(catalogue, request, holders, rng);
+    }
+    let mut out = Vec::with_capacity(holders.len());
+    for (index, (rc, holder)) in request.credentials.iter().zip(holders).enumerate() {
         out.push(holder.present_entry(request, index, rc, rng)?);
     }
-    Ok(presentation(request, out))
+    Ok(presentation(request, out, None))
+}
+
+/// The composite answer (see [`super::composite`]): every entry's
+/// disclosures, its statements (a range on an absent optional attribute
+/// answered by a disclosed `null`), and one proof over all of them. Each
+/// statement is checked against the holder's values first, so a holder
+/// whose credential misses a bound gets [`Error::StatementNotSatisfied`]
+/// and no proof is made.
+fn present_composite(
+    catalogue: &Catalogue,
+    request: &PresentationRequest,
+    holders: &[&HolderCredential<'_>],
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Presentation, Error> {
+    let mut presented = Vec::with_capacity(holders.len());
+    for (rc, h) in request.credentials.iter().zip(holders) {
+        let (statements, nulls) = presented_statements(rc, |a| {
+            h.t.attribute(a).is_some() && h.attributes.get(a).is_none()
+        });
+        let mut disclose = rc.disclose.clone();
+        disclose.extend(nulls);
+        presented.push((statements, disclose));
+    }
+    let shapes: Vec<EntryShape<'_>> = holders
+        .iter()
+        .zip(&presented)
+        .map(|(h, (st, d))| EntryShape {
+            credential_type: &h.credential.credential_type,
+            disclosed: d.clone(),
+            statements: st,
+        })
+        .collect();
+    let relations = relations(catalogue, &shapes)?;
+    check_statements_hold(holders, &presented)?;
+    let indexes: Vec<Vec<usize>> = holders
+        .iter()
+        .zip(&presented)
+        .map(|(h, (_, d))| disclosed_indexes(h.t, d))
+        .collect::<Result<_, _>>()?;
+    let parts: Vec<composite::ProverPart<'_>> = holders
+        .iter()
+        .zip(&indexes)
+        .map(|(h, d)| composite::ProverPart {
+            credential: &h.prover,
+            disclosed: d,
+        })
+        .collect();
+    let st_refs: Vec<&[Statement]> = presented.iter().map(|(s, _)| s.as_slice()).collect();
+    let ph = composite_presentation_header(request, &st_refs);
+    let proof = composite::prove(&parts, &relations, &ph, rng).map_err(Error::Crypto)?;
+    let entries = holders
+        .iter()
+        .zip(presented)
+        .map(|(h, (statements, disclose))| h.entry(&disclose, statements, None))
+        .collect();
+    Ok(presentation(
+        request,
+        entries,
+        Some(ProofObject {
+            kind: PROOF_TYPE_COMPOSITE.into(),
+            version: COMPOSITE_PROOF_VERSION,
+            value: hex::encode(proof.to_bytes()),
+        }),
+    ))
+}
+
+/// The holder's own check of every statement against its values, before
+/// anything is proven.
+fn check_statements_hold(
+    holders: &[&HolderCredential<'_>],
+    presented: &[(Vec<Statement>, Vec<String>)],
+) -> Result<(), Error> {
+    let numeric = |v: Option<&AttributeValue>| match v {
+        Some(AttributeValue::Date(d)) => Some(d.days()),
+        Some(AttributeValue::Integer(i)) => Some(*i),
+        _ => None,
+    };
+    for (entry, (h, (statements, _))) in holders.iter().zip(presented).enumerate() {
+        for s in statements {
+            let holds = match s {
+                Statement::Range(r) => {
+                    let def = h.t.attribute(&r.attribute);
+                    let bounds = def.map(|d| r.bounds(d.ty)).transpose()?;
+                    match (numeric(h.attributes.get(&r.attribute)), bounds) {
+                        (Some(v), Some((min, max))) => {
+                            min.is_none_or(|m| v >= m) && max.is_none_or(|m| v <= m)
+                        }
+                        _ => false,
+                    }
+                }
+                Statement::Equal(e) => {
+                    let other = holders.get(e.to.entry as usize);
+                    other.is_some_and(|o| {
+                        o.attributes.get(&e.to.attribute) == h.attributes.get(&e.attribute)
+                    })
+                }
+            };
+            if !holds {
+                return Err(Error::StatementNotSatisfied {
+                    entry,
+                    statement: s.describe(),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// [`present`] with credentials prepared by [`HolderCredential::new`].
@@ -76,12 +204,10 @@ pub fn present_prepared(
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<Presentation, Error> {
     check_answerable(catalogue, request, credentials.len(), now)?;
-    let mut out = Vec::with_capacity(credentials.len());
-    for (index, (rc, holder)) in request.credentials.iter().zip(credentials).enumerate() {
+    for (rc, holder) in request.credentials.iter().zip(credentials) {
         check_entry(rc, holder.credential)?;
-        out.push(holder.present_entry(request, index, rc, rng)?);
     }
-    Ok(presentation(request, out))
+    answer(catalogue, request, credentials, rng)
 }
 
 fn check_answerable(
@@ -102,7 +228,7 @@ fn check_answerable(
 }
 
 fn check_entry(rc: &RequestedCredential, cred: &Credential) -> Result<(), Error> {
-    if cred.credential_type != rc.credential_type {
+    if !rc.accepts(&cred.credential_type) {
         return Err(Error::WrongCredentialType {
             expected: rc.credential_type.clone(),
             found: cred.credential_type.clone(),
@@ -117,6 +243,7 @@ fn check_entry(rc: &RequestedCredential, cred: &Credential) -> Result<(), Error>
 fn presentation(
     request: &PresentationRequest,
     credentials: Vec<PresentedCredential>,
+    proof: Option<ProofObject>,
 ) -> Presentation {
     Presentation {
         format: PRESENTATION_FORMAT.into(),
@@ -125,6 +252,7 @@ fn presentation(
         challenge: request.challenge.clone(),
         request_digest: hex::encode(request.digest()),
         credentials,
+        proof,
     }
 }
 
@@ -197,7 +325,6 @@ impl<'a> HolderCredential<'a> {
         rc: &RequestedCredential,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<PresentedCredential, Error> {
-        let cred = self.credential;
         let indexes = disclosed_indexes(self.t, &rc.disclose)?;
         let statements: Vec<Statement> = Vec::new();
         let ph = presentation_header(request, index, &statements);
@@ -205,8 +332,27 @@ impl<'a> HolderCredential<'a> {
             .prover
             .prove(&ph, &indexes, rng)
             .map_err(Error::Crypto)?;
-        let disclosed = rc
-            .disclose
+        Ok(self.entry(
+            &rc.disclose,
+            statements,
+            Some(ProofObject {
+                kind: PROOF_TYPE_BBS.into(),
+                version: PROOF_VERSION,
+                value: hex::encode(proof.to_bytes()),
+            }),
+        ))
+    }
+
+    /// The presented entry: the credential's identity, the values of
+    /// `disclose` (absent ones as `null`), `statements` and `proof`.
+    fn entry(
+        &self,
+        disclose: &[String],
+        statements: Vec<Statement>,
+        proof: Option<ProofObject>,
+    ) -> PresentedCredential {
+        let cred = self.credential;
+        let disclosed = disclose
             .iter()
             .map(|n| {
                 let v = self
@@ -216,7 +362,7 @@ impl<'a> HolderCredential<'a> {
                 (n.clone(), v)
             })
             .collect();
-        Ok(PresentedCredential {
+        PresentedCredential {
             credential_type: cred.credential_type.clone(),
             issuer: cred.issuer.clone(),
             key_id: cred.key_id.clone(),
@@ -224,11 +370,7 @@ impl<'a> HolderCredential<'a> {
             encoding_version: ENCODING_VERSION,
             disclosed,
             statements,
-            proof: ProofObject {
-                kind: PROOF_TYPE_BBS.into(),
-                version: PROOF_VERSION,
-                value: hex::encode(proof.to_bytes()),
-            },
-        })
+            proof,
+        }
     }
 }

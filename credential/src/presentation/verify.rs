@@ -6,14 +6,19 @@
 use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
-use zkcred_crypto::bbs::{self, Proof, Suite};
+use zkcred_crypto::bbs::{self, Proof, Suite, VerifierKey};
+use zkcred_crypto::composite::{self, CompositeProof, Relations};
 use zkcred_crypto::Scalar;
 
-use super::document::Presentation;
-use super::header::presentation_header;
-use super::request::PresentationRequest;
+use super::composite::{is_composite, presented_statements, relations, EntryShape};
+use super::document::{Presentation, PresentedCredential, ProofObject};
+use super::header::{composite_presentation_header, presentation_header};
+use super::request::{PresentationRequest, RequestedCredential};
 use super::statement::{reject_statements, Statement};
-use super::{PRESENTATION_FORMAT, PRESENTATION_VERSION, PROOF_TYPE_BBS, PROOF_VERSION};
+use super::{
+    COMPOSITE_PROOF_VERSION, PRESENTATION_FORMAT, PRESENTATION_VERSION, PROOF_TYPE_BBS,
+    PROOF_TYPE_COMPOSITE, PROOF_VERSION,
+};
 use crate::catalogue::Catalogue;
 use crate::credential::{check_document, resolve_key};
 use crate::encoding::{AttributeValue, ENCODING_VERSION};
@@ -58,6 +63,34 @@ pub fn verify_presentation(
     keys: &impl KeyResolver,
     now: OffsetDateTime,
 ) -> Result<Vec<DisclosedCredential>, Error> {
+    if is_composite(request) {
+        let prepared = prepare_presentation(catalogue, request, presentation, keys, now)?;
+        let vks = prepared
+            .entries
+            .iter()
+            .map(|e| {
+                resolve_key(
+                    keys,
+                    &e.credential.issuer,
+                    &e.credential.key_id,
+                    e.credential.suite.name(),
+                )
+                .map(|k| VerifierKey::new(k.public_key.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&VerifierKey> = vks.iter().collect();
+        let result = match (prepared.composite_parts(&refs), &prepared.composite) {
+            (Some(parts), Some(c)) => composite::verify(&composite::CompositeItem {
+                parts: &parts,
+                relations: &c.relations,
+                ph: &c.presentation_header,
+                proof: &c.proof,
+            }),
+            _ => Err(zkcred_crypto::Error::VerificationFailed),
+        };
+        let n = prepared.entries.len();
+        return prepared.finish(std::iter::repeat_n(result, n));
+    }
     check_binding(catalogue, request, presentation, now)?;
     let mut out = Vec::with_capacity(request.credentials.len());
     for index in 0..request.credentials.len() {
@@ -164,17 +197,39 @@ impl PreparedEntry {
     }
 }
 
-/// A presentation checked up to its BBS proofs; see [`prepare_presentation`].
+/// A composite presentation's one proof and what it claims; see
+/// [`prepare_presentation`].
+#[derive(Debug, Clone)]
+pub struct PreparedComposite {
+    /// The decoded composite proof (every entry's BBS proof, commitments,
+    /// range proof).
+    pub proof: CompositeProof,
+    /// The relations the presented statements claim.
+    pub relations: Relations,
+    /// The composite presentation header
+    /// ([`super::composite_presentation_header`]).
+    pub presentation_header: Vec<u8>,
+}
+
+/// A presentation checked up to its proofs; see [`prepare_presentation`].
 #[derive(Debug, Clone)]
 pub struct PreparedPresentation {
-    /// One entry per requested credential, in request order.
+    /// One entry per requested credential, in request order. In a
+    /// composite presentation each entry's `proof` is its part of the
+    /// composite proof and its `presentation_header` the composite one:
+    /// they verify only together, through [`Self::composite`].
     pub entries: Vec<PreparedEntry>,
+    /// The composite proof, when the request has statements: the caller
+    /// verifies it as a whole (`zkcred_crypto::composite::verify` or
+    /// `verify_batch`) and gives its one result to every entry.
+    pub composite: Option<PreparedComposite>,
 }
 
 impl PreparedPresentation {
     /// The presentation's result given the BBS check of each entry's proof,
-    /// in entry order: the disclosed credentials, or the first entry's
-    /// failure.
+    /// in entry order (for a composite presentation, the composite check
+    /// repeated for every entry): the disclosed credentials, or the first
+    /// entry's failure.
     ///
     /// # Errors
     /// The first failing entry's error, as [`PreparedEntry::finish`]; a missing
@@ -195,18 +250,47 @@ impl PreparedPresentation {
             })
             .collect()
     }
+
+    /// The composite check's input, borrowing this presentation's entries:
+    /// the parts with the keys `keys[i]` of entry `i`, or `None` for a
+    /// presentation without statements.
+    pub fn composite_parts<'a>(
+        &'a self,
+        keys: &[&'a VerifierKey],
+    ) -> Option<Vec<composite::VerifierPart<'a>>> {
+        self.composite.as_ref()?;
+        Some(
+            self.entries
+                .iter()
+                .zip(keys)
+                .map(|(e, k)| composite::VerifierPart {
+                    suite: e.credential.suite,
+                    key: k,
+                    header: &e.header,
+                    disclosed: &e.disclosed,
+                })
+                .collect(),
+        )
+    }
 }
 
-/// Everything of [`verify_presentation`] but the BBS proof checks: the
-/// binding ([`check_binding`]) and every entry ([`prepare_entry`]). The
-/// caller checks each entry's proof under the key of `credential.issuer`
-/// and `credential.key_id` (for instance many presentations in one
-/// `bbs::verify_batch`) and calls [`PreparedPresentation::finish`]. An
-/// error here is the same one `verify_presentation` gives, except that a
-/// failure of an earlier entry's proof would have been reported first.
+/// Everything of [`verify_presentation`] but the proof checks: the
+/// binding ([`check_binding`]) and every entry (as [`prepare_entry`]), and
+/// for a request with statements the composite proof decoded with the
+/// relations it must prove. The caller checks each entry's proof under the
+/// key of `credential.issuer` and `credential.key_id` (for instance many
+/// presentations in one `bbs::verify_batch`), or the composite proof as a
+/// whole, and calls [`PreparedPresentation::finish`]. An error here is the
+/// same one `verify_presentation` gives, except that a failure of an
+/// earlier entry's proof would have been reported first.
 ///
 /// # Errors
-/// As [`check_binding`] and [`prepare_entry`].
+/// As [`check_binding`] and [`prepare_entry`]; for a composite
+/// presentation also [`Error::UnsupportedProof`] for a missing or unknown
+/// presentation proof (or an entry that carries its own),
+/// [`Error::InvalidStatement`] for presented statements other than the
+/// requested ones, [`Error::Malformed`] for a composite proof that does not
+/// decode, [`Error::ProofInvalid`] for one over other entries or layouts.
 pub fn prepare_presentation(
     catalogue: &Catalogue,
     request: &PresentationRequest,
@@ -215,10 +299,84 @@ pub fn prepare_presentation(
     now: OffsetDateTime,
 ) -> Result<PreparedPresentation, Error> {
     check_binding(catalogue, request, presentation, now)?;
-    let entries = (0..request.credentials.len())
-        .map(|index| prepare_entry(catalogue, request, presentation, index, keys))
+    if !is_composite(request) {
+        if let Some(p) = &presentation.proof {
+            return Err(unsupported(p));
+        }
+        let entries = (0..request.credentials.len())
+            .map(|index| prepare_entry(catalogue, request, presentation, index, keys))
+            .collect::<Result<_, _>>()?;
+        return Ok(PreparedPresentation {
+            entries,
+            composite: None,
+        });
+    }
+    let checked: Vec<CheckedEntry> = request
+        .credentials
+        .iter()
+        .zip(&presentation.credentials)
+        .enumerate()
+        .map(|(index, (rc, pc))| check_entry(catalogue, rc, pc, index, keys, true))
         .collect::<Result<_, _>>()?;
-    Ok(PreparedPresentation { entries })
+    let po = presentation.proof.as_ref().ok_or(Error::UnsupportedProof {
+        kind: String::new(),
+        version: 0,
+    })?;
+    if po.kind != PROOF_TYPE_COMPOSITE || po.version != COMPOSITE_PROOF_VERSION {
+        return Err(unsupported(po));
+    }
+    let bytes = crate::error::decode_hex("proof", &po.value)?;
+    let proof = CompositeProof::from_bytes(&bytes).map_err(|e| Error::Malformed {
+        what: "proof",
+        reason: e.to_string(),
+    })?;
+    if proof.bbs_proofs().len() != checked.len() {
+        return Err(Error::ProofInvalid);
+    }
+    let shapes: Vec<EntryShape<'_>> = checked
+        .iter()
+        .zip(&presentation.credentials)
+        .map(|(c, pc)| EntryShape {
+            credential_type: &pc.credential_type,
+            disclosed: c.names.clone(),
+            statements: &pc.statements,
+        })
+        .collect();
+    let relations = relations(catalogue, &shapes)?;
+    let st: Vec<&[Statement]> = presentation
+        .credentials
+        .iter()
+        .map(|pc| pc.statements.as_slice())
+        .collect();
+    let ph = composite_presentation_header(request, &st);
+    let mut entries = Vec::with_capacity(checked.len());
+    for (c, bbs_proof) in checked.into_iter().zip(proof.bbs_proofs()) {
+        if bbs_proof.undisclosed_count() + c.disclosed.len() != c.message_count {
+            return Err(Error::ProofInvalid);
+        }
+        entries.push(PreparedEntry {
+            credential: c.credential,
+            proof: bbs_proof.clone(),
+            header: c.header,
+            presentation_header: ph.clone(),
+            disclosed: c.disclosed,
+        });
+    }
+    Ok(PreparedPresentation {
+        entries,
+        composite: Some(PreparedComposite {
+            proof,
+            relations,
+            presentation_header: ph,
+        }),
+    })
+}
+
+fn unsupported(p: &ProofObject) -> Error {
+    Error::UnsupportedProof {
+        kind: p.kind.chars().take(64).collect(),
+        version: p.version,
+    }
 }
 
 /// Checks entry `index` of a presentation whose binding
@@ -260,7 +418,63 @@ pub fn prepare_entry(
             })
         }
     };
-    if pc.credential_type != rc.credential_type {
+    if is_composite(request) {
+        // Its proof is the presentation's: see prepare_presentation.
+        return Err(Error::UnsupportedProof {
+            kind: PROOF_TYPE_COMPOSITE.into(),
+            version: COMPOSITE_PROOF_VERSION,
+        });
+    }
+    let c = check_entry(catalogue, rc, pc, index, keys, false)?;
+    let po = pc.proof.as_ref().ok_or(Error::UnsupportedProof {
+        kind: String::new(),
+        version: 0,
+    })?;
+    if po.kind != PROOF_TYPE_BBS || po.version != PROOF_VERSION {
+        return Err(unsupported(po));
+    }
+    let proof_bytes = crate::error::decode_hex("proof", &po.value)?;
+    let proof = Proof::from_bytes(&proof_bytes).map_err(|e| Error::Malformed {
+        what: "proof",
+        reason: e.to_string(),
+    })?;
+    if proof.undisclosed_count() + c.disclosed.len() != c.message_count {
+        // A proof over another layout (another type or catalogue).
+        return Err(Error::ProofInvalid);
+    }
+    let presentation_header = presentation_header(request, index, &pc.statements);
+    Ok(PreparedEntry {
+        credential: c.credential,
+        proof,
+        header: c.header,
+        presentation_header,
+        disclosed: c.disclosed,
+    })
+}
+
+/// An entry checked up to its proof.
+struct CheckedEntry {
+    credential: DisclosedCredential,
+    header: Vec<u8>,
+    disclosed: Vec<(usize, Scalar)>,
+    /// Every disclosed name (requested, and `null` answers).
+    names: Vec<String>,
+    message_count: usize,
+}
+
+/// The checks of an entry that do not touch its proof: type, issuer,
+/// encoding version, statements (none, or in a composite presentation the
+/// requested ones less those answered by a disclosed `null`), exactly the
+/// expected disclosures with well-formed values, a known key.
+fn check_entry(
+    catalogue: &Catalogue,
+    rc: &RequestedCredential,
+    pc: &PresentedCredential,
+    index: usize,
+    keys: &impl KeyResolver,
+    composite: bool,
+) -> Result<CheckedEntry, Error> {
+    if !rc.accepts(&pc.credential_type) {
         return Err(Error::WrongCredentialType {
             expected: rc.credential_type.clone(),
             found: pc.credential_type.chars().take(64).collect(),
@@ -277,15 +491,10 @@ pub fn prepare_entry(
     if pc.encoding_version != ENCODING_VERSION {
         return Err(Error::UnsupportedEncodingVersion(pc.encoding_version));
     }
-    reject_statements(&pc.statements)?;
-    if pc.proof.kind != PROOF_TYPE_BBS || pc.proof.version != PROOF_VERSION {
-        return Err(Error::UnsupportedProof {
-            kind: pc.proof.kind.chars().take(64).collect(),
-            version: pc.proof.version,
-        });
-    }
-    // The disclosed names must be exactly the requested ones.
-    for name in pc.disclosed.keys() {
+    // Names disclosed beyond the request: `null` answers to range
+    // statements on optional attributes (composite presentations only).
+    let mut names = rc.disclose.clone();
+    for (name, value) in &pc.disclosed {
         if t.attribute(name).is_none() {
             return Err(AttributeError::NotInLayout {
                 attribute: name.chars().take(64).collect(),
@@ -293,19 +502,41 @@ pub fn prepare_entry(
             }
             .into());
         }
-        if !rc.disclose.contains(name) {
-            return Err(Error::UnrequestedDisclosure(name.clone()));
+        if rc.disclose.contains(name) {
+            continue;
         }
+        let answers_range = rc
+            .statements
+            .iter()
+            .any(|s| matches!(s, Statement::Range(r) if &r.attribute == name));
+        if !(composite && answers_range && value.is_null()) {
+            return Err(Error::UnrequestedDisclosure(
+                name.chars().take(64).collect(),
+            ));
+        }
+        names.push(name.clone());
+    }
+    if composite {
+        let (expected, _) = presented_statements(rc, |a| names.iter().any(|n| n == a));
+        if pc.statements != expected {
+            return Err(Error::InvalidStatement(format!(
+                "entry {index}: the presented statements are not the requested ones"
+            )));
+        }
+        if let Some(p) = &pc.proof {
+            return Err(unsupported(p));
+        }
+    } else {
+        reject_statements(&pc.statements)?;
     }
     let mut attributes = BTreeMap::new();
-    let mut disclosed: Vec<(usize, Scalar)> = Vec::with_capacity(rc.disclose.len());
+    let mut disclosed: Vec<(usize, Scalar)> = Vec::with_capacity(names.len());
     let key = resolve_key(keys, &pc.issuer, &pc.key_id, &pc.suite)?;
-    for name in &rc.disclose {
+    for name in &names {
         let json = pc
             .disclosed
             .get(name)
             .ok_or_else(|| Error::MissingDisclosure(name.clone()))?;
-        // Names were checked against the layout in `validate`.
         let def = t
             .attribute(name)
             .ok_or_else(|| Error::MissingDisclosure(name.clone()))?;
@@ -325,18 +556,7 @@ pub fn prepare_entry(
         disclosed.push((index, layout::attribute_scalar(key.suite, value.as_ref())));
         attributes.insert(name.clone(), value);
     }
-    let proof_bytes = crate::error::decode_hex("proof", &pc.proof.value)?;
-    let proof = Proof::from_bytes(&proof_bytes).map_err(|e| Error::Malformed {
-        what: "proof",
-        reason: e.to_string(),
-    })?;
-    if proof.undisclosed_count() + disclosed.len() != layout::message_count(t) {
-        // A proof over another layout (another type or catalogue).
-        return Err(Error::ProofInvalid);
-    }
-    let header = layout::signature_header(t, &pc.issuer, &pc.key_id);
-    let presentation_header = presentation_header(request, index, &pc.statements);
-    Ok(PreparedEntry {
+    Ok(CheckedEntry {
         credential: DisclosedCredential {
             credential_type: pc.credential_type.clone(),
             issuer: pc.issuer.clone(),
@@ -345,9 +565,9 @@ pub fn prepare_entry(
             attributes,
             statements: pc.statements.clone(),
         },
-        proof,
-        header,
-        presentation_header,
+        header: layout::signature_header(t, &pc.issuer, &pc.key_id),
         disclosed,
+        names,
+        message_count: layout::message_count(t),
     })
 }

@@ -1,0 +1,114 @@
+//! Composite presentations: what the holder and the verifier share when a
+//! request has statements. One proof ([`zkcred_crypto::composite`]) covers
+//! every entry's BBS proof and the statements, under one challenge bound to
+//! [`super::composite_presentation_header`].
+//!
+//! A statement becomes a crypto-level relation:
+//! * `range` on message `i` of entry `k` becomes a
+//!   [`RangeClaim`] with the resolved inclusive bounds, proven over 32 bits
+//!   for dates (any two dates of the encoding's range, 0001–9999, differ by
+//!   less than 2^22 days) and over 64 bits for integers (any two `i64`
+//!   differ by less than 2^64);
+//! * `equal` becomes an equality of two hidden messages.
+//!
+//! A range statement on an optional attribute the credential does not
+//! carry is answered by disclosing `null` instead (see [`super`]).
+
+use zkcred_crypto::composite::{MessageRef, RangeClaim, Relations};
+
+use super::request::{PresentationRequest, RequestedCredential};
+use super::statement::{resolve_statements, Statement};
+use crate::catalogue::Catalogue;
+use crate::encoding::AttributeType;
+use crate::error::Error;
+
+/// Whether the request needs a composite proof (some entry has statements).
+pub(super) fn is_composite(request: &PresentationRequest) -> bool {
+    request
+        .credentials
+        .iter()
+        .any(|rc| !rc.statements.is_empty())
+}
+
+/// The range proof's width for an attribute type (see the module docs).
+pub(super) fn range_bits(t: AttributeType) -> u32 {
+    match t {
+        AttributeType::Date => 32,
+        _ => 64,
+    }
+}
+
+/// The statements of `rc` an entry presents when the attributes for which
+/// `absent` holds are answered by a disclosed `null`, and those attributes.
+pub(super) fn presented_statements(
+    rc: &RequestedCredential,
+    absent: impl Fn(&str) -> bool,
+) -> (Vec<Statement>, Vec<String>) {
+    let mut kept = Vec::with_capacity(rc.statements.len());
+    let mut nulls = Vec::new();
+    for s in &rc.statements {
+        match s {
+            Statement::Range(r) if absent(&r.attribute) => {
+                if !nulls.contains(&r.attribute) {
+                    nulls.push(r.attribute.clone());
+                }
+            }
+            _ => kept.push(s.clone()),
+        }
+    }
+    (kept, nulls)
+}
+
+/// One entry as the relations see it: its credential type, every name it
+/// discloses (requested and `null` answers) and its presented statements.
+pub(super) struct EntryShape<'a> {
+    pub credential_type: &'a str,
+    pub disclosed: Vec<String>,
+    pub statements: &'a [Statement],
+}
+
+/// The relations the entries' statements claim.
+///
+/// # Errors
+/// As [`resolve_statements`].
+pub(super) fn relations(
+    catalogue: &Catalogue,
+    entries: &[EntryShape<'_>],
+) -> Result<Relations, Error> {
+    let mut rel = Relations::default();
+    let types: Vec<&str> = entries.iter().map(|e| e.credential_type).collect();
+    for (k, e) in entries.iter().enumerate() {
+        let (ranges, equals) = resolve_statements(
+            catalogue,
+            e.credential_type,
+            k,
+            e.statements,
+            &types[..k],
+            &e.disclosed,
+        )?;
+        for r in ranges {
+            rel.ranges.push(RangeClaim {
+                message: MessageRef {
+                    credential: k,
+                    index: r.index,
+                },
+                min: r.min,
+                max: r.max,
+                bits: range_bits(r.attribute_type),
+            });
+        }
+        for q in equals {
+            rel.equalities.push((
+                MessageRef {
+                    credential: q.other_entry,
+                    index: q.other_index,
+                },
+                MessageRef {
+                    credential: k,
+                    index: q.index,
+                },
+            ));
+        }
+    }
+    Ok(rel)
+}
