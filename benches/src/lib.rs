@@ -1,5 +1,5 @@
 //! Workloads and peer wrappers shared by the zkcred benchmarks (`bbs.rs`,
-//! `verify.rs`).
+//! `verify.rs`, `predicates.rs`).
 //!
 //! Every implementation is measured "bytes in, bytes out" on the same
 //! workload: signatures and proofs arrive and leave as octet strings (so
@@ -14,6 +14,16 @@
 //! `proof_23_ietf`, the protocol the draft uses, and `proof_23_cdl`, the one
 //! its prelude exports). `bbs_plus` is built without its `parallel` feature:
 //! everything runs on one thread.
+//!
+//! `predicates.rs` adds docknetwork's `proof_system` 0.34 (composite proofs:
+//! the BBS proof of knowledge with a range predicate), in
+//! [`dock_predicates`], also single-threaded.
+
+pub mod dock_predicates;
+// ZKCRED-PREDICATES: zkcred-crypto's own range predicate (the lead's
+// Bulletproofs+-style range proof) gets its wrapper here, beside the peer's,
+// e.g. `pub mod zkcred_predicates;`, used by predicates.rs's `zkcred_*`
+// functions.
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
