@@ -38,7 +38,9 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
+use zkcred_credential::presentation::PreparedPresentation;
 use zkcred_crypto::bbs::{self, BatchItem, Proof, Suite, VerifierKey};
+use zkcred_crypto::composite;
 use zkcred_crypto::Scalar;
 
 use super::config::BatchConfig;
@@ -87,6 +89,64 @@ impl VerifyItem {
 /// Per-proof results, in submission order.
 pub type Results = Vec<Result<(), zkcred_crypto::Error>>;
 
+/// A composite presentation's proof (one proof over every entry and its
+/// statements), owned: the prepared presentation and each entry's key.
+#[derive(Debug, Clone)]
+pub struct CompositeWork {
+    /// The presentation checked up to its proof (`composite` is set).
+    pub prepared: Arc<PreparedPresentation>,
+    /// The prepared key of each entry, in entry order.
+    pub keys: Vec<Arc<VerifierKey>>,
+}
+
+impl CompositeWork {
+    /// The number of entries, which is how much of a batch it takes.
+    fn weight(&self) -> usize {
+        self.prepared.entries.len().max(1)
+    }
+
+    /// Runs `f` on the crypto layer's view of this work (`None` if the
+    /// presentation is not composite).
+    fn with_item<T>(&self, f: impl FnOnce(Option<composite::CompositeItem<'_>>) -> T) -> T {
+        let keys: Vec<&VerifierKey> = self.keys.iter().map(|k| k.as_ref()).collect();
+        let parts = self.prepared.composite_parts(&keys);
+        match (&parts, &self.prepared.composite) {
+            (Some(parts), Some(c)) => f(Some(composite::CompositeItem {
+                parts,
+                relations: &c.relations,
+                ph: &c.presentation_header,
+                proof: &c.proof,
+            })),
+            _ => f(None),
+        }
+    }
+
+    fn verify_alone(&self) -> Result<(), zkcred_crypto::Error> {
+        self.with_item(|it| match it {
+            Some(it) => composite::verify(&it),
+            None => Err(zkcred_crypto::Error::VerificationFailed),
+        })
+    }
+}
+
+/// What a job asks to verify.
+#[derive(Debug)]
+pub enum Work {
+    /// Independent BBS proofs (a presentation without statements).
+    Proofs(Vec<VerifyItem>),
+    /// One composite proof.
+    Composite(CompositeWork),
+}
+
+impl Work {
+    fn weight(&self) -> usize {
+        match self {
+            Work::Proofs(items) => items.len(),
+            Work::Composite(c) => c.weight(),
+        }
+    }
+}
+
 /// Why a job was not verified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BatchError {
@@ -99,7 +159,7 @@ pub enum BatchError {
 }
 
 struct Job {
-    items: Vec<VerifyItem>,
+    work: Work,
     reply: oneshot::Sender<Results>,
     /// The request's place, given back when the job leaves the channel.
     place: Place,
@@ -247,17 +307,33 @@ impl Batcher {
     pub async fn verify(
         &self,
         items: Vec<VerifyItem>,
+        announced: Option<Upstream>,
+    ) -> Result<Results, BatchError> {
+        self.submit(Work::Proofs(items), announced).await
+    }
+
+    /// Verifies a composite proof; the result holds its one outcome once
+    /// per entry. `announced` as for [`Batcher::verify`].
+    pub async fn verify_composite(
+        &self,
+        work: CompositeWork,
+        announced: Option<Upstream>,
+    ) -> Result<Results, BatchError> {
+        self.submit(Work::Composite(work), announced).await
+    }
+
+    async fn submit(
+        &self,
+        work: Work,
         mut announced: Option<Upstream>,
     ) -> Result<Results, BatchError> {
-        if items.is_empty() {
+        if work.weight() == 0 {
             return Ok(Vec::new());
         }
         if !self.enabled {
-            return tokio::task::spawn_blocking(move || {
-                items.iter().map(VerifyItem::verify_alone).collect()
-            })
-            .await
-            .map_err(|_| BatchError::ShutDown);
+            return tokio::task::spawn_blocking(move || verify_alone(&work))
+                .await
+                .map_err(|_| BatchError::ShutDown);
         }
         let (reply, answer) = oneshot::channel();
         let place = announced
@@ -267,11 +343,7 @@ impl Batcher {
         {
             let tx = self.tx.lock().unwrap_or_else(PoisonError::into_inner);
             let tx = tx.as_ref().ok_or(BatchError::ShutDown)?;
-            let job = Job {
-                items,
-                reply,
-                place,
-            };
+            let job = Job { work, reply, place };
             tx.try_send(job).map_err(|e| match e {
                 TrySendError::Full(_) => BatchError::Overloaded,
                 TrySendError::Disconnected(_) => BatchError::ShutDown,
@@ -315,7 +387,7 @@ fn collect(rx: &Mutex<Receiver<Job>>, limits: &Limits, upstream: &AtomicUsize) -
     // Out of the channel: the request's place is free again.
     drop(std::mem::take(&mut first.place));
     let deadline = Instant::now() + limits.max_wait;
-    let mut size = first.items.len();
+    let mut size = first.work.weight();
     let mut jobs = vec![first];
     while size < limits.max_size {
         let mut next = match rx.try_recv() {
@@ -336,7 +408,7 @@ fn collect(rx: &Mutex<Receiver<Job>>, limits: &Limits, upstream: &AtomicUsize) -
             }
         };
         drop(std::mem::take(&mut next.place));
-        size += next.items.len();
+        size += next.work.weight();
         jobs.push(next);
     }
     Some(jobs)
@@ -347,10 +419,10 @@ fn worker(rx: &Mutex<Receiver<Job>>, limits: &Limits, metrics: &Metrics, upstrea
         let results = std::panic::catch_unwind(AssertUnwindSafe(|| verify_jobs(&jobs, limits)));
         match results {
             Ok(results) => {
-                metrics.batch_size.observe(results.len() as f64);
-                let mut results = results.into_iter();
-                for job in jobs {
-                    let mine: Results = results.by_ref().take(job.items.len()).collect();
+                metrics
+                    .batch_size
+                    .observe(jobs.iter().map(|j| j.work.weight()).sum::<usize>() as f64);
+                for (job, mine) in jobs.into_iter().zip(results) {
                     // The requester may have gone (timeout); nothing to do.
                     let _ = job.reply.send(mine);
                 }
@@ -366,16 +438,93 @@ fn worker(rx: &Mutex<Receiver<Job>>, limits: &Limits, metrics: &Metrics, upstrea
     }
 }
 
-fn verify_jobs(jobs: &[Job], limits: &Limits) -> Results {
+/// One job's results, verified on its own (batching off).
+fn verify_alone(work: &Work) -> Results {
+    match work {
+        Work::Proofs(items) => items.iter().map(VerifyItem::verify_alone).collect(),
+        Work::Composite(c) => vec![c.verify_alone(); c.weight()],
+    }
+}
+
+/// Every job's results: the plain proofs in one BBS batch, the composite
+/// proofs in one composite batch (their pairing equations combined, their
+/// range proofs in one multi-scalar multiplication).
+fn verify_jobs(jobs: &[Job], limits: &Limits) -> Vec<Results> {
     let items: Vec<BatchItem<'_>> = jobs
         .iter()
-        .flat_map(|j| j.items.iter().map(VerifyItem::as_batch_item))
+        .flat_map(|j| match &j.work {
+            Work::Proofs(items) => items.iter().map(VerifyItem::as_batch_item).collect(),
+            Work::Composite(_) => Vec::new(),
+        })
         .collect();
-    if limits.parallel_threshold > 0 && items.len() >= limits.parallel_threshold {
+    let plain = if items.is_empty() {
+        Vec::new()
+    } else if limits.parallel_threshold > 0 && items.len() >= limits.parallel_threshold {
         bbs::verify_batch_parallel(&items)
     } else {
         bbs::verify_batch(&items, &mut rand::rngs::OsRng)
+    };
+    let composite = verify_composites(jobs);
+    let mut plain = plain.into_iter();
+    let mut composite = composite.into_iter();
+    jobs.iter()
+        .map(|j| match &j.work {
+            Work::Proofs(items) => plain.by_ref().take(items.len()).collect(),
+            Work::Composite(c) => {
+                let r = composite
+                    .next()
+                    .unwrap_or(Err(zkcred_crypto::Error::VerificationFailed));
+                vec![r; c.weight()]
+            }
+        })
+        .collect()
+}
+
+/// The composite jobs' results, in job order.
+fn verify_composites(jobs: &[Job]) -> Vec<Result<(), zkcred_crypto::Error>> {
+    let works: Vec<&CompositeWork> = jobs
+        .iter()
+        .filter_map(|j| match &j.work {
+            Work::Composite(c) => Some(c),
+            Work::Proofs(_) => None,
+        })
+        .collect();
+    if works.is_empty() {
+        return Vec::new();
     }
+    let keys: Vec<Vec<&VerifierKey>> = works
+        .iter()
+        .map(|w| w.keys.iter().map(|k| k.as_ref()).collect())
+        .collect();
+    let parts: Vec<Option<Vec<composite::VerifierPart<'_>>>> = works
+        .iter()
+        .zip(&keys)
+        .map(|(w, k)| w.prepared.composite_parts(k))
+        .collect();
+    let mut index = Vec::with_capacity(works.len());
+    let mut items = Vec::with_capacity(works.len());
+    for (w, p) in works.iter().zip(&parts) {
+        match (p, &w.prepared.composite) {
+            (Some(p), Some(c)) => {
+                index.push(Some(items.len()));
+                items.push(composite::CompositeItem {
+                    parts: p,
+                    relations: &c.relations,
+                    ph: &c.presentation_header,
+                    proof: &c.proof,
+                });
+            }
+            _ => index.push(None),
+        }
+    }
+    let results = composite::verify_batch(&items, &mut rand::rngs::OsRng);
+    index
+        .into_iter()
+        .map(|i| match i {
+            Some(i) => results[i].clone(),
+            None => Err(zkcred_crypto::Error::VerificationFailed),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -385,7 +534,7 @@ mod tests {
     fn job() -> Job {
         let (reply, _) = oneshot::channel();
         Job {
-            items: Vec::new(),
+            work: Work::Proofs(Vec::new()),
             reply,
             place: Place::default(),
         }

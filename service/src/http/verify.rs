@@ -33,7 +33,7 @@ use zkcred_credential::{DisclosedCredential, Error as CredError, IssuerPublicKey
 use zkcred_policy::{Decision, Policy};
 
 use super::auth::Principal;
-use super::batcher::{BatchError, Upstream, VerifyItem};
+use super::batcher::{BatchError, CompositeWork, Upstream, VerifyItem};
 use super::decisions::{submission_digest, Begun, Consumed, IdempotencyKey};
 use super::problem::{challenge_problem, Problem};
 use super::registry::{CachedKey, POLICY_KIND};
@@ -556,28 +556,45 @@ async fn verify(
         .await
         .map_err(|e| (Problem::internal(&e), Vec::new()))??;
     let issuers: Vec<String> = keys.iter().map(|k| k.public.issuer.clone()).collect();
-    let items = prepared
-        .entries
-        .iter()
-        .zip(&keys)
-        .map(|(e, k)| VerifyItem {
-            suite: e.credential.suite,
-            key: Arc::clone(&k.verifier),
-            proof: e.proof.clone(),
-            header: e.header.clone(),
-            ph: e.presentation_header.clone(),
-            disclosed: e.disclosed.clone(),
-        })
-        .collect();
     let started = Instant::now();
-    let results = state
-        .batcher
-        .verify(items, Some(announced))
-        .await
-        // After admission the queue has room for this job, so this is a
-        // shutdown (or a failed worker): a logged refusal, as the challenge
-        // is spent.
-        .map_err(|e| (batch_problem(e), issuers.clone()))?;
+    let (prepared, results) = if prepared.composite.is_some() {
+        let prepared = Arc::new(prepared);
+        let work = CompositeWork {
+            prepared: Arc::clone(&prepared),
+            keys: keys.iter().map(|k| Arc::clone(&k.verifier)).collect(),
+        };
+        let results = state
+            .batcher
+            .verify_composite(work, Some(announced))
+            .await
+            .map_err(|e| (batch_problem(e), issuers.clone()))?;
+        // The job is done with its copy: this is the only one left.
+        let prepared = Arc::try_unwrap(prepared).unwrap_or_else(|a| (*a).clone());
+        (prepared, results)
+    } else {
+        let items = prepared
+            .entries
+            .iter()
+            .zip(&keys)
+            .map(|(e, k)| VerifyItem {
+                suite: e.credential.suite,
+                key: Arc::clone(&k.verifier),
+                proof: e.proof.clone(),
+                header: e.header.clone(),
+                ph: e.presentation_header.clone(),
+                disclosed: e.disclosed.clone(),
+            })
+            .collect();
+        let results = state
+            .batcher
+            .verify(items, Some(announced))
+            .await
+            // After admission the queue has room for this job, so this is a
+            // shutdown (or a failed worker): a logged refusal, as the challenge
+            // is spent.
+            .map_err(|e| (batch_problem(e), issuers.clone()))?;
+        (prepared, results)
+    };
     state.metrics.verified(started.elapsed());
     prepared
         .finish(results)
