@@ -1171,6 +1171,7 @@ fn seed_export() -> LogExport {
                         credential_type: "resident_id_card".into(),
                         disclosed_attributes: vec!["holder_name".into()],
                         issuer: issuer_id(),
+                        proven: Vec::new(),
                     }],
                     outcome: if i % 3 == 2 {
                         Outcome::Refused

@@ -328,6 +328,7 @@ mod tests {
                 credential_type: "cn.medical_insurance".into(),
                 disclosed_attributes: vec!["insured".into()],
                 issuer: "cn.gov.nhsa".into(),
+                proven: Vec::new(),
             }],
             outcome: if i.is_multiple_of(3) {
                 Outcome::Refused

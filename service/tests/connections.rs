@@ -274,6 +274,7 @@ fn event() -> DisclosureEvent {
             credential_type: "resident_id_card".into(),
             disclosed_attributes: vec!["holder_name".into()],
             issuer: ISSUER.into(),
+            proven: Vec::new(),
         }],
         outcome: Outcome::Accepted,
         reason: "ok".into(),

@@ -31,6 +31,7 @@ fn event(i: u64) -> DisclosureEvent {
             credential_type: "cn.resident_id".into(),
             disclosed_attributes: vec!["age_over_18".into()],
             issuer: "cn.gov.mps".into(),
+            proven: Vec::new(),
         }],
         outcome: if i.is_multiple_of(5) {
             Outcome::Refused

@@ -35,6 +35,7 @@ fn event() -> DisclosureEvent {
             credential_type: "cn.resident_id".into(),
             disclosed_attributes: vec!["age_over_18".into()],
             issuer: "cn.gov.mps".into(),
+            proven: Vec::new(),
         }],
         outcome: Outcome::Accepted,
         reason: "ok".into(),

@@ -147,6 +147,7 @@ mod tests {
                 credential_type: "resident_id_card".into(),
                 disclosed_attributes: vec!["holder_name".into()],
                 issuer: "500000-psb".into(),
+                proven: Vec::new(),
             }],
             outcome: if i.is_multiple_of(3) {
                 Outcome::Refused

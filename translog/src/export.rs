@@ -388,6 +388,7 @@ mod tests {
                 credential_type: "cn.resident_id".into(),
                 disclosed_attributes: vec!["age_over_18".into()],
                 issuer: "cn.gov.mps".into(),
+                proven: Vec::new(),
             }],
             outcome: if i % 4 == 3 {
                 Outcome::Refused

@@ -35,7 +35,8 @@ pub use export::{
 };
 pub use merkle::{Hash, ProofError};
 pub use record::{
-    CredentialDisclosure, DisclosureEvent, DisclosureRecord, Outcome, PolicyRef, RecordError,
+    CredentialDisclosure, DisclosureEvent, DisclosureRecord, Outcome, PolicyRef, ProvenStatement,
+    RecordError, PROVEN_OPS,
 };
 pub use sth::{KeyError, LogPublicKey, LogSigningKey, SignedTreeHead, TreeHead};
 pub use stream::{verify_export_bytes, verify_export_json};

@@ -61,7 +61,32 @@ pub struct CredentialDisclosure {
     pub disclosed_attributes: Vec<String>,
     /// The issuer's identifier.
     pub issuer: String,
+    /// Statements proven about attributes *not* disclosed (range
+    /// predicates, equality links), by attribute name, operator and the
+    /// verifier's public bound; never a value. Absent when empty, so
+    /// records without statements encode as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proven: Vec<ProvenStatement>,
 }
+
+/// A statement a credential was proven to meet, as the log keeps it.
+///
+/// Fields in JCS order.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenStatement {
+    /// The attribute's name.
+    pub attribute: String,
+    /// The verifier's bound: a date `YYYY-MM-DD` or an integer, `min..max`
+    /// for `between`, and for `equal` the other side as `entry<k>.<name>`.
+    pub bound: String,
+    /// `>=`, `<=`, `>`, `<`, `between` or `equal`.
+    pub op: String,
+}
+
+/// The operators a [`ProvenStatement`] may name.
+pub const PROVEN_OPS: [&str; 6] = [">=", "<=", ">", "<", "between", "equal"];
 
 /// A decision to be logged; the log assigns its sequence number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,6 +204,25 @@ impl DisclosureRecord {
             for name in &c.disclosed_attributes {
                 check_attribute_name(name)?;
             }
+            if c.proven.len() > MAX_ITEMS {
+                return Err(RecordError {
+                    field: "credentials.proven",
+                    rule: "too many",
+                });
+            }
+            for p in &c.proven {
+                check_attribute_name(&p.attribute).map_err(|_| RecordError {
+                    field: "credentials.proven.attribute",
+                    rule: "a letter then up to 63 of [A-Za-z0-9_.-]",
+                })?;
+                if !PROVEN_OPS.contains(&p.op.as_str()) {
+                    return Err(RecordError {
+                        field: "credentials.proven.op",
+                        rule: "one of >=, <=, >, <, between, equal",
+                    });
+                }
+                check_bound(&p.bound)?;
+            }
             if !c.disclosed_attributes.windows(2).all(|w| w[0] < w[1]) {
                 return Err(RecordError {
                     field: "credentials.disclosed_attributes",
@@ -235,6 +279,23 @@ fn check_attribute_name(s: &str) -> Result<(), RecordError> {
         Err(RecordError {
             field: "credentials.disclosed_attributes",
             rule: "a letter then up to 63 of [A-Za-z0-9_.-]",
+        })
+    }
+}
+
+/// Bounds: up to 64 of `[A-Za-z0-9_.:-]` (dates, integers, `min..max`,
+/// `entry<k>.<name>`).
+fn check_bound(s: &str) -> Result<(), RecordError> {
+    let ok = !s.is_empty()
+        && s.len() <= MAX_NAME
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.:-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(RecordError {
+            field: "credentials.proven.bound",
+            rule: "1-64 of [A-Za-z0-9_.:-]",
         })
     }
 }
@@ -314,6 +375,7 @@ mod tests {
                 credential_type: "cn.resident_id".into(),
                 disclosed_attributes: vec!["name".into(), "age_over_18".into(), "name".into()],
                 issuer: "cn.gov.mps".into(),
+                proven: Vec::new(),
             }],
             outcome: Outcome::Accepted,
             reason: "ok".into(),
@@ -336,6 +398,38 @@ mod tests {
     fn sha2_digest(b: &[u8]) -> [u8; 32] {
         use sha2::Digest;
         sha2::Sha256::digest(b).into()
+    }
+
+    #[test]
+    fn proven_statements_encode_in_jcs_order_and_only_when_present() {
+        let mut e = event();
+        e.credentials[0].proven = vec![ProvenStatement {
+            attribute: "birth_date".into(),
+            bound: "2008-11-29".into(),
+            op: "<=".into(),
+        }];
+        let r = DisclosureRecord::from_event(1, &e).unwrap();
+        let text = String::from_utf8(r.canonical_bytes()).unwrap();
+        assert!(text.contains(r#""issuer":"cn.gov.mps","proven":[{"attribute":"birth_date","bound":"2008-11-29","op":"<="}]"#), "{text}");
+        let back: DisclosureRecord = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
+        for (attribute, bound, op) in [
+            ("birth_date", "2008-11-29", "=="),
+            ("birth_date", "张三", "<="),
+            ("birth_date", "a b", "<="),
+            ("1990", "2008-11-29", "<="),
+            ("birth_date", "", "<="),
+        ] {
+            e.credentials[0].proven[0] = ProvenStatement {
+                attribute: attribute.into(),
+                bound: bound.into(),
+                op: op.into(),
+            };
+            assert!(
+                DisclosureRecord::from_event(1, &e).is_err(),
+                "{attribute} {bound} {op}"
+            );
+        }
     }
 
     #[test]

@@ -28,7 +28,9 @@ use zkcred_problem::ProblemCode;
 
 use serde_json::Value;
 use time::OffsetDateTime;
-use zkcred_credential::presentation::{check_binding, prepare_presentation, PreparedPresentation};
+use zkcred_credential::presentation::{
+    check_binding, prepare_presentation, PreparedPresentation, RangeOp, Statement,
+};
 use zkcred_credential::{DisclosedCredential, Error as CredError, IssuerPublicKey, KeyResolver};
 use zkcred_policy::{Decision, Policy};
 
@@ -40,7 +42,7 @@ use super::registry::{CachedKey, POLICY_KIND};
 use super::state::{blocking, AppState};
 use crate::challenge::{ChallengeBinding, Nonce};
 use crate::storage::DocumentStatus;
-use zkcred_translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef};
+use zkcred_translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef, ProvenStatement};
 
 /// The bodies of the verification routes: the API's types.
 pub use zkcred_api::{
@@ -336,6 +338,17 @@ async fn decide_consumed(
             None => "unknown".to_owned(),
         })
         .collect();
+    let proven_names: Vec<Vec<ProvenStatement>> = types
+        .iter()
+        .zip(&sub.request.credentials)
+        .map(|(ty, rc)| match state.catalogue.get(ty) {
+            Some(t) => proven_statements(&rc.statements)
+                .into_iter()
+                .filter(|p| t.attribute(&p.attribute).is_some())
+                .collect(),
+            None => Vec::new(),
+        })
+        .collect();
     let disclosed_names = types
         .iter()
         .enumerate()
@@ -361,6 +374,7 @@ async fn decide_consumed(
         },
         types,
         disclosed_names,
+        proven_names,
     };
     let policy = match policy_in_force(state, binding).await {
         Ok(p) => p,
@@ -442,6 +456,46 @@ struct Ctx<'a> {
     types: Vec<String>,
     /// Per requested credential, the catalogue attribute names disclosed.
     disclosed_names: Vec<Vec<String>>,
+    /// Per requested credential, the statements asked for (catalogue
+    /// attributes only), as a refusal's record names them.
+    proven_names: Vec<Vec<ProvenStatement>>,
+}
+
+/// The log's form of statements: attribute name, operator and the
+/// verifier's bound, never a value; a statement whose bound the log's
+/// character set refuses is left out (bounds come from the verifier's own
+/// request, so this only drops what no policy makes).
+pub(crate) fn proven_statements(statements: &[Statement]) -> Vec<ProvenStatement> {
+    let text = |v: &Option<Value>| match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    };
+    statements
+        .iter()
+        .map(|s| match s {
+            Statement::Range(r) => ProvenStatement {
+                attribute: r.attribute.clone(),
+                bound: match r.op {
+                    RangeOp::Between => format!("{}..{}", text(&r.min), text(&r.max)),
+                    _ => text(&r.value),
+                },
+                op: r.op.symbol().to_owned(),
+            },
+            Statement::Equal(e) => ProvenStatement {
+                attribute: e.attribute.clone(),
+                bound: format!("entry{}.{}", e.to.entry, e.to.attribute),
+                op: "equal".to_owned(),
+            },
+        })
+        .filter(|p| {
+            !p.bound.is_empty()
+                && p.bound.len() <= 64
+                && p.bound
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.:-".contains(&b))
+        })
+        .collect()
 }
 
 impl Ctx<'_> {
@@ -479,6 +533,7 @@ impl Ctx<'_> {
             .map(|(i, t)| CredentialDisclosure {
                 credential_type: t.clone(),
                 disclosed_attributes: self.disclosed_names.get(i).cloned().unwrap_or_default(),
+                proven: self.proven_names.get(i).cloned().unwrap_or_default(),
                 issuer: issuers
                     .get(i)
                     .cloned()
@@ -505,6 +560,7 @@ impl Ctx<'_> {
                 credential_type: d.credential_type.clone(),
                 disclosed_attributes: d.attributes.keys().cloned().collect(),
                 issuer: d.issuer.clone(),
+                proven: proven_statements(&d.statements),
             })
             .collect();
         let decision = self.state.registry.engine().conclude(policy, Ok(disclosed));

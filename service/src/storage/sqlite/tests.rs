@@ -18,6 +18,7 @@ fn event(i: u64) -> DisclosureEvent {
             credential_type: "cn.driving_license".into(),
             disclosed_attributes: vec!["class".into(), "valid_until".into()],
             issuer: "cn.gov.mps.traffic".into(),
+            proven: Vec::new(),
         }],
         outcome: Outcome::Accepted,
         reason: "ok".into(),
