@@ -53,6 +53,10 @@ pub struct VerifiedCredential {
     pub suite: String,
     /// The disclosed attributes by name (JSON forms, absent as `null`).
     pub disclosed: Map<String, Value>,
+    /// Statements proven in zero knowledge about attributes not disclosed,
+    /// in words (`birth_date <= 2008-03-01`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proven: Vec<String>,
 }
 
 /// The outcome of verifying a presentation.
@@ -152,9 +156,15 @@ pub fn check(
         .zip(disclosed)
         .map(|(rc, d)| {
             let t = catalogue.get(&d.credential_type);
-            let disclosed = rc
+            let proven = d.statements.iter().map(|s| s.describe()).collect();
+            // The requested names, then `null` answers to statements.
+            let names: Vec<&String> = rc
                 .disclose
                 .iter()
+                .chain(d.attributes.keys().filter(|n| !rc.disclose.contains(n)))
+                .collect();
+            let disclosed = names
+                .into_iter()
                 .map(|n| {
                     let v = d
                         .attributes
@@ -172,6 +182,7 @@ pub fn check(
                 key_id: d.key_id,
                 suite: d.suite.name().into(),
                 disclosed,
+                proven,
             }
         })
         .collect();
@@ -236,16 +247,24 @@ fn render(out: &mut dyn Write, catalogue: &Catalogue, v: &Verdict) -> Result<()>
         )?;
         writeln!(out, "  issuer:  {}", safe(&c.issuer))?;
         writeln!(out, "  key id:  {}  ({})", c.key_id, c.suite)?;
-        if c.disclosed.is_empty() {
+        if c.disclosed.is_empty() && c.proven.is_empty() {
             writeln!(
                 out,
                 "  disclosed: nothing (the holder holds such a credential)"
             )?;
+        } else if c.disclosed.is_empty() {
+            writeln!(out, "  disclosed: nothing")?;
         } else {
             writeln!(out, "  disclosed:")?;
             let t = catalogue.get(&c.credential_type);
             for line in attribute_lines(t, c.disclosed.iter().map(|(n, v)| (n.as_str(), v))) {
                 writeln!(out, "  {line}")?;
+            }
+        }
+        if !c.proven.is_empty() {
+            writeln!(out, "  proven in zero knowledge (values not disclosed):")?;
+            for p in &c.proven {
+                writeln!(out, "    {}", safe(p))?;
             }
         }
     }
