@@ -384,15 +384,21 @@ impl Requirement {
 
     /// The attributes a request entry under this requirement discloses,
     /// given the chosen optional ones: the required ones, then `optional`,
-    /// then those of `equals` / `one_of` predicates (each once).
+    /// then those of `equals` / `one_of` predicates (each once; also an
+    /// optional attribute not chosen, whose value such a predicate needs).
     pub fn disclosed_names<'a>(&'a self, optional: &'a [String]) -> Vec<&'a str> {
         let mut out: Vec<&str> = Vec::new();
         for a in self
             .disclose
             .iter()
             .chain(optional)
+            .chain(
+                self.predicates
+                    .iter()
+                    .filter(|p| p.needs_value())
+                    .map(|p| &p.attribute),
+            )
             .map(String::as_str)
-            .chain(self.predicate_only_attributes())
         {
             if !out.contains(&a) {
                 out.push(a);

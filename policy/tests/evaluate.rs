@@ -1169,3 +1169,91 @@ fn requests_with_statements_the_policy_does_not_make() {
     let (good, pres) = answer(&mut f, &good, vec![cred]);
     assert!(evaluate(&f, &policy, &good, &pres).is_accepted());
 }
+
+/// `equals` / `one_of` are not proven (a proof of equality to a public
+/// constant reveals the value): the attribute is disclosed to the engine,
+/// checked and discarded; the integer predicate next to it is proven.
+#[test]
+fn set_predicates_stay_disclosed_to_the_engine() {
+    let mut f = Fixture::new(324);
+    let text = json!({
+        "format": "zkcred-policy", "format_version": 1,
+        "id": "fleet", "version": 1,
+        "verifier": {"id": "fleet.example.cn", "name": "示例车队", "region": "330106"},
+        "purpose": {"category": "employment_screening", "description": "Hire a driver",
+                    "legal_basis": "《道路运输从业人员管理规定》"},
+        "retention": {"days": 30},
+        "requirements": [{
+            "id": "driver", "types": ["drivers_license"],
+            "disclose": ["holder_name"], "may_disclose": ["vehicle_class"],
+            "predicates": [
+                {"attribute": "vehicle_class", "op": "one_of", "values": ["vehicle_class-示例", "A1"]},
+                {"attribute": "penalty_points", "op": "at_most", "value": 50}
+            ]
+        }]
+    })
+    .to_string();
+    let policy = PolicyLoader::new(catalogue())
+        .with_registry(&f.registry)
+        .parse("fleet.json", &text)
+        .unwrap();
+    let req = policy
+        .request(&policy.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    assert_eq!(
+        req.credentials[0].disclose,
+        vec!["holder_name", "vehicle_class"]
+    );
+    assert_eq!(
+        req.credentials[0].statements,
+        vec![Statement::Range(RangeStatement::bound(
+            "penalty_points",
+            RangeOp::Le,
+            json!(50)
+        ))]
+    );
+    let issuer = f.issuer("330106", &["drivers_license"]);
+    let cred = f.credential(&issuer, "drivers_license", &[]);
+    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    let how: Vec<_> = d.credentials[0]
+        .predicates
+        .iter()
+        .map(|p| p.established)
+        .collect();
+    assert_eq!(
+        how,
+        vec![Some(Established::Disclosed), Some(Established::Proven)]
+    );
+    // Asked for as optional, the value is returned; it was needed anyway.
+    assert!(d.values().unwrap().get("driver", "vehicle_class").is_some());
+    assert!(d
+        .values()
+        .unwrap()
+        .get("driver", "penalty_points")
+        .is_none());
+    // Without the optional use, the engine-only value is discarded.
+    let text2 = text.replace("\"may_disclose\":[\"vehicle_class\"],", "");
+    let policy2 = PolicyLoader::new(catalogue())
+        .with_registry(&f.registry)
+        .parse("fleet.json", &text2)
+        .unwrap();
+    assert!(policy2.requirements[0].may_disclose.is_empty(), "{text2}");
+    assert_eq!(
+        policy2.requirements[0].predicate_only_attributes(),
+        vec!["vehicle_class"]
+    );
+    let req = policy2
+        .request(&policy2.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    let cred = f.credential(&issuer, "drivers_license", &[]);
+    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    let d = evaluate(&f, &policy2, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    assert_eq!(
+        d.credentials[0].discarded,
+        vec!["vehicle_class".to_string()]
+    );
+    assert!(d.values().unwrap().get("driver", "vehicle_class").is_none());
+}
