@@ -3,8 +3,13 @@
 //!
 //! # Attribute kinds
 //!
-//! Each attribute asked for (required, optional, or needed by a predicate)
-//! is listed with its catalogue sensitivity and a kind:
+//! Each attribute asked for is listed with its catalogue sensitivity, its
+//! use and a kind. The uses: `required` and `optional` (disclosed and
+//! returned), `checked` (disclosed to the engine for an `equals` / `one_of`
+//! predicate, checked and discarded: proving equality to a public constant
+//! would reveal the value anyway), `proven` (date and integer predicates
+//! and links, proven in zero knowledge: the value never leaves the wallet;
+//! the audit credits these and raises no finding over them). The kinds:
 //!
 //! | kind | which attributes |
 //! | --- | --- |
@@ -45,6 +50,12 @@
 //! | `retention_too_long` | medium | retention longer than the purpose needs |
 //! | `optional_high_sensitivity` | low | a high-sensitivity attribute the purpose needs is only optional: require it or drop it |
 //! | `redundant_predicate` | low | a predicate over an attribute that is disclosed anyway |
+//!
+//! A predicate met by disclosure is not only redundant: it shows that the
+//! predicate would serve, so a `birth_date` disclosed (required or
+//! optional) alongside a predicate over it also raises `full_birth_date`
+//! (high), whatever the purpose; the policy cannot score 100 until it
+//! drops the disclosure and lets the predicate be proven.
 //!
 //! The score starts at 100 and loses 25 per high, 10 per medium and 5 per
 //! low finding, down to 0.
@@ -344,6 +355,7 @@ fn uses(catalogue: &Catalogue, r: &Requirement) -> Vec<AttributeUse> {
         .iter()
         .chain(&r.may_disclose)
         .chain(r.predicates.iter().map(|p| &p.attribute))
+        .chain(&r.linked)
     {
         if !names.contains(&n.as_str()) {
             names.push(n);
@@ -424,6 +436,22 @@ pub fn audit(catalogue: &Catalogue, policy: &Policy) -> AuditReport {
                 r.disclosure(&p.attribute),
                 Disclosure::Required | Disclosure::Optional
             ) {
+                let birth_date = list
+                    .iter()
+                    .any(|u| u.attribute == p.attribute && u.kind == AttributeKind::BirthDate);
+                if birth_date {
+                    push(
+                        FindingCode::FullBirthDate,
+                        Some(&r.id),
+                        Some(&p.attribute),
+                        format!(
+                            "{}: discloses the full birth date ({}) although \"{}\" can be proven without it",
+                            r.id,
+                            p.attribute,
+                            p.describe()
+                        ),
+                    );
+                }
                 push(
                     FindingCode::RedundantPredicate,
                     Some(&r.id),
@@ -480,7 +508,8 @@ fn disclosure_name(d: Disclosure) -> &'static str {
     match d {
         Disclosure::Required => "required",
         Disclosure::Optional => "optional",
-        Disclosure::PredicateOnly => "predicate",
+        Disclosure::PredicateOnly => "checked",
+        Disclosure::Proven => "proven",
         Disclosure::NotAllowed => "not allowed",
     }
 }
@@ -511,12 +540,29 @@ impl AuditReport {
                 a.label_zh.as_deref().unwrap_or("")
             ));
         }
+        let proven: Vec<String> = self
+            .attributes
+            .iter()
+            .filter(|a| a.disclosure == Disclosure::Proven)
+            .map(|a| format!("{}.{}", a.requirement, a.attribute))
+            .fold(Vec::new(), |mut v, n| {
+                if !v.contains(&n) {
+                    v.push(n);
+                }
+                v
+            });
+        if !proven.is_empty() {
+            s.push_str(&format!(
+                "  proven in zero knowledge, never disclosed: {}\n",
+                proven.join(", ")
+            ));
+        }
         if self
             .attributes
             .iter()
             .any(|a| a.disclosure == Disclosure::PredicateOnly)
         {
-            s.push_str("  note: predicate attributes are checked by the engine and discarded, never returned (predicate proofs come later)\n");
+            s.push_str("  note: checked attributes are disclosed to the engine for an equals/one_of predicate (a proof of equality to a public constant would reveal them anyway), checked and discarded, never returned\n");
         }
         if self.findings.is_empty() {
             s.push_str("  findings: none\n");

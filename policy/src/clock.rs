@@ -71,6 +71,17 @@ pub fn to_time_date(d: zkcred_credential::Date) -> Option<Date> {
     Date::from_julian_day(2_440_588 + days).ok()
 }
 
+/// Converts to a credential-layer date (`None` outside 0001–9999).
+pub fn from_time_date(d: Date) -> Option<zkcred_credential::Date> {
+    zkcred_credential::Date::from_days(days_since_epoch(d))
+}
+
+/// Days from 1970-01-01 to `d` (negative before), the integer a `date`
+/// attribute is signed as.
+pub fn days_since_epoch(d: Date) -> i64 {
+    i64::from(d.to_julian_day()) - 2_440_588
+}
+
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
     zkcred_credential::Date::parse(s).and_then(to_time_date)

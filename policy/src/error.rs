@@ -323,6 +323,17 @@ pub enum RequestError {
         /// The attribute asked for.
         attribute: String,
     },
+    /// A predicate's bound on the request date falls outside the dates a
+    /// credential can carry (0001-01-01 to 9999-12-31).
+    #[error(
+        "requirement {requirement:?}: the bound of {predicate} is outside the representable dates"
+    )]
+    BoundOutOfRange {
+        /// The requirement.
+        requirement: String,
+        /// The predicate, described.
+        predicate: String,
+    },
     /// The credential layer refused the request.
     #[error(transparent)]
     Credential(#[from] zkcred_credential::Error),
@@ -335,6 +346,7 @@ impl RequestError {
             RequestError::ChoiceCount { .. } => "choice_count",
             RequestError::TypeNotAccepted { .. } => "type_not_accepted",
             RequestError::NotOptional { .. } => "not_optional",
+            RequestError::BoundOutOfRange { .. } => "bound_out_of_range",
             RequestError::Credential(_) => "credential",
         }
     }

@@ -3,23 +3,38 @@
 //! Three stages, each refusing with machine-readable [`Reason`]s:
 //!
 //! 1. **Shape** (no cryptography): the request is one this policy would
-//!    make (verifier, lifetime, types, attributes); the presentation offers
-//!    an accepted type per requirement and discloses exactly what the policy
-//!    allows — an attribute the policy does not allow refuses the whole
-//!    presentation (`over_disclosure`, naming the attributes, never their
-//!    values), as does a missing required one.
+//!    make (verifier, lifetime, accepted types, attributes, and statements:
+//!    each a range statement the policy makes for the requirement on a date
+//!    the request may have been made, or one of its links); the
+//!    presentation offers an accepted type per requirement and discloses
+//!    exactly what the policy allows — an attribute the policy does not
+//!    allow, or a proven one with a value, refuses the whole presentation
+//!    (`over_disclosure`, naming the attributes, never their values), as
+//!    does a missing required one.
 //! 2. **Proof**: [`zkcred_credential::verify_presentation`] with the registry
-//!    as key resolver (challenge, request digest, expiry, BBS proofs).
+//!    as key resolver (challenge, request digest, expiry, BBS proofs and the
+//!    statements' proofs; [`DisclosedCredential::statements`] are those that
+//!    verified).
 //! 3. **Trust and conditions**: the recognition rule
 //!    ([`crate::recognition`]) for each credential, then the requirement's
 //!    own restrictions (issuers, regions, routes, agreements), then the
-//!    predicates and freshness limits on the presentation date.
+//!    predicates and freshness limits on the presentation date, then the
+//!    links.
+//!
+//! A predicate is established either from a disclosed value ([`Established::Disclosed`]:
+//! the requirement discloses the attribute, or the engine needs it for
+//! `equals` / `one_of`, or the holder disclosed an absent optional
+//! attribute as `null`, which `if_absent` decides) or by a verified range
+//! statement on its attribute whose bound is at least as strict as the
+//! predicate's on the presentation date ([`Established::Proven`]; see
+//! [`crate::predicate`] for requests answered after midnight). A link holds
+//! only by a verified `equal` statement on each later entry.
 //!
 //! An accepted [`Decision`] carries the values of the attributes the policy
-//! allows (required and optional) in [`DisclosedValues`]; values used only
-//! for predicates are dropped. `Decision` serialises and prints (`Debug`)
-//! *without* any value, so logging a decision logs attribute names only;
-//! the values are reached through [`Decision::values`] alone.
+//! allows (required and optional) in [`DisclosedValues`]; values disclosed
+//! for the engine only are dropped. `Decision` serialises and prints
+//! (`Debug`) *without* any value, so logging a decision logs attribute names
+//! only; the values are reached through [`Decision::values`] alone.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -29,12 +44,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use zkcred_credential::error::AttributeError;
 use zkcred_credential::{
-    verify_presentation, AttributeValue, Catalogue, DisclosedCredential, Error as CredentialError,
-    Presentation, PresentationRequest,
+    verify_presentation, AttributeValue, Catalogue, DisclosedCredential, EqualStatement,
+    Error as CredentialError, Presentation, PresentationRequest, Statement,
 };
 
 use crate::clock::{presentation_date, to_time_date, Clock};
-use crate::policy::{Disclosure, Policy, Requirement};
+use crate::policy::{Disclosure, Link, Policy, Requirement};
+use crate::predicate::Predicate;
 use crate::recognition::{recognise, Admission, Candidate, Issuance, Refusal, Route};
 use crate::region::RegionCode;
 use crate::registry::Registry;
@@ -151,12 +167,22 @@ pub enum Reason {
         /// The predicate, described.
         predicate: String,
     },
-    /// A predicate's attribute was neither disclosed nor proven.
+    /// A predicate's attribute was neither disclosed nor proven (or proven
+    /// only within a looser bound than the predicate's on the presentation
+    /// date).
     PredicateUnproven {
         /// The requirement.
         requirement: String,
         /// The predicate, described.
         predicate: String,
+    },
+    /// Linked credentials carry no verified equality proof of the linked
+    /// attribute.
+    LinkUnproven {
+        /// The attribute.
+        attribute: String,
+        /// The linked requirements.
+        requirements: Vec<String>,
     },
 }
 
@@ -180,6 +206,7 @@ impl Reason {
             Reason::RouteNotAccepted { .. } => P::RouteNotAccepted,
             Reason::PredicateNotSatisfied { .. } => P::PredicateNotSatisfied,
             Reason::PredicateUnproven { .. } => P::PredicateUnproven,
+            Reason::LinkUnproven { .. } => P::LinkUnproven,
         }
     }
 
@@ -255,6 +282,13 @@ impl Reason {
                 requirement,
                 predicate,
             } => format!("{requirement}: {predicate} is neither proven nor checkable"),
+            Reason::LinkUnproven {
+                attribute,
+                requirements,
+            } => format!(
+                "{} are not proven to share one {attribute}",
+                requirements.join(", ")
+            ),
         }
     }
 }
@@ -271,6 +305,16 @@ pub enum PredicateStatus {
     Unproven,
 }
 
+/// How a predicate's status was established (never with the value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Established {
+    /// By a verified range proof: the value was never disclosed.
+    Proven,
+    /// Checked from a disclosed value (or a disclosed absent value).
+    Disclosed,
+}
+
 /// A predicate's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PredicateResult {
@@ -278,6 +322,30 @@ pub struct PredicateResult {
     pub predicate: String,
     /// Its status.
     pub status: PredicateStatus,
+    /// How the status was established (absent when unproven).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub established: Option<Established>,
+}
+
+/// How a link fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkStatus {
+    /// Every later credential proved equality with the first.
+    Proven,
+    /// Some equality proof is missing.
+    Unproven,
+}
+
+/// A link's result (names only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkResult {
+    /// The attribute.
+    pub attribute: String,
+    /// The linked requirements, in policy order.
+    pub requirements: Vec<String>,
+    /// Its status.
+    pub status: LinkStatus,
 }
 
 /// What was decided about one presented credential (names, never values).
@@ -299,7 +367,8 @@ pub struct CredentialReport {
     pub accepted_route: Option<Route>,
     /// Names of the values returned to the verifier.
     pub returned: Vec<String>,
-    /// Names of values disclosed for predicates only and discarded.
+    /// Names of values disclosed for the engine only (`equals` / `one_of`
+    /// predicates, absent values of proven attributes) and discarded.
     pub discarded: Vec<String>,
     /// Predicate results.
     pub predicates: Vec<PredicateResult>,
@@ -389,6 +458,9 @@ pub struct Decision {
     pub reasons: Vec<Reason>,
     /// Per credential, once the proofs verified.
     pub credentials: Vec<CredentialReport>,
+    /// Per link of the policy, once the proofs verified.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkResult>,
     #[serde(skip)]
     values: Option<DisclosedValues>,
 }
@@ -511,6 +583,7 @@ impl Evaluator<'_> {
             outcome: Outcome::Refused,
             reasons: Vec::new(),
             credentials: Vec::new(),
+            links: Vec::new(),
             values: None,
         }
     }
@@ -555,6 +628,16 @@ impl Evaluator<'_> {
                 return decision;
             }
         };
+        for l in &policy.links {
+            let result = link_result(policy, l, &disclosed);
+            if result.status == LinkStatus::Unproven {
+                decision.reasons.push(Reason::LinkUnproven {
+                    attribute: result.attribute.clone(),
+                    requirements: result.requirements.clone(),
+                });
+            }
+            decision.links.push(result);
+        }
         let mut values = Vec::with_capacity(disclosed.len());
         for (r, dc) in policy.requirements.iter().zip(disclosed) {
             let (report, reasons, kept) = self.check_credential(policy, r, dc, now);
@@ -642,10 +725,15 @@ impl Evaluator<'_> {
         let mut predicates = Vec::with_capacity(r.predicates.len());
         for p in &r.predicates {
             let description = p.describe();
-            let status = match dc.attributes.get(&p.attribute) {
-                None => PredicateStatus::Unproven,
-                Some(v) if p.holds(v.as_ref(), today) => PredicateStatus::Satisfied,
-                Some(_) => PredicateStatus::NotSatisfied,
+            let (status, established) = match dc.attributes.get(&p.attribute) {
+                Some(v) if p.holds(v.as_ref(), today) => {
+                    (PredicateStatus::Satisfied, Some(Established::Disclosed))
+                }
+                Some(_) => (PredicateStatus::NotSatisfied, Some(Established::Disclosed)),
+                None if proven(p, &dc.statements, today) => {
+                    (PredicateStatus::Satisfied, Some(Established::Proven))
+                }
+                None => (PredicateStatus::Unproven, None),
             };
             match status {
                 PredicateStatus::Unproven => reasons.push(Reason::PredicateUnproven {
@@ -661,6 +749,7 @@ impl Evaluator<'_> {
             predicates.push(PredicateResult {
                 predicate: description,
                 status,
+                established,
             });
         }
         let mut kept = BTreeMap::new();
@@ -671,8 +760,11 @@ impl Evaluator<'_> {
                     kept.insert(name, value);
                 }
                 // Shape checks refused anything not allowed; what remains
-                // here served a predicate and is dropped.
-                Disclosure::PredicateOnly | Disclosure::NotAllowed => discarded.push(name),
+                // here served a predicate (a value for `equals` / `one_of`,
+                // or an absent proven attribute) and is dropped.
+                Disclosure::PredicateOnly | Disclosure::Proven | Disclosure::NotAllowed => {
+                    discarded.push(name)
+                }
             }
         }
         let report = CredentialReport {
@@ -694,6 +786,70 @@ impl Evaluator<'_> {
         };
         (report, reasons, values)
     }
+}
+
+/// Whether a verified range statement on the predicate's attribute
+/// establishes it on `today` (see [`Predicate::proven_by`]).
+fn proven(p: &Predicate, statements: &[Statement], today: time::Date) -> bool {
+    let Some(ty) = p.range_type() else {
+        return false;
+    };
+    statements.iter().any(|s| match s {
+        Statement::Range(rs) if rs.attribute == p.attribute => rs
+            .bounds(ty)
+            .is_ok_and(|(min, max)| p.proven_by(min, max, today)),
+        _ => false,
+    })
+}
+
+/// A link holds when every later linked credential carries a verified
+/// equality with the first one's attribute.
+fn link_result(policy: &Policy, l: &Link, disclosed: &[DisclosedCredential]) -> LinkResult {
+    let first = l.requirements[0];
+    let entry = u32::try_from(first).unwrap_or(u32::MAX);
+    let want = Statement::Equal(EqualStatement::new(&l.attribute, entry, &l.attribute));
+    let proven = l.requirements[1..].iter().all(|&j| {
+        disclosed
+            .get(j)
+            .is_some_and(|dc| dc.statements.contains(&want))
+    });
+    LinkResult {
+        attribute: l.attribute.clone(),
+        requirements: l
+            .requirements
+            .iter()
+            .filter_map(|&j| policy.requirements.get(j).map(|r| r.id.clone()))
+            .collect(),
+        status: if proven {
+            LinkStatus::Proven
+        } else {
+            LinkStatus::Unproven
+        },
+    }
+}
+
+/// The presentation dates on which `request` may have been made: from the
+/// date of its expiry less the policy's lifetime to the date of `now` (a
+/// few days at most).
+fn request_days(request: &PresentationRequest, ttl: u32, now: OffsetDateTime) -> Vec<time::Date> {
+    let made = request.expires_at - time::Duration::seconds(i64::from(ttl));
+    let a = presentation_date(made.min(now));
+    let b = presentation_date(made.max(now));
+    let mut days = vec![a];
+    let mut d = a;
+    while d < b && days.len() < 4 {
+        match d.next_day() {
+            Some(n) => {
+                d = n;
+                days.push(n);
+            }
+            None => break,
+        }
+    }
+    if days.last() != Some(&b) {
+        days.push(b);
+    }
+    days
 }
 
 fn names(list: Vec<&String>) -> Vec<String> {
@@ -728,13 +884,18 @@ fn shape_reasons(
             ),
         });
     } else {
-        for (r, rc) in policy.requirements.iter().zip(&request.credentials) {
+        let days = request_days(request, ttl, now);
+        for (i, (r, rc)) in policy
+            .requirements
+            .iter()
+            .zip(&request.credentials)
+            .enumerate()
+        {
             let mut detail = Vec::new();
-            if !r.types.contains(&rc.credential_type) {
-                detail.push(format!(
-                    "type {} is not accepted",
-                    clip(&rc.credential_type)
-                ));
+            for ty in rc.types() {
+                if !r.types.iter().any(|t| t == ty) {
+                    detail.push(format!("type {} is not accepted", clip(ty)));
+                }
             }
             let extra: Vec<&String> = rc
                 .disclose
@@ -743,6 +904,32 @@ fn shape_reasons(
                 .collect();
             if !extra.is_empty() {
                 detail.push(format!("asks for {}", names(extra).join(", ")));
+            }
+            let proven: Vec<&String> = rc
+                .disclose
+                .iter()
+                .filter(|a| r.disclosure(a) == Disclosure::Proven)
+                .collect();
+            if !proven.is_empty() {
+                detail.push(format!(
+                    "asks to disclose {}, which the policy proves without disclosure",
+                    names(proven).join(", ")
+                ));
+            }
+            let disclose: Vec<&str> = rc.disclose.iter().map(String::as_str).collect();
+            let made: Vec<Statement> = days
+                .iter()
+                .filter_map(|d| policy.entry_statements(i, &disclose, *d).ok())
+                .flatten()
+                .collect();
+            let foreign: Vec<&Statement> =
+                rc.statements.iter().filter(|s| !made.contains(s)).collect();
+            if let Some(s) = foreign.first() {
+                detail.push(format!(
+                    "carries {} statement(s) the policy does not make, such as {}",
+                    foreign.len(),
+                    clip(&s.describe())
+                ));
             }
             let missing: Vec<&String> = r
                 .disclose
@@ -775,10 +962,17 @@ fn shape_reasons(
                 found: clip(&pc.credential_type),
             });
         }
+        // A proven attribute may only be disclosed as absent (`null`), by
+        // a holder whose credential does not carry it.
         let extra: Vec<&String> = pc
             .disclosed
-            .keys()
-            .filter(|a| r.disclosure(a) == Disclosure::NotAllowed)
+            .iter()
+            .filter(|(a, v)| match r.disclosure(a) {
+                Disclosure::NotAllowed => true,
+                Disclosure::Proven => !v.is_null(),
+                _ => false,
+            })
+            .map(|(a, _)| a)
             .collect();
         if !extra.is_empty() {
             reasons.push(Reason::OverDisclosure {

@@ -18,7 +18,8 @@
 //!       "disclose": ["holder_name", "holder_id"],
 //!       "may_disclose": [],
 //!       "predicates": [ { "attribute": "birth_date", "op": "at_least_before", "years": 18 } ],
-//!       "freshness": { "max_credential_age_days": 365 } } ] }
+//!       "freshness": { "max_credential_age_days": 365 } } ],
+//!   "links": [ { "attribute": "holder_id", "requirements": ["guest", "licence"] } ] }
 //! ```
 //!
 //! Loading ([`PolicyLoader`]) rejects, with the file position: unknown
@@ -32,6 +33,20 @@
 //! `max_credential_age_days` is shorthand for the predicate
 //! `issue_date at_most_before <n> days` and is checked together with the
 //! declared predicates.
+//!
+//! `links` (optional) ask for credentials of one holder without disclosing
+//! who: the named attribute's hidden values must be equal across the named
+//! requirements (two or more). The attribute must exist, with one value
+//! type and not optional, in every accepted type of each, and none of them
+//! may disclose it (compare disclosed values instead). A request carries a
+//! link as an `equal` statement on each later entry pointing to the first.
+//!
+//! [`Policy::request`] discloses the required and chosen optional
+//! attributes, proves date and integer predicates as `range` statements
+//! (never disclosing their attributes) and links as `equal` statements, and
+//! discloses the attributes of `equals` / `one_of` predicates to the engine
+//! only (see [`crate::predicate`]). A requirement turns into at most
+//! [`MAX_STATEMENTS_PER_ENTRY`] statements, checked at load time.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -40,8 +55,12 @@ use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use zkcred_credential::keys::check_identifier;
-use zkcred_credential::{Catalogue, PresentationRequest, RequestedCredential};
+use zkcred_credential::presentation::MAX_STATEMENTS_PER_ENTRY;
+use zkcred_credential::{
+    Catalogue, EqualStatement, PresentationRequest, RequestedCredential, Statement,
+};
 
+use crate::clock::presentation_date;
 use crate::error::{read_file, LoadError, LoadErrorKind, RequestError, SourceText};
 use crate::position::JsonPath;
 use crate::predicate::{check_consistent, Condition, IfAbsent, Offset, Predicate, PredicateSpec};
@@ -235,6 +254,31 @@ pub struct PolicySpec {
     pub freshness: Freshness,
     /// What is asked for.
     pub requirements: Vec<RequirementSpec>,
+    /// Attributes proven equal across requirements without disclosure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkSpec>,
+}
+
+/// A link as written: `attribute` has one hidden value across the
+/// credentials of `requirements` (one holder, one vehicle).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    /// The attribute, in every accepted type of each requirement.
+    pub attribute: String,
+    /// Two or more requirement identifiers.
+    pub requirements: Vec<String>,
+}
+
+/// A validated link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// The attribute whose hidden values are equal.
+    pub attribute: String,
+    /// The requirements' positions in the policy, ascending: a request's
+    /// entries at these positions, each later one proving equality with
+    /// the first.
+    pub requirements: Vec<usize>,
 }
 
 /// A requirement's accepted issuers, validated.
@@ -258,8 +302,12 @@ pub enum Disclosure {
     Required,
     /// May be asked for.
     Optional,
-    /// Only a predicate over it is needed; its value is never returned.
+    /// Only an `equals` / `one_of` predicate over it is needed: the value
+    /// is disclosed to the policy engine, checked, and never returned.
     PredicateOnly,
+    /// Only date or integer predicates or a link over it are needed: they
+    /// are proven in zero knowledge and the value is never disclosed.
+    Proven,
     /// Not allowed.
     NotAllowed,
 }
@@ -281,6 +329,8 @@ pub struct Requirement {
     pub predicates: Vec<Predicate>,
     /// Freshness limit in days.
     pub max_credential_age_days: Option<u32>,
+    /// Attributes the policy's links prove equal to other requirements'.
+    pub linked: Vec<String>,
 }
 
 impl Requirement {
@@ -290,24 +340,86 @@ impl Requirement {
             Disclosure::Required
         } else if self.may_disclose.iter().any(|a| a == attribute) {
             Disclosure::Optional
-        } else if self.predicates.iter().any(|p| p.attribute == attribute) {
+        } else if self
+            .predicates
+            .iter()
+            .any(|p| p.attribute == attribute && p.needs_value())
+        {
             Disclosure::PredicateOnly
+        } else if self.predicates.iter().any(|p| p.attribute == attribute)
+            || self.linked.iter().any(|a| a == attribute)
+        {
+            Disclosure::Proven
         } else {
             Disclosure::NotAllowed
         }
     }
 
-    /// Attributes whose values a predicate needs but which are not disclosed.
-    pub fn predicate_only_attributes(&self) -> Vec<&str> {
+    fn attributes_with(&self, d: Disclosure) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for p in &self.predicates {
-            if self.disclosure(&p.attribute) == Disclosure::PredicateOnly
-                && !out.contains(&p.attribute.as_str())
-            {
-                out.push(&p.attribute);
+        for a in self
+            .predicates
+            .iter()
+            .map(|p| p.attribute.as_str())
+            .chain(self.linked.iter().map(String::as_str))
+        {
+            if self.disclosure(a) == d && !out.contains(&a) {
+                out.push(a);
             }
         }
         out
+    }
+
+    /// Attributes disclosed to the engine only, for an `equals` / `one_of`
+    /// predicate, and never returned.
+    pub fn predicate_only_attributes(&self) -> Vec<&str> {
+        self.attributes_with(Disclosure::PredicateOnly)
+    }
+
+    /// Attributes proven in zero knowledge (range predicates, links) and
+    /// never disclosed.
+    pub fn proven_attributes(&self) -> Vec<&str> {
+        self.attributes_with(Disclosure::Proven)
+    }
+
+    /// The attributes a request entry under this requirement discloses,
+    /// given the chosen optional ones: the required ones, then `optional`,
+    /// then those of `equals` / `one_of` predicates (each once; also an
+    /// optional attribute not chosen, whose value such a predicate needs).
+    pub fn disclosed_names<'a>(&'a self, optional: &'a [String]) -> Vec<&'a str> {
+        let mut out: Vec<&str> = Vec::new();
+        for a in self
+            .disclose
+            .iter()
+            .chain(optional)
+            .chain(
+                self.predicates
+                    .iter()
+                    .filter(|p| p.needs_value())
+                    .map(|p| &p.attribute),
+            )
+            .map(String::as_str)
+        {
+            if !out.contains(&a) {
+                out.push(a);
+            }
+        }
+        out
+    }
+
+    /// The number of statements an entry under this requirement may carry
+    /// at most: a range statement per date or integer predicate, an
+    /// equality per link in which it is not the first requirement.
+    fn max_statements(&self, later_links: usize) -> usize {
+        self.predicates
+            .iter()
+            .filter(|p| {
+                !p.needs_value()
+                    && self.disclosure(&p.attribute) != Disclosure::PredicateOnly
+                    && !self.disclose.contains(&p.attribute)
+            })
+            .count()
+            + later_links
     }
 }
 
@@ -320,12 +432,15 @@ pub struct Policy {
     pub verifier_region: RegionCode,
     /// Validated requirements, in file order.
     pub requirements: Vec<Requirement>,
+    /// Validated links, in file order.
+    pub links: Vec<Link>,
 }
 
 /// What the verifier asks for under one requirement in a concrete request.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Choice {
-    /// Which accepted type (default: the first).
+    /// Only this accepted type (default: every accepted type, the first
+    /// as the entry's `credential_type`).
     pub credential_type: Option<String>,
     /// Which optional attributes to ask for.
     pub optional: Vec<String>,
@@ -485,11 +600,164 @@ impl<'a> PolicyLoader<'a> {
             }
             requirements.push(self.requirement(src, &p, r, verifier_region)?);
         }
+        let links = self.links(src, &spec, &mut requirements)?;
+        for (i, r) in requirements.iter().enumerate() {
+            let later = links
+                .iter()
+                .filter(|l| l.requirements.iter().skip(1).any(|&j| j == i))
+                .count();
+            let n = r.max_statements(later);
+            if n > MAX_STATEMENTS_PER_ENTRY {
+                return err(
+                    K::InvalidValue,
+                    &rp.index(i).key("predicates"),
+                    format!(
+                        "requirement {:?} needs {n} proven statements (predicates, freshness, links), at most {MAX_STATEMENTS_PER_ENTRY}",
+                        r.id
+                    ),
+                );
+            }
+        }
         Ok(Policy {
             spec,
             verifier_region,
             requirements,
+            links,
         })
+    }
+
+    /// Validates the links and records each linked attribute in its
+    /// requirements.
+    fn links(
+        &self,
+        src: &SourceText<'_>,
+        spec: &PolicySpec,
+        requirements: &mut [Requirement],
+    ) -> Result<Vec<Link>, LoadError> {
+        use LoadErrorKind as K;
+        let e = |kind, path: &JsonPath, msg: String| src.error(kind, path, msg);
+        let lp = JsonPath::root().key("links");
+        let mut links: Vec<Link> = Vec::with_capacity(spec.links.len());
+        for (i, l) in spec.links.iter().enumerate() {
+            let p = lp.index(i);
+            let ap = p.key("attribute");
+            if !zkcred_credential::catalogue::is_identifier(&l.attribute) {
+                return Err(e(
+                    K::InvalidValue,
+                    &ap,
+                    format!("attribute {:?} must match [a-z][a-z0-9_]*", l.attribute),
+                ));
+            }
+            if l.requirements.len() < 2 {
+                return Err(e(
+                    K::InvalidValue,
+                    &p.key("requirements"),
+                    "a link names two or more requirements".into(),
+                ));
+            }
+            let mut indexes = Vec::with_capacity(l.requirements.len());
+            let mut ty = None;
+            for (j, id) in l.requirements.iter().enumerate() {
+                let rp = p.key("requirements").index(j);
+                let Some(k) = requirements.iter().position(|r| &r.id == id) else {
+                    return Err(e(
+                        K::UnknownReference,
+                        &rp,
+                        format!("no requirement {id:?} in this policy"),
+                    ));
+                };
+                if indexes.contains(&k) {
+                    return Err(e(
+                        K::Duplicate,
+                        &rp,
+                        format!("requirement {id:?} listed twice"),
+                    ));
+                }
+                let r = &requirements[k];
+                for t in &r.types {
+                    let def = self
+                        .catalogue
+                        .get(t)
+                        .and_then(|ct| ct.attribute(&l.attribute));
+                    let Some(def) = def else {
+                        return Err(e(
+                            K::UnknownAttribute,
+                            &ap,
+                            format!(
+                                "credential type {t:?} (requirement {id:?}) has no attribute {:?}",
+                                l.attribute
+                            ),
+                        ));
+                    };
+                    if def.optional {
+                        return Err(e(
+                            K::InvalidValue,
+                            &ap,
+                            format!(
+                                "attribute {:?} is optional in {t:?}: two credentials without it would prove equal",
+                                l.attribute
+                            ),
+                        ));
+                    }
+                    match ty {
+                        None => ty = Some(def.ty),
+                        Some(other) if other != def.ty => {
+                            return Err(e(
+                                K::InvalidValue,
+                                &ap,
+                                format!(
+                                "attribute {:?} has different types across the linked credentials",
+                                l.attribute
+                            ),
+                            ))
+                        }
+                        Some(_) => {}
+                    }
+                }
+                if matches!(
+                    r.disclosure(&l.attribute),
+                    Disclosure::Required | Disclosure::Optional | Disclosure::PredicateOnly
+                ) {
+                    return Err(e(
+                        K::Contradictory,
+                        &rp,
+                        format!(
+                            "requirement {id:?} discloses {:?}: a link proves equality without disclosure, compare disclosed values instead",
+                            l.attribute
+                        ),
+                    ));
+                }
+                indexes.push(k);
+            }
+            indexes.sort_unstable();
+            if links.iter().any(|o| {
+                o.attribute == l.attribute
+                    && o.requirements
+                        .iter()
+                        .filter(|x| indexes.contains(x))
+                        .count()
+                        >= 2
+            }) {
+                return Err(e(
+                    K::Duplicate,
+                    &p,
+                    format!(
+                        "another link already joins two of these requirements on {:?}",
+                        l.attribute
+                    ),
+                ));
+            }
+            for &k in &indexes {
+                if !requirements[k].linked.contains(&l.attribute) {
+                    requirements[k].linked.push(l.attribute.clone());
+                }
+            }
+            links.push(Link {
+                attribute: l.attribute.clone(),
+                requirements: indexes,
+            });
+        }
+        Ok(links)
     }
 
     fn requirement(
@@ -638,6 +906,7 @@ impl<'a> PolicyLoader<'a> {
             may_disclose: r.may_disclose.clone(),
             predicates,
             max_credential_age_days: max_age,
+            linked: Vec::new(),
         })
     }
 
@@ -815,21 +1084,81 @@ impl Policy {
         serde_json::to_string_pretty(&self.spec).unwrap_or_default()
     }
 
-    /// The default choices: each requirement's first type, no optional attributes.
+    /// The default choices: every accepted type of each requirement, no
+    /// optional attributes.
     pub fn default_choices(&self) -> Vec<Choice> {
         vec![Choice::default(); self.requirements.len()]
     }
 
+    /// The statements of the entry for requirement `index` of a request
+    /// made on `day` (China Standard Time) that discloses `disclose`: a
+    /// `range` statement for each date or integer predicate over an
+    /// attribute not disclosed ([`Predicate::statement`]), then an `equal`
+    /// statement for each link in which the requirement is not the first,
+    /// pointing to the first.
+    ///
+    /// # Errors
+    /// [`RequestError::BoundOutOfRange`] for a date bound outside the
+    /// representable dates.
+    ///
+    /// # Panics
+    /// If `index` is not a requirement's position.
+    pub fn entry_statements(
+        &self,
+        index: usize,
+        disclose: &[&str],
+        day: time::Date,
+    ) -> Result<Vec<Statement>, RequestError> {
+        let r = &self.requirements[index];
+        let mut out = Vec::new();
+        for p in &r.predicates {
+            if disclose.contains(&p.attribute.as_str()) {
+                continue;
+            }
+            let s = p
+                .statement(day)
+                .map_err(|_| RequestError::BoundOutOfRange {
+                    requirement: r.id.clone(),
+                    predicate: p.describe(),
+                })?;
+            if let Some(s) = s {
+                let s = Statement::Range(s);
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+        for l in &self.links {
+            let first = l.requirements[0];
+            if first != index && l.requirements.contains(&index) {
+                // At most MAX_REQUIREMENTS (16) entries: the index fits.
+                let entry = u32::try_from(first).unwrap_or(u32::MAX);
+                out.push(Statement::Equal(EqualStatement::new(
+                    &l.attribute,
+                    entry,
+                    &l.attribute,
+                )));
+            }
+        }
+        Ok(out)
+    }
+
     /// Builds a presentation request under this policy at `now`, expiring
-    /// after the policy's request lifetime. Each entry asks for the required
-    /// attributes, the chosen optional ones and, while predicates cannot be
-    /// proven, the attributes the predicates need (see [`crate::predicate`]).
+    /// after the policy's request lifetime. Each entry accepts every type of
+    /// its requirement (`credential_type` the first, `accepted_types` all of
+    /// them when more than one) unless the choice names one; discloses the
+    /// required attributes, the chosen optional ones and those of `equals` /
+    /// `one_of` predicates (for the engine only); and carries the statements
+    /// of [`Policy::entry_statements`] for the date of `now` in China
+    /// Standard Time: date and integer predicates and links are proven,
+    /// their attributes never disclosed (see [`crate::predicate`]).
     ///
     /// # Errors
     /// [`RequestError::ChoiceCount`] unless one choice per requirement,
     /// [`RequestError::TypeNotAccepted`] for a chosen type the requirement does
     /// not accept, [`RequestError::NotOptional`] for an optional attribute it
-    /// does not allow; [`RequestError::Credential`] as
+    /// does not allow; [`RequestError::BoundOutOfRange`] as
+    /// [`Policy::entry_statements`]; [`RequestError::Credential`] as
     /// [`PresentationRequest::new`].
     pub fn request(
         &self,
@@ -843,46 +1172,36 @@ impl Policy {
                 found: choices.len(),
             });
         }
+        let day = presentation_date(now);
         let mut entries = Vec::with_capacity(choices.len());
-        for (r, c) in self.requirements.iter().zip(choices) {
-            let ty = match &c.credential_type {
-                Some(t) if r.types.contains(t) => t.clone(),
+        for (i, (r, c)) in self.requirements.iter().zip(choices).enumerate() {
+            let (ty, accepted) = match &c.credential_type {
+                Some(t) if r.types.contains(t) => (t.clone(), Vec::new()),
                 Some(t) => {
                     return Err(RequestError::TypeNotAccepted {
                         requirement: r.id.clone(),
                         credential_type: t.clone(),
                     })
                 }
-                None => r.types[0].clone(),
+                None if r.types.len() > 1 => (r.types[0].clone(), r.types.clone()),
+                None => (r.types[0].clone(), Vec::new()),
             };
-            let mut disclose: Vec<&str> = r.disclose.iter().map(String::as_str).collect();
-            for o in &c.optional {
-                if !r.may_disclose.contains(o) {
-                    return Err(RequestError::NotOptional {
-                        requirement: r.id.clone(),
-                        attribute: o.clone(),
-                    });
-                }
-                if !disclose.contains(&o.as_str()) {
-                    disclose.push(o);
-                }
+            if let Some(o) = c.optional.iter().find(|o| !r.may_disclose.contains(o)) {
+                return Err(RequestError::NotOptional {
+                    requirement: r.id.clone(),
+                    attribute: o.clone(),
+                });
             }
-            for p in &r.predicates {
-                if !disclose.contains(&p.attribute.as_str()) {
-                    disclose.push(&p.attribute);
-                }
-            }
+            let disclose = r.disclosed_names(&c.optional);
             let mut rc = RequestedCredential::new(&ty, &disclose);
             rc.issuers = r.trust.issuers.clone();
+            rc.accepted_types = accepted;
+            rc.statements = self.entry_statements(i, &disclose, day)?;
             entries.push(rc);
         }
         let expires =
             now + time::Duration::seconds(i64::from(self.spec.freshness.request_ttl_seconds));
-        Ok(PresentationRequest::new(
-            &self.spec.verifier.id,
-            entries,
-            expires,
-            rng,
-        )?)
+        let request = PresentationRequest::new(&self.spec.verifier.id, entries, expires, rng)?;
+        Ok(request)
     }
 }

@@ -17,21 +17,57 @@
 //! default, or `pass`) decides an optional attribute that the credential does
 //! not carry, e.g. `valid_until` of a license without expiry.
 //!
-//! # How predicates are established (this version)
+//! # How predicates are established
 //!
-//! The credential layer cannot prove predicates yet (statements are rejected;
-//! range proofs are a later issue). Until then a predicate's attribute is
-//! requested from the holder *for the policy engine only*: the engine checks
-//! the predicate and discards the value, which never reaches the
-//! [`crate::evaluate::Decision`]. When proofs arrive the request carries a
-//! statement instead and the policy files stay the same.
+//! A request built from a policy ([`crate::Policy::request`]) turns each
+//! date and integer predicate into a `range` statement the holder proves in
+//! zero knowledge: the value itself never leaves the wallet. The bound is
+//! the verifier's, computed from the request instant's date `D` in China
+//! Standard Time with the offset rules above ([`Predicate::statement`]):
+//!
+//! | predicate | statement |
+//! | --- | --- |
+//! | `at_least_before` offset | `<=` D − offset |
+//! | `at_most_before` offset (and `max_credential_age_days` n: `issue_date` `>=` D − n days) | `>=` D − offset |
+//! | `after` offset | `>` D + offset |
+//! | `at_least` n / `at_most` n | `>=` n / `<=` n |
+//!
+//! `equals` and `one_of` are not proven: a proof that a value equals a
+//! public constant (or one of a few) tells the verifier the value all the
+//! same, so the attribute is disclosed to the policy engine, which checks
+//! it and discards it (it is never returned). A predicate over an attribute
+//! the requirement discloses anyway is checked from the disclosed value.
+//!
+//! At evaluation ([`crate::evaluate`]) a proven statement establishes a
+//! predicate when its bound is at least as strict as the predicate's bound
+//! on the *presentation* date ([`Predicate::proven_by`]). A request made
+//! just before midnight and answered after it is judged by the next day's
+//! bound: an upper bound (an age) only gets stricter with time and still
+//! passes; a lower bound (still valid, issued recently) is one day short
+//! and the predicate is unproven: make a new request.
+//!
+//! An optional attribute the credential does not carry (a long-term card's
+//! `valid_until`) cannot be proven in range; the holder discloses it as
+//! `null` instead, and `if_absent` decides, as for a disclosed value.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::Date;
-use zkcred_credential::{AttributeType, AttributeValue};
+use zkcred_credential::{AttributeType, AttributeValue, RangeOp, RangeStatement};
 
-use crate::clock::{format_date, parse_date, to_time_date};
+use crate::clock::{days_since_epoch, format_date, from_time_date, parse_date, to_time_date};
+
+/// A predicate's date bound outside the dates a credential can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnrepresentableBound;
+
+impl std::fmt::Display for UnrepresentableBound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the bound is outside 0001-01-01..=9999-12-31")
+    }
+}
+
+impl std::error::Error for UnrepresentableBound {}
 
 /// A calendar offset.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -358,6 +394,84 @@ impl Predicate {
         }
     }
 
+    /// Whether only a disclosed value can establish the predicate
+    /// (`equals`, `one_of`: see the module docs).
+    pub fn needs_value(&self) -> bool {
+        matches!(self.condition, Condition::OneOf(_))
+    }
+
+    /// The attribute type a range statement for this predicate is over
+    /// (`date` or `integer`), or `None` for `equals` and `one_of`.
+    pub fn range_type(&self) -> Option<AttributeType> {
+        match self.condition {
+            Condition::AtLeastBefore(_) | Condition::AtMostBefore(_) | Condition::After(_) => {
+                Some(AttributeType::Date)
+            }
+            Condition::AtLeast(_) | Condition::AtMost(_) => Some(AttributeType::Integer),
+            Condition::OneOf(_) => None,
+        }
+    }
+
+    /// The range statement that proves this predicate on date `today` (the
+    /// request date, China Standard Time; see the table in the module
+    /// docs), or `Ok(None)` for `equals` and `one_of`, which are not proven.
+    ///
+    /// # Errors
+    /// [`UnrepresentableBound`] when the date bound falls outside
+    /// 0001-01-01..=9999-12-31 (no credential date compares with it).
+    pub fn statement(&self, today: Date) -> Result<Option<RangeStatement>, UnrepresentableBound> {
+        let date = |d: Option<Date>| -> Result<Value, UnrepresentableBound> {
+            let d = d.ok_or(UnrepresentableBound)?;
+            from_time_date(d).ok_or(UnrepresentableBound)?;
+            Ok(Value::String(format_date(d)))
+        };
+        let a = &self.attribute;
+        let s = match &self.condition {
+            Condition::AtLeastBefore(o) => {
+                RangeStatement::bound(a, RangeOp::Le, date(o.shift(today, true))?)
+            }
+            Condition::AtMostBefore(o) => {
+                RangeStatement::bound(a, RangeOp::Ge, date(o.shift(today, true))?)
+            }
+            Condition::After(o) => {
+                let bound = o.shift(today, false);
+                // `>` D+o needs a date after it.
+                date(bound.and_then(Date::next_day))?;
+                RangeStatement::bound(a, RangeOp::Gt, date(bound)?)
+            }
+            Condition::AtLeast(n) => RangeStatement::bound(a, RangeOp::Ge, Value::from(*n)),
+            Condition::AtMost(n) => RangeStatement::bound(a, RangeOp::Le, Value::from(*n)),
+            Condition::OneOf(_) => return Ok(None),
+        };
+        Ok(Some(s))
+    }
+
+    /// Whether a proven range with inclusive integer bounds `min`, `max`
+    /// (as [`RangeStatement::bounds`] gives them: dates as days since
+    /// 1970-01-01) establishes the predicate on presentation date `today`:
+    /// every value the proof allows satisfies the predicate.
+    pub fn proven_by(&self, min: Option<i64>, max: Option<i64>, today: Date) -> bool {
+        match &self.condition {
+            Condition::AtLeastBefore(o) => match (max, o.shift(today, true)) {
+                (Some(m), Some(b)) => m <= days_since_epoch(b),
+                _ => false,
+            },
+            Condition::AtMostBefore(o) => match (min, o.shift(today, true)) {
+                (Some(m), Some(b)) => m >= days_since_epoch(b),
+                // Nothing is older than the representable range.
+                (_, None) => true,
+                (None, Some(_)) => false,
+            },
+            Condition::After(o) => match (min, o.shift(today, false)) {
+                (Some(m), Some(b)) => m > days_since_epoch(b),
+                _ => false,
+            },
+            Condition::AtLeast(n) => min.is_some_and(|m| m >= *n),
+            Condition::AtMost(n) => max.is_some_and(|m| m <= *n),
+            Condition::OneOf(_) => false,
+        }
+    }
+
     /// Whether the predicate holds for `value` on presentation date `today`.
     pub fn holds(&self, value: Option<&AttributeValue>, today: Date) -> bool {
         let Some(value) = value else {
@@ -631,6 +745,140 @@ mod tests {
             json!({"attribute": "a", "op": "after", "weeks": 1})
         )
         .is_err());
+    }
+
+    fn stmt(p: &Predicate, today: &str) -> Value {
+        serde_json::to_value(p.statement(date(today)).unwrap().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn statements_follow_the_offset_rules_including_leap_days() {
+        let b = |v: Value, ty| spec(v).build(ty).unwrap();
+        let adult = b(
+            json!({"attribute": "birth_date", "op": "at_least_before", "years": 18}),
+            AttributeType::Date,
+        );
+        let want = |op: &str, v: Value| json!({"attribute": "birth_date", "op": op, "value": v});
+        assert_eq!(stmt(&adult, "2026-11-29"), want("<=", json!("2008-11-29")));
+        // The day before a leap day's anniversary in a common year: the
+        // 29 February 2008 child is not yet covered.
+        assert_eq!(stmt(&adult, "2026-02-28"), want("<=", json!("2008-02-28")));
+        assert_eq!(stmt(&adult, "2026-03-01"), want("<=", json!("2008-03-01")));
+        // 18 years before a leap day lands on a common year's 28 February.
+        assert_eq!(stmt(&adult, "2028-02-29"), want("<=", json!("2010-02-28")));
+        let recent = b(
+            json!({"attribute": "issue_date", "op": "at_most_before", "years": 1}),
+            AttributeType::Date,
+        );
+        assert_eq!(
+            stmt(&recent, "2024-02-29"),
+            json!({"attribute": "issue_date", "op": ">=", "value": "2023-02-28"})
+        );
+        let days = b(
+            json!({"attribute": "issue_date", "op": "at_most_before", "days": 90}),
+            AttributeType::Date,
+        );
+        assert_eq!(
+            stmt(&days, "2024-03-01"),
+            json!({"attribute": "issue_date", "op": ">=", "value": "2023-12-02"})
+        );
+        let month = b(
+            json!({"attribute": "valid_until", "op": "after", "months": 1}),
+            AttributeType::Date,
+        );
+        assert_eq!(
+            stmt(&month, "2026-01-31"),
+            json!({"attribute": "valid_until", "op": ">", "value": "2026-02-28"})
+        );
+        assert_eq!(
+            stmt(&month, "2024-01-31"),
+            json!({"attribute": "valid_until", "op": ">", "value": "2024-02-29"})
+        );
+        let points = b(
+            json!({"attribute": "penalty_points", "op": "at_most", "value": 11}),
+            AttributeType::Integer,
+        );
+        assert_eq!(
+            stmt(&points, "2026-03-01"),
+            json!({"attribute": "penalty_points", "op": "<=", "value": 11})
+        );
+        let seats = b(
+            json!({"attribute": "seats", "op": "at_least", "value": -3}),
+            AttributeType::Integer,
+        );
+        assert_eq!(
+            stmt(&seats, "2026-03-01"),
+            json!({"attribute": "seats", "op": ">=", "value": -3})
+        );
+        // Set predicates are not proven.
+        let set = b(
+            json!({"attribute": "vehicle_class", "op": "one_of", "values": ["C1"]}),
+            AttributeType::String,
+        );
+        assert!(set.needs_value());
+        assert_eq!(set.statement(date("2026-03-01")), Ok(None));
+        assert_eq!(set.range_type(), None);
+        // A bound past 9999-12-31 cannot be stated.
+        let far = b(
+            json!({"attribute": "valid_until", "op": "after", "years": 1}),
+            AttributeType::Date,
+        );
+        assert_eq!(far.statement(date("9998-12-31")), Err(UnrepresentableBound));
+        assert!(far.statement(date("9998-12-29")).is_ok());
+    }
+
+    /// The statement made on a day establishes the predicate on that day
+    /// and on later days only while it is still strict enough.
+    #[test]
+    fn proven_bounds_against_the_presentation_date() {
+        let b = |v: Value, ty| spec(v).build(ty).unwrap();
+        let bounds = |p: &Predicate, made: &str| {
+            let s = p.statement(date(made)).unwrap().unwrap();
+            s.bounds(p.range_type().unwrap()).unwrap()
+        };
+        let adult = b(
+            json!({"attribute": "birth_date", "op": "at_least_before", "years": 18}),
+            AttributeType::Date,
+        );
+        let (lo, hi) = bounds(&adult, "2026-02-28");
+        assert!(adult.proven_by(lo, hi, date("2026-02-28")));
+        // An upper bound only gets stricter: still proven the next days.
+        assert!(adult.proven_by(lo, hi, date("2026-03-01")));
+        assert!(adult.proven_by(lo, hi, date("2027-01-01")));
+        // Made a day later, it does not prove the age of the day before.
+        let (lo, hi) = bounds(&adult, "2026-03-01");
+        assert!(!adult.proven_by(lo, hi, date("2026-02-28")));
+        // A lower bound is one day short the next day.
+        let valid = b(
+            json!({"attribute": "valid_until", "op": "after"}),
+            AttributeType::Date,
+        );
+        let (lo, hi) = bounds(&valid, "2026-03-01");
+        assert!(valid.proven_by(lo, hi, date("2026-03-01")));
+        assert!(!valid.proven_by(lo, hi, date("2026-03-02")));
+        assert!(valid.proven_by(lo, hi, date("2026-02-27")));
+        let recent = b(
+            json!({"attribute": "issue_date", "op": "at_most_before", "days": 90}),
+            AttributeType::Date,
+        );
+        let (lo, hi) = bounds(&recent, "2026-03-01");
+        assert!(recent.proven_by(lo, hi, date("2026-03-01")));
+        assert!(!recent.proven_by(lo, hi, date("2026-03-02")));
+        // Integers: the other side's bound proves nothing.
+        let points = b(
+            json!({"attribute": "penalty_points", "op": "at_most", "value": 11}),
+            AttributeType::Integer,
+        );
+        assert!(points.proven_by(None, Some(11), date("2026-03-01")));
+        assert!(points.proven_by(Some(0), Some(3), date("2026-03-01")));
+        assert!(!points.proven_by(None, Some(12), date("2026-03-01")));
+        assert!(!points.proven_by(Some(0), None, date("2026-03-01")));
+        let min = b(
+            json!({"attribute": "seats", "op": "at_least", "value": 5}),
+            AttributeType::Integer,
+        );
+        assert!(min.proven_by(Some(5), None, date("2026-03-01")));
+        assert!(!min.proven_by(Some(4), Some(9), date("2026-03-01")));
     }
 
     #[test]

@@ -4,11 +4,13 @@
 
 mod common;
 
-use common::{catalogue, example, now, wallet, Fixture};
+use common::{catalogue, evaluate_with, example, honest_answer, now, wallet, Fixture};
 use serde_json::json;
 use time::Duration;
-use zkcred_credential::{Presentation, PresentationRequest, RequestedCredential};
-use zkcred_policy::evaluate::PredicateStatus;
+use zkcred_credential::{
+    Presentation, PresentationRequest, RangeOp, RangeStatement, RequestedCredential, Statement,
+};
+use zkcred_policy::evaluate::{Established, LinkStatus, PredicateStatus};
 use zkcred_policy::{Choice, Decision, Evaluator, FixedClock, Policy, PolicyLoader, Reason};
 
 fn load(f: &Fixture, name: &str) -> Policy {
@@ -18,14 +20,11 @@ fn load(f: &Fixture, name: &str) -> Policy {
         .unwrap()
 }
 
+/// Evaluates 30 s after the request was made (through the stand-in for
+/// statement proofs while the credential layer has none: see
+/// `common::evaluate_with`).
 fn evaluate(f: &Fixture, p: &Policy, req: &PresentationRequest, pres: &Presentation) -> Decision {
-    let clock = FixedClock::new(now() + Duration::seconds(30));
-    Evaluator {
-        catalogue: catalogue(),
-        registry: &f.registry,
-        clock: &clock,
-    }
-    .evaluate(p, req, pres)
+    evaluate_with(&f.registry, p, req, pres, now() + Duration::seconds(30))
 }
 
 fn choices(types: &[&str]) -> Vec<Choice> {
@@ -58,16 +57,27 @@ fn present(
     answer(f, &request, issued)
 }
 
+/// The holder's answer with `issued` (one per entry), as an honest wallet
+/// gives it; `Err` when some statement cannot be proven.
+fn try_answer(
+    f: &mut Fixture,
+    request: &PresentationRequest,
+    issued: Vec<zkcred_credential::Credential>,
+) -> Result<Presentation, String> {
+    let (_dir, w, ids) = wallet(&f.registry, issued.clone());
+    let choice: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
+    let pres = w
+        .present(catalogue(), request, &choice, now(), &mut f.rng)
+        .map_err(|e| e.to_string())?;
+    honest_answer(request, &issued, pres)
+}
+
 fn answer(
     f: &mut Fixture,
     request: &PresentationRequest,
     issued: Vec<zkcred_credential::Credential>,
 ) -> (PresentationRequest, Presentation) {
-    let (_dir, w, ids) = wallet(&f.registry, issued);
-    let choice: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
-    let pres = w
-        .present(catalogue(), request, &choice, now(), &mut f.rng)
-        .unwrap();
+    let pres = try_answer(f, request, issued).unwrap();
     (request.clone(), pres)
 }
 
@@ -116,6 +126,14 @@ const CASES: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     ("venue-age-check.json", &[("440305", "drivers_license")]),
+    // One holder's ID card and driver's license, linked by holder_id.
+    (
+        "car-rental.json",
+        &[
+            ("440305", "resident_id_card"),
+            ("440305", "drivers_license"),
+        ],
+    ),
     (
         "bad-venue-age-check.json",
         &[("440305", "resident_id_card")],
@@ -140,23 +158,38 @@ fn every_example_accepts_a_matching_presentation() {
             let mut want = r.disclose.clone();
             want.sort();
             assert_eq!(report.returned, want, "{file} {}", r.id);
-            // Predicate-only attributes are checked and dropped.
-            let mut dropped: Vec<String> = r
-                .predicate_only_attributes()
-                .into_iter()
-                .map(String::from)
-                .collect();
-            dropped.sort();
-            assert_eq!(report.discarded, dropped, "{file} {}", r.id);
-            for a in &dropped {
+            // Predicate attributes are proven, never disclosed: nothing to
+            // discard, nothing returned.
+            assert!(r.predicate_only_attributes().is_empty(), "{file}");
+            assert!(report.discarded.is_empty(), "{file} {}", r.id);
+            for a in r.proven_attributes() {
                 assert!(values.get(&r.id, a).is_none(), "{file}: {a} returned");
             }
-            assert!(report
-                .predicates
-                .iter()
-                .all(|p| p.status == PredicateStatus::Satisfied));
+            assert_eq!(report.predicates.len(), r.predicates.len());
+            for (p, result) in r.predicates.iter().zip(&report.predicates) {
+                assert_eq!(result.status, PredicateStatus::Satisfied, "{file}");
+                let how = if r.disclose.contains(&p.attribute) {
+                    Established::Disclosed
+                } else {
+                    Established::Proven
+                };
+                assert_eq!(
+                    result.established,
+                    Some(how),
+                    "{file}: {}",
+                    result.predicate
+                );
+            }
             assert!(report.accepted_route.is_some());
         }
+        // The request disclosed no proven attribute.
+        for (r, rc) in policy.requirements.iter().zip(&req.credentials) {
+            for a in r.proven_attributes() {
+                assert!(!rc.disclose.iter().any(|d| d == a), "{file}: {a} asked for");
+            }
+        }
+        assert!(d.links.iter().all(|l| l.status == LinkStatus::Proven));
+        assert_eq!(d.links.len(), policy.links.len());
         if policy.requirements[0]
             .disclose
             .contains(&"holder_name".to_string())
@@ -302,27 +335,33 @@ fn wrong_type_is_refused() {
 }
 
 #[test]
-fn predicates_decide_without_returning_values() {
+fn predicates_are_proven_without_returning_values() {
     let mut f = Fixture::new(303);
     let policy = load(&f, "employer-age-check.json");
-    // Fourteen years old on the presentation date.
-    let (req, pres) = present(
-        &mut f,
-        &policy,
-        &[(
-            "330102",
-            "resident_id_card",
-            vec![("birth_date", json!("2012-01-01"))],
-        )],
-    );
-    let d = evaluate(&f, &policy, &req, &pres);
-    assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
+    // The request proves the age: birth_date is a statement, never disclosed.
+    let req = policy
+        .request(&choices(&["resident_id_card"]), now(), &mut f.rng)
+        .unwrap();
+    assert_eq!(req.credentials[0].disclose, vec!["holder_name"]);
     assert_eq!(
-        d.credentials[0].predicates[0].status,
-        PredicateStatus::NotSatisfied
+        req.credentials[0].statements,
+        vec![Statement::Range(RangeStatement::bound(
+            "birth_date",
+            RangeOp::Le,
+            json!("2010-03-01")
+        ))]
     );
-    assert!(!d.to_log_json().contains("2012-01-01"));
-    // Sixteen today (2026-03-01 in Beijing).
+    // Fourteen years old on the presentation date: no proof can be made.
+    let issuer = f.issuer("330102", &["resident_id_card"]);
+    let young = f.credential(
+        &issuer,
+        "resident_id_card",
+        &[("birth_date", json!("2012-01-01"))],
+    );
+    let e = try_answer(&mut f, &req, vec![young]).unwrap_err();
+    assert!(e.contains("birth_date <= 2010-03-01"), "{e}");
+    // Sixteen today (2026-03-01 in Beijing): proven, and the decision says so
+    // without the value.
     let (req, pres) = present(
         &mut f,
         &policy,
@@ -332,9 +371,21 @@ fn predicates_decide_without_returning_values() {
             vec![("birth_date", json!("2010-03-01"))],
         )],
     );
-    assert!(evaluate(&f, &policy, &req, &pres).is_accepted());
-    // A request that leaves out the predicate's attribute cannot satisfy it.
-    let issuer = f.issuer("330102", &["resident_id_card"]);
+    assert!(!pres.credentials[0].disclosed.contains_key("birth_date"));
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    assert_eq!(
+        d.credentials[0].predicates[0].established,
+        Some(Established::Proven)
+    );
+    let log = d.to_log_json();
+    assert!(log.contains("\"established\":\"proven\""), "{log}");
+    assert!(!log.contains("2010-03-01"), "{log}");
+    // A holder that leaves the statement out proves nothing.
+    let mut dropped = pres.clone();
+    dropped.credentials[0].statements.clear();
+    assert!(!evaluate(&f, &policy, &req, &dropped).is_accepted());
+    // A request that leaves out the predicates' statements cannot satisfy them.
     let cred = f.credential(&issuer, "resident_id_card", &[]);
     let req = PresentationRequest::new(
         policy.verifier(),
@@ -349,24 +400,112 @@ fn predicates_decide_without_returning_values() {
     let (req, pres) = answer(&mut f, &req, vec![cred]);
     let d = evaluate(&f, &policy, &req, &pres);
     assert_eq!(codes(&d), vec!["predicate_unproven"]);
+    assert!(d.credentials[0]
+        .predicates
+        .iter()
+        .all(|p| p.established.is_none()));
+}
+
+/// A policy that discloses the attribute checks the disclosed value (and
+/// the audit charges for it): a false predicate is `not_satisfied`.
+#[test]
+fn predicates_over_disclosed_values_are_checked() {
+    let mut f = Fixture::new(313);
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("venue-age-check.json")).unwrap())
+            .unwrap();
+    doc["requirements"][0]["disclose"] = json!(["birth_date"]);
+    let policy = PolicyLoader::new(catalogue())
+        .with_registry(&f.registry)
+        .parse("venue.json", &doc.to_string())
+        .unwrap();
+    let (req, pres) = present(
+        &mut f,
+        &policy,
+        &[(
+            "440305",
+            "resident_id_card",
+            vec![("birth_date", json!("2012-01-01"))],
+        )],
+    );
+    assert!(req.credentials[0].statements.is_empty());
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
+    assert_eq!(
+        d.credentials[0].predicates[0].established,
+        Some(Established::Disclosed)
+    );
+    assert!(!d.to_log_json().contains("2012-01-01"));
 }
 
 #[test]
 fn validity_predicates_and_absent_values() {
     let mut f = Fixture::new(304);
     let policy = load(&f, "hotel-check-in.json");
-    let expired = vec![("valid_until", json!("2026-02-28"))];
-    let (req, pres) = present(&mut f, &policy, &[("310104", "resident_id_card", expired)]);
-    let d = evaluate(&f, &policy, &req, &pres);
-    assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
-    // A long-term card has no valid_until: the policy says that passes.
+    // valid_until > 2026-03-01 is proven, not disclosed.
+    let req = policy
+        .request(&policy.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    assert_eq!(
+        req.credentials[0].statements,
+        vec![Statement::Range(RangeStatement::bound(
+            "valid_until",
+            RangeOp::Gt,
+            json!("2026-03-01")
+        ))]
+    );
+    let issuer = f.issuer("310104", &["resident_id_card"]);
+    let expired = f.credential(
+        &issuer,
+        "resident_id_card",
+        &[("valid_until", json!("2026-02-28"))],
+    );
+    assert!(try_answer(&mut f, &req, vec![expired]).is_err());
+    // Expiring on the presentation date is not "after" it.
+    let today = f.credential(
+        &issuer,
+        "resident_id_card",
+        &[("valid_until", json!("2026-03-01"))],
+    );
+    assert!(try_answer(&mut f, &req, vec![today]).is_err());
+    // A long-term card has no valid_until: the holder discloses it as null,
+    // and the policy says that passes.
     let long_term = vec![("valid_until", json!(null))];
     let (req, pres) = present(
         &mut f,
         &policy,
         &[("310104", "resident_id_card", long_term)],
     );
-    assert!(evaluate(&f, &policy, &req, &pres).is_accepted());
+    assert_eq!(pres.credentials[0].disclosed["valid_until"], json!(null));
+    assert!(pres.credentials[0].statements.is_empty());
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    assert_eq!(
+        d.credentials[0].predicates[0].established,
+        Some(Established::Disclosed)
+    );
+    assert_eq!(d.credentials[0].discarded, vec!["valid_until".to_string()]);
+    assert!(d.values().unwrap().get("guest", "valid_until").is_none());
+    // A proven attribute disclosed with a value is over-disclosure.
+    let mut leaked = pres.clone();
+    leaked.credentials[0]
+        .disclosed
+        .insert("valid_until".into(), json!("2035-06-01"));
+    let d = evaluate(&f, &policy, &req, &leaked);
+    assert_eq!(codes(&d), vec!["over_disclosure"]);
+    // Absence fails a predicate without `if_absent: pass`.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example("hotel-check-in.json")).unwrap())
+            .unwrap();
+    doc["requirements"][0]["predicates"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("if_absent");
+    let strict = PolicyLoader::new(catalogue())
+        .parse("strict.json", &doc.to_string())
+        .unwrap();
+    let d = evaluate(&f, &strict, &req, &pres);
+    assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
 }
 
 #[test]
@@ -539,38 +678,52 @@ fn optional_attributes_and_credential_freshness() {
         optional: vec!["registered_address".into()],
     };
     let req = policy.request(&[choice], now(), &mut f.rng).unwrap();
+    // The freshness limit is a statement: issue_date >= 300 days ago.
     assert_eq!(
         req.credentials[0].disclose,
-        vec!["holder_name", "registered_address", "issue_date"]
+        vec!["holder_name", "registered_address"]
     );
-    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    assert_eq!(
+        req.credentials[0].statements,
+        vec![Statement::Range(RangeStatement::bound(
+            "issue_date",
+            RangeOp::Ge,
+            json!("2025-05-05")
+        ))]
+    );
+    let (req, pres) = answer(&mut f, &req, vec![cred.clone()]);
     let d = evaluate(&f, &policy, &req, &pres);
     assert!(d.is_accepted(), "{:?}", d.reasons);
     let v = d.values().unwrap();
     assert!(v.get("holder", "registered_address").is_some());
     assert!(v.get("holder", "issue_date").is_none());
-    assert_eq!(d.credentials[0].discarded, vec!["issue_date".to_string()]);
-    // The discarded issue date appears nowhere in the decision.
+    assert!(d.credentials[0].discarded.is_empty());
+    // The issue date appears nowhere in the decision.
     assert!(
         !d.to_log_json().contains("2025-06-01"),
         "{}",
         d.to_log_json()
     );
     assert!(!format!("{d:?}").contains("2025-06-01"));
-    // The disclosed issue date also makes the key check exact.
-    assert!(matches!(
+    // Undisclosed, the issue date cannot narrow the key check.
+    assert!(!matches!(
         d.credentials[0].admission.as_ref().unwrap().key_check,
         zkcred_policy::recognition::KeyCheck::IssueDate
     ));
-    // Older than 200 days: refused.
+    // Older than 200 days: a 200-day policy's request cannot be answered,
+    // and the 300-day request is not one that policy makes.
     let strict = PolicyLoader::new(catalogue())
         .parse("inline.json", &text.replace("300", "200"))
         .unwrap();
+    let strict_req = strict
+        .request(&strict.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    let e = try_answer(&mut f, &strict_req, vec![cred]).unwrap_err();
+    assert!(e.contains("issue_date >= 2025-08-13"), "{e}");
     let d = evaluate(&f, &strict, &req, &pres);
-    assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
-    assert!(d.reasons[0]
-        .explain()
-        .contains("issue_date at most 200 days before the presentation date"));
+    assert_eq!(codes(&d), vec!["request_not_from_policy"]);
+    let why = d.reasons[0].explain();
+    assert!(why.contains("issue_date >= 2025-05-05"), "{why}");
     // Optional attributes must be listed by the policy.
     let not_optional = Choice {
         credential_type: None,
@@ -586,12 +739,14 @@ fn optional_attributes_and_credential_freshness() {
 }
 
 /// `check_shape` + a separate proof check + `conclude` (what a batching
-/// verifier does) decides exactly as `evaluate`.
+/// verifier does) decides exactly as `evaluate` (under a policy without
+/// statements, so that no stand-in for their proofs is involved).
 #[test]
 fn split_stages_decide_as_evaluate() {
     let mut f = Fixture::new(41);
-    let p = load(&f, "hotel-check-in.json");
-    let (req, pres) = present(&mut f, &p, &[("310104", "resident_id_card", vec![])]);
+    let p = load(&f, "landlord-real-estate.json");
+    let (req, pres) = present(&mut f, &p, &[("500103", "real_estate_certificate", vec![])]);
+    assert!(req.credentials[0].statements.is_empty());
     let clock = FixedClock::new(now() + Duration::seconds(30));
     let ev = Evaluator {
         catalogue: catalogue(),
@@ -612,7 +767,7 @@ fn split_stages_decide_as_evaluate() {
         }
     };
     let accepted = ev.evaluate(&p, &req, &pres);
-    assert!(accepted.is_accepted());
+    assert!(accepted.is_accepted(), "{:?}", accepted.reasons);
     assert_eq!(split(&pres), accepted);
     assert_eq!(split(&pres).values(), accepted.values());
     // Refused at the shape stage and at the proof stage.
@@ -694,4 +849,411 @@ fn converted_paper_license_keeps_its_issue_date() {
     let (req, pres) = answer(&mut f, &req, vec![cred]);
     let d = evaluate(&f, &fresh, &req, &pres);
     assert_eq!(codes(&d), vec!["predicate_not_satisfied"]);
+}
+
+/// The car rental links the ID card and the driver's license by holder_id:
+/// the request carries the equality, the holder proves it, and a license
+/// of someone else cannot be presented.
+#[test]
+fn links_prove_one_holder() {
+    let mut f = Fixture::new(320);
+    let policy = load(&f, "car-rental.json");
+    let req = policy
+        .request(&policy.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    // Every accepted type of the renter; the license's statements: still
+    // valid, and the same holder_id as entry 0.
+    assert_eq!(req.credentials[0].credential_type, "resident_id_card");
+    assert_eq!(
+        req.credentials[0].accepted_types,
+        vec!["resident_id_card", "residence_permit"]
+    );
+    assert!(req.credentials[1].accepted_types.is_empty());
+    assert_eq!(
+        req.credentials[1].statements,
+        vec![
+            Statement::Range(RangeStatement::bound(
+                "valid_until",
+                RangeOp::Gt,
+                json!("2026-03-01")
+            )),
+            Statement::Equal(zkcred_credential::EqualStatement::new(
+                "holder_id",
+                0,
+                "holder_id"
+            )),
+        ]
+    );
+    assert!(!req
+        .credentials
+        .iter()
+        .any(|rc| rc.disclose.contains(&"holder_id".to_string())));
+    req.validate(catalogue()).unwrap();
+    let id_issuer = f.issuer("440305", &["resident_id_card"]);
+    let dl_issuer = f.issuer("440305", &["drivers_license"]);
+    let id = f.credential(&id_issuer, "resident_id_card", &[]);
+    let dl = f.credential(&dl_issuer, "drivers_license", &[]);
+    let (req, pres) = answer(&mut f, &req, vec![id.clone(), dl]);
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    assert_eq!(d.links.len(), 1);
+    assert_eq!(d.links[0].status, LinkStatus::Proven);
+    assert_eq!(d.links[0].requirements, vec!["renter", "licence"]);
+    let log = d.to_log_json();
+    assert!(!log.contains("330106199005170019"), "{log}");
+    assert!(d.values().unwrap().get("licence", "holder_id").is_none());
+    // Someone else's license: the equality cannot be proven.
+    let other = f.credential(
+        &dl_issuer,
+        "drivers_license",
+        // Another birth date: the fixture gives another ID number.
+        &[("birth_date", json!("1985-01-01"))],
+    );
+    let e = try_answer(&mut f, &req, vec![id, other]).unwrap_err();
+    assert!(e.contains("holder_id = entry 0's holder_id"), "{e}");
+    // A presentation without the equality: the link is unproven.
+    let mut unlinked = pres.clone();
+    unlinked.credentials[1]
+        .statements
+        .retain(|s| matches!(s, Statement::Range(_)));
+    let d = evaluate(&f, &policy, &req, &unlinked);
+    assert!(!d.is_accepted());
+    // A request without the link's statement is not the policy's.
+    let mut no_link = req.clone();
+    no_link.credentials[1]
+        .statements
+        .retain(|s| matches!(s, Statement::Range(_)));
+    let d = evaluate(&f, &policy, &no_link, &unlinked);
+    assert!(!d.is_accepted());
+}
+
+/// The engine's own judgement of verified statements, given directly to
+/// `conclude` (as a batching verifier does): which bounds establish a
+/// predicate, and when a link holds.
+#[test]
+fn conclude_judges_verified_statements() {
+    use std::collections::BTreeMap;
+    use zkcred_credential::{DisclosedCredential, EqualStatement};
+    let mut f = Fixture::new(321);
+    let policy = load(&f, "car-rental.json");
+    let id_issuer = f.issuer("440305", &["resident_id_card"]);
+    let dl_issuer = f.issuer("440305", &["drivers_license"]);
+    let entry =
+        |ty: &str, issuer: &str, attributes: &[(&str, &str)], statements: Vec<Statement>| {
+            DisclosedCredential {
+                credential_type: ty.into(),
+                issuer: issuer.into(),
+                key_id: f.key_id(issuer),
+                suite: zkcred_crypto::bbs::Suite::Bls12381Sha256,
+                attributes: attributes
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            Some(zkcred_credential::AttributeValue::String(v.to_string())),
+                        )
+                    })
+                    .collect::<BTreeMap<_, _>>(),
+                statements,
+            }
+        };
+    let range =
+        |a: &str, op, v: serde_json::Value| Statement::Range(RangeStatement::bound(a, op, v));
+    let link = Statement::Equal(EqualStatement::new("holder_id", 0, "holder_id"));
+    let clock = FixedClock::new(now());
+    let ev = Evaluator {
+        catalogue: catalogue(),
+        registry: &f.registry,
+        clock: &clock,
+    };
+    let decide = |age: Statement, licence: Vec<Statement>| {
+        ev.conclude(
+            &policy,
+            Ok(vec![
+                entry(
+                    "resident_id_card",
+                    &id_issuer,
+                    &[("holder_name", "张伟")],
+                    vec![age],
+                ),
+                entry(
+                    "drivers_license",
+                    &dl_issuer,
+                    &[("vehicle_class", "C1")],
+                    licence,
+                ),
+            ]),
+        )
+    };
+    let valid = range("valid_until", RangeOp::Gt, json!("2026-03-01"));
+    // As requested: accepted.
+    let d = decide(
+        range("birth_date", RangeOp::Le, json!("2008-03-01")),
+        vec![valid.clone(), link.clone()],
+    );
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    // Stricter than needed still establishes it; a day looser does not.
+    let d = decide(
+        range("birth_date", RangeOp::Lt, json!("2008-03-01")),
+        vec![valid.clone(), link.clone()],
+    );
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    let d = decide(
+        range("birth_date", RangeOp::Le, json!("2008-03-02")),
+        vec![valid.clone(), link.clone()],
+    );
+    assert_eq!(codes(&d), vec!["predicate_unproven"]);
+    // A range on another attribute proves nothing about this one.
+    let d = decide(
+        range("issue_date", RangeOp::Le, json!("2008-03-01")),
+        vec![valid.clone(), link.clone()],
+    );
+    assert_eq!(codes(&d), vec!["predicate_unproven"]);
+    // `between` works when its upper bound is strict enough.
+    let d = decide(
+        Statement::Range(RangeStatement::between(
+            "birth_date",
+            json!("1900-01-01"),
+            json!("2000-01-01"),
+        )),
+        vec![valid.clone(), link.clone()],
+    );
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    // valid_until >= the presentation date is one day short of "after".
+    let d = decide(
+        range("birth_date", RangeOp::Le, json!("2008-03-01")),
+        vec![
+            range("valid_until", RangeOp::Ge, json!("2026-03-01")),
+            link.clone(),
+        ],
+    );
+    assert_eq!(codes(&d), vec!["predicate_unproven"]);
+    // No equality, or one with another attribute or entry: the link is unproven.
+    for wrong in [
+        None,
+        Some(Statement::Equal(EqualStatement::new(
+            "holder_name",
+            0,
+            "holder_name",
+        ))),
+        Some(Statement::Equal(EqualStatement::new(
+            "holder_id",
+            0,
+            "license_number",
+        ))),
+    ] {
+        let mut licence = vec![valid.clone()];
+        licence.extend(wrong);
+        let d = decide(
+            range("birth_date", RangeOp::Le, json!("2008-03-01")),
+            licence,
+        );
+        assert_eq!(codes(&d), vec!["link_unproven"]);
+        assert_eq!(
+            d.reasons,
+            vec![Reason::LinkUnproven {
+                attribute: "holder_id".into(),
+                requirements: vec!["renter".into(), "licence".into()],
+            }]
+        );
+        assert_eq!(d.links[0].status, LinkStatus::Unproven);
+        assert!(d.reasons[0].explain().contains("renter, licence"));
+        assert_eq!(
+            d.reason_codes()[0].status(),
+            zkcred_problem::ProblemCode::PredicateUnproven.status()
+        );
+    }
+}
+
+/// A request made just before midnight (China Standard Time) and answered
+/// just after: the age bound of the day before is stricter than needed and
+/// still proves the age; "still valid" on the day before is a day short.
+#[test]
+fn requests_across_midnight() {
+    let mut f = Fixture::new(322);
+    let policy = load(&f, "car-rental.json");
+    // 2026-03-01 23:59:50 in Beijing; evaluated 30 s later, on 2026-03-02.
+    let made = now() + Duration::hours(8) - Duration::seconds(10);
+    let at = made + Duration::seconds(30);
+    let req = policy
+        .request(&policy.default_choices(), made, &mut f.rng)
+        .unwrap();
+    let id_issuer = f.issuer("440305", &["resident_id_card"]);
+    let dl_issuer = f.issuer("440305", &["drivers_license"]);
+    let id = f.credential(&id_issuer, "resident_id_card", &[]);
+    let dl = f.credential(&dl_issuer, "drivers_license", &[]);
+    let (req, pres) = answer(&mut f, &req, vec![id, dl]);
+    let d = evaluate_with(&f.registry, &policy, &req, &pres, at);
+    // The request is still one the policy makes (made the day before).
+    assert_eq!(codes(&d), vec!["predicate_unproven"], "{:?}", d.reasons);
+    assert!(matches!(
+        &d.reasons[0],
+        Reason::PredicateUnproven { requirement, predicate }
+            if requirement == "licence" && predicate.starts_with("valid_until")
+    ));
+    assert_eq!(
+        d.credentials[0].predicates[0].established,
+        Some(Established::Proven)
+    );
+    // The same request evaluated before midnight is accepted.
+    let d = evaluate_with(
+        &f.registry,
+        &policy,
+        &req,
+        &pres,
+        made + Duration::seconds(5),
+    );
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+}
+
+/// A verifier may not add statements of its own (each one tells it a bit
+/// about the holder) nor ask to disclose what the policy proves.
+#[test]
+fn requests_with_statements_the_policy_does_not_make() {
+    let mut f = Fixture::new(323);
+    let policy = load(&f, "venue-age-check.json");
+    let issuer = f.issuer("440305", &["drivers_license"]);
+    let cred = f.credential(&issuer, "drivers_license", &[]);
+    let good = policy
+        .request(&choices(&["drivers_license"]), now(), &mut f.rng)
+        .unwrap();
+    let mut probing = good.clone();
+    probing.credentials[0].statements = vec![Statement::Range(RangeStatement::bound(
+        "birth_date",
+        RangeOp::Le,
+        json!("1990-06-01"),
+    ))];
+    let (probing, pres) = answer(&mut f, &probing, vec![cred.clone()]);
+    let d = evaluate(&f, &policy, &probing, &pres);
+    assert_eq!(codes(&d), vec!["request_not_from_policy"]);
+    assert!(d.reasons[0].explain().contains("birth_date <= 1990-06-01"));
+    let mut extra = good.clone();
+    extra.credentials[0]
+        .statements
+        .push(Statement::Range(RangeStatement::bound(
+            "penalty_points",
+            RangeOp::Lt,
+            json!(100),
+        )));
+    let (extra, pres) = answer(&mut f, &extra, vec![cred.clone()]);
+    assert_eq!(
+        codes(&evaluate(&f, &policy, &extra, &pres)),
+        vec!["request_not_from_policy"]
+    );
+    // Disclosing the birth date instead of proving it.
+    let mut disclosing = good.clone();
+    disclosing.credentials[0].statements.clear();
+    disclosing.credentials[0].disclose = vec!["birth_date".into()];
+    let (disclosing, pres) = answer(&mut f, &disclosing, vec![cred.clone()]);
+    let d = evaluate(&f, &policy, &disclosing, &pres);
+    assert!(codes(&d).contains(&"request_not_from_policy"));
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.explain().contains("proves without disclosure")));
+    assert!(codes(&d).contains(&"over_disclosure"));
+    // Types the requirement does not accept among the alternatives.
+    let mut alt = policy
+        .request(&policy.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    assert_eq!(alt.credentials[0].accepted_types.len(), 3);
+    alt.credentials[0]
+        .accepted_types
+        .push("vehicle_license".into());
+    let d = evaluate(&f, &policy, &alt, &pres);
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.explain().contains("vehicle_license is not accepted")));
+    // The good one passes.
+    let (good, pres) = answer(&mut f, &good, vec![cred]);
+    assert!(evaluate(&f, &policy, &good, &pres).is_accepted());
+}
+
+/// `equals` / `one_of` are not proven (a proof of equality to a public
+/// constant reveals the value): the attribute is disclosed to the engine,
+/// checked and discarded; the integer predicate next to it is proven.
+#[test]
+fn set_predicates_stay_disclosed_to_the_engine() {
+    let mut f = Fixture::new(324);
+    let text = json!({
+        "format": "zkcred-policy", "format_version": 1,
+        "id": "fleet", "version": 1,
+        "verifier": {"id": "fleet.example.cn", "name": "示例车队", "region": "330106"},
+        "purpose": {"category": "employment_screening", "description": "Hire a driver",
+                    "legal_basis": "《道路运输从业人员管理规定》"},
+        "retention": {"days": 30},
+        "requirements": [{
+            "id": "driver", "types": ["drivers_license"],
+            "disclose": ["holder_name"], "may_disclose": ["vehicle_class"],
+            "predicates": [
+                {"attribute": "vehicle_class", "op": "one_of", "values": ["vehicle_class-示例", "A1"]},
+                {"attribute": "penalty_points", "op": "at_most", "value": 50}
+            ]
+        }]
+    })
+    .to_string();
+    let policy = PolicyLoader::new(catalogue())
+        .with_registry(&f.registry)
+        .parse("fleet.json", &text)
+        .unwrap();
+    let req = policy
+        .request(&policy.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    assert_eq!(
+        req.credentials[0].disclose,
+        vec!["holder_name", "vehicle_class"]
+    );
+    assert_eq!(
+        req.credentials[0].statements,
+        vec![Statement::Range(RangeStatement::bound(
+            "penalty_points",
+            RangeOp::Le,
+            json!(50)
+        ))]
+    );
+    let issuer = f.issuer("330106", &["drivers_license"]);
+    let cred = f.credential(&issuer, "drivers_license", &[]);
+    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    let d = evaluate(&f, &policy, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    let how: Vec<_> = d.credentials[0]
+        .predicates
+        .iter()
+        .map(|p| p.established)
+        .collect();
+    assert_eq!(
+        how,
+        vec![Some(Established::Disclosed), Some(Established::Proven)]
+    );
+    // Asked for as optional, the value is returned; it was needed anyway.
+    assert!(d.values().unwrap().get("driver", "vehicle_class").is_some());
+    assert!(d
+        .values()
+        .unwrap()
+        .get("driver", "penalty_points")
+        .is_none());
+    // Without the optional use, the engine-only value is discarded.
+    let text2 = text.replace("\"may_disclose\":[\"vehicle_class\"],", "");
+    let policy2 = PolicyLoader::new(catalogue())
+        .with_registry(&f.registry)
+        .parse("fleet.json", &text2)
+        .unwrap();
+    assert!(policy2.requirements[0].may_disclose.is_empty(), "{text2}");
+    assert_eq!(
+        policy2.requirements[0].predicate_only_attributes(),
+        vec!["vehicle_class"]
+    );
+    let req = policy2
+        .request(&policy2.default_choices(), now(), &mut f.rng)
+        .unwrap();
+    let cred = f.credential(&issuer, "drivers_license", &[]);
+    let (req, pres) = answer(&mut f, &req, vec![cred]);
+    let d = evaluate(&f, &policy2, &req, &pres);
+    assert!(d.is_accepted(), "{:?}", d.reasons);
+    assert_eq!(
+        d.credentials[0].discarded,
+        vec!["vehicle_class".to_string()]
+    );
+    assert!(d.values().unwrap().get("driver", "vehicle_class").is_none());
 }

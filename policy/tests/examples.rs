@@ -10,6 +10,7 @@ use common::{catalogue, example, example_files};
 use serde_json::{json, Value};
 use zkcred_policy::audit::{audit, FindingCode, Severity};
 use zkcred_policy::cli;
+use zkcred_policy::policy::Disclosure;
 use zkcred_policy::{PolicyLoader, Registry};
 
 fn schema() -> jsonschema::Validator {
@@ -92,6 +93,16 @@ fn schema_and_loader_agree_on_rejections() {
     let mut m = base.clone();
     m["requirements"][0]["disclose"] = json!(["holder_name", "holder_name"]);
     cases.push(("duplicate attribute", m));
+    let mut m = base.clone();
+    m["links"] = json!([{"attribute": "holder_id", "requirements": ["candidate"]}]);
+    cases.push(("link of one requirement", m));
+    let mut m = base.clone();
+    m["links"] = json!([{"attribute": "holder_id", "requirements": ["candidate", "candidate"]}]);
+    cases.push(("link naming a requirement twice", m));
+    let mut m = base.clone();
+    m["links"] =
+        json!([{"attribute": "holder_id", "requirements": ["candidate", "x"], "op": "equal"}]);
+    cases.push(("unknown link field", m));
     for (what, doc) in cases {
         assert!(!v.is_valid(&doc), "schema accepts: {what}");
         assert!(
@@ -241,6 +252,65 @@ fn audit_rules_each_fire_on_their_own() {
     assert!(run(&|d| d["requirements"][0]["predicates"] =
         json!([{"attribute": "birth_date", "op": "at_least_before", "years": 18}]))
     .is_empty());
+}
+
+/// The venue check proves the age in zero knowledge: a perfect score, and
+/// the report says so; the same policy disclosing the birth date as well
+/// loses the full-birth-date penalty, whatever the purpose.
+#[test]
+fn proven_predicates_score_and_disclosed_ones_cost() {
+    let reg = registry();
+    let loader = PolicyLoader::new(catalogue()).with_registry(&reg);
+    let venue = loader.load(example("venue-age-check.json")).unwrap();
+    let r = audit(catalogue(), &venue);
+    assert_eq!(r.score, 100, "{:?}", r.findings);
+    assert!(r.findings.is_empty());
+    assert!(r
+        .attributes
+        .iter()
+        .all(|a| a.attribute == "birth_date" && a.disclosure == Disclosure::Proven));
+    let text = r.to_text();
+    assert!(
+        text.contains("proven in zero knowledge, never disclosed: guest.birth_date"),
+        "{text}"
+    );
+    assert!(text.contains(" proven "), "{text}");
+    assert!(!text.contains("discarded"), "{text}");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["attributes"][0]["disclosure"], "proven");
+
+    let mut doc = read(&example("venue-age-check.json"));
+    doc["requirements"][0]["disclose"] = json!(["birth_date"]);
+    let disclosed = loader.parse("v.json", &doc.to_string()).unwrap();
+    let r = audit(catalogue(), &disclosed);
+    assert!(r.score < 100);
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.code.code()).collect();
+    assert_eq!(codes, vec!["full_birth_date", "redundant_predicate"]);
+    assert_eq!(r.score, 70);
+    // A purpose that needs the birth date still pays for disclosing it
+    // next to a predicate that would serve.
+    doc["purpose"]["category"] = json!("civil_registration");
+    doc["retention"]["days"] = json!(30);
+    let civil = loader.parse("v.json", &doc.to_string()).unwrap();
+    let r = audit(catalogue(), &civil);
+    let codes: Vec<&str> = r.findings.iter().map(|f| f.code.code()).collect();
+    assert_eq!(codes, vec!["full_birth_date", "redundant_predicate"]);
+    assert!(r.findings[0].message.contains("can be proven without it"));
+    // Optional disclosure counts too.
+    doc["requirements"][0]["disclose"] = json!([]);
+    doc["requirements"][0]["may_disclose"] = json!(["birth_date"]);
+    let optional = loader.parse("v.json", &doc.to_string()).unwrap();
+    assert!(audit(catalogue(), &optional).score < 100);
+
+    // The car rental links the two credentials by holder_id: listed as
+    // proven, no identifier finding.
+    let car = loader.load(example("car-rental.json")).unwrap();
+    let r = audit(catalogue(), &car);
+    assert_eq!(r.score, 100, "{:?}", r.findings);
+    assert!(r.attributes.iter().any(|a| a.requirement == "licence"
+        && a.attribute == "holder_id"
+        && a.disclosure == Disclosure::Proven));
+    assert!(r.to_text().contains("licence.holder_id"));
 }
 
 #[test]

@@ -290,3 +290,167 @@ fn syntax_and_shape_errors() {
         .unwrap_err();
     assert_eq!(e.code(), "io");
 }
+
+/// A two-requirement policy with `links` (and `@PRED@` extra predicates on
+/// the license).
+fn linked(links: &str, licence_disclose: &str, pred: &str) -> String {
+    format!(
+        r#"{{
+  "format": "zkcred-policy", "format_version": 1, "id": "links", "version": 1,
+  "verifier": {{ "id": "v.example", "name": "租车", "region": "440305" }},
+  "purpose": {{ "category": "identity_registration", "description": "d", "legal_basis": "l" }},
+  "retention": {{ "days": 30 }},
+  "requirements": [
+    {{ "id": "renter", "types": ["resident_id_card", "residence_permit"], "disclose": ["holder_name"] }},
+    {{ "id": "licence", "types": ["drivers_license"], "disclose": [{licence_disclose}],
+      "predicates": [{pred}] }}
+  ],
+  "links": {links}
+}}"#
+    )
+}
+
+#[test]
+fn link_errors() {
+    let parse = |text: &str| PolicyLoader::new(catalogue()).parse("policy.json", text);
+    let ok = linked(
+        r#"[ { "attribute": "holder_id", "requirements": ["renter", "licence"] } ]"#,
+        "",
+        "",
+    );
+    let p = parse(&ok).unwrap();
+    assert_eq!(p.links.len(), 1);
+    assert_eq!(p.links[0].requirements, vec![0, 1]);
+    assert_eq!(p.requirements[1].proven_attributes(), vec!["holder_id"]);
+    // Order in the file does not matter: the first requirement is the anchor.
+    let swapped = linked(
+        r#"[ { "attribute": "holder_id", "requirements": ["licence", "renter"] } ]"#,
+        "",
+        "",
+    );
+    assert_eq!(parse(&swapped).unwrap().links[0].requirements, vec![0, 1]);
+    let cases = [
+        (
+            linked(
+                r#"[ { "attribute": "holder_id", "requirements": ["renter", "guest"] } ]"#,
+                "",
+                "",
+            ),
+            "unknown_reference",
+            r#""guest""#,
+            "/links/0/requirements/1",
+        ),
+        (
+            linked(
+                r#"[ { "attribute": "holder_id", "requirements": ["renter"] } ]"#,
+                "",
+                "",
+            ),
+            "invalid_value",
+            r#"["renter"]"#,
+            "/links/0/requirements",
+        ),
+        (
+            linked(
+                r#"[ { "attribute": "holder_id", "requirements": ["renter", "renter"] } ]"#,
+                "",
+                "",
+            ),
+            "duplicate",
+            r#""renter"]"#,
+            "/links/0/requirements/1",
+        ),
+        // Missing from the driver's license.
+        (
+            linked(
+                r#"[ { "attribute": "ethnicity", "requirements": ["renter", "licence"] } ]"#,
+                "",
+                "",
+            ),
+            "unknown_attribute",
+            r#""ethnicity""#,
+            "/links/0/attribute",
+        ),
+        // Optional: two credentials without it would prove equal.
+        (
+            linked(
+                r#"[ { "attribute": "valid_until", "requirements": ["renter", "licence"] } ]"#,
+                "",
+                "",
+            ),
+            "invalid_value",
+            r#""valid_until""#,
+            "/links/0/attribute",
+        ),
+        // Disclosed by one of them.
+        (
+            linked(
+                r#"[ { "attribute": "holder_id", "requirements": ["renter", "licence"] } ]"#,
+                r#""holder_id""#,
+                "",
+            ),
+            "contradictory",
+            r#""licence"]"#,
+            "/links/0/requirements/1",
+        ),
+        // The same link twice.
+        (
+            linked(
+                r#"[ { "attribute": "holder_id", "requirements": ["renter", "licence"] },
+           { "attribute": "holder_id", "requirements": ["licence", "renter"] } ]"#,
+                "",
+                "",
+            ),
+            "duplicate",
+            r#"{ "attribute": "holder_id", "requirements": ["licence""#,
+            "/links/1",
+        ),
+        (
+            linked(
+                r#"[ { "attribute": "holder_id", "requirements": ["renter", "licence"], "via": 1 } ]"#,
+                "",
+                "",
+            ),
+            "unknown_field",
+            r#""via""#,
+            "/links/0/via",
+        ),
+    ];
+    // line:column (characters) of `needle`, searched from the links on.
+    let pos = |text: &str, needle: &str| {
+        let from = text.find("\"links\"").unwrap();
+        let at = from + text[from..].find(needle).unwrap();
+        let line = text[..at].matches('\n').count() + 1;
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        format!("{line}:{}", text[start..at].chars().count() + 1)
+    };
+    for (text, code, needle, path) in cases {
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.code(), code, "{e}");
+        let at = pos(&text, needle);
+        assert_eq!(e.location.to_string(), format!("policy.json:{at}"), "{e}");
+        assert_eq!(e.location.path.to_string(), path, "{e}");
+    }
+    // Eight statements per entry: seven predicates and the link fit, eight do not.
+    let preds = |n: usize| {
+        (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{ "attribute": "penalty_points", "op": "at_most", "value": {} }}"#,
+                    20 + i
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let link = r#"[ { "attribute": "holder_id", "requirements": ["renter", "licence"] } ]"#;
+    parse(&linked(link, "", &preds(7))).unwrap();
+    let e = parse(&linked(link, "", &preds(8))).unwrap_err();
+    assert_eq!(e.code(), "invalid_value", "{e}");
+    assert_eq!(
+        e.location.path.to_string(),
+        "/requirements/1/predicates",
+        "{e}"
+    );
+    assert!(e.message.contains("at most 8"), "{e}");
+}

@@ -891,7 +891,7 @@ mod tests {
             json!({"kind": "equal", "attribute": "address", "to": {"entry": 0, "attribute": "registered_address"}}),
         );
         let m = err(
-            &[missing.clone()],
+            std::slice::from_ref(&missing),
             "drivers_license",
             1,
             &["resident_id_card"],
@@ -962,7 +962,10 @@ mod tests {
         let e1 = s(
             json!({"kind": "equal", "attribute": "holder_id", "to": {"entry": 1, "attribute": "holder_id"}}),
         );
-        assert_ne!(statements_digest(&[e0.clone()]), statements_digest(&[e1]));
+        assert_ne!(
+            statements_digest(std::slice::from_ref(&e0)),
+            statements_digest(&[e1])
+        );
         assert_ne!(
             statements_digest(&[a.clone(), e0.clone()]),
             statements_digest(&[e0, a])
