@@ -51,7 +51,7 @@ pub use registry::{
 };
 pub use verify::{
     decision_path, Accepted, BatchRequest, BatchResponse, BatchResult, ChallengeRequest,
-    DisclosedOut, Health, HeldDecision, IssuedChallenge, Submission,
+    DisclosedOut, Health, HeldDecision, IssuedChallenge, LinkOutcome, PredicateOutcome, Submission,
 };
 
 /// The port `zkcred serve` listens on by default.

@@ -70,6 +70,40 @@ pub struct DisclosedOut {
     /// The values the policy returns, by name (`null`: an absent optional
     /// attribute); values disclosed only for predicates are not returned.
     pub attributes: Map<String, Value>,
+    /// Each predicate of the requirement and how it was met (never the
+    /// value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub predicates: Vec<PredicateOutcome>,
+}
+
+/// A predicate's outcome in an accepted decision.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PredicateOutcome {
+    /// The predicate in words, with the bound applied
+    /// (`birth_date at least 18 years before 2026-11-29`).
+    pub predicate: String,
+    /// `satisfied` (an accepted decision has no other).
+    pub status: String,
+    /// `proven` (a zero-knowledge range proof: the value was never
+    /// disclosed) or `disclosed` (checked from a disclosed value, or from
+    /// the disclosed absence of an optional attribute).
+    pub established: String,
+}
+
+/// A link's outcome in an accepted decision: the attribute's hidden values
+/// were proven equal across the requirements.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkOutcome {
+    /// The attribute.
+    pub attribute: String,
+    /// The linked requirements.
+    pub requirements: Vec<String>,
+    /// `proven`.
+    pub status: String,
 }
 
 /// `POST /v1/presentations` answer: an accepted decision. Refusals are
@@ -87,6 +121,9 @@ pub struct Accepted {
     pub log_sequence: u64,
     /// What the presentation disclosed.
     pub credentials: Vec<DisclosedOut>,
+    /// The policy's links, each proven.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkOutcome>,
 }
 
 /// `POST /v1/presentations/batch` body: 1 to `limits.batch_items`

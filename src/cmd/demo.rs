@@ -54,6 +54,8 @@ const HOTEL: &str = "demo-hotel-token-51be20";
 const EMPLOYER: &str = "demo-employer-token-c04d17";
 const LANDLORD: &str = "demo-landlord-token-9e66a2";
 const REGULATOR: &str = "demo-regulator-token-2d8b5e";
+const KTV: &str = "demo-ktv-token-6a41f8";
+const RENTAL: &str = "demo-rental-token-b37c05";
 
 /// An issuing department of the demo.
 struct Department {
@@ -150,14 +152,27 @@ struct Person {
     name: &'static str,
     credential: Credential,
     key: zkcred_credential::IssuerPublicKey,
+    /// Further licenses from the same department.
+    more: Vec<Credential>,
 }
 
 impl Person {
+    /// The wallet's answer: for each requested entry the first license of
+    /// an accepted type; statements proven, values the credential does not
+    /// meet refused before anything leaves the phone.
     fn answer(&self, req: &PresentationRequest) -> Result<Presentation> {
+        let mut chosen = Vec::with_capacity(req.credentials.len());
+        for rc in &req.credentials {
+            let c = std::iter::once(&self.credential)
+                .chain(&self.more)
+                .find(|c| rc.accepts(&c.credential_type))
+                .ok_or_else(|| anyhow!("{} holds no {}", self.name, rc.credential_type))?;
+            chosen.push((c, &self.key));
+        }
         Ok(present(
             Catalogue::builtin(),
             req,
-            &[(&self.credential, &self.key)],
+            &chosen,
             OffsetDateTime::now_utc(),
             &mut OsRng,
         )?)
@@ -231,6 +246,8 @@ fn config(dir: &Path) -> Config {
             TokenConfig::new("hr.pudong.example.cn", Role::Verifier, EMPLOYER),
             TokenConfig::new("lettings.xuhui.example.cn", Role::Verifier, LANDLORD),
             TokenConfig::new("regulator.sh.gov.cn", Role::Regulator, REGULATOR),
+            TokenConfig::new("ktv.jingan.example.cn", Role::Verifier, KTV),
+            TokenConfig::new("rent.hongqiao.example.cn", Role::Verifier, RENTAL),
         ],
         ..Config::default()
     };
@@ -245,6 +262,8 @@ struct Roles {
     employer: Client,
     landlord: Client,
     regulator: Client,
+    ktv: Client,
+    rental: Client,
 }
 
 impl Roles {
@@ -256,6 +275,8 @@ impl Roles {
             employer: c.with_token(EMPLOYER)?,
             landlord: c.with_token(LANDLORD)?,
             regulator: c.with_token(REGULATOR)?,
+            ktv: c.with_token(KTV)?,
+            rental: c.with_token(RENTAL)?,
         })
     }
 }
@@ -270,7 +291,7 @@ fn departments(now: OffsetDateTime) -> Result<[Department; 3]> {
             "Chongqing Public Security Bureau",
             "500000",
             "public_security",
-            &["resident_id_card"],
+            &["resident_id_card", "drivers_license"],
             now,
         )?,
         Department::new(
@@ -318,6 +339,7 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
             now,
         )?,
         key: chongqing.key.public().clone(),
+        more: Vec::new(),
     };
     let li = Person {
         name: "李娜 Li Na",
@@ -338,6 +360,7 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
             now,
         )?,
         key: jiangsu.key.public().clone(),
+        more: Vec::new(),
     };
     let wang = Person {
         name: "王芳 Wang Fang",
@@ -357,12 +380,72 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
             now,
         )?,
         key: sichuan.key.public().clone(),
+        more: Vec::new(),
     };
     Ok([zhang, li, wang])
 }
 
-/// The verifiers' policies: the hotel, the employer, the landlord.
-fn policies() -> [Value; 3] {
+/// Zhang Wei's Chongqing driver's license (his own: same ID number and
+/// birth date as his ID card) and a Chongqing ID card of a 16-year-old.
+fn more_licenses(
+    deps: &[Department; 3],
+    zhang: &mut Person,
+    now: OffsetDateTime,
+) -> Result<Person> {
+    let chongqing = &deps[0];
+    let s = |v: &str| AttributeValue::String(v.into());
+    let d = date;
+    zhang.more.push(
+        chongqing.issue(
+            "drivers_license",
+            AttributeSet::new()
+                .with("license_number", s("500103199203154418"))
+                .with("holder_name", s("张伟"))
+                .with("holder_id", s("500103199203154418"))
+                .with("holder_id_type", s("居民身份证"))
+                .with("valid_until", d("2030-03-01")?)
+                .with("sex", s("男"))
+                .with("nationality", s("中国"))
+                .with("birth_date", d("1992-03-15")?)
+                .with("address", s("重庆市渝中区解放碑民族路 88 号"))
+                .with("first_issue_date", d("2012-05-20")?)
+                .with("vehicle_class", s("C1"))
+                .with("file_number", s("500100123456"))
+                .with("photo_digest", AttributeValue::Bytes(vec![0x5a; 32])),
+            now,
+        )?,
+    );
+    // Sixteen this year: the age check must refuse, whatever the year.
+    let birth = format!("{}-06-01", now.year() - 16);
+    let first17 = format!("500103{}0601441", now.year() - 16);
+    let id_number = zkcred_credential::formats::IdNumber::with_check_char(&first17)
+        .map_err(|e| anyhow!("{e}"))?
+        .to_string();
+    Ok(Person {
+        name: "刘小明 Liu Xiaoming",
+        credential: chongqing.issue(
+            "resident_id_card",
+            AttributeSet::new()
+                .with("license_number", s(&id_number))
+                .with("holder_name", s("刘小明"))
+                .with("holder_id", s(&id_number))
+                .with("holder_id_type", s("居民身份证"))
+                .with("valid_until", d("2031-06-01")?)
+                .with("sex", s("男"))
+                .with("ethnicity", s("汉"))
+                .with("birth_date", d(&birth)?)
+                .with("address", s("重庆市渝中区解放碑民族路 90 号"))
+                .with("photo_digest", AttributeValue::Bytes(vec![0x3c; 32])),
+            now,
+        )?,
+        key: chongqing.key.public().clone(),
+        more: Vec::new(),
+    })
+}
+
+/// The verifiers' policies: the hotel, the employer, the landlord, the
+/// KTV, the car-rental desk.
+fn policies() -> [Value; 5] {
     [
         policy(
             "bund-hotel-check-in",
@@ -414,6 +497,45 @@ fn policies() -> [Value; 3] {
             365,
             json!({ "id": "ownership", "types": ["real_estate_certificate"], "disclose": ["holder_name", "property_location"] }),
         ),
+        policy(
+            "jingan-ktv-adults-only",
+            "KTV 成年人入场 Adults only (no birth date, no name)",
+            (
+                "ktv.jingan.example.cn",
+                "静安示例KTV Jing'an Example KTV",
+                "310106",
+            ),
+            (
+                "age_verification",
+                "Admit only guests aged 18 or more.",
+                "《中华人民共和国未成年人保护法》第五十八条",
+            ),
+            1,
+            json!({ "id": "guest", "types": ["resident_id_card"], "disclose": [],
+                    "predicates": [{ "attribute": "birth_date", "op": "at_least_before", "years": 18 }] }),
+        ),
+        {
+            let mut p = policy(
+                "hongqiao-car-rental",
+                "小微型客车租赁 Car rental (renter's name, a valid licence of their own)",
+                ("rent.hongqiao.example.cn", "虹桥示例汽车租赁 Hongqiao Example Car Rental", "310105"),
+                (
+                    "identity_registration",
+                    "Register the renter and check a valid driver's license that is the renter's own, without learning the ID number or the birth date.",
+                    "《小微型客车租赁经营服务管理办法》第十四条",
+                ),
+                365,
+                json!({ "id": "renter", "types": ["resident_id_card"], "disclose": ["holder_name"],
+                        "predicates": [{ "attribute": "birth_date", "op": "at_least_before", "years": 18 }] }),
+            );
+            p["requirements"]
+                .as_array_mut()
+                .map(|r| r.push(json!({ "id": "licence", "types": ["drivers_license"], "disclose": ["vehicle_class"],
+                    "predicates": [{ "attribute": "valid_until", "op": "after", "if_absent": "pass" }] })));
+            p["links"] =
+                json!([{ "attribute": "holder_id", "requirements": ["renter", "licence"] }]);
+            p
+        },
     ]
 }
 
@@ -440,8 +562,9 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
             d.key.public().key_id
         )?;
     }
-    let people = people(&deps, now)?;
-    for p in &people {
+    let mut people = people(&deps, now)?;
+    let minor = more_licenses(&deps, &mut people[0], now)?;
+    for p in people.iter().chain([&minor]) {
         let messages = zkcred_credential::layout::message_count(
             Catalogue::builtin()
                 .get(&p.credential.credential_type)
@@ -449,8 +572,13 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         );
         writeln!(
             out,
-            "  {} holds a {} ({messages} BBS messages signed)",
-            p.name, p.credential.credential_type
+            "  {} holds a {} ({messages} BBS messages signed){}",
+            p.name,
+            p.credential.credential_type,
+            p.more
+                .iter()
+                .map(|c| format!(" and a {}", c.credential_type))
+                .collect::<String>()
         )?;
     }
 
@@ -468,6 +596,8 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     scene_employer(&roles, li, out).await?;
     scene_landlord(&roles, wang, out).await?;
     scene_replay(&roles, zhang, &hotel_submission, out).await?;
+    scene_ktv(&roles, zhang, &minor, out).await?;
+    scene_rental(&roles, zhang, out).await?;
     regulator_view(&roles, out).await?;
 
     server.shutdown().await?;
@@ -614,6 +744,127 @@ async fn scene_replay(
     Ok(())
 }
 
+/// Scenes 5 and 6: a KTV admits an adult from the ID card without seeing
+/// the birth date (or anything else); a 16-year-old's wallet refuses to
+/// answer.
+async fn scene_ktv(
+    roles: &Roles,
+    zhang: &Person,
+    minor: &Person,
+    out: &mut dyn Write,
+) -> Result<()> {
+    heading(
+        out,
+        "Scene 5 · A Shanghai KTV admits adults only: \"18 or older\", not the birth date",
+    )?;
+    let (submission, decision) =
+        verify_scene(&roles.ktv, out, "jingan-ktv-adults-only", zhang).await?;
+    show_received(&submission, out)?;
+    let accepted = expect_accepted(decision)?;
+    let text =
+        serde_json::to_string(&submission.presentation)? + &serde_json::to_string(&accepted)?;
+    for leak in ["1992-03-15", "19920315", "500103199203154418", "张伟"] {
+        if text.contains(leak) {
+            bail!("the KTV received {leak}");
+        }
+    }
+    for c in &accepted.credentials {
+        for p in &c.predicates {
+            writeln!(
+                out,
+                "  predicate: {} — {} ({})",
+                p.predicate, p.status, p.established
+            )?;
+        }
+    }
+
+    heading(out, "Scene 6 · A 16-year-old tries the same door")?;
+    let issued = roles.ktv.challenge("jingan-ktv-adults-only").await?;
+    match minor.answer(&issued.request) {
+        Ok(_) => bail!("the minor's wallet produced a presentation"),
+        Err(e) => writeln!(
+            out,
+            "  {}'s wallet refuses before anything leaves the phone: {e}",
+            minor.name
+        )?,
+    }
+    writeln!(
+        out,
+        "  (a wallet that tried anyway could not make a proof that verifies: the range proof is sound)"
+    )?;
+    Ok(())
+}
+
+/// Scene 7: a car-rental desk checks that the driver's license is valid
+/// and belongs to the same person as the ID card, by a proof that the two
+/// hidden ID numbers are equal.
+async fn scene_rental(roles: &Roles, zhang: &Person, out: &mut dyn Write) -> Result<()> {
+    heading(
+        out,
+        "Scene 7 · A car-rental desk: an adult, a valid driver's license, and the same person on both",
+    )?;
+    let (submission, decision) =
+        verify_scene(&roles.rental, out, "hongqiao-car-rental", zhang).await?;
+    show_received(&submission, out)?;
+    let accepted = expect_accepted(decision)?;
+    for c in &accepted.credentials {
+        for p in &c.predicates {
+            writeln!(
+                out,
+                "  {}: {} — {} ({})",
+                c.requirement, p.predicate, p.status, p.established
+            )?;
+        }
+    }
+    for l in &accepted.links {
+        writeln!(
+            out,
+            "  link: {} equal across {} — {} (neither value disclosed)",
+            l.attribute,
+            l.requirements.join(" and "),
+            l.status
+        )?;
+    }
+    if accepted.links.is_empty() {
+        bail!("the rental decision reports no link");
+    }
+    if serde_json::to_string(&submission.presentation)?.contains("500103199203154418") {
+        bail!("the rental desk received the ID number");
+    }
+    Ok(())
+}
+
+/// What the verifier receives in a presentation: per credential the
+/// disclosed values and the statements proven, and the proof's size.
+fn show_received(submission: &Submission, out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "  what the verifier receives:")?;
+    for c in &submission.presentation.credentials {
+        let disclosed: Vec<String> = c
+            .disclosed
+            .iter()
+            .map(|(k, v)| format!("{k}={}", short(v)))
+            .collect();
+        let statements: Vec<String> = c.statements.iter().map(|s| s.describe()).collect();
+        writeln!(
+            out,
+            "    {} from {}: disclosed {{{}}}; proven {{{}}}",
+            c.credential_type,
+            c.issuer,
+            disclosed.join(", "),
+            statements.join("; ")
+        )?;
+    }
+    if let Some(p) = &submission.presentation.proof {
+        writeln!(
+            out,
+            "    one {} proof of {} octets over all of it (BBS proofs, commitments, one aggregated range proof)",
+            p.kind,
+            p.value.len() / 2
+        )?;
+    }
+    Ok(())
+}
+
 /// The regulator: the policies' audit, a signed head, the log, and the
 /// export verified offline.
 async fn regulator_view(roles: &Roles, out: &mut dyn Write) -> Result<()> {
@@ -715,7 +966,11 @@ async fn verify_scene(
     writeln!(
         out,
         "  holder → POST /v1/presentations (discloses: {})",
-        disclosed.join(", ")
+        if disclosed.is_empty() {
+            "nothing".to_owned()
+        } else {
+            disclosed.join(", ")
+        }
     )?;
     let decision = decision_of(verifier.submit(&submission).await)?;
     writeln!(

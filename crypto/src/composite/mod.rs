@@ -17,7 +17,9 @@
 //! 2. Every message a range is claimed on gets a commitment
 //!    `C = Y_0 * s + Y_1 * m` and a Schnorr commitment `T_C = Y_0 * s~ + Y_1 *
 //!    m~`, reusing the message's `m~` from its BBS proof.
-//! 3. One challenge over everything (see [`challenge`]):
+//! 3. One challenge over everything (`challenge`), in the first credential's
+//!    suite (each BBS part keeps its own suite for its domain and
+//!    generators; the commitments and the range proof use the first's):
 //!    `c = hash_to_scalar(I2OSP(n, 8) || per credential (R, (i, msg_i)*,
 //!    Abar, Bbar, D, T1, T2, domain) || relations || per commitment (C, T_C)
 //!    || I2OSP(len(ph), 8) || ph)`, with `dst = api_id ||

@@ -39,8 +39,7 @@ fn scalar_to_u64(s: &Scalar) -> Option<u64> {
 /// computing anything, a range the holder's message does not meet.
 ///
 /// # Errors
-/// [`Error::InvalidStatement`] for no or more than 16 credentials, mixed
-/// suites, or relations that do not fit the credentials (an index out of
+/// [`Error::InvalidStatement`] for no or more than 16 credentials, or relations that do not fit the credentials (an index out of
 /// range, a relation on a disclosed message, a range without bounds);
 /// [`Error::DuplicateIndex`] / [`Error::IndexOutOfRange`] for bad disclosed
 /// indexes; [`Error::ValueOutOfRange`] when a message is outside its claimed
@@ -58,10 +57,9 @@ pub fn prove<R: RngCore + CryptoRng + ?Sized>(
     if parts.len() > MAX_CREDENTIALS {
         return Err(Error::InvalidStatement("too many credentials"));
     }
+    // The composite hash, the commitments and the range proof use the
+    // first credential's suite; each BBS part keeps its own.
     let suite = first.credential.suite();
-    if parts.iter().any(|p| p.credential.suite() != suite) {
-        return Err(Error::InvalidStatement("credentials of different suites"));
-    }
     let disclosed: Vec<Vec<usize>> = parts
         .iter()
         .map(|p| sorted_indexes(p.disclosed, p.credential.message_count()))

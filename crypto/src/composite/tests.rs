@@ -21,12 +21,16 @@ struct Cred {
 }
 
 fn cred(values: &[i64]) -> Cred {
+    cred_in(SUITE, values)
+}
+
+fn cred_in(suite: Suite, values: &[i64]) -> Cred {
     let sk = SecretKey::random(&mut OsRng);
     let pk = sk.public_key();
     let messages: Vec<Scalar> = values.iter().map(|v| Scalar::from_i64(*v)).collect();
     let header = b"test header".to_vec();
-    let sig = core::sign(SUITE, &sk, &pk, &header, &messages).unwrap();
-    let pc = ProverCredential::new(SUITE, &pk, &sig, &header, &messages).unwrap();
+    let sig = core::sign(suite, &sk, &pk, &header, &messages).unwrap();
+    let pc = ProverCredential::new(suite, &pk, &sig, &header, &messages).unwrap();
     Cred {
         vk: VerifierKey::new(pk),
         pc,
@@ -324,6 +328,61 @@ fn tampering_with_anything_is_refused() {
     }
     assert!(CompositeProof::from_bytes(&[bytes.clone(), vec![0]].concat()).is_err());
     assert!(CompositeProof::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+}
+
+#[test]
+fn credentials_of_both_suites_in_one_proof() {
+    let a = cred(&[42, 13_000]);
+    let b = cred_in(Suite::Bls12381Shake256, &[42, 20_500]);
+    let parts = [
+        ProverPart {
+            credential: &a.pc,
+            disclosed: &[],
+        },
+        ProverPart {
+            credential: &b.pc,
+            disclosed: &[],
+        },
+    ];
+    let rel = Relations {
+        equalities: vec![(at(0, 0), at(1, 0))],
+        ranges: vec![range(1, 1, Some(20_000), None)],
+    };
+    let proof = prove(&parts, &rel, b"ph", &mut OsRng).unwrap();
+    let vparts = [
+        VerifierPart {
+            suite: SUITE,
+            key: &a.vk,
+            header: &a.header,
+            disclosed: &[],
+        },
+        VerifierPart {
+            suite: Suite::Bls12381Shake256,
+            key: &b.vk,
+            header: &b.header,
+            disclosed: &[],
+        },
+    ];
+    let item = CompositeItem {
+        parts: &vparts,
+        relations: &rel,
+        ph: b"ph",
+        proof: &proof,
+    };
+    assert_eq!(verify(&item), Ok(()));
+    // The second part claimed under the other suite does not verify.
+    let wrong = [
+        vparts[0],
+        VerifierPart {
+            suite: SUITE,
+            ..vparts[1]
+        },
+    ];
+    assert!(verify(&CompositeItem {
+        parts: &wrong,
+        ..item
+    })
+    .is_err());
 }
 
 #[test]

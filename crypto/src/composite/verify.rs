@@ -14,7 +14,8 @@ use crate::Error;
 /// One credential of a composite proof as the verifier sees it.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifierPart<'a> {
-    /// The credential's suite (all parts of one proof share it).
+    /// The credential's suite (the first part's also hashes the composite
+    /// challenge and chooses the commitment and range generators).
     pub suite: Suite,
     /// The issuer's prepared key.
     pub key: &'a VerifierKey,
@@ -46,10 +47,9 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
     if parts.is_empty() || parts.len() > MAX_CREDENTIALS || parts.len() != proof.bbs.len() {
         return Err(Error::InvalidStatement("credential count"));
     }
+    // The composite hash, the commitments and the range proof use the
+    // first credential's suite; each BBS part keeps its own.
     let suite = parts[0].suite;
-    if parts.iter().any(|p| p.suite != suite) {
-        return Err(Error::InvalidStatement("credentials of different suites"));
-    }
     let c = proof.bbs[0].challenge;
     if proof.bbs.iter().any(|p| p.challenge != c) {
         return Err(Error::VerificationFailed);
@@ -57,7 +57,7 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
     let mut inits = Vec::with_capacity(parts.len());
     for (p, bbs) in parts.iter().zip(&proof.bbs) {
         inits.push(init_vartime(
-            suite,
+            p.suite,
             p.key.public_key(),
             Some(p.key),
             bbs,

@@ -46,7 +46,8 @@ use zkcred_translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef,
 
 /// The bodies of the verification routes: the API's types.
 pub use zkcred_api::{
-    Accepted, ChallengeRequest, DisclosedOut, HeldDecision, IssuedChallenge, Submission,
+    Accepted, ChallengeRequest, DisclosedOut, HeldDecision, IssuedChallenge, LinkOutcome,
+    PredicateOutcome, Submission,
 };
 
 /// Issues a challenge for `policy_id` to the verifier `who`.
@@ -461,6 +462,22 @@ struct Ctx<'a> {
     proven_names: Vec<Vec<ProvenStatement>>,
 }
 
+/// A predicate's result as the API reports it (its wire names).
+fn predicate_outcome(p: &zkcred_policy::evaluate::PredicateResult) -> PredicateOutcome {
+    PredicateOutcome {
+        predicate: p.predicate.clone(),
+        status: serde_json::to_value(p.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        established: p
+            .established
+            .and_then(|e| serde_json::to_value(e).ok())
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+    }
+}
+
 /// The log's form of statements: attribute name, operator and the
 /// verifier's bound, never a value; a statement whose bound the log's
 /// character set refuses is left out (bounds come from the verifier's own
@@ -580,6 +597,21 @@ impl Ctx<'_> {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.as_ref().map_or(Value::Null, |v| v.to_json())))
                     .collect(),
+                predicates: decision
+                    .credentials
+                    .iter()
+                    .find(|c| c.requirement == r.requirement)
+                    .map(|c| c.predicates.iter().map(predicate_outcome).collect())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        let links = decision
+            .links
+            .iter()
+            .map(|l| LinkOutcome {
+                attribute: l.attribute.clone(),
+                requirements: l.requirements.clone(),
+                status: "proven".to_owned(),
             })
             .collect();
         let seq = self
@@ -592,6 +624,7 @@ impl Ctx<'_> {
             policy: self.policy_ref.clone(),
             log_sequence: seq,
             credentials,
+            links,
         })
     }
 }

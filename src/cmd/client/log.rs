@@ -79,11 +79,25 @@ pub(crate) fn record_line(r: &DisclosureRecord) -> String {
         .credentials
         .iter()
         .map(|c| {
-            format!(
-                "{}[{}]",
-                c.credential_type,
-                c.disclosed_attributes.join(",")
-            )
+            let proven: Vec<String> = c
+                .proven
+                .iter()
+                .map(|p| format!("{} {} {}", p.attribute, p.op, p.bound))
+                .collect();
+            if proven.is_empty() {
+                format!(
+                    "{}[{}]",
+                    c.credential_type,
+                    c.disclosed_attributes.join(",")
+                )
+            } else {
+                format!(
+                    "{}[{}; proven {}]",
+                    c.credential_type,
+                    c.disclosed_attributes.join(","),
+                    proven.join(", ")
+                )
+            }
         })
         .collect();
     let outcome = serde_json::to_value(r.outcome)

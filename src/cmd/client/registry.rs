@@ -210,8 +210,12 @@ pub(crate) fn audit_line(a: &Value) -> String {
         .map(|xs| {
             xs.iter()
                 .map(|x| {
+                    let how = match x["disclosure"].as_str() {
+                        Some("proven") => ", proven",
+                        _ => "",
+                    };
                     format!(
-                        "{}({})",
+                        "{}({}{how})",
                         x["attribute"]
                             .as_str()
                             .or(x["name"].as_str())
