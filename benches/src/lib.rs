@@ -17,13 +17,11 @@
 //!
 //! `predicates.rs` adds docknetwork's `proof_system` 0.34 (composite proofs:
 //! the BBS proof of knowledge with a range predicate), in
-//! [`dock_predicates`], also single-threaded.
+//! [`dock_predicates`], also single-threaded, beside zkcred-crypto's own
+//! composite proofs in [`zkcred_predicates`].
 
 pub mod dock_predicates;
-// ZKCRED-PREDICATES: zkcred-crypto's own range predicate (the lead's
-// Bulletproofs+-style range proof) gets its wrapper here, beside the peer's,
-// e.g. `pub mod zkcred_predicates;`, used by predicates.rs's `zkcred_*`
-// functions.
+pub mod zkcred_predicates;
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
