@@ -219,12 +219,17 @@ async fn end_to_end() {
                 )
                 .await;
             assert_eq!(s, StatusCode::OK, "{v}");
-            v["records"][0]["record"]["credentials"][0]["disclosed_attributes"].clone()
+            let cred = &v["records"][0]["record"]["credentials"][0];
+            // The hotel's validity predicate is proven, not disclosed: the
+            // record names it by attribute, operator and bound.
+            assert_eq!(cred["proven"][0]["attribute"], "valid_until", "{v}");
+            assert_eq!(cred["proven"][0]["op"], ">", "{v}");
+            cred["disclosed_attributes"].clone()
         }
     };
     assert_eq!(
         refused_names(seq).await,
-        json!(["birth_date", "holder_name", "valid_until"])
+        json!(["birth_date", "holder_name"])
     );
     // A name outside the catalogue (which could carry a value) is refused
     // and never written to the log.
@@ -235,7 +240,7 @@ async fn end_to_end() {
     let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let names = refused_names(v["log_sequence"].as_u64().unwrap()).await;
-    assert_eq!(names, json!(["holder_name", "valid_until"]));
+    assert_eq!(names, json!(["holder_name"]));
 
     let sub = answered(&c, &h, |p| {
         p["credentials"][0]["disclosed"]["holder_name"] = json!("李四")
@@ -248,21 +253,23 @@ async fn end_to_end() {
     );
     assert!(!v.to_string().contains("李四"));
 
-    let sub = answered(&c, &h, |p| {
-        p["credentials"][0]["proof"]["value"] = json!("zz")
-    })
-    .await;
+    // The hotel's policy has a predicate: the presentation's one composite
+    // proof sits beside the entries.
+    let sub = answered(&c, &h, |p| p["proof"]["value"] = json!("zz")).await;
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("proof_malformed"))
+    );
+    let sub = answered(&c, &h, |p| p["proof"]["value"] = json!("00")).await;
     let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::BAD_REQUEST, Some("proof_malformed"))
     );
     let sub = answered(&c, &h, |p| {
-        let v = p["credentials"][0]["proof"]["value"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        p["credentials"][0]["proof"]["value"] = json!(v[..v.len() - 64]);
+        let v = p["proof"]["value"].as_str().unwrap().to_owned();
+        p["proof"]["value"] = json!(v[..v.len() - 64]);
     })
     .await;
     let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
@@ -480,7 +487,11 @@ async fn end_to_end() {
     assert_eq!(all.next, None);
     assert_eq!(
         all.records[0].record.credentials[0].disclosed_attributes,
-        ["holder_name", "valid_until"]
+        ["holder_name"]
+    );
+    assert_eq!(
+        all.records[0].record.credentials[0].proven[0].attribute,
+        "valid_until"
     );
     let page = regulator
         .log_records(&RecordsQuery {
@@ -513,7 +524,11 @@ async fn end_to_end() {
     let request = challenge(&c, HOTEL).await;
     assert_eq!(
         request["credentials"][0]["disclose"],
-        json!(["holder_name", "sex", "valid_until"])
+        json!(["holder_name", "sex"])
+    );
+    assert_eq!(
+        request["credentials"][0]["statements"][0]["attribute"],
+        "valid_until"
     );
     let (s, v) = c
         .post(&format!("/v1/policies/{POLICY}/versions"), ADMIN, &v2)

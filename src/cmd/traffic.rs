@@ -400,9 +400,13 @@ pub(crate) fn backoff(attempt: u32) -> Duration {
 /// Flips the low bit of the proof's last hex digit: the proof still
 /// decodes, and no longer verifies.
 fn corrupt_proof(submission: &mut Value) {
-    if let Some(Value::String(proof)) =
-        submission.pointer_mut("/presentation/credentials/0/proof/value")
-    {
+    // A composite presentation's one proof, else the first entry's.
+    let pointer = if submission.pointer("/presentation/proof/value").is_some() {
+        "/presentation/proof/value"
+    } else {
+        "/presentation/credentials/0/proof/value"
+    };
+    if let Some(Value::String(proof)) = submission.pointer_mut(pointer) {
         if let Some(last) = proof.pop() {
             let flipped = last
                 .to_digit(16)
@@ -442,6 +446,15 @@ mod tests {
         assert!(retry_later(429, Some("rate_limited")));
         assert!(retry_later(503, Some("overloaded")));
         assert!(!retry_later(503, Some("timeout")));
+    }
+
+    #[test]
+    fn a_composite_presentation_s_proof_is_the_one_corrupted() {
+        let mut v = serde_json::json!({
+            "presentation": { "credentials": [ {} ], "proof": { "value": "a0ff" } }
+        });
+        corrupt_proof(&mut v);
+        assert_eq!(v["presentation"]["proof"]["value"], "a0fe");
     }
 
     #[test]
