@@ -6,6 +6,14 @@
 //! how it relates to the published test vectors, and [`curve`] for the choice
 //! of curve library.
 //!
+//! Beyond the draft, zero-knowledge statements about hidden messages:
+//! [`range`] (Bulletproofs+ range proofs over BLS12-381 G1, aggregated and
+//! batch-verified) and [`composite`] (several credentials' BBS proofs,
+//! commitments to hidden messages, equalities and range claims under one
+//! challenge). These are our own constructions on `blst`, as the hot path
+//! is: the module docs give the construction, its sources and the
+//! soundness arguments.
+//!
 //! Types carry validity: a [`bbs::PublicKey`], [`bbs::Signature`] or
 //! [`bbs::Proof`] exists only after every check the draft asks for (exact
 //! lengths, canonical scalars, points on the curve, in the subgroup and not
