@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
 
-use zkcred::cmd::loadtest::{run, LoadtestArgs, Switch};
+use zkcred::cmd::loadtest::{run, LoadtestArgs, Scene, Switch};
 
 fn short(batching: Switch) -> LoadtestArgs {
     LoadtestArgs {
@@ -43,4 +43,18 @@ fn loadtest_batched_accepts_everything() {
 #[test]
 fn loadtest_unbatched_accepts_everything() {
     check(Switch::Off);
+}
+
+/// The adults-only venue: every presentation a composite proof (age and
+/// validity proven, nothing disclosed), all accepted.
+#[test]
+fn the_venue_scene_is_accepted_with_proven_predicates() {
+    let args = LoadtestArgs {
+        scene: Scene::Venue,
+        ..short(Switch::On)
+    };
+    let report = run(&args).unwrap();
+    let text = report.to_text();
+    assert!(report.errors.is_empty(), "{text}");
+    assert_eq!(report.accepted, 80, "{text}");
 }

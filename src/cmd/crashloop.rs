@@ -30,7 +30,7 @@ use zkcred_translog::{LogPublicKey, Outcome, SignedTreeHead};
 
 use super::child::{write_config, ChildServer, Tokens};
 use super::client::log::verify_streamed;
-use super::loadtest::{setup_with, Api, Setup};
+use super::loadtest::{setup_with, Api, Scene, Setup};
 use super::senders::{self, Until};
 use super::traffic::{Mix, Producer, Queue};
 
@@ -249,7 +249,13 @@ pub fn run(args: &CrashloopArgs) -> Result<CrashloopReport> {
         let s = match &setup {
             Some(s) => Arc::clone(s),
             None => {
-                let s = Arc::new(rt.block_on(setup_with(&api, &tokens.verifier_name, 3600, 4))?);
+                let s = Arc::new(rt.block_on(setup_with(
+                    &api,
+                    &tokens.verifier_name,
+                    3600,
+                    4,
+                    Scene::Name,
+                ))?);
                 setup = Some(Arc::clone(&s));
                 s
             }

@@ -51,6 +51,18 @@ use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
 const ISSUER: &str = "11330105002500287C";
 const CREDENTIAL_TYPE: &str = "resident_id_card";
 
+/// What the run's policy asks of each holder's resident ID card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Scene {
+    /// The holder's name, disclosed (one BBS proof per presentation).
+    #[default]
+    Name,
+    /// An adults-only venue: nothing disclosed, "18 or older" and "card
+    /// still valid" proven (one composite proof with an aggregated range
+    /// proof per presentation).
+    Venue,
+}
+
 /// On or off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Switch {
@@ -91,6 +103,10 @@ pub struct LoadtestArgs {
     /// Concurrent keep-alive connections.
     #[arg(long, default_value_t = 64)]
     pub connections: usize,
+    /// What the policy asks: `name` (the holder's name) or `venue` (adults
+    /// only: an age and a validity predicate proven, nothing disclosed).
+    #[arg(long, value_enum, default_value = "name")]
+    pub scene: Scene,
     /// Micro-batching of the in-process server's verification.
     #[arg(long, value_enum, default_value = "on")]
     pub batching: Switch,
@@ -113,6 +129,7 @@ impl Default for LoadtestArgs {
             rate: 2000,
             max: false,
             connections: 64,
+            scene: Scene::Name,
             batching: Switch::On,
             credentials: 8,
             json: false,
@@ -514,8 +531,27 @@ fn issuer_document() -> Value {
 }
 
 /// The policy document (`zkcred-policy`) registered for the run: the
-/// holder's name from a resident ID card, requests living `ttl_secs`.
-fn policy_document(id: &str, verifier: &str, ttl_secs: u64) -> Value {
+/// holder's name from a resident ID card (or, for the venue scene, an age
+/// and a validity predicate), requests living `ttl_secs`.
+fn policy_document(id: &str, verifier: &str, ttl_secs: u64, scene: Scene) -> Value {
+    let requirement = match scene {
+        Scene::Name => json!({
+            "id": "holder",
+            "description": "A resident ID card",
+            "types": [CREDENTIAL_TYPE],
+            "disclose": ["holder_name"],
+        }),
+        Scene::Venue => json!({
+            "id": "holder",
+            "description": "An adult with a valid resident ID card",
+            "types": [CREDENTIAL_TYPE],
+            "disclose": [],
+            "predicates": [
+                { "attribute": "birth_date", "op": "at_least_before", "years": 18 },
+                { "attribute": "valid_until", "op": "after", "if_absent": "pass" },
+            ],
+        }),
+    };
     json!({
         "format": "zkcred-policy",
         "format_version": 1,
@@ -530,12 +566,7 @@ fn policy_document(id: &str, verifier: &str, ttl_secs: u64) -> Value {
         },
         "retention": { "days": 0 },
         "freshness": { "request_ttl_seconds": ttl_secs.clamp(1, 86_400) },
-        "requirements": [{
-            "id": "holder",
-            "description": "A resident ID card",
-            "types": [CREDENTIAL_TYPE],
-            "disclose": ["holder_name"],
-        }],
+        "requirements": [requirement],
     })
 }
 
@@ -580,6 +611,7 @@ async fn setup(api: &Api, args: &LoadtestArgs) -> Result<Setup> {
         &args.verifier_name,
         challenge_ttl(args),
         args.credentials,
+        args.scene,
     )
     .await
 }
@@ -591,6 +623,7 @@ pub(crate) async fn setup_with(
     verifier: &str,
     ttl_secs: u64,
     credentials: usize,
+    scene: Scene,
 ) -> Result<Setup> {
     let now = OffsetDateTime::now_utc();
     let key = IssuerKey::generate(
@@ -615,7 +648,7 @@ pub(crate) async fn setup_with(
     api.admin
         .create(
             DocKind::Policy,
-            &policy_document(&policy, verifier, ttl_secs),
+            &policy_document(&policy, verifier, ttl_secs, scene),
         )
         .await
         .context("registering the policy")?;

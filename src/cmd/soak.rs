@@ -24,7 +24,7 @@ use anyhow::{ensure, Context as _, Result};
 use serde::Serialize;
 
 use super::child::{rss_kib, write_config, ChildServer, Tokens};
-use super::loadtest::{percentiles, setup_with, Api, Percentiles};
+use super::loadtest::{percentiles, setup_with, Api, Percentiles, Scene};
 use super::senders::{self, Until};
 use super::traffic::{Class, Mix, Producer, Queue};
 
@@ -303,6 +303,7 @@ pub fn run(args: &SoakArgs) -> Result<SoakReport> {
         &args.verifier_name,
         3600,
         args.credentials,
+        Scene::Name,
     ))?;
 
     let chunk = (args.rate as usize).max(1);
