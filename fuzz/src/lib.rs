@@ -26,15 +26,21 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::formats::{license_number, AreaCode, IdNumber};
 use zkcred_credential::keys::{check_authority, check_identifier};
+use zkcred_credential::presentation::{prepare_presentation, PreparedPresentation};
 use zkcred_credential::{
     issuance, issue_with, present, verify_presentation, AttributeSet, AttributeType,
-    AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey, KeySet,
-    LicenseId, LicenseTypeCode, Presentation, PresentationRequest, Uscc,
+    AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey,
+    KeyResolver, KeySet, LicenseId, LicenseTypeCode, Presentation, PresentationRequest, RangeOp,
+    RangeStatement, RequestedCredential, Statement, Uscc,
 };
 use zkcred_crypto::bbs::{
-    self, BatchItem, Proof, PublicKey, SecretKey, Signature, Suite, VerifierKey,
+    self, BatchItem, Proof, ProverCredential, PublicKey, SecretKey, Signature, Suite, VerifierKey,
 };
-use zkcred_crypto::curve::{G1Affine, G2Affine};
+use zkcred_crypto::composite::{self, CompositeItem, CompositeProof, Relations, VerifierPart};
+use zkcred_crypto::curve::{G1Affine, G1Projective, G2Affine};
+use zkcred_crypto::range::{
+    self, PedersenGenerators, RangeBatchItem, RangeProof, RangeWitness, ValueCommitment,
+};
 use zkcred_crypto::Scalar;
 use zkcred_policy::{Evaluator, FixedClock, Issuer, Policy, PolicyLoader, RegionCode, Registry};
 use zkcred_translog::{
@@ -62,6 +68,9 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("log_export", log_export),
     ("log_key_file", log_key_file),
     ("conformance", conformance),
+    ("range_proof", range_proof),
+    ("composite_proof", composite_proof),
+    ("composite_presentation", composite_presentation),
 ];
 
 // ---------------------------------------------------------------- fixtures
@@ -350,6 +359,304 @@ pub fn credentials() -> &'static CredentialFixture {
 pub fn log_key() -> &'static LogSigningKey {
     static K: OnceLock<LogSigningKey> = OnceLock::new();
     K.get_or_init(|| LogSigningKey::from_seed(&[42; 32]))
+}
+
+/// One range statement of the `range_proof` target and a valid proof of
+/// it.
+pub struct RangeFixture {
+    /// The suite (transcript hash and generators).
+    pub suite: Suite,
+    /// The composite commitment generators of that suite.
+    pub pedersen: PedersenGenerators,
+    /// The Fiat-Shamir binding.
+    pub binding: Scalar,
+    /// The values' commitments and widths.
+    pub statement: Vec<ValueCommitment>,
+    /// A valid proof, decoded.
+    pub proof: RangeProof,
+    /// Its octets.
+    pub bytes: Vec<u8>,
+}
+
+impl RangeFixture {
+    fn item<'a>(&'a self, proof: &'a RangeProof) -> RangeBatchItem<'a> {
+        RangeBatchItem {
+            suite: self.suite,
+            pedersen: &self.pedersen,
+            binding: &self.binding,
+            statement: &self.statement,
+            proof,
+        }
+    }
+}
+
+/// `C = g * v + h * gamma`.
+fn pedersen_commit(pg: &PedersenGenerators, v: u64, gamma: Scalar) -> G1Affine {
+    G1Projective::msm_vartime(&[pg.g, pg.h], &[Scalar::from_u64(v), gamma]).to_affine()
+}
+
+/// Three statements with valid proofs of 3, 5 and 6 rounds (8, 32 and 64
+/// bits): `v` in 8 bits; `b - m` in 32 bits (an upper bound on a day
+/// count); `m - a` in 32 bits next to a public value (no point) in 16, the
+/// last over SHAKE-256.
+fn range_fixture() -> Vec<RangeFixture> {
+    let mut r = rng(5);
+    let mut make = |suite: Suite, binding: u64, values: &[(Option<u64>, bool, i64, u32, u64)]| {
+        // (committed value, or none; negated; offset; bits; witness value)
+        let pedersen = zkcred_crypto::composite::commitment_generators(suite);
+        let mut statement = Vec::new();
+        let mut witness = Vec::new();
+        for &(m, negated, offset, bits, value) in values {
+            let gamma = if m.is_some() {
+                Scalar::random(&mut r)
+            } else {
+                Scalar::ZERO
+            };
+            statement.push(ValueCommitment {
+                point: m.map(|m| pedersen_commit(&pedersen, m, gamma)),
+                coefficient: if negated { -Scalar::ONE } else { Scalar::ONE },
+                offset: Scalar::from_i64(offset),
+                bits,
+            });
+            witness.push(RangeWitness {
+                value,
+                blinding: if negated { -gamma } else { gamma },
+            });
+        }
+        let binding = Scalar::from_u64(binding);
+        let proof = range::prove(suite, &pedersen, &binding, &statement, &witness, &mut r)
+            .expect("range proof");
+        RangeFixture {
+            suite,
+            pedersen,
+            binding,
+            statement,
+            bytes: proof.to_bytes(),
+            proof,
+        }
+    };
+    vec![
+        make(Suite::Bls12381Sha256, 3, &[(Some(200), false, 0, 8, 200)]),
+        make(
+            Suite::Bls12381Sha256,
+            5,
+            &[(Some(13_938), true, 20_000, 32, 20_000 - 13_938)],
+        ),
+        make(
+            Suite::Bls12381Shake256,
+            6,
+            &[
+                (Some(13_938), false, -13_000, 32, 938),
+                (None, false, 7, 16, 7),
+            ],
+        ),
+    ]
+}
+
+/// The range fixtures, built once per process.
+pub fn range_fixtures() -> &'static [RangeFixture] {
+    static F: OnceLock<Vec<RangeFixture>> = OnceLock::new();
+    F.get_or_init(range_fixture)
+}
+
+/// The `composite_proof` target's statement: a 10-message credential
+/// (SHA-256 suite) signed once, messages 0 and 1 disclosed, hidden message
+/// 5 (a day count, 13 938) claimed in `[10 000, 20 000]` over 32 bits and
+/// hidden messages 2 and 8 claimed equal; a valid proof of it, and proofs
+/// of other statements over the same credential (seeds of other shapes).
+pub struct CompositeFixture {
+    /// The prepared issuer key.
+    pub vk: VerifierKey,
+    /// The signature header.
+    pub header: Vec<u8>,
+    /// The disclosed messages.
+    pub disclosed: Vec<(usize, Scalar)>,
+    /// The relations claimed.
+    pub relations: Relations,
+    /// The presentation header.
+    pub ph: Vec<u8>,
+    /// The valid proof, decoded.
+    pub proof: CompositeProof,
+    /// Its octets.
+    pub bytes: Vec<u8>,
+    /// Proofs over the same credential of other statements: no relation,
+    /// two range claims (two commitments, four range values).
+    pub other_shapes: Vec<Vec<u8>>,
+}
+
+/// The suite of the composite fixture.
+const COMPOSITE_SUITE: Suite = Suite::Bls12381Sha256;
+
+fn composite_fixture() -> CompositeFixture {
+    use zkcred_crypto::composite::{MessageRef, ProverPart, RangeClaim};
+    let sk = bbs::keygen(COMPOSITE_SUITE, &[9u8; 32], b"zkcred-fuzz-composite", None)
+        .expect("key material");
+    let pk = sk.public_key();
+    // Message 5 is the ranged day count, message 8 equals message 2.
+    let messages: Vec<Scalar> = [
+        13_000i64, 13_001, 13_002, 13_003, 13_004, 13_938, 13_006, 13_007, 13_002, 13_009,
+    ]
+    .iter()
+    .map(|&m| Scalar::from_i64(m))
+    .collect();
+    let header = b"zkcred fuzz composite header".to_vec();
+    let sig = bbs::core::sign(COMPOSITE_SUITE, &sk, &pk, &header, &messages).expect("sign");
+    let pc = ProverCredential::new(COMPOSITE_SUITE, &pk, &sig, &header, &messages)
+        .expect("prover credential");
+    let at = |index| MessageRef {
+        credential: 0,
+        index,
+    };
+    let claim = |index, min, max| RangeClaim {
+        message: at(index),
+        min,
+        max,
+        bits: 32,
+    };
+    let relations = Relations {
+        equalities: vec![(at(2), at(8))],
+        ranges: vec![claim(5, Some(10_000), Some(20_000))],
+    };
+    let disclosed_idx = [0usize, 1];
+    let parts = [ProverPart {
+        credential: &pc,
+        disclosed: &disclosed_idx,
+    }];
+    let ph = b"zkcred fuzz composite presentation header".to_vec();
+    let mut r = rng(6);
+    let proof = composite::prove(&parts, &relations, &ph, &mut r).expect("composite proof");
+    let other_shapes = [
+        Relations::default(),
+        Relations {
+            equalities: Vec::new(),
+            ranges: vec![claim(5, None, Some(20_000)), claim(9, Some(13_000), None)],
+        },
+    ]
+    .iter()
+    .map(|rel| {
+        composite::prove(&parts, rel, &ph, &mut r)
+            .expect("composite proof")
+            .to_bytes()
+    })
+    .collect();
+    CompositeFixture {
+        vk: VerifierKey::new(pk),
+        header,
+        disclosed: disclosed_idx.iter().map(|&i| (i, messages[i])).collect(),
+        relations,
+        ph,
+        bytes: proof.to_bytes(),
+        proof,
+        other_shapes,
+    }
+}
+
+/// The composite fixture, built once per process.
+pub fn composite_fixtures() -> &'static CompositeFixture {
+    static F: OnceLock<CompositeFixture> = OnceLock::new();
+    F.get_or_init(composite_fixture)
+}
+
+/// The `composite_presentation` target's fixture: a request with
+/// statements answered by the credential fixture's ID card (SHA-256 key):
+/// `holder_name` disclosed and `birth_date <= 2008-03-01` (an adult on
+/// 2026-03-01) proven; a valid composite presentation answering it, and
+/// that presentation prepared for batch verification.
+pub struct CompositePresentationFixture {
+    /// The request.
+    pub request: PresentationRequest,
+    /// A valid answer.
+    pub presentation: Presentation,
+    /// Its composite proof's octets.
+    pub proof: Vec<u8>,
+    /// It, checked up to its proof.
+    pub prepared: PreparedPresentation,
+    /// The prepared keys of its entries.
+    pub keys: Vec<VerifierKey>,
+    /// Another valid composite presentation, answering another request
+    /// (`birth_date` between two dates, `sex` disclosed): a seed of another
+    /// shape.
+    pub other: Presentation,
+}
+
+fn composite_presentation_fixture() -> CompositePresentationFixture {
+    let f = credentials();
+    let mut r = rng(7);
+    let request = |disclose: &[&str], statement: Statement, r: &mut StdRng| {
+        let mut rc = RequestedCredential::new("resident_id_card", disclose);
+        rc.statements = vec![statement];
+        PresentationRequest::new(
+            "hotel.fuzz.example.cn",
+            vec![rc],
+            now() + Duration::minutes(5),
+            r,
+        )
+        .expect("request")
+    };
+    let answer = |req: &PresentationRequest, r: &mut StdRng| {
+        present(
+            f.catalogue,
+            req,
+            &[(&f.id_card, f.key_sha.public())],
+            now(),
+            r,
+        )
+        .expect("composite presentation")
+    };
+    let req = request(
+        &["holder_name"],
+        RangeStatement::bound("birth_date", RangeOp::Le, json!("2008-03-01")).into(),
+        &mut r,
+    );
+    let presentation = answer(&req, &mut r);
+    let other_req = request(
+        &["sex"],
+        RangeStatement::between("birth_date", json!("1990-01-01"), json!("1995-12-31")).into(),
+        &mut r,
+    );
+    let other = answer(&other_req, &mut r);
+    let proof = hex::decode(
+        &presentation
+            .proof
+            .as_ref()
+            .expect("a composite proof")
+            .value,
+    )
+    .expect("hex");
+    let prepared = prepare_presentation(f.catalogue, &req, &presentation, &f.keys, now())
+        .expect("the fixture presentation prepares");
+    let keys = entry_keys(&prepared);
+    CompositePresentationFixture {
+        request: req,
+        presentation,
+        proof,
+        prepared,
+        keys,
+        other,
+    }
+}
+
+/// The prepared key of every entry of a prepared presentation (keys of the
+/// credential fixture).
+fn entry_keys(prepared: &PreparedPresentation) -> Vec<VerifierKey> {
+    let f = credentials();
+    prepared
+        .entries
+        .iter()
+        .map(|e| {
+            let k = f
+                .keys
+                .resolve(&e.credential.issuer, &e.credential.key_id)
+                .expect("a prepared entry's key is known");
+            VerifierKey::new(k.public_key.clone())
+        })
+        .collect()
+}
+
+/// The composite presentation fixture, built once per process.
+pub fn composite_presentations() -> &'static CompositePresentationFixture {
+    static F: OnceLock<CompositePresentationFixture> = OnceLock::new();
+    F.get_or_init(composite_presentation_fixture)
 }
 
 // ----------------------------------------------------------------- helpers
@@ -1058,6 +1365,173 @@ pub fn conformance(data: &[u8]) {
     }
 }
 
+/// `range_proof`: the input as Bulletproofs+ range proof octets
+/// (`RangeProof::from_bytes`), verified against each range fixture
+/// statement (3, 5 and 6 rounds, both suites). Asserts that whatever
+/// decodes re-encodes to the same octets, that it verifies against a
+/// statement exactly when it is that statement's valid proof, and that
+/// `verify_batch` next to the valid proof (for a proof of the statement's
+/// size) keeps the valid one valid and agrees with `verify` on the input.
+pub fn range_proof(data: &[u8]) {
+    let Ok(proof) = RangeProof::from_bytes(data) else {
+        return;
+    };
+    assert_eq!(proof.to_bytes(), data, "range proof round trip");
+    assert_eq!(proof.encoded_len(), data.len());
+    assert!(1usize << proof.rounds() <= range::MAX_RANGE_BITS);
+    for (k, f) in range_fixtures().iter().enumerate() {
+        let item = f.item(&proof);
+        let single = range::verify(&item);
+        assert_eq!(
+            single.is_ok(),
+            data == f.bytes.as_slice(),
+            "range verification accepted octets that are not the valid proof (or refused it)"
+        );
+        if proof.rounds() == f.proof.rounds() {
+            let results = range::verify_batch(&[f.item(&f.proof), item], &mut rng(k as u64));
+            assert!(
+                results[0].is_ok(),
+                "a valid range proof failed next to a fuzzed one"
+            );
+            assert_eq!(results[1], single, "range verify_batch disagrees");
+        }
+    }
+}
+
+/// `composite_proof`: the input as composite proof octets
+/// (`CompositeProof::from_bytes`: tagged sections of BBS proofs,
+/// commitments and a range proof), verified against the composite
+/// fixture's statement (one credential, a range claim, an equality).
+/// Asserts that whatever decodes re-encodes to the same octets, that it
+/// verifies exactly when it is the fixture's valid proof, and that
+/// `verify_batch` next to the valid proof keeps that one valid and agrees
+/// with `verify` on the input.
+pub fn composite_proof(data: &[u8]) {
+    let Ok(proof) = CompositeProof::from_bytes(data) else {
+        return;
+    };
+    assert_eq!(proof.to_bytes(), data, "composite proof round trip");
+    // The format's bounds: 1 to 16 credentials.
+    assert!((1..=16).contains(&proof.bbs_proofs().len()));
+    let f = composite_fixtures();
+    let parts = [VerifierPart {
+        suite: COMPOSITE_SUITE,
+        key: &f.vk,
+        header: &f.header,
+        disclosed: &f.disclosed,
+    }];
+    let item = CompositeItem {
+        parts: &parts,
+        relations: &f.relations,
+        ph: &f.ph,
+        proof: &proof,
+    };
+    let single = composite::verify(&item);
+    assert_eq!(
+        single.is_ok(),
+        data == f.bytes.as_slice(),
+        "composite verification accepted octets that are not the valid proof (or refused it)"
+    );
+    let valid = CompositeItem {
+        proof: &f.proof,
+        ..item
+    };
+    let results = composite::verify_batch(&[valid, item], &mut rng(8));
+    assert!(
+        results[0].is_ok(),
+        "a valid composite proof failed next to a fuzzed one"
+    );
+    assert_eq!(
+        results[1].is_ok(),
+        single.is_ok(),
+        "composite verify_batch disagrees"
+    );
+}
+
+/// `composite_presentation`: the input as a presentation document answering
+/// the composite fixture's request (an ID card, `holder_name` disclosed,
+/// `birth_date <= 2008-03-01` proven), verified with `verify_presentation`
+/// and along the batcher's path (`prepare_presentation`, then
+/// `composite::verify_batch` next to the fixture's valid presentation).
+/// Asserts the document round-trips through JSON; that a verified
+/// presentation discloses exactly the values the issuer signed, proves the
+/// requested statement and carries the holder's own composite proof; and
+/// that the batch keeps the valid presentation valid and agrees with
+/// `verify_presentation`.
+pub fn composite_presentation(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let Ok(p) = Presentation::from_json(t) else {
+        return;
+    };
+    if exact_json(data) {
+        assert_json_round_trip(&p);
+        assert_eq!(
+            Presentation::from_json(&p.to_json()).expect("to_json parses"),
+            p
+        );
+    }
+    let f = credentials();
+    let c = composite_presentations();
+    let verified = verify_presentation(f.catalogue, &c.request, &p, &f.keys, now());
+    if let Ok(out) = &verified {
+        assert_eq!(out.len(), c.request.credentials.len());
+        for (dc, rc) in out.iter().zip(&c.request.credentials) {
+            assert_truthful(f, &dc.credential_type, &dc.attributes);
+            assert_eq!(
+                dc.statements, rc.statements,
+                "a composite presentation verified without its statements"
+            );
+        }
+        let po = p
+            .proof
+            .as_ref()
+            .expect("a verified composite presentation has a proof");
+        assert_eq!(
+            hex::decode(&po.value).ok().as_deref(),
+            Some(c.proof.as_slice()),
+            "a composite presentation verified with a proof other than the holder's"
+        );
+    }
+    let Ok(prepared) = prepare_presentation(f.catalogue, &c.request, &p, &f.keys, now()) else {
+        return;
+    };
+    let keys = entry_keys(&prepared);
+    let refs: Vec<&VerifierKey> = keys.iter().collect();
+    let valid_refs: Vec<&VerifierKey> = c.keys.iter().collect();
+    let (Some(parts), Some(pc)) = (prepared.composite_parts(&refs), &prepared.composite) else {
+        panic!("a prepared presentation answering statements has a composite proof");
+    };
+    let valid_parts = c
+        .prepared
+        .composite_parts(&valid_refs)
+        .expect("fixture parts");
+    let vc = c.prepared.composite.as_ref().expect("fixture composite");
+    let items = [
+        CompositeItem {
+            parts: &valid_parts,
+            relations: &vc.relations,
+            ph: &vc.presentation_header,
+            proof: &vc.proof,
+        },
+        CompositeItem {
+            parts: &parts,
+            relations: &pc.relations,
+            ph: &pc.presentation_header,
+            proof: &pc.proof,
+        },
+    ];
+    let results = composite::verify_batch(&items, &mut rng(9));
+    assert!(
+        results[0].is_ok(),
+        "the valid composite presentation failed next to a fuzzed one"
+    );
+    assert_eq!(
+        results[1].is_ok(),
+        verified.is_ok(),
+        "the batcher's path disagrees with verify_presentation"
+    );
+}
+
 // ------------------------------------------------------------------- seeds
 
 /// The starting corpus: valid objects made with the project's own code,
@@ -1150,6 +1624,20 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         "log_key_file",
         format!("{}\n", hex::encode([42u8; 32])).into_bytes(),
     ));
+    for rf in range_fixtures() {
+        out.push(("range_proof", rf.bytes.clone()));
+    }
+    let cf = composite_fixtures();
+    out.push(("composite_proof", cf.bytes.clone()));
+    for other in &cf.other_shapes {
+        out.push(("composite_proof", other.clone()));
+    }
+    let cp = composite_presentations();
+    out.push((
+        "composite_presentation",
+        cp.presentation.to_json().into_bytes(),
+    ));
+    out.push(("composite_presentation", cp.other.to_json().into_bytes()));
     out
 }
 
@@ -1260,4 +1748,35 @@ pub fn check_fixtures() {
                 .expect("a fixture proof verifies");
         }
     }
+    for rf in range_fixtures() {
+        range::verify(&rf.item(&rf.proof)).expect("a fixture range proof verifies");
+    }
+    let rounds: Vec<usize> = range_fixtures()
+        .iter()
+        .map(|rf| rf.proof.rounds())
+        .collect();
+    assert_eq!(rounds, [3, 5, 6], "the range fixtures' sizes");
+    let cf = composite_fixtures();
+    let parts = [VerifierPart {
+        suite: COMPOSITE_SUITE,
+        key: &cf.vk,
+        header: &cf.header,
+        disclosed: &cf.disclosed,
+    }];
+    composite::verify(&CompositeItem {
+        parts: &parts,
+        relations: &cf.relations,
+        ph: &cf.ph,
+        proof: &cf.proof,
+    })
+    .expect("the fixture composite proof verifies");
+    assert!(cf.proof.range_proof().is_some() && cf.proof.commitments().len() == 1);
+    let cp = composite_presentations();
+    let out = verify_presentation(f.catalogue, &cp.request, &cp.presentation, &f.keys, now())
+        .expect("the fixture composite presentation verifies");
+    assert_eq!(out[0].statements.len(), 1);
+    assert!(cp.presentation.proof.is_some());
+    assert!(
+        verify_presentation(f.catalogue, &f.request, &cp.presentation, &f.keys, now()).is_err()
+    );
 }
