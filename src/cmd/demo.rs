@@ -528,10 +528,10 @@ fn policies() -> [Value; 5] {
                 json!({ "id": "renter", "types": ["resident_id_card"], "disclose": ["holder_name"],
                         "predicates": [{ "attribute": "birth_date", "op": "at_least_before", "years": 18 }] }),
             );
-            p["requirements"]
-                .as_array_mut()
-                .map(|r| r.push(json!({ "id": "licence", "types": ["drivers_license"], "disclose": ["vehicle_class"],
-                    "predicates": [{ "attribute": "valid_until", "op": "after", "if_absent": "pass" }] })));
+            if let Some(r) = p["requirements"].as_array_mut() {
+                r.push(json!({ "id": "licence", "types": ["drivers_license"], "disclose": ["vehicle_class"],
+                    "predicates": [{ "attribute": "valid_until", "op": "after", "if_absent": "pass" }] }));
+            }
             p["links"] =
                 json!([{ "attribute": "holder_id", "requirements": ["renter", "licence"] }]);
             p
