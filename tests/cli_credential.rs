@@ -917,3 +917,133 @@ fn issuance_refuses_what_no_department_would_sign() {
         &cred_file,
     ]);
 }
+
+/// An adults-only venue's policy through the CLI: the request it makes
+/// asks for no value, only `birth_date <=` a bound; the adult's wallet
+/// answers with a presentation holding no birth date in any form (not the
+/// date, not its day count, not the ID number that contains it), which
+/// verifies against the request and the policy; a minor's wallet refuses
+/// and says why.
+#[test]
+fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wallet_refuses() {
+    let s = Scratch::new();
+    let keys_dir = s.p("keys");
+    s.ok(&[
+        "issuer",
+        "keygen",
+        "--issuer",
+        ISSUER,
+        "--authority",
+        "public_security",
+        "--dir",
+        &keys_dir,
+    ]);
+    let keyset_file = s.write(
+        "keys.json",
+        &s.ok(&["issuer", "export-keys", "--dir", &keys_dir]),
+    );
+    // A 16-year-old's card: the ID number carries the birth date.
+    let year = time::OffsetDateTime::now_utc().year() - 16;
+    let minor_id =
+        zkcred_credential::formats::IdNumber::with_check_char(&format!("330106{year}0601231"))
+            .unwrap()
+            .to_string();
+    let mut minor = resident_id_attributes();
+    minor["birth_date"] = json!(format!("{year}-06-01"));
+    minor["holder_id"] = json!(minor_id);
+    minor["license_number"] = json!(minor_id);
+    for (name, attrs) in [("adult", resident_id_attributes()), ("minor", minor)] {
+        let attrs = s.write(&format!("{name}-attrs.json"), &attrs.to_string());
+        let cred = s.ok(&[
+            "issuer",
+            "issue",
+            "--issuer",
+            ISSUER,
+            "--type",
+            "resident_id_card",
+            "--dir",
+            &keys_dir,
+            &attrs,
+        ]);
+        let cred_file = s.write(&format!("{name}.json"), &cred);
+        s.ok(&[
+            "wallet",
+            "add",
+            "--wallet",
+            &s.p(name),
+            "--keys",
+            &keyset_file,
+            &cred_file,
+        ]);
+    }
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policy/examples/venue-age-check.json"
+    );
+    let request = s.ok(&["request", "new", "--policy", policy]);
+    let req: Value = serde_json::from_str(&request).unwrap();
+    assert_eq!(req["credentials"][0]["disclose"], json!([]));
+    assert_eq!(
+        req["credentials"][0]["statements"][0]["attribute"],
+        "birth_date"
+    );
+    assert_eq!(req["credentials"][0]["statements"][0]["op"], "<=");
+    let request_file = s.write("request.json", &request);
+
+    let (code, presentation, err) = s.run(
+        &[
+            "wallet",
+            "present",
+            "--wallet",
+            &s.p("adult"),
+            &request_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let days = zkcred_credential::Date::parse("1990-05-17").unwrap().days();
+    for leak in ["1990-05-17", "19900517", &days.to_string(), ID_NUMBER, NAME] {
+        assert!(
+            !presentation.contains(leak),
+            "{leak} leaked: {presentation}"
+        );
+    }
+    let pres_file = s.write("presentation.json", &presentation);
+    let out = s.ok(&[
+        "verify",
+        "--request",
+        &request_file,
+        "--keys",
+        &keyset_file,
+        "--policy",
+        policy,
+        &pres_file,
+    ]);
+    assert_eq!(out.lines().next(), Some("VALID"), "{out}");
+    assert!(
+        out.contains("proven in zero knowledge") && out.contains("birth_date <="),
+        "{out}"
+    );
+    assert!(
+        out.contains("✓ guest: birth_date at least 18 years") && out.contains("proven"),
+        "{out}"
+    );
+
+    let (code, out, err) = s.run(
+        &[
+            "wallet",
+            "present",
+            "--wallet",
+            &s.p("minor"),
+            &request_file,
+        ],
+        None,
+    );
+    assert_ne!(code, 0, "{out}");
+    assert!(out.is_empty(), "nothing leaves the wallet: {out}");
+    assert!(err.contains("does not meet birth_date <="), "{err}");
+    assert!(
+        !err.contains(&format!("{year}-06-01")),
+        "the minor's birth date in the message: {err}"
+    );
+}

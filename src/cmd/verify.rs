@@ -28,6 +28,13 @@ pub struct VerifyArgs {
     /// a public key file or a key directory; repeatable.
     #[arg(long = "keys", value_name = "KEYSET.json", required = true)]
     pub keys: Vec<PathBuf>,
+    /// Also check the verified presentation against this policy's
+    /// predicates and links (each proven by a statement at least as strict
+    /// as the predicate on today's date in China Standard Time, or checked
+    /// from a disclosed value); the trust registry is the service's
+    /// business and is not consulted here.
+    #[arg(long, value_name = "POLICY.json")]
+    pub policy: Option<PathBuf>,
     /// Machine output: the verdict as JSON.
     #[arg(long)]
     pub json: bool,
@@ -75,6 +82,92 @@ pub struct Verdict {
     /// What a valid presentation discloses, one entry per requested credential.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub credentials: Vec<VerifiedCredential>,
+    /// With `--policy`: each predicate and link and how it fared.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub policy_checks: Vec<PolicyCheck>,
+}
+
+/// One predicate or link of `--policy`, checked against a valid
+/// presentation (names and bounds, never a value).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PolicyCheck {
+    /// The requirement (for a link, the linked requirements).
+    pub requirement: String,
+    /// The predicate or link in words.
+    pub check: String,
+    /// `proven`, `checked from a disclosed value`, `not satisfied` or
+    /// `unproven`.
+    pub outcome: &'static str,
+    /// Whether it holds.
+    pub holds: bool,
+}
+
+/// Checks `disclosed` (verified against `request`) against the policy's
+/// predicates and links on `today` (China Standard Time).
+pub fn policy_checks(
+    catalogue: &Catalogue,
+    policy: &zkcred_policy::Policy,
+    disclosed: &[zkcred_credential::DisclosedCredential],
+    today: time::Date,
+) -> Vec<PolicyCheck> {
+    use zkcred_credential::presentation::Statement;
+    let mut out = Vec::new();
+    for (r, d) in policy.requirements.iter().zip(disclosed) {
+        for p in &r.predicates {
+            let ty = catalogue
+                .get(&d.credential_type)
+                .and_then(|t| t.attribute(&p.attribute))
+                .map(|a| a.ty);
+            let proven = d.statements.iter().any(|s| match (s, ty) {
+                (Statement::Range(rs), Some(ty)) if rs.attribute == p.attribute => rs
+                    .bounds(ty)
+                    .is_ok_and(|(min, max)| p.proven_by(min, max, today)),
+                _ => false,
+            });
+            let (outcome, holds) = if proven {
+                ("proven", true)
+            } else if let Some(v) = d.attributes.get(&p.attribute) {
+                if p.holds(v.as_ref(), today) {
+                    ("checked from a disclosed value", true)
+                } else {
+                    ("not satisfied", false)
+                }
+            } else {
+                ("unproven", false)
+            };
+            out.push(PolicyCheck {
+                requirement: r.id.clone(),
+                check: p.describe(),
+                outcome,
+                holds,
+            });
+        }
+    }
+    for l in &policy.links {
+        let anchor = l.requirements.first().copied().unwrap_or(0);
+        let holds = l.requirements.iter().skip(1).all(|&k| {
+            disclosed.get(k).is_some_and(|d| {
+                d.statements.iter().any(|s| {
+                    matches!(s, Statement::Equal(e)
+                        if e.attribute == l.attribute
+                            && e.to.attribute == l.attribute
+                            && e.to.entry as usize == anchor)
+                })
+            })
+        });
+        let names: Vec<&str> = l
+            .requirements
+            .iter()
+            .filter_map(|&k| policy.requirements.get(k).map(|r| r.id.as_str()))
+            .collect();
+        out.push(PolicyCheck {
+            requirement: names.join("+"),
+            check: format!("{} equal across {}", l.attribute, names.join(" and ")),
+            outcome: if holds { "proven" } else { "unproven" },
+            holds,
+        });
+    }
+    out
 }
 
 /// The stable code of a rejection reason.
@@ -141,6 +234,7 @@ pub fn check(
         code: Some(reason_code(e)),
         reason: Some(reason(e, key_files)),
         credentials: Vec::new(),
+        policy_checks: Vec::new(),
     };
     let presentation = match Presentation::from_json(presentation) {
         Ok(p) => p,
@@ -192,6 +286,7 @@ pub fn check(
         code: None,
         reason: None,
         credentials,
+        policy_checks: Vec::new(),
     }
 }
 
@@ -212,7 +307,25 @@ impl VerifyArgs {
             bail!("no trusted keys in {}", self.keys[0].display());
         }
         let text = read_document(ctx, &self.presentation)?;
-        let verdict = check(catalogue, &request, &text, &keys, &self.keys, ctx.now);
+        let mut verdict = check(catalogue, &request, &text, &keys, &self.keys, ctx.now);
+        if let (Some(path), true) = (&self.policy, verdict.valid) {
+            let policy = zkcred_policy::PolicyLoader::new(catalogue)
+                .load(path)
+                .map_err(|e| anyhow!("{e}"))?;
+            let presentation = Presentation::from_json(&text)?;
+            let disclosed =
+                verify_presentation(catalogue, &request, &presentation, &keys, ctx.now)?;
+            let today = zkcred_policy::clock::presentation_date(ctx.now);
+            verdict.policy_checks = policy_checks(catalogue, &policy, &disclosed, today);
+            if verdict.policy_checks.iter().any(|c| !c.holds) {
+                verdict.valid = false;
+                verdict.code = Some("policy_unsatisfied");
+                verdict.reason = Some(format!(
+                    "the presentation does not meet the policy {}",
+                    policy.id()
+                ));
+            }
+        }
         if self.json {
             writeln!(ctx.stdout, "{}", serde_json::to_string_pretty(&verdict)?)?;
         } else {
@@ -227,6 +340,22 @@ impl VerifyArgs {
 }
 
 fn render(out: &mut dyn Write, catalogue: &Catalogue, v: &Verdict) -> Result<()> {
+    let checks = |out: &mut dyn Write| -> Result<()> {
+        if !v.policy_checks.is_empty() {
+            writeln!(out, "policy:")?;
+            for c in &v.policy_checks {
+                writeln!(
+                    out,
+                    "  {} {}: {} — {}",
+                    if c.holds { "✓" } else { "✗" },
+                    safe(&c.requirement),
+                    safe(&c.check),
+                    c.outcome
+                )?;
+            }
+        }
+        Ok(())
+    };
     if !v.valid {
         writeln!(
             out,
@@ -234,6 +363,7 @@ fn render(out: &mut dyn Write, catalogue: &Catalogue, v: &Verdict) -> Result<()>
             v.reason.as_deref().unwrap_or("rejected")
         )?;
         writeln!(out, "verifier: {}", safe(&v.verifier))?;
+        checks(out)?;
         return Ok(());
     }
     writeln!(out, "VALID")?;
@@ -268,5 +398,6 @@ fn render(out: &mut dyn Write, catalogue: &Catalogue, v: &Verdict) -> Result<()>
             }
         }
     }
+    checks(out)?;
     Ok(())
 }
