@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{catalogue, evaluate_with, example, honest_answer, now, wallet, Fixture};
+use common::{catalogue, evaluate_with, example, now, wallet, Fixture};
 use serde_json::json;
 use time::Duration;
 use zkcred_credential::{
@@ -20,9 +20,7 @@ fn load(f: &Fixture, name: &str) -> Policy {
         .unwrap()
 }
 
-/// Evaluates 30 s after the request was made (through the stand-in for
-/// statement proofs while the credential layer has none: see
-/// `common::evaluate_with`).
+/// Evaluates 30 s after the request was made.
 fn evaluate(f: &Fixture, p: &Policy, req: &PresentationRequest, pres: &Presentation) -> Decision {
     evaluate_with(&f.registry, p, req, pres, now() + Duration::seconds(30))
 }
@@ -57,19 +55,17 @@ fn present(
     answer(f, &request, issued)
 }
 
-/// The holder's answer with `issued` (one per entry), as an honest wallet
-/// gives it; `Err` when some statement cannot be proven.
+/// The wallet's answer with `issued` (one per entry); `Err` (the error's
+/// text) when it cannot answer, e.g. a statement its values miss.
 fn try_answer(
     f: &mut Fixture,
     request: &PresentationRequest,
     issued: Vec<zkcred_credential::Credential>,
 ) -> Result<Presentation, String> {
-    let (_dir, w, ids) = wallet(&f.registry, issued.clone());
+    let (_dir, w, ids) = wallet(&f.registry, issued);
     let choice: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
-    let pres = w
-        .present(catalogue(), request, &choice, now(), &mut f.rng)
-        .map_err(|e| e.to_string())?;
-    honest_answer(request, &issued, pres)
+    w.present(catalogue(), request, &choice, now(), &mut f.rng)
+        .map_err(|e| e.to_string())
 }
 
 fn answer(
@@ -739,8 +735,7 @@ fn optional_attributes_and_credential_freshness() {
 }
 
 /// `check_shape` + a separate proof check + `conclude` (what a batching
-/// verifier does) decides exactly as `evaluate` (under a policy without
-/// statements, so that no stand-in for their proofs is involved).
+/// verifier does) decides exactly as `evaluate`.
 #[test]
 fn split_stages_decide_as_evaluate() {
     let mut f = Fixture::new(41);
@@ -909,7 +904,7 @@ fn links_prove_one_holder() {
         // Another birth date: the fixture gives another ID number.
         &[("birth_date", json!("1985-01-01"))],
     );
-    let e = try_answer(&mut f, &req, vec![id, other]).unwrap_err();
+    let e = try_answer(&mut f, &req, vec![id.clone(), other]).unwrap_err();
     assert!(e.contains("holder_id = entry 0's holder_id"), "{e}");
     // A presentation without the equality: the link is unproven.
     let mut unlinked = pres.clone();
@@ -918,13 +913,18 @@ fn links_prove_one_holder() {
         .retain(|s| matches!(s, Statement::Range(_)));
     let d = evaluate(&f, &policy, &req, &unlinked);
     assert!(!d.is_accepted());
-    // A request without the link's statement is not the policy's.
+    // A request without the link's statement, honestly answered: the
+    // credentials verify, but nothing ties them to one holder.
     let mut no_link = req.clone();
     no_link.credentials[1]
         .statements
         .retain(|s| matches!(s, Statement::Range(_)));
-    let d = evaluate(&f, &policy, &no_link, &unlinked);
-    assert!(!d.is_accepted());
+    let id = f.credential(&id_issuer, "resident_id_card", &[]);
+    let dl = f.credential(&dl_issuer, "drivers_license", &[]);
+    let (no_link, pres) = answer(&mut f, &no_link, vec![id, dl]);
+    let d = evaluate(&f, &policy, &no_link, &pres);
+    assert_eq!(codes(&d), vec!["link_unproven"]);
+    assert_eq!(d.links[0].status, LinkStatus::Unproven);
 }
 
 /// The engine's own judgement of verified statements, given directly to

@@ -7,14 +7,13 @@ use std::path::{Path, PathBuf};
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::formats::IdNumber;
 use zkcred_credential::{
-    issue, issue_with, verify_presentation, AttributeSet, AttributeType, AttributeValue, Catalogue,
-    Credential, CredentialType, Date, IssueOptions, IssuerKey, LicenseId, Presentation,
-    PresentationRequest, Statement, Uscc, Wallet,
+    issue, issue_with, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential,
+    CredentialType, Date, IssueOptions, IssuerKey, LicenseId, Presentation, PresentationRequest,
+    Uscc, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_policy::{Decision, Evaluator, FixedClock, Issuer, Policy, RegionCode, Registry};
@@ -274,82 +273,7 @@ pub fn wallet(
     (dir, w, ids)
 }
 
-/// What an honest holder presents for `request` with `credentials` (one
-/// per entry, in order), given the wallet's presentation `pres`.
-///
-/// Stand-in for the composite prover: while `present` proves no
-/// statements (its presentations carry none), this fills in each entry's
-/// `statements` as the prover will — every requested statement that holds
-/// for the credential, an absent optional attribute of a range statement
-/// disclosed as `null` instead — so that the policy engine can be tested
-/// on what verified statements look like ([`evaluate_with`] feeds them to
-/// `Evaluator::conclude`). A statement that does not hold cannot be proven:
-/// `Err` names it, as the wallet refuses to present. Once the wallet
-/// proves statements, its presentation is returned as it is.
-pub fn honest_answer(
-    request: &PresentationRequest,
-    credentials: &[Credential],
-    pres: Presentation,
-) -> Result<Presentation, String> {
-    let requested = request
-        .credentials
-        .iter()
-        .any(|rc| !rc.statements.is_empty());
-    let proved = pres.credentials.iter().any(|pc| !pc.statements.is_empty());
-    if !requested || proved {
-        return Ok(pres);
-    }
-    let mut pres = pres;
-    for (i, (rc, pc)) in request
-        .credentials
-        .iter()
-        .zip(&mut pres.credentials)
-        .enumerate()
-    {
-        let cred = &credentials[i];
-        let t = catalogue().get(&cred.credential_type).unwrap();
-        for s in &rc.statements {
-            match s {
-                Statement::Range(r) => {
-                    let v = cred
-                        .attributes
-                        .get(&r.attribute)
-                        .cloned()
-                        .unwrap_or(Value::Null);
-                    if v.is_null() {
-                        pc.disclosed.insert(r.attribute.clone(), Value::Null);
-                        continue;
-                    }
-                    let ty = t.attribute(&r.attribute).unwrap().ty;
-                    let x = match ty {
-                        AttributeType::Date => Date::parse(v.as_str().unwrap()).unwrap().days(),
-                        _ => v.as_i64().unwrap(),
-                    };
-                    let (min, max) = r.bounds(ty).map_err(|e| e.to_string())?;
-                    if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
-                        return Err(format!("entry {i}: {} does not hold", s.describe()));
-                    }
-                    pc.statements.push(s.clone());
-                }
-                Statement::Equal(e) => {
-                    let other = &credentials[e.to.entry as usize];
-                    if cred.attributes.get(&e.attribute) != other.attributes.get(&e.to.attribute) {
-                        return Err(format!("entry {i}: {} does not hold", s.describe()));
-                    }
-                    pc.statements.push(s.clone());
-                }
-            }
-        }
-    }
-    Ok(pres)
-}
-
-/// Evaluates `pres` for `request` under `policy` at `at`: with the
-/// evaluator as it is when the credential layer verifies the statements;
-/// otherwise (the stand-in of [`honest_answer`]) its shape check, the
-/// credential layer's verification of the presentation without the
-/// statements and `null`s the stand-in added, and `conclude` with those
-/// statements as verified.
+/// Evaluates `pres`, made for `request`, under `policy` at instant `at`.
 pub fn evaluate_with(
     registry: &Registry,
     policy: &Policy,
@@ -358,47 +282,10 @@ pub fn evaluate_with(
     at: OffsetDateTime,
 ) -> Decision {
     let clock = FixedClock::new(at);
-    let ev = Evaluator {
+    Evaluator {
         catalogue: catalogue(),
         registry,
         clock: &clock,
-    };
-    // The stand-in's additions are what the credential layer refuses until
-    // it proves statements: statements, and `null` for a statement's
-    // attribute that the request does not disclose.
-    let stand_in = match verify_presentation(catalogue(), request, pres, registry, at) {
-        Err(zkcred_credential::Error::UnsupportedStatement(_)) => true,
-        Err(zkcred_credential::Error::UnrequestedDisclosure(name)) => request
-            .credentials
-            .iter()
-            .zip(&pres.credentials)
-            .any(|(rc, pc)| {
-                pc.disclosed.get(&name).is_some_and(Value::is_null)
-                    && rc.statements.iter().any(|s| s.attribute() == name)
-            }),
-        _ => false,
-    };
-    if !stand_in {
-        return ev.evaluate(policy, request, pres);
     }
-    if let Err(refused) = ev.check_shape(policy, request, pres) {
-        return *refused;
-    }
-    let mut bare = pres.clone();
-    for (rc, pc) in request.credentials.iter().zip(&mut bare.credentials) {
-        pc.statements.clear();
-        pc.disclosed.retain(|k, _| rc.disclose.contains(k));
-    }
-    let verified = verify_presentation(catalogue(), request, &bare, registry, at).map(|mut v| {
-        for (dc, pc) in v.iter_mut().zip(&pres.credentials) {
-            dc.statements = pc.statements.clone();
-            for (k, val) in &pc.disclosed {
-                if val.is_null() {
-                    dc.attributes.entry(k.clone()).or_insert(None);
-                }
-            }
-        }
-        v
-    });
-    ev.conclude(policy, verified)
+    .evaluate(policy, request, pres)
 }
