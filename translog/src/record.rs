@@ -85,6 +85,28 @@ pub struct ProvenStatement {
     pub op: String,
 }
 
+impl ProvenStatement {
+    /// Checks the fields against the record's rules: a catalogue-style
+    /// attribute name, one of [`PROVEN_OPS`], a bound of up to 64 of
+    /// `[A-Za-z0-9_.:-]` (so no value or free text can pass as one).
+    ///
+    /// # Errors
+    /// [`RecordError`] naming the first field that breaks its rule.
+    pub fn check(&self) -> Result<(), RecordError> {
+        check_attribute_name(&self.attribute).map_err(|_| RecordError {
+            field: "credentials.proven.attribute",
+            rule: "a letter then up to 63 of [A-Za-z0-9_.-]",
+        })?;
+        if !PROVEN_OPS.contains(&self.op.as_str()) {
+            return Err(RecordError {
+                field: "credentials.proven.op",
+                rule: "one of >=, <=, >, <, between, equal",
+            });
+        }
+        check_bound(&self.bound)
+    }
+}
+
 /// The operators a [`ProvenStatement`] may name.
 pub const PROVEN_OPS: [&str; 6] = [">=", "<=", ">", "<", "between", "equal"];
 
@@ -211,17 +233,7 @@ impl DisclosureRecord {
                 });
             }
             for p in &c.proven {
-                check_attribute_name(&p.attribute).map_err(|_| RecordError {
-                    field: "credentials.proven.attribute",
-                    rule: "a letter then up to 63 of [A-Za-z0-9_.-]",
-                })?;
-                if !PROVEN_OPS.contains(&p.op.as_str()) {
-                    return Err(RecordError {
-                        field: "credentials.proven.op",
-                        rule: "one of >=, <=, >, <, between, equal",
-                    });
-                }
-                check_bound(&p.bound)?;
+                p.check()?;
             }
             if !c.disclosed_attributes.windows(2).all(|w| w[0] < w[1]) {
                 return Err(RecordError {

@@ -479,8 +479,9 @@ fn predicate_outcome(p: &zkcred_policy::evaluate::PredicateResult) -> PredicateO
 }
 
 /// The log's form of statements: attribute name, operator and the
-/// verifier's bound, never a value; a statement whose bound the log's
-/// character set refuses is left out (bounds come from the verifier's own
+/// verifier's bound, never a value; a statement the log's rules refuse
+/// ([`ProvenStatement::check`]: also an attribute name outside them) is
+/// left out (bounds come from the verifier's own
 /// request, so this only drops what no policy makes).
 pub(crate) fn proven_statements(statements: &[Statement]) -> Vec<ProvenStatement> {
     let text = |v: &Option<Value>| match v {
@@ -505,13 +506,7 @@ pub(crate) fn proven_statements(statements: &[Statement]) -> Vec<ProvenStatement
                 op: "equal".to_owned(),
             },
         })
-        .filter(|p| {
-            !p.bound.is_empty()
-                && p.bound.len() <= 64
-                && p.bound
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"_.:-".contains(&b))
-        })
+        .filter(|p| p.check().is_ok())
         .collect()
 }
 
