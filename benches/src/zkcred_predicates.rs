@@ -59,6 +59,7 @@ pub fn ranges(claims: Vec<RangeClaim>) -> Relations {
     Relations {
         equalities: Vec::new(),
         ranges: claims,
+        pseudonyms: Vec::new(),
     }
 }
 

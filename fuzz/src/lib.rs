@@ -516,6 +516,7 @@ fn composite_fixture() -> CompositeFixture {
     let relations = Relations {
         equalities: vec![(at(2), at(8))],
         ranges: vec![claim(5, Some(10_000), Some(20_000))],
+        pseudonyms: vec![],
     };
     let disclosed_idx = [0usize, 1];
     let parts = [ProverPart {
@@ -530,6 +531,7 @@ fn composite_fixture() -> CompositeFixture {
         Relations {
             equalities: Vec::new(),
             ranges: vec![claim(5, None, Some(20_000)), claim(9, Some(13_000), None)],
+            pseudonyms: vec![],
         },
     ]
     .iter()

@@ -9,7 +9,9 @@
 //!   license and in an ID card);
 //! * [`Relations::ranges`]: hidden messages within inclusive bounds, proven
 //!   on a Pedersen commitment to the message with a Bulletproofs+ range
-//!   proof ([`crate::range`]).
+//!   proof ([`crate::range`]);
+//! * [`Relations::pseudonyms`]: per-verifier pseudonyms `P = OP * m` of a
+//!   hidden message `m` for a verifier context ([`pseudonym`]).
 //!
 //! # The proof
 //! 1. Every credential runs the draft's `ProofInit` with fresh blindings,
@@ -17,12 +19,14 @@
 //! 2. Every message a range is claimed on gets a commitment
 //!    `C = Y_0 * s + Y_1 * m` and a Schnorr commitment `T_C = Y_0 * s~ + Y_1 *
 //!    m~`, reusing the message's `m~` from its BBS proof.
+//! 2a. Every pseudonym claim sends `P = OP * m` and hashes `U = OP * m~`,
+//!    again with the message's `m~` ([`pseudonym`]).
 //! 3. One challenge over everything (`challenge`), in the first credential's
 //!    suite (each BBS part keeps its own suite for its domain and
 //!    generators; the commitments and the range proof use the first's):
 //!    `c = hash_to_scalar(I2OSP(n, 8) || per credential (R, (i, msg_i)*,
 //!    Abar, Bbar, D, T1, T2, domain) || relations || per commitment (C, T_C)
-//!    || I2OSP(len(ph), 8) || ph)`, with `dst = api_id ||
+//!    || per pseudonym (P, U) || I2OSP(len(ph), 8) || ph)`, with `dst = api_id ||
 //!    "COMPOSITE_H2S_"`.
 //! 4. Every BBS proof is finalised with `c` (the draft's `ProofFinalize`),
 //!    every commitment answers `s^ = s~ + s * c`; the equal messages' `m^`
@@ -71,11 +75,13 @@
 mod commitment;
 mod proof;
 mod prove;
+pub mod pseudonym;
 mod verify;
 
 pub use commitment::commitment_generators;
 pub use proof::CompositeProof;
 pub use prove::{prove, ProverPart};
+pub use pseudonym::PseudonymClaim;
 pub use verify::{verify, verify_batch, CompositeItem, VerifierPart};
 
 /// A message of one credential of the presentation.
@@ -110,6 +116,8 @@ pub struct Relations {
     pub equalities: Vec<(MessageRef, MessageRef)>,
     /// Range claims on hidden messages.
     pub ranges: Vec<RangeClaim>,
+    /// Pseudonyms claimed on hidden messages ([`pseudonym`]).
+    pub pseudonyms: Vec<PseudonymClaim>,
 }
 
 /// Most relations of each kind in one presentation.
@@ -118,7 +126,7 @@ pub const MAX_RELATIONS: usize = 64;
 impl Relations {
     /// Whether there is nothing to prove beyond the BBS proofs.
     pub fn is_empty(&self) -> bool {
-        self.equalities.is_empty() && self.ranges.is_empty()
+        self.equalities.is_empty() && self.ranges.is_empty() && self.pseudonyms.is_empty()
     }
 
     /// The committed messages: each message a range is claimed on, once, in
@@ -158,6 +166,18 @@ impl Relations {
             }
             out.extend_from_slice(&u64::from(r.bits).to_be_bytes());
         }
+        // Appended only when present, so proofs without pseudonyms hash
+        // as before.
+        if !self.pseudonyms.is_empty() {
+            out.extend_from_slice(b"PSEUDONYMS");
+            out.extend_from_slice(&(self.pseudonyms.len() as u64).to_be_bytes());
+            for n in &self.pseudonyms {
+                out.extend_from_slice(&(n.message.credential as u64).to_be_bytes());
+                out.extend_from_slice(&(n.message.index as u64).to_be_bytes());
+                out.extend_from_slice(&(n.context_id.len() as u64).to_be_bytes());
+                out.extend_from_slice(&n.context_id);
+            }
+        }
         out
     }
 
@@ -165,7 +185,10 @@ impl Relations {
     /// count, sorted disclosed indexes)` per credential.
     pub(crate) fn check(&self, shapes: &[(usize, &[usize])]) -> Result<(), crate::Error> {
         use crate::Error::InvalidStatement;
-        if self.equalities.len() > MAX_RELATIONS || self.ranges.len() > MAX_RELATIONS {
+        if self.equalities.len() > MAX_RELATIONS
+            || self.ranges.len() > MAX_RELATIONS
+            || self.pseudonyms.len() > MAX_RELATIONS
+        {
             return Err(InvalidStatement("too many relations"));
         }
         let hidden = |m: &MessageRef| -> Result<(), crate::Error> {
@@ -198,6 +221,12 @@ impl Relations {
                     return Err(InvalidStatement("range with min above max"))
                 }
                 _ => {}
+            }
+        }
+        for n in &self.pseudonyms {
+            hidden(&n.message)?;
+            if n.context_id.is_empty() || n.context_id.len() > pseudonym::MAX_CONTEXT_ID_LEN {
+                return Err(InvalidStatement("pseudonym context_id length"));
             }
         }
         Ok(())
@@ -241,6 +270,7 @@ pub(crate) fn challenge(
     parts: &[(&crate::bbs::InitOutput, &[(usize, crate::curve::Scalar)])],
     relations: &Relations,
     commitments: &[(crate::curve::G1Affine, crate::curve::G1Affine)],
+    pseudonyms: &[(crate::curve::G1Affine, crate::curve::G1Affine)],
     ph: &[u8],
 ) -> crate::curve::Scalar {
     let mut buf = Vec::with_capacity(1024);
@@ -261,6 +291,12 @@ pub(crate) fn challenge(
     for (c, t) in commitments {
         buf.extend_from_slice(&c.to_compressed());
         buf.extend_from_slice(&t.to_compressed());
+    }
+    if !relations.pseudonyms.is_empty() {
+        for (p, u) in pseudonyms {
+            buf.extend_from_slice(&p.to_compressed());
+            buf.extend_from_slice(&u.to_compressed());
+        }
     }
     buf.extend_from_slice(&(ph.len() as u64).to_be_bytes());
     suite.hash_parts_to_scalar(&[&buf, ph], &suite.dst(b"COMPOSITE_H2S_"))

@@ -13,6 +13,7 @@ const VERSION: u8 = 1;
 const TAG_BBS: u8 = 1;
 const TAG_COMMITMENTS: u8 = 2;
 const TAG_RANGE: u8 = 3;
+const TAG_PSEUDONYMS: u8 = 4;
 /// Most credentials in one composite proof.
 pub const MAX_CREDENTIALS: usize = 16;
 
@@ -25,7 +26,9 @@ pub const MAX_CREDENTIALS: usize = 16;
 ///   every proof carries the one composite challenge);
 /// * `0x02` commitments (optional): `count (1 octet)`, then per commitment
 ///   `C (48) || s^ (32)`;
-/// * `0x03` range proof (optional): `I2OSP(len, 2) || proof` ([`RangeProof`]).
+/// * `0x03` range proof (optional): `I2OSP(len, 2) || proof` ([`RangeProof`]);
+/// * `0x04` pseudonyms (optional): `count (1 octet, 1..=64)`, then per
+///   pseudonym claim, in claim order, `P (48)`.
 ///
 /// Later statements add sections with new tags.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +36,7 @@ pub struct CompositeProof {
     pub(crate) bbs: Vec<Proof>,
     pub(crate) commitments: Vec<(G1Affine, Scalar)>,
     pub(crate) range: Option<RangeProof>,
+    pub(crate) pseudonyms: Vec<G1Affine>,
 }
 
 impl CompositeProof {
@@ -44,6 +48,12 @@ impl CompositeProof {
     /// The commitments `C` to the messages ranges are claimed on.
     pub fn commitments(&self) -> Vec<G1Affine> {
         self.commitments.iter().map(|(c, _)| *c).collect()
+    }
+
+    /// The pseudonyms `P`, one per [`super::Relations::pseudonyms`] claim,
+    /// in claim order.
+    pub fn pseudonyms(&self) -> &[G1Affine] {
+        &self.pseudonyms
     }
 
     /// The range proof, if any.
@@ -72,6 +82,13 @@ impl CompositeProof {
             let b = r.to_bytes();
             out.extend_from_slice(&(b.len() as u16).to_be_bytes());
             out.extend_from_slice(&b);
+        }
+        if !self.pseudonyms.is_empty() {
+            out.push(TAG_PSEUDONYMS);
+            out.push(self.pseudonyms.len() as u8);
+            for p in &self.pseudonyms {
+                out.extend_from_slice(&p.to_compressed());
+            }
         }
         out
     }
@@ -106,6 +123,7 @@ impl CompositeProof {
             bbs,
             commitments: Vec::new(),
             range: None,
+            pseudonyms: Vec::new(),
         };
         let mut last = TAG_BBS;
         while !cur.rest.is_empty() {
@@ -134,6 +152,17 @@ impl CompositeProof {
                 TAG_RANGE => {
                     let len = cur.u16()? as usize;
                     proof.range = Some(RangeProof::from_bytes(cur.take(len)?)?);
+                }
+                TAG_PSEUDONYMS => {
+                    let k = cur.u8()? as usize;
+                    if k == 0 || k > super::MAX_RELATIONS {
+                        return Err(Error::MalformedCompositeProof("pseudonym count"));
+                    }
+                    for _ in 0..k {
+                        proof
+                            .pseudonyms
+                            .push(G1Affine::from_compressed(cur.take(G1_LEN)?)?);
+                    }
                 }
                 _ => return Err(Error::MalformedCompositeProof("unknown section")),
             }

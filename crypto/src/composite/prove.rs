@@ -7,6 +7,7 @@ use zeroize::Zeroize;
 
 use super::commitment::commitment_generators;
 use super::proof::MAX_CREDENTIALS;
+use super::pseudonym::context_point;
 use super::{challenge, CompositeProof, MessageRef, Relations};
 use crate::bbs::{sorted_indexes, ProverCredential};
 use crate::curve::{G1Affine, G1Projective, Scalar};
@@ -176,6 +177,18 @@ pub fn prove<R: RngCore + CryptoRng + ?Sized>(
     let cpoints = G1Projective::batch_to_affine(&cpoints);
     let pairs: Vec<(G1Affine, G1Affine)> = cpoints.chunks_exact(2).map(|c| (c[0], c[1])).collect();
 
+    // Pseudonyms P = OP * m and U = OP * m~, again with the message's m~.
+    let mut npoints = Vec::with_capacity(2 * relations.pseudonyms.len());
+    for n in &relations.pseudonyms {
+        let op = context_point(suite, &n.context_id).to_projective();
+        let pos = undisclosed_position(&disclosed[n.message.credential], n.message.index);
+        npoints.push(op.mul_ct(&message(&n.message)));
+        npoints.push(op.mul_ct(&m_tildes[n.message.credential][pos]));
+    }
+    let npoints = G1Projective::batch_to_affine(&npoints);
+    let nym_pairs: Vec<(G1Affine, G1Affine)> =
+        npoints.chunks_exact(2).map(|c| (c[0], c[1])).collect();
+
     let disclosed_msgs: Vec<Vec<(usize, Scalar)>> = parts
         .iter()
         .zip(&disclosed)
@@ -190,7 +203,7 @@ pub fn prove<R: RngCore + CryptoRng + ?Sized>(
         .zip(&disclosed_msgs)
         .map(|(i, d)| (i, d.as_slice()))
         .collect();
-    let c = challenge(suite, &hashed, relations, &pairs, ph);
+    let c = challenge(suite, &hashed, relations, &pairs, &nym_pairs, ph);
 
     let bbs = parts
         .iter()
@@ -221,6 +234,7 @@ pub fn prove<R: RngCore + CryptoRng + ?Sized>(
         bbs,
         commitments,
         range,
+        pseudonyms: nym_pairs.iter().map(|(p, _)| *p).collect(),
     })
 }
 

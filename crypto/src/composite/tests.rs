@@ -120,6 +120,7 @@ fn ranges_at_inside_and_outside_their_bounds() {
         let rel = Relations {
             equalities: vec![],
             ranges: vec![range(0, 1, min, max)],
+            pseudonyms: vec![],
         };
         let r = run(&[&c], &[&[0]], &rel, None);
         if holds {
@@ -144,6 +145,7 @@ fn negative_values_and_64_bit_widths() {
                 bits: 64,
             },
         ],
+        pseudonyms: vec![],
     };
     assert_eq!(run(&[&c], &[&[]], &rel, None), Ok(Ok(())));
 }
@@ -156,6 +158,7 @@ fn one_two_and_three_credentials_with_equalities() {
     let rel1 = Relations {
         equalities: vec![(at(0, 0), at(0, 2))],
         ranges: vec![],
+        pseudonyms: vec![],
     };
     // 42 != 99: refused by the prover.
     assert_eq!(
@@ -168,11 +171,13 @@ fn one_two_and_three_credentials_with_equalities() {
             range(0, 1, None, Some(13_500)),
             range(1, 2, Some(20_000), None),
         ],
+        pseudonyms: vec![],
     };
     assert_eq!(run(&[&id, &dl], &[&[], &[0]], &rel2, None), Ok(Ok(())));
     let rel3 = Relations {
         equalities: vec![(at(0, 0), at(1, 1)), (at(1, 1), at(2, 0))],
         ranges: vec![range(2, 1, Some(0), Some(10))],
+        pseudonyms: vec![],
     };
     assert_eq!(
         run(&[&id, &dl, &third], &[&[2], &[], &[]], &rel3, None),
@@ -182,10 +187,12 @@ fn one_two_and_three_credentials_with_equalities() {
     let no_eq = Relations {
         equalities: vec![],
         ranges: rel2.ranges.clone(),
+        pseudonyms: vec![],
     };
     let forged = Relations {
         equalities: vec![(at(0, 2), at(1, 2))],
         ranges: rel2.ranges.clone(),
+        pseudonyms: vec![],
     };
     assert_eq!(
         run(&[&id, &dl], &[&[], &[0]], &no_eq, Some(&forged)),
@@ -201,6 +208,7 @@ fn a_proof_of_an_out_of_range_value_made_through_the_internals_fails() {
     let rel = Relations {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(30_000))],
+        pseudonyms: vec![],
     };
     let parts = [ProverPart {
         credential: &c.pc,
@@ -210,6 +218,7 @@ fn a_proof_of_an_out_of_range_value_made_through_the_internals_fails() {
     let claimed = Relations {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(19_999))],
+        pseudonyms: vec![],
     };
     let values = claimed.range_values(&proof.commitments());
     // The holder's true blinding is unknown here, so a fresh proof for
@@ -257,6 +266,7 @@ fn tampering_with_anything_is_refused() {
     let rel = Relations {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_500))],
+        pseudonyms: vec![],
     };
     let parts = [ProverPart {
         credential: &c.pc,
@@ -283,6 +293,7 @@ fn tampering_with_anything_is_refused() {
     let other_bound = Relations {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_501))],
+        pseudonyms: vec![],
     };
     assert!(verify(&CompositeItem {
         relations: &other_bound,
@@ -292,6 +303,7 @@ fn tampering_with_anything_is_refused() {
     let more = Relations {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_500)), range(0, 1, Some(0), None)],
+        pseudonyms: vec![],
     };
     assert!(verify(&CompositeItem {
         relations: &more,
@@ -347,6 +359,7 @@ fn credentials_of_both_suites_in_one_proof() {
     let rel = Relations {
         equalities: vec![(at(0, 0), at(1, 0))],
         ranges: vec![range(1, 1, Some(20_000), None)],
+        pseudonyms: vec![],
     };
     let proof = prove(&parts, &rel, b"ph", &mut OsRng).unwrap();
     let vparts = [
@@ -391,6 +404,7 @@ fn a_batch_gives_each_presentation_its_own_result() {
     let rel = Relations {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_500))],
+        pseudonyms: vec![],
     };
     let proofs: Vec<CompositeProof> = creds
         .iter()
@@ -424,6 +438,7 @@ fn a_batch_gives_each_presentation_its_own_result() {
     let tight = Relations {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_001))],
+        pseudonyms: vec![],
     };
     let items: Vec<CompositeItem<'_>> = (0..6)
         .map(|i| CompositeItem {
@@ -437,4 +452,247 @@ fn a_batch_gives_each_presentation_its_own_result() {
     for (i, r) in r.iter().enumerate() {
         assert_eq!(r.is_ok(), i != 2 && i != 4, "item {i}");
     }
+}
+
+// ---- pseudonyms -------------------------------------------------------
+
+fn nym(credential: usize, index: usize, context: &[u8]) -> PseudonymClaim {
+    PseudonymClaim {
+        message: at(credential, index),
+        context_id: context.to_vec(),
+    }
+}
+
+fn nym_relations(claims: Vec<PseudonymClaim>) -> Relations {
+    Relations {
+        pseudonyms: claims,
+        ..Relations::default()
+    }
+}
+
+fn prove_over(creds: &[&Cred], disclosed: &[&[usize]], rel: &Relations) -> CompositeProof {
+    let parts: Vec<ProverPart<'_>> = creds
+        .iter()
+        .zip(disclosed)
+        .map(|(c, d)| ProverPart {
+            credential: &c.pc,
+            disclosed: d,
+        })
+        .collect();
+    let proof = prove(&parts, rel, b"ph", &mut OsRng).unwrap();
+    CompositeProof::from_bytes(&proof.to_bytes()).unwrap()
+}
+
+fn verify_over(
+    creds: &[&Cred],
+    disclosed: &[&[usize]],
+    rel: &Relations,
+    proof: &CompositeProof,
+) -> Result<(), Error> {
+    let pairs: Vec<Vec<(usize, Scalar)>> = creds
+        .iter()
+        .zip(disclosed)
+        .map(|(c, d)| disclosed_pairs(c, d))
+        .collect();
+    let vparts: Vec<VerifierPart<'_>> = creds
+        .iter()
+        .zip(&pairs)
+        .map(|(c, d)| VerifierPart {
+            suite: SUITE,
+            key: &c.vk,
+            header: &c.header,
+            disclosed: d,
+        })
+        .collect();
+    let item = CompositeItem {
+        parts: &vparts,
+        relations: rel,
+        ph: b"ph",
+        proof,
+    };
+    let single = verify(&item);
+    let batch = verify_batch(&[item], &mut OsRng).remove(0);
+    assert_eq!(single.is_ok(), batch.is_ok());
+    single
+}
+
+/// A credential whose message 0 is `secret` (the holder secret) and whose
+/// other messages are `values`.
+fn cred_with_secret(secret: i64, values: &[i64]) -> Cred {
+    let mut all = vec![secret];
+    all.extend_from_slice(values);
+    cred(&all)
+}
+
+#[test]
+fn pseudonym_is_the_context_point_times_the_secret() {
+    let c = cred_with_secret(424_242, &[1, 2]);
+    let rel = nym_relations(vec![nym(0, 0, b"hotel:chain-1")]);
+    let proof = prove_over(&[&c], &[&[1]], &rel);
+    let op = pseudonym::context_point(SUITE, b"hotel:chain-1");
+    assert_eq!(
+        proof.pseudonyms(),
+        &[op.to_projective()
+            .mul_ct(&Scalar::from_i64(424_242))
+            .to_affine()]
+    );
+    assert_eq!(verify_over(&[&c], &[&[1]], &rel, &proof), Ok(()));
+}
+
+#[test]
+fn pseudonyms_stable_per_holder_and_context_unlinkable_otherwise() {
+    use rand::Rng;
+    let contexts: [&[u8]; 3] = [b"hotel:chain-1", b"hotel:chain-2", b"rental:desk"];
+    let mut seen = std::collections::HashMap::new();
+    for _ in 0..6 {
+        let secret: i64 = OsRng.gen_range(1..i64::MAX);
+        // Two credentials of the same holder (same secret, other values).
+        let a = cred_with_secret(secret, &[OsRng.gen(), 7]);
+        let b = cred_with_secret(secret, &[OsRng.gen(), 8]);
+        for ctx in contexts {
+            let rel = nym_relations(vec![nym(0, 0, ctx)]);
+            let pa = prove_over(&[&a], &[&[2]], &rel);
+            let pb = prove_over(&[&b], &[&[]], &rel);
+            let pa2 = prove_over(&[&a], &[&[]], &rel);
+            assert_eq!(verify_over(&[&a], &[&[2]], &rel, &pa), Ok(()));
+            assert_eq!(verify_over(&[&b], &[&[]], &rel, &pb), Ok(()));
+            assert_eq!(
+                pa.pseudonyms(),
+                pb.pseudonyms(),
+                "same holder, same context"
+            );
+            assert_eq!(pa.pseudonyms(), pa2.pseudonyms(), "same credential, twice");
+            // Different holder or context: a new pseudonym, never seen.
+            let prev = seen.insert(pa.pseudonyms()[0].to_compressed(), (secret, ctx));
+            assert_eq!(prev, None, "pseudonym collision across holders/contexts");
+        }
+    }
+    assert_eq!(seen.len(), 18);
+}
+
+#[test]
+fn swapped_pseudonym_or_context_is_refused() {
+    let alice = cred_with_secret(11, &[1, 2]);
+    let bob = cred_with_secret(22, &[1, 2]);
+    let rel = nym_relations(vec![nym(0, 0, b"hotel:chain-1")]);
+    let pa = prove_over(&[&alice], &[&[1]], &rel);
+    let pb = prove_over(&[&bob], &[&[1]], &rel);
+    // Bob's pseudonym in Alice's proof.
+    let mut swapped = pa.clone();
+    swapped.pseudonyms = pb.pseudonyms.clone();
+    assert_eq!(
+        verify_over(&[&alice], &[&[1]], &rel, &swapped),
+        Err(Error::VerificationFailed)
+    );
+    // The proof presented for another context.
+    let other = nym_relations(vec![nym(0, 0, b"hotel:chain-2")]);
+    assert_eq!(
+        verify_over(&[&alice], &[&[1]], &other, &pa),
+        Err(Error::VerificationFailed)
+    );
+    // The claim moved to another hidden message.
+    let moved = nym_relations(vec![nym(0, 2, b"hotel:chain-1")]);
+    assert_eq!(
+        verify_over(&[&alice], &[&[1]], &moved, &pa),
+        Err(Error::VerificationFailed)
+    );
+    // The pseudonym dropped, or the claim dropped.
+    let mut dropped = pa.clone();
+    dropped.pseudonyms.clear();
+    assert_eq!(
+        verify_over(&[&alice], &[&[1]], &rel, &dropped),
+        Err(Error::VerificationFailed)
+    );
+    assert_eq!(
+        verify_over(&[&alice], &[&[1]], &Relations::default(), &pa),
+        Err(Error::VerificationFailed)
+    );
+}
+
+#[test]
+fn pseudonym_claims_are_checked() {
+    let c = cred_with_secret(5, &[1, 2]);
+    let parts = [ProverPart {
+        credential: &c.pc,
+        disclosed: &[0],
+    }];
+    for (rel, why) in [
+        (
+            nym_relations(vec![nym(0, 0, b"ctx")]),
+            "relation on a disclosed message",
+        ),
+        (
+            nym_relations(vec![nym(0, 1, b"")]),
+            "pseudonym context_id length",
+        ),
+        (
+            nym_relations(vec![nym(0, 1, &[7u8; 256])]),
+            "pseudonym context_id length",
+        ),
+        (
+            nym_relations(vec![nym(0, 9, b"ctx")]),
+            "message index out of range",
+        ),
+    ] {
+        assert_eq!(
+            prove(&parts, &rel, b"ph", &mut OsRng),
+            Err(Error::InvalidStatement(why))
+        );
+    }
+}
+
+#[test]
+fn one_holder_secret_across_credentials_with_a_pseudonym() {
+    // Holder binding: the ID card's and the license's secret are proven
+    // equal, and the pseudonym is the shared secret's.
+    let id = cred_with_secret(99, &[1, 2, 3]);
+    let dl = cred_with_secret(99, &[4, 5]);
+    let other = cred_with_secret(100, &[4, 5]);
+    let rel = Relations {
+        equalities: vec![(at(0, 0), at(1, 0))],
+        pseudonyms: vec![nym(0, 0, b"rental:desk")],
+        ..Relations::default()
+    };
+    let proof = prove_over(&[&id, &dl], &[&[1], &[2]], &rel);
+    assert_eq!(
+        verify_over(&[&id, &dl], &[&[1], &[2]], &rel, &proof),
+        Ok(())
+    );
+    // Another holder's license cannot be combined.
+    let parts = [
+        ProverPart {
+            credential: &id.pc,
+            disclosed: &[1],
+        },
+        ProverPart {
+            credential: &other.pc,
+            disclosed: &[2],
+        },
+    ];
+    assert_eq!(
+        prove(&parts, &rel, b"ph", &mut OsRng),
+        Err(Error::InvalidStatement("the messages claimed equal differ"))
+    );
+}
+
+#[test]
+fn pseudonym_section_decoding() {
+    let c = cred_with_secret(5, &[1, 2]);
+    let rel = nym_relations(vec![nym(0, 0, b"ctx")]);
+    let proof = prove_over(&[&c], &[&[1]], &rel);
+    let bytes = proof.to_bytes();
+    assert_eq!(CompositeProof::from_bytes(&bytes).unwrap(), proof);
+    // Trailing octets, truncation, a zero count, an identity point.
+    let mut long = bytes.clone();
+    long.push(0);
+    assert!(CompositeProof::from_bytes(&long).is_err());
+    assert!(CompositeProof::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    let at_count = bytes.len() - 49;
+    let mut zero = bytes[..at_count].to_vec();
+    zero.push(0);
+    assert!(CompositeProof::from_bytes(&zero).is_err());
+    let mut ident = bytes.clone();
+    ident[at_count + 1] = 0xc0;
+    ident[at_count + 2..].fill(0);
+    assert!(CompositeProof::from_bytes(&ident).is_err());
 }

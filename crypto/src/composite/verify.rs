@@ -5,9 +5,12 @@ use rand_core::{CryptoRng, RngCore};
 use super::commitment::commitment_generators;
 use super::proof::MAX_CREDENTIALS;
 use super::prove::undisclosed_position;
+use super::pseudonym::context_point;
 use super::{challenge, CompositeProof, MessageRef, Relations};
 use crate::bbs::{init_vartime, pairing_check_vartime, settle_pairings, Proof, Suite, VerifierKey};
-use crate::curve::{msm_straus_with_vartime, G1Affine, G1Projective, Scalar, VartimeVarBases};
+use crate::curve::{
+    msm_straus_vartime, msm_straus_with_vartime, G1Affine, G1Projective, Scalar, VartimeVarBases,
+};
 use crate::range::{self, RangeBatchItem, ValueCommitment};
 use crate::Error;
 
@@ -112,8 +115,27 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
     {
         pairs.push((*cp, t));
     }
+    // Pseudonyms: U = OP * m^ - P * c.
+    if proof.pseudonyms.len() != relations.pseudonyms.len() {
+        return Err(Error::VerificationFailed);
+    }
+    let us: Vec<G1Projective> = relations
+        .pseudonyms
+        .iter()
+        .zip(&proof.pseudonyms)
+        .map(|(n, p)| {
+            let op = context_point(suite, &n.context_id);
+            msm_straus_vartime(&[], &[(op, m_hat(&n.message)), (*p, -c)])
+        })
+        .collect();
+    let nym_pairs: Vec<(G1Affine, G1Affine)> = proof
+        .pseudonyms
+        .iter()
+        .copied()
+        .zip(G1Projective::batch_to_affine(&us))
+        .collect();
     let hashed: Vec<_> = inits.iter().map(|(i, d)| (i, d.as_slice())).collect();
-    if challenge(suite, &hashed, relations, &pairs, item.ph) != c {
+    if challenge(suite, &hashed, relations, &pairs, &nym_pairs, item.ph) != c {
         return Err(Error::VerificationFailed);
     }
     let values = relations.range_values(&proof.commitments());
