@@ -26,12 +26,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use zeroize::Zeroize;
-use zkcred_crypto::bbs::{self, Signature, Suite};
+use zkcred_crypto::bbs::{Signature, Suite};
+use zkcred_crypto::blind::{self, SecretProverBlind};
 use zkcred_crypto::Scalar;
 
 use crate::catalogue::{Catalogue, CredentialType};
 use crate::encoding::{AttributeValue, ENCODING_VERSION};
 use crate::error::{AttributeError, Error};
+use crate::credential_request::CredentialRequest;
+use crate::holder_secret::HolderSecret;
 use crate::issuance::{self, IssueOptions};
 use crate::keys::{check_identifier, IssuerKey, IssuerPublicKey, KeyResolver};
 use crate::layout;
@@ -40,7 +43,7 @@ use crate::license_id::LicenseId;
 /// Format name of credentials.
 pub const CREDENTIAL_FORMAT: &str = "zkcred-credential";
 /// Version of the credential envelope.
-pub const CREDENTIAL_VERSION: u32 = 1;
+pub const CREDENTIAL_VERSION: u32 = 2;
 
 /// The typed attribute values of one credential (absent values are not stored).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -182,34 +185,30 @@ impl AttributeSet {
     }
 }
 
-/// The values of the reserved slots, kept by the holder (zeroized on drop).
+/// The values of the reserved signer slots, chosen by the issuer (see
+/// [`crate::layout`]). Zeroized on drop, redacted in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ReservedSlots {
-    /// Message 0: holder binding.
-    pub holder_binding: Scalar,
-    /// Message 1: revocation handle.
+    /// Message 0: revocation handle.
     pub revocation_handle: Scalar,
 }
 
 impl ReservedSlots {
     /// Fresh random non-zero values.
     pub fn random(rng: &mut (impl RngCore + CryptoRng)) -> Self {
-        let mut nonzero = || loop {
+        loop {
             let s = Scalar::random(rng);
             if s != Scalar::ZERO {
-                return s;
+                return ReservedSlots {
+                    revocation_handle: s,
+                };
             }
-        };
-        ReservedSlots {
-            holder_binding: nonzero(),
-            revocation_handle: nonzero(),
         }
     }
 }
 
 impl Drop for ReservedSlots {
     fn drop(&mut self) {
-        self.holder_binding.zeroize();
         self.revocation_handle.zeroize();
     }
 }
@@ -223,13 +222,11 @@ impl std::fmt::Debug for ReservedSlots {
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ReservedSlotsJson {
-    holder_binding: String,
     revocation_handle: String,
 }
 
 impl Drop for ReservedSlotsJson {
     fn drop(&mut self) {
-        self.holder_binding.zeroize();
         self.revocation_handle.zeroize();
     }
 }
@@ -249,7 +246,6 @@ fn scalar_from_hex(s: &str) -> Result<Scalar, Error> {
 impl Serialize for ReservedSlots {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         ReservedSlotsJson {
-            holder_binding: hex::encode(self.holder_binding.to_be_bytes()),
             revocation_handle: hex::encode(self.revocation_handle.to_be_bytes()),
         }
         .serialize(s)
@@ -259,12 +255,68 @@ impl Serialize for ReservedSlots {
 impl<'de> Deserialize<'de> for ReservedSlots {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let j = ReservedSlotsJson::deserialize(d)?;
-        let h = scalar_from_hex(&j.holder_binding).map_err(serde::de::Error::custom)?;
         let r = scalar_from_hex(&j.revocation_handle).map_err(serde::de::Error::custom)?;
         Ok(ReservedSlots {
-            holder_binding: h,
             revocation_handle: r,
         })
+    }
+}
+
+/// The holder's part of a blind-issued credential: the wallet's holder
+/// secret (the committed message) and the credential's
+/// `secret_prover_blind`. Never part of a credential document: the wallet
+/// keeps both sealed and sets them with [`Credential::bind`]. Zeroized on
+/// drop, redacted in `Debug`, compared in constant time.
+#[derive(Clone)]
+pub struct HolderBinding {
+    holder_secret: Scalar,
+    secret_prover_blind: SecretProverBlind,
+}
+
+impl HolderBinding {
+    /// The binding of `holder_secret` and `secret_prover_blind`.
+    pub fn new(holder_secret: &HolderSecret, secret_prover_blind: SecretProverBlind) -> Self {
+        HolderBinding {
+            holder_secret: *holder_secret.expose_scalar(),
+            secret_prover_blind,
+        }
+    }
+
+    /// The holder secret.
+    pub(crate) fn holder_secret(&self) -> &Scalar {
+        &self.holder_secret
+    }
+
+    /// The credential's `secret_prover_blind`.
+    pub fn secret_prover_blind(&self) -> &SecretProverBlind {
+        &self.secret_prover_blind
+    }
+}
+
+impl Drop for HolderBinding {
+    fn drop(&mut self) {
+        self.holder_secret.zeroize();
+    }
+}
+
+impl PartialEq for HolderBinding {
+    fn eq(&self, other: &Self) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(
+            self.holder_secret.ct_eq(&other.holder_secret)
+                & self
+                    .secret_prover_blind
+                    .as_scalar()
+                    .ct_eq(other.secret_prover_blind.as_scalar()),
+        )
+    }
+}
+
+impl Eq for HolderBinding {}
+
+impl std::fmt::Debug for HolderBinding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HolderBinding(<redacted>)")
     }
 }
 
@@ -288,14 +340,22 @@ pub struct Credential {
     pub suite: String,
     /// Attribute values by name (JSON forms; absent as `null`).
     pub attributes: BTreeMap<String, Value>,
-    /// Reserved slot values (holder secrets).
+    /// Reserved signer slot values.
     pub reserved: ReservedSlots,
-    /// BBS signature, hex.
+    /// `SHA-256` of the holder's `commitment_with_proof` the issuer signed,
+    /// hex: how the wallet finds the `secret_prover_blind` it kept for this
+    /// credential ([`CredentialRequest::digest`]).
+    pub commitment_digest: String,
+    /// Blind BBS signature, hex.
     pub signature: String,
+    /// The holder's part, set by [`Credential::bind`]; never serialized.
+    #[serde(skip)]
+    pub holder: Option<HolderBinding>,
 }
 
 /// Issues a credential of type `credential_type` with `key` at `now` with
-/// the default [`IssueOptions`] (no back-dating); see [`issue_with`].
+/// the default [`IssueOptions`] to a fresh holder secret; see
+/// [`issue_with`].
 ///
 /// # Errors
 ///
@@ -319,22 +379,94 @@ pub fn issue(
     )
 }
 
-/// Issues a credential of type `credential_type` with `key` at `now`: checks
-/// the attributes against the catalogue ([`AttributeSet::validate`]), the key's
-/// validity window at `now`, and the issuance rules of [`crate::issuance`]
-/// (national formats, dates, the issuing authority, back-dating per `options`).
+/// The whole blind issuance in one process, for tools and tests that play
+/// both the holder and the issuer: a fresh holder secret, its commitment
+/// ([`CredentialRequest::new`]), [`issue_blind`] and [`Credential::bind`].
+/// The credential comes back bound (it can be presented); the holder secret
+/// exists only inside it. A wallet uses [`issue_to`] with its own secret.
 ///
 /// # Errors
 ///
-/// [`Error::UnknownCredentialType`], [`Error::Attribute`] (catalogue checks),
-/// [`Error::KeyNotValid`], [`Error::Issuance`] (an issuance rule, with its
-/// code), [`Error::Crypto`].
+/// As [`issue_to`].
 pub fn issue_with(
     catalogue: &Catalogue,
     key: &IssuerKey,
     credential_type: &str,
     attributes: &AttributeSet,
     options: &IssueOptions,
+    now: OffsetDateTime,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Credential, Error> {
+    let holder = HolderSecret::random(rng);
+    issue_to(
+        catalogue,
+        key,
+        credential_type,
+        attributes,
+        options,
+        &holder,
+        now,
+        rng,
+    )
+}
+
+/// [`issue_with`] to the holder secret `holder` (one holder's several
+/// credentials share it).
+///
+/// # Errors
+///
+/// As [`issue_blind`] and [`Credential::bind`].
+#[allow(clippy::too_many_arguments)]
+pub fn issue_to(
+    catalogue: &Catalogue,
+    key: &IssuerKey,
+    credential_type: &str,
+    attributes: &AttributeSet,
+    options: &IssueOptions,
+    holder: &HolderSecret,
+    now: OffsetDateTime,
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Credential, Error> {
+    let (request, blind) = CredentialRequest::new(key.public().suite, holder, rng)?;
+    let mut cred = issue_blind(
+        catalogue,
+        key,
+        credential_type,
+        attributes,
+        options,
+        &request,
+        now,
+        rng,
+    )?;
+    cred.bind(catalogue, key.public(), holder, blind)?;
+    Ok(cred)
+}
+
+/// The issuer's side of blind issuance: checks the attributes against the
+/// catalogue ([`AttributeSet::validate`]), the key's validity window at
+/// `now`, the issuance rules of [`crate::issuance`] (national formats,
+/// dates, the issuing authority, back-dating per `options`) and the
+/// holder's `request` (its suite, one committed message, its proof of
+/// knowledge), then signs the attributes and the commitment
+/// (`BlindSign`, draft-irtf-cfrg-bbs-blind-signatures). The issuer learns
+/// nothing of the holder secret; the credential is unbound until its
+/// holder calls [`Credential::bind`].
+///
+/// # Errors
+///
+/// [`Error::UnknownCredentialType`], [`Error::Attribute`] (catalogue checks),
+/// [`Error::KeyNotValid`], [`Error::Issuance`] (an issuance rule, with its
+/// code), [`Error::InvalidCredentialRequest`] for a request of another
+/// suite, another number of committed messages or a commitment proof that
+/// does not verify, [`Error::Crypto`].
+#[allow(clippy::too_many_arguments)]
+pub fn issue_blind(
+    catalogue: &Catalogue,
+    key: &IssuerKey,
+    credential_type: &str,
+    attributes: &AttributeSet,
+    options: &IssueOptions,
+    request: &CredentialRequest,
     now: OffsetDateTime,
     rng: &mut (impl RngCore + CryptoRng),
 ) -> Result<Credential, Error> {
@@ -352,17 +484,24 @@ pub fn issue_with(
         });
     }
     issuance::check(t, attributes, public, now, options)?;
+    let commitment = request.commitment(public.suite)?;
     let reserved = ReservedSlots::random(rng);
-    let messages = messages(public.suite, t, attributes, &reserved);
+    let messages = signer_messages(public.suite, t, attributes, &reserved);
     let header = layout::signature_header(t, &public.issuer, &public.key_id);
-    let sig = bbs::core::sign(
+    let sig = blind::core::blind_sign(
         public.suite,
         key.secret(),
         &public.public_key,
+        Some(&commitment),
         &header,
         &messages,
     )
-    .map_err(Error::Crypto)?;
+    .map_err(|e| match e {
+        zkcred_crypto::Error::InvalidCommitmentProof => {
+            Error::InvalidCredentialRequest("the commitment's proof does not verify".into())
+        }
+        e => Error::Crypto(e),
+    })?;
     Ok(Credential {
         format: CREDENTIAL_FORMAT.into(),
         version: CREDENTIAL_VERSION,
@@ -373,19 +512,21 @@ pub fn issue_with(
         suite: public.suite.name().into(),
         attributes: attributes.to_json(t),
         reserved,
+        commitment_digest: hex::encode(request.digest()),
         signature: hex::encode(sig.to_bytes()),
+        holder: None,
     })
 }
 
-/// All messages of a credential in layout order.
-pub(crate) fn messages(
+/// The signer messages of a credential in layout order (`L` of them: the
+/// reserved slots, then the attributes).
+pub(crate) fn signer_messages(
     suite: Suite,
     t: &CredentialType,
     attributes: &AttributeSet,
     reserved: &ReservedSlots,
 ) -> Vec<Scalar> {
-    let mut m = Vec::with_capacity(layout::message_count(t));
-    m.push(reserved.holder_binding);
+    let mut m = Vec::with_capacity(layout::signer_message_count(t));
     m.push(reserved.revocation_handle);
     m.extend(attributes.attribute_scalars(suite, t));
     m
@@ -516,31 +657,65 @@ impl Credential {
         })
     }
 
-    /// Holder-side check before storing: the document is well-formed, its
-    /// type and values fit the catalogue, the key is known (and of this
-    /// suite), and the signature verifies. Returns the typed attributes.
+    /// Binds a credential issued to this holder: sets the holder's part
+    /// ([`HolderBinding`]) and verifies the blind signature over the
+    /// attributes, `secret_prover_blind` and the holder secret (the
+    /// holder's `Verify` of the blind draft). Returns the typed
+    /// attributes. A credential issued to another holder secret fails with
+    /// [`Error::SignatureInvalid`] and stays unbound.
     ///
     /// # Errors
-    /// [`Error::UnsupportedFormat`], [`Error::UnsupportedEncodingVersion`],
+    /// As [`Credential::verify`].
+    pub fn bind(
+        &mut self,
+        catalogue: &Catalogue,
+        keys: &impl KeyResolver,
+        holder: &HolderSecret,
+        secret_prover_blind: SecretProverBlind,
+    ) -> Result<AttributeSet, Error> {
+        let previous = self
+            .holder
+            .replace(HolderBinding::new(holder, secret_prover_blind));
+        match self.verify(catalogue, keys) {
+            Ok(a) => Ok(a),
+            Err(e) => {
+                self.holder = previous;
+                Err(e)
+            }
+        }
+    }
+
+    /// Holder-side check of a bound credential: the document is
+    /// well-formed, its type and values fit the catalogue, the key is known
+    /// (and of this suite), and the blind signature verifies over the
+    /// attributes and the holder's part. Returns the typed attributes.
+    ///
+    /// # Errors
+    /// [`Error::HolderBindingMissing`] for a credential without its
+    /// holder's part (a credential file alone); [`Error::UnsupportedFormat`],
+    /// [`Error::UnsupportedEncodingVersion`],
     /// [`Error::UnknownCredentialType`], [`Error::InvalidIdentifier`],
     /// [`Error::UnknownSuite`], [`Error::UnknownKey`], [`Error::SuiteMismatch`],
     /// [`Error::Attribute`], [`Error::Malformed`] for an undecodable signature,
-    /// [`Error::SignatureInvalid`] when it does not verify (BBS `Verify`,
-    /// draft §3.4.2), [`Error::Crypto`] for other failures of the BBS layer.
+    /// [`Error::SignatureInvalid`] when it does not verify (blind draft
+    /// `Verify`), [`Error::Crypto`] for other failures of the BBS layer.
     pub fn verify(
         &self,
         catalogue: &Catalogue,
         keys: &impl KeyResolver,
     ) -> Result<AttributeSet, Error> {
         let c = self.check(catalogue, keys)?;
-        let messages = messages(c.key.suite, c.t, &c.attributes, &self.reserved);
+        let holder = self.holder.as_ref().ok_or(Error::HolderBindingMissing)?;
+        let messages = signer_messages(c.key.suite, c.t, &c.attributes, &self.reserved);
         let header = layout::signature_header(c.t, &self.issuer, &self.key_id);
-        match bbs::core::verify(
+        match blind::core::blind_verify(
             c.key.suite,
             &c.key.public_key,
             &c.signature,
             &header,
             &messages,
+            std::slice::from_ref(holder.holder_secret()),
+            holder.secret_prover_blind(),
         ) {
             Ok(()) => Ok(c.attributes),
             Err(zkcred_crypto::Error::VerificationFailed) => Err(Error::SignatureInvalid),

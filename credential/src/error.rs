@@ -225,6 +225,15 @@ pub enum Error {
     /// The credential's signature does not verify.
     #[error("credential signature does not verify")]
     SignatureInvalid,
+    /// A credential without its holder's part (holder secret and
+    /// `secret_prover_blind`): a credential file on its own, outside the
+    /// wallet it was issued to, can be neither verified nor presented.
+    #[error("this credential is bound to a holder secret that is not here: present it from the wallet it was issued to")]
+    HolderBindingMissing,
+    /// A holder's credential request (the commitment to the holder secret)
+    /// is not acceptable.
+    #[error("invalid credential request: {0}")]
+    InvalidCredentialRequest(String),
     /// The presentation proof does not verify for the disclosed values, the
     /// credential header or the presentation binding.
     #[error("presentation proof does not verify")]
@@ -350,7 +359,9 @@ impl Error {
             Error::UnsupportedFormat { .. } => P::UnsupportedFormat,
             Error::UnknownCredentialType(_)
             | Error::InvalidIdentifier { .. }
-            | Error::InvalidRequest(_) => P::InvalidRequest,
+            | Error::InvalidRequest(_)
+            | Error::InvalidCredentialRequest(_) => P::InvalidRequest,
+            Error::HolderBindingMissing => P::NotFound,
             Error::UnsupportedEncodingVersion(_) => P::UnsupportedEncoding,
             Error::UnknownSuite(_) | Error::SuiteMismatch { .. } => P::SuiteMismatch,
             Error::UnknownKey { .. } => P::UnknownKey,
