@@ -322,6 +322,23 @@ pub enum Error {
     /// The wallet holds no credential that fits a requested entry.
     #[error("no credential of type {0:?} from an accepted issuer in the wallet")]
     NoMatchingCredential(String),
+    /// The directory holds no wallet file.
+    #[error("there is no wallet at {0} (create one with `zkcred wallet init`)")]
+    NoWallet(String),
+    /// The directory holds a wallet file already.
+    #[error("a wallet exists already at {0}")]
+    WalletExists(String),
+    /// The wallet file's sealed holder secret does not open: the passphrase
+    /// is wrong, or the file was altered. Nothing was changed.
+    #[error("wrong passphrase, or the wallet file is damaged")]
+    WrongPassphrase,
+    /// A wallet entry's sealed record does not open with the wallet's key:
+    /// altered, or moved from another entry or wallet.
+    #[error("wallet entry {0} is damaged, or was moved from another entry or wallet")]
+    RecordDamaged(String),
+    /// A wallet cannot be created without a passphrase.
+    #[error("the wallet passphrase is empty")]
+    EmptyPassphrase,
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -386,7 +403,11 @@ impl Error {
             Error::StatementNotSatisfied { .. } => P::StatementNotSatisfied,
             Error::UnsupportedProof { .. } => P::UnsupportedProof,
             Error::NotInWallet(_) | Error::NoMatchingCredential(_) => P::NotFound,
-            Error::AlreadyInWallet(_) => P::AlreadyExists,
+            Error::AlreadyInWallet(_) | Error::WalletExists(_) => P::AlreadyExists,
+            Error::NoWallet(_) => P::NotFound,
+            Error::WrongPassphrase => P::Unauthorized,
+            Error::RecordDamaged(_) => P::InternalError,
+            Error::EmptyPassphrase => P::InvalidRequest,
             Error::Json { .. } => P::MalformedJson,
         }
     }

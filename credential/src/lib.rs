@@ -10,12 +10,16 @@
 //! * [`presentation`]: presentation requests, presentations, proving (holder) and
 //!   verification (verifier), one module per role.
 //! * [`keys`]: issuer keys, key identifiers, key files, rotation, key sets.
-//! * [`wallet`]: the holder's wallet directory.
+//! * [`wallet`]: the holder's wallet directory, sealed under a passphrase
+//!   (Argon2id, XChaCha20-Poly1305), and its [`holder_secret`].
+//! * [`holder_secret`]: the holder secret (zeroized, redacted, never serialised in clear).
 //! * [`canonical`]: length-prefixed canonical byte encodings used for headers and digests.
 //!
 //! Typical flow: an issuer loads its [`keys::KeyStore`] and calls
-//! [`credential::issue`]; the holder adds the credential to a
-//! [`wallet::Wallet`] (which verifies it); a verifier creates a
+//! [`credential::issue`]; the holder creates a wallet once
+//! ([`wallet::Wallet::init`]), opens it with the passphrase
+//! ([`wallet::Wallet::open`]) and adds the credential to it (which
+//! verifies it); a verifier creates a
 //! [`presentation::PresentationRequest`], the holder answers with
 //! [`wallet::Wallet::present`], and the verifier calls
 //! [`presentation::verify_presentation`] with its trusted [`keys::KeySet`].
@@ -27,6 +31,7 @@ pub mod encoding;
 pub mod error;
 pub mod formats;
 mod fsutil;
+pub mod holder_secret;
 pub mod issuance;
 pub mod keys;
 pub mod layout;
@@ -48,4 +53,5 @@ pub use presentation::{
     EqualStatement, HolderCredential, Presentation, PresentationRequest, RangeOp, RangeStatement,
     RequestedCredential, Statement,
 };
-pub use wallet::{Wallet, WalletEntry, WalletSummary};
+pub use holder_secret::HolderSecret;
+pub use wallet::{KdfParams, Wallet, WalletEntry, WalletSummary};
