@@ -230,6 +230,10 @@ pub enum Error {
     /// wallet it was issued to, can be neither verified nor presented.
     #[error("this credential is bound to a holder secret that is not here: present it from the wallet it was issued to")]
     HolderBindingMissing,
+    /// A credential that no pending request of this wallet asked for: issued
+    /// to another wallet (its holder secret), or added already.
+    #[error("no credential request of this wallet matches this credential: it was issued to another wallet's holder secret, or it was added already")]
+    NotRequestedByThisWallet,
     /// A holder's credential request (the commitment to the holder secret)
     /// is not acceptable.
     #[error("invalid credential request: {0}")]
@@ -378,7 +382,7 @@ impl Error {
             | Error::InvalidIdentifier { .. }
             | Error::InvalidRequest(_)
             | Error::InvalidCredentialRequest(_) => P::InvalidRequest,
-            Error::HolderBindingMissing => P::NotFound,
+            Error::HolderBindingMissing | Error::NotRequestedByThisWallet => P::NotFound,
             Error::UnsupportedEncodingVersion(_) => P::UnsupportedEncoding,
             Error::UnknownSuite(_) | Error::SuiteMismatch { .. } => P::SuiteMismatch,
             Error::UnknownKey { .. } => P::UnknownKey,

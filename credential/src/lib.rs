@@ -27,6 +27,7 @@
 pub mod canonical;
 pub mod catalogue;
 pub mod credential;
+pub mod credential_request;
 pub mod encoding;
 pub mod error;
 pub mod formats;
@@ -42,7 +43,10 @@ pub mod wallet;
 pub use catalogue::{
     AttributeDef, Catalogue, CredentialType, HolderKind, LicenseNumberFormat, Sensitivity,
 };
-pub use credential::{issue, issue_with, AttributeSet, Credential, ReservedSlots};
+pub use credential::{
+    issue, issue_blind, issue_to, issue_with, AttributeSet, Credential, HolderBinding, ReservedSlots,
+};
+pub use credential_request::CredentialRequest;
 pub use encoding::{AttributeType, AttributeValue, Date, ENCODING_VERSION};
 pub use error::{AttributeError, CatalogueError, Error};
 pub use issuance::{IssuanceError, IssueOptions, Rule};
@@ -51,7 +55,7 @@ pub use license_id::{LicenseId, LicenseIdError, LicenseTypeCode, Uscc};
 pub use presentation::{
     present, present_prepared, resolve_statements, verify_presentation, DisclosedCredential,
     EqualStatement, HolderCredential, Presentation, PresentationRequest, RangeOp, RangeStatement,
-    RequestedCredential, Statement,
+    PseudonymRequest, RequestedCredential, Statement,
 };
 pub use holder_secret::HolderSecret;
 pub use wallet::{KdfParams, Wallet, WalletEntry, WalletSummary};

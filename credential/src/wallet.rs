@@ -53,7 +53,9 @@ use zeroize::Zeroizing;
 
 use crate::canonical::Canonical;
 use crate::catalogue::Catalogue;
-use crate::credential::{check_document, Credential};
+use crate::credential::{check_document, Credential, HolderBinding};
+use crate::credential_request::CredentialRequest;
+use zkcred_crypto::blind::SecretProverBlind;
 use crate::encoding::Date;
 use crate::error::Error;
 use crate::fsutil;
@@ -91,6 +93,55 @@ pub struct WalletEntry {
     pub credential: Credential,
     /// The issuer key the credential verified with.
     pub issuer_key: IssuerPublicKey,
+    /// The credential's `secret_prover_blind` (hex; the holder's part with
+    /// the wallet's holder secret, see [`crate::layout`]).
+    pub secret_prover_blind: SecretHex,
+}
+
+/// A secret as hex inside a sealed record: zeroized on drop, redacted in
+/// `Debug`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretHex(String);
+
+impl Drop for SecretHex {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
+impl std::fmt::Debug for SecretHex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretHex(<redacted>)")
+    }
+}
+
+impl SecretHex {
+    fn of_blind(b: &SecretProverBlind) -> SecretHex {
+        SecretHex(hex::encode(&b.to_bytes()[..]))
+    }
+
+    fn blind(&self) -> Result<SecretProverBlind, Error> {
+        let bytes = Zeroizing::new(crate::error::decode_hex("secret_prover_blind", &self.0)?);
+        SecretProverBlind::from_bytes(&bytes).map_err(|e| Error::Malformed {
+            what: "secret_prover_blind",
+            reason: e.to_string(),
+        })
+    }
+}
+
+/// Folder of the sealed `secret_prover_blind`s of credential requests
+/// waiting for their credential.
+pub const PENDING_DIR: &str = "pending";
+/// Format of a pending request's sealed record.
+const PENDING_RECORD: (&str, u32) = ("zkcred-wallet-pending-request", 1);
+
+/// The pending record's name for a credential request digest (hex).
+fn pending_name(digest_hex: &str) -> Option<String> {
+    let d = digest_hex.get(..32)?;
+    d.bytes()
+        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        .then(|| format!("{PENDING_DIR}/{d}"))
 }
 
 /// A line of [`Wallet::list`].
@@ -435,21 +486,88 @@ impl Wallet {
         ids_in(&self.dir.join(CREDENTIALS_DIR))
     }
 
-    /// Verifies `credential` with the trusted `keys` and stores it sealed
-    /// (a fresh nonce from `rng`). Returns the entry identifier.
+    /// Starts a blind issuance: commits to the holder secret for an issuer
+    /// key of `suite` ([`CredentialRequest::new`]) and keeps the
+    /// `secret_prover_blind` sealed under `pending/` until the credential
+    /// arrives ([`Wallet::add`]). The request goes to the issuer; it reveals
+    /// nothing of the holder secret.
     ///
     /// # Errors
-    /// As [`Credential::verify`]; [`Error::UnknownKey`];
-    /// [`Error::AlreadyInWallet`] when the credential is stored already;
-    /// [`Error::Io`] when the entry cannot be written.
+    /// [`Error::Crypto`] (negligible); [`Error::Io`] when the record cannot
+    /// be written.
+    pub fn request_credential(
+        &self,
+        suite: zkcred_crypto::bbs::Suite,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<CredentialRequest, Error> {
+        let (request, blind) = CredentialRequest::new(suite, &self.holder_secret, rng)?;
+        let digest = hex::encode(request.digest());
+        let name = pending_name(&digest).ok_or(Error::Malformed {
+            what: "credential request",
+            reason: "digest".into(),
+        })?;
+        let sealed = Sealed::seal(
+            &self.keys.seal,
+            PENDING_RECORD,
+            &self.wallet_id,
+            &name,
+            &blind.to_bytes()[..],
+            rng,
+        )?;
+        fsutil::create_private_dir(&self.dir.join(PENDING_DIR))?;
+        fsutil::write_atomic(
+            &self.dir.join(format!("{name}.json")),
+            SealedRecord(sealed).to_json().as_bytes(),
+            0o600,
+        )?;
+        Ok(request)
+    }
+
+    /// Binds a credential issued for this wallet's request (found by the
+    /// credential's `commitment_digest`), verifies it with the trusted
+    /// `keys` and stores it sealed (a fresh nonce from `rng`); the pending
+    /// request is then removed. Returns the entry identifier.
+    ///
+    /// # Errors
+    /// [`Error::NotRequestedByThisWallet`] when no pending request of this
+    /// wallet matches (a credential issued to another wallet, or added
+    /// twice); as [`Credential::bind`] ([`Error::SignatureInvalid`] for a
+    /// credential that is not over this wallet's holder secret);
+    /// [`Error::UnknownKey`]; [`Error::AlreadyInWallet`] when the
+    /// credential is stored already; [`Error::Io`] when the entry cannot be
+    /// written.
     pub fn add(
         &self,
         catalogue: &Catalogue,
         keys: &impl KeyResolver,
-        credential: Credential,
+        mut credential: Credential,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<String, Error> {
-        credential.verify(catalogue, keys)?;
+        let id = entry_id(&self.keys.entry_id, &credential);
+        if self.path(&id).exists() {
+            return Err(Error::AlreadyInWallet(id));
+        }
+        let name =
+            pending_name(&credential.commitment_digest).ok_or(Error::NotRequestedByThisWallet)?;
+        let pending = self.dir.join(format!("{name}.json"));
+        if !pending.is_file() {
+            return Err(Error::NotRequestedByThisWallet);
+        }
+        let record = SealedRecord::from_json(&read_capped(
+            &pending,
+            MAX_RECORD_FILE,
+            "pending request",
+        )?)?;
+        let plain = record
+            .0
+            .open(&self.keys.seal, PENDING_RECORD, &self.wallet_id, &name)
+            .ok_or_else(|| Error::RecordDamaged(name.clone()))?;
+        let blind = SecretProverBlind::from_bytes(&plain).map_err(|e| Error::Malformed {
+            what: "secret_prover_blind",
+            reason: e.to_string(),
+        })?;
+        let stored = SecretHex::of_blind(&blind);
+        credential.bind(catalogue, keys, &self.holder_secret, blind)?;
         let issuer_key = keys
             .resolve(&credential.issuer, &credential.key_id)
             .ok_or_else(|| Error::UnknownKey {
@@ -457,18 +575,19 @@ impl Wallet {
                 key_id: credential.key_id.clone(),
             })?
             .clone();
-        let id = entry_id(&self.keys.entry_id, &credential);
-        if self.path(&id).exists() {
-            return Err(Error::AlreadyInWallet(id));
-        }
         let entry = WalletEntry {
             format: WALLET_ENTRY_FORMAT.into(),
             version: WALLET_ENTRY_VERSION,
             id: id.clone(),
             credential,
             issuer_key,
+            secret_prover_blind: stored,
         };
         self.write_entry(&entry, rng)?;
+        std::fs::remove_file(&pending).map_err(|source| Error::Io {
+            path: pending.display().to_string(),
+            source,
+        })?;
         Ok(id)
     }
 
@@ -516,6 +635,9 @@ impl Wallet {
         if entry.id != id {
             return Err(Error::RecordDamaged(id.to_owned()));
         }
+        let mut entry = entry;
+        let blind = entry.secret_prover_blind.blind()?;
+        entry.credential.holder = Some(HolderBinding::new(&self.holder_secret, blind));
         Ok(entry)
     }
 

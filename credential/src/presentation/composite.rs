@@ -11,23 +11,37 @@
 //!   differ by less than 2^64);
 //! * `equal` becomes an equality of two hidden messages.
 //!
+//! Beyond the statements, every composite proof carries:
+//! * **holder binding**: with several entries, the holder-binding slot of
+//!   every entry ([`crate::layout::holder_binding_index`]) proven equal to
+//!   the first entry's, so the credentials carry one holder secret (one
+//!   person's ID card cannot be combined with another's driver's license);
+//! * **a pseudonym**, when the request asks for one: a
+//!   [`zkcred_crypto::composite::PseudonymClaim`] on the first entry's
+//!   holder secret for the request's context.
+//!
 //! A range statement on an optional attribute the credential does not
 //! carry is answered by disclosing `null` instead (see [`super`]).
 
-use zkcred_crypto::composite::{MessageRef, RangeClaim, Relations};
+use zkcred_crypto::composite::{MessageRef, PseudonymClaim, RangeClaim, Relations};
 
 use super::request::{PresentationRequest, RequestedCredential};
 use super::statement::{resolve_statements, Statement};
 use crate::catalogue::Catalogue;
 use crate::encoding::AttributeType;
 use crate::error::Error;
+use crate::layout;
 
-/// Whether the request needs a composite proof (some entry has statements).
+/// Whether the request needs a composite proof: several entries (holder
+/// binding), a pseudonym, or some entry with statements. A single entry
+/// with nothing to prove beyond its disclosures gets its own BBS proof.
 pub(super) fn is_composite(request: &PresentationRequest) -> bool {
-    request
-        .credentials
-        .iter()
-        .any(|rc| !rc.statements.is_empty())
+    request.credentials.len() > 1
+        || request.pseudonym.is_some()
+        || request
+            .credentials
+            .iter()
+            .any(|rc| !rc.statements.is_empty())
 }
 
 /// The range proof's width for an attribute type (see the module docs).
@@ -67,15 +81,39 @@ pub(super) struct EntryShape<'a> {
     pub statements: &'a [Statement],
 }
 
-/// The relations the entries' statements claim.
+/// The relations the entries' statements claim, the holder binding across
+/// entries and the pseudonym of `request` (see the module docs).
 ///
 /// # Errors
-/// As [`resolve_statements`].
+/// As [`resolve_statements`]; [`Error::UnknownCredentialType`].
 pub(super) fn relations(
     catalogue: &Catalogue,
+    request: &PresentationRequest,
     entries: &[EntryShape<'_>],
 ) -> Result<Relations, Error> {
     let mut rel = Relations::default();
+    let holder_slot = |k: usize| -> Result<MessageRef, Error> {
+        let ty = entries[k].credential_type;
+        let t = catalogue
+            .get(ty)
+            .ok_or_else(|| Error::UnknownCredentialType(ty.to_owned()))?;
+        Ok(MessageRef {
+            credential: k,
+            index: layout::holder_binding_index(t),
+        })
+    };
+    if !entries.is_empty() {
+        let first = holder_slot(0)?;
+        for k in 1..entries.len() {
+            rel.equalities.push((first, holder_slot(k)?));
+        }
+        if let Some(p) = &request.pseudonym {
+            rel.pseudonyms.push(PseudonymClaim {
+                message: first,
+                context_id: p.context.as_bytes().to_vec(),
+            });
+        }
+    }
     let types: Vec<&str> = entries.iter().map(|e| e.credential_type).collect();
     for (k, e) in entries.iter().enumerate() {
         let (ranges, equals) = resolve_statements(

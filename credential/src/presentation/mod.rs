@@ -136,7 +136,7 @@ mod verify;
 pub use document::{Presentation, PresentedCredential, ProofObject};
 pub use header::{composite_presentation_header, presentation_header};
 pub use prove::{present, present_prepared, HolderCredential};
-pub use request::{PresentationRequest, RequestedCredential};
+pub use request::{PresentationRequest, PseudonymRequest, RequestedCredential};
 pub use statement::{
     resolve_statements, EntryAttribute, EqualStatement, RangeOp, RangeStatement, ResolvedEqual,
     ResolvedRange, Statement, MAX_STATEMENTS_PER_ENTRY,
@@ -152,14 +152,18 @@ pub const REQUEST_FORMAT: &str = "zkcred-presentation-request";
 pub const PRESENTATION_FORMAT: &str = "zkcred-presentation";
 /// Version of both formats.
 pub const PRESENTATION_VERSION: u32 = 1;
-/// Proof type of BBS proofs.
+/// Proof type of an entry's own BBS proof: the blind-signatures draft's
+/// `ProofGen` over a blind-signed credential (version 2; version 1 was the
+/// signatures draft's `ProofGen` over credentials without holder binding,
+/// no longer accepted).
 pub const PROOF_TYPE_BBS: &str = "bbs";
 /// Proof type of composite proofs ([`zkcred_crypto::composite`]).
 pub const PROOF_TYPE_COMPOSITE: &str = "zkcred-composite";
-/// Version of the composite proof object.
-pub const COMPOSITE_PROOF_VERSION: u32 = 1;
-/// Version of the BBS proof object.
-pub const PROOF_VERSION: u32 = 1;
+/// Version of the composite proof object (2: over blind-signed credentials,
+/// with holder binding and pseudonyms).
+pub const COMPOSITE_PROOF_VERSION: u32 = 2;
+/// Version of the BBS proof object (see [`PROOF_TYPE_BBS`]).
+pub const PROOF_VERSION: u32 = 2;
 /// Minimum challenge length in octets (128 bits).
 pub const MIN_CHALLENGE_LEN: usize = 16;
 /// Maximum challenge length in octets.

@@ -15,7 +15,7 @@ use super::{
     PROOF_TYPE_COMPOSITE, PROOF_VERSION,
 };
 use crate::catalogue::{Catalogue, CredentialType};
-use crate::credential::{messages, Credential};
+use crate::credential::{signer_messages, Credential};
 use crate::encoding::{AttributeValue, ENCODING_VERSION};
 use crate::error::{AttributeError, Error};
 use crate::keys::IssuerPublicKey;
@@ -115,7 +115,7 @@ fn present_composite(
             statements: st,
         })
         .collect();
-    let relations = relations(catalogue, &shapes)?;
+    let relations = relations(catalogue, request, &shapes)?;
     check_statements_hold(holders, &presented)?;
     let indexes: Vec<Vec<usize>> = holders
         .iter()
@@ -279,10 +279,13 @@ impl std::fmt::Debug for HolderCredential<'_> {
 }
 
 impl<'a> HolderCredential<'a> {
-    /// Verifies `credential` with `key` and prepares it for proving.
+    /// Verifies the bound `credential` with `key` and prepares it for
+    /// proving (the blind draft's prover over the attributes,
+    /// `secret_prover_blind` and the holder secret).
     ///
     /// # Errors
-    /// As [`Credential::verify`]; [`Error::Malformed`] for an undecodable
+    /// As [`Credential::verify`] ([`Error::HolderBindingMissing`] for a
+    /// credential without its holder's part); [`Error::Malformed`] for an undecodable
     /// signature; [`Error::Crypto`] when the prover's tables cannot be built.
     pub fn new(
         catalogue: &'a Catalogue,
@@ -290,19 +293,30 @@ impl<'a> HolderCredential<'a> {
         key: &'a IssuerPublicKey,
     ) -> Result<Self, Error> {
         let attributes = credential.verify(catalogue, key)?;
+        let holder = credential
+            .holder
+            .as_ref()
+            .ok_or(Error::HolderBindingMissing)?;
         let t = catalogue
             .get(&credential.credential_type)
             .ok_or_else(|| Error::UnknownCredentialType(credential.credential_type.clone()))?;
-        let msgs = messages(key.suite, t, &attributes, &credential.reserved);
+        let msgs = signer_messages(key.suite, t, &attributes, &credential.reserved);
         let header = layout::signature_header(t, &credential.issuer, &credential.key_id);
         let signature = bbs::Signature::from_bytes(&crate::error::decode_hex(
             "signature",
             &credential.signature,
         )?)
         .map_err(Error::Crypto)?;
-        let prover =
-            bbs::ProverCredential::new(key.suite, &key.public_key, &signature, &header, &msgs)
-                .map_err(Error::Crypto)?;
+        let prover = bbs::ProverCredential::new_blind(
+            key.suite,
+            &key.public_key,
+            &signature,
+            &header,
+            msgs,
+            vec![*holder.holder_secret()],
+            holder.secret_prover_blind(),
+        )
+        .map_err(Error::Crypto)?;
         Ok(HolderCredential {
             credential,
             key,

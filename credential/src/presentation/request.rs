@@ -92,6 +92,43 @@ pub struct PresentationRequest {
     pub expires_at: OffsetDateTime,
     /// The credentials asked for.
     pub credentials: Vec<RequestedCredential>,
+    /// A per-verifier pseudonym asked for: the holder proves, in the same
+    /// composite proof, `pseudonym = hash_to_curve(context) * holder
+    /// secret` (see `zkcred_crypto::composite::pseudonym`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<PseudonymRequest>,
+}
+
+/// A pseudonym asked for in a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PseudonymRequest {
+    /// The verifier's context, e.g. `hotel:<chain id>`: the same holder
+    /// gets the same pseudonym in the same context, unlinkable ones in
+    /// others. 1 to 255 octets of UTF-8 without control characters.
+    pub context: String,
+}
+
+impl PseudonymRequest {
+    /// Checks the context.
+    ///
+    /// # Errors
+    /// [`Error::InvalidRequest`] for an empty, too long or control-character
+    /// context.
+    pub fn check(&self) -> Result<(), Error> {
+        let n = self.context.len();
+        if n == 0 || n > zkcred_crypto::composite::pseudonym::MAX_CONTEXT_ID_LEN {
+            return Err(Error::InvalidRequest(
+                "pseudonym context must be 1 to 255 octets".into(),
+            ));
+        }
+        if self.context.chars().any(char::is_control) {
+            return Err(Error::InvalidRequest(
+                "pseudonym context has control characters".into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 fn decode_challenge(challenge: &str) -> Result<Vec<u8>, Error> {
@@ -158,6 +195,7 @@ impl PresentationRequest {
             challenge: hex::encode(challenge),
             expires_at,
             credentials,
+            pseudonym: None,
         })
     }
 
@@ -201,6 +239,9 @@ impl PresentationRequest {
         )?;
         check_identifier("verifier", &self.verifier)?;
         decode_challenge(&self.challenge)?;
+        if let Some(p) = &self.pseudonym {
+            p.check()?;
+        }
         if self.credentials.is_empty() || self.credentials.len() > MAX_REQUESTED_CREDENTIALS {
             return Err(Error::InvalidRequest(format!(
                 "must ask for 1 to {MAX_REQUESTED_CREDENTIALS} credentials"
@@ -296,6 +337,10 @@ impl PresentationRequest {
                     c.str(t);
                 }
             }
+        }
+        // Likewise the pseudonym, only when asked for.
+        if let Some(p) = &self.pseudonym {
+            c.str("pseudonym").str(&p.context);
         }
         c.digest()
     }

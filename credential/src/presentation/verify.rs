@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
-use zkcred_crypto::bbs::{self, Proof, Suite, VerifierKey};
+use zkcred_crypto::bbs::{self, MessageGenerators, Proof, Suite, VerifierKey};
 use zkcred_crypto::composite::{self, CompositeProof, Relations};
 use zkcred_crypto::Scalar;
 
@@ -41,6 +41,10 @@ pub struct DisclosedCredential {
     pub attributes: BTreeMap<String, Option<AttributeValue>>,
     /// The entry's statements whose proofs verified (as presented).
     pub statements: Vec<Statement>,
+    /// The holder's pseudonym for the request's context, hex of the
+    /// compressed G1 point, when the request asked for one (the same on
+    /// every entry: they share the holder secret).
+    pub pseudonym: Option<String>,
 }
 
 /// Verifies `presentation` against the verifier's own `request` at `now`,
@@ -101,8 +105,9 @@ pub fn verify_presentation(
             &entry.credential.key_id,
             entry.credential.suite.name(),
         )?;
-        let result = bbs::core::proof_verify(
+        let result = bbs::core::proof_verify_with(
             entry.credential.suite,
+            entry.generators,
             &key.public_key,
             &entry.proof,
             &entry.header,
@@ -176,6 +181,9 @@ pub struct PreparedEntry {
     pub presentation_header: Vec<u8>,
     /// Disclosed `(message index, scalar)` pairs.
     pub disclosed: Vec<(usize, Scalar)>,
+    /// The generator list of the credential type's layout
+    /// ([`layout::message_generators`]).
+    pub generators: MessageGenerators,
 }
 
 impl PreparedEntry {
@@ -265,6 +273,7 @@ impl PreparedPresentation {
                 .zip(keys)
                 .map(|(e, k)| composite::VerifierPart {
                     suite: e.credential.suite,
+                    generators: e.generators,
                     key: k,
                     header: &e.header,
                     disclosed: &e.disclosed,
@@ -342,24 +351,33 @@ pub fn prepare_presentation(
             statements: &pc.statements,
         })
         .collect();
-    let relations = relations(catalogue, &shapes)?;
+    let relations = relations(catalogue, request, &shapes)?;
     let st: Vec<&[Statement]> = presentation
         .credentials
         .iter()
         .map(|pc| pc.statements.as_slice())
         .collect();
     let ph = composite_presentation_header(request, &st);
+    if proof.pseudonyms().len() != relations.pseudonyms.len() {
+        return Err(Error::ProofInvalid);
+    }
+    let pseudonym = proof
+        .pseudonyms()
+        .first()
+        .map(|p| hex::encode(p.to_compressed()));
     let mut entries = Vec::with_capacity(checked.len());
-    for (c, bbs_proof) in checked.into_iter().zip(proof.bbs_proofs()) {
+    for (mut c, bbs_proof) in checked.into_iter().zip(proof.bbs_proofs()) {
         if bbs_proof.undisclosed_count() + c.disclosed.len() != c.message_count {
             return Err(Error::ProofInvalid);
         }
+        c.credential.pseudonym.clone_from(&pseudonym);
         entries.push(PreparedEntry {
             credential: c.credential,
             proof: bbs_proof.clone(),
             header: c.header,
             presentation_header: ph.clone(),
             disclosed: c.disclosed,
+            generators: c.generators,
         });
     }
     Ok(PreparedPresentation {
@@ -449,6 +467,7 @@ pub fn prepare_entry(
         header: c.header,
         presentation_header,
         disclosed: c.disclosed,
+        generators: c.generators,
     })
 }
 
@@ -460,6 +479,7 @@ struct CheckedEntry {
     /// Every disclosed name (requested, and `null` answers).
     names: Vec<String>,
     message_count: usize,
+    generators: MessageGenerators,
 }
 
 /// The checks of an entry that do not touch its proof: type, issuer,
@@ -564,10 +584,12 @@ fn check_entry(
             suite: key.suite,
             attributes,
             statements: pc.statements.clone(),
+            pseudonym: None,
         },
         header: layout::signature_header(t, &pc.issuer, &pc.key_id),
         disclosed,
         names,
         message_count: layout::message_count(t),
+        generators: layout::message_generators(t),
     })
 }
