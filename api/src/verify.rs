@@ -124,6 +124,13 @@ pub struct Accepted {
     /// The policy's links, each proven.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkOutcome>,
+    /// The holder's pseudonym for the policy's context (policies with a
+    /// `pseudonym` only): hex of a compressed BLS12-381 G1 point, 96
+    /// characters. The same holder gets the same pseudonym in this context
+    /// every time, unlinkable ones in others; the verifier may key its own
+    /// records by it. Never written to the disclosure log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<String>,
 }
 
 /// `POST /v1/presentations/batch` body: 1 to `limits.batch_items`

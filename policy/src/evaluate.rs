@@ -463,6 +463,11 @@ pub struct Decision {
     pub links: Vec<LinkResult>,
     #[serde(skip)]
     values: Option<DisclosedValues>,
+    /// The holder's pseudonym (accepted decisions of policies with one):
+    /// like the values, never serialized with the decision, so it reaches
+    /// no log by accident.
+    #[serde(skip)]
+    pseudonym: Option<String>,
 }
 
 impl Decision {
@@ -474,6 +479,12 @@ impl Decision {
     /// The returned values (accepted decisions only).
     pub fn values(&self) -> Option<&DisclosedValues> {
         self.values.as_ref()
+    }
+
+    /// The holder's pseudonym for the policy's context, hex of a compressed
+    /// G1 point (accepted decisions of policies with a `pseudonym` only).
+    pub fn pseudonym(&self) -> Option<&str> {
+        self.pseudonym.as_deref()
     }
 
     /// The codes of the reasons.
@@ -585,6 +596,7 @@ impl Evaluator<'_> {
             credentials: Vec::new(),
             links: Vec::new(),
             values: None,
+            pseudonym: None,
         }
     }
 
@@ -638,6 +650,13 @@ impl Evaluator<'_> {
             }
             decision.links.push(result);
         }
+        let pseudonym = disclosed.first().and_then(|d| d.pseudonym.clone());
+        if policy.spec.pseudonym.is_some() && pseudonym.is_none() {
+            decision.reasons.push(Reason::RequestNotFromPolicy {
+                requirement: None,
+                detail: "the policy requires a pseudonym and none was proven".into(),
+            });
+        }
         let mut values = Vec::with_capacity(disclosed.len());
         for (r, dc) in policy.requirements.iter().zip(disclosed) {
             let (report, reasons, kept) = self.check_credential(policy, r, dc, now);
@@ -648,6 +667,7 @@ impl Evaluator<'_> {
         if decision.reasons.is_empty() {
             decision.outcome = Outcome::Accepted;
             decision.values = Some(DisclosedValues(values));
+            decision.pseudonym = pseudonym.filter(|_| policy.spec.pseudonym.is_some());
         }
         decision
     }
@@ -868,6 +888,18 @@ fn shape_reasons(
         reasons.push(Reason::RequestVerifierMismatch {
             expected: policy.verifier().to_owned(),
             found: clip(&request.verifier),
+        });
+    }
+    let wanted = policy.spec.pseudonym.as_ref().map(|p| p.context.as_str());
+    let asked = request.pseudonym.as_ref().map(|p| p.context.as_str());
+    if wanted != asked {
+        reasons.push(Reason::RequestNotFromPolicy {
+            requirement: None,
+            detail: match (wanted, asked) {
+                (Some(_), None) => "the request asks for no pseudonym, the policy for one".into(),
+                (None, Some(_)) => "the request asks for a pseudonym, the policy for none".into(),
+                _ => "the request's pseudonym context is not the policy's".into(),
+            },
         });
     }
     let ttl = policy.spec.freshness.request_ttl_seconds;

@@ -57,7 +57,8 @@ use time::OffsetDateTime;
 use zkcred_credential::keys::check_identifier;
 use zkcred_credential::presentation::MAX_STATEMENTS_PER_ENTRY;
 use zkcred_credential::{
-    Catalogue, EqualStatement, PresentationRequest, RequestedCredential, Statement,
+    Catalogue, EqualStatement, PresentationRequest, PseudonymRequest, RequestedCredential,
+    Statement,
 };
 
 use crate::clock::presentation_date;
@@ -257,6 +258,21 @@ pub struct PolicySpec {
     /// Attributes proven equal across requirements without disclosure.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<LinkSpec>,
+    /// A per-verifier pseudonym the holder proves (a hotel recognising a
+    /// returning guest without an ID number): stable for one holder in
+    /// this context, unlinkable across contexts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pseudonym: Option<PseudonymSpec>,
+}
+
+/// A pseudonym as written in a policy: `{"context": "hotel:<chain id>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PseudonymSpec {
+    /// The context: policies of one verifier (a hotel chain) that should
+    /// recognise the same guest share it; 1 to 255 octets, no control
+    /// characters.
+    pub context: String,
 }
 
 /// A link as written: `attribute` has one hidden value across the
@@ -601,6 +617,19 @@ impl<'a> PolicyLoader<'a> {
             requirements.push(self.requirement(src, &p, r, verifier_region)?);
         }
         let links = self.links(src, &spec, &mut requirements)?;
+        if let Some(ps) = &spec.pseudonym {
+            let check = PseudonymRequest {
+                context: ps.context.clone(),
+            }
+            .check();
+            if let Err(e) = check {
+                return err(
+                    K::InvalidValue,
+                    &JsonPath::root().key("pseudonym").key("context"),
+                    e.to_string(),
+                );
+            }
+        }
         for (i, r) in requirements.iter().enumerate() {
             let later = links
                 .iter()
@@ -1201,7 +1230,10 @@ impl Policy {
         }
         let expires =
             now + time::Duration::seconds(i64::from(self.spec.freshness.request_ttl_seconds));
-        let request = PresentationRequest::new(&self.spec.verifier.id, entries, expires, rng)?;
+        let mut request = PresentationRequest::new(&self.spec.verifier.id, entries, expires, rng)?;
+        request.pseudonym = self.spec.pseudonym.as_ref().map(|p| PseudonymRequest {
+            context: p.context.clone(),
+        });
         Ok(request)
     }
 }

@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 use zkcred_credential::presentation::PreparedPresentation;
-use zkcred_crypto::bbs::{self, BatchItem, Proof, Suite, VerifierKey};
+use zkcred_crypto::bbs::{self, BatchItem, MessageGenerators, Proof, Suite, VerifierKey};
 use zkcred_crypto::composite;
 use zkcred_crypto::Scalar;
 
@@ -51,6 +51,8 @@ use super::metrics::Metrics;
 pub struct VerifyItem {
     /// The ciphersuite.
     pub suite: Suite,
+    /// The credential layout's generator list.
+    pub generators: MessageGenerators,
     /// The issuer's prepared key (shared with the key cache).
     pub key: Arc<VerifierKey>,
     /// The decoded proof.
@@ -67,6 +69,7 @@ impl VerifyItem {
     fn as_batch_item(&self) -> BatchItem<'_> {
         BatchItem {
             suite: self.suite,
+            generators: self.generators,
             key: &self.key,
             proof: &self.proof,
             header: &self.header,
@@ -76,8 +79,9 @@ impl VerifyItem {
     }
 
     fn verify_alone(&self) -> Result<(), zkcred_crypto::Error> {
-        self.key.proof_verify(
+        self.key.proof_verify_with(
             self.suite,
+            self.generators,
             &self.proof,
             &self.header,
             &self.ph,

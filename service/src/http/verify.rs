@@ -620,6 +620,7 @@ impl Ctx<'_> {
             log_sequence: seq,
             credentials,
             links,
+            pseudonym: decision.pseudonym().map(str::to_owned),
         })
     }
 }
@@ -662,6 +663,7 @@ async fn verify(
             .zip(&keys)
             .map(|(e, k)| VerifyItem {
                 suite: e.credential.suite,
+                generators: e.generators,
                 key: Arc::clone(&k.verifier),
                 proof: e.proof.clone(),
                 header: e.header.clone(),
