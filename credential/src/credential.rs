@@ -31,9 +31,9 @@ use zkcred_crypto::blind::{self, SecretProverBlind};
 use zkcred_crypto::Scalar;
 
 use crate::catalogue::{Catalogue, CredentialType};
+use crate::credential_request::CredentialRequest;
 use crate::encoding::{AttributeValue, ENCODING_VERSION};
 use crate::error::{AttributeError, Error};
-use crate::credential_request::CredentialRequest;
 use crate::holder_secret::HolderSecret;
 use crate::issuance::{self, IssueOptions};
 use crate::keys::{check_identifier, IssuerKey, IssuerPublicKey, KeyResolver};

@@ -44,18 +44,19 @@ pub use catalogue::{
     AttributeDef, Catalogue, CredentialType, HolderKind, LicenseNumberFormat, Sensitivity,
 };
 pub use credential::{
-    issue, issue_blind, issue_to, issue_with, AttributeSet, Credential, HolderBinding, ReservedSlots,
+    issue, issue_blind, issue_to, issue_with, AttributeSet, Credential, HolderBinding,
+    ReservedSlots,
 };
 pub use credential_request::CredentialRequest;
 pub use encoding::{AttributeType, AttributeValue, Date, ENCODING_VERSION};
 pub use error::{AttributeError, CatalogueError, Error};
+pub use holder_secret::HolderSecret;
 pub use issuance::{IssuanceError, IssueOptions, Rule};
 pub use keys::{IssuerKey, IssuerPublicKey, KeyResolver, KeySet, KeyStore};
 pub use license_id::{LicenseId, LicenseIdError, LicenseTypeCode, Uscc};
 pub use presentation::{
     present, present_prepared, resolve_statements, verify_presentation, DisclosedCredential,
-    EqualStatement, HolderCredential, Presentation, PresentationRequest, RangeOp, RangeStatement,
-    PseudonymRequest, RequestedCredential, Statement,
+    EqualStatement, HolderCredential, Presentation, PresentationRequest, PseudonymRequest, RangeOp,
+    RangeStatement, RequestedCredential, Statement,
 };
-pub use holder_secret::HolderSecret;
 pub use wallet::{KdfParams, Wallet, WalletEntry, WalletSummary};

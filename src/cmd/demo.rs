@@ -31,8 +31,8 @@ use time::{Duration, OffsetDateTime};
 use zkcred_api::client::{Client, ClientError};
 use zkcred_api::{Accepted, DocKind, ProblemDocument, RecordsQuery, Submission};
 use zkcred_credential::{
-    issue_with, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssueOptions,
-    IssuerKey, LicenseId, Presentation, PresentationRequest, Uscc,
+    issue_to, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, HolderSecret,
+    IssueOptions, IssuerKey, LicenseId, Presentation, PresentationRequest, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
@@ -109,10 +109,13 @@ impl Department {
         })
     }
 
+    /// Issues to `holder`'s wallet secret: the wallet's commitment, the
+    /// department's blind signature and the wallet's binding, in process.
     fn issue(
         &self,
         credential_type: &str,
         attrs: AttributeSet,
+        holder: &HolderSecret,
         now: OffsetDateTime,
     ) -> Result<Credential> {
         let catalogue = Catalogue::builtin();
@@ -135,12 +138,13 @@ impl Department {
         let conversion = IssueOptions {
             allow_backdated: true,
         };
-        Ok(issue_with(
+        Ok(issue_to(
             catalogue,
             &self.key,
             credential_type,
             &attrs,
             &conversion,
+            holder,
             now,
             &mut OsRng,
         )?)
@@ -150,6 +154,9 @@ impl Department {
 /// The demo's people and what they hold.
 struct Person {
     name: &'static str,
+    /// The wallet's holder secret: every license of the person is bound
+    /// to it.
+    holder: HolderSecret,
     credential: Credential,
     key: zkcred_credential::IssuerPublicKey,
     /// Further licenses from the same department.
@@ -321,6 +328,7 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
     let [chongqing, jiangsu, sichuan] = deps;
     let s = |v: &str| AttributeValue::String(v.into());
     let d = date;
+    let zhang_secret = HolderSecret::random(&mut OsRng);
     let zhang = Person {
         name: "张伟 Zhang Wei",
         credential: chongqing.issue(
@@ -336,11 +344,14 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
                 .with("birth_date", d("1992-03-15")?)
                 .with("address", s("重庆市渝中区解放碑民族路 88 号"))
                 .with("photo_digest", AttributeValue::Bytes(vec![0x5a; 32])),
+            &zhang_secret,
             now,
         )?,
+        holder: zhang_secret,
         key: chongqing.key.public().clone(),
         more: Vec::new(),
     };
+    let li_secret = HolderSecret::random(&mut OsRng);
     let li = Person {
         name: "李娜 Li Na",
         credential: jiangsu.issue(
@@ -357,11 +368,14 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
                 .with("approval_date", d("2023-08-15")?)
                 .with("management_number", s("320000230815004"))
                 .with("valid_until", d("2033-08-15")?),
+            &li_secret,
             now,
         )?,
+        holder: li_secret,
         key: jiangsu.key.public().clone(),
         more: Vec::new(),
     };
+    let wang_secret = HolderSecret::random(&mut OsRng);
     let wang = Person {
         name: "王芳 Wang Fang",
         credential: sichuan.issue(
@@ -377,8 +391,10 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
                 .with("right_type", s("国有建设用地使用权/房屋所有权"))
                 .with("right_nature", s("出让/商品房"))
                 .with("usage", s("住宅")),
+            &wang_secret,
             now,
         )?,
+        holder: wang_secret,
         key: sichuan.key.public().clone(),
         more: Vec::new(),
     };
@@ -412,6 +428,7 @@ fn more_licenses(
                 .with("vehicle_class", s("C1"))
                 .with("file_number", s("500100123456"))
                 .with("photo_digest", AttributeValue::Bytes(vec![0x5a; 32])),
+            &zhang.holder,
             now,
         )?,
     );
@@ -421,6 +438,7 @@ fn more_licenses(
     let id_number = zkcred_credential::formats::IdNumber::with_check_char(&first17)
         .map_err(|e| anyhow!("{e}"))?
         .to_string();
+    let liu_secret = HolderSecret::random(&mut OsRng);
     Ok(Person {
         name: "刘小明 Liu Xiaoming",
         credential: chongqing.issue(
@@ -436,8 +454,10 @@ fn more_licenses(
                 .with("birth_date", d(&birth)?)
                 .with("address", s("重庆市渝中区解放碑民族路 90 号"))
                 .with("photo_digest", AttributeValue::Bytes(vec![0x3c; 32])),
+            &liu_secret,
             now,
         )?,
+        holder: liu_secret,
         key: chongqing.key.public().clone(),
         more: Vec::new(),
     })

@@ -11,8 +11,8 @@ use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::keys::{check_authority, check_identifier};
 use zkcred_credential::{
-    issue_with, AttributeError, AttributeSet, AttributeValue, Catalogue, Error, IssueOptions,
-    IssuerKey, IssuerPublicKey, KeySet, KeyStore, LicenseId, Uscc,
+    issue_blind, AttributeError, AttributeSet, AttributeValue, Catalogue, CredentialRequest, Error,
+    IssueOptions, IssuerKey, IssuerPublicKey, KeySet, KeyStore, LicenseId, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 
@@ -36,7 +36,8 @@ pub enum IssuerCommand {
     Keys(KeysArgs),
     /// Print the public keys (a key set) that verifiers and holders need.
     ExportKeys(ExportArgs),
-    /// Issue a credential: attributes as JSON in, the credential JSON out.
+    /// Issue a credential to a holder's request (`zkcred wallet request`):
+    /// attributes as JSON in, the blindly signed credential JSON out.
     Issue(IssueArgs),
 }
 
@@ -156,6 +157,11 @@ pub struct IssueArgs {
     /// a date is refused as a likely mistake.
     #[arg(long)]
     pub backdated: bool,
+    /// The holder's credential request (`zkcred wallet request`): the
+    /// commitment to the holder secret that the credential is signed over
+    /// blindly, so that only that wallet can present it.
+    #[arg(long, value_name = "REQUEST.json")]
+    pub request: PathBuf,
     /// The attributes as a JSON object of name: value (see `zkcred catalogue
     /// show TYPE`), or - for standard input. A missing `license_id` is
     /// generated when the issuer is a unified social credit code.
@@ -420,12 +426,16 @@ fn issue_cmd(ctx: &mut Context<'_>, a: IssueArgs) -> Result<Status> {
     let options = IssueOptions {
         allow_backdated: a.backdated,
     };
-    let credential = issue_with(
+    let request_file = shown(&a.request);
+    let request = CredentialRequest::from_json(&read_document(ctx, &a.request)?)
+        .map_err(|e| anyhow!("{request_file}: {e}"))?;
+    let credential = issue_blind(
         catalogue,
         &key,
         &t.id,
         &attributes,
         &options,
+        &request,
         ctx.now,
         &mut OsRng,
     )
