@@ -124,7 +124,7 @@ impl Case {
 mod zk {
     use super::*;
 
-    fn keys<CS: BbsCiphersuite>(sk: &[u8; 32]) -> (BBSplusSecretKey, BBSplusPublicKey) {
+    fn keys(sk: &[u8; 32]) -> (BBSplusSecretKey, BBSplusPublicKey) {
         let sk = BBSplusSecretKey::from_bytes(sk).unwrap();
         let pk = sk.public_key();
         (sk, pk)
@@ -139,7 +139,7 @@ mod zk {
         case: &Case,
         cwp: Option<&[u8]>,
     ) -> Result<Vec<u8>, String> {
-        let (sk, pk) = keys::<CS>(&case.sk);
+        let (sk, pk) = keys(&case.sk);
         BlindSignature::<BBSplus<CS>>::blind_sign(
             &sk,
             &pk,
@@ -156,7 +156,7 @@ mod zk {
     }
 
     pub fn verify<CS: BbsCiphersuite>(case: &Case, sig: &[u8], blind: &[u8; 32]) -> bool {
-        let (_, pk) = keys::<CS>(&case.sk);
+        let (_, pk) = keys(&case.sk);
         let sig = BlindSignature::<BBSplus<CS>>::from_bytes(sig.try_into().unwrap()).unwrap();
         let b = BlindFactor::from_bytes(blind).unwrap();
         sig.verify_blind_sign(
@@ -170,7 +170,7 @@ mod zk {
     }
 
     pub fn proof_gen<CS: BbsCiphersuite>(case: &Case, sig: &[u8], blind: &[u8; 32]) -> Vec<u8> {
-        let (_, pk) = keys::<CS>(&case.sk);
+        let (_, pk) = keys(&case.sk);
         let b = BlindFactor::from_bytes(blind).unwrap();
         PoKSignature::<BBSplus<CS>>::blind_proof_gen(
             &pk,
@@ -188,7 +188,7 @@ mod zk {
     }
 
     pub fn proof_verify<CS: BbsCiphersuite>(case: &Case, proof: &[u8], ph: &[u8]) -> bool {
-        let (_, pk) = keys::<CS>(&case.sk);
+        let (_, pk) = keys(&case.sk);
         let proof = PoKSignature::<BBSplus<CS>>::from_bytes(proof).unwrap();
         let msgs: Vec<Vec<u8>> = case
             .disclosed
