@@ -191,6 +191,7 @@ pub fn verify_claims(
     let scalars = disclosed_scalars(disclosed);
     let parts = [VerifierPart {
         suite: SUITE,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &f.vk,
         header: HEADER,
         disclosed: &scalars,
@@ -231,6 +232,7 @@ pub fn verify_batch(
                 .iter()
                 .map(|proof| BatchItem {
                     suite: SUITE,
+                    generators: zkcred_crypto::bbs::MessageGenerators::Plain,
                     key: &f.vk,
                     proof,
                     header: HEADER,
@@ -250,6 +252,7 @@ pub fn verify_batch(
             };
             let parts = [VerifierPart {
                 suite: SUITE,
+                generators: zkcred_crypto::bbs::MessageGenerators::Plain,
                 key: &f.vk,
                 header: HEADER,
                 disclosed: &scalars,

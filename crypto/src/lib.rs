@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod bbs;
+pub mod blind;
 pub mod composite;
 pub mod range;
 // The blst FFI lives here and nowhere else; every unsafe block says why it

@@ -814,6 +814,7 @@ pub fn proof_verify(data: &[u8]) {
         .collect();
     let item = |proof, disclosed| BatchItem {
         suite: f.suite,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &f.vk,
         proof,
         header: &f.header,
@@ -1418,6 +1419,7 @@ pub fn composite_proof(data: &[u8]) {
     let f = composite_fixtures();
     let parts = [VerifierPart {
         suite: COMPOSITE_SUITE,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &f.vk,
         header: &f.header,
         disclosed: &f.disclosed,
@@ -1761,6 +1763,7 @@ pub fn check_fixtures() {
     let cf = composite_fixtures();
     let parts = [VerifierPart {
         suite: COMPOSITE_SUITE,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &cf.vk,
         header: &cf.header,
         disclosed: &cf.disclosed,

@@ -76,6 +76,7 @@ fn run(
         .zip(&pairs)
         .map(|(c, d)| VerifierPart {
             suite: SUITE,
+            generators: crate::bbs::MessageGenerators::Plain,
             key: &c.vk,
             header: &c.header,
             disclosed: d,
@@ -239,6 +240,7 @@ fn a_proof_of_an_out_of_range_value_made_through_the_internals_fails() {
     let pairs = disclosed_pairs(&c, &[0]);
     let vparts = [VerifierPart {
         suite: SUITE,
+        generators: crate::bbs::MessageGenerators::Plain,
         key: &c.vk,
         header: &c.header,
         disclosed: &pairs,
@@ -277,6 +279,7 @@ fn tampering_with_anything_is_refused() {
     let pairs = disclosed_pairs(&c, &[0]);
     let vparts = [VerifierPart {
         suite: SUITE,
+        generators: crate::bbs::MessageGenerators::Plain,
         key: &c.vk,
         header: &c.header,
         disclosed: &pairs,
@@ -365,12 +368,14 @@ fn credentials_of_both_suites_in_one_proof() {
     let vparts = [
         VerifierPart {
             suite: SUITE,
+            generators: crate::bbs::MessageGenerators::Plain,
             key: &a.vk,
             header: &a.header,
             disclosed: &[],
         },
         VerifierPart {
             suite: Suite::Bls12381Shake256,
+            generators: crate::bbs::MessageGenerators::Plain,
             key: &b.vk,
             header: &b.header,
             disclosed: &[],
@@ -388,6 +393,7 @@ fn credentials_of_both_suites_in_one_proof() {
         vparts[0],
         VerifierPart {
             suite: SUITE,
+            generators: crate::bbs::MessageGenerators::Plain,
             ..vparts[1]
         },
     ];
@@ -428,6 +434,7 @@ fn a_batch_gives_each_presentation_its_own_result() {
         .map(|(c, d)| {
             [VerifierPart {
                 suite: SUITE,
+                generators: crate::bbs::MessageGenerators::Plain,
                 key: &c.vk,
                 header: &c.header,
                 disclosed: d,
