@@ -71,7 +71,10 @@ fn zkcred(dir: &Path, url: &str, token: &str, args: &[&str]) -> Run {
         .env("ZKCRED_TOKEN", token)
         .env("ZKCRED_KEYS", dir.join("keys"))
         .env("ZKCRED_WALLET", dir.join("wallet"))
-        .env("ZKCRED_WALLET_PASSPHRASE", "tests only: the holder's passphrase")
+        .env(
+            "ZKCRED_WALLET_PASSPHRASE",
+            "tests only: the holder's passphrase",
+        )
         .output()
         .unwrap();
     Run {

@@ -83,7 +83,14 @@ impl Scratch {
     /// `zkcred wallet init` at `wallet` with the smallest Argon2id memory
     /// (the default, 64 MiB, is for users; tests stay fast).
     fn init_wallet(&self, wallet: &str) {
-        let out = self.ok(&["wallet", "init", "--wallet", wallet, "--kdf-memory-mib", "8"]);
+        let out = self.ok(&[
+            "wallet",
+            "init",
+            "--wallet",
+            wallet,
+            "--kdf-memory-mib",
+            "8",
+        ]);
         assert!(out.contains("created wallet"), "{out}");
     }
 
@@ -220,7 +227,10 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
         None,
     );
     assert_eq!(code, 2);
-    assert!(err.contains("no wallet") && err.contains("zkcred wallet init"), "{err}");
+    assert!(
+        err.contains("no wallet") && err.contains("zkcred wallet init"),
+        "{err}"
+    );
     assert!(!s.path("wallet").exists(), "add created a wallet");
     s.init_wallet(&wallet);
     // The wallet verifies before storing.
@@ -1293,14 +1303,20 @@ fn the_wallet_at_rest_holds_no_value_and_opens_only_with_its_passphrase() {
         &pres_file,
     ]);
     assert_eq!(out.lines().next(), Some("VALID"), "{out}");
-    let (code, _, err) =
-        s.run_with_passphrase(&["wallet", "list", "--wallet", &copy], None, "");
+    let (code, _, err) = s.run_with_passphrase(&["wallet", "list", "--wallet", &copy], None, "");
     assert_eq!(code, 2);
     assert!(err.contains("wrong passphrase"), "{err}");
 
     // Out-of-range KDF memory is refused before anything is created.
     let (code, _, err) = s.run(
-        &["wallet", "init", "--wallet", &s.p("w3"), "--kdf-memory-mib", "4"],
+        &[
+            "wallet",
+            "init",
+            "--wallet",
+            &s.p("w3"),
+            "--kdf-memory-mib",
+            "4",
+        ],
         None,
     );
     assert_eq!(code, 2);

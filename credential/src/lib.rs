@@ -45,6 +45,7 @@ pub use catalogue::{
 pub use credential::{issue, issue_with, AttributeSet, Credential, ReservedSlots};
 pub use encoding::{AttributeType, AttributeValue, Date, ENCODING_VERSION};
 pub use error::{AttributeError, CatalogueError, Error};
+pub use holder_secret::HolderSecret;
 pub use issuance::{IssuanceError, IssueOptions, Rule};
 pub use keys::{IssuerKey, IssuerPublicKey, KeyResolver, KeySet, KeyStore};
 pub use license_id::{LicenseId, LicenseIdError, LicenseTypeCode, Uscc};
@@ -53,5 +54,4 @@ pub use presentation::{
     EqualStatement, HolderCredential, Presentation, PresentationRequest, RangeOp, RangeStatement,
     RequestedCredential, Statement,
 };
-pub use holder_secret::HolderSecret;
 pub use wallet::{KdfParams, Wallet, WalletEntry, WalletSummary};

@@ -61,12 +61,12 @@ use crate::holder_secret::HolderSecret;
 use crate::keys::{IssuerPublicKey, KeyResolver};
 use crate::presentation::{present, Presentation, PresentationRequest};
 
-pub use seal::{KdfParams, SealedRecord, WalletFile};
 use seal::{
     derive_keys, Sealed, WalletKeys, HOLDER_SECRET_NAME, MAX_RECORD_FILE, MAX_WALLET_FILE,
-    SALT_LEN, SEALED_RECORD_FORMAT, SEALED_RECORD_VERSION, WALLET_FILE_FORMAT,
-    WALLET_FILE_VERSION, WALLET_ID_LEN,
+    SALT_LEN, SEALED_RECORD_FORMAT, SEALED_RECORD_VERSION, WALLET_FILE_FORMAT, WALLET_FILE_VERSION,
+    WALLET_ID_LEN,
 };
+pub use seal::{KdfParams, SealedRecord, WalletFile};
 
 /// Format name of wallet entries (the plaintext of a sealed record).
 pub const WALLET_ENTRY_FORMAT: &str = "zkcred-wallet-entry";
@@ -134,7 +134,9 @@ impl std::fmt::Debug for Wallet {
 /// The entry identifier of a credential under `key` (see the module docs).
 fn entry_id(key: &[u8; 32], credential: &Credential) -> String {
     let sig = hex::decode(&credential.signature).unwrap_or_default();
-    let msg = Canonical::new("ZKCRED-WALLET-ENTRY-V2").bytes(&sig).finish();
+    let msg = Canonical::new("ZKCRED-WALLET-ENTRY-V2")
+        .bytes(&sig)
+        .finish();
     // HMAC takes keys of any length; 32 octets is never refused.
     let mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
         .map(|m| m.chain_update(&msg).finalize().into_bytes());
@@ -366,7 +368,11 @@ impl Wallet {
                 continue;
             };
             let new_id = entry_id(&self.keys.entry_id, &old.credential);
-            if new_id != id && self.get(&new_id).is_ok_and(|e| e.credential == old.credential) {
+            if new_id != id
+                && self
+                    .get(&new_id)
+                    .is_ok_and(|e| e.credential == old.credential)
+            {
                 std::fs::remove_file(&path).map_err(|source| Error::Io {
                     path: path.display().to_string(),
                     source,
@@ -489,11 +495,8 @@ impl Wallet {
         if !path.exists() {
             return Err(Error::NotInWallet(id.to_owned()));
         }
-        let record = SealedRecord::from_json(&read_capped(
-            &path,
-            MAX_RECORD_FILE,
-            "wallet record",
-        )?)?;
+        let record =
+            SealedRecord::from_json(&read_capped(&path, MAX_RECORD_FILE, "wallet record")?)?;
         let plain = record
             .0
             .open(

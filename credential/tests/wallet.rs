@@ -199,7 +199,13 @@ fn corrupted_wallet_files_are_errors() {
         b"{not json",
     )
     .unwrap();
-    assert!(matches!(wallet.get(id), Err(Error::Json { what: "wallet record", .. })));
+    assert!(matches!(
+        wallet.get(id),
+        Err(Error::Json {
+            what: "wallet record",
+            ..
+        })
+    ));
     assert!(wallet.list(c).is_err());
 }
 
@@ -289,7 +295,10 @@ fn no_attribute_value_or_secret_is_stored_in_the_clear() {
                 .map(|ch| format!("\\u{:04x}", ch as u32))
                 .collect(),
         ),
-        ("holder name, hex of UTF-8".into(), hex::encode(name.as_bytes())),
+        (
+            "holder name, hex of UTF-8".into(),
+            hex::encode(name.as_bytes()),
+        ),
         ("ID number".into(), id_number.clone()),
         ("ID number, lower case".into(), id_number.to_lowercase()),
         ("birth date".into(), b.clone()),
@@ -353,7 +362,10 @@ fn no_attribute_value_or_secret_is_stored_in_the_clear() {
         {
             continue;
         }
-        assert!(plain.contains(needle.as_str()), "{what} not in the plaintext");
+        assert!(
+            plain.contains(needle.as_str()),
+            "{what} not in the plaintext"
+        );
     }
 }
 
@@ -362,10 +374,17 @@ fn a_wrong_passphrase_is_a_clear_error_and_changes_nothing() {
     let f = fixture(12);
     let dir = f.wallet.dir().to_path_buf();
     let before = snapshot(&dir);
-    for wrong in [&b"correct horse"[..], b"", b"CORRECT HORSE \xe7\x94\xb5\xe6\xb1\xa0 STAPLE"] {
+    for wrong in [
+        &b"correct horse"[..],
+        b"",
+        b"CORRECT HORSE \xe7\x94\xb5\xe6\xb1\xa0 STAPLE",
+    ] {
         let e = Wallet::open(&dir, wrong).unwrap_err();
         assert!(matches!(e, Error::WrongPassphrase), "{e:?}");
-        assert_eq!(e.to_string(), "wrong passphrase, or the wallet file is damaged");
+        assert_eq!(
+            e.to_string(),
+            "wrong passphrase, or the wallet file is damaged"
+        );
     }
     let after = snapshot(&dir);
     assert_eq!(before, after);
@@ -401,7 +420,10 @@ fn a_damaged_wallet_file_or_record_is_a_clear_error() {
             t[field] = flip(v[field].as_str().unwrap(), at).into();
             std::fs::write(&record, t.to_string()).unwrap();
             let e = f.wallet.get(&f.id).unwrap_err();
-            assert!(matches!(&e, Error::RecordDamaged(id) if *id == f.id), "{e:?}");
+            assert!(
+                matches!(&e, Error::RecordDamaged(id) if *id == f.id),
+                "{e:?}"
+            );
             assert!(e.to_string().contains("damaged"), "{e}");
             assert!(f.wallet.list(Catalogue::builtin()).is_err());
             assert!(f.wallet.remove(&f.id).is_err());
@@ -414,7 +436,13 @@ fn a_damaged_wallet_file_or_record_is_a_clear_error() {
     std::fs::write(&record, t.to_string()).unwrap();
     assert!(matches!(f.wallet.get(&f.id), Err(Error::RecordDamaged(_))));
     // Not a record at all: a parse error, not a panic.
-    for junk in [&b""[..], b"{", b"[]", b"{\"format\":\"zkcred-wallet-record\"}", &[0xff; 40]] {
+    for junk in [
+        &b""[..],
+        b"{",
+        b"[]",
+        b"{\"format\":\"zkcred-wallet-record\"}",
+        &[0xff; 40],
+    ] {
         std::fs::write(&record, junk).unwrap();
         let e = f.wallet.get(&f.id).unwrap_err();
         assert!(
@@ -431,9 +459,21 @@ fn a_damaged_wallet_file_or_record_is_a_clear_error() {
     let original = std::fs::read_to_string(&wf).unwrap();
     let v: serde_json::Value = serde_json::from_str(&original).unwrap();
     let cases: Vec<(&str, &str, serde_json::Value)> = vec![
-        ("holder_secret", "ciphertext", flip(v["holder_secret"]["ciphertext"].as_str().unwrap(), 3).into()),
-        ("holder_secret", "nonce", flip(v["holder_secret"]["nonce"].as_str().unwrap(), 3).into()),
-        ("kdf", "salt", flip(v["kdf"]["salt"].as_str().unwrap(), 3).into()),
+        (
+            "holder_secret",
+            "ciphertext",
+            flip(v["holder_secret"]["ciphertext"].as_str().unwrap(), 3).into(),
+        ),
+        (
+            "holder_secret",
+            "nonce",
+            flip(v["holder_secret"]["nonce"].as_str().unwrap(), 3).into(),
+        ),
+        (
+            "kdf",
+            "salt",
+            flip(v["kdf"]["salt"].as_str().unwrap(), 3).into(),
+        ),
         ("kdf", "iterations", 2.into()),
     ];
     for (obj, field, value) in cases {
@@ -448,13 +488,19 @@ fn a_damaged_wallet_file_or_record_is_a_clear_error() {
     let mut t = v.clone();
     t["wallet_id"] = flip(v["wallet_id"].as_str().unwrap(), 0).into();
     std::fs::write(&wf, t.to_string()).unwrap();
-    assert!(matches!(Wallet::open(&dir, PASS), Err(Error::WrongPassphrase)));
+    assert!(matches!(
+        Wallet::open(&dir, PASS),
+        Err(Error::WrongPassphrase)
+    ));
     let mut t = v.clone();
     t["kdf"]["memory_kib"] = (u32::MAX).into();
     std::fs::write(&wf, t.to_string()).unwrap();
     assert!(matches!(
         Wallet::open(&dir, PASS),
-        Err(Error::Malformed { what: "wallet KDF parameters", .. })
+        Err(Error::Malformed {
+            what: "wallet KDF parameters",
+            ..
+        })
     ));
     std::fs::write(&wf, "not json").unwrap();
     assert!(matches!(Wallet::open(&dir, PASS), Err(Error::Json { .. })));
@@ -517,7 +563,10 @@ fn a_copied_wallet_opens_elsewhere_with_its_passphrase() {
     // And presents from there.
     let req = PresentationRequest::new(
         "bank.example",
-        vec![RequestedCredential::new("resident_id_card", &["holder_name"])],
+        vec![RequestedCredential::new(
+            "resident_id_card",
+            &["holder_name"],
+        )],
         now() + Duration::minutes(2),
         &mut rng(17),
     )
@@ -625,7 +674,12 @@ fn init_seals_the_plain_entries_of_an_earlier_wallet() {
         assert!(!creds.join(format!("{old}.json")).exists());
     }
     let w = Wallet::open(&dir, PASS).unwrap();
-    let mut creds_back: Vec<_> = w.entries().unwrap().into_iter().map(|e| e.credential).collect();
+    let mut creds_back: Vec<_> = w
+        .entries()
+        .unwrap()
+        .into_iter()
+        .map(|e| e.credential)
+        .collect();
     creds_back.sort_by(|a, b| a.credential_type.cmp(&b.credential_type));
     assert_eq!(creds_back, vec![tl.dl.clone(), tl.id.clone()]);
     let name = text_of(tl.id_attributes.get("holder_name").unwrap());

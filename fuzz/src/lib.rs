@@ -1387,8 +1387,8 @@ pub fn wallet_fixture() -> &'static WalletFixture {
         let f = credentials();
         let mut rng = StdRng::seed_from_u64(0x3a11e7);
         let dir = tempfile::tempdir().expect("scratch dir");
-        let wallet = Wallet::init(dir.path(), WALLET_PASSPHRASE, WALLET_KDF, &mut rng)
-            .expect("wallet init");
+        let wallet =
+            Wallet::init(dir.path(), WALLET_PASSPHRASE, WALLET_KDF, &mut rng).expect("wallet init");
         let id = wallet
             .add(f.catalogue, &f.keys, f.id_card.clone(), &mut rng)
             .expect("add the ID card");

@@ -229,7 +229,14 @@ mod tests {
         );
         assert!(r.unwrap_err().contains("zkcred wallet init"));
         let out = ok(
-            &["wallet", "init", "--wallet", &wallet, "--kdf-memory-mib", "8"],
+            &[
+                "wallet",
+                "init",
+                "--wallet",
+                &wallet,
+                "--kdf-memory-mib",
+                "8",
+            ],
             t0,
         );
         assert!(out.contains("created wallet"), "{out}");

@@ -179,7 +179,8 @@ impl WalletCommand {
 /// `zkcred wallet init`.
 fn init(ctx: &mut Context<'_>, wallet: &WalletDir, memory_mib: u32) -> Result<Status> {
     let dir = wallet.path()?;
-    let kdf = KdfParams::with_memory_mib(memory_mib).map_err(|e| anyhow!("--kdf-memory-mib: {e}"))?;
+    let kdf =
+        KdfParams::with_memory_mib(memory_mib).map_err(|e| anyhow!("--kdf-memory-mib: {e}"))?;
     if Wallet::exists(&dir) {
         bail!("a wallet exists already at {}", dir.display());
     }

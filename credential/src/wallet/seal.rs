@@ -194,8 +194,8 @@ pub(crate) fn derive_keys(
         what: "wallet KDF parameters",
         reason: e.to_string(),
     };
-    let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(64))
-        .map_err(failed)?;
+    let params =
+        Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(64)).map_err(failed)?;
     let mut out = Zeroizing::new([0u8; 64]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(passphrase, salt, &mut out[..])
@@ -302,11 +302,7 @@ impl Sealed {
 }
 
 /// Exactly `N` octets of hex in field `field`.
-fn fixed<const N: usize>(
-    what: &'static str,
-    field: &str,
-    text: &str,
-) -> Result<[u8; N], Error> {
+fn fixed<const N: usize>(what: &'static str, field: &str, text: &str) -> Result<[u8; N], Error> {
     let v = decode_hex(what, text)?;
     v.try_into().map_err(|_| Error::Malformed {
         what,
@@ -386,11 +382,14 @@ impl WalletFile {
         if data.len() > MAX_WALLET_FILE {
             return Err(malformed(format!("larger than {MAX_WALLET_FILE} octets")));
         }
-        let j: WalletFileJson = serde_json::from_slice(data).map_err(|source| Error::Json {
-            what: WHAT,
-            source,
-        })?;
-        check_document(WALLET_FILE_FORMAT, WALLET_FILE_VERSION, &j.format, j.version)?;
+        let j: WalletFileJson =
+            serde_json::from_slice(data).map_err(|source| Error::Json { what: WHAT, source })?;
+        check_document(
+            WALLET_FILE_FORMAT,
+            WALLET_FILE_VERSION,
+            &j.format,
+            j.version,
+        )?;
         let wallet_id = fixed::<WALLET_ID_LEN>(WHAT, "wallet_id", &j.wallet_id)?;
         if j.kdf.algorithm != KDF_ALGORITHM || j.kdf.argon2_version != ARGON2_VERSION {
             return Err(malformed(format!(
@@ -409,7 +408,9 @@ impl WalletFile {
         let holder_secret =
             Sealed::from_hex(WHAT, &j.holder_secret.nonce, &j.holder_secret.ciphertext)?;
         if holder_secret.ciphertext.len() != 32 + TAG_LEN {
-            return Err(malformed("the sealed holder secret is not 48 octets".into()));
+            return Err(malformed(
+                "the sealed holder secret is not 48 octets".into(),
+            ));
         }
         Ok(WalletFile {
             wallet_id,
@@ -459,17 +460,19 @@ impl SealedRecord {
                 reason: format!("larger than {MAX_RECORD_FILE} octets"),
             });
         }
-        let j: SealedRecordJson = serde_json::from_slice(data).map_err(|source| Error::Json {
-            what: WHAT,
-            source,
-        })?;
+        let j: SealedRecordJson =
+            serde_json::from_slice(data).map_err(|source| Error::Json { what: WHAT, source })?;
         check_document(
             SEALED_RECORD_FORMAT,
             SEALED_RECORD_VERSION,
             &j.format,
             j.version,
         )?;
-        Ok(SealedRecord(Sealed::from_hex(WHAT, &j.nonce, &j.ciphertext)?))
+        Ok(SealedRecord(Sealed::from_hex(
+            WHAT,
+            &j.nonce,
+            &j.ciphertext,
+        )?))
     }
 
     /// The record's JSON (one line).
@@ -530,12 +533,20 @@ mod tests {
         let fv = (SEALED_RECORD_FORMAT, SEALED_RECORD_VERSION);
         let s = Sealed::seal(&key, fv, &id, "credentials/a", b"hello", &mut rng).unwrap();
         assert_eq!(s.ciphertext.len(), 5 + TAG_LEN);
-        assert_eq!(&s.open(&key, fv, &id, "credentials/a").unwrap()[..], b"hello");
+        assert_eq!(
+            &s.open(&key, fv, &id, "credentials/a").unwrap()[..],
+            b"hello"
+        );
         assert!(s.open(&[8u8; 32], fv, &id, "credentials/a").is_none());
         assert!(s.open(&key, fv, &[0u8; 16], "credentials/a").is_none());
         assert!(s.open(&key, fv, &id, "credentials/b").is_none());
         assert!(s
-            .open(&key, (WALLET_FILE_FORMAT, WALLET_FILE_VERSION), &id, "credentials/a")
+            .open(
+                &key,
+                (WALLET_FILE_FORMAT, WALLET_FILE_VERSION),
+                &id,
+                "credentials/a"
+            )
             .is_none());
         assert!(s
             .open(&key, (SEALED_RECORD_FORMAT, 2), &id, "credentials/a")

@@ -12,8 +12,8 @@ use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::formats::IdNumber;
 use zkcred_credential::{
     issue, issue_with, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential,
-    CredentialType, Date, IssueOptions, IssuerKey, LicenseId, Presentation, PresentationRequest,
-    KdfParams, Uscc, Wallet,
+    CredentialType, Date, IssueOptions, IssuerKey, KdfParams, LicenseId, Presentation,
+    PresentationRequest, Uscc, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_policy::{Decision, Evaluator, FixedClock, Issuer, Policy, RegionCode, Registry};
