@@ -43,7 +43,7 @@ enum Command {
     /// The license catalogue: credential types and their attributes.
     #[command(subcommand)]
     Catalogue(cmd::catalogue::CatalogueCommand),
-    /// The holder's wallet: add, list, show, remove credentials; present.
+    /// The holder's wallet: init (sealed under a passphrase); add, list, show, remove credentials; present.
     #[command(subcommand)]
     Wallet(cmd::wallet::WalletCommand),
     /// Presentation requests (a verifier's one-time challenge).

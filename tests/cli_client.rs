@@ -71,6 +71,10 @@ fn zkcred(dir: &Path, url: &str, token: &str, args: &[&str]) -> Run {
         .env("ZKCRED_TOKEN", token)
         .env("ZKCRED_KEYS", dir.join("keys"))
         .env("ZKCRED_WALLET", dir.join("wallet"))
+        .env(
+            "ZKCRED_WALLET_PASSPHRASE",
+            "tests only: the holder's passphrase",
+        )
         .output()
         .unwrap();
     Run {
@@ -235,6 +239,8 @@ fn readme_walk_through_with_the_command_line() {
         ],
     );
     std::fs::write(dir.join("card.json"), card).unwrap();
+    // The smallest Argon2id memory keeps the test fast (users get 64 MiB).
+    ok("", &["wallet", "init", "--kdf-memory-mib", "8"]);
     ok("", &["wallet", "add", "--keys", "keys.json", "card.json"]);
 
     // The verifier: a challenge, the holder's answer, the decision.

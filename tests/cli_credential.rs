@@ -14,6 +14,8 @@ const ISSUER: &str = "11330105002500287C";
 const OTHER_ISSUER: &str = "11430000006122244L";
 const NAME: &str = "张三";
 const ID_NUMBER: &str = "330106199005172313";
+/// The wallet passphrase the commands get from `ZKCRED_WALLET_PASSPHRASE`.
+const PASSPHRASE: &str = "tests only: 正确的马 battery staple";
 
 /// A scratch home: default directories and environment point into it.
 struct Scratch {
@@ -37,11 +39,22 @@ impl Scratch {
 
     /// Runs `zkcred` with `args` (and `stdin`), returning exit code, stdout, stderr.
     fn run(&self, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+        self.run_with_passphrase(args, stdin, PASSPHRASE)
+    }
+
+    /// As [`Scratch::run`], with `passphrase` in `ZKCRED_WALLET_PASSPHRASE`.
+    fn run_with_passphrase(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+        passphrase: &str,
+    ) -> (i32, String, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_zkcred"))
             .args(args)
             .env("HOME", self.dir.path())
             .env_remove("ZKCRED_WALLET")
             .env_remove("ZKCRED_KEYS")
+            .env("ZKCRED_WALLET_PASSPHRASE", passphrase)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -65,6 +78,20 @@ impl Scratch {
         let (code, out, err) = self.run(args, None);
         assert_eq!(code, 0, "zkcred {args:?}\nstdout:\n{out}\nstderr:\n{err}");
         out
+    }
+
+    /// `zkcred wallet init` at `wallet` with the smallest Argon2id memory
+    /// (the default, 64 MiB, is for users; tests stay fast).
+    fn init_wallet(&self, wallet: &str) {
+        let out = self.ok(&[
+            "wallet",
+            "init",
+            "--wallet",
+            wallet,
+            "--kdf-memory-mib",
+            "8",
+        ]);
+        assert!(out.contains("created wallet"), "{out}");
     }
 
     fn write(&self, name: &str, text: &str) -> String {
@@ -185,8 +212,28 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
     assert_eq!(cred["attributes"]["holder_name"], NAME);
     let cred_file = s.write("card.json", &credential);
 
-    // Holder: the wallet verifies before storing.
+    // Holder: a wallet must be created first.
     let wallet = s.p("wallet");
+    let (code, _, err) = s.run(
+        &[
+            "wallet",
+            "add",
+            "--wallet",
+            &wallet,
+            "--keys",
+            &keyset_file,
+            &cred_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no wallet") && err.contains("zkcred wallet init"),
+        "{err}"
+    );
+    assert!(!s.path("wallet").exists(), "add created a wallet");
+    s.init_wallet(&wallet);
+    // The wallet verifies before storing.
     let out = s.ok(&[
         "wallet",
         "add",
@@ -433,6 +480,7 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
         )),
         "{out}"
     );
+    s.init_wallet(&s.p("wallet2"));
     let (code, _, err) = s.run(
         &[
             "wallet",
@@ -725,8 +773,11 @@ fn usage_and_input_errors_exit_2() {
     assert!(err.contains("r.json"), "{err}");
     // Defaults: the wallet lives under $ZKCRED_WALLET, else ~/.zkcred/wallet.
     let (code, _, err) = s.run(&["wallet", "list"], None);
-    assert_eq!(code, 0);
-    assert!(err.contains(".zkcred/wallet"), "{err}");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(".zkcred/wallet") && err.contains("zkcred wallet init"),
+        "{err}"
+    );
     let (code, _, err) = s.run(&["wallet", "show", "0123"], None);
     assert_eq!(code, 2);
     assert!(err.contains("no wallet"), "{err}");
@@ -907,6 +958,7 @@ fn issuance_refuses_what_no_department_would_sign() {
         &s.ok(&["issuer", "export-keys", "--dir", &keys_dir]),
     );
     let cred_file = s.write("paper.json", &out);
+    s.init_wallet(&s.p("wallet"));
     s.ok(&[
         "wallet",
         "add",
@@ -966,6 +1018,7 @@ fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wa
             &attrs,
         ]);
         let cred_file = s.write(&format!("{name}.json"), &cred);
+        s.init_wallet(&s.p(name));
         s.ok(&[
             "wallet",
             "add",
@@ -1046,4 +1099,227 @@ fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wa
         !err.contains(&format!("{year}-06-01")),
         "the minor's birth date in the message: {err}"
     );
+}
+
+/// Every file under `dir` (relative path → octets), recursively.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// The wallet at rest through the CLI: `init` (once), files holding no
+/// attribute value and no holder secret in any form, a wrong passphrase
+/// refused with a clear error and nothing changed, a damaged entry a clear
+/// error, a copied wallet opening elsewhere with the passphrase.
+#[test]
+fn the_wallet_at_rest_holds_no_value_and_opens_only_with_its_passphrase() {
+    let s = Scratch::new();
+    let keys_dir = s.p("keys");
+    s.ok(&[
+        "issuer",
+        "keygen",
+        "--issuer",
+        ISSUER,
+        "--authority",
+        "public_security",
+        "--dir",
+        &keys_dir,
+    ]);
+    let keyset_file = s.write(
+        "keys.json",
+        &s.ok(&["issuer", "export-keys", "--dir", &keys_dir]),
+    );
+    let attrs = s.write("attrs.json", &resident_id_attributes().to_string());
+    let credential = s.ok(&[
+        "issuer",
+        "issue",
+        "--issuer",
+        ISSUER,
+        "--type",
+        "resident_id_card",
+        "--dir",
+        &keys_dir,
+        &attrs,
+    ]);
+    let cred: Value = serde_json::from_str(&credential).unwrap();
+    let cred_file = s.write("card.json", &credential);
+    let wallet = s.p("wallet");
+    s.init_wallet(&wallet);
+    let (code, _, err) = s.run(&["wallet", "init", "--wallet", &wallet], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("exists already"), "{err}");
+    let out = s.ok(&[
+        "wallet",
+        "add",
+        "--wallet",
+        &wallet,
+        "--keys",
+        &keyset_file,
+        &cred_file,
+    ]);
+    let entry = out.split_whitespace().nth(1).unwrap().to_owned();
+    #[cfg(unix)]
+    {
+        assert_eq!(mode(&s.path("wallet")), 0o700);
+        assert_eq!(mode(&s.path("wallet").join("wallet.json")), 0o600);
+        assert_eq!(mode(&s.path("wallet").join("credentials")), 0o700);
+    }
+
+    // No value, slot or secret in any file, in any of these forms.
+    let reserved = &cred["reserved"];
+    let needles = [
+        NAME.to_owned(),
+        "\\u5f20\\u4e09".to_owned(), // 张三, as an escaping JSON writer writes it
+        hex::encode(NAME.as_bytes()),
+        ID_NUMBER.to_owned(),
+        "1990-05-17".to_owned(),
+        "19900517".to_owned(),
+        "1990/05/17".to_owned(),
+        "17/05/1990".to_owned(),
+        "1990年05月17日".to_owned(),
+        "文三路".to_owned(),
+        reserved["holder_binding"].as_str().unwrap().to_owned(),
+        reserved["revocation_handle"].as_str().unwrap().to_owned(),
+        cred["signature"].as_str().unwrap().to_owned(),
+        "holder_name".to_owned(),
+    ];
+    let files = snapshot(&s.path("wallet"));
+    assert_eq!(files.len(), 2, "{:?}", files.keys());
+    for (path, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes).to_lowercase();
+        for n in &needles {
+            assert!(
+                !text.contains(&n.to_lowercase()),
+                "{n} in {}",
+                path.display()
+            );
+        }
+    }
+    // The same values are in the credential file (the search can fail).
+    for n in [&needles[0], &needles[3], &needles[4], &needles[10]] {
+        assert!(credential.contains(n.as_str()), "{n}");
+    }
+    // The holder secret is never printed: init said nothing of its value,
+    // and show prints the attributes only.
+    let out = s.ok(&["wallet", "show", "--wallet", &wallet, &entry]);
+    assert!(out.contains(NAME), "{out}");
+    assert!(!out.contains(reserved["holder_binding"].as_str().unwrap()));
+
+    // A wrong passphrase: the clear error, exit 2, every file unchanged,
+    // for every command that opens the wallet.
+    let before = snapshot(&s.path("wallet"));
+    let request_file = s.write(
+        "request.json",
+        &s.ok(&[
+            "request",
+            "new",
+            "--verifier",
+            "bank.example",
+            "--type",
+            "resident_id_card",
+            "--disclose",
+            "holder_name",
+        ]),
+    );
+    for args in [
+        &["wallet", "list", "--wallet", &wallet][..],
+        &["wallet", "show", "--wallet", &wallet, &entry],
+        &["wallet", "remove", "--wallet", &wallet, &entry],
+        &["wallet", "present", "--wallet", &wallet, &request_file],
+        &[
+            "wallet",
+            "add",
+            "--wallet",
+            &wallet,
+            "--keys",
+            &keyset_file,
+            &cred_file,
+        ],
+    ] {
+        let (code, out, err) = s.run_with_passphrase(args, None, "tests only: wrong");
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains("wrong passphrase, or the wallet file is damaged"),
+            "{args:?}: {err}"
+        );
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert_eq!(snapshot(&s.path("wallet")), before, "{args:?}");
+    }
+
+    // A damaged entry: a clear error naming it, no panic.
+    let record = s
+        .path("wallet")
+        .join("credentials")
+        .join(format!("{entry}.json"));
+    let original = std::fs::read(&record).unwrap();
+    let mut v: Value = serde_json::from_slice(&original).unwrap();
+    let ct = v["ciphertext"].as_str().unwrap().to_owned();
+    let flipped = if ct.starts_with('0') { "1" } else { "0" };
+    v["ciphertext"] = json!(format!("{flipped}{}", &ct[1..]));
+    std::fs::write(&record, v.to_string()).unwrap();
+    let (code, _, err) = s.run(&["wallet", "show", "--wallet", &wallet, &entry], None);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&entry) && err.contains("damaged"), "{err}");
+    let (code, _, err) = s.run(&["wallet", "list", "--wallet", &wallet], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("skipping") && err.contains("damaged"), "{err}");
+    std::fs::write(&record, &original).unwrap();
+
+    // A copy elsewhere opens with the passphrase, and presents.
+    let copy = s.path("elsewhere");
+    std::fs::create_dir_all(copy.join("credentials")).unwrap();
+    for (rel, bytes) in snapshot(&s.path("wallet")) {
+        std::fs::write(copy.join(rel), bytes).unwrap();
+    }
+    let copy = copy.to_str().unwrap().to_owned();
+    let out = s.ok(&["wallet", "list", "--wallet", &copy]);
+    assert!(out.starts_with(&entry), "{out}");
+    let (code, presentation, err) = s.run(
+        &["wallet", "present", "--wallet", &copy, &request_file],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let pres_file = s.write("presentation.json", &presentation);
+    let out = s.ok(&[
+        "verify",
+        "--request",
+        &request_file,
+        "--keys",
+        &keyset_file,
+        &pres_file,
+    ]);
+    assert_eq!(out.lines().next(), Some("VALID"), "{out}");
+    let (code, _, err) = s.run_with_passphrase(&["wallet", "list", "--wallet", &copy], None, "");
+    assert_eq!(code, 2);
+    assert!(err.contains("wrong passphrase"), "{err}");
+
+    // Out-of-range KDF memory is refused before anything is created.
+    let (code, _, err) = s.run(
+        &[
+            "wallet",
+            "init",
+            "--wallet",
+            &s.p("w3"),
+            "--kdf-memory-mib",
+            "4",
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("--kdf-memory-mib"), "{err}");
+    assert!(!s.path("w3").exists());
 }

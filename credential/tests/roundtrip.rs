@@ -59,7 +59,7 @@ fn every_type_round_trips_through_a_wallet() {
     let mut rng = rng(1);
     let mut keys = KeySet::new();
     let dir = tempfile::tempdir().unwrap();
-    let wallet = Wallet::open(dir.path()).unwrap();
+    let wallet = Wallet::init(dir.path(), PASS, small_kdf(), &mut rng).unwrap();
     for (n, t) in c.types().enumerate() {
         // A key of the kind of department that issues the type.
         let key = issuer_key_for(ISSUER, t, &mut rng);
@@ -69,7 +69,7 @@ fn every_type_round_trips_through_a_wallet() {
         // The envelope survives JSON and verifies on the holder side.
         let cred = Credential::from_json(&cred.to_json()).unwrap();
         assert_eq!(cred.verify(c, &keys).unwrap(), attrs);
-        let id = wallet.add(c, &keys, cred).unwrap();
+        let id = wallet.add(c, &keys, cred, &mut rng).unwrap();
         let entry = wallet.get(&id).unwrap();
         assert_eq!(entry.credential.attribute_set(c).unwrap(), attrs);
 

@@ -27,11 +27,12 @@ use time::{Duration, OffsetDateTime};
 use zkcred_credential::formats::{license_number, AreaCode, IdNumber};
 use zkcred_credential::keys::{check_authority, check_identifier};
 use zkcred_credential::presentation::{prepare_presentation, PreparedPresentation};
+use zkcred_credential::wallet::{SealedRecord, WalletFile};
 use zkcred_credential::{
     issuance, issue_with, present, verify_presentation, AttributeSet, AttributeType,
     AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey,
-    KeyResolver, KeySet, LicenseId, LicenseTypeCode, Presentation, PresentationRequest, RangeOp,
-    RangeStatement, RequestedCredential, Statement, Uscc,
+    KdfParams, KeyResolver, KeySet, LicenseId, LicenseTypeCode, Presentation, PresentationRequest,
+    RangeOp, RangeStatement, RequestedCredential, Statement, Uscc, Wallet, WalletEntry,
 };
 use zkcred_crypto::bbs::{
     self, BatchItem, Proof, ProverCredential, PublicKey, SecretKey, Signature, Suite, VerifierKey,
@@ -71,6 +72,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("range_proof", range_proof),
     ("composite_proof", composite_proof),
     ("composite_presentation", composite_presentation),
+    ("wallet_files", wallet_files),
 ];
 
 // ---------------------------------------------------------------- fixtures
@@ -1351,6 +1353,126 @@ pub fn log_key_file(data: &[u8]) {
     }
 }
 
+/// The `wallet_files` target's wallet: made once per process with the
+/// smallest accepted Argon2id cost, holding the credential fixture's ID
+/// card.
+pub struct WalletFixture {
+    /// The wallet's directory (kept for the process).
+    pub dir: tempfile::TempDir,
+    /// The wallet, open.
+    pub wallet: Wallet,
+    /// The ID card's entry identifier.
+    pub id: String,
+    /// The ID card's entry.
+    pub entry: WalletEntry,
+    /// `wallet.json` as written.
+    pub wallet_file: Vec<u8>,
+    /// The ID card's sealed record as written.
+    pub record: Vec<u8>,
+    /// Serialises the calls that replace the ID card's record.
+    pub record_lock: std::sync::Mutex<()>,
+}
+
+/// The passphrase of the wallet fixture.
+pub const WALLET_PASSPHRASE: &[u8] = b"fuzz passphrase";
+
+/// The KDF parameters of the wallet fixture (the cheapest accepted).
+pub const WALLET_KDF: KdfParams = KdfParams {
+    memory_kib: KdfParams::MIN_MEMORY_KIB,
+    iterations: 1,
+    parallelism: 1,
+};
+
+/// The wallet fixture, built once per process.
+pub fn wallet_fixture() -> &'static WalletFixture {
+    static F: OnceLock<WalletFixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let f = credentials();
+        let mut rng = StdRng::seed_from_u64(0x3a11e7);
+        let dir = tempfile::tempdir().expect("scratch dir");
+        let wallet =
+            Wallet::init(dir.path(), WALLET_PASSPHRASE, WALLET_KDF, &mut rng).expect("wallet init");
+        let id = wallet
+            .add(f.catalogue, &f.keys, f.id_card.clone(), &mut rng)
+            .expect("add the ID card");
+        let entry = wallet.get(&id).expect("the entry opens");
+        let wallet_file = std::fs::read(dir.path().join("wallet.json")).expect("wallet.json");
+        let record = std::fs::read(dir.path().join("credentials").join(format!("{id}.json")))
+            .expect("record");
+        WalletFixture {
+            dir,
+            wallet,
+            id,
+            entry,
+            wallet_file,
+            record,
+            record_lock: std::sync::Mutex::new(()),
+        }
+    })
+}
+
+/// `wallet_files`: the input as a wallet file (`WalletFile::from_json`,
+/// and, when it asks for the fixture's cheap KDF, `Wallet::open` of a
+/// scratch copy) and as a sealed record (`SealedRecord::from_json`, then
+/// `Wallet::get` under the fixture wallet, in place of its ID card's
+/// record and under a name no record was sealed for). Asserts the decoders
+/// round-trip; a wallet file opens only to the fixture's own holder
+/// secret; a record opens only to the fixture's own entry, and never under
+/// another name.
+pub fn wallet_files(data: &[u8]) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let w = wallet_fixture();
+    if let Ok(file) = WalletFile::from_json(data) {
+        let again = WalletFile::from_json(file.to_json().as_bytes()).expect("re-parse");
+        assert_eq!(again, file);
+        if file.kdf == WALLET_KDF {
+            let dir = tempfile::tempdir().expect("scratch dir");
+            std::fs::write(dir.path().join("wallet.json"), data).expect("write");
+            if let Ok(opened) = Wallet::open(dir.path(), WALLET_PASSPHRASE) {
+                assert_eq!(
+                    opened.holder_secret(),
+                    w.wallet.holder_secret(),
+                    "a wallet file opened to another holder secret"
+                );
+                assert_eq!(opened.wallet_id(), w.wallet.wallet_id());
+            }
+        }
+    }
+    if let Ok(r) = SealedRecord::from_json(data) {
+        assert_eq!(
+            SealedRecord::from_json(r.to_json().as_bytes()).expect("re-parse"),
+            r
+        );
+    }
+    // In place of the ID card's record.
+    let path = w
+        .dir
+        .path()
+        .join("credentials")
+        .join(format!("{}.json", w.id));
+    {
+        let _guard = w.record_lock.lock().unwrap_or_else(|e| e.into_inner());
+        std::fs::write(&path, data).expect("write");
+        let got = w.wallet.get(&w.id);
+        std::fs::write(&path, &w.record).expect("restore");
+        if let Ok(e) = got {
+            assert_eq!(e, w.entry, "a record opened to another entry");
+        }
+    }
+    // Under a name no record was sealed for.
+    static N: AtomicU64 = AtomicU64::new(0);
+    let other = format!("ffff{:012x}", N.fetch_add(1, Ordering::Relaxed));
+    let path = w
+        .dir
+        .path()
+        .join("credentials")
+        .join(format!("{other}.json"));
+    std::fs::write(&path, data).expect("write");
+    let got = w.wallet.get(&other);
+    std::fs::remove_file(&path).expect("remove");
+    assert!(got.is_err(), "a record opened under another name");
+}
+
 /// `conformance`: the input as a BBS fixture file judged by `zkcred bbs
 /// conformance` (the runner that reads files from any implementation),
 /// under each suite and none. No panics; a verdict for every file.
@@ -1642,6 +1764,9 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         cp.presentation.to_json().into_bytes(),
     ));
     out.push(("composite_presentation", cp.other.to_json().into_bytes()));
+    let wf = wallet_fixture();
+    out.push(("wallet_files", wf.wallet_file.clone()));
+    out.push(("wallet_files", wf.record.clone()));
     out
 }
 
@@ -1784,4 +1909,15 @@ pub fn check_fixtures() {
     assert!(
         verify_presentation(f.catalogue, &f.request, &cp.presentation, &f.keys, now()).is_err()
     );
+    // The wallet fixture's files parse, its wallet file asks for the cheap
+    // KDF (so the target reaches `Wallet::open`) and its record opens.
+    let wf = wallet_fixture();
+    let file = WalletFile::from_json(&wf.wallet_file).expect("the fixture wallet file parses");
+    assert_eq!(file.kdf, WALLET_KDF);
+    SealedRecord::from_json(&wf.record).expect("the fixture record parses");
+    assert_eq!(wf.wallet.get(&wf.id).expect("the record opens"), wf.entry);
+    let copy = tempfile::tempdir().expect("scratch dir");
+    std::fs::write(copy.path().join("wallet.json"), &wf.wallet_file).expect("write");
+    let opened = Wallet::open(copy.path(), WALLET_PASSPHRASE).expect("the copy opens");
+    assert_eq!(opened.holder_secret(), wf.wallet.holder_secret());
 }

@@ -175,6 +175,7 @@ mod tests {
             stdout: &mut stdout,
             stderr: &mut stderr,
             now: OffsetDateTime::now_utc(),
+            passphrase: None,
         };
         let s = verify(&mut ctx, args).unwrap();
         (s, String::from_utf8(stdout).unwrap())
@@ -264,6 +265,7 @@ mod tests {
             stdout: &mut stdout,
             stderr: &mut stderr,
             now: OffsetDateTime::now_utc(),
+            passphrase: None,
         };
         let s = verify(&mut ctx, args(std::path::Path::new("-"))).unwrap();
         assert_eq!(s, Status::Success);

@@ -182,6 +182,7 @@ mod tests {
             stdout: &mut out,
             stderr: &mut err,
             now: OffsetDateTime::UNIX_EPOCH,
+            passphrase: None,
         };
         write_document(&mut ctx, Some(&path), "{}", true).unwrap();
         assert_eq!(read_document(&mut ctx, &path).unwrap(), "{}\n");

@@ -38,6 +38,7 @@ pub mod wallet;
 mod child;
 mod display;
 mod files;
+mod passphrase;
 mod senders;
 mod traffic;
 
@@ -48,6 +49,7 @@ use anyhow::{Context as _, Result};
 use time::OffsetDateTime;
 
 pub use files::{default_dir, load_keys};
+pub use passphrase::PASSPHRASE_ENV;
 
 /// The outcome of a command that ran to the end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +73,8 @@ impl Status {
 /// Exit code of usage and input errors.
 pub const EXIT_ERROR: u8 = 2;
 
-/// What a command may touch: its standard streams and the clock.
+/// What a command may touch: its standard streams, the clock and, for the
+/// wallet commands, a passphrase given in process.
 pub struct Context<'a> {
     /// Standard input (documents given as `-`).
     pub stdin: &'a mut dyn Read,
@@ -81,6 +84,9 @@ pub struct Context<'a> {
     pub stderr: &'a mut dyn Write,
     /// The current time.
     pub now: OffsetDateTime,
+    /// The wallet passphrase, when the caller has it (tests); `None`: from
+    /// [`PASSPHRASE_ENV`], else typed at the terminal.
+    pub passphrase: Option<&'a [u8]>,
 }
 
 /// Runs a command on the process's standard streams (locked for the whole
@@ -101,6 +107,7 @@ pub fn on_process(f: impl FnOnce(&mut Context<'_>) -> Result<Status>) -> Result<
         now: OffsetDateTime::now_utc()
             .replace_nanosecond(0)
             .context("reading the clock")?,
+        passphrase: None,
     };
     let status = f(&mut ctx)?;
     ctx.stdout.flush().context("writing standard output")?;
@@ -136,6 +143,7 @@ mod tests {
             stdout: &mut stdout,
             stderr: &mut stderr,
             now,
+            passphrase: Some(b"in-process test passphrase"),
         };
         let r = match top {
             Top::Issuer(c) => c.run(&mut ctx),
@@ -205,6 +213,33 @@ mod tests {
         assert!(r.unwrap_err().contains("no key valid now"));
         let cred = ok(&[&issue[..], &[&p("attrs.json")]].concat(), t0);
         std::fs::write(p("card.json"), cred).unwrap();
+        // Adding needs a wallet: created first (the passphrase comes from
+        // the context; the smallest Argon2id memory keeps the test fast).
+        let (r, _) = run(
+            &[
+                "wallet",
+                "add",
+                "--wallet",
+                &wallet,
+                "--keys",
+                &p("keys.json"),
+                &p("card.json"),
+            ],
+            t0,
+        );
+        assert!(r.unwrap_err().contains("zkcred wallet init"));
+        let out = ok(
+            &[
+                "wallet",
+                "init",
+                "--wallet",
+                &wallet,
+                "--kdf-memory-mib",
+                "8",
+            ],
+            t0,
+        );
+        assert!(out.contains("created wallet"), "{out}");
         ok(
             &[
                 "wallet",

@@ -1,4 +1,8 @@
-//! `zkcred wallet add|list|show|remove|present`: the holder's local wallet.
+//! `zkcred wallet init|add|list|show|remove|present`: the holder's local
+//! wallet, sealed under a passphrase (see `zkcred_credential::wallet`).
+//! `init` creates it; every other command opens it with the passphrase
+//! (`ZKCRED_WALLET_PASSPHRASE`, else typed at the terminal), deriving the
+//! key once per command.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -8,10 +12,13 @@ use clap::{Args, Subcommand};
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
 use zkcred_credential::wallet::WalletSummary;
-use zkcred_credential::{Catalogue, Credential, Error, PresentationRequest, Wallet, WalletEntry};
+use zkcred_credential::{
+    Catalogue, Credential, Error, KdfParams, PresentationRequest, Wallet, WalletEntry,
+};
 
 use super::display::{attribute_lines, safe, type_title};
 use super::files::{default_dir, format_time, load_keys, read_document, shown, write_document};
+use super::passphrase::{wallet_passphrase, Purpose};
 use super::{Context, Status};
 
 /// The wallet directory option.
@@ -27,28 +34,45 @@ impl WalletDir {
         default_dir(self.wallet.as_deref(), "ZKCRED_WALLET", "wallet")
     }
 
-    /// Opens the wallet, creating it if needed.
-    fn open(&self) -> Result<Wallet> {
+    /// Opens the existing wallet with its passphrase (never creates one;
+    /// no passphrase is asked for when there is no wallet).
+    fn open(&self, ctx: &Context<'_>) -> Result<Wallet> {
         let dir = self.path()?;
-        Wallet::open(&dir).with_context(|| format!("wallet {}", dir.display()))
-    }
-
-    /// Opens an existing wallet (never creates one).
-    fn open_existing(&self) -> Result<Wallet> {
-        let dir = self.path()?;
-        if !dir.join("credentials").is_dir() {
+        if !Wallet::exists(&dir) {
+            if dir.join("credentials").is_dir() {
+                bail!(
+                    "{} holds the credentials of an earlier zkcred in the clear; \
+                     `zkcred wallet init --wallet {}` seals them under a passphrase",
+                    dir.display(),
+                    dir.display()
+                );
+            }
             bail!(
-                "there is no wallet at {} (add a credential with `zkcred wallet add`)",
+                "there is no wallet at {} (create one with `zkcred wallet init`)",
                 dir.display()
             );
         }
-        self.open()
+        let passphrase = wallet_passphrase(ctx, Purpose::Open)?;
+        Wallet::open(&dir, &passphrase).with_context(|| format!("wallet {}", dir.display()))
     }
 }
 
 /// `zkcred wallet …`.
 #[derive(Debug, Subcommand)]
 pub enum WalletCommand {
+    /// Create the wallet: a fresh holder secret, sealed under a passphrase
+    /// (asked twice, or ZKCRED_WALLET_PASSPHRASE). Converts the plain
+    /// entries of an earlier zkcred's wallet in the same directory.
+    Init {
+        /// The wallet location.
+        #[command(flatten)]
+        wallet: WalletDir,
+        /// Argon2id memory in MiB (8 to 4096). The default, 64 MiB with 3
+        /// passes and 4 lanes, is RFC 9106's second recommended option;
+        /// less makes guessing the passphrase from a copy cheaper.
+        #[arg(long, value_name = "MIB", default_value_t = KdfParams::DEFAULT.memory_kib / 1024)]
+        kdf_memory_mib: u32,
+    },
     /// Verify a credential against trusted issuer keys and store it.
     Add {
         /// The wallet location.
@@ -115,6 +139,10 @@ impl WalletCommand {
     pub fn run(self, ctx: &mut Context<'_>) -> Result<Status> {
         let catalogue = Catalogue::builtin();
         match self {
+            WalletCommand::Init {
+                wallet,
+                kdf_memory_mib,
+            } => init(ctx, &wallet, kdf_memory_mib),
             WalletCommand::Add {
                 wallet,
                 keys,
@@ -122,12 +150,12 @@ impl WalletCommand {
             } => add(ctx, catalogue, &wallet, &keys, &credential),
             WalletCommand::List { wallet, json } => list(ctx, catalogue, &wallet, json),
             WalletCommand::Show { wallet, id, json } => {
-                let w = wallet.open_existing()?;
+                let w = wallet.open(ctx)?;
                 let entry = w.get(&resolve_id(&w, &id)?)?;
                 show(ctx, catalogue, &entry, json)
             }
             WalletCommand::Remove { wallet, id } => {
-                let w = wallet.open_existing()?;
+                let w = wallet.open(ctx)?;
                 let id = resolve_id(&w, &id)?;
                 let entry = w.get(&id)?;
                 w.remove(&id)?;
@@ -148,30 +176,42 @@ impl WalletCommand {
     }
 }
 
-fn is_entry_id(s: &str) -> bool {
-    s.len() == 16
-        && s.bytes()
-            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
-}
-
-/// The identifiers of the wallet's entry files, sorted.
-fn entry_ids(w: &Wallet) -> Result<Vec<String>> {
-    let dir = w.dir().join("credentials");
-    let mut ids = Vec::new();
-    for e in std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))? {
-        let e = e.with_context(|| format!("cannot read {}", dir.display()))?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        if let Some(id) = name.strip_suffix(".json").filter(|id| is_entry_id(id)) {
-            ids.push(id.to_owned());
-        }
+/// `zkcred wallet init`.
+fn init(ctx: &mut Context<'_>, wallet: &WalletDir, memory_mib: u32) -> Result<Status> {
+    let dir = wallet.path()?;
+    let kdf =
+        KdfParams::with_memory_mib(memory_mib).map_err(|e| anyhow!("--kdf-memory-mib: {e}"))?;
+    if Wallet::exists(&dir) {
+        bail!("a wallet exists already at {}", dir.display());
     }
-    ids.sort();
-    Ok(ids)
+    let passphrase = wallet_passphrase(ctx, Purpose::Create)?;
+    let w = Wallet::init(&dir, &passphrase, kdf, &mut OsRng)
+        .with_context(|| format!("wallet {}", dir.display()))?;
+    let n = w.ids()?.len();
+    writeln!(
+        ctx.stdout,
+        "created wallet {} (Argon2id {} MiB, {} passes, {} lanes; a new holder secret)",
+        dir.display(),
+        kdf.memory_kib / 1024,
+        kdf.iterations,
+        kdf.parallelism
+    )?;
+    if n > 0 {
+        writeln!(
+            ctx.stdout,
+            "sealed {n} credential(s) an earlier zkcred stored in the clear"
+        )?;
+    }
+    writeln!(
+        ctx.stderr,
+        "keep the passphrase: the wallet cannot be opened without it, and nobody can recover it"
+    )?;
+    Ok(Status::Success)
 }
 
 /// An entry id from a full id or a unique prefix.
 fn resolve_id(w: &Wallet, given: &str) -> Result<String> {
-    let ids = entry_ids(w)?;
+    let ids = w.ids()?;
     if ids.iter().any(|i| i == given) {
         return Ok(given.to_owned());
     }
@@ -208,9 +248,9 @@ fn add(
         Credential::from_json(&read_document(ctx, path)?).map_err(|e| anyhow!("{file}: {e}"))?;
     let (issuer, key_id) = (credential.issuer.clone(), credential.key_id.clone());
     let type_id = credential.credential_type.clone();
-    let w = wallet.open()?;
+    let w = wallet.open(ctx)?;
     let id = w
-        .add(catalogue, &trusted, credential)
+        .add(catalogue, &trusted, credential, &mut OsRng)
         .map_err(|e| match e {
             Error::UnknownKey { .. } => anyhow!(
                 "{file}: signed by key {} of issuer {}, which is not among the trusted keys \
@@ -259,23 +299,18 @@ fn list(
     wallet: &WalletDir,
     json: bool,
 ) -> Result<Status> {
-    let dir = wallet.path()?;
+    let w = wallet.open(ctx)?;
+    let dir = w.dir().to_path_buf();
     let mut rows = Vec::new();
-    if dir.join("credentials").is_dir() {
-        let w = wallet.open()?;
-        for id in entry_ids(&w)? {
-            // One unreadable entry must not hide the others.
-            match w.get(&id) {
-                Ok(e) => rows.push(summary(catalogue, &e)),
-                Err(e) => writeln!(
-                    ctx.stderr,
-                    "skipping {}: {e}",
-                    w.dir()
-                        .join("credentials")
-                        .join(format!("{id}.json"))
-                        .display()
-                )?,
-            }
+    for id in w.ids()? {
+        // One unreadable entry must not hide the others.
+        match w.get(&id) {
+            Ok(e) => rows.push(summary(catalogue, &e)),
+            Err(e) => writeln!(
+                ctx.stderr,
+                "skipping {}: {e}",
+                dir.join("credentials").join(format!("{id}.json")).display()
+            )?,
         }
     }
     if json {
@@ -375,7 +410,7 @@ fn present(
             request.credentials.len()
         );
     }
-    let w = wallet.open_existing()?;
+    let w = wallet.open(ctx)?;
     let ids = choose
         .iter()
         .map(|c| resolve_id(&w, c))

@@ -7,7 +7,7 @@ use time::{Duration, OffsetDateTime};
 use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::{
     issue, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential, CredentialType,
-    Date, IssuerKey, KeySet, LicenseId, Uscc,
+    Date, IssuerKey, KdfParams, KeySet, LicenseId, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 
@@ -15,6 +15,19 @@ use zkcred_crypto::bbs::Suite;
 pub const ISSUER: &str = "11330105002500287C";
 /// A second issuer.
 pub const OTHER_ISSUER: &str = "11430000006122244L";
+
+/// The passphrase of the tests' wallets.
+pub const PASS: &[u8] = "correct horse 电池 staple".as_bytes();
+
+/// Argon2id at its smallest accepted cost (8 MiB, one pass): the tests
+/// stay fast; users get [`KdfParams::DEFAULT`].
+pub fn small_kdf() -> KdfParams {
+    KdfParams {
+        memory_kib: KdfParams::MIN_MEMORY_KIB,
+        iterations: 1,
+        parallelism: 1,
+    }
+}
 
 pub fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)

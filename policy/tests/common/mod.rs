@@ -12,8 +12,8 @@ use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::formats::IdNumber;
 use zkcred_credential::{
     issue, issue_with, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential,
-    CredentialType, Date, IssueOptions, IssuerKey, LicenseId, Presentation, PresentationRequest,
-    Uscc, Wallet,
+    CredentialType, Date, IssueOptions, IssuerKey, KdfParams, LicenseId, Presentation,
+    PresentationRequest, Uscc, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_policy::{Decision, Evaluator, FixedClock, Issuer, Policy, RegionCode, Registry};
@@ -265,10 +265,17 @@ pub fn wallet(
     credentials: Vec<Credential>,
 ) -> (tempfile::TempDir, Wallet, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
-    let w = Wallet::open(dir.path().join("wallet")).unwrap();
+    let mut rng = StdRng::seed_from_u64(0x77a1);
+    // Argon2id at its smallest accepted cost: the tests stay fast.
+    let kdf = KdfParams {
+        memory_kib: KdfParams::MIN_MEMORY_KIB,
+        iterations: 1,
+        parallelism: 1,
+    };
+    let w = Wallet::init(dir.path().join("wallet"), b"passphrase", kdf, &mut rng).unwrap();
     let ids = credentials
         .into_iter()
-        .map(|c| w.add(catalogue(), registry, c).unwrap())
+        .map(|c| w.add(catalogue(), registry, c, &mut rng).unwrap())
         .collect();
     (dir, w, ids)
 }
