@@ -32,13 +32,24 @@
 //! this wallet, unrelated to attribute values, and not computable from the
 //! credential without the passphrase.
 //!
+//! # Holder binding
+//!
+//! Credentials enter the wallet through blind issuance:
+//! [`Wallet::request_credential`] commits to the holder secret for the
+//! issuer and keeps the `secret_prover_blind` sealed under `pending/`;
+//! [`Wallet::add`] binds the issued credential with it and the holder
+//! secret, verifies it, and stores the blind in the entry. A credential
+//! issued to another wallet has no pending request here and is refused
+//! ([`Error::NotRequestedByThisWallet`]): a credential file copied between
+//! wallets cannot be presented from either.
+//!
 //! # Earlier wallets
 //!
 //! A directory of plain `credentials/<id>.json` entries (the first wallet
-//! format, `zkcred-wallet-entry` in the clear) is converted by
-//! [`Wallet::init`]: each entry is sealed under its new identifier, then
-//! `wallet.json` is written, then the plain files are removed (what the
-//! file system keeps of deleted blocks is beyond this crate).
+//! format, `zkcred-wallet-entry` version 1 in the clear) holds credentials
+//! issued without holder binding, which no verifier accepts any more:
+//! [`Wallet::init`] refuses such a directory, naming the file, and writes
+//! nothing; the issuer issues the licence again to the new wallet.
 
 pub mod seal;
 
@@ -73,7 +84,7 @@ pub use seal::{KdfParams, SealedRecord, WalletFile};
 /// Format name of wallet entries (the plaintext of a sealed record).
 pub const WALLET_ENTRY_FORMAT: &str = "zkcred-wallet-entry";
 /// Version of the wallet entry format.
-pub const WALLET_ENTRY_VERSION: u32 = 1;
+pub const WALLET_ENTRY_VERSION: u32 = 2;
 /// The wallet file's name in the wallet directory.
 pub const WALLET_FILE: &str = "wallet.json";
 /// The folder of sealed records in the wallet directory.
@@ -234,10 +245,10 @@ fn ids_in(dir: &Path) -> Result<Vec<String>, Error> {
 }
 
 /// A plain entry of the first wallet format, if `data` is one named `id`.
-fn legacy_entry(id: &str, data: &[u8]) -> Option<WalletEntry> {
-    let e: WalletEntry = serde_json::from_slice(data).ok()?;
-    (e.format == WALLET_ENTRY_FORMAT && e.version == WALLET_ENTRY_VERSION && e.id == id)
-        .then_some(e)
+/// Whether `data` is a plain entry of the first wallet format.
+fn is_first_format_entry(data: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(data)
+        .is_ok_and(|v| v["format"] == WALLET_ENTRY_FORMAT && v["version"] == 1)
 }
 
 fn is_entry_id(s: &str) -> bool {
@@ -287,28 +298,30 @@ impl Wallet {
         if Wallet::exists(&dir) {
             return Err(Error::WalletExists(dir.display().to_string()));
         }
-        // Plain entries of the first format, read before anything is written.
+        // Anything already in `credentials/` is refused before anything is
+        // written: a sealed entry without its wallet file, or a plain entry
+        // of the first wallet format, whose credential was issued without
+        // holder binding and cannot be kept (its issuer issues it again to
+        // this wallet: `zkcred wallet request`).
         let creds = dir.join(CREDENTIALS_DIR);
-        let mut legacy = Vec::new();
         if creds.is_dir() {
-            for id in ids_in(&creds)? {
+            if let Some(id) = ids_in(&creds)?.first() {
                 let path = creds.join(format!("{id}.json"));
                 let data = read_capped(&path, MAX_RECORD_FILE, "wallet entry")?;
                 let reason = if SealedRecord::from_json(&data).is_ok() {
                     "is a sealed entry without its wallet.json (an interrupted `init`, \
                      or part of another wallet): move it away first"
+                } else if is_first_format_entry(&data) {
+                    "is a credential of the first wallet format, issued without holder \
+                     binding, which this wallet cannot keep: ask its issuer to issue it \
+                     again to this wallet (`zkcred wallet request`), and move the file away"
                 } else {
                     "is not a wallet entry: move it away first"
                 };
-                match legacy_entry(&id, &data) {
-                    Some(e) => legacy.push((path, e)),
-                    None => {
-                        return Err(Error::Malformed {
-                            what: "wallet entry",
-                            reason: format!("{} {reason}", path.display()),
-                        })
-                    }
-                }
+                return Err(Error::Malformed {
+                    what: "wallet entry",
+                    reason: format!("{} {reason}", path.display()),
+                });
             }
         }
         let mut wallet_id = [0u8; WALLET_ID_LEN];
@@ -340,27 +353,12 @@ impl Wallet {
             keys,
             holder_secret,
         };
-        let mut converted = Vec::new();
-        for (path, mut entry) in legacy {
-            let id = entry_id(&wallet.keys.entry_id, &entry.credential);
-            entry.id.clone_from(&id);
-            wallet.write_entry(&entry, rng)?;
-            if path != wallet.path(&id) {
-                converted.push(path);
-            }
-        }
         // The commit point: from here the wallet opens.
         fsutil::write_atomic(
             &wallet.dir.join(WALLET_FILE),
             file.to_json().as_bytes(),
             0o600,
         )?;
-        for path in converted {
-            std::fs::remove_file(&path).map_err(|source| Error::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
-        }
         Ok(wallet)
     }
 
@@ -368,9 +366,7 @@ impl Wallet {
     /// `wallet.json` ([`WalletFile::from_json`]), derives the keys (once,
     /// for the wallet's lifetime) and opens the holder secret. Writes
     /// nothing unless the passphrase is right; then creates
-    /// `credentials/` if a copy lost the empty folder, and removes plain
-    /// entries of the first format that an interrupted [`Wallet::init`]
-    /// left beside their sealed copies.
+    /// `credentials/` if a copy lost the empty folder.
     ///
     /// # Errors
     /// [`Error::NoWallet`] when `dir` has no `wallet.json`; as
@@ -403,34 +399,7 @@ impl Wallet {
             holder_secret,
         };
         fsutil::create_private_dir(&wallet.dir.join(CREDENTIALS_DIR))?;
-        wallet.remove_converted_leftovers()?;
         Ok(wallet)
-    }
-
-    /// Removes plain first-format entries whose sealed copy is stored.
-    fn remove_converted_leftovers(&self) -> Result<(), Error> {
-        for id in self.ids()? {
-            let path = self.path(&id);
-            let data = read_capped(&path, MAX_RECORD_FILE, "wallet entry")?;
-            if SealedRecord::from_json(&data).is_ok() {
-                continue;
-            }
-            let Some(old) = legacy_entry(&id, &data) else {
-                continue;
-            };
-            let new_id = entry_id(&self.keys.entry_id, &old.credential);
-            if new_id != id
-                && self
-                    .get(&new_id)
-                    .is_ok_and(|e| e.credential == old.credential)
-            {
-                std::fs::remove_file(&path).map_err(|source| Error::Io {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-            }
-        }
-        Ok(())
     }
 
     /// The wallet directory.

@@ -86,9 +86,21 @@ fn holder_verify_detects_tampering() {
             assert!(matches!(r, Err(Error::SignatureInvalid)), "{name}: {r:?}");
         }
     }
+    // Another holder's secret with this credential's blind, or no holder
+    // part at all (a credential file on its own).
     let mut bad = cred.clone();
-    bad.reserved.holder_binding += zkcred_crypto::Scalar::ONE;
+    let blind = cred.holder.as_ref().unwrap().secret_prover_blind().clone();
+    bad.holder = Some(zkcred_credential::HolderBinding::new(
+        &zkcred_credential::HolderSecret::random(&mut rng),
+        blind,
+    ));
     assert!(matches!(bad.verify(c, &keys), Err(Error::SignatureInvalid)));
+    let mut bad = cred.clone();
+    bad.holder = None;
+    assert!(matches!(
+        bad.verify(c, &keys),
+        Err(Error::HolderBindingMissing)
+    ));
     let mut bad = cred.clone();
     bad.reserved.revocation_handle = zkcred_crypto::Scalar::from_u64(5);
     assert!(matches!(bad.verify(c, &keys), Err(Error::SignatureInvalid)));
@@ -161,14 +173,26 @@ fn holder_verify_detects_tampering() {
         Err(Error::Json { .. })
     ));
     let mut v: Value = serde_json::from_str(&cred.to_json()).unwrap();
-    v["reserved"]["holder_binding"] = json!("ff".repeat(32));
+    v["reserved"]["revocation_handle"] = json!("ff".repeat(32));
     assert!(matches!(
         Credential::from_json(&v.to_string()),
         Err(Error::Json { .. })
     ));
     // The reserved values are redacted from Debug output.
     let dbg = format!("{cred:?}");
-    assert!(!dbg.contains(&hex::encode(cred.reserved.holder_binding.to_be_bytes())));
+    assert!(!dbg.contains(&hex::encode(cred.reserved.revocation_handle.to_be_bytes())));
+    assert!(dbg.contains("HolderBinding(<redacted>)"));
+    // The document carries neither the holder secret nor the blind.
+    let v: Value = serde_json::from_str(&cred.to_json()).unwrap();
+    assert_eq!(
+        v["reserved"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["revocation_handle"]
+    );
+    assert!(v.get("holder").is_none());
 }
 
 #[test]

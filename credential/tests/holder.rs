@@ -23,6 +23,7 @@ fn prepared_credentials_answer_many_requests() {
         id,
         id_attributes: attrs,
         dl,
+        ..
     } = two_licenses(c, &mut rng);
     let id_h = HolderCredential::new(c, &id, key.public()).unwrap();
     let dl_h = HolderCredential::new(c, &dl, key.public()).unwrap();

@@ -7,8 +7,8 @@ mod common;
 use common::*;
 use time::Duration;
 use zkcred_credential::{
-    issue_with, verify_presentation, AttributeValue, Catalogue, Date, Error, IssueOptions,
-    KdfParams, KeySet, PresentationRequest, RequestedCredential, Wallet, WalletEntry,
+    verify_presentation, AttributeValue, Catalogue, Date, Error, IssueOptions, KdfParams, KeySet,
+    PresentationRequest, RequestedCredential, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
 
@@ -47,9 +47,8 @@ fn wallet_add_list_show_present_remove() {
     let conversion = IssueOptions {
         allow_backdated: true,
     };
-    let convert = |key, attrs, rng: &mut _| {
-        issue_with(c, key, &t.id, attrs, &conversion, now(), rng).unwrap()
-    };
+    let convert =
+        |key, attrs, rng: &mut _| issue_for_wallet(&wallet, c, key, attrs, &t.id, &conversion, rng);
     let old_cred = convert(&key, &old, &mut rng);
     let new_cred = convert(&key, &new, &mut rng);
     let other_cred = convert(&other_key, &old, &mut rng);
@@ -89,7 +88,11 @@ fn wallet_add_list_show_present_remove() {
     assert_eq!(s.issue_date.as_deref(), Some("2022-04-01"));
 
     let shown = wallet.get(&id_old).unwrap();
-    assert_eq!(shown.credential, old_cred);
+    // The stored credential is the issued one, now bound to the wallet.
+    let mut unbound = shown.credential.clone();
+    assert!(unbound.holder.is_some());
+    unbound.holder = None;
+    assert_eq!(unbound, old_cred);
     assert_eq!(shown.issuer_key, *key.public());
     for bad_id in [
         "../../etc/passwd",
@@ -245,6 +248,7 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
 struct Fixture {
     _tmp: tempfile::TempDir,
     wallet: Wallet,
+    key: zkcred_credential::IssuerKey,
     keys: KeySet,
     id: String,
     card: zkcred_credential::Credential,
@@ -257,14 +261,28 @@ fn fixture(seed: u64) -> Fixture {
     let tl = two_licenses(c, &mut rng);
     let tmp = tempfile::tempdir().unwrap();
     let wallet = Wallet::init(tmp.path().join("w"), PASS, small_kdf(), &mut rng).unwrap();
-    let id = wallet.add(c, &tl.keys, tl.id.clone(), &mut rng).unwrap();
-    wallet.add(c, &tl.keys, tl.dl.clone(), &mut rng).unwrap();
+    let reissue = |cred: &zkcred_credential::Credential, attrs, rng: &mut _| {
+        issue_for_wallet(
+            &wallet,
+            c,
+            &tl.key,
+            attrs,
+            &cred.credential_type,
+            &IssueOptions::default(),
+            rng,
+        )
+    };
+    let card = reissue(&tl.id, &tl.id_attributes, &mut rng);
+    let dl = reissue(&tl.dl, &tl.dl_attributes, &mut rng);
+    let id = wallet.add(c, &tl.keys, card.clone(), &mut rng).unwrap();
+    wallet.add(c, &tl.keys, dl, &mut rng).unwrap();
     Fixture {
         _tmp: tmp,
         wallet,
+        key: tl.key,
         keys: tl.keys,
         id,
-        card: tl.id,
+        card,
         attrs: tl.id_attributes,
     }
 }
@@ -311,8 +329,18 @@ fn no_attribute_value_or_secret_is_stored_in_the_clear() {
             hex::encode(f.wallet.holder_secret().expose_scalar().to_be_bytes()),
         ),
         (
-            "holder binding slot".into(),
-            hex::encode(f.card.reserved.holder_binding.to_be_bytes()),
+            "secret_prover_blind".into(),
+            hex::encode(
+                &f.wallet
+                    .get(&f.id)
+                    .unwrap()
+                    .credential
+                    .holder
+                    .as_ref()
+                    .unwrap()
+                    .secret_prover_blind()
+                    .to_bytes()[..],
+            ),
         ),
         (
             "revocation handle slot".into(),
@@ -528,13 +556,28 @@ fn a_record_moved_to_another_name_or_wallet_does_not_open() {
         Err(Error::RecordDamaged(_))
     ));
     std::fs::remove_file(creds.join("00000000000000ff.json")).unwrap();
-    // The same credential in another wallet with the same passphrase: its
-    // record, put in place of this wallet's, does not open either.
+    // The same credential copied into another wallet with the same
+    // passphrase: refused (it was issued to this wallet's holder secret).
     let mut rng = rng(15);
     let tmp = tempfile::tempdir().unwrap();
     let w2 = Wallet::init(tmp.path(), PASS, small_kdf(), &mut rng).unwrap();
-    let id2 = w2.add(c, &f.keys, f.card.clone(), &mut rng).unwrap();
-    assert_ne!(id2, f.id, "entry ids are keyed per wallet");
+    assert!(matches!(
+        w2.add(c, &f.keys, f.card.clone(), &mut rng),
+        Err(Error::NotRequestedByThisWallet)
+    ));
+    // Another wallet's own record, put in place of this wallet's, does not
+    // open either.
+    let t = c.get("resident_id_card").unwrap();
+    let own = issue_for_wallet(
+        &w2,
+        c,
+        &f.key,
+        &f.attrs,
+        &t.id,
+        &IssueOptions::default(),
+        &mut rng,
+    );
+    let id2 = w2.add(c, &f.keys, own, &mut rng).unwrap();
     std::fs::copy(
         tmp.path().join("credentials").join(format!("{id2}.json")),
         creds.join(format!("{}.json", f.id)),
@@ -631,7 +674,7 @@ fn init_and_open_refuse_what_they_must() {
 }
 
 #[test]
-fn init_seals_the_plain_entries_of_an_earlier_wallet() {
+fn init_refuses_the_plain_entries_of_an_earlier_wallet() {
     let c = Catalogue::builtin();
     let mut rng = rng(20);
     let tl = two_licenses(c, &mut rng);
@@ -639,55 +682,26 @@ fn init_seals_the_plain_entries_of_an_earlier_wallet() {
     let dir = tmp.path().join("old");
     let creds = dir.join("credentials");
     std::fs::create_dir_all(&creds).unwrap();
-    // The first format: plain `zkcred-wallet-entry` JSON under a
-    // signature-derived id.
-    let mut old_ids = Vec::new();
-    for (i, cred) in [&tl.id, &tl.dl].into_iter().enumerate() {
-        let id = format!("{i:016x}");
-        let entry = WalletEntry {
-            format: "zkcred-wallet-entry".into(),
-            version: 1,
-            id: id.clone(),
-            credential: cred.clone(),
-            issuer_key: tl.key.public().clone(),
-        };
-        std::fs::write(
-            creds.join(format!("{id}.json")),
-            serde_json::to_vec_pretty(&entry).unwrap(),
-        )
-        .unwrap();
-        old_ids.push(id);
-    }
-    // A stray file makes init refuse, writing nothing.
-    std::fs::write(creds.join("00000000000000aa.json"), b"{}").unwrap();
+    // The first format: plain `zkcred-wallet-entry` JSON (version 1), its
+    // credential issued without holder binding.
+    let mut v = serde_json::to_value(&tl.id).unwrap();
+    v["version"] = serde_json::json!(1);
+    let entry = serde_json::json!({
+        "format": "zkcred-wallet-entry", "version": 1, "id": "0000000000000000",
+        "credential": v, "issuer_key": tl.key.public(),
+    });
+    std::fs::write(
+        creds.join("0000000000000000.json"),
+        serde_json::to_vec_pretty(&entry).unwrap(),
+    )
+    .unwrap();
     let before = snapshot(&dir);
     let e = Wallet::init(&dir, PASS, small_kdf(), &mut rng).unwrap_err();
-    assert!(e.to_string().contains("00000000000000aa.json"), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("0000000000000000.json"), "{text}");
+    assert!(text.contains("without holder binding"), "{text}");
     assert_eq!(snapshot(&dir), before);
-    std::fs::remove_file(creds.join("00000000000000aa.json")).unwrap();
-
-    let w = Wallet::init(&dir, PASS, small_kdf(), &mut rng).unwrap();
-    let ids = w.ids().unwrap();
-    assert_eq!(ids.len(), 2);
-    for old in &old_ids {
-        assert!(!ids.contains(old));
-        assert!(!creds.join(format!("{old}.json")).exists());
-    }
-    let w = Wallet::open(&dir, PASS).unwrap();
-    let mut creds_back: Vec<_> = w
-        .entries()
-        .unwrap()
-        .into_iter()
-        .map(|e| e.credential)
-        .collect();
-    creds_back.sort_by(|a, b| a.credential_type.cmp(&b.credential_type));
-    assert_eq!(creds_back, vec![tl.dl.clone(), tl.id.clone()]);
-    let name = text_of(tl.id_attributes.get("holder_name").unwrap());
-    for (path, bytes) in snapshot(&dir) {
-        assert!(
-            !String::from_utf8_lossy(&bytes).contains(&name),
-            "{}",
-            path.display()
-        );
-    }
+    // Moved away, the directory becomes a wallet.
+    std::fs::remove_file(creds.join("0000000000000000.json")).unwrap();
+    Wallet::init(&dir, PASS, small_kdf(), &mut rng).unwrap();
 }

@@ -484,6 +484,7 @@ fn a_holder_secret_shared_by_two_blind_credentials_in_one_composite_proof() {
             max: Some(20000101),
             bits: 32,
         }],
+        pseudonyms: Vec::new(),
     };
     let relations = rel(a.secret_index(), b.secret_index());
     let parts = [
@@ -561,6 +562,7 @@ fn a_holder_secret_shared_by_two_blind_credentials_in_one_composite_proof() {
     let eq_only = Relations {
         equalities: rel(other.secret_index(), b.secret_index()).equalities,
         ranges: Vec::new(),
+        pseudonyms: Vec::new(),
     };
     assert_eq!(
         composite::prove(&parts, &eq_only, b"ph", &mut rng).err(),

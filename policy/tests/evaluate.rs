@@ -955,6 +955,7 @@ fn conclude_judges_verified_statements() {
                     })
                     .collect::<BTreeMap<_, _>>(),
                 statements,
+                pseudonym: None,
             }
         };
     let range =

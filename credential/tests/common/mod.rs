@@ -6,8 +6,9 @@ use rand::{Rng, SeedableRng};
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::{
-    issue, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential, CredentialType,
-    Date, IssuerKey, KdfParams, KeySet, LicenseId, Uscc,
+    issue_blind, issue_to, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential,
+    CredentialType, Date, HolderSecret, IssueOptions, IssuerKey, KdfParams, KeySet, LicenseId,
+    Uscc, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
 
@@ -47,26 +48,70 @@ pub struct TwoLicenses {
     /// The ID card's attribute values.
     pub id_attributes: AttributeSet,
     pub dl: Credential,
+    /// The driver's license's attribute values.
+    pub dl_attributes: AttributeSet,
+    /// The holder secret both are bound to.
+    pub holder: HolderSecret,
 }
 
 pub fn two_licenses(c: &Catalogue, rng: &mut StdRng) -> TwoLicenses {
     let key = issuer_key(ISSUER, Suite::Bls12381Sha256, rng);
     let mut keys = KeySet::new();
     keys.insert(key.public().clone());
+    let holder = HolderSecret::random(rng);
     let mut license = |ty: &str| {
         let t = c.get(ty).unwrap();
         let attrs = sample_attributes(t, rng, Some(true));
-        (issue(c, &key, &t.id, &attrs, now(), rng).unwrap(), attrs)
+        let cred = issue_to(
+            c,
+            &key,
+            &t.id,
+            &attrs,
+            &IssueOptions::default(),
+            &holder,
+            now(),
+            rng,
+        )
+        .unwrap();
+        (cred, attrs)
     };
     let (id, id_attributes) = license("resident_id_card");
-    let (dl, _) = license("drivers_license");
+    let (dl, dl_attributes) = license("drivers_license");
     TwoLicenses {
         key,
         keys,
         id,
         id_attributes,
         dl,
+        dl_attributes,
+        holder,
     }
+}
+
+/// Blind issuance to `wallet`: the wallet's credential request, then the
+/// issuer's blind signature over `attrs`. The credential comes back
+/// unbound, ready for `wallet.add`.
+pub fn issue_for_wallet(
+    wallet: &Wallet,
+    c: &Catalogue,
+    key: &IssuerKey,
+    attrs: &AttributeSet,
+    credential_type: &str,
+    options: &IssueOptions,
+    rng: &mut StdRng,
+) -> Credential {
+    let request = wallet.request_credential(key.public().suite, rng).unwrap();
+    issue_blind(
+        c,
+        key,
+        credential_type,
+        attrs,
+        options,
+        &request,
+        now(),
+        rng,
+    )
+    .unwrap()
 }
 
 /// A key of a public security department (it issues ID cards and driver's licenses).

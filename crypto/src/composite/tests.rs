@@ -506,6 +506,7 @@ fn verify_over(
         .zip(&pairs)
         .map(|(c, d)| VerifierPart {
             suite: SUITE,
+            generators: crate::bbs::MessageGenerators::Plain,
             key: &c.vk,
             header: &c.header,
             disclosed: d,
