@@ -234,6 +234,14 @@ pub enum Error {
     /// to another wallet (its holder secret), or added already.
     #[error("no credential request of this wallet matches this credential: it was issued to another wallet's holder secret, or it was added already")]
     NotRequestedByThisWallet,
+    /// Credentials presented together that are bound to different holder
+    /// secrets (kept in different wallets): they cannot be shown as one
+    /// person's. Raised by the holder's side before any proof is made.
+    #[error("the credentials of entries 0 and {entry} are bound to different holder secrets (different wallets): they cannot be presented as one person's")]
+    HolderMismatch {
+        /// The first entry whose holder secret differs from entry 0's.
+        entry: usize,
+    },
     /// A holder's credential request (the commitment to the holder secret)
     /// is not acceptable.
     #[error("invalid credential request: {0}")]
@@ -383,6 +391,7 @@ impl Error {
             | Error::InvalidRequest(_)
             | Error::InvalidCredentialRequest(_) => P::InvalidRequest,
             Error::HolderBindingMissing | Error::NotRequestedByThisWallet => P::NotFound,
+            Error::HolderMismatch { .. } => P::ProofInvalid,
             Error::UnsupportedEncodingVersion(_) => P::UnsupportedEncoding,
             Error::UnknownSuite(_) | Error::SuiteMismatch { .. } => P::SuiteMismatch,
             Error::UnknownKey { .. } => P::UnknownKey,

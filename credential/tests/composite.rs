@@ -11,7 +11,7 @@ use serde_json::json;
 use time::Duration;
 use zkcred_credential::presentation::{EqualStatement, RangeOp, RangeStatement, Statement};
 use zkcred_credential::{
-    issue, present, verify_presentation, AttributeValue, Catalogue, Credential, Date, Error,
+    issue_to, present, verify_presentation, AttributeValue, Catalogue, Credential, Date, Error,
     PresentationRequest, RequestedCredential,
 };
 use zkcred_crypto::bbs::Suite;
@@ -27,12 +27,26 @@ struct Holder {
 /// An ID card and a driver's license of one person born on `birth`, the
 /// license valid until `valid_until` (or without expiry).
 fn holder(c: &Catalogue, seed: u64, birth: &str, valid_until: Option<&str>) -> Holder {
+    holder_in(c, seed, birth, valid_until, None)
+}
+
+/// As [`holder`], the credentials bound to `secret` when given (another
+/// wallet of the same person).
+fn holder_in(
+    c: &Catalogue,
+    seed: u64,
+    birth: &str,
+    valid_until: Option<&str>,
+    secret: Option<zkcred_credential::HolderSecret>,
+) -> Holder {
     let mut rng = rng(seed);
     let key = issuer_key(ISSUER, Suite::Bls12381Sha256, &mut rng);
     let mut keys = zkcred_credential::KeySet::new();
     keys.insert(key.public().clone());
     let birth = Date::parse(birth).unwrap();
     let id_number = resident_id(&mut rng, birth);
+    let drawn = zkcred_credential::HolderSecret::random(&mut rng);
+    let secret = secret.unwrap_or(drawn);
     let mut make = |ty: &str| {
         let t = c.get(ty).unwrap();
         // A license without expiry: its optional attributes all absent.
@@ -46,7 +60,17 @@ fn holder(c: &Catalogue, seed: u64, birth: &str, valid_until: Option<&str>) -> H
         if let (true, Some(v)) = (ty == "drivers_license", valid_until) {
             attrs.insert("valid_until", AttributeValue::Date(Date::parse(v).unwrap()));
         }
-        issue(c, &key, ty, &attrs, now(), &mut rng).unwrap()
+        issue_to(
+            c,
+            &key,
+            ty,
+            &attrs,
+            &zkcred_credential::IssueOptions::default(),
+            &secret,
+            now(),
+            &mut rng,
+        )
+        .unwrap()
     };
     let id = make("resident_id_card");
     let dl = make("drivers_license");
@@ -191,8 +215,8 @@ fn the_same_person_across_two_credentials_and_not_across_two_people() {
     assert_eq!(out[1].statements.len(), 2);
     assert!(!p.to_json().contains(&a.id_number));
 
-    // Another person's license: the wallet refuses; a forged document
-    // combining two people's proofs does not verify.
+    // Another person's license (another wallet, another ID number): the
+    // wallet refuses, on the holder binding first.
     let b = holder(c, 15, "1991-01-01", Some("2030-01-01"));
     let err = present(
         c,
@@ -202,10 +226,45 @@ fn the_same_person_across_two_credentials_and_not_across_two_people() {
         &mut rng(16),
     )
     .unwrap_err();
+    assert!(matches!(err, Error::HolderMismatch { entry: 1 }), "{err}");
+    // A license of another ID number bound to the same holder secret (one
+    // wallet holding two people's licenses): the equality statement
+    // refuses it.
+    let shared = || Some(zkcred_credential::HolderSecret::random(&mut rng(777)));
+    let a2 = holder_in(c, 12, "1990-01-01", Some("2030-01-01"), shared());
+    let b2 = holder_in(c, 15, "1991-01-01", Some("2030-01-01"), shared());
+    let err = present(
+        c,
+        &req,
+        &[(&a2.id, a2.key.public()), (&b2.dl, b2.key.public())],
+        now(),
+        &mut rng(16),
+    )
+    .unwrap_err();
     assert!(
         matches!(err, Error::StatementNotSatisfied { entry: 1, .. }),
         "{err}"
     );
+
+    // The same person's license kept in another wallet (another holder
+    // secret, the same ID number): not presentable with this ID card.
+    let elsewhere = holder_in(
+        c,
+        12,
+        "1990-01-01",
+        Some("2030-01-01"),
+        Some(zkcred_credential::HolderSecret::random(&mut rng(98))),
+    );
+    assert_eq!(elsewhere.id_number, a.id_number);
+    let err = present(
+        c,
+        &req,
+        &[(&a.id, a.key.public()), (&elsewhere.dl, a.key.public())],
+        now(),
+        &mut rng(16),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::HolderMismatch { entry: 1 }), "{err}");
 
     // A license that expires on the requested date (the statement asks for later).
     let old = holder(c, 17, "1990-01-01", Some("2026-03-01"));

@@ -47,7 +47,9 @@ fn prepared_credentials_answer_many_requests() {
             out[0].attributes["holder_name"],
             attrs.get("holder_name").cloned()
         );
-        proofs.push(p.credentials[0].proof.as_ref().unwrap().value.clone());
+        // Two entries: one composite proof, with the holder binding.
+        assert!(p.credentials.iter().all(|e| e.proof.is_none()));
+        proofs.push(p.proof.as_ref().unwrap().value.clone());
         // Entries out of order are refused before any proof is made.
         assert!(matches!(
             present_prepared(c, &req, &[&dl_h, &id_h], now(), &mut rng),

@@ -65,11 +65,33 @@ fn every_type_round_trips_through_a_wallet() {
         let key = issuer_key_for(ISSUER, t, &mut rng);
         keys.insert(key.public().clone());
         let attrs = sample_attributes(t, &mut rng, if n % 2 == 0 { None } else { Some(false) });
-        let cred = issue(c, &key, &t.id, &attrs, now(), &mut rng).unwrap();
-        // The envelope survives JSON and verifies on the holder side.
-        let cred = Credential::from_json(&cred.to_json()).unwrap();
-        assert_eq!(cred.verify(c, &keys).unwrap(), attrs);
+        // Blind issuance to the wallet; the envelope survives JSON, and
+        // only the wallet that asked for it can bind and verify it.
+        let issued = issue_for_wallet(
+            &wallet,
+            c,
+            &key,
+            &attrs,
+            &t.id,
+            &zkcred_credential::IssueOptions::default(),
+            &mut rng,
+        );
+        let cred = Credential::from_json(&issued.to_json()).unwrap();
+        assert_eq!(cred, issued);
+        assert!(matches!(
+            cred.verify(c, &keys),
+            Err(Error::HolderBindingMissing)
+        ));
         let id = wallet.add(c, &keys, cred, &mut rng).unwrap();
+        assert_eq!(
+            wallet
+                .get(&id)
+                .unwrap()
+                .credential
+                .verify(c, &keys)
+                .unwrap(),
+            attrs
+        );
         let entry = wallet.get(&id).unwrap();
         assert_eq!(entry.credential.attribute_set(c).unwrap(), attrs);
 
@@ -323,7 +345,7 @@ fn tampering_with_the_envelope_is_detected_specifically() {
     let mut p = f.p.clone();
     p.credentials[0].proof = Some(ProofObject {
         kind: "bbs".into(),
-        version: 2,
+        version: 1,
         value: p.credentials[0].proof.as_mut().unwrap().value.clone(),
     });
     assert!(matches!(
@@ -395,24 +417,23 @@ fn entries_cannot_be_swapped_and_reserved_slots_are_never_disclosed() {
     let mut keys = KeySet::new();
     keys.insert(key.public().clone());
     let t = c.get("academic_degree_certificate").unwrap();
-    let a = issue(
-        c,
-        &key,
-        &t.id,
-        &sample_attributes(t, &mut rng, Some(true)),
-        now(),
-        &mut rng,
-    )
-    .unwrap();
-    let b = issue(
-        c,
-        &key,
-        &t.id,
-        &sample_attributes(t, &mut rng, Some(true)),
-        now(),
-        &mut rng,
-    )
-    .unwrap();
+    // Two degrees of one holder (one wallet's holder secret).
+    let holder = zkcred_credential::HolderSecret::random(&mut rng);
+    let mut degree = |rng: &mut _| {
+        zkcred_credential::issue_to(
+            c,
+            &key,
+            &t.id,
+            &sample_attributes(t, rng, Some(true)),
+            &zkcred_credential::IssueOptions::default(),
+            &holder,
+            now(),
+            rng,
+        )
+        .unwrap()
+    };
+    let a = degree(&mut rng);
+    let b = degree(&mut rng);
     let req = PresentationRequest::new(
         VERIFIER,
         vec![
@@ -461,10 +482,28 @@ fn entries_cannot_be_swapped_and_reserved_slots_are_never_disclosed() {
         assert!(!text.contains(&hex::encode(&blind[..])));
         assert!(!text.contains(&hex::encode(cred.reserved.revocation_handle.to_be_bytes())));
     }
-    // Disclosed indexes depend on the type only: every proof has the same size.
-    assert_eq!(
-        p.credentials[0].proof.as_ref().unwrap().value.len(),
-        p.credentials[1].proof.as_ref().unwrap().value.len()
-    );
-    assert_eq!(layout::message_count(t), t.attributes.len() + 2);
+    // Two entries: one composite proof (the holder binding between them).
+    assert!(p.credentials.iter().all(|e| e.proof.is_none()));
+    assert!(p.proof.is_some());
+    // Disclosed indexes depend on the type only: every single-entry proof
+    // has the same size.
+    let single = |cred: &Credential, rng: &mut _| {
+        let r = PresentationRequest::new(
+            VERIFIER,
+            vec![RequestedCredential::new(&t.id, &["major"])],
+            now() + Duration::minutes(1),
+            rng,
+        )
+        .unwrap();
+        zkcred_credential::present(c, &r, &[(cred, key.public())], now(), rng)
+            .unwrap()
+            .credentials[0]
+            .proof
+            .clone()
+            .unwrap()
+            .value
+            .len()
+    };
+    assert_eq!(single(&a, &mut rng), single(&b, &mut rng));
+    assert_eq!(layout::message_count(t), t.attributes.len() + 3);
 }

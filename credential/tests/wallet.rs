@@ -274,8 +274,10 @@ fn fixture(seed: u64) -> Fixture {
     };
     let card = reissue(&tl.id, &tl.id_attributes, &mut rng);
     let dl = reissue(&tl.dl, &tl.dl_attributes, &mut rng);
-    let id = wallet.add(c, &tl.keys, card.clone(), &mut rng).unwrap();
+    let id = wallet.add(c, &tl.keys, card, &mut rng).unwrap();
     wallet.add(c, &tl.keys, dl, &mut rng).unwrap();
+    // The card as the wallet holds it: bound to its holder secret.
+    let card = wallet.get(&id).unwrap().credential;
     Fixture {
         _tmp: tmp,
         wallet,

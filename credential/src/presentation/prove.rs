@@ -116,6 +116,7 @@ fn present_composite(
         })
         .collect();
     let relations = relations(catalogue, request, &shapes)?;
+    check_one_holder(holders)?;
     check_statements_hold(holders, &presented)?;
     let indexes: Vec<Vec<usize>> = holders
         .iter()
@@ -147,6 +148,29 @@ fn present_composite(
             value: hex::encode(proof.to_bytes()),
         }),
     ))
+}
+
+/// The holder binding: every credential carries entry 0's holder secret
+/// (compared in constant time).
+fn check_one_holder(holders: &[&HolderCredential<'_>]) -> Result<(), Error> {
+    use subtle::ConstantTimeEq;
+    let secret = |h: &HolderCredential<'_>| {
+        h.credential
+            .holder
+            .as_ref()
+            .map(|b| *b.holder_secret())
+            .ok_or(Error::HolderBindingMissing)
+    };
+    let Some(first) = holders.first() else {
+        return Ok(());
+    };
+    let s0 = secret(first)?;
+    for (entry, h) in holders.iter().enumerate().skip(1) {
+        if !bool::from(secret(h)?.ct_eq(&s0)) {
+            return Err(Error::HolderMismatch { entry });
+        }
+    }
+    Ok(())
 }
 
 /// The holder's own check of every statement against its values, before
