@@ -39,6 +39,7 @@ fn main() {
             max: Some(20_000),
             bits: 32,
         }],
+        pseudonyms: vec![],
     };
     let parts = [ProverPart {
         credential: &pc,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{catalogue, evaluate_with, example, now, wallet, Fixture};
+use common::{answer_with, catalogue, evaluate_with, example, now, Fixture};
 use serde_json::json;
 use time::Duration;
 use zkcred_credential::{
@@ -62,10 +62,7 @@ fn try_answer(
     request: &PresentationRequest,
     issued: Vec<zkcred_credential::Credential>,
 ) -> Result<Presentation, String> {
-    let (_dir, w, ids) = wallet(&f.registry, issued);
-    let choice: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
-    w.present(catalogue(), request, &choice, now(), &mut f.rng)
-        .map_err(|e| e.to_string())
+    answer_with(&f.registry, request, &issued, &mut f.rng).map_err(|e| e.to_string())
 }
 
 fn answer(

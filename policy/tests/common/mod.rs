@@ -11,9 +11,9 @@ use time::{Duration, OffsetDateTime};
 use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::formats::IdNumber;
 use zkcred_credential::{
-    issue, issue_with, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential,
-    CredentialType, Date, IssueOptions, IssuerKey, KdfParams, LicenseId, Presentation,
-    PresentationRequest, Uscc, Wallet,
+    issue_to, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential, CredentialType,
+    Date, HolderSecret, IssueOptions, IssuerKey, LicenseId, Presentation, PresentationRequest,
+    Uscc,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_policy::{Decision, Evaluator, FixedClock, Issuer, Policy, RegionCode, Registry};
@@ -62,15 +62,21 @@ pub struct Fixture {
     pub registry: Registry,
     pub keys: BTreeMap<String, IssuerKey>,
     pub rng: StdRng,
+    /// The holder secret every credential of the fixture is bound to (one
+    /// holder's wallet).
+    pub holder: HolderSecret,
     next: u32,
 }
 
 impl Fixture {
     pub fn new(seed: u64) -> Self {
+        let mut rng = rng(seed);
+        let holder = HolderSecret::random(&mut rng);
         Fixture {
             registry: Registry::builtin(catalogue()).unwrap(),
             keys: BTreeMap::new(),
-            rng: rng(seed),
+            rng,
+            holder,
             next: 1,
         }
     }
@@ -195,19 +201,30 @@ impl Fixture {
             let options = IssueOptions {
                 allow_backdated: true,
             };
-            return issue_with(
+            return issue_to(
                 catalogue(),
                 key,
                 credential_type,
                 &attrs,
                 &options,
+                &self.holder,
                 now(),
                 &mut self.rng,
             )
             .unwrap();
         }
         let at = issued.max(key.public().not_before) + Duration::HOUR;
-        issue(catalogue(), key, credential_type, &attrs, at, &mut self.rng).unwrap()
+        issue_to(
+            catalogue(),
+            key,
+            credential_type,
+            &attrs,
+            &IssueOptions::default(),
+            &self.holder,
+            at,
+            &mut self.rng,
+        )
+        .unwrap()
     }
 }
 
@@ -258,26 +275,27 @@ pub fn sample(t: &CredentialType, issuer: &str, rng: &mut StdRng) -> AttributeSe
     set
 }
 
-/// A wallet in a fresh temporary directory holding `credentials`; returns
-/// the directory guard, the wallet and the entry ids in order.
-pub fn wallet(
+/// The holder's answer to `request` with `credentials[i]` for entry `i`
+/// (each bound to the fixture's holder secret), the issuer keys from the
+/// registry.
+pub fn answer_with(
     registry: &Registry,
-    credentials: Vec<Credential>,
-) -> (tempfile::TempDir, Wallet, Vec<String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut rng = StdRng::seed_from_u64(0x77a1);
-    // Argon2id at its smallest accepted cost: the tests stay fast.
-    let kdf = KdfParams {
-        memory_kib: KdfParams::MIN_MEMORY_KIB,
-        iterations: 1,
-        parallelism: 1,
-    };
-    let w = Wallet::init(dir.path().join("wallet"), b"passphrase", kdf, &mut rng).unwrap();
-    let ids = credentials
-        .into_iter()
-        .map(|c| w.add(catalogue(), registry, c, &mut rng).unwrap())
-        .collect();
-    (dir, w, ids)
+    request: &PresentationRequest,
+    credentials: &[Credential],
+    rng: &mut StdRng,
+) -> Result<Presentation, zkcred_credential::Error> {
+    use zkcred_credential::KeyResolver;
+    let mut pairs = Vec::with_capacity(credentials.len());
+    for c in credentials {
+        let key = registry.resolve(&c.issuer, &c.key_id).ok_or_else(|| {
+            zkcred_credential::Error::UnknownKey {
+                issuer: c.issuer.clone(),
+                key_id: c.key_id.clone(),
+            }
+        })?;
+        pairs.push((c, key));
+    }
+    zkcred_credential::present(catalogue(), request, &pairs, now(), rng)
 }
 
 /// Evaluates `pres`, made for `request`, under `policy` at instant `at`.
