@@ -146,6 +146,11 @@ fn entry_id(key: &[u8; 32], credential: &Credential) -> String {
     }
 }
 
+/// An entry id for a message: at most 64 characters of it.
+fn safe_id(id: &str) -> String {
+    id.chars().take(64).collect()
+}
+
 /// The entry's record name, bound into its associated data.
 fn record_name(id: &str) -> String {
     format!("{CREDENTIALS_DIR}/{id}")
@@ -243,21 +248,20 @@ impl Wallet {
             for id in ids_in(&creds)? {
                 let path = creds.join(format!("{id}.json"));
                 let data = read_capped(&path, MAX_RECORD_FILE, "wallet entry")?;
+                if let Some(e) = legacy_entry(&id, &data) {
+                    legacy.push((path, e));
+                    continue;
+                }
                 let reason = if SealedRecord::from_json(&data).is_ok() {
                     "is a sealed entry without its wallet.json (an interrupted `init`, \
                      or part of another wallet): move it away first"
                 } else {
                     "is not a wallet entry: move it away first"
                 };
-                match legacy_entry(&id, &data) {
-                    Some(e) => legacy.push((path, e)),
-                    None => {
-                        return Err(Error::Malformed {
-                            what: "wallet entry",
-                            reason: format!("{} {reason}", path.display()),
-                        })
-                    }
-                }
+                return Err(Error::Malformed {
+                    what: "wallet entry",
+                    reason: format!("{} {reason}", path.display()),
+                });
             }
         }
         let mut wallet_id = [0u8; WALLET_ID_LEN];
@@ -356,14 +360,14 @@ impl Wallet {
         Ok(wallet)
     }
 
-    /// Removes plain first-format entries whose sealed copy is stored.
+    /// Removes plain first-format entries whose sealed copy is stored
+    /// (best effort: a file it cannot read is left to [`Wallet::get`]).
     fn remove_converted_leftovers(&self) -> Result<(), Error> {
         for id in self.ids()? {
             let path = self.path(&id);
-            let data = read_capped(&path, MAX_RECORD_FILE, "wallet entry")?;
-            if SealedRecord::from_json(&data).is_ok() {
+            let Ok(data) = read_capped(&path, MAX_RECORD_FILE, "wallet entry") else {
                 continue;
-            }
+            };
             let Some(old) = legacy_entry(&id, &data) else {
                 continue;
             };
@@ -486,10 +490,11 @@ impl Wallet {
     /// a sealed record; [`Error::RecordDamaged`] when it does not open
     /// (altered, or moved from another entry or wallet);
     /// [`Error::Json`] or [`Error::UnsupportedFormat`] for an entry this
-    /// version cannot read.
+    /// version cannot read; [`Error::Malformed`] for an entry that opens
+    /// but names another identifier.
     pub fn get(&self, id: &str) -> Result<WalletEntry, Error> {
         if !is_entry_id(id) {
-            return Err(Error::NotInWallet(id.chars().take(64).collect()));
+            return Err(Error::NotInWallet(safe_id(id)));
         }
         let path = self.path(id);
         if !path.exists() {
@@ -516,8 +521,13 @@ impl Wallet {
             &entry.format,
             entry.version,
         )?;
+        // The associated data already binds the name; a mismatch here
+        // would be a record written wrongly with the wallet's own key.
         if entry.id != id {
-            return Err(Error::RecordDamaged(id.to_owned()));
+            return Err(Error::Malformed {
+                what: "wallet entry",
+                reason: format!("record {id} holds entry {:?}", safe_id(&entry.id)),
+            });
         }
         Ok(entry)
     }

@@ -665,6 +665,7 @@ fn init_seals_the_plain_entries_of_an_earlier_wallet() {
     assert!(e.to_string().contains("00000000000000aa.json"), "{e}");
     assert_eq!(snapshot(&dir), before);
     std::fs::remove_file(creds.join("00000000000000aa.json")).unwrap();
+    let plain_card = std::fs::read(creds.join(format!("{}.json", old_ids[0]))).unwrap();
 
     let w = Wallet::init(&dir, PASS, small_kdf(), &mut rng).unwrap();
     let ids = w.ids().unwrap();
@@ -673,7 +674,13 @@ fn init_seals_the_plain_entries_of_an_earlier_wallet() {
         assert!(!ids.contains(old));
         assert!(!creds.join(format!("{old}.json")).exists());
     }
+    // A plain file an interrupted init left beside its sealed copy is
+    // removed when the wallet opens.
+    let leftover = creds.join(format!("{}.json", old_ids[0]));
+    std::fs::write(&leftover, &plain_card).unwrap();
     let w = Wallet::open(&dir, PASS).unwrap();
+    assert!(!leftover.exists());
+    assert_eq!(w.ids().unwrap(), ids);
     let mut creds_back: Vec<_> = w
         .entries()
         .unwrap()
