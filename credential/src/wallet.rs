@@ -208,6 +208,11 @@ fn entry_id(key: &[u8; 32], credential: &Credential) -> String {
     }
 }
 
+/// An entry id for a message: at most 64 characters of it.
+fn safe_id(id: &str) -> String {
+    id.chars().take(64).collect()
+}
+
 /// The entry's record name, bound into its associated data.
 fn record_name(id: &str) -> String {
     format!("{CREDENTIALS_DIR}/{id}")
@@ -282,8 +287,9 @@ impl Wallet {
     /// [`Error::EmptyPassphrase`]; as [`KdfParams::check`];
     /// [`Error::WalletExists`] when `dir` has a `wallet.json`;
     /// [`Error::Malformed`] (`what`: "wallet entry") when `credentials/`
-    /// holds a file that is not a plain entry of the first format (nothing
-    /// is written then); [`Error::Io`].
+    /// holds any file (a sealed entry without its wallet file, a plain entry
+    /// of the first format, anything else; nothing is written then);
+    /// [`Error::Io`].
     pub fn init(
         dir: impl AsRef<Path>,
         passphrase: &[u8],
@@ -571,10 +577,11 @@ impl Wallet {
     /// a sealed record; [`Error::RecordDamaged`] when it does not open
     /// (altered, or moved from another entry or wallet);
     /// [`Error::Json`] or [`Error::UnsupportedFormat`] for an entry this
-    /// version cannot read.
+    /// version cannot read; [`Error::Malformed`] for an entry that opens
+    /// but names another identifier.
     pub fn get(&self, id: &str) -> Result<WalletEntry, Error> {
         if !is_entry_id(id) {
-            return Err(Error::NotInWallet(id.chars().take(64).collect()));
+            return Err(Error::NotInWallet(safe_id(id)));
         }
         let path = self.path(id);
         if !path.exists() {
@@ -601,8 +608,13 @@ impl Wallet {
             &entry.format,
             entry.version,
         )?;
+        // The associated data already binds the name; a mismatch here
+        // would be a record written wrongly with the wallet's own key.
         if entry.id != id {
-            return Err(Error::RecordDamaged(id.to_owned()));
+            return Err(Error::Malformed {
+                what: "wallet entry",
+                reason: format!("record {id} holds entry {:?}", safe_id(&entry.id)),
+            });
         }
         let mut entry = entry;
         let blind = entry.secret_prover_blind.blind()?;
