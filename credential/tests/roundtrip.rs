@@ -419,7 +419,7 @@ fn entries_cannot_be_swapped_and_reserved_slots_are_never_disclosed() {
     let t = c.get("academic_degree_certificate").unwrap();
     // Two degrees of one holder (one wallet's holder secret).
     let holder = zkcred_credential::HolderSecret::random(&mut rng);
-    let mut degree = |rng: &mut _| {
+    let degree = |rng: &mut _| {
         zkcred_credential::issue_to(
             c,
             &key,

@@ -1,4 +1,4 @@
-//! `zkcred wallet init|add|list|show|remove|present`: the holder's local
+//! `zkcred wallet init|request|add|list|show|remove|present`: the holder's local
 //! wallet, sealed under a passphrase (see `zkcred_credential::wallet`).
 //! `init` creates it; every other command opens it with the passphrase
 //! (`ZKCRED_WALLET_PASSPHRASE`, else typed at the terminal), deriving the
@@ -41,9 +41,9 @@ impl WalletDir {
         if !Wallet::exists(&dir) {
             if dir.join("credentials").is_dir() {
                 bail!(
-                    "{} holds the credentials of an earlier zkcred in the clear; \
-                     `zkcred wallet init --wallet {}` seals them under a passphrase",
-                    dir.display(),
+                    "{} holds the credentials of an earlier zkcred in the clear, issued \
+                     without holder binding: create a wallet elsewhere (`zkcred wallet init`) \
+                     and ask the issuers for new credentials (`zkcred wallet request`)",
                     dir.display()
                 );
             }
@@ -61,8 +61,7 @@ impl WalletDir {
 #[derive(Debug, Subcommand)]
 pub enum WalletCommand {
     /// Create the wallet: a fresh holder secret, sealed under a passphrase
-    /// (asked twice, or ZKCRED_WALLET_PASSPHRASE). Converts the plain
-    /// entries of an earlier zkcred's wallet in the same directory.
+    /// (asked twice, or ZKCRED_WALLET_PASSPHRASE).
     Init {
         /// The wallet location.
         #[command(flatten)]
@@ -73,7 +72,23 @@ pub enum WalletCommand {
         #[arg(long, value_name = "MIB", default_value_t = KdfParams::DEFAULT.memory_kib / 1024)]
         kdf_memory_mib: u32,
     },
-    /// Verify a credential against trusted issuer keys and store it.
+    /// Ask for a credential: a commitment to the wallet's holder secret,
+    /// with a proof of knowledge, for the issuer to sign blindly
+    /// (`zkcred issuer issue --request`). The issuer learns nothing of the
+    /// secret; only this wallet can use the credential it issues.
+    Request {
+        /// The wallet location.
+        #[command(flatten)]
+        wallet: WalletDir,
+        /// The ciphersuite of the issuer's key (see its key set).
+        #[arg(long, value_name = "SUITE", default_value = "BLS12-381-SHA-256")]
+        suite: String,
+        /// Write the request to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Bind a credential issued to this wallet's request, verify it
+    /// against trusted issuer keys and store it.
     Add {
         /// The wallet location.
         #[command(flatten)]
@@ -143,6 +158,20 @@ impl WalletCommand {
                 wallet,
                 kdf_memory_mib,
             } => init(ctx, &wallet, kdf_memory_mib),
+            WalletCommand::Request { wallet, suite, out } => {
+                let suite = zkcred_crypto::bbs::Suite::from_name(&suite)
+                    .ok_or_else(|| anyhow!("unknown suite {:?}", safe(&suite)))?;
+                let w = wallet.open(ctx)?;
+                let request = w.request_credential(suite, &mut OsRng)?;
+                write_document(ctx, out.as_deref(), &request.to_json(), false)?;
+                writeln!(
+                    ctx.stderr,
+                    "credential request for a {} key: give it to the issuer; the wallet keeps \
+                     its blinding until the credential arrives (`zkcred wallet add`)",
+                    suite.name()
+                )?;
+                Ok(Status::Success)
+            }
             WalletCommand::Add {
                 wallet,
                 keys,
@@ -185,9 +214,8 @@ fn init(ctx: &mut Context<'_>, wallet: &WalletDir, memory_mib: u32) -> Result<St
         bail!("a wallet exists already at {}", dir.display());
     }
     let passphrase = wallet_passphrase(ctx, Purpose::Create)?;
-    let w = Wallet::init(&dir, &passphrase, kdf, &mut OsRng)
+    Wallet::init(&dir, &passphrase, kdf, &mut OsRng)
         .with_context(|| format!("wallet {}", dir.display()))?;
-    let n = w.ids()?.len();
     writeln!(
         ctx.stdout,
         "created wallet {} (Argon2id {} MiB, {} passes, {} lanes; a new holder secret)",
@@ -196,12 +224,6 @@ fn init(ctx: &mut Context<'_>, wallet: &WalletDir, memory_mib: u32) -> Result<St
         kdf.iterations,
         kdf.parallelism
     )?;
-    if n > 0 {
-        writeln!(
-            ctx.stdout,
-            "sealed {n} credential(s) an earlier zkcred stored in the clear"
-        )?;
-    }
     writeln!(
         ctx.stderr,
         "keep the passphrase: the wallet cannot be opened without it, and nobody can recover it"
