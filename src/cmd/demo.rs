@@ -31,8 +31,9 @@ use time::{Duration, OffsetDateTime};
 use zkcred_api::client::{Client, ClientError};
 use zkcred_api::{Accepted, DocKind, ProblemDocument, RecordsQuery, Submission};
 use zkcred_credential::{
-    issue_to, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, HolderSecret,
-    IssueOptions, IssuerKey, LicenseId, Presentation, PresentationRequest, Uscc,
+    issue_to, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, HolderCredential,
+    HolderSecret, IssueOptions, IssuerKey, KdfParams, LicenseId, Presentation, PresentationRequest,
+    Uscc, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
 use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
@@ -56,6 +57,7 @@ const LANDLORD: &str = "demo-landlord-token-9e66a2";
 const REGULATOR: &str = "demo-regulator-token-2d8b5e";
 const KTV: &str = "demo-ktv-token-6a41f8";
 const RENTAL: &str = "demo-rental-token-b37c05";
+const HOTEL2: &str = "demo-hotel2-token-0c9e44";
 
 /// An issuing department of the demo.
 struct Department {
@@ -255,6 +257,7 @@ fn config(dir: &Path) -> Config {
             TokenConfig::new("regulator.sh.gov.cn", Role::Regulator, REGULATOR),
             TokenConfig::new("ktv.jingan.example.cn", Role::Verifier, KTV),
             TokenConfig::new("rent.hongqiao.example.cn", Role::Verifier, RENTAL),
+            TokenConfig::new("hotel.lujiazui.example.cn", Role::Verifier, HOTEL2),
         ],
         ..Config::default()
     };
@@ -271,6 +274,7 @@ struct Roles {
     regulator: Client,
     ktv: Client,
     rental: Client,
+    hotel2: Client,
 }
 
 impl Roles {
@@ -284,6 +288,7 @@ impl Roles {
             regulator: c.with_token(REGULATOR)?,
             ktv: c.with_token(KTV)?,
             rental: c.with_token(RENTAL)?,
+            hotel2: c.with_token(HOTEL2)?,
         })
     }
 }
@@ -464,25 +469,33 @@ fn more_licenses(
 }
 
 /// The verifiers' policies: the hotel, the employer, the landlord, the
-/// KTV, the car-rental desk.
-fn policies() -> [Value; 5] {
+/// KTV, the car-rental desk, and a hotel of another chain. Both hotels ask
+/// for a pseudonym in their own chain's context.
+fn policies() -> [Value; 6] {
+    let with_pseudonym = |mut p: Value, context: &str| {
+        p["pseudonym"] = json!({ "context": context });
+        p
+    };
     [
-        policy(
-            "bund-hotel-check-in",
-            "酒店入住 Hotel check-in (name and face match only)",
-            (
-                "hotel.bund.example.cn",
-                "上海外滩示例酒店 Bund Example Hotel",
-                "310101",
-            ),
-            (
-                "identity_registration",
-                "Register the guest and match the face against the card photo.",
-                "《旅馆业治安管理办法》第六条",
-            ),
-            365,
-            json!({ "id": "guest", "types": ["resident_id_card"], "disclose": ["holder_name", "photo_digest"],
+        with_pseudonym(
+            policy(
+                "bund-hotel-check-in",
+                "酒店入住 Hotel check-in (name and face match only)",
+                (
+                    "hotel.bund.example.cn",
+                    "上海外滩示例酒店 Bund Example Hotel",
+                    "310101",
+                ),
+                (
+                    "identity_registration",
+                    "Register the guest and match the face against the card photo.",
+                    "《旅馆业治安管理办法》第六条",
+                ),
+                365,
+                json!({ "id": "guest", "types": ["resident_id_card"], "disclose": ["holder_name", "photo_digest"],
                     "predicates": [{ "attribute": "valid_until", "op": "after", "if_absent": "pass" }] }),
+            ),
+            HOTEL_CHAIN,
         ),
         policy(
             "pudong-employer-qualification",
@@ -556,8 +569,32 @@ fn policies() -> [Value; 5] {
                 json!([{ "attribute": "holder_id", "requirements": ["renter", "licence"] }]);
             p
         },
+        with_pseudonym(
+            policy(
+                "lujiazui-hotel-check-in",
+                "酒店入住 Hotel check-in (another chain)",
+                (
+                    "hotel.lujiazui.example.cn",
+                    "陆家嘴示例大酒店 Lujiazui Example Grand Hotel",
+                    "310115",
+                ),
+                (
+                    "identity_registration",
+                    "Register the guest and match the face against the card photo.",
+                    "《旅馆业治安管理办法》第六条",
+                ),
+                365,
+                json!({ "id": "guest", "types": ["resident_id_card"], "disclose": ["holder_name", "photo_digest"],
+                    "predicates": [{ "attribute": "valid_until", "op": "after", "if_absent": "pass" }] }),
+            ),
+            OTHER_CHAIN,
+        ),
     ]
 }
+
+/// The pseudonym contexts of the two hotel chains.
+const HOTEL_CHAIN: &str = "hotel:bund-example-hotels";
+const OTHER_CHAIN: &str = "hotel:lujiazui-example-hotels";
 
 async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     let now = OffsetDateTime::now_utc();
@@ -618,6 +655,8 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     scene_replay(&roles, zhang, &hotel_submission, out).await?;
     scene_ktv(&roles, zhang, &minor, out).await?;
     scene_rental(&roles, zhang, out).await?;
+    scene_returning_guest(&roles, zhang, &hotel_submission, out).await?;
+    scene_copied_file(&deps, zhang, out)?;
     regulator_view(&roles, out).await?;
 
     server.shutdown().await?;
@@ -850,6 +889,103 @@ async fn scene_rental(roles: &Roles, zhang: &Person, out: &mut dyn Write) -> Res
     }
     if serde_json::to_string(&submission.presentation)?.contains("500103199203154418") {
         bail!("the rental desk received the ID number");
+    }
+    Ok(())
+}
+
+/// Scene 8: the hotel recognises a returning guest by the pseudonym of
+/// its chain's context, without an ID number; a hotel of another chain
+/// sees an unrelated pseudonym for the same guest.
+async fn scene_returning_guest(
+    roles: &Roles,
+    zhang: &Person,
+    first_stay: &Submission,
+    out: &mut dyn Write,
+) -> Result<()> {
+    heading(
+        out,
+        "Scene 8 · A returning guest: recognised by a pseudonym, unlinkable across hotel chains",
+    )?;
+    let first = first_stay_pseudonym(roles, first_stay).await?;
+    let (_, decision) = verify_scene(&roles.hotel, out, "bund-hotel-check-in", zhang).await?;
+    let again = expect_accepted(decision)?
+        .pseudonym
+        .ok_or_else(|| anyhow!("the hotel's decision carries no pseudonym"))?;
+    if again != first {
+        bail!("the same guest got another pseudonym at the same chain");
+    }
+    writeln!(
+        out,
+        "  the hotel's guest record is keyed by pseudonym {}… ({HOTEL_CHAIN}): the same on both stays, so the guest is recognised without an ID number",
+        &again[..16]
+    )?;
+    let (_, decision) = verify_scene(&roles.hotel2, out, "lujiazui-hotel-check-in", zhang).await?;
+    let other = expect_accepted(decision)?
+        .pseudonym
+        .ok_or_else(|| anyhow!("the second chain's decision carries no pseudonym"))?;
+    if other == first {
+        bail!("two hotel chains got the same pseudonym");
+    }
+    writeln!(
+        out,
+        "  the other chain sees pseudonym {}… ({OTHER_CHAIN}): unrelated to the first, so the two chains cannot link their guests",
+        &other[..16]
+    )?;
+    Ok(())
+}
+
+/// The pseudonym the hotel received on the guest's first stay (scene 1),
+/// as the hotel kept it: from the decision of its challenge.
+async fn first_stay_pseudonym(roles: &Roles, first_stay: &Submission) -> Result<String> {
+    let held = roles
+        .hotel
+        .decision(&first_stay.request.challenge)
+        .await
+        .context("the first stay's decision")?;
+    held.result
+        .and_then(|r| r.decision)
+        .and_then(|a| a.pseudonym)
+        .ok_or_else(|| anyhow!("the first stay's decision carries no pseudonym"))
+}
+
+/// Scene 9: a credential file copied out of the wallet cannot be presented
+/// by anyone else: the file does not carry the holder secret, and another
+/// wallet refuses to take it.
+fn scene_copied_file(deps: &[Department; 3], zhang: &Person, out: &mut dyn Write) -> Result<()> {
+    heading(
+        out,
+        "Scene 9 · A copied licence file is useless without its wallet",
+    )?;
+    let catalogue = Catalogue::builtin();
+    let copied = Credential::from_json(&zhang.credential.to_json())?;
+    writeln!(
+        out,
+        "  someone copies Zhang Wei's ID card file ({} octets of JSON: attributes, signature, no holder secret)",
+        zhang.credential.to_json().len()
+    )?;
+    let keys = deps[0].key.public();
+    match HolderCredential::new(catalogue, &copied, keys) {
+        Err(zkcred_credential::Error::HolderBindingMissing) => writeln!(
+            out,
+            "  presenting it fails: {}",
+            zkcred_credential::Error::HolderBindingMissing
+        )?,
+        other => bail!("a copied credential file was accepted for presentation: {other:?}"),
+    }
+    let dir = tempfile::tempdir()?;
+    let thief = Wallet::init(
+        dir.path().join("wallet"),
+        b"another person's passphrase",
+        KdfParams::with_memory_mib(8)?,
+        &mut OsRng,
+    )?;
+    let mut set = zkcred_credential::KeySet::new();
+    set.insert(keys.clone());
+    match thief.add(catalogue, &set, copied, &mut OsRng) {
+        Err(e @ zkcred_credential::Error::NotRequestedByThisWallet) => {
+            writeln!(out, "  another wallet refuses to store it: {e}")?
+        }
+        other => bail!("another wallet took a copied credential: {other:?}"),
     }
     Ok(())
 }
