@@ -129,6 +129,7 @@ mod composite;
 mod document;
 mod header;
 mod prove;
+pub mod registration;
 mod request;
 mod statement;
 mod verify;
@@ -136,6 +137,10 @@ mod verify;
 pub use document::{Presentation, PresentedCredential, ProofObject};
 pub use header::{composite_presentation_header, presentation_header};
 pub use prove::{present, present_prepared, HolderCredential};
+pub use registration::{
+    AuthenticatedRequest, KeyRole, PublicSigningKey, RegisteredVerifier, RequestPolicy,
+    SecretSigningKey, TrustedRegulators, VerifierRegistration,
+};
 pub use request::{PresentationRequest, RequestedCredential};
 pub use statement::{
     resolve_statements, EntryAttribute, EqualStatement, RangeOp, RangeStatement, ResolvedEqual,
@@ -150,8 +155,13 @@ pub use verify::{
 pub const REQUEST_FORMAT: &str = "zkcred-presentation-request";
 /// Format name of presentations.
 pub const PRESENTATION_FORMAT: &str = "zkcred-presentation";
-/// Version of both formats.
+/// Version of the presentation format.
 pub const PRESENTATION_VERSION: u32 = 1;
+/// Version of unsigned presentation requests (development only: wallets
+/// refuse them unless told otherwise).
+pub const UNSIGNED_REQUEST_VERSION: u32 = 1;
+/// Version of signed presentation requests ([`registration`]).
+pub const REQUEST_VERSION: u32 = 2;
 /// Proof type of BBS proofs.
 pub const PROOF_TYPE_BBS: &str = "bbs";
 /// Proof type of composite proofs ([`zkcred_crypto::composite`]).

@@ -10,9 +10,10 @@ use time::OffsetDateTime;
 use super::statement::{
     check_list, earlier_entry, resolve_equal, resolve_range, statements_json, Statement,
 };
+use super::registration::{RequestPolicy, VerifierRegistration};
 use super::{
-    MAX_CHALLENGE_LEN, MAX_REQUESTED_CREDENTIALS, MIN_CHALLENGE_LEN, PRESENTATION_VERSION,
-    REQUEST_FORMAT,
+    MAX_CHALLENGE_LEN, MAX_REQUESTED_CREDENTIALS, MIN_CHALLENGE_LEN, REQUEST_FORMAT,
+    REQUEST_VERSION, UNSIGNED_REQUEST_VERSION,
 };
 use crate::canonical::Canonical;
 use crate::catalogue::{Catalogue, CredentialType};
@@ -81,7 +82,7 @@ impl RequestedCredential {
 pub struct PresentationRequest {
     /// Always [`REQUEST_FORMAT`].
     pub format: String,
-    /// Always [`PRESENTATION_VERSION`].
+    /// [`UNSIGNED_REQUEST_VERSION`] (1) or, signed, [`REQUEST_VERSION`] (2).
     pub version: u32,
     /// The verifier's identity.
     pub verifier: String,
@@ -92,6 +93,25 @@ pub struct PresentationRequest {
     pub expires_at: OffsetDateTime,
     /// The credentials asked for.
     pub credentials: Vec<RequestedCredential>,
+    /// Signed requests (version 2): the registered policy the request is
+    /// made under, and the requirement each entry answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<RequestPolicy>,
+    /// Signed requests: the policy's purpose, in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// Signed requests: the policy's legal basis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    /// Signed requests: the verifier's registration, signed by a regulator
+    /// (embedded so that an offline wallet can check it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Box<VerifierRegistration>>,
+    /// Signed requests: the request key's Ed25519 signature over every
+    /// other field, 128 lowercase hex digits (see
+    /// [`registration`](super::registration)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
 }
 
 fn decode_challenge(challenge: &str) -> Result<Vec<u8>, Error> {
@@ -137,7 +157,8 @@ fn format_time(t: OffsetDateTime) -> String {
 }
 
 impl PresentationRequest {
-    /// A request with a fresh 32-octet challenge.
+    /// An unsigned (version 1) request with a fresh 32-octet challenge
+    /// (sign it with [`PresentationRequest::sign`]).
     ///
     /// # Errors
     /// [`Error::InvalidIdentifier`] for a bad `verifier`. The credentials are
@@ -153,11 +174,16 @@ impl PresentationRequest {
         rng.fill_bytes(&mut challenge);
         Ok(PresentationRequest {
             format: REQUEST_FORMAT.into(),
-            version: PRESENTATION_VERSION,
+            version: UNSIGNED_REQUEST_VERSION,
             verifier: verifier.into(),
             challenge: hex::encode(challenge),
             expires_at,
             credentials,
+            policy: None,
+            purpose: None,
+            legal_basis: None,
+            registration: None,
+            signature: None,
         })
     }
 
@@ -177,7 +203,9 @@ impl PresentationRequest {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Checks the request against the catalogue: format, verifier, challenge,
+    /// Checks the request against the catalogue: format and version (1,
+    /// unsigned, or 2, signed: the signed fields' shape, not the signature,
+    /// which [`PresentationRequest::authenticate`] checks), verifier, challenge,
     /// known types (every accepted type of every entry), disclosed names in
     /// every accepted type's layout and unique, and the statements (as
     /// [`resolve_statements`](super::resolve_statements) checks them, for
@@ -186,19 +214,23 @@ impl PresentationRequest {
     ///
     /// # Errors
     /// [`Error::UnsupportedFormat`]; [`Error::InvalidIdentifier`] for the
-    /// verifier or an issuer; [`Error::InvalidRequest`] for a challenge that is
+    /// verifier or an issuer; [`Error::InvalidRequest`] for signed fields in
+    /// a version 1 request or missing or malformed ones in a version 2
+    /// request, a registration as [`VerifierRegistration::check_shape`]
+    /// refuses it, a challenge that is
     /// not 16 to 64 hex octets, no or too many credentials, an attribute
     /// asked for twice, or `accepted_types` without `credential_type` or
     /// with a type twice; [`Error::UnknownCredentialType`];
     /// [`AttributeError::NotInLayout`] (as [`Error::Attribute`]) for a
     /// disclosed name some accepted type lacks; [`Error::InvalidStatement`].
     pub fn validate(&self, catalogue: &Catalogue) -> Result<(), Error> {
-        check_document(
-            REQUEST_FORMAT,
-            PRESENTATION_VERSION,
-            &self.format,
-            self.version,
-        )?;
+        let version = if self.version == UNSIGNED_REQUEST_VERSION {
+            UNSIGNED_REQUEST_VERSION
+        } else {
+            REQUEST_VERSION
+        };
+        check_document(REQUEST_FORMAT, version, &self.format, self.version)?;
+        self.check_signed_fields()?;
         check_identifier("verifier", &self.verifier)?;
         decode_challenge(&self.challenge)?;
         if self.credentials.is_empty() || self.credentials.len() > MAX_REQUESTED_CREDENTIALS {
@@ -300,7 +332,11 @@ impl PresentationRequest {
         c.digest()
     }
 
-    pub(super) fn check_live(&self, now: OffsetDateTime) -> Result<(), Error> {
+    /// Whether the request is still answerable at `now`.
+    ///
+    /// # Errors
+    /// [`Error::RequestExpired`] from its `expires_at` on.
+    pub fn check_live(&self, now: OffsetDateTime) -> Result<(), Error> {
         if now >= self.expires_at {
             return Err(Error::RequestExpired(format_time(self.expires_at)));
         }
@@ -315,7 +351,7 @@ mod tests {
 
     fn request(entries: Value) -> PresentationRequest {
         serde_json::from_value(json!({
-            "format": REQUEST_FORMAT, "version": PRESENTATION_VERSION,
+            "format": REQUEST_FORMAT, "version": UNSIGNED_REQUEST_VERSION,
             "verifier": "rental.example", "challenge": "00".repeat(32),
             "expires_at": "2026-03-01T10:05:00Z",
             "credentials": entries,
@@ -449,7 +485,7 @@ mod tests {
                                     "value": "2008-03-01", "proof": "00"}]}]),
         ] {
             let text = json!({
-                "format": REQUEST_FORMAT, "version": PRESENTATION_VERSION,
+                "format": REQUEST_FORMAT, "version": UNSIGNED_REQUEST_VERSION,
                 "verifier": "rental.example", "challenge": "00".repeat(32),
                 "expires_at": "2026-03-01T10:05:00Z", "credentials": e,
             })
