@@ -1,6 +1,12 @@
 //! Presentation requests, presentations and their verification.
 //!
-//! # Request (`"format": "zkcred-presentation-request"`, `"version": 1`)
+//! # Request (`"format": "zkcred-presentation-request"`, `"version": 1` unsigned, `2` signed)
+//!
+//! Version 1 is the unsigned request below, for development: wallets refuse
+//! it by default. Version 2, the signed request, adds `policy`, `purpose`,
+//! `legal_basis`, the verifier's `registration` and the request key's
+//! `signature` ([`registration`] has the formats and what is signed); the
+//! digest below is the same for both.
 //!
 //! ```json
 //! { "format": "zkcred-presentation-request", "version": 1,
@@ -111,6 +117,8 @@
 //! # Modules
 //!
 //! * `request`: the verifier's [`PresentationRequest`] and its digest.
+//! * [`registration`]: Ed25519 regulator and request keys, the verifier
+//!   registration a regulator signs, signing and authenticating requests.
 //! * `statement`: [`Statement`]s, their digest and their resolution
 //!   ([`resolve_statements`]), bound into each proof.
 //! * `document`: the [`Presentation`] document and its entries.
