@@ -1247,7 +1247,10 @@ fn the_wallet_presents_signed_requests_and_refuses_altered_ones() {
         err.contains("discloses: holder_name, holder_id, photo_digest"),
         "{err}"
     );
-    assert!(err.contains("retention:   the values are kept 365 days"), "{err}");
+    assert!(
+        err.contains("retention:   the values are kept 365 days"),
+        "{err}"
+    );
     assert!(err.contains("confirm with --yes"), "{err}");
 
     // Confirmed: presented, and it verifies under the policy.
@@ -1283,7 +1286,10 @@ fn the_wallet_presents_signed_requests_and_refuses_altered_ones() {
         assert_eq!(code, 2, "{what}: {err}");
         assert!(out.is_empty(), "{what}: {out}");
         assert!(err.contains("[request_signature_invalid]"), "{what}: {err}");
-        assert!(!err.contains("Request from"), "{what}: shown before the check: {err}");
+        assert!(
+            !err.contains("Request from"),
+            "{what}: shown before the check: {err}"
+        );
     }
 
     // A wallet that trusts no regulator.

@@ -113,7 +113,11 @@ fn registrations_verify_and_cover_member_order_not_whitespace() {
     for (what, path, value) in [
         ("name", "/verifier/name", json!("Sh0p")),
         ("region", "/verifier/region", json!("310104")),
-        ("policy", "/policies/1/requirements/0/disclose/0", json!("holder_id")),
+        (
+            "policy",
+            "/policies/1/requirements/0/disclose/0",
+            json!("holder_id"),
+        ),
         ("expiry", "/expires_at", json!("2030-01-01T00:00:00Z")),
         ("issued", "/issued_at", json!("2026-02-27T00:00:00.5Z")),
     ] {
@@ -121,7 +125,10 @@ fn registrations_verify_and_cover_member_order_not_whitespace() {
         *v.pointer_mut(path).unwrap() = value;
         let bad = VerifierRegistration::from_json(&v.to_string()).unwrap();
         assert!(
-            matches!(bad.verify(&trusted, now()), Err(Error::RegistrationUntrusted(_))),
+            matches!(
+                bad.verify(&trusted, now()),
+                Err(Error::RegistrationUntrusted(_))
+            ),
             "{what}"
         );
     }
@@ -147,7 +154,12 @@ fn registrations_verify_and_cover_member_order_not_whitespace() {
             until,
         )
     };
-    assert!(issue(vec![policy_doc("a", 1), policy_doc("a", 1)], now(), now() + Duration::days(1)).is_err());
+    assert!(issue(
+        vec![policy_doc("a", 1), policy_doc("a", 1)],
+        now(),
+        now() + Duration::days(1)
+    )
+    .is_err());
     assert!(issue(vec![], now(), now() + Duration::days(1)).is_err());
     assert!(issue(vec![json!({"id": "a"})], now(), now() + Duration::days(1)).is_err());
     assert!(issue(vec![policy_doc("a", 1)], now(), now()).is_err());
@@ -183,7 +195,10 @@ fn requests_sign_and_authenticate() {
     trusted.insert(reg.public().clone()).unwrap();
     let mut request = PresentationRequest::new(
         "shop.example.cn",
-        vec![RequestedCredential::new("resident_id_card", &["holder_name"])],
+        vec![RequestedCredential::new(
+            "resident_id_card",
+            &["holder_name"],
+        )],
         now() + Duration::minutes(5),
         &mut StdRng::seed_from_u64(1),
     )
@@ -230,7 +245,10 @@ fn requests_sign_and_authenticate() {
     assert!(other
         .sign(&stranger, r.clone(), policy, "to sell", "contract")
         .is_err());
-    assert_eq!(other, request, "a refused signing leaves the request as it was");
+    assert_eq!(
+        other, request,
+        "a refused signing leaves the request as it was"
+    );
     // Expired.
     assert!(matches!(
         request.authenticate(&trusted, now() + Duration::minutes(5)),

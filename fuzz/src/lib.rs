@@ -1770,7 +1770,10 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let sf = signed();
     out.push(("signed_request", sf.request.to_json().into_bytes()));
     out.push(("signed_request", sf.registration.to_json().into_bytes()));
-    out.push(("signed_request", sf.regulator.public().to_json().into_bytes()));
+    out.push((
+        "signed_request",
+        sf.regulator.public().to_json().into_bytes(),
+    ));
     out.push(("signed_request", sf.key.to_secret_json().to_vec()));
     out
 }

@@ -254,7 +254,11 @@ fn load_registered(
     document: &Value,
     reference: &RequestPolicy,
 ) -> Result<Policy, Error> {
-    let name = format!("registered policy {} v{}", clip(&reference.id), reference.version);
+    let name = format!(
+        "registered policy {} v{}",
+        clip(&reference.id),
+        reference.version
+    );
     PolicyLoader::new(catalogue)
         .parse(&name, &document.to_string())
         .map_err(|e| Error::RegistrationMismatch(format!("{name} cannot be used: {e}")))

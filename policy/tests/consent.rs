@@ -86,8 +86,14 @@ impl Setup {
     }
 
     fn sign(&self, mut r: PresentationRequest) -> PresentationRequest {
-        consent::sign_request(&self.policy, &mut r, self.ids(), &self.key, &self.registration)
-            .unwrap();
+        consent::sign_request(
+            &self.policy,
+            &mut r,
+            self.ids(),
+            &self.key,
+            &self.registration,
+        )
+        .unwrap();
         r
     }
 
@@ -119,7 +125,10 @@ fn a_signed_request_within_its_policy_is_shown_and_accepted() {
     assert_eq!(c.verifier, "rent.nanshan-example-car.cn");
     assert_eq!(reg.verifier_name, "深圳南山示例汽车租赁有限公司");
     assert_eq!(reg.verifier_region, "440305");
-    assert_eq!((reg.policy_id.as_str(), reg.policy_version), ("car-rental", 1));
+    assert_eq!(
+        (reg.policy_id.as_str(), reg.policy_version),
+        ("car-rental", 1)
+    );
     assert!(reg.purpose.starts_with("Register the renter by name"));
     assert!(reg.legal_basis.contains("小微型客车租赁经营服务管理办法"));
     assert_eq!(reg.retention_days, 365);
@@ -250,7 +259,10 @@ fn a_signed_request_beyond_its_policy_is_refused_naming_what() {
     let mut r = s.unsigned();
     r.credentials[0].disclose.push("ethnicity".into());
     let m = exceeds(&s.sign(r));
-    assert!(m.contains("entry 0 (renter) asks to disclose ethnicity"), "{m}");
+    assert!(
+        m.contains("entry 0 (renter) asks to disclose ethnicity"),
+        "{m}"
+    );
     assert!(m.contains("car-rental v1"), "{m}");
     // The birth date, which the policy only proves.
     let mut r = s.unsigned();
@@ -265,7 +277,10 @@ fn a_signed_request_beyond_its_policy_is_refused_naming_what() {
     r.credentials[1].statements.clear();
     r.validate(catalogue()).unwrap();
     let m = exceeds(&s.sign(r));
-    assert!(m.contains("entry 1 (licence) accepts credential type vehicle_license"), "{m}");
+    assert!(
+        m.contains("entry 1 (licence) accepts credential type vehicle_license"),
+        "{m}"
+    );
     // A statement the policy does not make: a later birth-date bound.
     let mut r = s.unsigned();
     let Statement::Range(range) = &mut r.credentials[0].statements[0] else {
@@ -390,8 +405,16 @@ fn untrusted_expired_or_altered_registrations_are_refused() {
     assert!(matches!(s.check(&r3), Err(Error::RegistrationUntrusted(_))));
     // Expired, and not yet valid.
     for (from, until, word) in [
-        (now() - Duration::days(400), now() - Duration::days(35), "expired at"),
-        (now() + Duration::days(1), now() + Duration::days(30), "not valid before"),
+        (
+            now() - Duration::days(400),
+            now() - Duration::days(35),
+            "expired at",
+        ),
+        (
+            now() + Duration::days(1),
+            now() + Duration::days(30),
+            "not valid before",
+        ),
     ] {
         let reg = registration_for(&s.policy, &s.regulator, &s.key, from, until);
         let mut r = s.unsigned();
@@ -447,7 +470,9 @@ fn registrations_must_cover_the_request() {
     let mut r = s.signed();
     r.verifier = "hotel.elsewhere.example.cn".into();
     r.signature = Some(hex::encode(s.key.sign(&r.signing_input().unwrap())));
-    assert!(matches!(s.check(&r), Err(Error::RegistrationMismatch(m)) if m.contains("hotel.elsewhere")));
+    assert!(
+        matches!(s.check(&r), Err(Error::RegistrationMismatch(m)) if m.contains("hotel.elsewhere"))
+    );
 }
 
 #[test]
@@ -459,16 +484,12 @@ fn unsigned_and_expired_requests() {
         other => panic!("{other:?}"),
     }
     // Allowed for development: nothing registered is claimed.
-    let c = consent::check(
-        catalogue(),
-        &unsigned,
-        &s.trusted,
-        now(),
-        Unsigned::Allow,
-    )
-    .unwrap();
+    let c = consent::check(catalogue(), &unsigned, &s.trusted, now(), Unsigned::Allow).unwrap();
     assert!(c.registered.is_none());
-    assert_eq!(c.entries[0].disclose, ["holder_name", "holder_id", "photo_digest"]);
+    assert_eq!(
+        c.entries[0].disclose,
+        ["holder_name", "holder_id", "photo_digest"]
+    );
     // Allowing unsigned requests does not weaken the check of signed ones.
     let bad = altered(&s.signed(), |v| v["purpose"] = json!("anything"));
     assert!(matches!(
@@ -486,13 +507,7 @@ fn unsigned_and_expired_requests() {
     // Expired.
     let r = s.signed();
     assert!(matches!(
-        consent::check(
-            catalogue(),
-            &r,
-            &s.trusted,
-            r.expires_at,
-            Unsigned::Refuse
-        ),
+        consent::check(catalogue(), &r, &s.trusted, r.expires_at, Unsigned::Refuse),
         Err(Error::RequestExpired(_))
     ));
 }

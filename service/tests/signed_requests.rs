@@ -117,7 +117,13 @@ async fn the_service_signs_its_requests_and_the_wallet_verifies_them() {
         )
         .unwrap();
     assert!(matches!(
-        consent::check(Catalogue::builtin(), &request, &other, now, Unsigned::Refuse),
+        consent::check(
+            Catalogue::builtin(),
+            &request,
+            &other,
+            now,
+            Unsigned::Refuse
+        ),
         Err(Error::RegistrationUntrusted(_))
     ));
     // The holder answers the signed request; the service accepts it.

@@ -35,14 +35,14 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 use zkcred_api::client::{Client, ClientError};
 use zkcred_api::{Accepted, DocKind, ProblemDocument, RecordsQuery, Submission};
+use zkcred_credential::presentation::{
+    KeyRole, RegisteredVerifier, SecretSigningKey, TrustedRegulators, VerifierRegistration,
+};
 use zkcred_credential::{
     issue_with, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, IssueOptions,
     IssuerKey, LicenseId, Presentation, PresentationRequest, Uscc,
 };
 use zkcred_crypto::bbs::Suite;
-use zkcred_credential::presentation::{
-    KeyRole, RegisteredVerifier, SecretSigningKey, TrustedRegulators, VerifierRegistration,
-};
 use zkcred_policy::consent::{self, Consent, Unsigned};
 use zkcred_policy::PolicyLoader;
 use zkcred_service::http::{Config, RequestKeyConfig, Role, RunningServer, Server, TokenConfig};

@@ -181,21 +181,20 @@ pub(crate) fn read_secret_key(role: KeyRole, path: &Path) -> Result<SecretSignin
     let data = Zeroizing::new(
         std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
     );
-    SecretSigningKey::from_secret_json(role, &data)
-        .map_err(|e| anyhow!("{}: {e}", path.display()))
+    SecretSigningKey::from_secret_json(role, &data).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
 /// Reads a public key file of `role`.
 pub(crate) fn read_public_key(role: KeyRole, path: &Path) -> Result<PublicSigningKey> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     PublicSigningKey::from_json(role, &text).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
 /// Reads a verifier registration file.
 pub(crate) fn read_registration(path: &Path) -> Result<VerifierRegistration> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     VerifierRegistration::from_json(&text).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 

@@ -11,11 +11,11 @@ use clap::{Args, Subcommand};
 use rand::rngs::OsRng;
 use time::Duration;
 use zkcred_credential::keys::check_identifier;
+use zkcred_credential::presentation::KeyRole;
 use zkcred_credential::{
     AttributeError, Catalogue, Error, PresentationRequest, RequestedCredential, Sensitivity,
     Statement,
 };
-use zkcred_credential::presentation::KeyRole;
 use zkcred_policy::consent::sign_request;
 use zkcred_policy::{Choice, Policy, PolicyLoader};
 

@@ -23,8 +23,8 @@ use zkcred_credential::{Catalogue, Credential, Error, PresentationRequest, Walle
 use super::display::{attribute_lines, safe, type_title};
 use super::files::{default_dir, format_time, load_keys, read_document, shown, write_document};
 use super::regulator::read_public_key;
-use zkcred_policy::consent::{self, Consent, Unsigned};
 use super::{Context, Status};
+use zkcred_policy::consent::{self, Consent, Unsigned};
 
 /// The wallet directory option.
 #[derive(Debug, Args)]
@@ -186,7 +186,15 @@ impl WalletCommand {
                         Unsigned::Refuse
                     },
                 };
-                present(ctx, catalogue, &wallet, &request, &choose, out.as_deref(), how)
+                present(
+                    ctx,
+                    catalogue,
+                    &wallet,
+                    &request,
+                    &choose,
+                    out.as_deref(),
+                    how,
+                )
             }
             WalletCommand::TrustRegulator { wallet, key } => trust_regulator(ctx, &wallet, &key),
         }

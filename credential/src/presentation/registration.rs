@@ -159,7 +159,10 @@ fn bad(what: &str) -> Error {
 /// Lowercase hex of exactly `n` octets.
 fn decode_lower_hex<const N: usize>(what: &str, text: &str) -> Result<[u8; N], Error> {
     if text.len() != 2 * N || !text.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(bad(&format!("{what} must be {} lowercase hex digits", 2 * N)));
+        return Err(bad(&format!(
+            "{what} must be {} lowercase hex digits",
+            2 * N
+        )));
     }
     let mut out = [0u8; N];
     hex::decode_to_slice(text, &mut out).map_err(|_| bad(&format!("{what} is not hex")))?;
@@ -248,15 +251,12 @@ impl PublicSigningKey {
         hex::encode(self.key.as_bytes())
     }
 
-    /// Checks an Ed25519 signature (RFC 8032, strict) over `message`.
-    ///
-    /// # Errors
-    /// `Err(())` when it does not verify.
-    #[allow(clippy::result_unit_err)]
-    pub fn verify(&self, message: &[u8], signature: &[u8; 64]) -> Result<(), ()> {
+    /// Whether `signature` is this key's Ed25519 signature over `message`
+    /// (RFC 8032, strict verification: canonical `S`, no small-order `R`).
+    pub fn verifies(&self, message: &[u8], signature: &[u8; 64]) -> bool {
         self.key
             .verify_strict(message, &Signature::from_bytes(signature))
-            .map_err(|_| ())
+            .is_ok()
     }
 
     /// Parses a public key file of `role`.
@@ -608,7 +608,8 @@ impl VerifierRegistration {
         )?;
         check_identifier("verifier", &self.verifier.id)?;
         check_text("verifier name", &self.verifier.name)?;
-        if self.verifier.region.len() != 6 || !self.verifier.region.bytes().all(|c| c.is_ascii_digit())
+        if self.verifier.region.len() != 6
+            || !self.verifier.region.bytes().all(|c| c.is_ascii_digit())
         {
             return Err(bad("verifier region must be a six-digit GB/T 2260 code"));
         }
@@ -709,7 +710,7 @@ impl VerifierRegistration {
             )));
         };
         let sig = decode_lower_hex::<64>("signature", &self.signature)?;
-        if key.verify(&self.signing_input(), &sig).is_err() {
+        if !key.verifies(&self.signing_input(), &sig) {
             return Err(Error::RegistrationUntrusted(format!(
                 "its signature does not verify under regulator key {}: it was altered or forged",
                 self.regulator_key_id
@@ -842,7 +843,9 @@ impl PresentationRequest {
             }
         }
         if p.policy.id.is_empty() || p.policy.id.len() > 64 {
-            return Err(Error::InvalidRequest("policy.id must be 1 to 64 octets".into()));
+            return Err(Error::InvalidRequest(
+                "policy.id must be 1 to 64 octets".into(),
+            ));
         }
         let text = |what: &str, s: &str| {
             check_text(what, s).map_err(|_| {
@@ -852,8 +855,9 @@ impl PresentationRequest {
         text("purpose", p.purpose)?;
         text("legal_basis", p.legal_basis)?;
         p.registration.check_shape()?;
-        decode_lower_hex::<64>("request signature", p.signature)
-            .map_err(|_| Error::InvalidRequest("signature must be 128 lowercase hex digits".into()))?;
+        decode_lower_hex::<64>("request signature", p.signature).map_err(|_| {
+            Error::InvalidRequest("signature must be 128 lowercase hex digits".into())
+        })?;
         Ok(())
     }
 
@@ -917,9 +921,7 @@ impl PresentationRequest {
             return Err(bad("requests are signed with a request key"));
         }
         if registration.request_key != key.public.to_hex() {
-            return Err(bad(
-                "the request key is not the one the registration names",
-            ));
+            return Err(bad("the request key is not the one the registration names"));
         }
         if registration.verifier.id != self.verifier {
             return Err(Error::RegistrationMismatch(format!(
@@ -972,7 +974,7 @@ impl PresentationRequest {
         let request_key = p.registration.verify(trusted, now)?;
         let sig = decode_lower_hex::<64>("request signature", p.signature)?;
         let input = self.signing_input_of(p.policy, p.purpose, p.legal_basis, p.registration);
-        if request_key.verify(&input, &sig).is_err() {
+        if !request_key.verifies(&input, &sig) {
             return Err(Error::RequestSignatureInvalid);
         }
         if p.registration.verifier.id != self.verifier {

@@ -7,10 +7,10 @@ use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::registration::{RequestPolicy, VerifierRegistration};
 use super::statement::{
     check_list, earlier_entry, resolve_equal, resolve_range, statements_json, Statement,
 };
-use super::registration::{RequestPolicy, VerifierRegistration};
 use super::{
     MAX_CHALLENGE_LEN, MAX_REQUESTED_CREDENTIALS, MIN_CHALLENGE_LEN, REQUEST_FORMAT,
     REQUEST_VERSION, UNSIGNED_REQUEST_VERSION,
