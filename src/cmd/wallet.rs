@@ -681,3 +681,52 @@ fn present(
     }
     Ok(Status::Success)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `confirm` on `input` with `answer`; the result and what was asked.
+    fn ask(input: &[u8], yes: bool, terminal: bool) -> (Result<bool, String>, String) {
+        let (mut stdin, mut stdout, mut stderr) = (input, Vec::new(), Vec::new());
+        let mut ctx = Context {
+            stdin: &mut stdin,
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            now: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let answer = Answer {
+            yes,
+            terminal,
+            unsigned: Unsigned::Refuse,
+        };
+        let r = confirm(&mut ctx, answer, "hotel.example").map_err(|e| e.to_string());
+        assert!(stdout.is_empty());
+        (r, String::from_utf8(stderr).unwrap())
+    }
+
+    #[test]
+    fn presenting_needs_a_yes() {
+        // --yes: confirmed without asking or reading.
+        assert_eq!(ask(b"n\n", true, false), (Ok(true), String::new()));
+        // On a terminal: only y or yes (any case) confirms.
+        for (input, want) in [
+            (&b"y\n"[..], true),
+            (b"YES\n", true),
+            (b" yes \n", true),
+            (b"n\n", false),
+            (b"\n", false),
+            (b"", false),
+            (b"yess\n", false),
+            (b"sure, y\n", false),
+        ] {
+            let (r, asked) = ask(input, false, true);
+            assert_eq!(r, Ok(want), "{input:?}");
+            assert!(asked.contains("Present this to hotel.example? [y/N]"), "{asked}");
+        }
+        // No terminal and no --yes: refused, nothing asked.
+        let (r, asked) = ask(b"y\n", false, false);
+        assert!(r.unwrap_err().contains("confirm with --yes"));
+        assert!(asked.is_empty());
+    }
+}
