@@ -2,6 +2,8 @@
 //! registration, refused when altered, when they ask beyond the registered
 //! policy, when the registration is untrusted or expired.
 
+#![allow(clippy::unwrap_used)] // test and bench code: a failing unwrap is a failing run
+
 mod common;
 
 use common::{catalogue, example, now, rng};
@@ -174,7 +176,8 @@ fn an_altered_request_is_refused_by_its_signature() {
     let later = (now() + Duration::seconds(100))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    let changes: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Change = Box<dyn Fn(&mut Value)>;
+    let changes: Vec<(&str, Change)> = vec![
         (
             "disclosure list",
             Box::new(|v| v["credentials"][0]["disclose"] = json!(["holder_name", "ethnicity"])),

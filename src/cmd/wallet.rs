@@ -722,7 +722,10 @@ mod tests {
         ] {
             let (r, asked) = ask(input, false, true);
             assert_eq!(r, Ok(want), "{input:?}");
-            assert!(asked.contains("Present this to hotel.example? [y/N]"), "{asked}");
+            assert!(
+                asked.contains("Present this to hotel.example? [y/N]"),
+                "{asked}"
+            );
         }
         // No terminal and no --yes: refused, nothing asked.
         let (r, asked) = ask(b"y\n", false, false);
