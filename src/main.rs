@@ -56,6 +56,13 @@ enum Command {
     /// submissions and the disclosure log (URL and token from --url/--token
     /// or ZKCRED_URL/ZKCRED_TOKEN).
     Client(cmd::client::ClientArgs),
+    /// Regulator keys and verifier registrations (the key wallets trust to
+    /// vouch for a verifier's request key and policies).
+    #[command(subcommand)]
+    Regulator(cmd::regulator::RegulatorCommand),
+    /// A verifier's request key (signs its presentation requests).
+    #[command(subcommand)]
+    Verifier(cmd::regulator::VerifierCommand),
     /// Regulator tools: verify a disclosure-log export.
     #[command(subcommand)]
     Audit(cmd::audit::AuditCommand),
@@ -98,6 +105,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Request(c) => cmd::on_process(|ctx| c.run(ctx)),
         Command::Verify(c) => cmd::on_process(|ctx| c.run(ctx)),
         Command::Audit(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Regulator(c) => cmd::on_process(|ctx| c.run(ctx)),
+        Command::Verifier(c) => cmd::on_process(|ctx| c.run(ctx)),
         Command::Bbs(c) => cmd::on_process(|ctx| c.run(ctx)),
         Command::Client(c) => cmd::on_process(|ctx| c.run(ctx)),
         Command::Policy(c) => zkcred::policy_cmd::run(c),

@@ -39,9 +39,12 @@ fn serve(dir: &Path) -> (Serve, String) {
              [[tokens]]\nname = \"root\"\nrole = \"admin\"\ntoken = \"{ADMIN}\"\n\
              [[tokens]]\nname = \"hotel.example\"\nrole = \"verifier\"\ntoken = \"{HOTEL}\"\n\
              [[tokens]]\nname = \"regulator.gov\"\nrole = \"regulator\"\ntoken = \"{REGULATOR}\"\n\
+             [[request_keys]]\nverifier = \"hotel.example\"\nkey = {:?}\nregistration = {:?}\n\
              [disclosure_log]\nsign_interval_secs = 0\n",
             dir.join("zkcred.db"),
-            dir.join("log.key")
+            dir.join("log.key"),
+            dir.join("verifier").join("request.key"),
+            dir.join("registration.json"),
         ),
     )
     .unwrap();
@@ -120,6 +123,29 @@ fn find(dir: &Path, name: &str) -> Option<PathBuf> {
 fn readme_walk_through_with_the_command_line() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
+    // The hotel's policy; the regulator registers the hotel's request key
+    // for it, and the service signs the hotel's requests with that key.
+    let mut policy: Value =
+        serde_json::from_str(include_str!("../policy/examples/hotel-check-in.json")).unwrap();
+    policy["id"] = json!(POLICY);
+    policy["verifier"]["id"] = json!("hotel.example");
+    policy["verifier"]["region"] = json!("330106");
+    policy["requirements"][0]["disclose"] = json!(["holder_name"]);
+    write(dir, "policy.json", &policy);
+    let offline = |args: &[&str]| expect(dir, "", "", args, 0).stdout;
+    offline(&["regulator", "keygen", "--out", "regulator"]);
+    offline(&["verifier", "keygen", "--out", "verifier"]);
+    let registration = offline(&[
+        "regulator",
+        "register",
+        "--regulator-key",
+        "regulator/regulator.key",
+        "--verifier-key",
+        "verifier/request.pub.json",
+        "--policy",
+        "policy.json",
+    ]);
+    std::fs::write(dir.join("registration.json"), registration).unwrap();
     let (_server, url) = serve(dir);
     let u = url.as_str();
     let ok = |token: &str, args: &[&str]| expect(dir, u, token, args, 0).stdout;
@@ -184,13 +210,6 @@ fn readme_walk_through_with_the_command_line() {
         r.stdout
     );
 
-    let mut policy: Value =
-        serde_json::from_str(include_str!("../policy/examples/hotel-check-in.json")).unwrap();
-    policy["id"] = json!(POLICY);
-    policy["verifier"]["id"] = json!("hotel.example");
-    policy["verifier"]["region"] = json!("330106");
-    policy["requirements"][0]["disclose"] = json!(["holder_name"]);
-    write(dir, "policy.json", &policy);
     let out = ok(ADMIN, &["client", "policy", "add", "policy.json"]);
     assert_eq!(out.trim(), format!("added policy {POLICY} v1 active"));
     // Registering it twice is the service's problem, exit 2.
@@ -242,12 +261,17 @@ fn readme_walk_through_with_the_command_line() {
     // The smallest Argon2id memory keeps the test fast (users get 64 MiB).
     ok("", &["wallet", "init", "--kdf-memory-mib", "8"]);
     ok("", &["wallet", "add", "--keys", "keys.json", "card.json"]);
+    // The wallet trusts the regulator's key.
+    ok(
+        "",
+        &["wallet", "trust-regulator", "regulator/regulator.pub.json"],
+    );
 
     // The verifier: a challenge, the holder's answer, the decision.
     let answer = |n: usize| {
         let (req, pres) = (format!("request{n}.json"), format!("presentation{n}.json"));
         ok(HOTEL, &["client", "challenge", POLICY, "--out", &req]);
-        let p = ok("", &["wallet", "present", &req]);
+        let p = ok("", &["wallet", "present", "--yes", &req]);
         std::fs::write(dir.join(&pres), p).unwrap();
         (req, pres)
     };
@@ -315,7 +339,7 @@ fn readme_walk_through_with_the_command_line() {
         2,
     );
     assert!(r.stderr.contains("challenge_replayed"), "{}", r.stderr);
-    let again = ok("", &["wallet", "present", &req]);
+    let again = ok("", &["wallet", "present", "--yes", &req]);
     std::fs::write(dir.join("again.json"), again).unwrap();
     let r = expect(
         dir,

@@ -301,11 +301,32 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
     assert_eq!(req["credentials"][0]["disclose"], json!(["holder_name"]));
 
     // Holder answers it.
-    let (code, presentation, err) = s.run(
+    // A hand-made request is unsigned: refused unless allowed for
+    // development, and then shown with a warning.
+    let (code, out, err) = s.run(
         &["wallet", "present", "--wallet", &wallet, &request_file],
         None,
     );
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("refused, nothing presented") && err.contains("[request_unsigned]"),
+        "{err}"
+    );
+    let (code, presentation, err) = s.run(
+        &[
+            "wallet",
+            "present",
+            "--allow-unsigned",
+            "--yes",
+            "--wallet",
+            &wallet,
+            &request_file,
+        ],
+        None,
+    );
     assert_eq!(code, 0, "{err}");
+    assert!(err.contains("WARNING: UNSIGNED REQUEST"), "{err}");
     assert!(
         err.contains("bank.example") && err.contains("holder_name"),
         "{err}"
@@ -582,7 +603,15 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
     assert_eq!((code, out.as_str()), (0, ""));
     assert!(err.contains("empty"), "{err}");
     let (code, _, err) = s.run(
-        &["wallet", "present", "--wallet", &wallet, &request_file],
+        &[
+            "wallet",
+            "present",
+            "--allow-unsigned",
+            "--yes",
+            "--wallet",
+            &wallet,
+            &request_file,
+        ],
         None,
     );
     assert_eq!(code, 2);
@@ -970,6 +999,55 @@ fn issuance_refuses_what_no_department_would_sign() {
     ]);
 }
 
+/// `zkcred regulator keygen` (in `regulator/`), `zkcred verifier keygen`
+/// (in `verifier/`) and the registration of `policies`; its file.
+fn register(s: &Scratch, policies: &[&str]) -> String {
+    let out = s.ok(&["regulator", "keygen", "--out", &s.p("regulator")]);
+    assert!(out.starts_with("regulator key "), "{out}");
+    #[cfg(unix)]
+    assert_eq!(mode(&s.path("regulator").join("regulator.key")), 0o600);
+    let out = s.ok(&["verifier", "keygen", "--out", &s.p("verifier")]);
+    assert!(out.starts_with("request key "), "{out}");
+    // Never over an existing key.
+    let (code, _, err) = s.run(&["verifier", "keygen", "--out", &s.p("verifier")], None);
+    assert_eq!(code, 2);
+    assert!(err.contains("never overwritten"), "{err}");
+    let mut args = vec![
+        "regulator".to_owned(),
+        "register".into(),
+        "--regulator-key".into(),
+        s.p("regulator/regulator.key"),
+        "--verifier-key".into(),
+        s.p("verifier/request.pub.json"),
+        "--days".into(),
+        "30".into(),
+    ];
+    for p in policies {
+        args.extend(["--policy".to_owned(), p.to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, registration, err) = s.run(&args, None);
+    assert_eq!(code, 0, "{err}");
+    // The regulator saw its audit of each policy.
+    assert!(err.contains("registered verifier "), "{err}");
+    let reg: Value = serde_json::from_str(&registration).unwrap();
+    assert_eq!(reg["format"], "zkcred-verifier-registration");
+    assert_eq!(reg["policies"].as_array().unwrap().len(), policies.len());
+    s.write("registration.json", &registration)
+}
+
+/// The wallet `name` trusts the regulator of [`register`].
+fn trust(s: &Scratch, name: &str) {
+    let out = s.ok(&[
+        "wallet",
+        "trust-regulator",
+        "--wallet",
+        &s.p(name),
+        &s.p("regulator/regulator.pub.json"),
+    ]);
+    assert!(out.starts_with("trusting regulator key "), "{out}");
+}
+
 /// An adults-only venue's policy through the CLI: the request it makes
 /// asks for no value, only `birth_date <=` a bound; the adult's wallet
 /// answers with a presentation holding no birth date in any form (not the
@@ -1033,7 +1111,22 @@ fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wa
         env!("CARGO_MANIFEST_DIR"),
         "/policy/examples/venue-age-check.json"
     );
-    let request = s.ok(&["request", "new", "--policy", policy]);
+    // The regulator registers the venue's request key for this policy;
+    // both wallets trust the regulator; the venue signs its request.
+    let registration = register(&s, &[policy]);
+    for name in ["adult", "minor"] {
+        trust(&s, name);
+    }
+    let request = s.ok(&[
+        "request",
+        "new",
+        "--policy",
+        policy,
+        "--verifier-key",
+        &s.p("verifier/request.key"),
+        "--registration",
+        &registration,
+    ]);
     let req: Value = serde_json::from_str(&request).unwrap();
     assert_eq!(req["credentials"][0]["disclose"], json!([]));
     assert_eq!(
@@ -1047,6 +1140,7 @@ fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wa
         &[
             "wallet",
             "present",
+            "--yes",
             "--wallet",
             &s.p("adult"),
             &request_file,
@@ -1054,6 +1148,18 @@ fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wa
         None,
     );
     assert_eq!(code, 0, "{err}");
+    // What the holder was shown before: who asks, why, what is proven.
+    for shown in [
+        "Request from 深圳南山示例KTV (ktv.nanshan-example.cn, region 440305)",
+        "policy:      venue-age-check v1",
+        "purpose:     Admit only guests aged 18 or more",
+        "legal basis: 《中华人民共和国未成年人保护法》第五十八条",
+        "retention:   the values are not kept",
+        "discloses: nothing (only that you hold it)",
+        "proves without disclosing: birth_date <= ",
+    ] {
+        assert!(err.contains(shown), "{shown:?} not in:\n{err}");
+    }
     let days = zkcred_credential::Date::parse("1990-05-17").unwrap().days();
     for leak in ["1990-05-17", "19900517", &days.to_string(), ID_NUMBER, NAME] {
         assert!(
@@ -1086,6 +1192,7 @@ fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wa
         &[
             "wallet",
             "present",
+            "--yes",
             "--wallet",
             &s.p("minor"),
             &request_file,
@@ -1322,4 +1429,195 @@ fn the_wallet_at_rest_holds_no_value_and_opens_only_with_its_passphrase() {
     assert_eq!(code, 2);
     assert!(err.contains("--kdf-memory-mib"), "{err}");
     assert!(!s.path("w3").exists());
+}
+
+/// A hotel's signed request through the CLI: the wallet shows who asks and
+/// what, presents on confirmation only, and refuses (writing nothing to
+/// standard output) a request rewritten to ask for more, one from a
+/// verifier no trusted regulator registered, an unsigned one, and one
+/// signed under a registration that does not hold its policy.
+#[test]
+fn the_wallet_presents_signed_requests_and_refuses_altered_ones() {
+    let s = Scratch::new();
+    let keys_dir = s.p("keys");
+    s.ok(&[
+        "issuer",
+        "keygen",
+        "--issuer",
+        ISSUER,
+        "--authority",
+        "public_security",
+        "--dir",
+        &keys_dir,
+    ]);
+    let keyset_file = s.write(
+        "keys.json",
+        &s.ok(&["issuer", "export-keys", "--dir", &keys_dir]),
+    );
+    let attrs = s.write("attrs.json", &resident_id_attributes().to_string());
+    let cred = s.ok(&[
+        "issuer",
+        "issue",
+        "--issuer",
+        ISSUER,
+        "--type",
+        "resident_id_card",
+        "--dir",
+        &keys_dir,
+        &attrs,
+    ]);
+    let cred_file = s.write("card.json", &cred);
+    for name in ["wallet", "stranger"] {
+        s.ok(&[
+            "wallet",
+            "add",
+            "--wallet",
+            &s.p(name),
+            "--keys",
+            &keyset_file,
+            &cred_file,
+        ]);
+    }
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policy/examples/hotel-check-in.json"
+    );
+    let registration = register(&s, &[policy]);
+    trust(&s, "wallet");
+    let (code, request, err) = s.run(
+        &[
+            "request",
+            "new",
+            "--policy",
+            policy,
+            "--verifier-key",
+            &s.p("verifier/request.key"),
+            "--registration",
+            &registration,
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("signed with request key"), "{err}");
+    let req: Value = serde_json::from_str(&request).unwrap();
+    assert_eq!(req["version"], 2);
+    assert_eq!(req["policy"]["requirements"], json!(["guest"]));
+    let request_file = s.write("request.json", &request);
+    let present = |wallet: &str, file: &str, extra: &[&str]| {
+        let mut args = vec!["wallet", "present", "--wallet", wallet];
+        args.extend_from_slice(extra);
+        args.push(file);
+        s.run(&args, None)
+    };
+    let wallet = s.p("wallet");
+
+    // No terminal to ask on and no --yes: shown, not presented.
+    let (code, out, err) = present(&wallet, &request_file, &[]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("Request from 上海外滩示例酒店 Bund Example Hotel (hotel.huangpu.example.cn, region 310101)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("discloses: holder_name, holder_id, photo_digest"),
+        "{err}"
+    );
+    assert!(
+        err.contains("retention:   the values are kept 365 days"),
+        "{err}"
+    );
+    assert!(err.contains("confirm with --yes"), "{err}");
+
+    // Confirmed: presented, and it verifies under the policy.
+    let (code, presentation, err) = present(&wallet, &request_file, &["--yes"]);
+    assert_eq!(code, 0, "{err}");
+    let pres_file = s.write("presentation.json", &presentation);
+    let out = s.ok(&[
+        "verify",
+        "--request",
+        &request_file,
+        "--keys",
+        &keyset_file,
+        "--policy",
+        policy,
+        &pres_file,
+    ]);
+    assert_eq!(out.lines().next(), Some("VALID"), "{out}");
+
+    // Rewritten to ask for the address too, or for another purpose.
+    for (what, path, value) in [
+        (
+            "disclosure",
+            "/credentials/0/disclose",
+            json!(["holder_name", "holder_id", "photo_digest", "address"]),
+        ),
+        ("purpose", "/purpose", json!("Loyalty programme")),
+        ("verifier", "/verifier", json!("hotel.huangpu-example.cn")),
+    ] {
+        let mut bad = req.clone();
+        *bad.pointer_mut(path).unwrap() = value;
+        let bad_file = s.write("altered.json", &bad.to_string());
+        let (code, out, err) = present(&wallet, &bad_file, &["--yes"]);
+        assert_eq!(code, 2, "{what}: {err}");
+        assert!(out.is_empty(), "{what}: {out}");
+        assert!(err.contains("[request_signature_invalid]"), "{what}: {err}");
+        assert!(
+            !err.contains("Request from"),
+            "{what}: shown before the check: {err}"
+        );
+    }
+
+    // A wallet that trusts no regulator.
+    let (code, out, err) = present(&s.p("stranger"), &request_file, &["--yes"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("[registration_untrusted]") && err.contains("wallet trust-regulator"),
+        "{err}"
+    );
+
+    // The same policy's request unsigned.
+    let unsigned = s.write(
+        "unsigned.json",
+        &s.ok(&["request", "new", "--policy", policy]),
+    );
+    let (code, out, err) = present(&wallet, &unsigned, &["--yes"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.contains("[request_unsigned]"), "{err}");
+
+    // Signing under a registration without the policy is refused.
+    let other = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policy/examples/venue-age-check.json"
+    );
+    let (code, _, err) = s.run(
+        &[
+            "request",
+            "new",
+            "--policy",
+            other,
+            "--verifier-key",
+            &s.p("verifier/request.key"),
+            "--registration",
+            &registration,
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("does not cover the request"), "{err}");
+    // --verifier-key needs --registration.
+    let (code, _, _) = s.run(
+        &[
+            "request",
+            "new",
+            "--policy",
+            policy,
+            "--verifier-key",
+            &s.p("verifier/request.key"),
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
 }

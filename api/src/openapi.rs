@@ -40,9 +40,12 @@ pub struct PresentationRequestSchema;
 impl PartialSchema for PresentationRequestSchema {
     fn schema() -> RefOr<Schema> {
         document(
-            "A presentation request, format `zkcred-presentation-request` version 1 \
-             (credential crate): what the verifier asks the holder to prove, with the \
-             one-time `challenge` (hex). Pass it on as issued.",
+            "A presentation request, format `zkcred-presentation-request` (credential \
+             crate): what the verifier asks the holder to prove, with the one-time \
+             `challenge` (hex). Version 2 is signed: it adds `policy`, `purpose`, \
+             `legal_basis`, the verifier's `registration` (signed by a regulator) and \
+             the request key's `signature`; version 1 is unsigned and refused by \
+             wallets by default. Pass it on as issued.",
         )
     }
 }

@@ -35,7 +35,8 @@ pub struct IssuedChallenge {
     /// The policy and its version in force.
     pub policy: PolicyRef,
     /// The presentation request to hand to the holder (its `challenge` is
-    /// the one-time nonce, hex).
+    /// the one-time nonce, hex); signed, with the verifier's registration,
+    /// when the service has the verifier's request key.
     #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::PresentationRequestSchema))]
     pub request: PresentationRequest,
     /// When the challenge stops being accepted (RFC 3339).

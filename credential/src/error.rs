@@ -317,6 +317,38 @@ pub enum Error {
         /// The statement, described (`birth_date <= 2008-11-29`).
         statement: String,
     },
+    /// The request carries no verifier signature (an unsigned, version 1
+    /// request; see [`crate::presentation::registration`]).
+    #[error("the presentation request is not signed by its verifier (an unsigned request could come from anyone and ask for anything)")]
+    RequestUnsigned,
+    /// The request's signature does not verify under the request key of
+    /// its registration: something in it was changed after it was signed.
+    #[error("the presentation request's signature does not verify under the verifier's registered request key: it was altered after the verifier signed it")]
+    RequestSignatureInvalid,
+    /// A verifier registration or key file that is not well-formed (the
+    /// message names the field).
+    #[error("invalid verifier registration: {0}")]
+    InvalidRegistration(String),
+    /// The registration is not signed by a trusted regulator key: the key
+    /// is unknown, or the signature does not verify (the message says which).
+    #[error("the verifier's registration is not trusted: {0}")]
+    RegistrationUntrusted(String),
+    /// The registration is outside its validity window.
+    #[error("the verifier's registration {0}")]
+    RegistrationExpired(String),
+    /// The registration does not cover the request: it names another
+    /// verifier, or does not hold the request's policy.
+    #[error("the verifier's registration does not cover the request: {0}")]
+    RegistrationMismatch(String),
+    /// A signed request asks for more than its registered policy allows:
+    /// the detail names the entry and the attribute, type or statement.
+    #[error("the request asks for more than its registered policy {policy} allows: {detail}")]
+    RequestExceedsPolicy {
+        /// The policy, `id vN`.
+        policy: String,
+        /// What is asked beyond it (names, never values).
+        detail: String,
+    },
     /// A proof object of an unknown type or version.
     #[error("unsupported proof type {kind:?} version {version}")]
     UnsupportedProof {
@@ -415,6 +447,13 @@ impl Error {
             Error::InvalidStatement(_) => P::InvalidStatement,
             Error::StatementNotSatisfied { .. } => P::StatementNotSatisfied,
             Error::UnsupportedProof { .. } => P::UnsupportedProof,
+            Error::RequestUnsigned => P::RequestUnsigned,
+            Error::RequestSignatureInvalid => P::RequestSignatureInvalid,
+            Error::InvalidRegistration(_) => P::InvalidRequest,
+            Error::RegistrationUntrusted(_) => P::RegistrationUntrusted,
+            Error::RegistrationExpired(_) => P::RegistrationExpired,
+            Error::RegistrationMismatch(_) => P::RegistrationMismatch,
+            Error::RequestExceedsPolicy { .. } => P::RequestExceedsPolicy,
             Error::NotInWallet(_) | Error::NoMatchingCredential(_) => P::NotFound,
             Error::AlreadyInWallet(_) | Error::WalletExists(_) => P::AlreadyExists,
             Error::NoWallet(_) => P::NotFound,

@@ -28,6 +28,10 @@ use zkcred_credential::formats::{license_number, AreaCode, IdNumber};
 use zkcred_credential::keys::{check_authority, check_identifier};
 use zkcred_credential::presentation::{prepare_presentation, PreparedPresentation};
 use zkcred_credential::wallet::{SealedRecord, WalletFile};
+use zkcred_credential::presentation::{
+    prepare_presentation, KeyRole, PreparedPresentation, PublicSigningKey, RegisteredVerifier,
+    SecretSigningKey, TrustedRegulators, VerifierRegistration,
+};
 use zkcred_credential::{
     issuance, issue_with, present, verify_presentation, AttributeSet, AttributeType,
     AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey,
@@ -73,6 +77,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("composite_proof", composite_proof),
     ("composite_presentation", composite_presentation),
     ("wallet_files", wallet_files),
+    ("signed_request", signed_request),
 ];
 
 // ---------------------------------------------------------------- fixtures
@@ -1658,6 +1663,131 @@ pub fn composite_presentation(data: &[u8]) {
     );
 }
 
+/// The regulator, the fixture verifier's request key, its registration of
+/// the fixture policy, and the signed request under it.
+pub struct SignedFixture {
+    /// The regulator key (the one trusted).
+    pub regulator: SecretSigningKey,
+    /// The verifier's request key.
+    pub key: SecretSigningKey,
+    /// The registration of the fixture policy.
+    pub registration: VerifierRegistration,
+    /// The fixture policy's request, signed.
+    pub request: PresentationRequest,
+    /// The trusted regulator keys: the regulator's only.
+    pub trusted: TrustedRegulators,
+}
+
+fn signed_fixture() -> SignedFixture {
+    let f = credentials();
+    let mut r = rng(31);
+    let regulator = SecretSigningKey::generate(KeyRole::Regulator, &mut r);
+    let key = SecretSigningKey::generate(KeyRole::Request, &mut r);
+    let v = &f.policy.spec.verifier;
+    let registration = VerifierRegistration::issue(
+        &regulator,
+        RegisteredVerifier {
+            id: v.id.clone(),
+            name: v.name.clone(),
+            region: v.region.clone(),
+        },
+        key.public(),
+        vec![serde_json::to_value(&f.policy.spec).expect("policy json")],
+        now() - Duration::days(1),
+        now() + Duration::days(30),
+    )
+    .expect("registration");
+    let mut request = f.request.clone();
+    let ids = f.policy.requirements.iter().map(|r| r.id.clone()).collect();
+    zkcred_policy::consent::sign_request(&f.policy, &mut request, ids, &key, &registration)
+        .expect("signed request");
+    let mut trusted = TrustedRegulators::new();
+    trusted
+        .insert(regulator.public().clone())
+        .expect("a regulator key");
+    SignedFixture {
+        regulator,
+        key,
+        registration,
+        request,
+        trusted,
+    }
+}
+
+/// The signed-request fixture, built once per process.
+pub fn signed() -> &'static SignedFixture {
+    static F: OnceLock<SignedFixture> = OnceLock::new();
+    F.get_or_init(signed_fixture)
+}
+
+/// `signed_request`: the input as a verifier registration, a signed
+/// presentation request (what a wallet receives) and an Ed25519 key file
+/// of either role. Asserts each round-trips through JSON, and that the
+/// wallet's check (`zkcred_policy::consent::check`, trusting the fixture
+/// regulator only) accepts a registration only if it is the one the
+/// regulator signed, and a request only if it is the one the verifier
+/// signed: nothing arbitrary input can do passes for either signature.
+pub fn signed_request(data: &[u8]) {
+    let s = signed();
+    if let Some(t) = text(data) {
+        if let Ok(reg) = VerifierRegistration::from_json(t) {
+            if exact_json(data) {
+                assert_eq!(
+                    VerifierRegistration::from_json(&reg.to_json()).expect("to_json parses"),
+                    reg
+                );
+            }
+            if reg.verify(&s.trusted, now()).is_ok() {
+                assert_eq!(
+                    reg.signing_input(),
+                    s.registration.signing_input(),
+                    "a registration the regulator never signed verified"
+                );
+            }
+        }
+        if let Ok(req) = PresentationRequest::from_json(t) {
+            if exact_json(data) {
+                assert_eq!(
+                    PresentationRequest::from_json(&req.to_json()).expect("to_json parses"),
+                    req
+                );
+            }
+            let _ = req.signing_input();
+            let checked = zkcred_policy::consent::check(
+                Catalogue::builtin(),
+                &req,
+                &s.trusted,
+                now(),
+                zkcred_policy::consent::Unsigned::Refuse,
+            );
+            if checked.is_ok() {
+                assert_eq!(
+                    req.signing_input().expect("signed"),
+                    s.request.signing_input().expect("signed"),
+                    "a request the verifier never signed passed the wallet's check"
+                );
+                assert_eq!(req.digest(), s.request.digest());
+            }
+        }
+        for role in [KeyRole::Regulator, KeyRole::Request] {
+            if let Ok(k) = PublicSigningKey::from_json(role, t) {
+                assert_eq!(
+                    PublicSigningKey::from_json(role, &k.to_json()).expect("re-parse"),
+                    k
+                );
+            }
+        }
+    }
+    for role in [KeyRole::Regulator, KeyRole::Request] {
+        if let Ok(k) = SecretSigningKey::from_secret_json(role, data) {
+            let again =
+                SecretSigningKey::from_secret_json(role, &k.to_secret_json()).expect("re-parse");
+            assert_eq!(again.public(), k.public());
+            let _ = format!("{k:?}");
+        }
+    }
+}
+
 // ------------------------------------------------------------------- seeds
 
 /// The starting corpus: valid objects made with the project's own code,
@@ -1767,6 +1897,14 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let wf = wallet_fixture();
     out.push(("wallet_files", wf.wallet_file.clone()));
     out.push(("wallet_files", wf.record.clone()));
+    let sf = signed();
+    out.push(("signed_request", sf.request.to_json().into_bytes()));
+    out.push(("signed_request", sf.registration.to_json().into_bytes()));
+    out.push((
+        "signed_request",
+        sf.regulator.public().to_json().into_bytes(),
+    ));
+    out.push(("signed_request", sf.key.to_secret_json().to_vec()));
     out
 }
 
@@ -1920,4 +2058,16 @@ pub fn check_fixtures() {
     std::fs::write(copy.path().join("wallet.json"), &wf.wallet_file).expect("write");
     let opened = Wallet::open(copy.path(), WALLET_PASSPHRASE).expect("the copy opens");
     assert_eq!(opened.holder_secret(), wf.wallet.holder_secret());
+    let sf = signed();
+    zkcred_policy::consent::check(
+        f.catalogue,
+        &sf.request,
+        &sf.trusted,
+        now(),
+        zkcred_policy::consent::Unsigned::Refuse,
+    )
+    .expect("the fixture signed request passes the wallet's check");
+    sf.registration
+        .verify(&sf.trusted, now())
+        .expect("the fixture registration verifies");
 }

@@ -851,7 +851,11 @@ fn link_result(policy: &Policy, l: &Link, disclosed: &[DisclosedCredential]) -> 
 /// The presentation dates on which `request` may have been made: from the
 /// date of its expiry less the policy's lifetime to the date of `now` (a
 /// few days at most).
-fn request_days(request: &PresentationRequest, ttl: u32, now: OffsetDateTime) -> Vec<time::Date> {
+pub(crate) fn request_days(
+    request: &PresentationRequest,
+    ttl: u32,
+    now: OffsetDateTime,
+) -> Vec<time::Date> {
     let made = request.expires_at - time::Duration::seconds(i64::from(ttl));
     let a = presentation_date(made.min(now));
     let b = presentation_date(made.max(now));

@@ -14,6 +14,9 @@
 //! * [`evaluate`]: policy + request + presentation + registry + clock →
 //!   [`evaluate::Decision`].
 //! * [`audit`]: the minimisation audit for regulators.
+//! * [`consent`]: the wallet's check of a signed request (registration,
+//!   signature, the registered policy's bounds) and what to show the holder;
+//!   signing requests under a registration.
 //! * [`cli`]: the `zkcred policy check` and `zkcred policy audit` commands.
 //! * [`clock`], [`position`], [`error`]: the injectable clock, file positions,
 //!   error types with stable codes.
@@ -32,6 +35,7 @@
 pub mod audit;
 pub mod cli;
 pub mod clock;
+pub mod consent;
 pub mod error;
 pub mod evaluate;
 pub mod policy;

@@ -202,6 +202,26 @@ problem_codes! {
     /// The presentation cannot be used for another reason.
     PresentationInvalid = "presentation_invalid", 400, "The presentation cannot be used";
 
+    // --- Signed requests (the holder's wallet; the service's challenges) ---
+    /// The request carries no verifier signature (a version 1 request):
+    /// wallets refuse it unless told to accept unsigned requests for
+    /// development.
+    RequestUnsigned = "request_unsigned", 422, "The presentation request is not signed";
+    /// The request's signature does not verify under the request key of
+    /// its registration: the request was altered after the verifier made it.
+    RequestSignatureInvalid = "request_signature_invalid", 422, "The presentation request's signature does not verify";
+    /// The verifier's registration is not signed by a regulator key the
+    /// wallet trusts (an unknown key, or a signature that does not verify).
+    RegistrationUntrusted = "registration_untrusted", 422, "The verifier's registration is not signed by a trusted regulator";
+    /// The verifier's registration has expired or is not yet valid.
+    RegistrationExpired = "registration_expired", 422, "The verifier's registration is not valid now";
+    /// The registration does not cover the request: another verifier, or
+    /// a policy (id and version) it does not hold.
+    RegistrationMismatch = "registration_mismatch", 409, "The verifier's registration does not cover the request";
+    /// A signed request asks for more than its registered policy allows
+    /// (an attribute, type or statement, its purpose or lifetime).
+    RequestExceedsPolicy = "request_exceeds_policy", 422, "The presentation request asks for more than its registered policy";
+
     // --- Policy decisions (the policy crate's reasons) ---
     /// The request names another verifier than the policy's.
     RequestVerifierMismatch = "request_verifier_mismatch", 422, "The request is for another verifier than the policy's";

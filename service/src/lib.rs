@@ -14,6 +14,8 @@
 //! - [`log_key`]: the log's signing key in a 0600 file, checked against
 //!   the stored heads at start (explicit, recorded rotation);
 //! - [`challenge`]: one-time challenges, bound to a policy and a verifier;
+//! - [`request_keys`]: the verifiers' request keys and registrations, with
+//!   which the service signs the requests it issues;
 //! - [`cache`]: the TTL cache (on `moka`) of issuer verification keys and policies.
 //!
 //! Every error has a stable machine-readable `code()` (see [`Error`]).
@@ -28,6 +30,7 @@ pub mod disclosure_log;
 mod error;
 pub mod http;
 pub mod log_key;
+pub mod request_keys;
 pub mod storage;
 
 pub use error::Error;

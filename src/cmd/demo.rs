@@ -16,6 +16,11 @@
 //!    identical submission sent again without its `Idempotency-Key`, and
 //!    another presentation on the spent challenge, are refused as replays.
 //!
+//! A regulator registers each verifier's request key and policy first; the
+//! service signs every request it issues, and each wallet checks the
+//! request (signature, registration, the registered policy's bounds:
+//! `zkcred_policy::consent`) before it answers.
+//!
 //! Then it shows the regulator's view: the policies' minimisation audit, the
 //! disclosure log (attribute names and outcomes, never values), a signed
 //! tree head, and an offline integrity check of the log export.
@@ -30,13 +35,18 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 use zkcred_api::client::{Client, ClientError};
 use zkcred_api::{Accepted, DocKind, ProblemDocument, RecordsQuery, Submission};
+use zkcred_credential::presentation::{
+    KeyRole, RegisteredVerifier, SecretSigningKey, TrustedRegulators, VerifierRegistration,
+};
 use zkcred_credential::{
     issue_to, present, AttributeSet, AttributeValue, Catalogue, Credential, Date, HolderCredential,
     HolderSecret, IssueOptions, IssuerKey, KdfParams, LicenseId, Presentation, PresentationRequest,
     Uscc, Wallet,
 };
 use zkcred_crypto::bbs::Suite;
-use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
+use zkcred_policy::consent::{self, Consent, Unsigned};
+use zkcred_policy::PolicyLoader;
+use zkcred_service::http::{Config, RequestKeyConfig, Role, RunningServer, Server, TokenConfig};
 use zkcred_translog::verify_export;
 
 use super::client;
@@ -163,13 +173,31 @@ struct Person {
     key: zkcred_credential::IssuerPublicKey,
     /// Further licenses from the same department.
     more: Vec<Credential>,
+    /// The regulator keys the wallet trusts to vouch for verifiers.
+    trusts: TrustedRegulators,
 }
 
 impl Person {
-    /// The wallet's answer: for each requested entry the first license of
-    /// an accepted type; statements proven, values the credential does not
-    /// meet refused before anything leaves the phone.
+    /// The wallet's check of a request before anything is made: signed by
+    /// a verifier a trusted regulator registered, unaltered, within the
+    /// registered policy.
+    fn check(&self, req: &PresentationRequest) -> Result<Consent> {
+        consent::check(
+            Catalogue::builtin(),
+            req,
+            &self.trusts,
+            OffsetDateTime::now_utc(),
+            Unsigned::Refuse,
+        )
+        .map_err(|e| anyhow!("{}'s wallet refuses the request: {e}", self.name))
+    }
+
+    /// The wallet's answer, once [`Person::check`] passed: for each
+    /// requested entry the first license of an accepted type; statements
+    /// proven, values the credential does not meet refused before anything
+    /// leaves the phone.
     fn answer(&self, req: &PresentationRequest) -> Result<Presentation> {
+        self.check(req)?;
         let mut chosen = Vec::with_capacity(req.credentials.len());
         for rc in &req.credentials {
             let c = std::iter::once(&self.credential)
@@ -244,7 +272,86 @@ pub fn run(args: DemoArgs, out: &mut dyn Write) -> Result<()> {
     runtime.block_on(demo(&dir, out))
 }
 
-fn config(dir: &Path) -> Config {
+/// Writes a secret key file readable by its owner only.
+fn write_private(path: &Path, data: &[u8]) -> Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(data)?;
+    Ok(())
+}
+
+/// The regulator's key, and for each verifier a request key and the
+/// registration of its policies, written under `dir` for the service's
+/// `[[request_keys]]`; prints what the regulator signed.
+fn register_verifiers(
+    dir: &Path,
+    now: OffsetDateTime,
+    out: &mut dyn Write,
+) -> Result<(TrustedRegulators, Vec<RequestKeyConfig>)> {
+    let regulator = SecretSigningKey::generate(KeyRole::Regulator, &mut OsRng);
+    let keys = dir.join("request-keys");
+    std::fs::create_dir_all(&keys)?;
+    write_private(&keys.join("regulator.key"), &regulator.to_secret_json())?;
+    writeln!(
+        out,
+        "  regulator key {} (every wallet trusts it)",
+        regulator.public().key_id()
+    )?;
+    let loader = PolicyLoader::new(Catalogue::builtin());
+    let mut configs = Vec::new();
+    for doc in policies() {
+        let policy = loader
+            .parse("demo policy", &doc.to_string())
+            .map_err(|e| anyhow!("{e}"))?;
+        let v = &policy.spec.verifier;
+        let key = SecretSigningKey::generate(KeyRole::Request, &mut OsRng);
+        let registration = VerifierRegistration::issue(
+            &regulator,
+            RegisteredVerifier {
+                id: v.id.clone(),
+                name: v.name.clone(),
+                region: v.region.clone(),
+            },
+            key.public(),
+            vec![serde_json::to_value(&policy.spec)?],
+            now - Duration::minutes(5),
+            now + Duration::days(365),
+        )?;
+        let (key_file, reg_file) = (
+            keys.join(format!("{}.key", v.id)),
+            keys.join(format!("{}.registration.json", v.id)),
+        );
+        write_private(&key_file, &key.to_secret_json())?;
+        std::fs::write(&reg_file, registration.to_json())?;
+        writeln!(
+            out,
+            "  {} ({}): request key {}, policy {} v{}",
+            v.id,
+            v.name,
+            key.public().key_id(),
+            policy.id(),
+            policy.version()
+        )?;
+        configs.push(RequestKeyConfig {
+            verifier: v.id.clone(),
+            key: key_file,
+            registration: reg_file,
+        });
+    }
+    let mut trusted = TrustedRegulators::new();
+    trusted.insert(regulator.public().clone())?;
+    Ok((trusted, configs))
+}
+
+fn config(dir: &Path, request_keys: Vec<RequestKeyConfig>) -> Config {
     let mut c = Config {
         listen: "127.0.0.1:0".parse().expect("loopback address"),
         database: dir.join("zkcred.db"),
@@ -259,6 +366,7 @@ fn config(dir: &Path) -> Config {
             TokenConfig::new("rent.hongqiao.example.cn", Role::Verifier, RENTAL),
             TokenConfig::new("hotel.lujiazui.example.cn", Role::Verifier, HOTEL2),
         ],
+        request_keys,
         ..Config::default()
     };
     c.disclosure_log.sign_interval_secs = 0;
@@ -355,6 +463,7 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
         holder: zhang_secret,
         key: chongqing.key.public().clone(),
         more: Vec::new(),
+        trusts: TrustedRegulators::new(),
     };
     let li_secret = HolderSecret::random(&mut OsRng);
     let li = Person {
@@ -379,6 +488,7 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
         holder: li_secret,
         key: jiangsu.key.public().clone(),
         more: Vec::new(),
+        trusts: TrustedRegulators::new(),
     };
     let wang_secret = HolderSecret::random(&mut OsRng);
     let wang = Person {
@@ -402,6 +512,7 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
         holder: wang_secret,
         key: sichuan.key.public().clone(),
         more: Vec::new(),
+        trusts: TrustedRegulators::new(),
     };
     Ok([zhang, li, wang])
 }
@@ -465,6 +576,7 @@ fn more_licenses(
         holder: liu_secret,
         key: chongqing.key.public().clone(),
         more: Vec::new(),
+        trusts: TrustedRegulators::new(),
     })
 }
 
@@ -620,7 +732,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
         )?;
     }
     let mut people = people(&deps, now)?;
-    let minor = more_licenses(&deps, &mut people[0], now)?;
+    let mut minor = more_licenses(&deps, &mut people[0], now)?;
     for p in people.iter().chain([&minor]) {
         let messages = zkcred_credential::layout::message_count(
             Catalogue::builtin()
@@ -641,9 +753,18 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
 
     heading(
         out,
+        "A regulator registers each verifier's request key and policy (Ed25519 signatures)",
+    )?;
+    let (trusted, request_keys) = register_verifiers(dir, now, out)?;
+    for p in people.iter_mut().chain([&mut minor]) {
+        p.trusts = trusted.clone();
+    }
+
+    heading(
+        out,
         "The verifier service starts on loopback (SQLite, micro-batched verification)",
     )?;
-    let server: RunningServer = Server::start(config(dir)).await?;
+    let server: RunningServer = Server::start(config(dir, request_keys)).await?;
     let roles = Roles::new(&format!("http://{}", server.local_addr()))?;
     writeln!(out, "  listening on {}", roles.admin.base_url())?;
     register(&roles, &deps, out).await?;
@@ -1108,6 +1229,18 @@ async fn verify_scene(
         req.challenge.chars().take(16).collect::<String>(),
         compact(&serde_json::to_value(&req.credentials)?)
     )?;
+    let shown = person.check(req)?;
+    if let Some(r) = &shown.registered {
+        writeln!(
+            out,
+            "  wallet: signed by {}'s registered request key (regulator key {}…), within policy {} v{}; purpose: {}",
+            r.verifier_name,
+            r.regulator_key_id.chars().take(8).collect::<String>(),
+            r.policy_id,
+            r.policy_version,
+            r.purpose
+        )?;
+    }
     let submission = Submission {
         policy: policy.to_owned(),
         presentation: person.answer(req)?,

@@ -1,5 +1,5 @@
 //! The commands: `issuer`, `catalogue`, `wallet`, `request`, `verify`,
-//! `audit`, `bbs` and `client` (the verifier service's API from the command
+//! `audit`, `regulator`, `verifier`, `bbs` and `client` (the verifier service's API from the command
 //! line; each a `clap` type with a `run` method on a [`Context`]); `serve`,
 //! `demo`, `loadtest`, `soak` and `crashloop` ([`service`], which run the
 //! verifier service and take no context).
@@ -29,6 +29,7 @@ pub mod crashloop;
 pub mod demo;
 pub mod issuer;
 pub mod loadtest;
+pub mod regulator;
 pub mod request;
 pub mod service;
 pub mod soak;
@@ -267,7 +268,15 @@ mod tests {
         );
         std::fs::write(p("req.json"), req).unwrap();
         let pres = ok(
-            &["wallet", "present", "--wallet", &wallet, &p("req.json")],
+            &[
+                "wallet",
+                "present",
+                "--allow-unsigned",
+                "--yes",
+                "--wallet",
+                &wallet,
+                &p("req.json"),
+            ],
             t0,
         );
         std::fs::write(p("pres.json"), pres).unwrap();
@@ -297,7 +306,15 @@ mod tests {
         assert_eq!(v["code"], "request_expired");
         // Nor can the holder answer an expired request.
         let (r, _) = run(
-            &["wallet", "present", "--wallet", &wallet, &p("req.json")],
+            &[
+                "wallet",
+                "present",
+                "--allow-unsigned",
+                "--yes",
+                "--wallet",
+                &wallet,
+                &p("req.json"),
+            ],
             t0 + Duration::HOUR,
         );
         assert!(r.unwrap_err().contains("expired"));

@@ -1,6 +1,8 @@
 //! `zkcred request new`: a verifier's presentation request, made offline,
 //! by hand (`--verifier`, `--type`, `--disclose`, `--statement`) or from a
-//! policy file (`--policy`).
+//! policy file (`--policy`), signed with the verifier's request key under
+//! its registration (`--verifier-key`, `--registration`). Wallets refuse
+//! unsigned requests unless told to accept them for development.
 
 use std::path::PathBuf;
 
@@ -9,15 +11,18 @@ use clap::{Args, Subcommand};
 use rand::rngs::OsRng;
 use time::Duration;
 use zkcred_credential::keys::check_identifier;
+use zkcred_credential::presentation::KeyRole;
 use zkcred_credential::{
     AttributeError, Catalogue, Error, PresentationRequest, RequestedCredential, Sensitivity,
     Statement,
 };
+use zkcred_policy::consent::sign_request;
 use zkcred_policy::{Choice, Policy, PolicyLoader};
 
 use super::catalogue::lookup;
 use super::display::{title, type_title};
 use super::files::{format_time, write_document};
+use super::regulator::{read_registration, read_secret_key};
 use super::{Context, Status};
 
 /// `zkcred request …`.
@@ -68,6 +73,17 @@ pub struct NewArgs {
     #[arg(long, value_name = "SECONDS",
           value_parser = clap::value_parser!(u32).range(1..=2_592_000))]
     pub ttl: Option<u32>,
+    /// With --policy: sign the request with the verifier's request secret
+    /// key FILE (`zkcred verifier keygen`). Without it the request is
+    /// unsigned, and wallets refuse it unless `--allow-unsigned`
+    /// (development only).
+    #[arg(long, value_name = "FILE", requires_all = ["policy", "registration"])]
+    pub verifier_key: Option<PathBuf>,
+    /// With --verifier-key: the verifier's registration FILE (`zkcred
+    /// regulator register`), embedded in the request; it must hold this
+    /// policy, unchanged.
+    #[arg(long, value_name = "FILE", requires = "verifier_key")]
+    pub registration: Option<PathBuf>,
     /// Write the request to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -129,6 +145,7 @@ fn new(ctx: &mut Context<'_>, a: NewArgs) -> Result<Status> {
         title(t),
         format_time(expires_at)
     )?;
+    unsigned_note(ctx)?;
     summary(ctx, catalogue, &request, &[])?;
     for name in &disclose {
         if let Some(def) = t.attribute(name) {
@@ -210,6 +227,17 @@ fn from_policy(ctx: &mut Context<'_>, path: &std::path::Path, a: NewArgs) -> Res
     request
         .validate(catalogue)
         .with_context(|| format!("policy {}: the request it makes", policy.id()))?;
+    let signed = match (&a.verifier_key, &a.registration) {
+        (Some(key), Some(reg)) => {
+            let key = read_secret_key(KeyRole::Request, key)?;
+            let registration = read_registration(reg)?;
+            let ids = labels.iter().map(|l| l.to_string()).collect();
+            sign_request(&policy, &mut request, ids, &key, &registration)
+                .map_err(|e| anyhow!("{}: {e}", reg.display()))?;
+            Some((key.public().key_id().to_owned(), registration))
+        }
+        _ => None,
+    };
     write_document(ctx, a.out.as_deref(), &request.to_json(), false)?;
     writeln!(
         ctx.stderr,
@@ -226,7 +254,25 @@ fn from_policy(ctx: &mut Context<'_>, path: &std::path::Path, a: NewArgs) -> Res
         format_time(request.expires_at)
     )?;
     summary(ctx, catalogue, &request, &labels)?;
+    match signed {
+        Some((key_id, registration)) => writeln!(
+            ctx.stderr,
+            "signed with request key {key_id}; registration by regulator key {} valid until {}",
+            registration.regulator_key_id,
+            format_time(registration.expires_at)
+        )?,
+        None => unsigned_note(ctx)?,
+    }
     Ok(Status::Success)
+}
+
+fn unsigned_note(ctx: &mut Context<'_>) -> Result<()> {
+    writeln!(
+        ctx.stderr,
+        "note: the request is unsigned: wallets refuse it unless `--allow-unsigned` \
+         (development only); sign requests with --policy, --verifier-key and --registration"
+    )?;
+    Ok(())
 }
 
 /// One block per entry: the types it accepts, what it discloses, the

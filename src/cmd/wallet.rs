@@ -1,16 +1,25 @@
-//! `zkcred wallet init|request|add|list|show|remove|present`: the holder's local
-//! wallet, sealed under a passphrase (see `zkcred_credential::wallet`).
-//! `init` creates it; every other command opens it with the passphrase
-//! (`ZKCRED_WALLET_PASSPHRASE`, else typed at the terminal), deriving the
-//! key once per command.
+//! `zkcred wallet init|request|add|list|show|remove|present|trust-regulator`:
+//! the holder's local wallet, sealed under a passphrase (see
+//! `zkcred_credential::wallet`). `init` creates it; every other command
+//! opens it with the passphrase (`ZKCRED_WALLET_PASSPHRASE`, else typed at
+//! the terminal), deriving the key once per command.
+//!
+//! `present` answers only signed requests (see
+//! `zkcred_policy::consent`): the verifier's registration must be signed by
+//! a regulator key the wallet trusts (`trust-regulator` keeps it in the
+//! wallet directory's `regulators/`), the request unaltered and within the
+//! registered policy. It then shows on standard error who asks, under which
+//! policy and purpose, and what each credential discloses and proves, and
+//! asks for confirmation on the terminal (`--yes` confirms for scripts).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use clap::{Args, Subcommand};
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
+use zkcred_credential::presentation::{KeyRole, TrustedRegulators};
 use zkcred_credential::wallet::WalletSummary;
 use zkcred_credential::{
     Catalogue, Credential, Error, KdfParams, PresentationRequest, Wallet, WalletEntry,
@@ -19,7 +28,9 @@ use zkcred_credential::{
 use super::display::{attribute_lines, safe, type_title};
 use super::files::{default_dir, format_time, load_keys, read_document, shown, write_document};
 use super::passphrase::{wallet_passphrase, Purpose};
+use super::regulator::read_public_key;
 use super::{Context, Status};
+use zkcred_policy::consent::{self, Consent, Unsigned};
 
 /// The wallet directory option.
 #[derive(Debug, Args)]
@@ -146,6 +157,25 @@ pub enum WalletCommand {
         /// Write the presentation to FILE instead of standard output.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Confirm without asking (scripts, tests): present what the
+        /// summary on standard error shows.
+        #[arg(long)]
+        yes: bool,
+        /// DEVELOPMENT ONLY: also answer unsigned requests, whose verifier,
+        /// purpose and bounds nobody vouches for (signed requests are
+        /// checked all the same).
+        #[arg(long)]
+        allow_unsigned: bool,
+    },
+    /// Trust a regulator's public key (`zkcred regulator keygen`) to vouch
+    /// for verifiers: kept in the wallet directory's `regulators/`.
+    TrustRegulator {
+        /// The wallet location.
+        #[command(flatten)]
+        wallet: WalletDir,
+        /// The regulator's public key file.
+        #[arg(value_name = "REGULATOR.pub.json")]
+        key: PathBuf,
     },
 }
 
@@ -200,7 +230,29 @@ impl WalletCommand {
                 request,
                 choose,
                 out,
-            } => present(ctx, catalogue, &wallet, &request, &choose, out.as_deref()),
+                yes,
+                allow_unsigned,
+            } => {
+                let how = Answer {
+                    yes,
+                    terminal: std::io::stdin().is_terminal(),
+                    unsigned: if allow_unsigned {
+                        Unsigned::Allow
+                    } else {
+                        Unsigned::Refuse
+                    },
+                };
+                present(
+                    ctx,
+                    catalogue,
+                    &wallet,
+                    &request,
+                    &choose,
+                    out.as_deref(),
+                    how,
+                )
+            }
+            WalletCommand::TrustRegulator { wallet, key } => trust_regulator(ctx, &wallet, &key),
         }
     }
 }
@@ -411,6 +463,214 @@ fn show(
     Ok(Status::Success)
 }
 
+/// The directory of the trusted regulator keys in the wallet `dir`.
+fn regulators_dir(dir: &Path) -> PathBuf {
+    dir.join("regulators")
+}
+
+/// The regulator keys the wallet at `dir` trusts (none without the
+/// directory).
+fn trusted_regulators(dir: &Path) -> Result<TrustedRegulators> {
+    let rdir = regulators_dir(dir);
+    let mut trusted = TrustedRegulators::new();
+    if !rdir.is_dir() {
+        return Ok(trusted);
+    }
+    let mut paths = Vec::new();
+    for e in std::fs::read_dir(&rdir).with_context(|| format!("cannot read {}", rdir.display()))? {
+        let p = e
+            .with_context(|| format!("cannot read {}", rdir.display()))?
+            .path();
+        if p.extension().is_some_and(|x| x == "json") {
+            paths.push(p);
+        }
+    }
+    paths.sort();
+    for p in paths {
+        trusted.insert(read_public_key(KeyRole::Regulator, &p)?)?;
+    }
+    Ok(trusted)
+}
+
+fn trust_regulator(ctx: &mut Context<'_>, wallet: &WalletDir, path: &Path) -> Result<Status> {
+    let key = read_public_key(KeyRole::Regulator, path)?;
+    let dir = regulators_dir(&wallet.path()?);
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(&dir)
+        .with_context(|| format!("cannot create {}", dir.display()))?;
+    let file = dir.join(format!("{}.json", key.key_id()));
+    write_document(ctx, Some(&file), &key.to_json(), false)?;
+    writeln!(
+        ctx.stdout,
+        "trusting regulator key {} ({})",
+        key.key_id(),
+        file.display()
+    )?;
+    Ok(Status::Success)
+}
+
+/// How `wallet present` gets its answer.
+#[derive(Debug, Clone, Copy)]
+struct Answer {
+    /// `--yes`: confirmed without asking.
+    yes: bool,
+    /// Standard input is a terminal to ask on.
+    terminal: bool,
+    /// Whether unsigned requests are answered (`--allow-unsigned`).
+    unsigned: Unsigned,
+}
+
+/// What the holder agrees to, on standard error.
+fn show_consent(ctx: &mut Context<'_>, catalogue: &Catalogue, c: &Consent) -> Result<()> {
+    let err = &mut ctx.stderr;
+    match &c.registered {
+        Some(r) => {
+            writeln!(
+                err,
+                "Request from {} ({}, region {})",
+                safe(&r.verifier_name),
+                safe(&c.verifier),
+                safe(&r.verifier_region)
+            )?;
+            writeln!(
+                err,
+                "  signed by its registered request key; registration by regulator key {} \
+                 valid until {}",
+                r.regulator_key_id,
+                format_time(r.registration_expires_at)
+            )?;
+            writeln!(
+                err,
+                "  policy:      {} v{}{}",
+                safe(&r.policy_id),
+                r.policy_version,
+                r.policy_title
+                    .as_deref()
+                    .map(|t| format!(" — {}", safe(t)))
+                    .unwrap_or_default()
+            )?;
+            writeln!(
+                err,
+                "  purpose:     {} ({})",
+                safe(&r.purpose),
+                r.category.name()
+            )?;
+            writeln!(err, "  legal basis: {}", safe(&r.legal_basis))?;
+            if r.retention_days == 0 {
+                writeln!(err, "  retention:   the values are not kept")?;
+            } else {
+                writeln!(
+                    err,
+                    "  retention:   the values are kept {} days",
+                    r.retention_days
+                )?;
+            }
+        }
+        None => {
+            writeln!(
+                err,
+                "WARNING: UNSIGNED REQUEST, answered because of --allow-unsigned (development only)."
+            )?;
+            writeln!(
+                err,
+                "  It claims to come from {}; nobody vouches for that, for its purpose, \
+                 or for what it may ask.",
+                safe(&c.verifier)
+            )?;
+        }
+    }
+    writeln!(err, "  answerable until {}", format_time(c.expires_at))?;
+    for (i, e) in c.entries.iter().enumerate() {
+        let label = match (&e.requirement, &e.description) {
+            (Some(r), Some(d)) => format!(" ({}: {})", safe(r), safe(d)),
+            (Some(r), None) => format!(" ({})", safe(r)),
+            _ => String::new(),
+        };
+        let types: Vec<String> = e.types.iter().map(|t| type_title(catalogue, t)).collect();
+        writeln!(err, "  credential {i}{label}: {}", types.join(" or "))?;
+        if e.disclose.is_empty() {
+            writeln!(err, "    discloses: nothing (only that you hold it)")?;
+        } else {
+            let names: Vec<String> = e
+                .disclose
+                .iter()
+                .map(|a| {
+                    if e.checked_only.contains(a) {
+                        format!("{} (checked, not kept)", safe(a))
+                    } else {
+                        safe(a)
+                    }
+                })
+                .collect();
+            writeln!(err, "    discloses: {}", names.join(", "))?;
+        }
+        for s in &e.statements {
+            writeln!(
+                err,
+                "    proves without disclosing: {}",
+                safe(&s.describe())
+            )?;
+        }
+        if !e.issuers.is_empty() {
+            let issuers: Vec<String> = e.issuers.iter().map(|i| safe(i)).collect();
+            writeln!(err, "    only from issuer(s) {}", issuers.join(", "))?;
+        }
+    }
+    writeln!(err, "  every other attribute stays hidden")?;
+    Ok(())
+}
+
+/// Asks for confirmation on the terminal (`answer.yes`: confirmed).
+fn confirm(ctx: &mut Context<'_>, answer: Answer, verifier: &str) -> Result<bool> {
+    if answer.yes {
+        return Ok(true);
+    }
+    if !answer.terminal {
+        bail!(
+            "nothing presented: confirm with --yes (no terminal to ask on); \
+             the summary above is what would be presented"
+        );
+    }
+    write!(ctx.stderr, "Present this to {}? [y/N] ", safe(verifier))?;
+    ctx.stderr.flush()?;
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while line.len() < 64 {
+        match ctx.stdin.read(&mut byte) {
+            Ok(0) => break,
+            Ok(_) if byte[0] == b'\n' => break,
+            Ok(_) => line.push(byte[0]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e).context("reading the answer"),
+        }
+    }
+    let answer = String::from_utf8_lossy(&line).trim().to_lowercase();
+    Ok(matches!(answer.as_str(), "y" | "yes"))
+}
+
+/// The error for a refused request: what is wrong, its code, and what to do.
+fn refusal(file: &str, trusted: &TrustedRegulators, e: Error) -> anyhow::Error {
+    let hint = match &e {
+        Error::RequestUnsigned => {
+            " (a request for development can be answered with --allow-unsigned)".to_owned()
+        }
+        Error::RegistrationUntrusted(_) if trusted.is_empty() => {
+            " (the wallet trusts no regulator yet: `zkcred wallet trust-regulator FILE`)".to_owned()
+        }
+        _ => String::new(),
+    };
+    anyhow!(
+        "{file}: refused, nothing presented: {e} [{}]{hint}",
+        e.code()
+    )
+}
+
 fn present(
     ctx: &mut Context<'_>,
     catalogue: &Catalogue,
@@ -418,13 +678,17 @@ fn present(
     request_path: &Path,
     choose: &[String],
     out: Option<&Path>,
+    answer: Answer,
 ) -> Result<Status> {
     let file = shown(request_path);
     let request = PresentationRequest::from_json(&read_document(ctx, request_path)?)
         .map_err(|e| anyhow!("{file}: {e}"))?;
-    request
-        .validate(catalogue)
-        .map_err(|e| anyhow!("{file}: {e}"))?;
+    let trusted = trusted_regulators(&wallet.path()?)?;
+    // The one check before anything is made: signature, registration,
+    // the registered policy's bounds (or, with --allow-unsigned, the
+    // request's shape only).
+    let consent = consent::check(catalogue, &request, &trusted, ctx.now, answer.unsigned)
+        .map_err(|e| refusal(&file, &trusted, e))?;
     if choose.len() > request.credentials.len() {
         bail!(
             "{} --choose given, but the request asks for {} credential(s)",
@@ -438,6 +702,10 @@ fn present(
         .map(|c| resolve_id(&w, c))
         .collect::<Result<Vec<_>>>()?;
     let choice: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
+    show_consent(ctx, catalogue, &consent)?;
+    if !confirm(ctx, answer, &request.verifier)? {
+        bail!("not confirmed: nothing presented");
+    }
     let presentation = w
         .present(catalogue, &request, &choice, ctx.now, &mut OsRng)
         .map_err(|e| match e {
@@ -468,4 +736,56 @@ fn present(
         )?;
     }
     Ok(Status::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `confirm` on `input` with `answer`; the result and what was asked.
+    fn ask(input: &[u8], yes: bool, terminal: bool) -> (Result<bool, String>, String) {
+        let (mut stdin, mut stdout, mut stderr) = (input, Vec::new(), Vec::new());
+        let mut ctx = Context {
+            stdin: &mut stdin,
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+            now: time::OffsetDateTime::UNIX_EPOCH,
+        };
+        let answer = Answer {
+            yes,
+            terminal,
+            unsigned: Unsigned::Refuse,
+        };
+        let r = confirm(&mut ctx, answer, "hotel.example").map_err(|e| e.to_string());
+        assert!(stdout.is_empty());
+        (r, String::from_utf8(stderr).unwrap())
+    }
+
+    #[test]
+    fn presenting_needs_a_yes() {
+        // --yes: confirmed without asking or reading.
+        assert_eq!(ask(b"n\n", true, false), (Ok(true), String::new()));
+        // On a terminal: only y or yes (any case) confirms.
+        for (input, want) in [
+            (&b"y\n"[..], true),
+            (b"YES\n", true),
+            (b" yes \n", true),
+            (b"n\n", false),
+            (b"\n", false),
+            (b"", false),
+            (b"yess\n", false),
+            (b"sure, y\n", false),
+        ] {
+            let (r, asked) = ask(input, false, true);
+            assert_eq!(r, Ok(want), "{input:?}");
+            assert!(
+                asked.contains("Present this to hotel.example? [y/N]"),
+                "{asked}"
+            );
+        }
+        // No terminal and no --yes: refused, nothing asked.
+        let (r, asked) = ask(b"y\n", false, false);
+        assert!(r.unwrap_err().contains("confirm with --yes"));
+        assert!(asked.is_empty());
+    }
 }

@@ -1,6 +1,12 @@
 //! Presentation requests, presentations and their verification.
 //!
-//! # Request (`"format": "zkcred-presentation-request"`, `"version": 1`)
+//! # Request (`"format": "zkcred-presentation-request"`, `"version": 1` unsigned, `2` signed)
+//!
+//! Version 1 is the unsigned request below, for development: wallets refuse
+//! it by default. Version 2, the signed request, adds `policy`, `purpose`,
+//! `legal_basis`, the verifier's `registration` and the request key's
+//! `signature` ([`registration`] has the formats and what is signed); the
+//! digest below is the same for both.
 //!
 //! ```json
 //! { "format": "zkcred-presentation-request", "version": 1,
@@ -111,6 +117,8 @@
 //! # Modules
 //!
 //! * `request`: the verifier's [`PresentationRequest`] and its digest.
+//! * [`registration`]: Ed25519 regulator and request keys, the verifier
+//!   registration a regulator signs, signing and authenticating requests.
 //! * `statement`: [`Statement`]s, their digest and their resolution
 //!   ([`resolve_statements`]), bound into each proof.
 //! * `document`: the [`Presentation`] document and its entries.
@@ -129,6 +137,7 @@ mod composite;
 mod document;
 mod header;
 mod prove;
+pub mod registration;
 mod request;
 mod statement;
 mod verify;
@@ -136,6 +145,10 @@ mod verify;
 pub use document::{Presentation, PresentedCredential, ProofObject};
 pub use header::{composite_presentation_header, presentation_header};
 pub use prove::{present, present_prepared, HolderCredential};
+pub use registration::{
+    AuthenticatedRequest, KeyRole, PublicSigningKey, RegisteredVerifier, RequestPolicy,
+    SecretSigningKey, TrustedRegulators, VerifierRegistration,
+};
 pub use request::{PresentationRequest, PseudonymRequest, RequestedCredential};
 pub use statement::{
     resolve_statements, EntryAttribute, EqualStatement, RangeOp, RangeStatement, ResolvedEqual,
@@ -150,8 +163,13 @@ pub use verify::{
 pub const REQUEST_FORMAT: &str = "zkcred-presentation-request";
 /// Format name of presentations.
 pub const PRESENTATION_FORMAT: &str = "zkcred-presentation";
-/// Version of both formats.
+/// Version of the presentation format.
 pub const PRESENTATION_VERSION: u32 = 1;
+/// Version of unsigned presentation requests (development only: wallets
+/// refuse them unless told otherwise).
+pub const UNSIGNED_REQUEST_VERSION: u32 = 1;
+/// Version of signed presentation requests ([`registration`]).
+pub const REQUEST_VERSION: u32 = 2;
 /// Proof type of an entry's own BBS proof: the blind-signatures draft's
 /// `ProofGen` over a blind-signed credential (version 2; version 1 was the
 /// signatures draft's `ProofGen` over credentials without holder binding,

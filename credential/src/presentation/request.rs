@@ -7,12 +7,13 @@ use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::registration::{RequestPolicy, VerifierRegistration};
 use super::statement::{
     check_list, earlier_entry, resolve_equal, resolve_range, statements_json, Statement,
 };
 use super::{
-    MAX_CHALLENGE_LEN, MAX_REQUESTED_CREDENTIALS, MIN_CHALLENGE_LEN, PRESENTATION_VERSION,
-    REQUEST_FORMAT,
+    MAX_CHALLENGE_LEN, MAX_REQUESTED_CREDENTIALS, MIN_CHALLENGE_LEN, REQUEST_FORMAT,
+    REQUEST_VERSION, UNSIGNED_REQUEST_VERSION,
 };
 use crate::canonical::Canonical;
 use crate::catalogue::{Catalogue, CredentialType};
@@ -81,7 +82,7 @@ impl RequestedCredential {
 pub struct PresentationRequest {
     /// Always [`REQUEST_FORMAT`].
     pub format: String,
-    /// Always [`PRESENTATION_VERSION`].
+    /// [`UNSIGNED_REQUEST_VERSION`] (1) or, signed, [`REQUEST_VERSION`] (2).
     pub version: u32,
     /// The verifier's identity.
     pub verifier: String,
@@ -92,6 +93,25 @@ pub struct PresentationRequest {
     pub expires_at: OffsetDateTime,
     /// The credentials asked for.
     pub credentials: Vec<RequestedCredential>,
+    /// Signed requests (version 2): the registered policy the request is
+    /// made under, and the requirement each entry answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<RequestPolicy>,
+    /// Signed requests: the policy's purpose, in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// Signed requests: the policy's legal basis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    /// Signed requests: the verifier's registration, signed by a regulator
+    /// (embedded so that an offline wallet can check it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration: Option<Box<VerifierRegistration>>,
+    /// Signed requests: the request key's Ed25519 signature over every
+    /// other field, 128 lowercase hex digits (see
+    /// [`registration`](super::registration)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
     /// A per-verifier pseudonym asked for: the holder proves, in the same
     /// composite proof, `pseudonym = hash_to_curve(context) * holder
     /// secret` (see `zkcred_crypto::composite::pseudonym`).
@@ -174,7 +194,8 @@ fn format_time(t: OffsetDateTime) -> String {
 }
 
 impl PresentationRequest {
-    /// A request with a fresh 32-octet challenge.
+    /// An unsigned (version 1) request with a fresh 32-octet challenge
+    /// (sign it with [`PresentationRequest::sign`]).
     ///
     /// # Errors
     /// [`Error::InvalidIdentifier`] for a bad `verifier`. The credentials are
@@ -190,12 +211,17 @@ impl PresentationRequest {
         rng.fill_bytes(&mut challenge);
         Ok(PresentationRequest {
             format: REQUEST_FORMAT.into(),
-            version: PRESENTATION_VERSION,
+            version: UNSIGNED_REQUEST_VERSION,
             verifier: verifier.into(),
             challenge: hex::encode(challenge),
             expires_at,
             credentials,
             pseudonym: None,
+            policy: None,
+            purpose: None,
+            legal_basis: None,
+            registration: None,
+            signature: None,
         })
     }
 
@@ -215,7 +241,9 @@ impl PresentationRequest {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Checks the request against the catalogue: format, verifier, challenge,
+    /// Checks the request against the catalogue: format and version (1,
+    /// unsigned, or 2, signed: the signed fields' shape, not the signature,
+    /// which [`PresentationRequest::authenticate`] checks), verifier, challenge,
     /// known types (every accepted type of every entry), disclosed names in
     /// every accepted type's layout and unique, and the statements (as
     /// [`resolve_statements`](super::resolve_statements) checks them, for
@@ -224,19 +252,23 @@ impl PresentationRequest {
     ///
     /// # Errors
     /// [`Error::UnsupportedFormat`]; [`Error::InvalidIdentifier`] for the
-    /// verifier or an issuer; [`Error::InvalidRequest`] for a challenge that is
+    /// verifier or an issuer; [`Error::InvalidRequest`] for signed fields in
+    /// a version 1 request or missing or malformed ones in a version 2
+    /// request, a registration as [`VerifierRegistration::check_shape`]
+    /// refuses it, a challenge that is
     /// not 16 to 64 hex octets, no or too many credentials, an attribute
     /// asked for twice, or `accepted_types` without `credential_type` or
     /// with a type twice; [`Error::UnknownCredentialType`];
     /// [`AttributeError::NotInLayout`] (as [`Error::Attribute`]) for a
     /// disclosed name some accepted type lacks; [`Error::InvalidStatement`].
     pub fn validate(&self, catalogue: &Catalogue) -> Result<(), Error> {
-        check_document(
-            REQUEST_FORMAT,
-            PRESENTATION_VERSION,
-            &self.format,
-            self.version,
-        )?;
+        let version = if self.version == UNSIGNED_REQUEST_VERSION {
+            UNSIGNED_REQUEST_VERSION
+        } else {
+            REQUEST_VERSION
+        };
+        check_document(REQUEST_FORMAT, version, &self.format, self.version)?;
+        self.check_signed_fields()?;
         check_identifier("verifier", &self.verifier)?;
         decode_challenge(&self.challenge)?;
         if let Some(p) = &self.pseudonym {
@@ -345,7 +377,11 @@ impl PresentationRequest {
         c.digest()
     }
 
-    pub(super) fn check_live(&self, now: OffsetDateTime) -> Result<(), Error> {
+    /// Whether the request is still answerable at `now`.
+    ///
+    /// # Errors
+    /// [`Error::RequestExpired`] from its `expires_at` on.
+    pub fn check_live(&self, now: OffsetDateTime) -> Result<(), Error> {
         if now >= self.expires_at {
             return Err(Error::RequestExpired(format_time(self.expires_at)));
         }
@@ -360,7 +396,7 @@ mod tests {
 
     fn request(entries: Value) -> PresentationRequest {
         serde_json::from_value(json!({
-            "format": REQUEST_FORMAT, "version": PRESENTATION_VERSION,
+            "format": REQUEST_FORMAT, "version": UNSIGNED_REQUEST_VERSION,
             "verifier": "rental.example", "challenge": "00".repeat(32),
             "expires_at": "2026-03-01T10:05:00Z",
             "credentials": entries,
@@ -494,7 +530,7 @@ mod tests {
                                     "value": "2008-03-01", "proof": "00"}]}]),
         ] {
             let text = json!({
-                "format": REQUEST_FORMAT, "version": PRESENTATION_VERSION,
+                "format": REQUEST_FORMAT, "version": UNSIGNED_REQUEST_VERSION,
                 "verifier": "rental.example", "challenge": "00".repeat(32),
                 "expires_at": "2026-03-01T10:05:00Z", "credentials": e,
             })

@@ -12,6 +12,11 @@
 //! role = "verifier"           # admin | verifier | regulator
 //! token = "…"                 # or sha256 = "<64 hex digits of SHA-256(token)>"
 //!
+//! [[request_keys]]            # one per verifier: its requests are signed
+//! verifier = "hotel.example"
+//! key = "hotel-request.key"   # `zkcred verifier keygen` (mode 0600)
+//! registration = "hotel-registration.json"   # `zkcred regulator register`
+//!
 //! [batch]
 //! enabled = true              # micro-batch BBS proofs across requests
 //! max_size = 64               # proofs per batch at most
@@ -68,6 +73,14 @@
 //! the defaults and clients that answer within 2 s, one verifier sustains
 //! 20000 / 2 = 10000 decisions per second and the store 50000, far above
 //! the 2000 per second the service is built for.
+//!
+//! **Request keys.** A verifier with a `[[request_keys]]` entry gets
+//! signed requests from `POST /v1/challenges`: signed with its request key,
+//! carrying its registration, under a policy the registration must hold
+//! unchanged (otherwise 409 `registration_mismatch`). A verifier without
+//! one gets unsigned (version 1) requests, which wallets refuse by default;
+//! the service warns about each such verifier at start. See
+//! [`crate::request_keys`].
 //!
 //! **Rate limit.** Every authenticated request spends one token from its
 //! principal's bucket (one bucket per token *name*, shared by that name's
@@ -154,6 +167,8 @@ pub struct Config {
     pub log_key_rotate: bool,
     /// Bearer tokens and their roles.
     pub tokens: Vec<TokenConfig>,
+    /// The verifiers' request keys and registrations.
+    pub request_keys: Vec<RequestKeyConfig>,
     /// Micro-batching of proof verification.
     pub batch: BatchConfig,
     /// Request limits.
@@ -180,6 +195,7 @@ impl Default for Config {
             log_key: PathBuf::from("zkcred-log.key"),
             log_key_rotate: false,
             tokens: Vec::new(),
+            request_keys: Vec::new(),
             batch: BatchConfig::default(),
             limits: LimitsConfig::default(),
             challenges: ChallengesConfig::default(),
@@ -250,6 +266,20 @@ impl TokenConfig {
             ))),
         }
     }
+}
+
+/// A verifier's request key and registration (see
+/// [`crate::request_keys`]). Relative paths are relative to the working
+/// directory.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestKeyConfig {
+    /// The verifier (a verifier token's `name`).
+    pub verifier: String,
+    /// Its request secret key file (`zkcred verifier keygen`; mode 0600).
+    pub key: PathBuf,
+    /// Its registration (`zkcred regulator register`).
+    pub registration: PathBuf,
 }
 
 /// Micro-batching settings.
@@ -550,6 +580,21 @@ impl Config {
                 )));
             }
         }
+        let mut verifiers = std::collections::HashSet::new();
+        for k in &self.request_keys {
+            if zkcred_credential::keys::check_identifier("verifier", &k.verifier).is_err() {
+                return Err(ConfigError::Invalid(format!(
+                    "request_keys: verifier {:?} is not an identifier",
+                    k.verifier
+                )));
+            }
+            if !verifiers.insert(k.verifier.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "request_keys: verifier {:?} has two entries",
+                    k.verifier
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -596,6 +641,8 @@ mod tests {
         let c = Config::from_toml(&text).unwrap();
         assert_eq!(c.tokens.len(), 1);
         assert_eq!(c.tokens[0].role, Role::Verifier);
+        assert_eq!(c.request_keys.len(), 1);
+        assert_eq!(c.request_keys[0].verifier, "hotel.example");
     }
 
     #[test]
@@ -612,6 +659,9 @@ mod tests {
             "[connections]\nmax_header_bytes = 100",
             "[connections]\nunknown = 1",
             "[[tokens]]\nname = \"a\"\nrole = \"admin\"\ntoken = \"short\"",
+            "[[request_keys]]\nverifier = \"a b\"\nkey = \"k\"\nregistration = \"r\"",
+            "[[request_keys]]\nverifier = \"a\"\nkey = \"k\"",
+            "[[request_keys]]\nverifier = \"a\"\nkey = \"k\"\nregistration = \"r\"\n[[request_keys]]\nverifier = \"a\"\nkey = \"k2\"\nregistration = \"r2\"",
             "[[tokens]]\nname = \"a\"\nrole = \"root\"\ntoken = \"0123456789abcdef\"",
             "[[tokens]]\nname = \"a b\"\nrole = \"admin\"\ntoken = \"0123456789abcdef\"",
             "[[tokens]]\nname = \"a\"\nrole = \"admin\"\nsha256 = \"zz\"",

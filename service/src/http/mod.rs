@@ -42,5 +42,5 @@ pub mod state;
 pub mod verify;
 
 pub use auth::Role;
-pub use config::{Config, ConnectionsConfig, TokenConfig};
+pub use config::{Config, ConnectionsConfig, RequestKeyConfig, TokenConfig};
 pub use server::{RunningServer, Server, ServerError};

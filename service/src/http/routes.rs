@@ -357,7 +357,9 @@ async fn openapi() -> Response {
 ///
 /// Roles: verifier. The answer holds the presentation request to hand to the
 /// holder, for the policy's version in force, and when the challenge
-/// expires.
+/// expires. For a verifier with a configured request key the request is
+/// signed (version 2) and carries the verifier's registration; otherwise it
+/// is unsigned (version 1), which wallets refuse by default.
 #[utoipa::path(
     post,
     path = "/v1/challenges",
@@ -371,7 +373,7 @@ async fn openapi() -> Response {
         (status = 429, response = TooManyRequests),
         (status = 403, response = Forbidden),
         (status = 404, description = "`policy_not_found`", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 409, description = "`policy_retired`", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "`policy_retired`; or `registration_mismatch` (the verifier signs its requests, and its registration does not hold this policy version as it is)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 503, description = "`challenge_capacity_exceeded` (every verifier's challenges together fill the store; with `Retry-After`), `timeout` or `storage_busy`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 500, response = InternalError),
     )

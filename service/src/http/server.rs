@@ -15,7 +15,9 @@
 //!
 //! At start the log key is checked against the stored heads
 //! ([`crate::log_key::open_for_log`]): a missing or different key on a
-//! database with signed heads is refused unless `log_key_rotate` is set.
+//! database with signed heads is refused unless `log_key_rotate` is set;
+//! the verifiers' request keys and registrations are loaded and checked
+//! ([`crate::request_keys`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,6 +40,7 @@ use super::routes::router;
 use super::state::AppState;
 use crate::challenge::ChallengeStore;
 use crate::disclosure_log::DisclosureLog;
+use crate::request_keys::RequestSigners;
 use crate::storage::{Backend, Storage};
 
 /// Why the server did not start or stopped badly.
@@ -52,6 +55,9 @@ pub enum ServerError {
     /// Loading the stored registry into the policy engine failed.
     #[error("loading the registry: {0}")]
     Registry(String),
+    /// A verifier's request key or registration.
+    #[error(transparent)]
+    RequestKeys(#[from] crate::request_keys::RequestKeyError),
     /// Binding or serving.
     #[error("server I/O: {0}")]
     Io(#[from] std::io::Error),
@@ -78,6 +84,11 @@ impl Server {
     pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
         config.check()?;
         let tokens = Tokens::new(&config.tokens, &config.rate_limit)?;
+        let request_signers = RequestSigners::load(
+            &config.request_keys,
+            &config.tokens,
+            time::OffsetDateTime::now_utc(),
+        )?;
         let (db, key_path) = (config.database.clone(), config.log_key.clone());
         let rotate = config.log_key_rotate;
         let (backend, log) = tokio::task::spawn_blocking(move || {
@@ -109,6 +120,7 @@ impl Server {
             catalogue,
             registry,
             challenges: ChallengeStore::new(config.challenges.store()),
+            request_signers,
             log_writer: LogWriter::start(Arc::clone(&log), Arc::clone(&metrics)),
             log,
             batcher: Batcher::start(&config.batch, config.verify_workers(), Arc::clone(&metrics)),

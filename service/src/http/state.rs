@@ -27,6 +27,8 @@ pub struct AppState {
     pub registry: Registry,
     /// Outstanding one-time challenges.
     pub challenges: ChallengeStore,
+    /// The verifiers' request keys and registrations (signed requests).
+    pub request_signers: crate::request_keys::RequestSigners,
     /// The disclosure log (heads, proofs, export) over the storage the
     /// configuration chose ([`crate::storage::Backend`]).
     pub log: Arc<DisclosureLog<DynStorage>>,

@@ -29,7 +29,7 @@ use zkcred_problem::ProblemCode;
 use serde_json::Value;
 use time::OffsetDateTime;
 use zkcred_credential::presentation::{
-    check_binding, prepare_presentation, PreparedPresentation, RangeOp, Statement,
+    check_binding, prepare_presentation, PreparedPresentation, RangeOp, RequestPolicy, Statement,
 };
 use zkcred_credential::{DisclosedCredential, Error as CredError, IssuerPublicKey, KeyResolver};
 use zkcred_policy::{Decision, Policy};
@@ -77,6 +77,14 @@ pub async fn issue_challenge(
             format!("policy {} belongs to another verifier", doc.id),
         ));
     }
+    // A verifier with a request key signs under its registration, which
+    // must hold this policy as it is: checked before a challenge is spent
+    // on a request every wallet would refuse.
+    let signer = state.request_signers.get(&who.name);
+    if let Some(signer) = signer {
+        zkcred_policy::consent::check_registered(&policy, &signer.registration)
+            .map_err(|e| Problem::new(e.code(), e.to_string()))?;
+    }
     let ttl = time::Duration::seconds(state.config.challenges.ttl_secs as i64);
     // Taken before the challenge's own clock starts, and truncated: the
     // advertised expiry is never later than the store's.
@@ -99,6 +107,21 @@ pub async fn issue_challenge(
         .min(wall + ttl)
         .replace_nanosecond(0)
         .map_err(|e| Problem::internal(&e))?;
+    if let Some(signer) = signer {
+        request
+            .sign(
+                &signer.key,
+                signer.registration.clone(),
+                RequestPolicy {
+                    id: policy.id().to_owned(),
+                    version: policy.version(),
+                    requirements: policy.requirements.iter().map(|r| r.id.clone()).collect(),
+                },
+                &policy.spec.purpose.description,
+                &policy.spec.purpose.legal_basis,
+            )
+            .map_err(|e| Problem::internal(&e))?;
+    }
     Ok(IssuedChallenge {
         policy: PolicyRef {
             id: doc.id.clone(),
