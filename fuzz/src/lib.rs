@@ -26,12 +26,11 @@ use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::formats::{license_number, AreaCode, IdNumber};
 use zkcred_credential::keys::{check_authority, check_identifier};
-use zkcred_credential::presentation::{prepare_presentation, PreparedPresentation};
-use zkcred_credential::wallet::{SealedRecord, WalletFile};
 use zkcred_credential::presentation::{
     prepare_presentation, KeyRole, PreparedPresentation, PublicSigningKey, RegisteredVerifier,
     SecretSigningKey, TrustedRegulators, VerifierRegistration,
 };
+use zkcred_credential::wallet::{SealedRecord, WalletFile};
 use zkcred_credential::{
     issuance, issue_with, present, verify_presentation, AttributeSet, AttributeType,
     AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey,

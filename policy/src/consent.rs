@@ -127,6 +127,10 @@ pub struct Consent {
     pub expires_at: OffsetDateTime,
     /// One per requested entry, in order.
     pub entries: Vec<ConsentEntry>,
+    /// The context of the pseudonym asked for, if any: the verifier will
+    /// recognise the holder on later visits in this context (and only in
+    /// it).
+    pub pseudonym: Option<String>,
 }
 
 fn exceeds(policy: &Policy, detail: String) -> Error {
@@ -182,6 +186,7 @@ pub fn check(
                     issuers: rc.issuers.clone(),
                 })
                 .collect(),
+            pseudonym: request.pseudonym.as_ref().map(|p| p.context.clone()),
         });
     }
     let auth = request.authenticate(trusted, now)?;
@@ -244,6 +249,7 @@ pub fn check(
         }),
         expires_at: request.expires_at,
         entries,
+        pseudonym: request.pseudonym.as_ref().map(|p| p.context.clone()),
     })
 }
 
@@ -284,6 +290,28 @@ pub fn within_policy(
     now: OffsetDateTime,
 ) -> Result<(), Error> {
     let spec = &policy.spec;
+    match (&request.pseudonym, &spec.pseudonym) {
+        (Some(asked), None) => {
+            return Err(exceeds(
+                policy,
+                format!(
+                    "it asks for a pseudonym (context {:?}), the policy for none",
+                    clip(&asked.context)
+                ),
+            ))
+        }
+        (Some(asked), Some(allowed)) if asked.context != allowed.context => {
+            return Err(exceeds(
+                policy,
+                format!(
+                    "it asks for a pseudonym in context {:?}, the policy in {:?}",
+                    clip(&asked.context),
+                    clip(&allowed.context)
+                ),
+            ))
+        }
+        _ => {}
+    }
     if purpose != spec.purpose.description {
         return Err(exceeds(
             policy,

@@ -622,6 +622,22 @@ fn show_consent(ctx: &mut Context<'_>, catalogue: &Catalogue, c: &Consent) -> Re
             writeln!(err, "    only from issuer(s) {}", issuers.join(", "))?;
         }
     }
+    if let Some(ctx_id) = &c.pseudonym {
+        writeln!(
+            err,
+            "  pseudonym:   one for context {:?}: this verifier will recognise you on \
+             later visits in that context; other contexts cannot link it to you",
+            safe(ctx_id)
+        )?;
+    }
+    if c.entries.len() > 1 {
+        writeln!(
+            err,
+            "  proves that all {} credentials are yours (one holder secret); the secret \
+             itself never leaves the wallet",
+            c.entries.len()
+        )?;
+    }
     writeln!(err, "  every other attribute stays hidden")?;
     Ok(())
 }
@@ -750,6 +766,7 @@ mod tests {
             stdout: &mut stdout,
             stderr: &mut stderr,
             now: time::OffsetDateTime::UNIX_EPOCH,
+            passphrase: None,
         };
         let answer = Answer {
             yes,
