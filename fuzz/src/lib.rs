@@ -32,7 +32,7 @@ use zkcred_credential::presentation::{
 };
 use zkcred_credential::wallet::{SealedRecord, WalletFile};
 use zkcred_credential::{
-    issuance, issue_with, present, verify_presentation, AttributeSet, AttributeType,
+    issuance, issue_to, issue_with, present, HolderSecret, verify_presentation, AttributeSet, AttributeType,
     AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey,
     KdfParams, KeyResolver, KeySet, LicenseId, LicenseTypeCode, Presentation, PresentationRequest,
     RangeOp, RangeStatement, RequestedCredential, Statement, Uscc, Wallet, WalletEntry,
@@ -77,6 +77,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("composite_presentation", composite_presentation),
     ("wallet_files", wallet_files),
     ("signed_request", signed_request),
+    ("credential_request", credential_request),
 ];
 
 // ---------------------------------------------------------------- fixtures
@@ -300,9 +301,12 @@ fn credential_fixture() -> CredentialFixture {
         allow_backdated: true,
     };
     let mut truth = BTreeMap::new();
+    // One holder: both licences bound to one holder secret.
+    let holder = HolderSecret::random(&mut r);
     let mut issue = |ty: &str, key: &IssuerKey, r: &mut StdRng| {
         let attrs = attributes(catalogue, ty, &issuer, r);
-        let c = issue_with(catalogue, key, ty, &attrs, &backdated, now(), r).expect("issue");
+        let c = issue_to(catalogue, key, ty, &attrs, &backdated, &holder, now(), r)
+            .expect("issue");
         truth.insert(ty.to_owned(), attrs);
         c
     };
@@ -1090,7 +1094,9 @@ pub fn issuance(data: &[u8]) {
             &mut rng(3),
         )
         .expect("what passes the issuance checks is issued");
-        let back = Credential::from_json(&c.to_json()).expect("issued credential parses");
+        let mut back = Credential::from_json(&c.to_json()).expect("issued credential parses");
+        assert!(back.holder.is_none(), "a credential document carries no holder secret");
+        back.holder.clone_from(&c.holder);
         let verified = back
             .verify(f.catalogue, f.key_sha.public())
             .expect("an issued credential verifies");
@@ -1792,6 +1798,84 @@ pub fn signed_request(data: &[u8]) {
 /// The starting corpus: valid objects made with the project's own code,
 /// by target (written by `tests/fuzz_corpus.rs`'s ignored
 /// `write_seed_corpus`; the IETF vectors are copied from
+// ------------------------------------------------------- credential requests
+
+/// A holder's credential request for the fixture's SHA-256 key, and what
+/// it was made from.
+pub struct RequestFixture {
+    /// The request (JSON form).
+    pub request: zkcred_credential::CredentialRequest,
+    /// Its `commitment_with_proof` octets.
+    pub commitment: Vec<u8>,
+}
+
+fn request_fixture() -> RequestFixture {
+    let mut r = rng(14);
+    let holder = HolderSecret::random(&mut r);
+    let (request, _blind) =
+        zkcred_credential::CredentialRequest::new(Suite::Bls12381Sha256, &holder, &mut r)
+            .expect("request");
+    let commitment = hex::decode(&request.commitment_with_proof).expect("hex");
+    RequestFixture {
+        request,
+        commitment,
+    }
+}
+
+/// The request fixture, built once per process.
+pub fn credential_requests() -> &'static RequestFixture {
+    static F: OnceLock<RequestFixture> = OnceLock::new();
+    F.get_or_init(request_fixture)
+}
+
+/// `credential_request`: what an issuer receives from a holder. As octets,
+/// the blind draft's `commitment_with_proof` decoder (a round trip; only
+/// the fixture's commitment verifies, and only in its suite); as JSON, a
+/// credential request through `issue_blind` with the fixture key: it issues
+/// only for the fixture's commitment, never panics otherwise.
+pub fn credential_request(data: &[u8]) {
+    let rf = credential_requests();
+    if let Ok(c) = zkcred_crypto::blind::CommitmentWithProof::from_bytes(data) {
+        assert_eq!(c.to_bytes(), data, "commitment round trip");
+        if c.verify(Suite::Bls12381Sha256).is_ok() {
+            assert_eq!(data, rf.commitment.as_slice(), "a forged commitment proof verified");
+        }
+        assert!(
+            c.verify(Suite::Bls12381Shake256).is_err() || data != rf.commitment.as_slice(),
+            "a commitment verified in the other suite"
+        );
+    }
+    let Some(t) = text(data) else { return };
+    let Ok(req) = zkcred_credential::CredentialRequest::from_json(t) else {
+        return;
+    };
+    if exact_json(data) {
+        assert_json_round_trip(&req);
+    }
+    let f = credentials();
+    let attrs = &f.truth["resident_id_card"];
+    let issued = zkcred_credential::issue_blind(
+        f.catalogue,
+        &f.key_sha,
+        "resident_id_card",
+        attrs,
+        &IssueOptions {
+            allow_backdated: true,
+        },
+        &req,
+        now(),
+        &mut rng(15),
+    );
+    if let Ok(c) = issued {
+        assert_eq!(
+            hex::decode(&req.commitment_with_proof).ok().as_deref(),
+            Some(rf.commitment.as_slice()),
+            "a credential was issued to a commitment nobody proved"
+        );
+        assert!(c.holder.is_none(), "the issuer learns no holder part");
+    }
+}
+
 /// `crypto/tests/vectors` there too).
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let mut out: Vec<(&'static str, Vec<u8>)> = Vec::new();
@@ -1882,6 +1966,9 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     for rf in range_fixtures() {
         out.push(("range_proof", rf.bytes.clone()));
     }
+    let rf = credential_requests();
+    out.push(("credential_request", rf.commitment.clone()));
+    out.push(("credential_request", rf.request.to_json().into_bytes()));
     let cf = composite_fixtures();
     out.push(("composite_proof", cf.bytes.clone()));
     for other in &cf.other_shapes {
