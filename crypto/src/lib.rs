@@ -6,7 +6,12 @@
 //! how it relates to the published test vectors, and [`curve`] for the choice
 //! of curve library.
 //!
-//! Beyond the draft, zero-knowledge statements about hidden messages:
+//! [`blind`] implements the blind-signatures draft
+//! (draft-irtf-cfrg-bbs-blind-signatures) on the same core: a blind
+//! signature is a BBS signature over another generator list
+//! ([`bbs::MessageGenerators`]).
+//!
+//! Beyond the drafts, zero-knowledge statements about hidden messages:
 //! [`range`] (Bulletproofs+ range proofs over BLS12-381 G1, aggregated and
 //! batch-verified) and [`composite`] (several credentials' BBS proofs,
 //! commitments to hidden messages, equalities and range claims under one

@@ -152,7 +152,7 @@ impl MessageGenerators {
             MessageGenerators::Blind {
                 signer_messages,
                 committed_messages,
-            } if j < committed_messages => Some(signer_messages + 1 + j),
+            } if j < committed_messages => signer_messages.checked_add(1)?.checked_add(j),
             _ => None,
         }
     }
