@@ -196,38 +196,10 @@ mod tests {
             "photo_digest": "00ff"
         });
         std::fs::write(p("attrs.json"), attrs.to_string()).unwrap();
-        let issue = [
-            "issuer",
-            "issue",
-            "--issuer",
-            issuer,
-            "--type",
-            "resident_id_card",
-            "--dir",
-            &keys,
-        ];
-        // Before the key's window there is nothing to sign with.
-        let (r, _) = run(
-            &[&issue[..], &[&p("attrs.json")]].concat(),
-            t0 - Duration::DAY,
-        );
-        assert!(r.unwrap_err().contains("no key valid now"));
-        let cred = ok(&[&issue[..], &[&p("attrs.json")]].concat(), t0);
-        std::fs::write(p("card.json"), cred).unwrap();
-        // Adding needs a wallet: created first (the passphrase comes from
-        // the context; the smallest Argon2id memory keeps the test fast).
-        let (r, _) = run(
-            &[
-                "wallet",
-                "add",
-                "--wallet",
-                &wallet,
-                "--keys",
-                &p("keys.json"),
-                &p("card.json"),
-            ],
-            t0,
-        );
+        // The holder's wallet asks first (blind issuance); asking needs a
+        // wallet, created first (the passphrase comes from the context; the
+        // smallest Argon2id memory keeps the test fast).
+        let (r, _) = run(&["wallet", "request", "--wallet", &wallet], t0);
         assert!(r.unwrap_err().contains("zkcred wallet init"));
         let out = ok(
             &[
@@ -241,6 +213,32 @@ mod tests {
             t0,
         );
         assert!(out.contains("created wallet"), "{out}");
+        std::fs::write(
+            p("card-request.json"),
+            ok(&["wallet", "request", "--wallet", &wallet], t0),
+        )
+        .unwrap();
+        let card_request = p("card-request.json");
+        let issue = [
+            "issuer",
+            "issue",
+            "--issuer",
+            issuer,
+            "--type",
+            "resident_id_card",
+            "--dir",
+            &keys,
+            "--request",
+            &card_request,
+        ];
+        // Before the key's window there is nothing to sign with.
+        let (r, _) = run(
+            &[&issue[..], &[&p("attrs.json")]].concat(),
+            t0 - Duration::DAY,
+        );
+        assert!(r.unwrap_err().contains("no key valid now"));
+        let cred = ok(&[&issue[..], &[&p("attrs.json")]].concat(), t0);
+        std::fs::write(p("card.json"), cred).unwrap();
         ok(
             &[
                 "wallet",
