@@ -24,6 +24,7 @@
 
 pub mod bbs;
 pub mod composite;
+pub mod nym;
 pub mod range;
 // The blst FFI lives here and nowhere else; every unsafe block says why it
 // is sound (`// SAFETY:`), which clippy checks.
