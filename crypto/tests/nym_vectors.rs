@@ -75,7 +75,11 @@ fn pseudonyms_match_the_vectors() {
             let context_id = bytes(&v["context_id"]);
             let expected = bytes(&v["pseudonym"]);
             let got = nym::pseudonym_of(suite, &context_id, &nym_secrets).unwrap();
-            assert_eq!(hex::encode(got.to_bytes()), hex::encode(&expected), "{name}");
+            assert_eq!(
+                hex::encode(got.to_bytes()),
+                hex::encode(&expected),
+                "{name}"
+            );
             assert_eq!(Pseudonym::from_bytes(&expected).unwrap(), got, "{name}");
             checked += 1;
         }

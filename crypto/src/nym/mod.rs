@@ -24,5 +24,22 @@
 //!   `api_id || "H2S_"`.
 
 mod pseudonym;
+mod secrets;
 
 pub use pseudonym::{api_id, context_point, pseudonym_of, Pseudonym, PSEUDONYM_LEN};
+pub use secrets::{NymSecrets, SignerNymEntropy};
+
+use crate::Error;
+
+/// Checks a nym secret count `N`: at least one, at most
+/// [`crate::bbs::MAX_MESSAGES`].
+pub(crate) fn check_nym_count(n: usize) -> Result<(), Error> {
+    if n == 0 {
+        return Err(Error::InvalidLength {
+            what: "nym secrets",
+            expected: 1,
+            got: 0,
+        });
+    }
+    crate::bbs::check_count(n)
+}

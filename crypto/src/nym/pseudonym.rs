@@ -6,6 +6,7 @@
 
 use zeroize::Zeroize;
 
+use super::check_nym_count;
 use crate::bbs::{InitOutput, Suite};
 use crate::curve::hash::hash_to_g1;
 use crate::curve::{G1Affine, G1Projective, Scalar, G1_LEN};
@@ -105,17 +106,6 @@ fn poly_eval(coefficients: &[Scalar], z: Scalar) -> Scalar {
         .iter()
         .rev()
         .fold(Scalar::ZERO, |acc, c| acc * z + *c)
-}
-
-fn check_nym_count(n: usize) -> Result<(), Error> {
-    if n == 0 {
-        return Err(Error::InvalidLength {
-            what: "nym secrets",
-            expected: 1,
-            got: 0,
-        });
-    }
-    crate::bbs::check_count(n)
 }
 
 /// The pseudonym of `nym_secrets` for the context `context_id`
@@ -316,11 +306,11 @@ mod tests {
                 .zip(&blindings)
                 .map(|(s, b)| *b + *s * c)
                 .collect();
-            let v = proof_verify_init_vartime(suite, &init.pseudonym, b"ctx", &responses, c)
-                .unwrap();
+            let v =
+                proof_verify_init_vartime(suite, &init.pseudonym, b"ctx", &responses, c).unwrap();
             assert_eq!(init.u, v.u);
-            let other = proof_verify_init_vartime(suite, &init.pseudonym, b"ctx2", &responses, c)
-                .unwrap();
+            let other =
+                proof_verify_init_vartime(suite, &init.pseudonym, b"ctx2", &responses, c).unwrap();
             assert_ne!(init.u, other.u);
         }
     }
