@@ -347,6 +347,7 @@ pub mod zkcred {
             .iter()
             .map(|proof| BatchItem {
                 suite: SUITE,
+                generators: zkcred_crypto::bbs::MessageGenerators::Plain,
                 key: vk,
                 proof,
                 header: HEADER,
@@ -418,6 +419,7 @@ pub mod zkcred {
             .iter()
             .map(|(k, proof)| BatchItem {
                 suite: SUITE,
+                generators: zkcred_crypto::bbs::MessageGenerators::Plain,
                 key: &vks[*k],
                 proof,
                 header: HEADER,

@@ -190,6 +190,7 @@ pub fn verify_claims(
     let scalars = disclosed_scalars(disclosed);
     let parts = [VerifierPart {
         suite: SUITE,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &f.vk,
         header: HEADER,
         disclosed: &scalars,
@@ -230,6 +231,7 @@ pub fn verify_batch(
                 .iter()
                 .map(|proof| BatchItem {
                     suite: SUITE,
+                    generators: zkcred_crypto::bbs::MessageGenerators::Plain,
                     key: &f.vk,
                     proof,
                     header: HEADER,
@@ -249,6 +251,7 @@ pub fn verify_batch(
             };
             let parts = [VerifierPart {
                 suite: SUITE,
+                generators: zkcred_crypto::bbs::MessageGenerators::Plain,
                 key: &f.vk,
                 header: HEADER,
                 disclosed: &scalars,

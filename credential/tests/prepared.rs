@@ -61,6 +61,7 @@ fn batch_finish(f: &Fixture, prepared: Vec<PreparedPresentation>) -> Vec<Result<
         .flat_map(|pp| pp.entries.iter())
         .map(|e| BatchItem {
             suite: e.credential.suite,
+            generators: zkcred_crypto::bbs::MessageGenerators::Plain,
             key: &f.vk,
             proof: &e.proof,
             header: &e.header,

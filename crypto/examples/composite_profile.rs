@@ -67,6 +67,7 @@ fn main() {
     );
     let vparts = [VerifierPart {
         suite: SUITE,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &vk,
         header: &header,
         disclosed: &pairs,
@@ -131,6 +132,7 @@ fn main() {
         .iter()
         .map(|p| bbs::BatchItem {
             suite: SUITE,
+            generators: zkcred_crypto::bbs::MessageGenerators::Plain,
             key: &vk,
             proof: p,
             header: &header,

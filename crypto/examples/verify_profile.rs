@@ -58,6 +58,7 @@ fn main() {
             .iter()
             .map(|proof| BatchItem {
                 suite,
+                generators: zkcred_crypto::bbs::MessageGenerators::Plain,
                 key: &vk,
                 proof,
                 header: b"header",

@@ -92,6 +92,29 @@ pub enum Error {
     /// count that does not match).
     #[error("invalid composite statement: {0}")]
     InvalidStatement(&'static str),
+    /// A message count that does not fit the credential's generator list
+    /// (a blind list has exactly `L + 1 + M` messages, see
+    /// [`crate::bbs::MessageGenerators`]).
+    #[error("{got} messages where the generator list has {expected}")]
+    MessageCountMismatch {
+        /// The list's message count.
+        expected: usize,
+        /// The count given.
+        got: usize,
+    },
+    /// An attempt to disclose `secret_prover_blind` (message `L` of a blind
+    /// credential), which stays hidden in every proof.
+    #[error("secret_prover_blind (message {0}) cannot be disclosed")]
+    SecretProverBlindDisclosed(usize),
+    /// A `commitment_with_proof`'s octets are malformed (length, identity
+    /// commitment; the points and scalars have their own errors).
+    #[error("malformed commitment_with_proof: {0}")]
+    MalformedCommitment(&'static str),
+    /// The proof of a `commitment_with_proof` does not verify: the signer
+    /// refuses to sign it (draft-irtf-cfrg-bbs-blind-signatures, commitment
+    /// validation).
+    #[error("the commitment's proof of knowledge does not verify")]
+    InvalidCommitmentProof,
     /// A composite proof's octets do not follow its encoding.
     #[error("malformed composite proof: {0}")]
     MalformedCompositeProof(&'static str),

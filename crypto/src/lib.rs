@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod bbs;
+pub mod blind;
 pub mod composite;
 pub mod nym;
 pub mod range;

@@ -87,6 +87,7 @@ fn pool() -> &'static Pool {
 fn item<'a>(p: &'a Pool, c: &'a Case) -> BatchItem<'a> {
     BatchItem {
         suite: c.suite,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &p.keys[c.key],
         proof: &c.proof,
         header: &c.header,

@@ -812,6 +812,7 @@ pub fn proof_verify(data: &[u8]) {
         .collect();
     let item = |proof, disclosed| BatchItem {
         suite: f.suite,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &f.vk,
         proof,
         header: &f.header,
@@ -1416,6 +1417,7 @@ pub fn composite_proof(data: &[u8]) {
     let f = composite_fixtures();
     let parts = [VerifierPart {
         suite: COMPOSITE_SUITE,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &f.vk,
         header: &f.header,
         disclosed: &f.disclosed,
@@ -1759,6 +1761,7 @@ pub fn check_fixtures() {
     let cf = composite_fixtures();
     let parts = [VerifierPart {
         suite: COMPOSITE_SUITE,
+        generators: zkcred_crypto::bbs::MessageGenerators::Plain,
         key: &cf.vk,
         header: &cf.header,
         disclosed: &cf.disclosed,

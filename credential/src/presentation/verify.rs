@@ -265,6 +265,7 @@ impl PreparedPresentation {
                 .zip(keys)
                 .map(|(e, k)| composite::VerifierPart {
                     suite: e.credential.suite,
+                    generators: zkcred_crypto::bbs::MessageGenerators::Plain,
                     key: k,
                     header: &e.header,
                     disclosed: &e.disclosed,

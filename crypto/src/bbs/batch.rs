@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use rand_core::{CryptoRng, RngCore};
 
 use super::verifier::check_challenge_vartime;
-use super::{Proof, Suite, VerifierKey};
+use super::{MessageGenerators, Proof, Suite, VerifierKey};
 use crate::curve::{
     final_exp_is_one, msm_u128_vartime, multi_miller_loop_vartime, G1Affine, Scalar,
 };
@@ -43,6 +43,9 @@ use crate::Error;
 pub struct BatchItem<'a> {
     /// The ciphersuite the proof was made under.
     pub suite: Suite,
+    /// The generator list the credential is signed under
+    /// ([`MessageGenerators::Plain`] for the BBS draft's interface).
+    pub generators: MessageGenerators,
     /// The issuer's prepared key.
     pub key: &'a VerifierKey,
     /// The decoded proof.
@@ -68,6 +71,7 @@ pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
         .map(|it| {
             check_challenge_vartime(
                 it.suite,
+                it.generators,
                 it.key.public_key(),
                 Some(it.key),
                 it.proof,

@@ -4,5 +4,5 @@
 //! days, integers as their value) rather than hashed from octets.
 
 pub use super::proof::proof_gen;
-pub use super::sign::{sign, verify};
-pub use super::verifier::proof_verify;
+pub use super::sign::{sign, verify, verify_with};
+pub use super::verifier::{proof_verify, proof_verify_with};

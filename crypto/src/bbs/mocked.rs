@@ -17,17 +17,37 @@ pub const DRAFT_SEED: &[u8] = b"3.141592653589793238462643383279";
 
 /// `seeded_random_scalars(SEED, count)` with DST `api_id ||
 /// "MOCK_RANDOM_SCALARS_DST_"`.
+///
+/// # Errors
+/// As [`mocked_random_scalars_with_dst`].
 pub fn mocked_random_scalars(
     suite: Suite,
     seed: &[u8],
     count: usize,
 ) -> Result<Vec<Scalar>, Error> {
-    let len = count * EXPAND_LEN;
+    mocked_random_scalars_with_dst(suite, seed, &suite.dst(b"MOCK_RANDOM_SCALARS_DST_"), count)
+}
+
+/// `seeded_random_scalars(SEED, count)` with any DST: `expand_message(SEED,
+/// dst, 48 * count)` cut into `count` scalars, each reduced mod `r`. The
+/// blind-signatures vectors use `api_id || "COMMIT_MOCK_RANDOM_SCALARS_DST_"`
+/// and `api_id || "PROOF_MOCK_RANDOM_SCALARS_DST_"` (see
+/// [`crate::blind::mocked`]).
+///
+/// # Errors
+/// [`Error::TooLong`] for no scalars or more than one `expand_message`
+/// call yields.
+pub fn mocked_random_scalars_with_dst(
+    suite: Suite,
+    seed: &[u8],
+    dst: &[u8],
+    count: usize,
+) -> Result<Vec<Scalar>, Error> {
+    let len = count.saturating_mul(EXPAND_LEN);
     if count == 0 || len > MAX_EXPAND_LEN {
         return Err(Error::TooLong("mocked random scalar count"));
     }
-    let dst = suite.dst(b"MOCK_RANDOM_SCALARS_DST_");
-    let v = suite.expander().expand(&[seed], &dst, len);
+    let v = suite.expander().expand(&[seed], dst, len);
     Ok(v.chunks_exact(EXPAND_LEN)
         .map(Scalar::from_be_bytes_reduced)
         .collect())

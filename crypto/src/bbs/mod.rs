@@ -76,12 +76,18 @@ pub(crate) use batch::settle_pairings;
 #[cfg(feature = "parallel")]
 pub use batch::verify_batch_parallel;
 pub use batch::{verify_batch, BatchItem};
-pub use domain::{hash_to_scalar, map_message_to_scalar, messages_to_scalars};
-pub(crate) use generators::create_generators_with_api_id;
-pub use generators::{create_generators, generators, Generators};
+pub(crate) use domain::calculate_domain as calculate_domain_with;
+pub use domain::{
+    domain_for as calculate_domain, hash_to_scalar, map_message_to_scalar, messages_to_scalars,
+};
+pub(crate) use generators::{blind_generators, create_generators_with_api_id};
+pub use generators::{
+    create_generators, generators, generators_for, Generators, MessageGenerators,
+};
 pub use keys::{keygen, PublicKey, SecretKey};
 pub use proof::ProverCredential;
-pub(crate) use proof::{sorted_indexes, InitOutput};
+pub(crate) use proof::{ascending_indexes, sorted_indexes, InitOutput};
+pub(crate) use sign::{combine_b_vartime, finalize as finalize_sign, verify_ct_with};
 pub use suite::{Suite, EXPAND_LEN};
 pub use types::{Proof, Signature, PROOF_BASE_LEN, SIGNATURE_LEN};
 pub use verifier::VerifierKey;

@@ -3,13 +3,13 @@
 //! `ProofFinalize` of §4.3).
 
 use rand_core::{CryptoRng, RngCore};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::domain::calculate_domain;
-use super::generators::{generators, prover_tables};
+use super::generators::{generators_for, prover_tables_for, MessageGenerators};
 use std::sync::Arc;
 
-use super::{check_count, Proof, PublicKey, Signature, Suite};
+use super::{Proof, PublicKey, Signature, Suite};
 
 use crate::curve::{comb_lincomb_ct, CombTable, G1Affine, G1Projective, Scalar};
 use crate::Error;
@@ -68,6 +68,7 @@ pub(crate) struct InitOutput {
 /// ph)`.
 pub(crate) fn challenge(
     suite: Suite,
+    which: MessageGenerators,
     init: &InitOutput,
     disclosed: &[(usize, Scalar)],
     ph: &[u8],
@@ -83,7 +84,7 @@ pub(crate) fn challenge(
     }
     buf.extend_from_slice(&init.domain.to_be_bytes());
     buf.extend_from_slice(&(ph.len() as u64).to_be_bytes());
-    suite.hash_parts_to_scalar(&[&buf, ph], &suite.consts().h2s_dst)
+    suite.hash_parts_to_scalar(&[&buf, ph], which.h2s_dst(suite))
 }
 
 /// `CoreProofGen` with fresh randomness from `rng`.
@@ -136,8 +137,13 @@ pub(crate) fn proof_gen_with_scalars(
 /// costs only table additions (no doublings, no variable-base
 /// multiplication). Holds secrets: messages and tables are zeroized on drop
 /// and `Debug` prints none of them.
+///
+/// A credential knows its generator list ([`MessageGenerators`]): plain
+/// ([`ProverCredential::new`]) or blind ([`ProverCredential::new_blind`],
+/// whose messages are indexed as [`MessageGenerators`] describes).
 pub struct ProverCredential {
     suite: Suite,
+    generators: MessageGenerators,
     sig: Signature,
     messages: Vec<Scalar>,
     domain: Scalar,
@@ -162,11 +168,65 @@ impl ProverCredential {
         header: &[u8],
         messages: &[Scalar],
     ) -> Result<Self, Error> {
-        check_count(messages.len())?;
+        Self::with_generators(suite, MessageGenerators::Plain, pk, sig, header, messages)
+    }
+
+    /// A blind-signed credential (draft-irtf-cfrg-bbs-blind-signatures),
+    /// prepared for proving: the signer's `messages` (scalars under the
+    /// blind `api_id`, see [`crate::blind::messages_to_scalars`]), the
+    /// holder's `committed_messages` and the `secret_prover_blind` of the
+    /// commitment the signer signed. The signature is verified first (the
+    /// draft's `Verify` of the blind interface), so a credential that exists
+    /// is one the holder can prove. Message indexes: `0..L-1` the signer's
+    /// messages, `L` the `secret_prover_blind` (never disclosed), `L+1..`
+    /// the committed ones ([`MessageGenerators`]).
+    ///
+    /// # Errors
+    /// [`Error::VerificationFailed`] when the signature does not verify
+    /// over these messages and blind; [`Error::TooManyMessages`] past
+    /// [`super::MAX_MESSAGES`] in all; [`Error::IdentityPoint`] as
+    /// [`ProverCredential::new`].
+    pub fn new_blind(
+        suite: Suite,
+        pk: &PublicKey,
+        sig: &Signature,
+        header: &[u8],
+        messages: Vec<Scalar>,
+        committed_messages: Vec<Scalar>,
+        secret_prover_blind: &crate::blind::SecretProverBlind,
+    ) -> Result<Self, Error> {
+        let which = MessageGenerators::blind(messages.len(), committed_messages.len());
+        let mut all = Zeroizing::new(messages);
+        all.push(*secret_prover_blind.as_scalar());
+        all.extend_from_slice(&committed_messages);
+        let mut committed_messages = committed_messages;
+        committed_messages.iter_mut().for_each(Zeroize::zeroize);
+        // The messages are the holder's secrets: B in constant time.
+        super::sign::verify_ct_with(suite, which, pk, sig, header, &all)?;
+        Self::with_generators(suite, which, pk, sig, header, &all)
+    }
+
+    /// [`ProverCredential::new`] over the generator list `which`: `messages`
+    /// holds every message scalar in the list's order (for a blind list,
+    /// `L + 1 + M` of them, the `secret_prover_blind` at `L`). Does not
+    /// verify the signature (see [`ProverCredential::new_blind`], which
+    /// does).
+    ///
+    /// # Errors
+    /// As [`ProverCredential::new`]; [`Error::MessageCountMismatch`] when
+    /// the count does not fit `which`.
+    pub fn with_generators(
+        suite: Suite,
+        which: MessageGenerators,
+        pk: &PublicKey,
+        sig: &Signature,
+        header: &[u8],
+        messages: &[Scalar],
+    ) -> Result<Self, Error> {
         let l = messages.len();
-        let gens = generators(suite, l + 1);
-        let tables = prover_tables(suite, l + 1);
-        let domain = calculate_domain(suite, pk, &gens, header);
+        let gens = generators_for(suite, which, l)?;
+        let tables = prover_tables_for(suite, which, l)?;
+        let domain = calculate_domain(suite, which, pk, &gens, header);
         // B = P1 + Q_1 * domain + sum H_i * msg_i: the messages are secret.
         let mut terms = Vec::with_capacity(l + 1);
         terms.push((&tables[0], domain));
@@ -182,6 +242,7 @@ impl ProverCredential {
         };
         Ok(ProverCredential {
             suite,
+            generators: which,
             sig: *sig,
             messages: messages.to_vec(),
             domain,
@@ -226,7 +287,7 @@ impl ProverCredential {
         let (init, mut secrets) = self.proof_init(disclosed, random)?;
         let disclosed_msgs: Vec<(usize, Scalar)> =
             disclosed.iter().map(|&i| (i, self.messages[i])).collect();
-        let c = challenge(self.suite, &init, &disclosed_msgs, ph);
+        let c = challenge(self.suite, self.generators, &init, &disclosed_msgs, ph);
         let proof = self.proof_finalize(&init, &secrets, disclosed, &random[5..], c);
         secrets.zeroize();
         Ok(proof)
@@ -243,6 +304,11 @@ impl ProverCredential {
         random: &[Scalar],
     ) -> Result<(InitOutput, InitSecrets), Error> {
         let l = self.messages.len();
+        if let Some(i) = self.generators.secret_prover_blind_index() {
+            if disclosed.binary_search(&i).is_ok() {
+                return Err(Error::SecretProverBlindDisclosed(i));
+            }
+        }
         let u = l - disclosed.len();
         if random.len() != 5 + u {
             return Err(Error::InvalidLength {
@@ -330,6 +396,11 @@ impl ProverCredential {
         self.suite
     }
 
+    /// The generator list the credential is signed under.
+    pub fn generators(&self) -> MessageGenerators {
+        self.generators
+    }
+
     /// Message `i` (a secret: callers keep it to the prover).
     pub(crate) fn message(&self, i: usize) -> Option<Scalar> {
         self.messages.get(i).copied()
@@ -373,6 +444,7 @@ impl std::fmt::Debug for ProverCredential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProverCredential")
             .field("suite", &self.suite)
+            .field("generators", &self.generators)
             .field("messages", &self.messages.len())
             .finish_non_exhaustive()
     }

@@ -1,24 +1,26 @@
 //! `CoreSign` and `CoreVerify` over scalar messages (draft §3.6.1, §3.6.2).
 
 use super::domain::calculate_domain;
-use super::generators::{generators, Generators};
+use super::generators::{generators, generators_for, Generators, MessageGenerators};
 use super::{check_count, PublicKey, SecretKey, Signature, Suite};
 use crate::curve::{
     msm_straus_vartime, pairing_product_is_one_vartime, G1Affine, G1Projective, Scalar,
 };
 use crate::Error;
 
-/// `A * a_coeff + (P1 + Q_1 * domain + sum H_i * msg_i) * b_coeff` through
-/// the generators' fixed-base tables, in variable time: every input is known
-/// to whoever computes it (the signer, who holds the messages; a verifier of
-/// a signature, who is given them). Nothing here depends on the secret key.
-fn combine_b_vartime(
+/// `sum P_k * s_k + (P1 + Q_1 * domain + sum H_i * msg_i) * b_coeff`
+/// through the generators' fixed-base tables, in variable time: every input
+/// is known to whoever computes it (the signer, who holds the messages; a
+/// verifier of a signature, who is given them). Nothing here depends on the
+/// secret key. `messages` may be shorter than the list (the blind signer
+/// knows only the first `L`).
+pub(crate) fn combine_b_vartime(
     suite: Suite,
     gens: &Generators,
     domain: Scalar,
     messages: &[Scalar],
     b_coeff: Scalar,
-    a: Option<(G1Affine, Scalar)>,
+    var: &[(G1Affine, Scalar)],
 ) -> G1Projective {
     let mut fixed = Vec::with_capacity(messages.len() + 2);
     fixed.push((&suite.consts().p1_table, b_coeff));
@@ -26,8 +28,7 @@ fn combine_b_vartime(
     for (t, m) in gens.h_tables().iter().zip(messages) {
         fixed.push((t, *m * b_coeff));
     }
-    let var: Vec<(G1Affine, Scalar)> = a.into_iter().collect();
-    msm_straus_vartime(&fixed, &var)
+    msm_straus_vartime(&fixed, var)
 }
 
 /// `CoreSign(SK, PK, generators, header, messages)`.
@@ -45,7 +46,7 @@ pub fn sign(
 ) -> Result<Signature, Error> {
     check_count(messages.len())?;
     let gens = generators(suite, messages.len() + 1);
-    let domain = calculate_domain(suite, pk, &gens, header);
+    let domain = calculate_domain(suite, MessageGenerators::Plain, pk, &gens, header);
     // e = hash_to_scalar(serialize((SK, msg_1, ..., msg_L, domain)), dst)
     let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(32 * (messages.len() + 2)));
     buf.extend_from_slice(sk.to_bytes().as_ref());
@@ -54,7 +55,17 @@ pub fn sign(
     }
     buf.extend_from_slice(&domain.to_be_bytes());
     let e = suite.hash_to_scalar(&buf, &suite.consts().h2s_dst);
-    let b = combine_b_vartime(suite, &gens, domain, messages, Scalar::ONE, None);
+    let b = combine_b_vartime(suite, &gens, domain, messages, Scalar::ONE, &[]);
+    finalize(sk, &b, e)
+}
+
+/// `A = B * 1 / (SK + e)`, the end of `CoreSign` and of the blind draft's
+/// `FinalizeBlindSign`.
+///
+/// # Errors
+/// [`Error::KeyGenFailed`] if `SK + e = 0`; [`Error::IdentityPoint`] if `A`
+/// is the identity.
+pub(crate) fn finalize(sk: &SecretKey, b: &G1Projective, e: Scalar) -> Result<Signature, Error> {
     let mut inv = *sk.scalar() + e;
     if inv.is_zero() {
         return Err(Error::KeyGenFailed);
@@ -89,9 +100,26 @@ pub fn verify(
     header: &[u8],
     messages: &[Scalar],
 ) -> Result<(), Error> {
-    check_count(messages.len())?;
-    let gens = generators(suite, messages.len() + 1);
-    let domain = calculate_domain(suite, pk, &gens, header);
+    verify_with(suite, MessageGenerators::Plain, pk, sig, header, messages)
+}
+
+/// [`verify`] over the generator list `which` (for a blind credential, the
+/// blind draft's `Verify`: `messages` is `signer messages ||
+/// secret_prover_blind || committed messages`, see [`MessageGenerators`]).
+///
+/// # Errors
+/// As [`verify`]; [`Error::MessageCountMismatch`] when the count does not
+/// fit `which`.
+pub fn verify_with(
+    suite: Suite,
+    which: MessageGenerators,
+    pk: &PublicKey,
+    sig: &Signature,
+    header: &[u8],
+    messages: &[Scalar],
+) -> Result<(), Error> {
+    let gens = generators_for(suite, which, messages.len())?;
+    let domain = calculate_domain(suite, which, pk, &gens, header);
     // A * e - B in one evaluation.
     let rhs = combine_b_vartime(
         suite,
@@ -99,9 +127,45 @@ pub fn verify(
         domain,
         messages,
         -Scalar::ONE,
-        Some((sig.a, sig.e)),
+        &[(sig.a, sig.e)],
     )
     .to_affine();
+    let consts = suite.consts();
+    if pairing_product_is_one_vartime(&[(&sig.a, pk.prepared()), (&rhs, &consts.bp2)]) {
+        Ok(())
+    } else {
+        Err(Error::VerificationFailed)
+    }
+}
+
+/// [`verify_with`] for the holder, whose messages are secret (a blind
+/// credential's `secret_prover_blind` and committed messages): `B` is
+/// computed with constant-time multiplications; only the pairing check, on
+/// the signature, the key and `B = A * (SK + e)` (which the signature
+/// already fixes), is variable time.
+///
+/// # Errors
+/// As [`verify_with`].
+pub(crate) fn verify_ct_with(
+    suite: Suite,
+    which: MessageGenerators,
+    pk: &PublicKey,
+    sig: &Signature,
+    header: &[u8],
+    messages: &[Scalar],
+) -> Result<(), Error> {
+    let gens = generators_for(suite, which, messages.len())?;
+    let domain = calculate_domain(suite, which, pk, &gens, header);
+    let mut terms = Vec::with_capacity(messages.len() + 1);
+    terms.push((gens.q1().to_projective(), domain));
+    for (h, m) in gens.h().iter().zip(messages) {
+        terms.push((h.to_projective(), *m));
+    }
+    let b = G1Projective::lincomb_ct(&terms) + &suite.p1();
+    terms
+        .iter_mut()
+        .for_each(|(_, s)| zeroize::Zeroize::zeroize(s));
+    let rhs = (G1Projective::msm_vartime(&[sig.a], &[sig.e]) - b).to_affine();
     let consts = suite.consts();
     if pairing_product_is_one_vartime(&[(&sig.a, pk.prepared()), (&rhs, &consts.bp2)]) {
         Ok(())

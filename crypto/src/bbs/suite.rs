@@ -57,6 +57,17 @@ impl Suite {
         }
     }
 
+    /// `api_id` of the blind-signatures draft's interface:
+    /// `ciphersuite_id || "BLIND_H2G_HM2S_"` (draft-irtf-cfrg-bbs-blind-signatures,
+    /// ciphersuites section). Its generators, domain, challenges and message
+    /// mapping are all scoped to it; see [`super::MessageGenerators`].
+    pub fn blind_api_id(self) -> &'static [u8] {
+        match self {
+            Suite::Bls12381Sha256 => b"BBS_BLS12381G1_XMD:SHA-256_SSWU_RO_BLIND_H2G_HM2S_",
+            Suite::Bls12381Shake256 => b"BBS_BLS12381G1_XOF:SHAKE-256_SSWU_RO_BLIND_H2G_HM2S_",
+        }
+    }
+
     /// The `expand_message` variant.
     pub fn expander(self) -> Expander {
         match self {
@@ -108,6 +119,10 @@ pub(crate) struct SuiteConsts {
     pub h2s_dst: Vec<u8>,
     /// The DST of map-message-to-scalar-as-hash.
     pub map_dst: Vec<u8>,
+    /// `h2s_dst` under the blind-signatures `api_id`.
+    pub blind_h2s_dst: Vec<u8>,
+    /// `map_dst` under the blind-signatures `api_id`.
+    pub blind_map_dst: Vec<u8>,
     /// Miller-loop lines of `-BP2` (verification's second pairing).
     pub neg_bp2: G2Prepared,
     /// Miller-loop lines of `BP2` (signature verification).
@@ -123,6 +138,8 @@ impl SuiteConsts {
             p1,
             h2s_dst: suite.dst(b"H2S_"),
             map_dst: suite.dst(b"MAP_MSG_TO_SCALAR_AS_HASH_"),
+            blind_h2s_dst: [suite.blind_api_id(), b"H2S_"].concat(),
+            blind_map_dst: [suite.blind_api_id(), b"MAP_MSG_TO_SCALAR_AS_HASH_"].concat(),
             neg_bp2: G2Prepared::new(&bp2.neg()),
             bp2: G2Prepared::new(&bp2),
         }

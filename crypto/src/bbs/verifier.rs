@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use super::domain::calculate_domain;
-use super::generators::{generators, Generators};
+use super::generators::{generators_for, Generators, MessageGenerators};
 use super::proof::{challenge, sorted_indexes, InitOutput};
 use super::{check_count, Proof, PublicKey, Suite};
 use crate::curve::{
@@ -29,9 +29,10 @@ pub struct VerifierKey {
     domains: Mutex<DomainMap>,
 }
 
-/// Domains by (suite, message count), then by header: looked up without
-/// allocating (headers per key are few; a short scan compares them).
-type DomainMap = HashMap<(Suite, usize), Vec<(Vec<u8>, Arc<DomainEntry>)>>;
+/// Domains by (suite, generator list, message count), then by header:
+/// looked up without allocating (headers per key are few; a short scan
+/// compares them).
+type DomainMap = HashMap<(Suite, MessageGenerators, usize), Vec<(Vec<u8>, Arc<DomainEntry>)>>;
 
 pub(crate) struct DomainEntry {
     domain: Scalar,
@@ -68,12 +69,60 @@ impl VerifierKey {
         ph: &[u8],
         disclosed: &[(usize, Scalar)],
     ) -> Result<(), Error> {
-        check_challenge_vartime(suite, &self.pk, Some(self), proof, header, ph, disclosed)?;
+        self.proof_verify_with(
+            suite,
+            MessageGenerators::Plain,
+            proof,
+            header,
+            ph,
+            disclosed,
+        )
+    }
+
+    /// [`VerifierKey::proof_verify`] for a credential signed under the
+    /// generator list `which`. For a blind credential this is the blind
+    /// draft's `ProofVerify`, with the disclosed messages indexed as
+    /// [`MessageGenerators`] describes (signer messages `0..L-1`, committed
+    /// messages from `L+1`) and mapped with the blind `api_id`
+    /// ([`MessageGenerators::map_message_to_scalar`]).
+    ///
+    /// Variable time: every input is public.
+    ///
+    /// # Errors
+    /// As [`proof_verify`]; [`Error::MessageCountMismatch`] when the
+    /// proof's message count does not fit `which`;
+    /// [`Error::SecretProverBlindDisclosed`] when `secret_prover_blind`'s
+    /// index is among the disclosed.
+    pub fn proof_verify_with(
+        &self,
+        suite: Suite,
+        which: MessageGenerators,
+        proof: &Proof,
+        header: &[u8],
+        ph: &[u8],
+        disclosed: &[(usize, Scalar)],
+    ) -> Result<(), Error> {
+        check_challenge_vartime(
+            suite,
+            which,
+            &self.pk,
+            Some(self),
+            proof,
+            header,
+            ph,
+            disclosed,
+        )?;
         pairing_check_vartime(&self.pk, proof)
     }
 
-    fn domain_entry(&self, suite: Suite, gens: &Generators, header: &[u8]) -> Arc<DomainEntry> {
-        let key = (suite, gens.h().len());
+    fn domain_entry(
+        &self,
+        suite: Suite,
+        which: MessageGenerators,
+        gens: &Generators,
+        header: &[u8],
+    ) -> Arc<DomainEntry> {
+        let key = (suite, which, gens.h().len());
         if let Some(found) = self
             .lock()
             .get(&key)
@@ -81,7 +130,7 @@ impl VerifierKey {
         {
             return found.1.clone();
         }
-        let domain = calculate_domain(suite, &self.pk, gens, header);
+        let domain = calculate_domain(suite, which, &self.pk, gens, header);
         let base = (G1Projective::msm_vartime(&[*gens.q1()], &[domain]) + &suite.p1()).to_affine();
         let entry = Arc::new(DomainEntry {
             domain,
@@ -115,8 +164,10 @@ impl std::fmt::Debug for VerifierKey {
 /// the proof's. Everything here is public: variable-time arithmetic, with
 /// every generator multiplied through its table and the proof's points
 /// through GLV-split windows, all in one interleaved evaluation per `T`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn check_challenge_vartime(
     suite: Suite,
+    which: MessageGenerators,
     pk: &PublicKey,
     cache: Option<&VerifierKey>,
     proof: &Proof,
@@ -124,8 +175,8 @@ pub(crate) fn check_challenge_vartime(
     ph: &[u8],
     disclosed: &[(usize, Scalar)],
 ) -> Result<(), Error> {
-    let (init, disclosed) = init_vartime(suite, pk, cache, proof, header, disclosed)?;
-    if challenge(suite, &init, &disclosed, ph) == proof.challenge {
+    let (init, disclosed) = init_vartime(suite, which, pk, cache, proof, header, disclosed)?;
+    if challenge(suite, which, &init, &disclosed, ph) == proof.challenge {
         Ok(())
     } else {
         Err(Error::VerificationFailed)
@@ -137,6 +188,7 @@ pub(crate) fn check_challenge_vartime(
 /// challenge hashes them. Variable time (public data).
 pub(crate) fn init_vartime(
     suite: Suite,
+    which: MessageGenerators,
     pk: &PublicKey,
     cache: Option<&VerifierKey>,
     proof: &Proof,
@@ -150,14 +202,19 @@ pub(crate) fn init_vartime(
     disclosed.sort_unstable_by_key(|(i, _)| *i);
     let idx: Vec<usize> = disclosed.iter().map(|(i, _)| *i).collect();
     sorted_indexes(&idx, l)?;
+    let gens = generators_for(suite, which, l)?;
+    if let Some(i) = which.secret_prover_blind_index() {
+        if idx.binary_search(&i).is_ok() {
+            return Err(Error::SecretProverBlindDisclosed(i));
+        }
+    }
 
-    let gens = generators(suite, l + 1);
     let c = proof.challenge;
     let consts = suite.consts();
-    let entry = cache.map(|vk| vk.domain_entry(suite, &gens, header));
+    let entry = cache.map(|vk| vk.domain_entry(suite, which, &gens, header));
     let domain = match &entry {
         Some(e) => e.domain,
-        None => calculate_domain(suite, pk, &gens, header),
+        None => calculate_domain(suite, which, pk, &gens, header),
     };
 
     // Window tables of the proof's points, shared by T1 and T2.
@@ -230,6 +287,31 @@ pub fn proof_verify(
     ph: &[u8],
     disclosed: &[(usize, Scalar)],
 ) -> Result<(), Error> {
-    check_challenge_vartime(suite, pk, None, proof, header, ph, disclosed)?;
+    proof_verify_with(
+        suite,
+        MessageGenerators::Plain,
+        pk,
+        proof,
+        header,
+        ph,
+        disclosed,
+    )
+}
+
+/// [`proof_verify`] for a credential signed under the generator list
+/// `which` (see [`VerifierKey::proof_verify_with`]).
+///
+/// # Errors
+/// As [`VerifierKey::proof_verify_with`].
+pub fn proof_verify_with(
+    suite: Suite,
+    which: MessageGenerators,
+    pk: &PublicKey,
+    proof: &Proof,
+    header: &[u8],
+    ph: &[u8],
+    disclosed: &[(usize, Scalar)],
+) -> Result<(), Error> {
+    check_challenge_vartime(suite, which, pk, None, proof, header, ph, disclosed)?;
     pairing_check_vartime(pk, proof)
 }

@@ -14,7 +14,9 @@ use crate::range::{self, RangeWitness};
 use crate::Error;
 
 /// One credential of a composite proof, with the indexes it discloses (any
-/// order).
+/// order). The credential carries its own generator list (plain or blind,
+/// [`crate::bbs::MessageGenerators`]); a blind credential's
+/// `secret_prover_blind` cannot be disclosed.
 #[derive(Clone, Copy, Debug)]
 pub struct ProverPart<'a> {
     /// The prepared signed credential.

@@ -76,6 +76,7 @@ fn run(
         .zip(&pairs)
         .map(|(c, d)| VerifierPart {
             suite: SUITE,
+            generators: crate::bbs::MessageGenerators::Plain,
             key: &c.vk,
             header: &c.header,
             disclosed: d,
@@ -230,6 +231,7 @@ fn a_proof_of_an_out_of_range_value_made_through_the_internals_fails() {
     let pairs = disclosed_pairs(&c, &[0]);
     let vparts = [VerifierPart {
         suite: SUITE,
+        generators: crate::bbs::MessageGenerators::Plain,
         key: &c.vk,
         header: &c.header,
         disclosed: &pairs,
@@ -267,6 +269,7 @@ fn tampering_with_anything_is_refused() {
     let pairs = disclosed_pairs(&c, &[0]);
     let vparts = [VerifierPart {
         suite: SUITE,
+        generators: crate::bbs::MessageGenerators::Plain,
         key: &c.vk,
         header: &c.header,
         disclosed: &pairs,
@@ -352,12 +355,14 @@ fn credentials_of_both_suites_in_one_proof() {
     let vparts = [
         VerifierPart {
             suite: SUITE,
+            generators: crate::bbs::MessageGenerators::Plain,
             key: &a.vk,
             header: &a.header,
             disclosed: &[],
         },
         VerifierPart {
             suite: Suite::Bls12381Shake256,
+            generators: crate::bbs::MessageGenerators::Plain,
             key: &b.vk,
             header: &b.header,
             disclosed: &[],
@@ -375,6 +380,7 @@ fn credentials_of_both_suites_in_one_proof() {
         vparts[0],
         VerifierPart {
             suite: SUITE,
+            generators: crate::bbs::MessageGenerators::Plain,
             ..vparts[1]
         },
     ];
@@ -414,6 +420,7 @@ fn a_batch_gives_each_presentation_its_own_result() {
         .map(|(c, d)| {
             [VerifierPart {
                 suite: SUITE,
+                generators: crate::bbs::MessageGenerators::Plain,
                 key: &c.vk,
                 header: &c.header,
                 disclosed: d,

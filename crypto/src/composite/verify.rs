@@ -6,7 +6,10 @@ use super::commitment::commitment_generators;
 use super::proof::MAX_CREDENTIALS;
 use super::prove::undisclosed_position;
 use super::{challenge, CompositeProof, MessageRef, Relations};
-use crate::bbs::{init_vartime, pairing_check_vartime, settle_pairings, Proof, Suite, VerifierKey};
+use crate::bbs::{
+    init_vartime, pairing_check_vartime, settle_pairings, MessageGenerators, Proof, Suite,
+    VerifierKey,
+};
 use crate::curve::{msm_straus_with_vartime, G1Affine, G1Projective, Scalar, VartimeVarBases};
 use crate::range::{self, RangeBatchItem, ValueCommitment};
 use crate::Error;
@@ -17,6 +20,10 @@ pub struct VerifierPart<'a> {
     /// The credential's suite (the first part's also hashes the composite
     /// challenge and chooses the commitment and range generators).
     pub suite: Suite,
+    /// The generator list the credential is signed under
+    /// ([`MessageGenerators::Plain`], or the blind list of a blind-signed
+    /// credential, whose indexes follow [`MessageGenerators`]).
+    pub generators: MessageGenerators,
     /// The issuer's prepared key.
     pub key: &'a VerifierKey,
     /// The signature header.
@@ -58,6 +65,7 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
     for (p, bbs) in parts.iter().zip(&proof.bbs) {
         inits.push(init_vartime(
             p.suite,
+            p.generators,
             p.key.public_key(),
             Some(p.key),
             bbs,

@@ -67,6 +67,7 @@ impl VerifyItem {
     fn as_batch_item(&self) -> BatchItem<'_> {
         BatchItem {
             suite: self.suite,
+            generators: zkcred_crypto::bbs::MessageGenerators::Plain,
             key: &self.key,
             proof: &self.proof,
             header: &self.header,
