@@ -45,7 +45,11 @@ fn base_seed() -> u64 {
 fn cases() -> usize {
     std::env::var("ZKCRED_CROSS_CASES")
         .ok()
-        .map(|s| s.trim().parse().expect("ZKCRED_CROSS_CASES is not a number"))
+        .map(|s| {
+            s.trim()
+                .parse()
+                .expect("ZKCRED_CROSS_CASES is not a number")
+        })
         .unwrap_or(DEFAULT_CASES)
 }
 
@@ -137,7 +141,12 @@ trait Zk {
     fn commit(c: &Case) -> (Vec<u8>, [u8; 32]);
     fn sign(c: &Case, cwp: &[u8]) -> Vec<u8>;
     fn finalize(c: &Case, sig: &[u8], blind: &[u8; 32]) -> Vec<[u8; 32]>;
-    fn prove(c: &Case, sig: &[u8], nym_secrets: &NymSecrets, blind: &[u8; 32]) -> (Vec<u8>, Vec<u8>);
+    fn prove(
+        c: &Case,
+        sig: &[u8],
+        nym_secrets: &NymSecrets,
+        blind: &[u8; 32],
+    ) -> (Vec<u8>, Vec<u8>);
     fn verify(c: &Case, proof: &[u8], pseudonym: &[u8], ctx: &[u8]) -> bool;
 }
 
@@ -185,7 +194,12 @@ impl<CS: BbsCiphersuite> Zk for CS {
         .collect()
     }
 
-    fn prove(c: &Case, sig: &[u8], nym_secrets: &NymSecrets, blind: &[u8; 32]) -> (Vec<u8>, Vec<u8>) {
+    fn prove(
+        c: &Case,
+        sig: &[u8],
+        nym_secrets: &NymSecrets,
+        blind: &[u8; 32],
+    ) -> (Vec<u8>, Vec<u8>) {
         let (_, pk) = c.zk_keys();
         let (proof, pseudonym) = PoKSignature::<BBSplus<CS>>::proof_gen_with_nym(
             &pk,
@@ -274,7 +288,13 @@ fn our_sign(suite: Suite, c: &Case, cwp: &[u8]) -> Signature {
     .unwrap()
 }
 
-fn our_verify(suite: Suite, c: &Case, proof: &[u8], pseudonym: &[u8], ctx: &[u8]) -> Result<(), Error> {
+fn our_verify(
+    suite: Suite,
+    c: &Case,
+    proof: &[u8],
+    pseudonym: &[u8],
+    ctx: &[u8],
+) -> Result<(), Error> {
     let proof = Proof::from_bytes(proof)?;
     let pseudonym = Pseudonym::from_bytes(pseudonym)?;
     nym::proof_verify_with_nym(
@@ -304,7 +324,10 @@ fn zkcred_holder_zkryptium_issuer_and_verifier() {
                 nym::commit_with_nym(suite, &c.committed, &c.prover_nyms, &mut rng).unwrap();
             let sig = (zk.sign)(&c, &cwp.to_bytes());
             // Signing is deterministic: our issuer gives the same octets.
-            assert_eq!(our_sign(suite, &c, &cwp.to_bytes()).to_bytes().to_vec(), sig);
+            assert_eq!(
+                our_sign(suite, &c, &cwp.to_bytes()).to_bytes().to_vec(),
+                sig
+            );
             let sig = Signature::from_bytes(&sig).unwrap();
             let nym_secrets = nym::verify_finalize_with_nym(
                 suite,
@@ -337,10 +360,20 @@ fn zkcred_holder_zkryptium_issuer_and_verifier() {
                 &mut rng,
             )
             .unwrap();
-            assert!((zk.verify)(&c, &proof.to_bytes(), &pseudonym.to_bytes(), &c.ctx));
+            assert!((zk.verify)(
+                &c,
+                &proof.to_bytes(),
+                &pseudonym.to_bytes(),
+                &c.ctx
+            ));
             let mut other = c.ctx.clone();
             other.push(1);
-            assert!(!(zk.verify)(&c, &proof.to_bytes(), &pseudonym.to_bytes(), &other));
+            assert!(!(zk.verify)(
+                &c,
+                &proof.to_bytes(),
+                &pseudonym.to_bytes(),
+                &other
+            ));
             // zkryptium's own proof carries the same pseudonym.
             let (_, zk_pseudonym) = (zk.prove)(&c, &sig.to_bytes(), &nym_secrets, &blind_bytes);
             assert_eq!(zk_pseudonym, pseudonym.to_bytes().to_vec());
@@ -357,8 +390,7 @@ fn zkryptium_holder_zkcred_issuer_and_verifier() {
         for _ in 0..cases() {
             let c = Case::new(&mut rng);
             let (cwp, blind) = commit(&c);
-            nym::verify_commitment(suite, &CommitmentWithProof::from_bytes(&cwp).unwrap())
-                .unwrap();
+            nym::verify_commitment(suite, &CommitmentWithProof::from_bytes(&cwp).unwrap()).unwrap();
             let sig = our_sign(suite, &c, &cwp);
             assert_eq!((zk.sign)(&c, &cwp), sig.to_bytes().to_vec());
             let theirs = (zk.finalize)(&c, &sig.to_bytes(), &blind);

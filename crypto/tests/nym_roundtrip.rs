@@ -245,12 +245,16 @@ fn issuance_refuses_bad_commitments_and_counts() {
         assert!(nym::blind_sign_with_nym::<&[u8]>(suite, &sk, &pk, &cwp, 0, &e, b"", &[]).is_err());
         assert!(nym::blind_sign_with_nym::<&[u8]>(suite, &sk, &pk, &cwp, 4, &e, b"", &[]).is_err());
         // A blind-signatures commitment (another api_id) is refused.
-        let (blind_cwp, _) = zkcred_crypto::blind::commit(suite, &[b"m", b"n", b"o"], &mut rng).unwrap();
+        let (blind_cwp, _) =
+            zkcred_crypto::blind::commit(suite, &[b"m", b"n", b"o"], &mut rng).unwrap();
         assert_eq!(
             nym::blind_sign_with_nym::<&[u8]>(suite, &sk, &pk, &blind_cwp, 2, &e, b"", &[]),
             Err(Error::InvalidCommitmentProof)
         );
-        assert_eq!(nym::verify_commitment(suite, &blind_cwp), Err(Error::InvalidCommitmentProof));
+        assert_eq!(
+            nym::verify_commitment(suite, &blind_cwp),
+            Err(Error::InvalidCommitmentProof)
+        );
         nym::verify_commitment(suite, &cwp).unwrap();
         // A commitment of the other suite is refused.
         let other = Suite::ALL.into_iter().find(|s| *s != suite).unwrap();

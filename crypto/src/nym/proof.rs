@@ -81,7 +81,12 @@ fn prove_with_scalars(
         expected: 5 + n,
         got: random.len(),
     })?;
-    let nym = pseudonym::proof_init(suite, context_id, nym_secrets.as_scalars(), &m_tilde[start..]);
+    let nym = pseudonym::proof_init(
+        suite,
+        context_id,
+        nym_secrets.as_scalars(),
+        &m_tilde[start..],
+    );
     let nym = match nym {
         Ok(nym) => nym,
         Err(e) => {
@@ -176,7 +181,12 @@ pub fn proof_gen_with_nym_scalars<R: RngCore + CryptoRng + ?Sized>(
         disclosed_indexes,
         disclosed_commitment_indexes,
     )?;
-    let all = combined(messages, committed_messages, nym_secrets, secret_prover_blind);
+    let all = combined(
+        messages,
+        committed_messages,
+        nym_secrets,
+        secret_prover_blind,
+    );
     let cred = credential(suite, pk, sig, header, which, &all, nym_secrets.len())?;
     let count = 5 + all.len() - disclosed.len();
     let random: Zeroizing<Vec<Scalar>> =
@@ -210,7 +220,12 @@ pub(crate) fn proof_gen_with_nym_with_scalars(
         disclosed_indexes,
         disclosed_commitment_indexes,
     )?;
-    let all = combined(messages, committed_messages, nym_secrets, secret_prover_blind);
+    let all = combined(
+        messages,
+        committed_messages,
+        nym_secrets,
+        secret_prover_blind,
+    );
     let cred = credential(suite, pk, sig, header, which, &all, nym_secrets.len())?;
     prove_with_scalars(&cred, nym_secrets, context_id, ph, &disclosed, random)
 }
@@ -366,8 +381,8 @@ fn verify_inner(
 ) -> Result<(), Error> {
     super::check_nym_count(nym_count)?;
     let l = signer_messages;
-    let total = disclosed_messages.len() + disclosed_committed_messages.len()
-        + proof.undisclosed_count();
+    let total =
+        disclosed_messages.len() + disclosed_committed_messages.len() + proof.undisclosed_count();
     crate::bbs::check_count(total)?;
     let m = total
         .checked_sub(l + 1 + nym_count)
@@ -376,7 +391,10 @@ fn verify_inner(
             got: total,
         })?;
     let si: Vec<usize> = disclosed_messages.iter().map(|(i, _)| *i).collect();
-    let cj: Vec<usize> = disclosed_committed_messages.iter().map(|(j, _)| *j).collect();
+    let cj: Vec<usize> = disclosed_committed_messages
+        .iter()
+        .map(|(j, _)| *j)
+        .collect();
     let (which, _) = shape(l, m, nym_count, &si, &cj)?;
     let mut disclosed: Vec<(usize, Scalar)> = disclosed_messages.to_vec();
     disclosed.extend(

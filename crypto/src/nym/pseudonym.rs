@@ -7,7 +7,7 @@
 use zeroize::Zeroize;
 
 use super::check_nym_count;
-use crate::bbs::{InitOutput, Suite};
+use crate::bbs::{InitOutput, MessageGenerators, Suite};
 use crate::curve::hash::hash_to_g1;
 use crate::curve::{G1Affine, G1Projective, Scalar, G1_LEN};
 use crate::Error;
@@ -15,21 +15,18 @@ use crate::Error;
 /// Length of an encoded [`Pseudonym`]: one compressed G1 point.
 pub const PSEUDONYM_LEN: usize = G1_LEN;
 
-/// The suffix of the pseudonym interface's `api_id`: `api_id =
-/// ciphersuite_id || "H2G_HM2S_PSEUDONYM_"`.
-const API_ID_SUFFIX: &[u8] = b"H2G_HM2S_PSEUDONYM_";
-
 /// The suffix of the DST of the polynomial's point `z`: `api_id ||
 /// "VECT_NYM_SECRETS"`.
 const VECT_NYM_SECRETS: &[u8] = b"VECT_NYM_SECRETS";
 
 /// The `api_id` of the pseudonym interface: `ciphersuite_id ||
 /// "H2G_HM2S_PSEUDONYM_"` (for example
-/// `BBS_BLS12381G1_XMD:SHA-256_SSWU_RO_H2G_HM2S_PSEUDONYM_`). It scopes the
-/// pseudonym operations' generators (`api_id`, and `"BLIND_" || api_id` for
-/// the committed part), their hashes to scalars and the context point.
-pub fn api_id(suite: Suite) -> Vec<u8> {
-    [suite.ciphersuite_id(), API_ID_SUFFIX].concat()
+/// `BBS_BLS12381G1_XMD:SHA-256_SSWU_RO_H2G_HM2S_PSEUDONYM_`), the same as
+/// [`Suite::nym_api_id`]. It scopes the pseudonym operations' generators
+/// (`api_id`, and `"BLIND_" || api_id` for the committed part), their
+/// hashes to scalars and the context point.
+pub fn api_id(suite: Suite) -> &'static [u8] {
+    suite.nym_api_id()
 }
 
 /// A pseudonym: `OP * (nym_secret_0 + nym_secret_1 * z + ... +
@@ -89,13 +86,13 @@ impl Pseudonym {
 /// a pseudonym of one holder secret needs. Public; computed in variable
 /// time is fine, and hashing to the curve is constant time anyway.
 pub fn context_point(suite: Suite, context_id: &[u8]) -> G1Affine {
-    hash_to_g1(suite.expander(), context_id, &api_id(suite)).to_affine()
+    hash_to_g1(suite.expander(), context_id, api_id(suite)).to_affine()
 }
 
 /// The point at which the nym secrets' polynomial is evaluated:
 /// `z = hash_to_scalar(context_id, api_id || "VECT_NYM_SECRETS")`.
 pub(crate) fn poly_point(suite: Suite, context_id: &[u8]) -> Scalar {
-    let dst = [api_id(suite).as_slice(), VECT_NYM_SECRETS].concat();
+    let dst = [api_id(suite), VECT_NYM_SECRETS].concat();
     suite.hash_to_scalar(context_id, &dst)
 }
 
@@ -233,8 +230,8 @@ pub(crate) fn challenge(
     buf.extend_from_slice(&init.domain.to_be_bytes());
     buf.extend_from_slice(&(ph.len() as u64).to_be_bytes());
     let ctx_len = (context_id.len() as u64).to_be_bytes();
-    let dst = [api_id(suite).as_slice(), b"H2S_"].concat();
-    suite.hash_parts_to_scalar(&[&buf, ph, &ctx_len, context_id], &dst)
+    let dst = MessageGenerators::nym(0, 0, 1).h2s_dst(suite);
+    suite.hash_parts_to_scalar(&[&buf, ph, &ctx_len, context_id], dst)
 }
 
 #[cfg(test)]

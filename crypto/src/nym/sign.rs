@@ -5,7 +5,7 @@ use zeroize::Zeroizing;
 
 use super::{combined_header, messages_to_scalars, SignerNymEntropy};
 use crate::bbs::{
-    calculate_domain, combine_b_vartime, finalize_sign, generators_for, MessageGenerators,
+    calculate_domain_with, combine_b_vartime, finalize_sign, generators_for, MessageGenerators,
     PublicKey, SecretKey, Signature, Suite,
 };
 use crate::blind::CommitmentWithProof;
@@ -89,7 +89,7 @@ pub fn blind_sign_with_nym_scalars(
     let gens = generators_for(suite, which, count)?;
     commitment_with_proof.verify_for(suite, which)?;
     let header = combined_header(header, nym_count);
-    let domain = calculate_domain(suite, which, pk, &gens, &header);
+    let domain = calculate_domain_with(suite, which, pk, &gens, &header);
     let c: [(G1Affine, Scalar); 1] = [(commitment_with_proof.commitment(), Scalar::ONE)];
     let mut b = combine_b_vartime(suite, &gens, domain, messages, Scalar::ONE, &c);
     // The entropy is the issuer's secret until the holder has it: a

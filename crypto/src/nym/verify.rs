@@ -68,12 +68,13 @@ pub fn verify_finalize_with_nym_scalars(
     secret_prover_blind: &SecretProverBlind,
 ) -> Result<NymSecrets, Error> {
     let nym_secrets = prover_nyms.with_entropy(signer_nym_entropy);
-    let which = MessageGenerators::nym(
-        messages.len(),
-        committed_messages.len(),
-        nym_secrets.len(),
+    let which = MessageGenerators::nym(messages.len(), committed_messages.len(), nym_secrets.len());
+    let all = combined(
+        messages,
+        committed_messages,
+        &nym_secrets,
+        secret_prover_blind,
     );
-    let all = combined(messages, committed_messages, &nym_secrets, secret_prover_blind);
     let header = combined_header(header, nym_secrets.len());
     verify_ct_with(suite, which, pk, sig, &header, &all)?;
     Ok(nym_secrets)
