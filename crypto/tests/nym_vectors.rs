@@ -11,7 +11,7 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use zkcred_crypto::bbs::{Proof, PublicKey, SecretKey, Signature, Suite};
+use zkcred_crypto::bbs::{self, MessageGenerators, Proof, PublicKey, SecretKey, Signature, Suite};
 use zkcred_crypto::blind::{CommitmentWithProof, SecretProverBlind};
 use zkcred_crypto::nym::{self, NymSecrets, Pseudonym, SignerNymEntropy};
 use zkcred_crypto::{Error, Scalar};
@@ -373,8 +373,23 @@ fn proof_cases(suite: Suite) -> Vec<ProofCase> {
 fn proofs_match_the_vectors() {
     let mut checked = 0;
     for suite in Suite::ALL {
-        for c in proof_cases(suite) {
+        for (c, v) in proof_cases(suite).into_iter().zip(files(suite, "nymProof")) {
             let name = &c.name;
+            // The file's signature and nym secrets are those the holder
+            // finalizes from its prover nyms and the signer's entropy.
+            let finalized = nym::verify_finalize_with_nym(
+                suite,
+                &c.pk,
+                &c.sig,
+                &c.header,
+                &c.messages,
+                &c.committed,
+                &nyms(&v.1["proverNyms"]),
+                &SignerNymEntropy::from_bytes(&bytes(&v.1["signer_nym_entropy"])).unwrap(),
+                &c.blind,
+            )
+            .unwrap();
+            assert_eq!(finalized, c.nym_secrets, "{name}");
             let (proof, pseudonym) = nym::mocked::proof_gen_with_nym_mocked(
                 suite,
                 &c.pk,
@@ -527,6 +542,47 @@ fn a_wrong_nym_secret_gives_a_proof_that_does_not_verify() {
                 "{}",
                 c.name
             );
+        }
+    }
+}
+
+#[test]
+fn generators_match_the_vectors() {
+    for suite in Suite::ALL {
+        let path = root().join(folder(suite)).join("generators.json");
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(
+            v["generators"]["api_id"].as_str().unwrap().as_bytes(),
+            nym::api_id(suite)
+        );
+        assert_eq!(
+            v["blindGenerators"]["api_id"].as_str().unwrap().as_bytes(),
+            [b"BLIND_".as_slice(), nym::api_id(suite)].concat()
+        );
+        let msg = hex_list(&v["generators"]["MsgGenerators"]);
+        let blind_msg = hex_list(&v["blindGenerators"]["MsgGenerators"]);
+        // A credential with L signer messages, and M committed messages and
+        // N nym secrets that together fill the file's J_1..: Q_1, H_1..H_L,
+        // J_0..J_{M+N}. Any split of M + N gives the same list.
+        let (l, k) = (msg.len(), blind_msg.len());
+        for n in 1..=k {
+            let which = MessageGenerators::nym(l, k - n, n);
+            let gens = bbs::generators_for(suite, which, l + 1 + k).unwrap();
+            let g: Vec<Vec<u8>> = gens
+                .as_slice()
+                .iter()
+                .map(|p| p.to_compressed().to_vec())
+                .collect();
+            assert_eq!(g.len(), l + k + 2);
+            assert_eq!(g[0], bytes(&v["generators"]["Q1"]));
+            assert_eq!(&g[1..=l], msg.as_slice());
+            // The file lists J_0 as the blind list's Q1 and J_1.. as its
+            // MsgGenerators.
+            assert_eq!(g[l + 1], bytes(&v["blindGenerators"]["Q1"]));
+            assert_eq!(&g[l + 2..], blind_msg.as_slice());
+        }
+        for key in ["generators", "blindGenerators"] {
+            assert_eq!(suite.p1().to_compressed().to_vec(), bytes(&v[key]["P1"]));
         }
     }
 }
