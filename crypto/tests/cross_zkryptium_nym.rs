@@ -240,36 +240,36 @@ impl<CS: BbsCiphersuite> Zk for CS {
     }
 }
 
-fn zk_for(suite: Suite) -> (fn(&Case) -> (Vec<u8>, [u8; 32]), ZkFns) {
-    match suite {
-        Suite::Bls12381Sha256 => (
-            <Bls12381Sha256 as Zk>::commit,
-            ZkFns {
-                sign: <Bls12381Sha256 as Zk>::sign,
-                finalize: <Bls12381Sha256 as Zk>::finalize,
-                prove: <Bls12381Sha256 as Zk>::prove,
-                verify: <Bls12381Sha256 as Zk>::verify,
-            },
-        ),
-        Suite::Bls12381Shake256 => (
-            <Bls12381Shake256 as Zk>::commit,
-            ZkFns {
-                sign: <Bls12381Shake256 as Zk>::sign,
-                finalize: <Bls12381Shake256 as Zk>::finalize,
-                prove: <Bls12381Shake256 as Zk>::prove,
-                verify: <Bls12381Shake256 as Zk>::verify,
-            },
-        ),
+type CommitFn = fn(&Case) -> (Vec<u8>, [u8; 32]);
+type SignFn = fn(&Case, &[u8]) -> Vec<u8>;
+type FinalizeFn = fn(&Case, &[u8], &[u8; 32]) -> Vec<[u8; 32]>;
+type ProveFn = fn(&Case, &[u8], &NymSecrets, &[u8; 32]) -> (Vec<u8>, Vec<u8>);
+type VerifyFn = fn(&Case, &[u8], &[u8], &[u8]) -> bool;
+
+/// zkryptium's operations for one suite.
+struct ZkFns {
+    commit: CommitFn,
+    sign: SignFn,
+    finalize: FinalizeFn,
+    prove: ProveFn,
+    verify: VerifyFn,
+}
+
+fn zk_fns<CS: BbsCiphersuite>() -> ZkFns {
+    ZkFns {
+        commit: <CS as Zk>::commit,
+        sign: <CS as Zk>::sign,
+        finalize: <CS as Zk>::finalize,
+        prove: <CS as Zk>::prove,
+        verify: <CS as Zk>::verify,
     }
 }
 
-type ProveFn = fn(&Case, &[u8], &NymSecrets, &[u8; 32]) -> (Vec<u8>, Vec<u8>);
-
-struct ZkFns {
-    sign: fn(&Case, &[u8]) -> Vec<u8>,
-    finalize: fn(&Case, &[u8], &[u8; 32]) -> Vec<[u8; 32]>,
-    prove: ProveFn,
-    verify: fn(&Case, &[u8], &[u8], &[u8]) -> bool,
+fn zk_for(suite: Suite) -> ZkFns {
+    match suite {
+        Suite::Bls12381Sha256 => zk_fns::<Bls12381Sha256>(),
+        Suite::Bls12381Shake256 => zk_fns::<Bls12381Shake256>(),
+    }
 }
 
 /// Our issuer on a commitment's octets; must equal zkryptium's signature.
@@ -317,7 +317,7 @@ fn our_verify(
 fn zkcred_holder_zkryptium_issuer_and_verifier() {
     let mut rng = test_rng("zkcred_holder_zkryptium_issuer_and_verifier");
     for suite in Suite::ALL {
-        let (_, zk) = zk_for(suite);
+        let zk = zk_for(suite);
         for _ in 0..cases() {
             let c = Case::new(&mut rng);
             let (cwp, blind) =
@@ -386,10 +386,10 @@ fn zkcred_holder_zkryptium_issuer_and_verifier() {
 fn zkryptium_holder_zkcred_issuer_and_verifier() {
     let mut rng = test_rng("zkryptium_holder_zkcred_issuer_and_verifier");
     for suite in Suite::ALL {
-        let (commit, zk) = zk_for(suite);
+        let zk = zk_for(suite);
         for _ in 0..cases() {
             let c = Case::new(&mut rng);
-            let (cwp, blind) = commit(&c);
+            let (cwp, blind) = (zk.commit)(&c);
             nym::verify_commitment(suite, &CommitmentWithProof::from_bytes(&cwp).unwrap()).unwrap();
             let sig = our_sign(suite, &c, &cwp);
             assert_eq!((zk.sign)(&c, &cwp), sig.to_bytes().to_vec());
