@@ -602,6 +602,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_nym_list_is_a_blind_list_under_its_own_api_id() {
+        let which = MessageGenerators::nym(3, 2, 4);
+        assert_eq!(which.message_count(), Some(3 + 1 + 2 + 4));
+        assert_eq!(which.secret_prover_blind_index(), Some(3));
+        assert_eq!(which.committed_message_index(1), Some(5));
+        assert_eq!(which.committed_message_index(2), None);
+        assert_eq!(which.nym_secret_indexes(), 6..10);
+        assert_eq!(MessageGenerators::blind(3, 2).nym_secret_indexes(), 0..0);
+        assert!(matches!(
+            which.check(9),
+            Err(Error::MessageCountMismatch {
+                expected: 10,
+                got: 9
+            })
+        ));
+        for suite in Suite::ALL {
+            assert_eq!(
+                which.api_id(suite),
+                [suite.ciphersuite_id(), b"H2G_HM2S_PSEUDONYM_".as_slice()].concat()
+            );
+            let g = generators_for(suite, which, 10).unwrap();
+            assert_eq!(g.as_slice().len(), 11);
+            // The same list as from the draft's create_generators.
+            let signer = create_generators_with_api_id(suite, which.api_id(suite), 4);
+            let blind_api = [b"BLIND_".as_slice(), which.api_id(suite)].concat();
+            let committed = create_generators_with_api_id(suite, &blind_api, 7);
+            assert_eq!(&g.as_slice()[..4], signer.as_slice());
+            assert_eq!(&g.as_slice()[4..], committed.as_slice());
+            // Any split of M + N gives the same list; the blind one differs.
+            let other = generators_for(suite, MessageGenerators::nym(3, 5, 1), 10).unwrap();
+            assert_eq!(g.as_slice(), other.as_slice());
+            let blind = generators_for(suite, MessageGenerators::blind(3, 6), 10).unwrap();
+            assert!(blind.as_slice().iter().all(|p| !g.as_slice().contains(p)));
+            let c = committed_generators(suite, which).unwrap();
+            assert_eq!(c.as_slice(), committed.as_slice());
+        }
+    }
+
+    #[test]
     fn create_generators_with_the_suite_api_id_is_the_draft_sequence() {
         for suite in Suite::ALL {
             let g = create_generators_with_api_id(suite, suite.api_id(), 5);
