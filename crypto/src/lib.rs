@@ -6,7 +6,15 @@
 //! how it relates to the published test vectors, and [`curve`] for the choice
 //! of curve library.
 //!
-//! Beyond the draft, zero-knowledge statements about hidden messages:
+//! Two companion drafts build on it: [`blind`] (blind signatures,
+//! draft-irtf-cfrg-bbs-blind-signatures: the issuer signs messages the
+//! holder committed to without seeing them) and [`nym`] (per-verifier
+//! pseudonyms, draft-irtf-cfrg-bbs-per-verifier-linkability: a proof shows
+//! a pseudonym, constant for one verifier and unlinkable across verifiers,
+//! of nym secrets signed blindly). Both are the BBS core over other
+//! generator lists ([`bbs::MessageGenerators`]).
+//!
+//! Beyond the drafts, zero-knowledge statements about hidden messages:
 //! [`range`] (Bulletproofs+ range proofs over BLS12-381 G1, aggregated and
 //! batch-verified) and [`composite`] (several credentials' BBS proofs,
 //! commitments to hidden messages, equalities and range claims under one
