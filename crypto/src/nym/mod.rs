@@ -62,7 +62,7 @@
 //!   constant time and never printed; the holder's computations with them
 //!   are constant time.
 //! - The vectors' mocked random scalars use DSTs under the BBS `api_id`,
-//!   as the blind draft's do ([`mocked`]).
+//!   as the blind draft's do (module `mocked`, feature `mocked-rng`).
 //!
 //! # Interfaces
 //! Octet-string messages mapped under the pseudonym `api_id` (the functions
