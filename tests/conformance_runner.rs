@@ -185,12 +185,9 @@ fn malformed_fields_are_failures_naming_the_field() {
 #[test]
 fn other_drafts_and_non_cases_are_skipped_by_name_and_fail_the_run() {
     let dir = common::fixtures_dir();
-    let blind = dir.join("bbs-blind-signatures/bls12-381-sha-256/signature/signature001.json");
-    let o = zkcred::conformance::run_file(&blind, None);
-    match &o.verdict {
-        Verdict::Skip(why) => assert!(why.contains("blind-signatures"), "{}", o.line()),
-        _ => panic!("{}", o.line()),
-    }
+    // Pseudonym files carry the blind draft's fields too; they are the
+    // pseudonym draft's, and skipped (zkcred does not implement it yet),
+    // generators file included.
     let nym = dir.join("bbs-pseudonyms/bls12-381-shake-256/nymProof/nymProof001.json");
     let o = zkcred::conformance::run_file(&nym, None);
     assert!(
@@ -198,6 +195,18 @@ fn other_drafts_and_non_cases_are_skipped_by_name_and_fail_the_run() {
         "{}",
         o.line()
     );
+    let nym_gens = dir.join("bbs-pseudonyms/bls12-381-sha-256/generators.json");
+    let o = zkcred::conformance::run_file(&nym_gens, None);
+    assert!(
+        matches!(&o.verdict, Verdict::Skip(w) if w.contains("linkability")),
+        "{}",
+        o.line()
+    );
+    // Blind-signatures files are judged, not skipped.
+    let blind = dir.join("bbs-blind-signatures/bls12-381-sha-256/signature/signature001.json");
+    let o = zkcred::conformance::run_file(&blind, None);
+    assert_pass(&o);
+    let skip = zkcred::conformance::run_file(&nym, None);
     let o = judge(&json!({"caseName": "x", "whatever": 1}));
     assert!(
         matches!(&o.verdict, Verdict::Skip(w) if w.contains("`whatever`")),
@@ -211,7 +220,6 @@ fn other_drafts_and_non_cases_are_skipped_by_name_and_fail_the_run() {
     assert!(matches!(data.verdict, Verdict::Data(_)), "{}", data.line());
 
     let pass = judge(&vector("proof/proof001.json"));
-    let skip = zkcred::conformance::run_file(&blind, None);
     let t = Totals::of(&[pass.clone(), data.clone()]);
     assert!(t.success());
     assert_eq!(t.closing_line(), "1 passed, 0 failed, 0 skipped");
@@ -238,4 +246,233 @@ fn every_vendored_signatures_vector_passes_and_none_is_skipped() {
             assert!(o.check.contains("reproduced byte for byte"), "{}", o.line());
         }
     }
+}
+
+fn blind_path(rel: &str) -> PathBuf {
+    common::fixtures_dir()
+        .join("bbs-blind-signatures/bls12-381-sha-256")
+        .join(rel)
+}
+
+fn blind_vector(rel: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(blind_path(rel)).unwrap()).unwrap()
+}
+
+/// Judges a blind file as if it were at its own path (so that the draft's
+/// `messages.json` is found).
+fn judge_blind(rel: &str, v: &Value) -> Outcome {
+    run_value(v, Some(SHA), &blind_path(rel))
+}
+
+#[test]
+fn every_vendored_blind_signatures_vector_passes_and_none_is_skipped() {
+    let dir: PathBuf = common::fixtures_dir().join("bbs-blind-signatures");
+    let outcomes = zkcred::conformance::run_dir(&dir, None).unwrap();
+    let t = Totals::of(&outcomes);
+    let lines: Vec<String> = outcomes.iter().map(Outcome::line).collect();
+    assert_eq!(
+        (t.passed, t.failed, t.skipped, t.data),
+        (32, 0, 0, 1),
+        "{}",
+        lines.join("\n")
+    );
+    for o in &outcomes {
+        let p = o.path.to_string_lossy();
+        if p.contains("/proof/") || p.contains("/commit/") {
+            assert!(o.check.contains("reproduced byte for byte"), "{}", o.line());
+        }
+        if p.contains("/signature/") {
+            assert!(o.check.contains("re-signed byte for byte"), "{}", o.line());
+        }
+        assert!(o.notes.is_empty(), "{}", o.line());
+    }
+}
+
+#[test]
+fn blind_cases_are_classified_by_their_fields() {
+    use zkcred::conformance::BlindKind;
+    for (rel, kind) in [
+        ("commit/commit001.json", BlindKind::Commit),
+        ("signature/signature005.json", BlindKind::Signature),
+        ("proof/proof008.json", BlindKind::Proof),
+        ("generators.json", BlindKind::Generators),
+    ] {
+        assert_eq!(classify(&blind_vector(rel)), Kind::Blind(kind), "{rel}");
+    }
+    let list: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::fixtures_dir().join("bbs-blind-signatures/messages.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(classify(&list), Kind::MessageList);
+    // A blind field alone is no plain BBS case.
+    let mut v = vector("signature/signature001.json");
+    v["proverBlind"] = json!("00");
+    assert_eq!(classify(&v), Kind::Unknown);
+}
+
+#[test]
+fn blind_commitments_are_checked_and_reproduced() {
+    let v = blind_vector("commit/commit002.json");
+    let o = judge_blind("commit/commit002.json", &v);
+    assert_pass(&o);
+    assert!(o.check.contains("trace.random_scalars"), "{}", o.line());
+    // Without the trace, the mocked scalars of mockRngParameters.
+    let mut seeded = v.clone();
+    seeded.as_object_mut().unwrap().remove("trace");
+    let o = judge_blind("commit/commit002.json", &seeded);
+    assert_pass(&o);
+    assert!(o.check.contains("mockRngParameters"), "{}", o.line());
+    // A recorded count that is not M + 2 is a failure naming it.
+    seeded["mockRngParameters"]["commit"]["count"] = json!(3);
+    assert_fail(&judge_blind("commit/commit002.json", &seeded), "count");
+    // Another blind does not make this commitment.
+    let mut wrong = v.clone();
+    wrong["proverBlind"] = blind_vector("commit/commit001.json")["proverBlind"].clone();
+    assert_fail(
+        &judge_blind("commit/commit002.json", &wrong),
+        "commitmentWithProof: computed",
+    );
+    // A committed message changed: the proof no longer fits the messages
+    // only through regeneration, so it is caught there.
+    let mut msg = v.clone();
+    msg["committedMessages"][0] = json!("00");
+    assert_fail(&judge_blind("commit/commit002.json", &msg), "computed");
+    // A tampered commitment: rejected, and a file expecting that passes.
+    let mut bad = v.clone();
+    let mut c = hex::decode(v["commitmentWithProof"].as_str().unwrap()).unwrap();
+    c[48 + 31] ^= 1;
+    bad["commitmentWithProof"] = json!(hex::encode(&c));
+    assert_fail(
+        &judge_blind("commit/commit002.json", &bad),
+        "expected valid, zkcred rejected",
+    );
+    bad["result"] = json!({"valid": false, "reason": "modified commitment proof"});
+    let o = judge_blind("commit/commit002.json", &bad);
+    assert_pass(&o);
+    assert!(
+        o.check.contains("modified commitment proof"),
+        "{}",
+        o.line()
+    );
+    // Malformed octets are named.
+    bad["commitmentWithProof"] = json!(hex::encode(&c[..100]));
+    let o = judge_blind("commit/commit002.json", &bad);
+    assert_pass(&o);
+    assert!(o.check.contains("commitmentWithProof"), "{}", o.line());
+}
+
+#[test]
+fn blind_signatures_are_verified_by_the_holder_and_re_signed() {
+    let v = blind_vector("signature/signature004.json");
+    assert_pass(&judge_blind("signature/signature004.json", &v));
+    // The wrong blind, a changed committed message: the holder rejects.
+    let mut wrong = v.clone();
+    wrong["proverBlind"] = blind_vector("signature/signature001.json")["proverBlind"].clone();
+    assert_fail(
+        &judge_blind("signature/signature004.json", &wrong),
+        "expected valid, zkcred rejected",
+    );
+    let mut wrong = v.clone();
+    wrong["committedMessages"][1] = json!("00");
+    assert_fail(
+        &judge_blind("signature/signature004.json", &wrong),
+        "expected valid, zkcred rejected",
+    );
+    // A commitment that does not verify is refused by the signer's check,
+    // named as such.
+    let mut bad = v.clone();
+    let mut c = hex::decode(v["commitmentWithProof"].as_str().unwrap()).unwrap();
+    c[48 + 31] ^= 1;
+    bad["commitmentWithProof"] = json!(hex::encode(&c));
+    bad["result"] = json!({"valid": false, "reason": "bad commitment"});
+    let o = judge_blind("signature/signature004.json", &bad);
+    assert_pass(&o);
+    assert!(o.check.contains("the signer's check"), "{}", o.line());
+    // Without the secret key, verification is the verdict.
+    let mut pk_only = v.clone();
+    pk_only["signerKeyPair"]
+        .as_object_mut()
+        .unwrap()
+        .remove("secretKey");
+    let o = judge_blind("signature/signature004.json", &pk_only);
+    assert_pass(&o);
+    assert!(o.check.starts_with("verified only"), "{}", o.line());
+    // A null commitment: no committed messages, a zero blind (signature005).
+    let o = judge_blind(
+        "signature/signature005.json",
+        &blind_vector("signature/signature005.json"),
+    );
+    assert_pass(&o);
+    assert!(o.check.contains("re-signed"), "{}", o.line());
+}
+
+#[test]
+fn blind_proofs_are_verified_and_reproduced_with_the_drafts_messages() {
+    let v = blind_vector("proof/proof004.json");
+    let o = judge_blind("proof/proof004.json", &v);
+    assert_pass(&o);
+    assert!(o.check.contains("messages.json"), "{}", o.line());
+    // Elsewhere (no messages.json above), verification is the verdict.
+    let o = run_value(&v, Some(SHA), Path::new("case.json"));
+    assert_pass(&o);
+    assert!(o.check.starts_with("verified only"), "{}", o.line());
+    // The messages in the file are used first.
+    let mut inline = v.clone();
+    let all: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::fixtures_dir().join("bbs-blind-signatures/messages.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    inline["messages"] = all["messages"].clone();
+    inline["committedMessages"] = all["committedMessages"].clone();
+    let o = run_value(&inline, Some(SHA), Path::new("case.json"));
+    assert_pass(&o);
+    assert!(o.check.contains("the file's messages"), "{}", o.line());
+    // ...and must agree with what the proof reveals.
+    inline["messages"][0] = json!("00");
+    assert_fail(
+        &run_value(&inline, Some(SHA), Path::new("case.json")),
+        "revealedMessages[0] differs",
+    );
+    // Without the trace, the mocked scalars of mockRngParameters.
+    let mut seeded = v.clone();
+    seeded.as_object_mut().unwrap().remove("trace");
+    let o = judge_blind("proof/proof004.json", &seeded);
+    assert_pass(&o);
+    assert!(o.check.contains("mockRngParameters"), "{}", o.line());
+    // A trace that does not make the proof is caught.
+    let mut wrong = v.clone();
+    wrong["trace"]["random_scalars"]["r1"] = wrong["trace"]["random_scalars"]["r2"].clone();
+    assert_fail(
+        &judge_blind("proof/proof004.json", &wrong),
+        "proof: computed",
+    );
+    // A wrong L, a wrong revealed committed message, another ph: rejected.
+    for patch in [
+        json!({"L": 9}),
+        json!({"revealedCommittedMessages": {"0": "00", "2": "835889a40744813a892eff9deb1edaeb", "4": ""}}),
+        json!({"presentationHeader": "00"}),
+    ] {
+        let mut p = v.clone();
+        for (k, x) in patch.as_object().unwrap() {
+            p[k] = x.clone();
+        }
+        assert_fail(
+            &judge_blind("proof/proof004.json", &p),
+            "expected valid, zkcred rejected",
+        );
+        p["result"] = json!({"valid": false, "reason": "tampered"});
+        assert_pass(&judge_blind("proof/proof004.json", &p));
+    }
+    // Revealed messages of the wrong shape are named.
+    let mut p = v.clone();
+    p["revealedMessages"] = json!({"zero": "00"});
+    assert_fail(
+        &judge_blind("proof/proof004.json", &p),
+        "`revealedMessages`",
+    );
+    let mut p = v.clone();
+    p["L"] = json!("10");
+    assert_fail(&judge_blind("proof/proof004.json", &p), "`L`");
 }

@@ -83,7 +83,7 @@ fn generators() {
         let blind_msg = hex_list(&v["blindGenerators"]["MsgGenerators"]);
         // The list of a blind credential with L signer messages and M
         // committed ones: Q_1, H_1..H_L, J_0..J_M.
-        let (l, m) = (msg.len(), blind_msg.len() - 1);
+        let (l, m) = (msg.len(), blind_msg.len());
         let gens = bbs::generators_for(suite, MessageGenerators::blind(l, m), l + 1 + m).unwrap();
         let g = gens.as_slice();
         assert_eq!(g.len(), l + m + 2);
@@ -102,7 +102,7 @@ fn generators() {
             g[l + 1].to_compressed().to_vec(),
             hexv(&v["blindGenerators"]["Q1"])
         );
-        for (j, want) in blind_msg.iter().take(m).enumerate() {
+        for (j, want) in blind_msg.iter().enumerate() {
             assert_eq!(
                 &g[l + 2 + j].to_compressed().to_vec(),
                 want,

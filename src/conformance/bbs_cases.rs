@@ -13,7 +13,7 @@ use crate::hexjson::{
 };
 
 /// `result.valid` and the optional `result.reason`.
-fn expected(v: &Value) -> Result<(bool, Option<String>)> {
+pub(super) fn expected(v: &Value) -> Result<(bool, Option<String>)> {
     let r = v
         .get("result")
         .ok_or_else(|| anyhow!("missing field `result`"))?;
@@ -30,7 +30,7 @@ fn expected(v: &Value) -> Result<(bool, Option<String>)> {
 /// Compares zkcred's outcome with the file's expectation. `Some` is the
 /// final judgement (a disagreement, or an invalid case rightly rejected);
 /// `None` means a valid case verified, and the caller may check more.
-fn compare(expected: (bool, Option<String>), got: Result<(), String>) -> Option<Judged> {
+pub(super) fn compare(expected: (bool, Option<String>), got: Result<(), String>) -> Option<Judged> {
     match (expected, got) {
         ((true, _), Ok(())) => None,
         ((false, reason), Err(e)) => Some(Judged::new(
@@ -113,7 +113,7 @@ enum Provenance {
 }
 
 /// One 32-octet scalar of `trace.random_scalars`.
-fn trace_scalar(bytes: &[u8], what: &str) -> Result<Scalar> {
+pub(super) fn trace_scalar(bytes: &[u8], what: &str) -> Result<Scalar> {
     let arr: &[u8; 32] = bytes
         .try_into()
         .map_err(|_| anyhow!("`trace.random_scalars.{what}` must be 32 octets"))?;
@@ -122,7 +122,7 @@ fn trace_scalar(bytes: &[u8], what: &str) -> Result<Scalar> {
 
 /// The draft's trace of random scalars, `{r1, r2, e_tilde, r1_tilde,
 /// r3_tilde, m_tilde_scalars: [...]}`, in `ProofGen`'s order.
-fn trace_scalars(t: &Value) -> Result<Vec<Scalar>> {
+pub(super) fn trace_scalars(t: &Value) -> Result<Vec<Scalar>> {
     let mut out = Vec::new();
     for name in ["r1", "r2", "e_tilde", "r1_tilde", "r3_tilde"] {
         out.push(trace_scalar(&hex_field(t, name)?, name)?);

@@ -18,21 +18,30 @@
 //!   maker's own random blinding; verification is then the verdict.
 //! - Key-pair, generator, hash-to-scalar, map-to-scalar and mocked-scalar
 //!   files are recomputed.
-//! - Cases of the blind-signatures and pseudonym drafts are skipped by name
-//!   (zkcred does not implement those drafts yet), and so is anything that
-//!   is no case at all; a run with a skip exits non-zero.
+//! - Cases of the blind-signatures draft (commitments, blind signatures,
+//!   blind proofs, its generators) are judged the same way by
+//!   [`blind_cases`]; each further draft gets its own case module and
+//!   [`Kind`] variant.
+//! - Cases of the pseudonym draft are skipped by name (zkcred does not
+//!   implement it yet), and so is anything that is no case at all; a run
+//!   with a skip exits non-zero.
 //!
 //! Absent optional inputs take the draft's defaults: `header`,
 //! `presentationHeader` the empty octet string, `messages` and
 //! `disclosedIndexes` the empty list. A present field of the wrong type is
 //! a failure naming the field.
 //!
-//! The draft's `messages.json` (the list of messages its vectors sign) is
-//! data, not a case: it is read, checked to be a list of hex strings, and
-//! reported as such.
+//! The drafts' `messages.json` (the list of messages their vectors sign; in
+//! the blind-signatures and pseudonym drafts an object of `messages` and
+//! `committedMessages`) is data, not a case: it is read, checked to hold
+//! lists of hex strings, and reported as such. Blind proof cases read it to
+//! regenerate proofs.
 
 mod bbs_cases;
+mod blind_cases;
 mod derived;
+
+pub use blind_cases::BlindKind;
 
 use std::path::{Path, PathBuf};
 
@@ -106,6 +115,8 @@ pub enum Kind {
     HashToScalar,
     /// The list of messages the vectors sign.
     MessageList,
+    /// A case of draft-irtf-cfrg-bbs-blind-signatures.
+    Blind(BlindKind),
     /// A case of another draft, named.
     OtherDraft(&'static str),
     /// None of the above.
@@ -143,29 +154,33 @@ impl Kind {
             Kind::MockedScalars => &["caseName", "seed", "dst", "count", "mockedScalars"],
             Kind::MapToScalar => &["caseName", "dst", "cases"],
             Kind::HashToScalar => &["caseName", "message", "dst", "scalar"],
+            Kind::Blind(b) => b.known_fields(),
             Kind::MessageList | Kind::OtherDraft(_) | Kind::Unknown => &[],
         }
     }
 }
 
-/// Fields that only the blind-signatures and pseudonym drafts use: a file
-/// with one of them is a case of that draft, whatever else it has (a blind
-/// signature file also has `signerKeyPair` and `signature`, but is not a
-/// plain BBS signature case).
+/// Fields that only the pseudonym draft uses: a file with one of them is a
+/// case of that draft, whatever else it has (its files also carry the
+/// blind draft's fields, and a blind signature file has `signerKeyPair` and
+/// `signature`, but neither is a plain BBS case). Checked first.
 const OTHER_DRAFT_FIELDS: &[(&str, &str)] = &[
     ("proverNyms", PSEUDONYMS),
     ("nym_secrets", PSEUDONYMS),
     ("pseudonym", PSEUDONYMS),
     ("context_id", PSEUDONYMS),
     ("signer_nym_entropy", PSEUDONYMS),
-    ("commitmentWithProof", BLIND),
-    ("committedMessages", BLIND),
-    ("proverBlind", BLIND),
-    ("blindGenerators", BLIND),
-    ("revealedCommittedMessages", BLIND),
-    ("revealedMessages", BLIND),
 ];
-const BLIND: &str = "draft-irtf-cfrg-bbs-blind-signatures";
+/// Fields of the blind-signatures draft: a file with one of them is never a
+/// plain BBS case (it is a blind one, or unknown).
+const BLIND_FIELDS: &[&str] = &[
+    "commitmentWithProof",
+    "committedMessages",
+    "proverBlind",
+    "blindGenerators",
+    "revealedCommittedMessages",
+    "revealedMessages",
+];
 const PSEUDONYMS: &str = "draft-irtf-cfrg-bbs-per-verifier-linkability";
 
 /// Classifies a parsed file by the fields it has.
@@ -180,6 +195,24 @@ pub fn classify(v: &Value) -> Kind {
     let has = |k: &str| v.get(k).is_some();
     if let Some((_, draft)) = OTHER_DRAFT_FIELDS.iter().find(|(f, _)| has(f)) {
         return Kind::OtherDraft(draft);
+    }
+    if is_message_object(v) {
+        return Kind::MessageList;
+    }
+    // The pseudonym draft's generators file has the blind one's fields; its
+    // `api_id` tells them apart.
+    let api_id = v
+        .get("generators")
+        .and_then(|g| g.get("api_id"))
+        .and_then(Value::as_str);
+    if has("blindGenerators") && api_id.is_some_and(|a| a.contains("PSEUDONYM")) {
+        return Kind::OtherDraft(PSEUDONYMS);
+    }
+    if let Some(b) = blind_cases::classify(v) {
+        return Kind::Blind(b);
+    }
+    if BLIND_FIELDS.iter().any(|f| has(f)) {
+        return Kind::Unknown;
     }
     if has("proof") && has("signerPublicKey") {
         Kind::Proof
@@ -312,7 +345,7 @@ pub fn run_value(v: &Value, suite: Option<Suite>, path: &Path) -> Outcome {
             Verdict::Skip("no ciphersuite (use --suite or a bls12-381-* folder)".into()),
             "",
         )),
-        (kind, Some(suite)) => check(kind, suite, v),
+        (kind, Some(suite)) => check(kind, suite, v, path),
     };
     match judged {
         Ok(j) => {
@@ -327,8 +360,9 @@ pub fn run_value(v: &Value, suite: Option<Suite>, path: &Path) -> Outcome {
     out
 }
 
-fn check(kind: Kind, suite: Suite, v: &Value) -> Result<Judged> {
+fn check(kind: Kind, suite: Suite, v: &Value, path: &Path) -> Result<Judged> {
     match kind {
+        Kind::Blind(b) => blind_cases::check(b, suite, v, path),
         Kind::Signature => bbs_cases::signature(suite, v),
         Kind::Proof => bbs_cases::proof(suite, v),
         Kind::KeyPair => derived::keypair(suite, v),
@@ -342,7 +376,29 @@ fn check(kind: Kind, suite: Suite, v: &Value) -> Result<Judged> {
     }
 }
 
+/// The object form of `messages.json`: `messages` and `committedMessages`
+/// and nothing else.
+fn is_message_object(v: &Value) -> bool {
+    v.as_object().is_some_and(|o| {
+        o.contains_key("committedMessages")
+            && o.keys()
+                .all(|k| k == "messages" || k == "committedMessages")
+    })
+}
+
 fn message_list(v: &Value) -> Result<Judged> {
+    if v.is_object() {
+        let m = crate::hexjson::hex_array(v, "messages")?;
+        let c = crate::hexjson::hex_array(v, "committedMessages")?;
+        return Ok(Judged::new(
+            Verdict::Data(format!(
+                "{} messages and {} committed messages the vectors sign",
+                m.len(),
+                c.len()
+            )),
+            "",
+        ));
+    }
     let arr = v.as_array().map(Vec::as_slice).unwrap_or_default();
     for (i, m) in arr.iter().enumerate() {
         let s = m.as_str().unwrap_or_default();

@@ -20,6 +20,12 @@
 //! - Scalar messages, the draft's "core" operations: [`core`]. Dates and
 //!   integers are signed as the scalar of their value so that later proofs
 //!   can reason about them (ranges, equality).
+//! - Generator lists: every operation on a credential runs over a
+//!   [`MessageGenerators`] list: [`MessageGenerators::Plain`] is this
+//!   draft's; [`MessageGenerators::Blind`] the blind-signatures draft's
+//!   (see [`crate::blind`] and the list's docs for its message indexes).
+//!   The plain list is the default and every plain operation is byte for
+//!   byte the draft's.
 //!
 //! # Limits
 //! At most [`MAX_MESSAGES`] messages per signature. Disclosed indexes are
