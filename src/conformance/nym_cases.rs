@@ -124,10 +124,12 @@ pub(super) fn is_nym_generators(v: &Value) -> bool {
             .is_some_and(|a| a.ends_with("H2G_HM2S_PSEUDONYM_"))
 }
 
-/// The pseudonym kind of a file, by its fields: any field only this draft
+/// The pseudonym kind of a file, by its fields: a field only this draft
 /// uses (`proverNyms`, `nym_secrets`, `pseudonym`, `context_id`,
-/// `signer_nym_entropy`), or the pseudonym generators file. `None` for a
-/// file of another draft.
+/// `signer_nym_entropy`) and the inputs its kind needs (a proof its
+/// `pseudonym` and `context_id`, a signature its commitment, prover nyms
+/// and entropy, a commitment its prover nyms), or the pseudonym generators
+/// file. `None` otherwise.
 pub(super) fn classify(v: &Value) -> Option<NymKind> {
     let has = |k: &str| v.get(k).is_some();
     if is_nym_generators(v) {
@@ -144,11 +146,17 @@ pub(super) fn classify(v: &Value) -> Option<NymKind> {
     .any(|k| has(k));
     if !nym {
         None
-    } else if has("proof") && has("signerPublicKey") {
+    } else if has("proof") && has("signerPublicKey") && has("pseudonym") && has("context_id") {
         Some(NymKind::Proof)
-    } else if has("signature") && has("signerKeyPair") {
+    } else if has("signature")
+        && has("signerKeyPair")
+        && has("commitmentWithProof")
+        && has("proverNyms")
+        && has("signer_nym_entropy")
+    {
         Some(NymKind::Signature)
-    } else if has("commitmentWithProof") && !has("signature") && !has("proof") {
+    } else if has("commitmentWithProof") && has("proverNyms") && !has("signature") && !has("proof")
+    {
         Some(NymKind::Commit)
     } else {
         None
