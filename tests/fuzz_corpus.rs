@@ -127,7 +127,12 @@ fn write_seed_corpus() {
         }
         *n += 1;
         let v: serde_json::Value = serde_json::from_slice(&data).unwrap();
-        for field in ["signerPublicKey", "signature", "proof"] {
+        for field in [
+            "signerPublicKey",
+            "signature",
+            "proof",
+            "commitmentWithProof",
+        ] {
             if let Some(h) = v.get(field).and_then(|x| x.as_str()) {
                 if let Ok(bytes) = hex::decode(h) {
                     write("crypto_decode", &bytes);

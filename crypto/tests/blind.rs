@@ -267,7 +267,27 @@ fn wrong_shapes_are_refused() {
         core::verify_with(SUITE, huge, &c.pk, &c.sig, &c.header, &all),
         Err(Error::MessageCountMismatch { .. })
     ));
-    // The blind proof verifier: an L larger than the proof covers.
+    assert_eq!(huge.committed_message_index(0), None);
+    assert_eq!(huge.message_count(), None);
+    // The blind proof verifier: an L larger than the proof covers (up to
+    // the largest there is).
+    let proof0 = c.pc.prove(b"ph", &[], &mut rng).unwrap();
+    assert_eq!(
+        blind::blind_proof_verify(
+            SUITE,
+            &c.pk,
+            &proof0,
+            &c.header,
+            b"ph",
+            usize::MAX,
+            &[],
+            &[]
+        ),
+        Err(Error::MessageCountMismatch {
+            expected: usize::MAX,
+            got: 5
+        })
+    );
     let proof = c.pc.prove(b"ph", &[], &mut rng).unwrap();
     assert_eq!(
         blind::blind_proof_verify(SUITE, &c.pk, &proof, &c.header, b"ph", 9, &[], &[]),

@@ -264,3 +264,46 @@ fn issuance_refuses_bad_commitments_and_counts() {
         );
     }
 }
+
+#[test]
+fn absurd_counts_are_errors_not_panics() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let suite = Suite::Bls12381Sha256;
+    let sk = SecretKey::random(&mut rng);
+    let h = issue(suite, &sk, 2, &mut rng);
+    let s = h.show(b"ctx", &mut rng);
+    for (n, l) in [(2, usize::MAX), (2, usize::MAX - 3), (usize::MAX, 0), (0, 0), (5000, 1)] {
+        let r = nym::proof_verify_with_nym(
+            suite,
+            &h.pk,
+            &s.proof,
+            &h.header,
+            &s.ph,
+            &s.pseudonym,
+            b"ctx",
+            n,
+            l,
+            &[],
+            &[],
+        );
+        assert!(r.is_err(), "N = {n}, L = {l}");
+    }
+    // Disclosed indexes past their lists, or not ascending.
+    let many = [(0usize, b"x".as_slice()), (0, b"y".as_slice())];
+    for (d, dc) in [(&many[..1], &[(usize::MAX, b"x".as_slice())][..]), (&many[..], &[][..])] {
+        let r = nym::proof_verify_with_nym(
+            suite,
+            &h.pk,
+            &s.proof,
+            &h.header,
+            &s.ph,
+            &s.pseudonym,
+            b"ctx",
+            h.nym_secrets.len(),
+            h.messages.len(),
+            d,
+            dc,
+        );
+        assert!(r.is_err());
+    }
+}

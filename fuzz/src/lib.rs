@@ -701,7 +701,8 @@ fn is_identity_encoding(bytes: &[u8]) -> bool {
 
 /// `crypto_decode`: every octet decoder of the BBS layer on the input and
 /// on its prefixes of each fixed length: secret keys, public keys (G2),
-/// signatures, proofs, scalars, G1 points. Asserts that whatever decodes
+/// signatures, proofs, scalars, G1 points, and the blind draft's
+/// `commitment_with_proof` and `secret_prover_blind`. Asserts that whatever decodes
 /// re-encodes to the same octets (the encodings are canonical) and that the
 /// decoders that refuse the identity never return it.
 pub fn crypto_decode(data: &[u8]) {
@@ -751,6 +752,20 @@ fn decode_all(data: &[u8]) {
         assert_eq!(proof.to_bytes(), data, "proof round trip");
         assert_eq!(proof.encoded_len(), data.len());
         assert!(proof.undisclosed_count() <= bbs::MAX_MESSAGES);
+    }
+    if let Ok(c) = zkcred_crypto::blind::CommitmentWithProof::from_bytes(data) {
+        assert_eq!(c.to_bytes(), data, "commitment_with_proof round trip");
+        assert_eq!(c.encoded_len(), data.len());
+        assert!(
+            !c.commitment().is_identity(),
+            "identity commitment accepted"
+        );
+        assert!(c.committed_message_count() <= bbs::MAX_MESSAGES);
+        // The signer's check never panics (it refuses what is not a proof).
+        let _ = c.verify(Suite::Bls12381Sha256);
+    }
+    if let Ok(b) = zkcred_crypto::blind::SecretProverBlind::from_bytes(data) {
+        assert_eq!(&b.to_bytes()[..], data, "secret_prover_blind round trip");
     }
 }
 

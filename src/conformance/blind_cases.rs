@@ -413,7 +413,7 @@ fn proof(suite: Suite, v: &Value, path: &Path) -> Result<Judged> {
     let (pk, proof) = decoded.map_err(|e| anyhow!(e))?;
     let total = rev.len() + rev_c.len() + proof.undisclosed_count();
     let m = total
-        .checked_sub(l + 1)
+        .checked_sub(l.saturating_add(1))
         .ok_or_else(|| anyhow!("internal: a verified proof covers fewer than L + 1 messages"))?;
 
     // Every message, to regenerate with.

@@ -226,7 +226,7 @@ impl MessageGenerators {
                 signer_messages,
                 committed_messages,
                 ..
-            } if j < committed_messages => Some(signer_messages + 1 + j),
+            } if j < committed_messages => signer_messages.checked_add(1)?.checked_add(j),
             _ => None,
         }
     }

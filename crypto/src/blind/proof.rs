@@ -149,10 +149,11 @@ pub fn blind_proof_verify(
     let total =
         disclosed_messages.len() + disclosed_committed_messages.len() + proof.undisclosed_count();
     check_count(total)?;
-    let m = total
-        .checked_sub(l + 1)
+    let m = l
+        .checked_add(1)
+        .and_then(|l1| total.checked_sub(l1))
         .ok_or(Error::MessageCountMismatch {
-            expected: l + 1,
+            expected: l.saturating_add(1),
             got: total,
         })?;
     let si: Vec<usize> = disclosed_messages.iter().map(|(i, _)| *i).collect();

@@ -384,10 +384,12 @@ fn verify_inner(
     let total =
         disclosed_messages.len() + disclosed_committed_messages.len() + proof.undisclosed_count();
     crate::bbs::check_count(total)?;
-    let m = total
-        .checked_sub(l + 1 + nym_count)
+    // L is the caller's; nym_count is at most MAX_MESSAGES (checked above).
+    let fixed = l.checked_add(1 + nym_count);
+    let m = fixed
+        .and_then(|f| total.checked_sub(f))
         .ok_or(Error::MessageCountMismatch {
-            expected: l + 1 + nym_count,
+            expected: fixed.unwrap_or(usize::MAX),
             got: total,
         })?;
     let si: Vec<usize> = disclosed_messages.iter().map(|(i, _)| *i).collect();
