@@ -272,7 +272,13 @@ fn absurd_counts_are_errors_not_panics() {
     let sk = SecretKey::random(&mut rng);
     let h = issue(suite, &sk, 2, &mut rng);
     let s = h.show(b"ctx", &mut rng);
-    for (n, l) in [(2, usize::MAX), (2, usize::MAX - 3), (usize::MAX, 0), (0, 0), (5000, 1)] {
+    for (n, l) in [
+        (2, usize::MAX),
+        (2, usize::MAX - 3),
+        (usize::MAX, 0),
+        (0, 0),
+        (5000, 1),
+    ] {
         let r = nym::proof_verify_with_nym(
             suite,
             &h.pk,
@@ -290,7 +296,10 @@ fn absurd_counts_are_errors_not_panics() {
     }
     // Disclosed indexes past their lists, or not ascending.
     let many = [(0usize, b"x".as_slice()), (0, b"y".as_slice())];
-    for (d, dc) in [(&many[..1], &[(usize::MAX, b"x".as_slice())][..]), (&many[..], &[][..])] {
+    for (d, dc) in [
+        (&many[..1], &[(usize::MAX, b"x".as_slice())][..]),
+        (&many[..], &[][..]),
+    ] {
         let r = nym::proof_verify_with_nym(
             suite,
             &h.pk,
