@@ -183,36 +183,30 @@ fn malformed_fields_are_failures_naming_the_field() {
 }
 
 #[test]
-fn other_drafts_and_non_cases_are_skipped_by_name_and_fail_the_run() {
+fn non_cases_are_skipped_by_name_and_fail_the_run() {
     let dir = common::fixtures_dir();
     // Pseudonym files carry the blind draft's fields too; they are the
-    // pseudonym draft's, and skipped (zkcred does not implement it yet),
-    // generators file included.
+    // pseudonym draft's, and judged, generators file included.
     let nym = dir.join("bbs-pseudonyms/bls12-381-shake-256/nymProof/nymProof001.json");
-    let o = zkcred::conformance::run_file(&nym, None);
-    assert!(
-        matches!(&o.verdict, Verdict::Skip(w) if w.contains("linkability")),
-        "{}",
-        o.line()
-    );
+    assert_pass(&zkcred::conformance::run_file(&nym, None));
     let nym_gens = dir.join("bbs-pseudonyms/bls12-381-sha-256/generators.json");
-    let o = zkcred::conformance::run_file(&nym_gens, None);
-    assert!(
-        matches!(&o.verdict, Verdict::Skip(w) if w.contains("linkability")),
-        "{}",
-        o.line()
-    );
+    assert_pass(&zkcred::conformance::run_file(&nym_gens, None));
     // Blind-signatures files are judged, not skipped.
     let blind = dir.join("bbs-blind-signatures/bls12-381-sha-256/signature/signature001.json");
     let o = zkcred::conformance::run_file(&blind, None);
     assert_pass(&o);
-    let skip = zkcred::conformance::run_file(&nym, None);
-    let o = judge(&json!({"caseName": "x", "whatever": 1}));
+    let skip = judge(&json!({"caseName": "x", "whatever": 1}));
     assert!(
-        matches!(&o.verdict, Verdict::Skip(w) if w.contains("`whatever`")),
+        matches!(&skip.verdict, Verdict::Skip(w) if w.contains("`whatever`")),
         "{}",
-        o.line()
+        skip.line()
     );
+    // A pseudonym field on a file of no pseudonym kind is no case either
+    // (and no blind or plain one).
+    let mut v = vector("signature/signature001.json");
+    v["context_id"] = json!("00");
+    assert_eq!(classify(&v), Kind::Unknown);
+    assert!(matches!(judge(&v).verdict, Verdict::Skip(_)));
 
     // The draft's message list is data, neither a pass nor a skip.
     let list = dir.join("bbs-signatures/messages.json");
@@ -475,4 +469,166 @@ fn blind_proofs_are_verified_and_reproduced_with_the_drafts_messages() {
     let mut p = v.clone();
     p["L"] = json!("10");
     assert_fail(&judge_blind("proof/proof004.json", &p), "`L`");
+}
+
+fn nym_path(suite: &str, rel: &str) -> PathBuf {
+    common::fixtures_dir()
+        .join("bbs-pseudonyms")
+        .join(suite)
+        .join(rel)
+}
+
+fn nym_vector(rel: &str) -> Value {
+    let p = nym_path("bls12-381-sha-256", rel);
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+fn judge_nym(v: &Value) -> Outcome {
+    run_value(v, Some(SHA), Path::new("case.json"))
+}
+
+#[test]
+fn every_vendored_pseudonym_vector_passes_and_none_is_skipped() {
+    let dir: PathBuf = common::fixtures_dir().join("bbs-pseudonyms");
+    let outcomes = zkcred::conformance::run_dir(&dir, None).unwrap();
+    let t = Totals::of(&outcomes);
+    let lines: Vec<String> = outcomes.iter().map(Outcome::line).collect();
+    assert_eq!(
+        (t.passed, t.failed, t.skipped, t.data),
+        (44, 0, 0, 1),
+        "{}",
+        lines.join("\n")
+    );
+    let mut padded = 0;
+    for o in &outcomes {
+        let p = o.path.to_string_lossy();
+        if p.contains("/nymProof/") {
+            assert!(o.check.contains("pseudonym recomputed"), "{}", o.line());
+        }
+        if p.contains("/nymProof/") || p.contains("/nymCommit/") {
+            assert!(o.check.contains("reproduced byte for byte"), "{}", o.line());
+        }
+        if p.contains("/nymSignature/") {
+            assert!(o.check.contains("re-signed byte for byte"), "{}", o.line());
+        }
+        if o.check.contains("read left-padded") {
+            padded += 1;
+        }
+        assert!(o.notes.is_empty(), "{}", o.line());
+    }
+    // The published files' quirk: 16 files write some scalars with 63 hex
+    // digits, and the runner says it padded them.
+    assert_eq!(padded, 16);
+}
+
+#[test]
+fn pseudonym_cases_are_classified_by_their_fields() {
+    use zkcred::conformance::NymKind;
+    for (rel, kind) in [
+        ("nymCommit/nymCommit003.json", NymKind::Commit),
+        ("nymSignature/nymSignature002.json", NymKind::Signature),
+        ("nymProof/nymProof104.json", NymKind::Proof),
+        ("generators.json", NymKind::Generators),
+    ] {
+        assert_eq!(classify(&nym_vector(rel)), Kind::Nym(kind), "{rel}");
+    }
+    let list: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::fixtures_dir().join("bbs-pseudonyms/messages.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(classify(&list), Kind::MessageList);
+}
+
+#[test]
+fn pseudonym_commitments_and_signatures_are_checked() {
+    let v = nym_vector("nymCommit/nymCommit004.json");
+    let o = judge_nym(&v);
+    assert_pass(&o);
+    // Without the trace, the mocked scalars of mockRngParameters.
+    let mut seeded = v.clone();
+    seeded.as_object_mut().unwrap().remove("trace");
+    let o = judge_nym(&seeded);
+    assert_pass(&o);
+    assert!(o.check.contains("mockRngParameters"), "{}", o.line());
+    // Another prover nym does not make this commitment.
+    let mut wrong = v.clone();
+    wrong["proverNyms"][0] = json!("01");
+    assert_fail(&judge_nym(&wrong), "commitmentWithProof: computed");
+    // One nym fewer: the proof covers another count.
+    let mut fewer = v.clone();
+    fewer["proverNyms"].as_array_mut().unwrap().pop();
+    assert_fail(&judge_nym(&fewer), "expected valid, zkcred rejected");
+    // A blind-signatures commitment is not a pseudonym one.
+    let mut blind = v.clone();
+    blind["commitmentWithProof"] =
+        blind_vector("commit/commit002.json")["commitmentWithProof"].clone();
+    blind["result"] = json!({"valid": false, "reason": "another api_id"});
+    let o = judge_nym(&blind);
+    assert_pass(&o);
+    assert!(o.check.starts_with("rejected as expected"), "{}", o.line());
+
+    let v = nym_vector("nymSignature/nymSignature006.json");
+    assert_pass(&judge_nym(&v));
+    // Another entropy, or nym secrets that are not the finalized ones.
+    let mut wrong = v.clone();
+    wrong["signer_nym_entropy"] =
+        nym_vector("nymSignature/nymSignature001.json")["proverBlind"].clone();
+    assert_fail(&judge_nym(&wrong), "expected valid, zkcred rejected");
+    let mut wrong = v.clone();
+    wrong["nym_secrets"][0] = json!("02");
+    assert_fail(&judge_nym(&wrong), "nym_secrets differ");
+    // A scalar of more than 64 hex digits is an error naming it.
+    let mut long = v.clone();
+    long["proverNyms"][0] = json!(format!("00{}", v["proverNyms"][0].as_str().unwrap()));
+    assert_fail(&judge_nym(&long), "proverNyms[0]");
+}
+
+#[test]
+fn pseudonym_proofs_are_verified_and_reproduced() {
+    let v = nym_vector("nymProof/nymProof102.json");
+    let o = judge_nym(&v);
+    assert_pass(&o);
+    assert!(o.check.contains("trace.random_scalars"), "{}", o.line());
+    // Without the trace, from the mocked scalars.
+    let mut seeded = v.clone();
+    seeded.as_object_mut().unwrap().remove("trace");
+    let o = judge_nym(&seeded);
+    assert_pass(&o);
+    assert!(o.check.contains("mockRngParameters"), "{}", o.line());
+    // A trace that does not make the proof is caught.
+    let mut wrong = v.clone();
+    wrong["trace"]["random_scalars"]["r1"] = wrong["trace"]["random_scalars"]["r2"].clone();
+    assert_fail(&judge_nym(&wrong), "proof: computed");
+    // Another context or another pseudonym: the proof does not verify.
+    for (field, other) in [
+        ("context_id", json!("00")),
+        (
+            "pseudonym",
+            nym_vector("nymProof/nymProof001.json")["pseudonym"].clone(),
+        ),
+    ] {
+        let mut bad = v.clone();
+        bad[field] = other;
+        assert_fail(&judge_nym(&bad), "expected valid, zkcred rejected");
+        bad["result"] = json!({"valid": false, "reason": "swapped"});
+        let o = judge_nym(&bad);
+        assert_pass(&o);
+        assert!(o.check.starts_with("rejected as expected"), "{}", o.line());
+    }
+    // An identity pseudonym is refused at decoding, and named.
+    let mut bad = v.clone();
+    bad["pseudonym"] = json!(format!("c0{}", "00".repeat(47)));
+    bad["result"] = json!({"valid": false});
+    let o = judge_nym(&bad);
+    assert_pass(&o);
+    assert!(o.check.contains("pseudonym"), "{}", o.line());
+    // nym_secrets that are not the pseudonym's: the verification passes
+    // (it does not read them), the recomputation fails.
+    let mut wrong = v.clone();
+    wrong["nym_secrets"][3] = json!("03");
+    assert_fail(&judge_nym(&wrong), "pseudonym: computed");
+    // The wrong suite fails.
+    let o = run_value(&v, Some(Suite::Bls12381Shake256), Path::new("case.json"));
+    assert!(matches!(o.verdict, Verdict::Fail(_)), "{}", o.line());
 }

@@ -6,10 +6,13 @@
 //! how it relates to the published test vectors, and [`curve`] for the choice
 //! of curve library.
 //!
-//! [`blind`] implements the blind-signatures draft
-//! (draft-irtf-cfrg-bbs-blind-signatures) on the same core: a blind
-//! signature is a BBS signature over another generator list
-//! ([`bbs::MessageGenerators`]).
+//! Two companion drafts build on it: [`blind`] (blind signatures,
+//! draft-irtf-cfrg-bbs-blind-signatures: the issuer signs messages the
+//! holder committed to without seeing them) and [`nym`] (per-verifier
+//! pseudonyms, draft-irtf-cfrg-bbs-per-verifier-linkability: a proof shows
+//! a pseudonym, constant for one verifier and unlinkable across verifiers,
+//! of nym secrets signed blindly). Both are the BBS core over other
+//! generator lists ([`bbs::MessageGenerators`]).
 //!
 //! Beyond the drafts, zero-knowledge statements about hidden messages:
 //! [`range`] (Bulletproofs+ range proofs over BLS12-381 G1, aggregated and
@@ -30,6 +33,7 @@
 pub mod bbs;
 pub mod blind;
 pub mod composite;
+pub mod nym;
 pub mod range;
 // The blst FFI lives here and nowhere else; every unsafe block says why it
 // is sound (`// SAFETY:`), which clippy checks.

@@ -779,6 +779,17 @@ fn decode_all(data: &[u8]) {
     if let Ok(b) = zkcred_crypto::blind::SecretProverBlind::from_bytes(data) {
         assert_eq!(&b.to_bytes()[..], data, "secret_prover_blind round trip");
     }
+    if let Ok(p) = zkcred_crypto::nym::Pseudonym::from_bytes(data) {
+        assert_eq!(&p.to_bytes()[..], data, "pseudonym round trip");
+        assert!(!p.as_point().is_identity(), "identity pseudonym accepted");
+    }
+    if let Ok(e) = zkcred_crypto::nym::SignerNymEntropy::from_bytes(data) {
+        assert_eq!(&e.to_bytes()[..], data, "signer_nym_entropy round trip");
+    }
+    if let Ok(c) = zkcred_crypto::blind::CommitmentWithProof::from_bytes(data) {
+        // The pseudonym issuer's check never panics either.
+        let _ = zkcred_crypto::nym::verify_commitment(Suite::Bls12381Shake256, &c);
+    }
 }
 
 /// `proof_verify`: arbitrary octets as a proof (and as a signature) against

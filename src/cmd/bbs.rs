@@ -31,8 +31,8 @@ impl From<SuiteArg> for Suite {
 /// `zkcred bbs …`.
 #[derive(Debug, Subcommand)]
 pub enum BbsCommand {
-    /// Run every IETF fixture file below DIR (BBS signatures and blind
-    /// signatures drafts; pseudonym files are skipped): a line per file
+    /// Run every IETF fixture file below DIR (BBS signatures, blind
+    /// signatures and pseudonym drafts): a line per file
     /// (PASS, FAIL, SKIP, or DATA for the draft's message list) saying which
     /// check was made, then `N passed, N failed, N skipped`. Exits non-zero
     /// on any failure or skip.

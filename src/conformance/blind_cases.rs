@@ -133,7 +133,7 @@ pub(super) fn check(kind: BlindKind, suite: Suite, v: &Value, path: &Path) -> Re
 }
 
 /// `proverBlind`: 32 octets, or zero when absent or `null` (no commitment).
-fn prover_blind(v: &Value) -> Result<SecretProverBlind> {
+pub(super) fn prover_blind(v: &Value) -> Result<SecretProverBlind> {
     match opt_hex_field(v, "proverBlind")? {
         Some(b) => SecretProverBlind::from_bytes(&b).context("field `proverBlind`"),
         None => Ok(SecretProverBlind::zero()),
@@ -146,13 +146,13 @@ fn commitment_bytes(v: &Value) -> Result<Option<Vec<u8>>> {
 }
 
 /// `mockRngParameters.SEED` and the `DST` and `count` of its `section`.
-struct Mock {
+pub(super) struct Mock {
     seed: Vec<u8>,
     dst: Option<Vec<u8>>,
     count: Option<usize>,
 }
 
-fn mock(v: &Value, section: &str) -> Result<Option<Mock>> {
+pub(super) fn mock(v: &Value, section: &str) -> Result<Option<Mock>> {
     let Some(p) = v.get("mockRngParameters").filter(|p| !p.is_null()) else {
         return Ok(None);
     };
@@ -190,7 +190,7 @@ fn mock(v: &Value, section: &str) -> Result<Option<Mock>> {
 
 /// The mocked scalars a file records: `count` of them under the file's DST
 /// (default `default_dst`); a recorded count that differs is an error.
-fn mocked_scalars(
+pub(super) fn mocked_scalars(
     suite: Suite,
     m: &Mock,
     default_dst: Vec<u8>,
@@ -334,7 +334,7 @@ fn signature(suite: Suite, v: &Value) -> Result<Judged> {
 
 /// `revealedMessages`-like objects: index (a decimal string) to hex
 /// message, sorted by index.
-fn revealed(v: &Value, key: &str) -> Result<Vec<(usize, Vec<u8>)>> {
+pub(super) fn revealed(v: &Value, key: &str) -> Result<Vec<(usize, Vec<u8>)>> {
     let Some(x) = v.get(key).filter(|x| !x.is_null()) else {
         return Ok(Vec::new());
     };

@@ -20,11 +20,12 @@
 //!   files are recomputed.
 //! - Cases of the blind-signatures draft (commitments, blind signatures,
 //!   blind proofs, its generators) are judged the same way by
-//!   [`blind_cases`]; each further draft gets its own case module and
+//!   [`blind_cases`], and those of the pseudonym draft (commitments with
+//!   nyms, signatures with nym secrets, proofs with a pseudonym, its
+//!   generators) by [`nym_cases`]; each draft has its own case module and
 //!   [`Kind`] variant.
-//! - Cases of the pseudonym draft are skipped by name (zkcred does not
-//!   implement it yet), and so is anything that is no case at all; a run
-//!   with a skip exits non-zero.
+//! - Anything that is no case at all is skipped, with its fields named; a
+//!   run with a skip exits non-zero.
 //!
 //! Absent optional inputs take the draft's defaults: `header`,
 //! `presentationHeader` the empty octet string, `messages` and
@@ -35,13 +36,16 @@
 //! the blind-signatures and pseudonym drafts an object of `messages` and
 //! `committedMessages`) is data, not a case: it is read, checked to hold
 //! lists of hex strings, and reported as such. Blind proof cases read it to
-//! regenerate proofs.
+//! regenerate proofs (the pseudonym draft's proof files carry their
+//! messages).
 
 mod bbs_cases;
 mod blind_cases;
 mod derived;
+mod nym_cases;
 
 pub use blind_cases::BlindKind;
+pub use nym_cases::NymKind;
 
 use std::path::{Path, PathBuf};
 
@@ -117,8 +121,8 @@ pub enum Kind {
     MessageList,
     /// A case of draft-irtf-cfrg-bbs-blind-signatures.
     Blind(BlindKind),
-    /// A case of another draft, named.
-    OtherDraft(&'static str),
+    /// A case of draft-irtf-cfrg-bbs-per-verifier-linkability.
+    Nym(NymKind),
     /// None of the above.
     Unknown,
 }
@@ -155,21 +159,22 @@ impl Kind {
             Kind::MapToScalar => &["caseName", "dst", "cases"],
             Kind::HashToScalar => &["caseName", "message", "dst", "scalar"],
             Kind::Blind(b) => b.known_fields(),
-            Kind::MessageList | Kind::OtherDraft(_) | Kind::Unknown => &[],
+            Kind::Nym(n) => n.known_fields(),
+            Kind::MessageList | Kind::Unknown => &[],
         }
     }
 }
 
-/// Fields that only the pseudonym draft uses: a file with one of them is a
-/// case of that draft, whatever else it has (its files also carry the
-/// blind draft's fields, and a blind signature file has `signerKeyPair` and
-/// `signature`, but neither is a plain BBS case). Checked first.
-const OTHER_DRAFT_FIELDS: &[(&str, &str)] = &[
-    ("proverNyms", PSEUDONYMS),
-    ("nym_secrets", PSEUDONYMS),
-    ("pseudonym", PSEUDONYMS),
-    ("context_id", PSEUDONYMS),
-    ("signer_nym_entropy", PSEUDONYMS),
+/// Fields that only the pseudonym draft uses: a file with one of them is
+/// one of its cases or unknown, never a blind or plain BBS case (its files
+/// also carry the blind draft's fields, and a signature file has
+/// `signerKeyPair` and `signature`).
+const NYM_FIELDS: &[&str] = &[
+    "proverNyms",
+    "nym_secrets",
+    "pseudonym",
+    "context_id",
+    "signer_nym_entropy",
 ];
 /// Fields of the blind-signatures draft: a file with one of them is never a
 /// plain BBS case (it is a blind one, or unknown).
@@ -181,7 +186,6 @@ const BLIND_FIELDS: &[&str] = &[
     "revealedCommittedMessages",
     "revealedMessages",
 ];
-const PSEUDONYMS: &str = "draft-irtf-cfrg-bbs-per-verifier-linkability";
 
 /// Classifies a parsed file by the fields it has.
 pub fn classify(v: &Value) -> Kind {
@@ -193,20 +197,17 @@ pub fn classify(v: &Value) -> Kind {
         };
     }
     let has = |k: &str| v.get(k).is_some();
-    if let Some((_, draft)) = OTHER_DRAFT_FIELDS.iter().find(|(f, _)| has(f)) {
-        return Kind::OtherDraft(draft);
+    // The pseudonym draft's files carry the blind draft's fields too (its
+    // generators file all of them): they are told apart first, by the
+    // fields only they have or, for generators, by their `api_id`.
+    if let Some(n) = nym_cases::classify(v) {
+        return Kind::Nym(n);
+    }
+    if NYM_FIELDS.iter().any(|f| has(f)) || nym_cases::is_nym_generators(v) {
+        return Kind::Unknown;
     }
     if is_message_object(v) {
         return Kind::MessageList;
-    }
-    // The pseudonym draft's generators file has the blind one's fields; its
-    // `api_id` tells them apart.
-    let api_id = v
-        .get("generators")
-        .and_then(|g| g.get("api_id"))
-        .and_then(Value::as_str);
-    if has("blindGenerators") && api_id.is_some_and(|a| a.contains("PSEUDONYM")) {
-        return Kind::OtherDraft(PSEUDONYMS);
     }
     if let Some(b) = blind_cases::classify(v) {
         return Kind::Blind(b);
@@ -328,12 +329,6 @@ pub fn run_value(v: &Value, suite: Option<Suite>, path: &Path) -> Outcome {
     }
     let judged = match (kind, suite) {
         (Kind::MessageList, _) => message_list(v),
-        (Kind::OtherDraft(draft), _) => Ok(Judged::new(
-            Verdict::Skip(format!(
-                "a case of {draft}, which zkcred does not implement yet"
-            )),
-            "",
-        )),
         (Kind::Unknown, _) => Ok(Judged::new(
             Verdict::Skip(format!(
                 "not a BBS fixture: no known kind has the fields {}",
@@ -363,6 +358,7 @@ pub fn run_value(v: &Value, suite: Option<Suite>, path: &Path) -> Outcome {
 fn check(kind: Kind, suite: Suite, v: &Value, path: &Path) -> Result<Judged> {
     match kind {
         Kind::Blind(b) => blind_cases::check(b, suite, v, path),
+        Kind::Nym(n) => nym_cases::check(n, suite, v),
         Kind::Signature => bbs_cases::signature(suite, v),
         Kind::Proof => bbs_cases::proof(suite, v),
         Kind::KeyPair => derived::keypair(suite, v),
@@ -370,9 +366,7 @@ fn check(kind: Kind, suite: Suite, v: &Value, path: &Path) -> Result<Judged> {
         Kind::MockedScalars => derived::mocked(suite, v),
         Kind::MapToScalar => derived::map_to_scalar(suite, v),
         Kind::HashToScalar => derived::hash_to_scalar(suite, v),
-        Kind::MessageList | Kind::OtherDraft(_) | Kind::Unknown => {
-            Err(anyhow!("internal: {kind:?} has no check"))
-        }
+        Kind::MessageList | Kind::Unknown => Err(anyhow!("internal: {kind:?} has no check")),
     }
 }
 

@@ -85,6 +85,21 @@ pub fn create_generators(suite: Suite, count: usize) -> Vec<G1Affine> {
 /// `ProofVerify` of its "Blind BBS" interface). The domain hashes all
 /// `L + M + 2` generators and the blind `api_id`; the challenge, the
 /// signature's `e` and message mapping use that `api_id` too.
+///
+/// A credential under [`MessageGenerators::Nym`] (the pseudonym draft,
+/// draft-irtf-cfrg-bbs-per-verifier-linkability, see [`crate::nym`]) is a
+/// blind list under [`Suite::nym_api_id`] whose committed part ends with
+/// `N` nym secrets: `L + 1 + M + N` message scalars,
+///
+/// | index | message | generator |
+/// | --- | --- | --- |
+/// | `0 .. L-1` | the signer's messages | `H_1 .. H_L` |
+/// | `L` | `secret_prover_blind` (never disclosed) | `J_0` |
+/// | `L+1 .. L+M` | the committed messages | `J_1 .. J_M` |
+/// | `L+M+1 .. L+M+N` | the nym secrets (never disclosed) | `J_{M+1} .. J_{M+N}` |
+///
+/// with `(Q_1, H_1 .. H_L) = create_generators(L + 1, api_id)` and `(J_0 ..
+/// J_{M+N}) = create_generators(M + N + 1, "BLIND_" || api_id)`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MessageGenerators {
     /// The BBS signatures draft's interface: `create_generators(L + 1,
@@ -99,6 +114,15 @@ pub enum MessageGenerators {
         /// `M`: the messages the holder committed to.
         committed_messages: usize,
     },
+    /// The pseudonym draft's interface (see the type's docs).
+    Nym {
+        /// `L`: the messages the signer knows and signs.
+        signer_messages: usize,
+        /// `M`: the messages the holder committed to, besides its nyms.
+        committed_messages: usize,
+        /// `N`: the length of the nym secret vector.
+        nym_secrets: usize,
+    },
 }
 
 impl MessageGenerators {
@@ -110,18 +134,33 @@ impl MessageGenerators {
         }
     }
 
+    /// The pseudonym list for `L` signer messages, `M` committed messages
+    /// and `N` nym secrets.
+    pub fn nym(
+        signer_messages: usize,
+        committed_messages: usize,
+        nym_secrets: usize,
+    ) -> MessageGenerators {
+        MessageGenerators::Nym {
+            signer_messages,
+            committed_messages,
+            nym_secrets,
+        }
+    }
+
     /// The `api_id` the list is scoped to.
     pub fn api_id(self, suite: Suite) -> &'static [u8] {
         match self {
             MessageGenerators::Plain => suite.api_id(),
             MessageGenerators::Blind { .. } => suite.blind_api_id(),
+            MessageGenerators::Nym { .. } => suite.nym_api_id(),
         }
     }
 
     /// The number of message scalars a credential under this list has:
-    /// `L + 1 + M` for [`MessageGenerators::Blind`], `None` for
-    /// [`MessageGenerators::Plain`] (any number). `None` too when `L + 1 +
-    /// M` overflows.
+    /// `L + 1 + M` for [`MessageGenerators::Blind`], `L + 1 + M + N` for
+    /// [`MessageGenerators::Nym`], `None` for [`MessageGenerators::Plain`]
+    /// (any number). `None` too when the sum overflows.
     pub fn message_count(self) -> Option<usize> {
         match self {
             MessageGenerators::Plain => None,
@@ -131,17 +170,47 @@ impl MessageGenerators {
             } => signer_messages
                 .checked_add(1)?
                 .checked_add(committed_messages),
+            MessageGenerators::Nym {
+                signer_messages,
+                committed_messages,
+                nym_secrets,
+            } => signer_messages
+                .checked_add(1)?
+                .checked_add(committed_messages)?
+                .checked_add(nym_secrets),
         }
     }
 
     /// The index of `secret_prover_blind` among the message scalars (`L`),
-    /// for [`MessageGenerators::Blind`]; it is never disclosed.
+    /// for [`MessageGenerators::Blind`] and [`MessageGenerators::Nym`]; it
+    /// is never disclosed.
     pub fn secret_prover_blind_index(self) -> Option<usize> {
         match self {
             MessageGenerators::Plain => None,
             MessageGenerators::Blind {
                 signer_messages, ..
+            }
+            | MessageGenerators::Nym {
+                signer_messages, ..
             } => Some(signer_messages),
+        }
+    }
+
+    /// The message indexes of the nym secrets, `L + 1 + M .. L + 1 + M +
+    /// N` (empty unless [`MessageGenerators::Nym`]); never disclosed.
+    pub fn nym_secret_indexes(self) -> std::ops::Range<usize> {
+        match self {
+            MessageGenerators::Nym {
+                signer_messages,
+                committed_messages,
+                nym_secrets,
+            } => {
+                let start = signer_messages
+                    .saturating_add(1)
+                    .saturating_add(committed_messages);
+                start..start.saturating_add(nym_secrets)
+            }
+            _ => 0..0,
         }
     }
 
@@ -152,6 +221,11 @@ impl MessageGenerators {
             MessageGenerators::Blind {
                 signer_messages,
                 committed_messages,
+            }
+            | MessageGenerators::Nym {
+                signer_messages,
+                committed_messages,
+                ..
             } if j < committed_messages => signer_messages.checked_add(1)?.checked_add(j),
             _ => None,
         }
@@ -170,6 +244,7 @@ impl MessageGenerators {
         match self {
             MessageGenerators::Plain => &c.h2s_dst,
             MessageGenerators::Blind { .. } => &c.blind_h2s_dst,
+            MessageGenerators::Nym { .. } => &c.nym_h2s_dst,
         }
     }
 
@@ -178,11 +253,13 @@ impl MessageGenerators {
         match self {
             MessageGenerators::Plain => &c.map_dst,
             MessageGenerators::Blind { .. } => &c.blind_map_dst,
+            MessageGenerators::Nym { .. } => &c.nym_map_dst,
         }
     }
 
     /// Checks `count` message scalars against the list: at most
-    /// [`super::MAX_MESSAGES`], and exactly `L + 1 + M` for a blind list.
+    /// [`super::MAX_MESSAGES`], and exactly [`Self::message_count`] for a
+    /// blind or pseudonym list.
     ///
     /// # Errors
     /// [`Error::TooManyMessages`]; [`Error::MessageCountMismatch`].
@@ -190,13 +267,56 @@ impl MessageGenerators {
         super::check_count(count)?;
         match self {
             MessageGenerators::Plain => Ok(()),
-            MessageGenerators::Blind { .. } => match self.message_count() {
-                Some(expected) if expected == count => Ok(()),
-                expected => Err(Error::MessageCountMismatch {
-                    expected: expected.unwrap_or(usize::MAX),
-                    got: count,
-                }),
-            },
+            MessageGenerators::Blind { .. } | MessageGenerators::Nym { .. } => {
+                match self.message_count() {
+                    Some(expected) if expected == count => Ok(()),
+                    expected => Err(Error::MessageCountMismatch {
+                        expected: expected.unwrap_or(usize::MAX),
+                        got: count,
+                    }),
+                }
+            }
+        }
+    }
+
+    /// The same interface with `K` commitment generators after `J_0` (`M =
+    /// K` for a blind list, `M + N = K` with `N = 0` for a pseudonym list):
+    /// the shape of a bare commitment, whose split between committed
+    /// messages and nyms the commitment does not show.
+    pub(crate) fn with_committed(self, k: usize) -> MessageGenerators {
+        match self {
+            MessageGenerators::Plain => MessageGenerators::Plain,
+            MessageGenerators::Blind { .. } => MessageGenerators::blind(0, k),
+            MessageGenerators::Nym { .. } => MessageGenerators::nym(0, k, 0),
+        }
+    }
+
+    /// The two sequences a blind or pseudonym list joins, with their
+    /// lengths: `(Q_1, H_1 .. H_L)` and `(J_0 .. J_K)`.
+    fn parts(self) -> Option<(Seq, usize, Seq, usize)> {
+        match self {
+            MessageGenerators::Plain => None,
+            MessageGenerators::Blind {
+                signer_messages,
+                committed_messages,
+            } => Some((
+                Seq::BlindSigner,
+                signer_messages.saturating_add(1),
+                Seq::BlindCommitted,
+                committed_messages.saturating_add(1),
+            )),
+            MessageGenerators::Nym {
+                signer_messages,
+                committed_messages,
+                nym_secrets,
+            } => Some((
+                Seq::NymSigner,
+                signer_messages.saturating_add(1),
+                Seq::NymCommitted,
+                committed_messages
+                    .saturating_add(nym_secrets)
+                    .saturating_add(1),
+            )),
         }
     }
 }
@@ -238,7 +358,7 @@ impl Generators {
     }
 }
 
-/// The three generator sequences of a suite: one per `api_id`.
+/// The five generator sequences of a suite: one per `api_id`.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 enum Seq {
     /// `api_id`.
@@ -247,7 +367,15 @@ enum Seq {
     BlindSigner,
     /// `"BLIND_" || blind api_id`: `J_0, J_1, ..`.
     BlindCommitted,
+    /// The pseudonym `api_id`: `Q_1, H_1, ..` of credentials with nym
+    /// secrets.
+    NymSigner,
+    /// `"BLIND_" || pseudonym api_id`: their `J_0, J_1, ..`.
+    NymCommitted,
 }
+
+/// The number of [`Seq`] variants.
+const SEQS_PER_SUITE: usize = 5;
 
 impl Seq {
     fn api_id(self, suite: Suite) -> Vec<u8> {
@@ -255,6 +383,8 @@ impl Seq {
             Seq::Plain => suite.api_id().to_vec(),
             Seq::BlindSigner => suite.blind_api_id().to_vec(),
             Seq::BlindCommitted => [b"BLIND_".as_slice(), suite.blind_api_id()].concat(),
+            Seq::NymSigner => suite.nym_api_id().to_vec(),
+            Seq::NymCommitted => [b"BLIND_".as_slice(), suite.nym_api_id()].concat(),
         }
     }
 
@@ -267,8 +397,10 @@ impl Seq {
             Seq::Plain => 0,
             Seq::BlindSigner => 1,
             Seq::BlindCommitted => 2,
+            Seq::NymSigner => 3,
+            Seq::NymCommitted => 4,
         };
-        3 * s + q
+        SEQS_PER_SUITE * s + q
     }
 }
 
@@ -283,7 +415,8 @@ struct Sequence {
 /// cache: one growing list per (suite, `api_id`), since
 /// `create_generators(n)` is a prefix of `create_generators(n + 1)`.
 fn sequence(suite: Suite, seq: Seq, count: usize) -> Generators {
-    static SEQS: [OnceLock<RwLock<Sequence>>; 6] = [const { OnceLock::new() }; 6];
+    static SEQS: [OnceLock<RwLock<Sequence>>; 2 * SEQS_PER_SUITE] =
+        [const { OnceLock::new() }; 2 * SEQS_PER_SUITE];
     let count = count.max(1);
     let api_id = seq.api_id(suite);
     let cell = &SEQS[seq.slot(suite)];
@@ -344,16 +477,17 @@ pub fn generators(suite: Suite, count: usize) -> Generators {
     sequence(suite, Seq::Plain, count)
 }
 
-/// How many blind shapes (suite, L, M) the caches below keep before
-/// starting over. Credential types have fixed shapes, so few are live.
+/// How many blind and pseudonym shapes (suite, list) the caches below keep
+/// before starting over. Credential types have fixed shapes, so few are
+/// live.
 const SHAPE_CACHE: usize = 64;
 
 /// A small map from a credential shape to its shared tables.
-type ShapeMap<T> = Mutex<HashMap<(Suite, usize, usize), T>>;
+type ShapeMap<T> = Mutex<HashMap<(Suite, MessageGenerators), T>>;
 
 fn shape_cached<T: Clone>(
     map: &ShapeMap<T>,
-    key: (Suite, usize, usize),
+    key: (Suite, MessageGenerators),
     make: impl FnOnce() -> T,
 ) -> T {
     if let Some(found) = map.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
@@ -369,34 +503,31 @@ fn shape_cached<T: Clone>(
 
 /// The generators of `which` for `count` message scalars: for
 /// [`MessageGenerators::Plain`] the suite's first `count + 1`; for a blind
-/// list `Q_1, H_1 .. H_L, J_0 .. J_M` (cached per shape).
+/// list `Q_1, H_1 .. H_L, J_0 .. J_M`, for a pseudonym list `Q_1, H_1 ..
+/// H_L, J_0 .. J_{M+N}` under its own `api_id` (cached per shape).
 ///
 /// # Errors
 /// [`Error::TooManyMessages`] past [`super::MAX_MESSAGES`];
-/// [`Error::MessageCountMismatch`] when `count` is not the blind list's
-/// `L + 1 + M`.
+/// [`Error::MessageCountMismatch`] when `count` is not the list's
+/// [`MessageGenerators::message_count`].
 pub fn generators_for(
     suite: Suite,
     which: MessageGenerators,
     count: usize,
 ) -> Result<Generators, Error> {
     which.check(count)?;
-    let MessageGenerators::Blind {
-        signer_messages: l,
-        committed_messages: m,
-    } = which
-    else {
+    let Some((signer, a_len, committed, b_len)) = which.parts() else {
         return Ok(generators(suite, count + 1));
     };
     static BLIND: OnceLock<ShapeMap<Generators>> = OnceLock::new();
     let map = BLIND.get_or_init(|| Mutex::new(HashMap::new()));
-    Ok(shape_cached(map, (suite, l, m), || {
-        let a = sequence(suite, Seq::BlindSigner, l + 1);
-        let b = sequence(suite, Seq::BlindCommitted, m + 1);
-        let mut all = Vec::with_capacity(l + m + 2);
+    Ok(shape_cached(map, (suite, which), || {
+        let a = sequence(suite, signer, a_len);
+        let b = sequence(suite, committed, b_len);
+        let mut all = Vec::with_capacity(a_len + b_len);
         all.extend_from_slice(a.as_slice());
         all.extend_from_slice(b.as_slice());
-        let mut tables = Vec::with_capacity(l + m + 2);
+        let mut tables = Vec::with_capacity(a_len + b_len);
         tables.extend_from_slice(&a.tables[..a.len]);
         tables.extend_from_slice(&b.tables[..b.len]);
         Generators {
@@ -407,10 +538,13 @@ pub fn generators_for(
     }))
 }
 
-/// `(J_0 .. J_M) = create_generators(M + 1, "BLIND_" || api_id)`: the
-/// commitment's generators (`J_0` is the draft's `Q_2`), from the cache.
-pub(crate) fn blind_generators(suite: Suite, committed_messages: usize) -> Generators {
-    sequence(suite, Seq::BlindCommitted, committed_messages + 1)
+/// The commitment generators of a blind or pseudonym list, from the cache:
+/// `(J_0 .. J_M) = create_generators(M + 1, "BLIND_" || api_id)` under the
+/// blind `api_id` (`J_0` is the draft's `Q_2`), or `(J_0 .. J_{M+N})` under
+/// the pseudonym one; `None` for [`MessageGenerators::Plain`].
+pub(crate) fn committed_generators(suite: Suite, which: MessageGenerators) -> Option<Generators> {
+    let (_, _, committed, len) = which.parts()?;
+    Some(sequence(suite, committed, len))
 }
 
 /// Constant-time comb tables of `Q_1, H_1, ..` for proof generation, built
@@ -441,7 +575,8 @@ pub(crate) fn prover_tables(suite: Suite, count: usize) -> Arc<Vec<CombTable>> {
 }
 
 /// [`prover_tables`] for any list: the comb tables of `generators_for(suite,
-/// which, count)`, at least `count + 1` of them (cached per blind shape).
+/// which, count)`, at least `count + 1` of them (cached per blind or
+/// pseudonym shape).
 ///
 /// # Errors
 /// As [`generators_for`].
@@ -451,17 +586,13 @@ pub(crate) fn prover_tables_for(
     count: usize,
 ) -> Result<Arc<Vec<CombTable>>, Error> {
     which.check(count)?;
-    let MessageGenerators::Blind {
-        signer_messages: l,
-        committed_messages: m,
-    } = which
-    else {
+    if which == MessageGenerators::Plain {
         return Ok(prover_tables(suite, count + 1));
-    };
+    }
     static BLIND: OnceLock<ShapeMap<Arc<Vec<CombTable>>>> = OnceLock::new();
     let map = BLIND.get_or_init(|| Mutex::new(HashMap::new()));
     let gens = generators_for(suite, which, count)?;
-    Ok(shape_cached(map, (suite, l, m), || {
+    Ok(shape_cached(map, (suite, which), || {
         Arc::new(CombTable::batch_new(gens.as_slice()))
     }))
 }
@@ -469,6 +600,45 @@ pub(crate) fn prover_tables_for(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nym_list_is_a_blind_list_under_its_own_api_id() {
+        let which = MessageGenerators::nym(3, 2, 4);
+        assert_eq!(which.message_count(), Some(3 + 1 + 2 + 4));
+        assert_eq!(which.secret_prover_blind_index(), Some(3));
+        assert_eq!(which.committed_message_index(1), Some(5));
+        assert_eq!(which.committed_message_index(2), None);
+        assert_eq!(which.nym_secret_indexes(), 6..10);
+        assert_eq!(MessageGenerators::blind(3, 2).nym_secret_indexes(), 0..0);
+        assert!(matches!(
+            which.check(9),
+            Err(Error::MessageCountMismatch {
+                expected: 10,
+                got: 9
+            })
+        ));
+        for suite in Suite::ALL {
+            assert_eq!(
+                which.api_id(suite),
+                [suite.ciphersuite_id(), b"H2G_HM2S_PSEUDONYM_".as_slice()].concat()
+            );
+            let g = generators_for(suite, which, 10).unwrap();
+            assert_eq!(g.as_slice().len(), 11);
+            // The same list as from the draft's create_generators.
+            let signer = create_generators_with_api_id(suite, which.api_id(suite), 4);
+            let blind_api = [b"BLIND_".as_slice(), which.api_id(suite)].concat();
+            let committed = create_generators_with_api_id(suite, &blind_api, 7);
+            assert_eq!(&g.as_slice()[..4], signer.as_slice());
+            assert_eq!(&g.as_slice()[4..], committed.as_slice());
+            // Any split of M + N gives the same list; the blind one differs.
+            let other = generators_for(suite, MessageGenerators::nym(3, 5, 1), 10).unwrap();
+            assert_eq!(g.as_slice(), other.as_slice());
+            let blind = generators_for(suite, MessageGenerators::blind(3, 6), 10).unwrap();
+            assert!(blind.as_slice().iter().all(|p| !g.as_slice().contains(p)));
+            let c = committed_generators(suite, which).unwrap();
+            assert_eq!(c.as_slice(), committed.as_slice());
+        }
+    }
 
     #[test]
     fn create_generators_with_the_suite_api_id_is_the_draft_sequence() {

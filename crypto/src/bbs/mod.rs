@@ -86,7 +86,7 @@ pub(crate) use domain::calculate_domain as calculate_domain_with;
 pub use domain::{
     domain_for as calculate_domain, hash_to_scalar, map_message_to_scalar, messages_to_scalars,
 };
-pub(crate) use generators::{blind_generators, create_generators_with_api_id};
+pub(crate) use generators::{committed_generators, create_generators_with_api_id};
 pub use generators::{
     create_generators, generators, generators_for, Generators, MessageGenerators,
 };

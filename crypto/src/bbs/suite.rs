@@ -68,6 +68,18 @@ impl Suite {
         }
     }
 
+    /// `api_id` of the pseudonym draft's interface: `ciphersuite_id ||
+    /// "H2G_HM2S_PSEUDONYM_"` (draft-irtf-cfrg-bbs-per-verifier-linkability,
+    /// editor's copy the vectors follow). Its generators (and `"BLIND_" ||
+    /// api_id` for the committed part), domain, challenges, message mapping
+    /// and context points are scoped to it; see [`crate::nym`].
+    pub fn nym_api_id(self) -> &'static [u8] {
+        match self {
+            Suite::Bls12381Sha256 => b"BBS_BLS12381G1_XMD:SHA-256_SSWU_RO_H2G_HM2S_PSEUDONYM_",
+            Suite::Bls12381Shake256 => b"BBS_BLS12381G1_XOF:SHAKE-256_SSWU_RO_H2G_HM2S_PSEUDONYM_",
+        }
+    }
+
     /// The `expand_message` variant.
     pub fn expander(self) -> Expander {
         match self {
@@ -123,6 +135,10 @@ pub(crate) struct SuiteConsts {
     pub blind_h2s_dst: Vec<u8>,
     /// `map_dst` under the blind-signatures `api_id`.
     pub blind_map_dst: Vec<u8>,
+    /// `h2s_dst` under the pseudonym `api_id`.
+    pub nym_h2s_dst: Vec<u8>,
+    /// `map_dst` under the pseudonym `api_id`.
+    pub nym_map_dst: Vec<u8>,
     /// Miller-loop lines of `-BP2` (verification's second pairing).
     pub neg_bp2: G2Prepared,
     /// Miller-loop lines of `BP2` (signature verification).
@@ -140,6 +156,8 @@ impl SuiteConsts {
             map_dst: suite.dst(b"MAP_MSG_TO_SCALAR_AS_HASH_"),
             blind_h2s_dst: [suite.blind_api_id(), b"H2S_"].concat(),
             blind_map_dst: [suite.blind_api_id(), b"MAP_MSG_TO_SCALAR_AS_HASH_"].concat(),
+            nym_h2s_dst: [suite.nym_api_id(), b"H2S_"].concat(),
+            nym_map_dst: [suite.nym_api_id(), b"MAP_MSG_TO_SCALAR_AS_HASH_"].concat(),
             neg_bp2: G2Prepared::new(&bp2.neg()),
             bp2: G2Prepared::new(&bp2),
         }

@@ -21,7 +21,7 @@ use rand_core::{CryptoRng, RngCore};
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::bbs::{blind_generators, check_count, Suite, MAX_MESSAGES};
+use crate::bbs::{check_count, committed_generators, MessageGenerators, Suite, MAX_MESSAGES};
 use crate::curve::{msm_straus_vartime, G1Affine, G1Projective, Scalar, G1_LEN, SCALAR_LEN};
 use crate::Error;
 
@@ -212,7 +212,19 @@ impl CommitmentWithProof {
     /// # Errors
     /// [`Error::InvalidCommitmentProof`] when the proof does not verify.
     pub fn verify(&self, suite: Suite) -> Result<(), Error> {
-        let gens = blind_generators(suite, self.m_hat.len());
+        self.verify_for(suite, MessageGenerators::blind(0, self.m_hat.len()))
+    }
+
+    /// [`CommitmentWithProof::verify`] under the commitment generators and
+    /// `api_id` of `which` (a blind list, or a pseudonym list whose
+    /// committed messages and nyms together are the `M` here, see
+    /// [`crate::nym`]); only the interface of `which` matters, not its
+    /// counts.
+    pub(crate) fn verify_for(&self, suite: Suite, which: MessageGenerators) -> Result<(), Error> {
+        let which = which.with_committed(self.m_hat.len());
+        let Some(gens) = committed_generators(suite, which) else {
+            return Err(Error::InvalidCommitmentProof);
+        };
         let mut fixed = Vec::with_capacity(self.m_hat.len() + 1);
         let tables = gens.tables();
         fixed.push((&tables[0], self.s_hat));
@@ -220,7 +232,8 @@ impl CommitmentWithProof {
             fixed.push((t, *m));
         }
         let cbar = msm_straus_vartime(&fixed, &[(self.commitment, -self.challenge)]).to_affine();
-        if blind_challenge(suite, gens.as_slice(), &self.commitment, &cbar) == self.challenge {
+        if blind_challenge(suite, which, gens.as_slice(), &self.commitment, &cbar) == self.challenge
+        {
             Ok(())
         } else {
             Err(Error::InvalidCommitmentProof)
@@ -229,8 +242,15 @@ impl CommitmentWithProof {
 }
 
 /// Blind challenge calculation: `hash_to_scalar(I2OSP(M, 8) || J_0 || .. ||
-/// J_M || C || Cbar, api_id || "H2S_")` with the blind `api_id`.
-fn blind_challenge(suite: Suite, gens: &[G1Affine], c: &G1Affine, cbar: &G1Affine) -> Scalar {
+/// J_M || C || Cbar, api_id || "H2S_")` with the `api_id` of `which` (the
+/// blind one, or the pseudonym one).
+fn blind_challenge(
+    suite: Suite,
+    which: MessageGenerators,
+    gens: &[G1Affine],
+    c: &G1Affine,
+    cbar: &G1Affine,
+) -> Scalar {
     let m = gens.len().saturating_sub(1) as u64;
     let mut buf = Vec::with_capacity(8 + G1_LEN * (gens.len() + 2));
     buf.extend_from_slice(&m.to_be_bytes());
@@ -239,7 +259,7 @@ fn blind_challenge(suite: Suite, gens: &[G1Affine], c: &G1Affine, cbar: &G1Affin
     }
     buf.extend_from_slice(&c.to_compressed());
     buf.extend_from_slice(&cbar.to_compressed());
-    suite.hash_to_scalar(&buf, &suite.consts().blind_h2s_dst)
+    suite.hash_to_scalar(&buf, which.h2s_dst(suite))
 }
 
 /// `CoreCommit` over committed message scalars with fresh randomness from
@@ -275,6 +295,28 @@ pub(crate) fn commit_with_scalars(
     committed_messages: &[Scalar],
     random: &[Scalar],
 ) -> Result<(CommitmentWithProof, SecretProverBlind), Error> {
+    commit_with_scalars_for(
+        suite,
+        MessageGenerators::blind(0, committed_messages.len()),
+        committed_messages,
+        random,
+    )
+}
+
+/// [`commit_with_scalars`] under the commitment generators and `api_id` of
+/// `which`: the pseudonym draft's `CommitWithNym` commits to
+/// `committed_messages || prover_nyms` this way (see [`crate::nym`]). Only
+/// the interface of `which` matters; the generators are `J_0 .. J_K` for
+/// the `K` scalars given.
+///
+/// # Errors
+/// As [`commit_with_scalars`].
+pub(crate) fn commit_with_scalars_for(
+    suite: Suite,
+    which: MessageGenerators,
+    committed_messages: &[Scalar],
+    random: &[Scalar],
+) -> Result<(CommitmentWithProof, SecretProverBlind), Error> {
     let m = committed_messages.len();
     check_count(m)?;
     if random.len() != m + 2 {
@@ -287,7 +329,10 @@ pub(crate) fn commit_with_scalars(
     let blind = SecretProverBlind(random[0]);
     let s_tilde = random[1];
     let m_tilde = &random[2..];
-    let gens = blind_generators(suite, m);
+    let which = which.with_committed(m);
+    let gens = committed_generators(suite, which).ok_or(Error::InvalidStatement(
+        "a commitment needs a blind or pseudonym generator list",
+    ))?;
     let j: Vec<G1Projective> = gens.as_slice().iter().map(|g| g.to_projective()).collect();
     // Constant time: the blind, the messages and the blindings are secret.
     let mut terms = Vec::with_capacity(m + 1);
@@ -311,7 +356,7 @@ pub(crate) fn commit_with_scalars(
     if commitment.is_identity() {
         return Err(Error::IdentityPoint);
     }
-    let challenge = blind_challenge(suite, gens.as_slice(), &commitment, &cbar);
+    let challenge = blind_challenge(suite, which, gens.as_slice(), &commitment, &cbar);
     let s_hat = s_tilde + *blind.as_scalar() * challenge;
     let m_hat = m_tilde
         .iter()

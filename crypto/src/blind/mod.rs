@@ -63,7 +63,9 @@ mod verify;
 
 use rand_core::{CryptoRng, RngCore};
 
+pub(crate) use commitment::commit_with_scalars_for;
 pub use commitment::{CommitmentWithProof, SecretProverBlind, COMMITMENT_BASE_LEN};
+pub(crate) use proof::shape as blind_shape;
 pub use proof::{blind_proof_gen, blind_proof_verify};
 pub use sign::blind_sign;
 pub use verify::blind_verify;
