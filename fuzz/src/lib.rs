@@ -32,10 +32,11 @@ use zkcred_credential::presentation::{
 };
 use zkcred_credential::wallet::{SealedRecord, WalletFile};
 use zkcred_credential::{
-    issuance, issue_to, issue_with, present, HolderSecret, verify_presentation, AttributeSet, AttributeType,
-    AttributeValue, Catalogue, Credential, Date, IssueOptions, IssuerKey, IssuerPublicKey,
-    KdfParams, KeyResolver, KeySet, LicenseId, LicenseTypeCode, Presentation, PresentationRequest,
-    RangeOp, RangeStatement, RequestedCredential, Statement, Uscc, Wallet, WalletEntry,
+    issuance, issue_to, issue_with, present, verify_presentation, AttributeSet, AttributeType,
+    AttributeValue, Catalogue, Credential, Date, HolderSecret, IssueOptions, IssuerKey,
+    IssuerPublicKey, KdfParams, KeyResolver, KeySet, LicenseId, LicenseTypeCode, Presentation,
+    PresentationRequest, RangeOp, RangeStatement, RequestedCredential, Statement, Uscc, Wallet,
+    WalletEntry,
 };
 use zkcred_crypto::bbs::{
     self, BatchItem, Proof, ProverCredential, PublicKey, SecretKey, Signature, Suite, VerifierKey,
@@ -305,8 +306,7 @@ fn credential_fixture() -> CredentialFixture {
     let holder = HolderSecret::random(&mut r);
     let mut issue = |ty: &str, key: &IssuerKey, r: &mut StdRng| {
         let attrs = attributes(catalogue, ty, &issuer, r);
-        let c = issue_to(catalogue, key, ty, &attrs, &backdated, &holder, now(), r)
-            .expect("issue");
+        let c = issue_to(catalogue, key, ty, &attrs, &backdated, &holder, now(), r).expect("issue");
         truth.insert(ty.to_owned(), attrs);
         c
     };
@@ -1121,7 +1121,10 @@ pub fn issuance(data: &[u8]) {
         )
         .expect("what passes the issuance checks is issued");
         let mut back = Credential::from_json(&c.to_json()).expect("issued credential parses");
-        assert!(back.holder.is_none(), "a credential document carries no holder secret");
+        assert!(
+            back.holder.is_none(),
+            "a credential document carries no holder secret"
+        );
         back.holder.clone_from(&c.holder);
         let verified = back
             .verify(f.catalogue, f.key_sha.public())
@@ -1864,7 +1867,11 @@ pub fn credential_request(data: &[u8]) {
     if let Ok(c) = zkcred_crypto::blind::CommitmentWithProof::from_bytes(data) {
         assert_eq!(c.to_bytes(), data, "commitment round trip");
         if c.verify(Suite::Bls12381Sha256).is_ok() {
-            assert_eq!(data, rf.commitment.as_slice(), "a forged commitment proof verified");
+            assert_eq!(
+                data,
+                rf.commitment.as_slice(),
+                "a forged commitment proof verified"
+            );
         }
         assert!(
             c.verify(Suite::Bls12381Shake256).is_err() || data != rf.commitment.as_slice(),

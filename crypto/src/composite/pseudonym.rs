@@ -34,7 +34,6 @@ use std::sync::{OnceLock, RwLock};
 
 use super::MessageRef;
 use crate::bbs::Suite;
-use crate::curve::hash::hash_to_g1;
 use crate::curve::G1Affine;
 
 /// Longest `context_id`, in octets.
@@ -51,18 +50,13 @@ pub struct PseudonymClaim {
     pub context_id: Vec<u8>,
 }
 
-/// `api_id_nym = ciphersuite_id || "H2G_HM2S_PSEUDONYM_"` of the
-/// pseudonyms draft.
-pub fn api_id_nym(suite: Suite) -> Vec<u8> {
-    [suite.ciphersuite_id(), b"H2G_HM2S_PSEUDONYM_".as_slice()].concat()
-}
-
 /// Most context points kept by [`context_point`]; the cache is emptied
 /// when full (a verifier has a handful of contexts).
 const CONTEXT_CACHE_LIMIT: usize = 4096;
 
-/// `OP = hash_to_curve_g1(context_id, api_id_nym)`, cached per suite and
-/// context.
+/// `OP = hash_to_curve_g1(context_id, api_id_nym)` ([`crate::nym::context_point`]),
+/// cached per suite and context: a verifier hashes each of its contexts
+/// once.
 pub fn context_point(suite: Suite, context_id: &[u8]) -> G1Affine {
     type Cache = HashMap<(Suite, Vec<u8>), G1Affine>;
     static CACHE: OnceLock<RwLock<Cache>> = OnceLock::new();
@@ -71,7 +65,7 @@ pub fn context_point(suite: Suite, context_id: &[u8]) -> G1Affine {
     if let Some(p) = lock.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return *p;
     }
-    let p = hash_to_g1(suite.expander(), context_id, &api_id_nym(suite)).to_affine();
+    let p = crate::nym::context_point(suite, context_id);
     let mut w = lock.write().unwrap_or_else(|e| e.into_inner());
     if w.len() >= CONTEXT_CACHE_LIMIT {
         w.clear();

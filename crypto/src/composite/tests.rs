@@ -545,6 +545,10 @@ fn pseudonym_is_the_context_point_times_the_secret() {
             .to_affine()]
     );
     assert_eq!(verify_over(&[&c], &[&[1]], &rel, &proof), Ok(()));
+    // The pseudonyms draft's pseudonym of the one nym secret.
+    let draft =
+        crate::nym::pseudonym_of(SUITE, b"hotel:chain-1", &[Scalar::from_i64(424_242)]).unwrap();
+    assert_eq!(proof.pseudonyms()[0], *draft.as_point());
 }
 
 #[test]
