@@ -98,6 +98,21 @@ impl Scratch {
         std::fs::write(self.path(name), text).unwrap();
         self.p(name)
     }
+
+    /// A credential request of the wallet `wallet` (created first when
+    /// missing) written to `<wallet>-request-<n>.json`; its path, for
+    /// `zkcred issuer issue --request`.
+    fn holder_request(&self, wallet: &str) -> String {
+        let dir = self.path(wallet);
+        if !dir.join("wallet.json").exists() {
+            self.init_wallet(&self.p(wallet));
+        }
+        let request = self.ok(&["wallet", "request", "--wallet", &self.p(wallet)]);
+        let n = (0..)
+            .find(|n| !self.path(&format!("{wallet}-request-{n}.json")).exists())
+            .unwrap();
+        self.write(&format!("{wallet}-request-{n}.json"), &request)
+    }
 }
 
 /// Today in China Standard Time, the calendar licenses are dated in.
@@ -184,7 +199,25 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
     assert!(out.contains("birth_date") && out.contains("出生日期") && out.contains("high"));
     assert!(out.contains("issued by: public_security"), "{out}");
 
-    // Issue a resident ID card from a file (license_id is generated).
+    // Holder: a wallet must be created first; it asks for the credential
+    // (a commitment to its holder secret).
+    let wallet = s.p("wallet");
+    let (code, _, err) = s.run(&["wallet", "request", "--wallet", &wallet], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no wallet") && err.contains("zkcred wallet init"),
+        "{err}"
+    );
+    assert!(!s.path("wallet").exists(), "request created a wallet");
+    s.init_wallet(&wallet);
+    let (code, request, err) = s.run(&["wallet", "request", "--wallet", &wallet], None);
+    assert_eq!(code, 0, "{err}");
+    let cr: Value = serde_json::from_str(&request).unwrap();
+    assert_eq!(cr["format"], "zkcred-credential-request");
+    let card_request = s.write("card-request.json", &request);
+
+    // Issue a resident ID card from a file (license_id is generated),
+    // blindly signed over the holder's commitment.
     let attrs = s.write("attrs.json", &resident_id_attributes().to_string());
     let (code, credential, err) = s.run(
         &[
@@ -196,6 +229,8 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
             "resident_id_card",
             "--dir",
             &keys_dir,
+            "--request",
+            &card_request,
             &attrs,
         ],
         None,
@@ -212,28 +247,9 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
     assert_eq!(cred["attributes"]["holder_name"], NAME);
     let cred_file = s.write("card.json", &credential);
 
-    // Holder: a wallet must be created first.
-    let wallet = s.p("wallet");
-    let (code, _, err) = s.run(
-        &[
-            "wallet",
-            "add",
-            "--wallet",
-            &wallet,
-            "--keys",
-            &keyset_file,
-            &cred_file,
-        ],
-        None,
-    );
-    assert_eq!(code, 2);
-    assert!(
-        err.contains("no wallet") && err.contains("zkcred wallet init"),
-        "{err}"
-    );
-    assert!(!s.path("wallet").exists(), "add created a wallet");
-    s.init_wallet(&wallet);
-    // The wallet verifies before storing.
+    // The credential file alone carries no holder secret.
+    assert!(cred["reserved"].get("holder_binding").is_none());
+    // The wallet binds and verifies before storing.
     let out = s.ok(&[
         "wallet",
         "add",
@@ -280,8 +296,11 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
         out.contains("(持证主体)") && out.contains("(照片摘要 (SHA-256))"),
         "{out}"
     );
-    let reserved = cred["reserved"]["holder_binding"].as_str().unwrap();
-    assert!(!out.contains(reserved), "show printed a holder secret");
+    let reserved = cred["reserved"]["revocation_handle"].as_str().unwrap();
+    assert!(
+        !out.contains(reserved),
+        "show printed a reserved slot value"
+    );
 
     // Verifier: a request for the name only.
     let request = s.ok(&[
@@ -501,6 +520,8 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
         )),
         "{out}"
     );
+    // Another wallet refuses the copied credential file: it was issued to
+    // the first wallet's holder secret.
     s.init_wallet(&s.p("wallet2"));
     let (code, _, err) = s.run(
         &[
@@ -509,8 +530,42 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
             "--wallet",
             &s.p("wallet2"),
             "--keys",
-            &other_file,
+            &keyset_file,
             &cred_file,
+        ],
+        None,
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("issued to another wallet"), "{err}");
+    // A credential issued to the second wallet, checked against keys that
+    // do not include its issuer's: not stored.
+    let request2 = s.write(
+        "card2-request.json",
+        &s.ok(&["wallet", "request", "--wallet", &s.p("wallet2")]),
+    );
+    let card2 = s.ok(&[
+        "issuer",
+        "issue",
+        "--issuer",
+        ISSUER,
+        "--type",
+        "resident_id_card",
+        "--dir",
+        &keys_dir,
+        "--request",
+        &request2,
+        &attrs,
+    ]);
+    let card2_file = s.write("card2.json", &card2);
+    let (code, _, err) = s.run(
+        &[
+            "wallet",
+            "add",
+            "--wallet",
+            &s.p("wallet2"),
+            "--keys",
+            &other_file,
+            &card2_file,
         ],
         None,
     );
@@ -521,7 +576,7 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
     );
 
     // A forged credential never enters a wallet.
-    let mut bad: Value = cred.clone();
+    let mut bad: Value = serde_json::from_str(&card2).unwrap();
     bad["attributes"]["birth_date"] = json!("1980-05-17");
     let bad_file = s.write("bad-card.json", &bad.to_string());
     let (code, _, err) = s.run(
@@ -581,6 +636,10 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
         &pres_file,
     ]);
     assert!(out.starts_with("VALID"));
+    let request3 = s.write(
+        "card3-request.json",
+        &s.ok(&["wallet", "request", "--wallet", &wallet]),
+    );
     let (code, credential2, err) = s.run(
         &[
             "issuer",
@@ -591,6 +650,8 @@ fn issue_hold_present_verify_and_the_ways_it_fails() {
             "resident_id_card",
             "--dir",
             &keys_dir,
+            "--request",
+            &request3,
         ],
         Some(&resident_id_attributes().to_string()),
     );
@@ -632,6 +693,7 @@ fn issuing_bad_attributes_names_the_attribute() {
         "--dir",
         &keys_dir,
     ]);
+    let req = s.holder_request("wallet");
     let issue = |attrs: &str| {
         s.run(
             &[
@@ -643,6 +705,8 @@ fn issuing_bad_attributes_names_the_attribute() {
                 "resident_id_card",
                 "--dir",
                 &keys_dir,
+                "--request",
+                &req,
                 "-",
             ],
             Some(attrs),
@@ -708,6 +772,8 @@ fn issuing_bad_attributes_names_the_attribute() {
             "resident_id_card",
             "--dir",
             &keys_dir,
+            "--request",
+            &req,
             &s.p("missing.json"),
         ],
         None,
@@ -725,6 +791,8 @@ fn issuing_bad_attributes_names_the_attribute() {
             "resident_card",
             "--dir",
             &keys_dir,
+            "--request",
+            &req,
         ],
         Some("{}"),
     );
@@ -744,6 +812,8 @@ fn issuing_bad_attributes_names_the_attribute() {
             "resident_id_card",
             "--dir",
             &keys_dir,
+            "--request",
+            &req,
         ],
         Some(&resident_id_attributes().to_string()),
     );
@@ -863,6 +933,7 @@ fn issuance_refuses_what_no_department_would_sign() {
         "--dir",
         &market_dir,
     ]);
+    let req = s.holder_request("wallet");
     let issue = |issuer: &str, dir: &str, extra: &[&str], attrs: &Value| {
         let mut args = vec![
             "issuer",
@@ -873,6 +944,8 @@ fn issuance_refuses_what_no_department_would_sign() {
             "resident_id_card",
             "--dir",
             dir,
+            "--request",
+            &req,
         ];
         args.extend_from_slice(extra);
         args.push("-");
@@ -987,7 +1060,6 @@ fn issuance_refuses_what_no_department_would_sign() {
         &s.ok(&["issuer", "export-keys", "--dir", &keys_dir]),
     );
     let cred_file = s.write("paper.json", &out);
-    s.init_wallet(&s.p("wallet"));
     s.ok(&[
         "wallet",
         "add",
@@ -1084,6 +1156,7 @@ fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wa
     minor["license_number"] = json!(minor_id);
     for (name, attrs) in [("adult", resident_id_attributes()), ("minor", minor)] {
         let attrs = s.write(&format!("{name}-attrs.json"), &attrs.to_string());
+        let req = s.holder_request(name);
         let cred = s.ok(&[
             "issuer",
             "issue",
@@ -1093,10 +1166,11 @@ fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wa
             "resident_id_card",
             "--dir",
             &keys_dir,
+            "--request",
+            &req,
             &attrs,
         ]);
         let cred_file = s.write(&format!("{name}.json"), &cred);
-        s.init_wallet(&s.p(name));
         s.ok(&[
             "wallet",
             "add",
@@ -1161,12 +1235,29 @@ fn an_adults_only_policy_admits_an_adult_without_the_birth_date_and_a_minor_s_wa
         assert!(err.contains(shown), "{shown:?} not in:\n{err}");
     }
     let days = zkcred_credential::Date::parse("1990-05-17").unwrap().days();
-    for leak in ["1990-05-17", "19900517", &days.to_string(), ID_NUMBER, NAME] {
+    for leak in ["1990-05-17", "19900517", ID_NUMBER, NAME] {
         assert!(
             !presentation.contains(leak),
             "{leak} leaked: {presentation}"
         );
     }
+    // The day count as a value anywhere in the document (as a substring
+    // it turns up by chance inside the proof's hex).
+    fn values(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.values().for_each(|x| values(x, out)),
+            Value::Array(a) => a.iter().for_each(|x| values(x, out)),
+            Value::String(s) => out.push(s.clone()),
+            other => out.push(other.to_string()),
+        }
+    }
+    let mut all = Vec::new();
+    values(&serde_json::from_str(&presentation).unwrap(), &mut all);
+    assert!(!all.is_empty());
+    assert!(
+        !all.iter().any(|v| v == &days.to_string()),
+        "the day count {days} is a value of the presentation"
+    );
     let pres_file = s.write("presentation.json", &presentation);
     let out = s.ok(&[
         "verify",
@@ -1251,6 +1342,8 @@ fn the_wallet_at_rest_holds_no_value_and_opens_only_with_its_passphrase() {
         &s.ok(&["issuer", "export-keys", "--dir", &keys_dir]),
     );
     let attrs = s.write("attrs.json", &resident_id_attributes().to_string());
+    let wallet = s.p("wallet");
+    let req = s.holder_request("wallet");
     let credential = s.ok(&[
         "issuer",
         "issue",
@@ -1260,12 +1353,12 @@ fn the_wallet_at_rest_holds_no_value_and_opens_only_with_its_passphrase() {
         "resident_id_card",
         "--dir",
         &keys_dir,
+        "--request",
+        &req,
         &attrs,
     ]);
     let cred: Value = serde_json::from_str(&credential).unwrap();
     let cred_file = s.write("card.json", &credential);
-    let wallet = s.p("wallet");
-    s.init_wallet(&wallet);
     let (code, _, err) = s.run(&["wallet", "init", "--wallet", &wallet], None);
     assert_eq!(code, 2);
     assert!(err.contains("exists already"), "{err}");
@@ -1299,12 +1392,13 @@ fn the_wallet_at_rest_holds_no_value_and_opens_only_with_its_passphrase() {
         "17/05/1990".to_owned(),
         "1990年05月17日".to_owned(),
         "文三路".to_owned(),
-        reserved["holder_binding"].as_str().unwrap().to_owned(),
+        cred["commitment_digest"].as_str().unwrap().to_owned(),
         reserved["revocation_handle"].as_str().unwrap().to_owned(),
         cred["signature"].as_str().unwrap().to_owned(),
         "holder_name".to_owned(),
     ];
     let files = snapshot(&s.path("wallet"));
+    // wallet.json and the entry (the pending request was used up).
     assert_eq!(files.len(), 2, "{:?}", files.keys());
     for (path, bytes) in &files {
         let text = String::from_utf8_lossy(bytes).to_lowercase();
@@ -1324,7 +1418,7 @@ fn the_wallet_at_rest_holds_no_value_and_opens_only_with_its_passphrase() {
     // and show prints the attributes only.
     let out = s.ok(&["wallet", "show", "--wallet", &wallet, &entry]);
     assert!(out.contains(NAME), "{out}");
-    assert!(!out.contains(reserved["holder_binding"].as_str().unwrap()));
+    assert!(!out.contains(reserved["revocation_handle"].as_str().unwrap()));
 
     // A wrong passphrase: the clear error, exit 2, every file unchanged,
     // for every command that opens the wallet.
@@ -1346,7 +1440,15 @@ fn the_wallet_at_rest_holds_no_value_and_opens_only_with_its_passphrase() {
         &["wallet", "list", "--wallet", &wallet][..],
         &["wallet", "show", "--wallet", &wallet, &entry],
         &["wallet", "remove", "--wallet", &wallet, &entry],
-        &["wallet", "present", "--wallet", &wallet, &request_file],
+        &[
+            "wallet",
+            "present",
+            "--allow-unsigned",
+            "--yes",
+            "--wallet",
+            &wallet,
+            &request_file,
+        ],
         &[
             "wallet",
             "add",
@@ -1396,7 +1498,15 @@ fn the_wallet_at_rest_holds_no_value_and_opens_only_with_its_passphrase() {
     let out = s.ok(&["wallet", "list", "--wallet", &copy]);
     assert!(out.starts_with(&entry), "{out}");
     let (code, presentation, err) = s.run(
-        &["wallet", "present", "--wallet", &copy, &request_file],
+        &[
+            "wallet",
+            "present",
+            "--allow-unsigned",
+            "--yes",
+            "--wallet",
+            &copy,
+            &request_file,
+        ],
         None,
     );
     assert_eq!(code, 0, "{err}");
@@ -1455,19 +1565,23 @@ fn the_wallet_presents_signed_requests_and_refuses_altered_ones() {
         &s.ok(&["issuer", "export-keys", "--dir", &keys_dir]),
     );
     let attrs = s.write("attrs.json", &resident_id_attributes().to_string());
-    let cred = s.ok(&[
-        "issuer",
-        "issue",
-        "--issuer",
-        ISSUER,
-        "--type",
-        "resident_id_card",
-        "--dir",
-        &keys_dir,
-        &attrs,
-    ]);
-    let cred_file = s.write("card.json", &cred);
+    // Two wallets, each with a card issued to it.
     for name in ["wallet", "stranger"] {
+        let req = s.holder_request(name);
+        let cred = s.ok(&[
+            "issuer",
+            "issue",
+            "--issuer",
+            ISSUER,
+            "--type",
+            "resident_id_card",
+            "--dir",
+            &keys_dir,
+            "--request",
+            &req,
+            &attrs,
+        ]);
+        let cred_file = s.write(&format!("{name}-card.json"), &cred);
         s.ok(&[
             "wallet",
             "add",
