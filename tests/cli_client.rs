@@ -244,6 +244,10 @@ fn readme_walk_through_with_the_command_line() {
             "photo_digest": "00ff",
         }),
     );
+    // The smallest Argon2id memory keeps the test fast (users get 64 MiB).
+    ok("", &["wallet", "init", "--kdf-memory-mib", "8"]);
+    let request = ok("", &["wallet", "request"]);
+    std::fs::write(dir.join("card-request.json"), request).unwrap();
     let card = ok(
         "",
         &[
@@ -254,12 +258,12 @@ fn readme_walk_through_with_the_command_line() {
             "--type",
             "resident_id_card",
             "--backdated",
+            "--request",
+            "card-request.json",
             "attrs.json",
         ],
     );
     std::fs::write(dir.join("card.json"), card).unwrap();
-    // The smallest Argon2id memory keeps the test fast (users get 64 MiB).
-    ok("", &["wallet", "init", "--kdf-memory-mib", "8"]);
     ok("", &["wallet", "add", "--keys", "keys.json", "card.json"]);
     // The wallet trusts the regulator's key.
     ok(

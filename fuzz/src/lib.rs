@@ -1431,8 +1431,25 @@ pub fn wallet_fixture() -> &'static WalletFixture {
         let dir = tempfile::tempdir().expect("scratch dir");
         let wallet =
             Wallet::init(dir.path(), WALLET_PASSPHRASE, WALLET_KDF, &mut rng).expect("wallet init");
+        // The ID card's attributes issued to this wallet (blind issuance).
+        let request = wallet
+            .request_credential(f.key_sha.public().suite, &mut rng)
+            .expect("request");
+        let card = zkcred_credential::issue_blind(
+            f.catalogue,
+            &f.key_sha,
+            "resident_id_card",
+            &f.truth["resident_id_card"],
+            &IssueOptions {
+                allow_backdated: true,
+            },
+            &request,
+            now(),
+            &mut rng,
+        )
+        .expect("issue to the wallet");
         let id = wallet
-            .add(f.catalogue, &f.keys, f.id_card.clone(), &mut rng)
+            .add(f.catalogue, &f.keys, card, &mut rng)
             .expect("add the ID card");
         let entry = wallet.get(&id).expect("the entry opens");
         let wallet_file = std::fs::read(dir.path().join("wallet.json")).expect("wallet.json");
