@@ -22,6 +22,26 @@ fn demo_runs_and_keeps_no_personal_data() {
     assert!(stdout.contains("challenge_replayed"), "{stdout}");
     assert!(stdout.contains("not_recognised"), "{stdout}");
     assert!(stdout.contains("integrity: VALID"), "{stdout}");
+    // Holder binding, pseudonyms and signed requests.
+    for line in [
+        "the same on both stays, so the guest is recognised without an ID number",
+        "unrelated to the first, so the two chains cannot link their guests",
+        "presenting it fails: this credential is bound to a holder secret that is not here",
+        "another wallet refuses to store it",
+        "wallet refuses the request",
+    ] {
+        assert!(stdout.contains(line), "{line:?} not in:\n{stdout}");
+    }
+    // The pseudonyms the hotels received (their first 16 hex digits, as the
+    // demo prints them).
+    let pseudonyms: Vec<String> = stdout
+        .split("pseudonym ")
+        .skip(1)
+        .filter_map(|rest| rest.split('…').next())
+        .filter(|p| p.len() == 16 && p.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(pseudonyms.len(), 2, "{stdout}");
 
     // Everything the verifier wrote: the database files and its logs.
     let mut written = Vec::new();
@@ -49,6 +69,14 @@ fn demo_runs_and_keeps_no_personal_data() {
     let hay = String::from_utf8_lossy(&written);
     for p in personal {
         assert!(!hay.contains(p), "{p} was written by the verifier");
+    }
+    // Nor a pseudonym (the verifier keeps it in its own records, zkcred
+    // does not).
+    for p in &pseudonyms {
+        assert!(
+            !hay.contains(p.as_str()),
+            "pseudonym {p} was written by the verifier"
+        );
     }
     // The test can fail: the names are in what the verifier was shown.
     assert!(stdout.contains("张伟"));

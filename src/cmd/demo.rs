@@ -778,6 +778,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     scene_rental(&roles, zhang, out).await?;
     scene_returning_guest(&roles, zhang, &hotel_submission, out).await?;
     scene_copied_file(&deps, zhang, out)?;
+    scene_altered_request(&roles, zhang, out).await?;
     regulator_view(&roles, out).await?;
 
     server.shutdown().await?;
@@ -1067,6 +1068,47 @@ async fn first_stay_pseudonym(roles: &Roles, first_stay: &Submission) -> Result<
         .and_then(|r| r.decision)
         .and_then(|a| a.pseudonym)
         .ok_or_else(|| anyhow!("the first stay's decision carries no pseudonym"))
+}
+
+/// Scene 10: a request rewritten on its way to the phone (a compromised
+/// front desk asking for the ID number and the address too) is refused by
+/// the wallet before anything is made: the verifier's signature no longer
+/// holds. The untouched request is answered.
+async fn scene_altered_request(roles: &Roles, zhang: &Person, out: &mut dyn Write) -> Result<()> {
+    heading(
+        out,
+        "Scene 10 · A request altered on its way to the phone is refused by the wallet",
+    )?;
+    let issued = roles
+        .hotel
+        .challenge("bund-hotel-check-in")
+        .await
+        .context("a challenge for the hotel")?;
+    let mut altered = issued.request.clone();
+    for extra in ["holder_id", "address"] {
+        altered.credentials[0].disclose.push(extra.to_owned());
+    }
+    writeln!(
+        out,
+        "  the front desk's tablet rewrites the hotel's signed request to also ask for holder_id and address"
+    )?;
+    match zhang.answer(&altered) {
+        Err(e) => writeln!(out, "  {e}")?,
+        Ok(_) => bail!("the wallet answered an altered request"),
+    }
+    let consent = zhang.check(&issued.request)?;
+    let asked: Vec<&str> = consent
+        .entries
+        .iter()
+        .flat_map(|e| e.disclose.iter().map(String::as_str))
+        .collect();
+    writeln!(
+        out,
+        "  the hotel's own request checks out: it asks for {} and a pseudonym ({})",
+        asked.join(", "),
+        consent.pseudonym.as_deref().unwrap_or("none")
+    )?;
+    Ok(())
 }
 
 /// Scene 9: a credential file copied out of the wallet cannot be presented
