@@ -1839,11 +1839,6 @@ pub fn signed_request(data: &[u8]) {
     }
 }
 
-// ------------------------------------------------------------------- seeds
-
-/// The starting corpus: valid objects made with the project's own code,
-/// by target (written by `tests/fuzz_corpus.rs`'s ignored
-/// `write_seed_corpus`; the IETF vectors are copied from
 // ------------------------------------------------------- credential requests
 
 /// A holder's credential request for the fixture's SHA-256 key, and what
@@ -1926,6 +1921,11 @@ pub fn credential_request(data: &[u8]) {
     }
 }
 
+// ------------------------------------------------------------------- seeds
+
+/// The starting corpus: valid objects made with the project's own code,
+/// by target (written by `tests/fuzz_corpus.rs`'s ignored
+/// `write_seed_corpus`; the IETF vectors are copied from
 /// `crypto/tests/vectors` there too).
 pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     let mut out: Vec<(&'static str, Vec<u8>)> = Vec::new();

@@ -18,9 +18,9 @@
 //!    except that hidden messages proven equal share one blinding `m~`.
 //! 2. Every message a range is claimed on gets a commitment
 //!    `C = Y_0 * s + Y_1 * m` and a Schnorr commitment `T_C = Y_0 * s~ + Y_1 *
-//!    m~`, reusing the message's `m~` from its BBS proof.
-//! 2a. Every pseudonym claim sends `P = OP * m` and hashes `U = OP * m~`,
-//!    again with the message's `m~` ([`pseudonym`]).
+//!    m~`, reusing the message's `m~` from its BBS proof; every pseudonym
+//!    claim sends `P = OP * m` and hashes `U = OP * m~`, again with the
+//!    message's `m~` ([`pseudonym`]).
 //! 3. One challenge over everything (`challenge`), in the first credential's
 //!    suite (each BBS part keeps its own suite for its domain and
 //!    generators; the commitments and the range proof use the first's):
