@@ -114,7 +114,8 @@ fn zr_checks(w: &Workload, f: &zr::Fixture) {
     let mut bad = dm.clone();
     bad[0] = tampered(w);
     let plain = zkcred_benches::zkryptium::Fixture::new(w);
-    let proof = zkcred_benches::zkryptium::proof_gen(&plain.pk, &plain.sig, &w.messages, &w.disclosed);
+    let proof =
+        zkcred_benches::zkryptium::proof_gen(&plain.pk, &plain.sig, &w.messages, &w.disclosed);
     assert!(zkcred_benches::zkryptium::proof_verify(
         &plain.pk,
         &proof,
@@ -131,8 +132,7 @@ fn zr_checks(w: &Workload, f: &zr::Fixture) {
     let q = zr::proof_gen_with_nym(f, &w.messages, &w.disclosed, holder::OTHER_CONTEXT_ID);
     let n1 = zr::proof_verify_with_nym(f, &p1, &dm, &w.disclosed, CONTEXT_ID).unwrap();
     let n2 = zr::proof_verify_with_nym(f, &p2, &dm, &w.disclosed, CONTEXT_ID).unwrap();
-    let m =
-        zr::proof_verify_with_nym(f, &q, &dm, &w.disclosed, holder::OTHER_CONTEXT_ID).unwrap();
+    let m = zr::proof_verify_with_nym(f, &q, &dm, &w.disclosed, holder::OTHER_CONTEXT_ID).unwrap();
     assert_eq!(n1, n2, "zkryptium pseudonym not stable");
     assert_ne!(n1, m, "zkryptium pseudonym the same in two contexts");
     assert!(zr::proof_verify_with_nym(f, &p1, &bad, &w.disclosed, CONTEXT_ID).is_none());
@@ -302,7 +302,8 @@ fn holder_benches(c: &mut Criterion<Clock>) {
             b.iter(|| assert!(zk::verify(&zf, kind, black_box(&proof), &pairs)))
         });
     }
-    let proof = zkcred_benches::zkryptium::proof_gen(&rplain.pk, &rplain.sig, &w.messages, &w.disclosed);
+    let proof =
+        zkcred_benches::zkryptium::proof_gen(&rplain.pk, &rplain.sig, &w.messages, &w.disclosed);
     g.bench_function("zkryptium_plain", |b| {
         b.iter(|| {
             assert!(zkcred_benches::zkryptium::proof_verify(

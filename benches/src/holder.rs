@@ -532,13 +532,8 @@ pub mod zkryptium {
             let prover_nyms = PseudonymSecret::random_vec(1);
             let (nym_commitment, nym_blind) = commit_with_nym(&prover_nyms);
             let signer_nym_entropy = PseudonymSecret::random();
-            let nym_sig = blind_sign_with_nym(
-                &sk,
-                &pk,
-                &nym_commitment,
-                &signer_nym_entropy,
-                &w.messages,
-            );
+            let nym_sig =
+                blind_sign_with_nym(&sk, &pk, &nym_commitment, &signer_nym_entropy, &w.messages);
             let nym_secrets = verify_finalize_with_nym(
                 &pk,
                 &nym_sig,
