@@ -28,7 +28,10 @@
 //!   blind and the holder secret hidden), the product's presentation
 //!   without statements; `zkcred_nym`: the composite proof of the blind
 //!   credential with one pseudonym on the holder secret, the product's
-//!   presentation with a pseudonym; `zkryptium_plain`, `zkryptium_blind`
+//!   presentation with a pseudonym; `zkcred_blind_cold`: the blind proof
+//!   from octets with nothing prepared (signature decoded, messages hashed,
+//!   generators, domain and prover tables built in the call), as zkryptium
+//!   works; `zkryptium_plain`, `zkryptium_blind`
 //!   (`blind_proof_gen`), `zkryptium_nym` (`proof_gen_with_nym`, its proof
 //!   followed by its pseudonym).
 //! - `holder_verify`: the same six, decoded and verified one at a time;
@@ -82,6 +85,12 @@ fn zk_checks(w: &Workload, f: &zk::Fixture, rng: &mut rand::rngs::StdRng) {
         assert!(!zk::verify(f, kind, &proof, &bad_pairs), "{}", kind.id());
         eprintln!("size {}: {} bytes", kind.id(), proof.len());
     }
+    let cold = zk::prove_blind_cold(f, &w.messages, &w.disclosed, rng);
+    assert!(
+        zk::verify(f, Kind::Blind, &cold, &pairs),
+        "zkcred_blind_cold"
+    );
+    assert!(!zk::verify(f, Kind::Blind, &cold, &bad_pairs));
     // The pseudonym: stable in one context, different in another, and a
     // proof for one context does not verify for the other.
     let other = f.relations_for(holder::OTHER_CONTEXT_ID);
@@ -276,6 +285,9 @@ fn holder_benches(c: &mut Criterion<Clock>) {
             b.iter(|| zk::prove(black_box(&zf), kind, &w.disclosed, &mut prover_rng))
         });
     }
+    g.bench_function("zkcred_blind_cold", |b| {
+        b.iter(|| zk::prove_blind_cold(black_box(&zf), &w.messages, &w.disclosed, &mut prover_rng))
+    });
     g.bench_function("zkryptium_plain", |b| {
         b.iter(|| {
             zkcred_benches::zkryptium::proof_gen(

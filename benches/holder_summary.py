@@ -76,6 +76,7 @@ def main():
     for g in ("holder_prove", "holder_verify"):
         for k in ("plain", "blind", "nym"):
             pairs.append((g, f"zkryptium_{k}", f"zkcred_{k}"))
+    pairs.append(("holder_prove", "zkryptium_blind", "zkcred_blind_cold"))
     for g, a, b in pairs:
         if (g, a) in m and (g, b) in m:
             print(f"- {g}: {a} / {b} = {m[(g, a)] / m[(g, b)]:.2f}x")

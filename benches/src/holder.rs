@@ -300,6 +300,33 @@ pub mod zkcred {
         }
     }
 
+    /// The blind credential's proof from octets, with nothing prepared (as
+    /// zkryptium's `blind_proof_gen` and zkcred's own
+    /// `blind::blind_proof_gen` run): decode the signature, hash the signer
+    /// messages, the generator list, domain and prover tables
+    /// (`ProverCredential::with_generators`, which does not verify the
+    /// signature), prove, encode.
+    ///
+    /// # Panics
+    ///
+    /// If the signature does not decode or proving fails.
+    pub fn prove_blind_cold(
+        f: &Fixture,
+        msgs: &[Vec<u8>],
+        disclosed: &[usize],
+        rng: &mut StdRng,
+    ) -> Vec<u8> {
+        let sig = Signature::from_bytes(&f.blind_sig).expect("signature");
+        let mut all = blind::messages_to_scalars(SUITE, msgs);
+        all.push(*f.blind.as_scalar());
+        all.push(f.holder_secret);
+        ProverCredential::with_generators(SUITE, f.generators(), &f.pk, &sig, HEADER, &all)
+            .expect("prepare")
+            .prove(PH, disclosed, rng)
+            .expect("prove")
+            .to_bytes()
+    }
+
     /// The composite proof with `relations` (a pseudonym claim); encoded.
     ///
     /// # Panics
