@@ -1,5 +1,5 @@
 //! Workloads and peer wrappers shared by the zkcred benchmarks (`bbs.rs`,
-//! `verify.rs`, `predicates.rs`).
+//! `verify.rs`, `predicates.rs`, `holder.rs`).
 //!
 //! Every implementation is measured "bytes in, bytes out" on the same
 //! workload: signatures and proofs arrive and leave as octet strings (so
@@ -19,8 +19,13 @@
 //! the BBS proof of knowledge with a range predicate), in
 //! [`dock_predicates`], also single-threaded, beside zkcred-crypto's own
 //! composite proofs in [`zkcred_predicates`].
+//!
+//! `holder.rs` measures blind issuance, holder binding and pseudonyms in
+//! zkcred-crypto and in zkryptium (its `bbsplus_blind` and `bbsplus_nym`
+//! features), in [`holder`].
 
 pub mod dock_predicates;
+pub mod holder;
 pub mod zkcred_predicates;
 
 use std::sync::OnceLock;
