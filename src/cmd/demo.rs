@@ -1039,7 +1039,7 @@ async fn scene_returning_guest(
     writeln!(
         out,
         "  the hotel's guest record is keyed by pseudonym {}… ({HOTEL_CHAIN}): the same on both stays, so the guest is recognised without an ID number",
-        &again[..16]
+        again.get(..16).unwrap_or(&again)
     )?;
     let (_, decision) = verify_scene(&roles.hotel2, out, "lujiazui-hotel-check-in", zhang).await?;
     let other = expect_accepted(decision)?
@@ -1051,7 +1051,7 @@ async fn scene_returning_guest(
     writeln!(
         out,
         "  the other chain sees pseudonym {}… ({OTHER_CHAIN}): unrelated to the first, so the two chains cannot link their guests",
-        &other[..16]
+        other.get(..16).unwrap_or(&other)
     )?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 use rand_core::{CryptoRng, RngCore};
 use serde_json::Value;
 use time::OffsetDateTime;
-use zkcred_crypto::{bbs, composite};
+use zkcred_crypto::{bbs, composite, Scalar};
 
 use super::composite::{is_composite, presented_statements, relations, EntryShape};
 use super::document::{Presentation, PresentedCredential, ProofObject};
@@ -151,22 +151,23 @@ fn present_composite(
 }
 
 /// The holder binding: every credential carries entry 0's holder secret
-/// (compared in constant time).
+/// (compared in constant time, by reference: no copy of a secret is left
+/// behind).
 fn check_one_holder(holders: &[&HolderCredential<'_>]) -> Result<(), Error> {
     use subtle::ConstantTimeEq;
-    let secret = |h: &HolderCredential<'_>| {
+    fn secret<'h>(h: &'h HolderCredential<'_>) -> Result<&'h Scalar, Error> {
         h.credential
             .holder
             .as_ref()
-            .map(|b| *b.holder_secret())
+            .map(|b| b.holder_secret())
             .ok_or(Error::HolderBindingMissing)
-    };
+    }
     let Some(first) = holders.first() else {
         return Ok(());
     };
     let s0 = secret(first)?;
     for (entry, h) in holders.iter().enumerate().skip(1) {
-        if !bool::from(secret(h)?.ct_eq(&s0)) {
+        if !bool::from(secret(h)?.ct_eq(s0)) {
             return Err(Error::HolderMismatch { entry });
         }
     }
