@@ -115,6 +115,17 @@ pub enum Error {
     /// validation).
     #[error("the commitment's proof of knowledge does not verify")]
     InvalidCommitmentProof,
+    /// An accumulator element equal to `-alpha`, which no value can hold
+    /// (probability `2^-255` for a random handle).
+    #[error("the element cannot be accumulated")]
+    InvalidElement,
+    /// The accumulator update removes the element (and does not add it
+    /// back): its credential is no longer in the valid set.
+    #[error("the element was removed from the accumulator")]
+    ElementRemoved,
+    /// An accumulator update's octets do not follow its encoding.
+    #[error("malformed accumulator update: {0}")]
+    MalformedUpdate(&'static str),
     /// A composite proof's octets do not follow its encoding.
     #[error("malformed composite proof: {0}")]
     MalformedCompositeProof(&'static str),
