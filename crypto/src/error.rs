@@ -123,6 +123,12 @@ pub enum Error {
     /// back): its credential is no longer in the valid set.
     #[error("the element was removed from the accumulator")]
     ElementRemoved,
+    /// A composite proof's accumulator membership does not hold: every
+    /// other part of the proof verified, but the credential's handle is
+    /// not in the accumulator value claimed (its licence is suspended,
+    /// revoked or cancelled in that epoch, or the witness is stale).
+    #[error("the credential is not in the accumulator")]
+    NotAccumulated,
     /// An accumulator update's octets do not follow its encoding.
     #[error("malformed accumulator update: {0}")]
     MalformedUpdate(&'static str),

@@ -195,7 +195,9 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
 /// credentials or the proof's shape; [`Error::TooManyMessages`],
 /// [`Error::DuplicateIndex`], [`Error::IndexOutOfRange`] for bad disclosed
 /// indexes; [`Error::InvalidRangeStatement`]; [`Error::VerificationFailed`]
-/// when any check fails.
+/// when any check fails; [`Error::NotAccumulated`] when everything but a
+/// membership's pairing equation holds (a stale witness, or a licence no
+/// longer in the valid set).
 pub fn verify(item: &CompositeItem<'_>) -> Result<(), Error> {
     let values = check_challenge_vartime(item)?;
     for (p, bbs) in item.parts.iter().zip(&item.proof.bbs) {
@@ -203,7 +205,7 @@ pub fn verify(item: &CompositeItem<'_>) -> Result<(), Error> {
     }
     for eq in membership_equations(item) {
         if !eq.holds_vartime() {
-            return Err(Error::VerificationFailed);
+            return Err(Error::NotAccumulated);
         }
     }
     if let Some(rp) = &item.proof.range {
@@ -245,25 +247,32 @@ pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
     // Pairings: every BBS proof and every membership of every item still
     // standing, in one random linear combination.
     let mut equations: Vec<PairingEquation<'_>> = Vec::new();
-    let mut owner = Vec::new();
+    // (item, whether the equation is a membership's)
+    let mut owner: Vec<(usize, bool)> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         if results[i].is_ok() {
             for (p, bbs) in it.parts.iter().zip(&it.proof.bbs) {
                 equations.push(PairingEquation::bbs(p.key, bbs));
-                owner.push(i);
+                owner.push((i, false));
             }
             for eq in membership_equations(it) {
                 equations.push(eq);
-                owner.push(i);
+                owner.push((i, true));
             }
         }
     }
     let all: Vec<usize> = (0..equations.len()).collect();
     let mut pair_results: Vec<Result<(), Error>> = vec![Ok(()); equations.len()];
     settle_equations(&equations, &all, rng, &mut pair_results);
-    for (k, r) in pair_results.into_iter().enumerate() {
+    // A failed BBS equation outranks a failed membership of the same item.
+    for (k, r) in pair_results.iter().enumerate() {
+        let (i, membership) = owner[k];
         if r.is_err() {
-            results[owner[k]] = Err(Error::VerificationFailed);
+            if !membership {
+                results[i] = Err(Error::VerificationFailed);
+            } else if results[i].is_ok() {
+                results[i] = Err(Error::NotAccumulated);
+            }
         }
     }
     // Range proofs.
