@@ -2065,6 +2065,7 @@ fn seed_export() -> LogExport {
                         disclosed_attributes: vec!["holder_name".into()],
                         issuer: issuer_id(),
                         proven: Vec::new(),
+                        status_epoch: None,
                     }],
                     outcome: if i % 3 == 2 {
                         Outcome::Refused
