@@ -383,7 +383,9 @@ pub enum Error {
         credential_type: String,
     },
     /// A status registry exists already for this issuer and type.
-    #[error("issuer {issuer:?} has a status registry for credential type {credential_type:?} already")]
+    #[error(
+        "issuer {issuer:?} has a status registry for credential type {credential_type:?} already"
+    )]
     StatusRegistryExists {
         /// The issuer.
         issuer: String,
@@ -398,7 +400,9 @@ pub enum Error {
     #[error("the status registry holds credential {0:?} already")]
     StatusCredentialExists(String),
     /// A status epoch whose issuer signature does not verify.
-    #[error("the signature of status epoch {epoch} of {issuer:?} / {credential_type:?} does not verify")]
+    #[error(
+        "the signature of status epoch {epoch} of {issuer:?} / {credential_type:?} does not verify"
+    )]
     StatusSignatureInvalid {
         /// The issuer the epoch names.
         issuer: String,

@@ -547,9 +547,10 @@ impl StatusRegistry {
                 _ => still.push(change),
             }
         }
-        let next = self.epoch.checked_add(1).ok_or_else(|| {
-            Error::InvalidRequest("the registry has no epoch number left".into())
-        })?;
+        let next = self
+            .epoch
+            .checked_add(1)
+            .ok_or_else(|| Error::InvalidRequest("the registry has no epoch number left".into()))?;
         let (value, update) = self
             .secret
             .update(&self.value, &moves)
@@ -576,7 +577,12 @@ impl StatusRegistry {
             },
         )?;
         self.write_published(&epoch, Some(&status_update))?;
-        let before = (self.epoch, self.value, self.epoch_digest, self.credentials.clone());
+        let before = (
+            self.epoch,
+            self.value,
+            self.epoch_digest,
+            self.credentials.clone(),
+        );
         self.epoch = next;
         self.value = value;
         self.epoch_digest = epoch.digest();
@@ -656,9 +662,8 @@ impl StatusRegistry {
                 })
                 .collect(),
         };
-        let json = Zeroizing::new(
-            serde_json::to_vec_pretty(&file).map_err(json_err("status registry"))?,
-        );
+        let json =
+            Zeroizing::new(serde_json::to_vec_pretty(&file).map_err(json_err("status registry"))?);
         fsutil::write_atomic(&self.dir.join(REGISTRY_FILE), &json, 0o600)
     }
 }
