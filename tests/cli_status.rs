@@ -207,13 +207,16 @@ fn held(s: &Scratch, entry: &str) -> (String, u64, u64) {
     )
 }
 
+/// An edit of a published document.
+type Edit<'a> = &'a dyn Fn(&mut Value);
+
 /// A copy of the publication directory without `remove`, with `edit`
 /// applied to the file named `edited`.
 fn copy_pub(
     s: &Scratch,
     name: &str,
     remove: Option<&str>,
-    edited: Option<(&str, &dyn Fn(&mut Value))>,
+    edited: Option<(&str, Edit<'_>)>,
 ) -> String {
     let from = s.path("pub").join(ISSUER).join(TYPE);
     let to = s.path(name).join(ISSUER).join(TYPE);

@@ -613,6 +613,13 @@ impl Credential {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// The credential's revocation handle as an accumulator element
+    /// (message 0): what its status witness and a membership proof are
+    /// about ([`crate::status`]). A holder secret: never disclosed.
+    pub fn revocation_element(&self) -> zkcred_crypto::accumulator::Element {
+        zkcred_crypto::accumulator::Element::new(self.reserved.revocation_handle)
+    }
+
     /// The typed attribute values (checked against the catalogue).
     ///
     /// # Errors

@@ -43,6 +43,14 @@
 //! ([`Error::NotRequestedByThisWallet`]): a credential file copied between
 //! wallets cannot be presented from either.
 //!
+//! # Status
+//!
+//! A credential whose issuer keeps a status registry carries a status
+//! witness ([`crate::status::StatusWitness`]); [`Wallet::sync`] brings it
+//! to the latest signed epoch from the issuer's published updates and
+//! records the licence's status in the entry ([`HeldStatus`]; see
+//! [`sync`]).
+//!
 //! # Earlier wallets
 //!
 //! A directory of plain `credentials/<id>.json` entries (the first wallet

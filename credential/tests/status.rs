@@ -20,6 +20,9 @@ use zkcred_problem::ProblemCode;
 
 use LicenseStatus as S;
 
+/// Which error a refused input must give.
+type Expect = fn(&Error) -> bool;
+
 const TYPE: &str = "drivers_license";
 
 /// An issuer with a status registry for driver's licences and a holder's
@@ -285,7 +288,7 @@ fn a_batch_is_one_epoch_and_a_bad_batch_changes_nothing() {
     let value0 = *w.registry.value();
 
     // Refused batches: nothing changes, no epoch is published.
-    let bad_batches: Vec<(Vec<(String, S)>, fn(&Error) -> bool)> = vec![
+    let bad_batches: Vec<(Vec<(String, S)>, Expect)> = vec![
         (vec![], |e| matches!(e, Error::InvalidRequest(_))),
         (
             vec![(ids[0].clone(), S::Suspended), (ids[0].clone(), S::Revoked)],
@@ -563,7 +566,7 @@ fn epoch_documents_are_strict() {
         v["previous"].as_str().unwrap(),
         hex::encode(w.epochs[0].digest())
     );
-    let cases: Vec<(String, fn(&Error) -> bool)> = vec![
+    let cases: Vec<(String, Expect)> = vec![
         (
             e1.replacen("\"epoch\": 1", "\"epoch\": 1, \"extra\": true", 1),
             |e| matches!(e, Error::Json { .. }),

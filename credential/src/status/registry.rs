@@ -460,7 +460,7 @@ impl StatusRegistry {
             });
         }
         let id = credential_id(credential)?;
-        let handle = Element::new(credential.reserved.revocation_handle);
+        let handle = credential.revocation_element();
         if self.credentials.contains_key(&id) || self.entries().any(|e| e.handle == handle) {
             return Err(Error::StatusCredentialExists(id));
         }

@@ -339,7 +339,7 @@ impl Wallet {
                 status: held.status,
             };
             if target > held.epoch {
-                let element = Element::new(entry.credential.reserved.revocation_handle);
+                let element = entry.credential.revocation_element();
                 let p = advance(
                     &lane,
                     &element,
