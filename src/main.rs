@@ -37,13 +37,13 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
-    /// Issuer keys (keygen, rotation, export) and issuing credentials.
+    /// Issuer keys (keygen, rotation, export), issuing credentials and their status.
     #[command(subcommand)]
     Issuer(cmd::issuer::IssuerCommand),
     /// The license catalogue: credential types and their attributes.
     #[command(subcommand)]
     Catalogue(cmd::catalogue::CatalogueCommand),
-    /// The holder's wallet: init (sealed under a passphrase); add, list, show, remove credentials; present.
+    /// The holder's wallet: init (sealed under a passphrase); add, list, show, remove credentials; sync their status; present.
     #[command(subcommand)]
     Wallet(cmd::wallet::WalletCommand),
     /// Presentation requests (a verifier's one-time challenge).

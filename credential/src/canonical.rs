@@ -56,6 +56,12 @@ impl Canonical {
         self
     }
 
+    /// Appends an 8-octet big-endian unsigned integer.
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.0.extend_from_slice(&v.to_be_bytes());
+        self
+    }
+
     /// The encoded octets.
     pub fn finish(&self) -> Vec<u8> {
         self.0.clone()

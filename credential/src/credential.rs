@@ -9,9 +9,13 @@
 //!   "issuer": "11330105002500287C", "key_id": "<32 hex>", "suite": "BLS12-381-SHA-256",
 //!   "attributes": { "holder_name": "张三", "birth_date": "1990-05-17", "penalty_points": null, … },
 //!   "reserved": { "holder_binding": "<32 octets hex>", "revocation_handle": "<32 octets hex>" },
-//!   "signature": "<80 octets hex>"
+//!   "signature": "<80 octets hex>",
+//!   "status": { "epoch": 12, "witness": "<48 octets hex>" }
 //! }
 //! ```
+//!
+//! `status` is optional (see [`crate::status::StatusWitness`]): present
+//! when the issuer keeps a status registry for the type.
 //!
 //! `attributes` holds every attribute of the type's layout (absent optional
 //! ones as `null`) in the JSON forms of [`crate::encoding`]. `reserved` holds
@@ -39,6 +43,7 @@ use crate::issuance::{self, IssueOptions};
 use crate::keys::{check_identifier, IssuerKey, IssuerPublicKey, KeyResolver};
 use crate::layout;
 use crate::license_id::LicenseId;
+use crate::status::StatusWitness;
 
 /// Format name of credentials.
 pub const CREDENTIAL_FORMAT: &str = "zkcred-credential";
@@ -348,6 +353,12 @@ pub struct Credential {
     pub commitment_digest: String,
     /// Blind BBS signature, hex.
     pub signature: String,
+    /// The status member: the membership witness for an epoch of the
+    /// issuer's status accumulator ([`crate::status`]). Absent for types
+    /// the issuer keeps no status registry for, and in documents made
+    /// before status existed. Never logged (`Debug` shows the epoch only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusWitness>,
     /// The holder's part, set by [`Credential::bind`]; never serialized.
     #[serde(skip)]
     pub holder: Option<HolderBinding>,
@@ -514,6 +525,7 @@ pub fn issue_blind(
         reserved,
         commitment_digest: hex::encode(request.digest()),
         signature: hex::encode(sig.to_bytes()),
+        status: None,
         holder: None,
     })
 }
@@ -599,6 +611,13 @@ impl Credential {
     /// The credential document.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The credential's revocation handle as an accumulator element
+    /// (message 0): what its status witness and a membership proof are
+    /// about ([`crate::status`]). A holder secret: never disclosed.
+    pub fn revocation_element(&self) -> zkcred_crypto::accumulator::Element {
+        zkcred_crypto::accumulator::Element::new(self.reserved.revocation_handle)
     }
 
     /// The typed attribute values (checked against the catalogue).

@@ -402,6 +402,88 @@ pub enum Error {
         /// The proof version.
         version: u32,
     },
+    /// A licence status code that is not one of the national codes (see
+    /// [`crate::status::LicenseStatus`]).
+    #[error("unknown licence status code {0:?} (01 valid, 02 suspended, 03 revoked, 04 cancelled, 05 expired, 07 revoked by penalty)")]
+    UnknownStatusCode(String),
+    /// A status change the rules of [`crate::status::LicenseStatus`] do
+    /// not allow.
+    #[error("licence {credential:?}: its status cannot change from {from} to {to}: {reason}")]
+    StatusTransition {
+        /// The credential identifier (its `license_id`).
+        credential: String,
+        /// The current status.
+        from: crate::status::LicenseStatus,
+        /// The status asked for.
+        to: crate::status::LicenseStatus,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// The issuer keeps no status registry for this credential type.
+    #[error("issuer {issuer:?} keeps no status registry for credential type {credential_type:?} (create one with `zkcred issuer status init`)")]
+    NoStatusRegistry {
+        /// The issuer.
+        issuer: String,
+        /// The credential type.
+        credential_type: String,
+    },
+    /// A status registry exists already for this issuer and type.
+    #[error(
+        "issuer {issuer:?} has a status registry for credential type {credential_type:?} already"
+    )]
+    StatusRegistryExists {
+        /// The issuer.
+        issuer: String,
+        /// The credential type.
+        credential_type: String,
+    },
+    /// The status registry holds no credential with this identifier.
+    #[error("the status registry holds no credential {0:?}")]
+    UnknownStatusCredential(String),
+    /// The status registry holds this credential identifier (or its
+    /// revocation handle) already.
+    #[error("the status registry holds credential {0:?} already")]
+    StatusCredentialExists(String),
+    /// A status epoch whose issuer signature does not verify.
+    #[error(
+        "the signature of status epoch {epoch} of {issuer:?} / {credential_type:?} does not verify"
+    )]
+    StatusSignatureInvalid {
+        /// The issuer the epoch names.
+        issuer: String,
+        /// The credential type the epoch names.
+        credential_type: String,
+        /// The epoch number.
+        epoch: u64,
+    },
+    /// A status document of another issuer or credential type than the
+    /// key, epoch or credential it is used with.
+    #[error("status document is for {found}, not {expected}")]
+    StatusIssuerMismatch {
+        /// What was expected (`issuer` or `issuer / type`).
+        expected: String,
+        /// What the document names.
+        found: String,
+    },
+    /// A status epoch naming another issuer key than the one given to
+    /// check it.
+    #[error("status epoch is signed with key {found:?}, not {expected:?}")]
+    StatusKeyMismatch {
+        /// The key identifier of the key given.
+        expected: String,
+        /// The key identifier the epoch names.
+        found: String,
+    },
+    /// Status epochs and updates that do not form an unbroken chain: an
+    /// update or epoch missing between a credential's epoch and the
+    /// latest, or an epoch whose previous-epoch digest is not that of the
+    /// epoch before. Nothing was changed.
+    #[error("status chain broken: {0}")]
+    StatusChainBroken(String),
+    /// A status update that does not match its signed epoch (digest,
+    /// epochs, resulting value) or is inconsistent in itself.
+    #[error("invalid status update: {0}")]
+    StatusUpdateInvalid(String),
     /// The wallet has no credential with this identifier.
     #[error("no wallet entry {0:?}")]
     NotInWallet(String),
@@ -503,6 +585,17 @@ impl Error {
             Error::RegistrationExpired(_) => P::RegistrationExpired,
             Error::RegistrationMismatch(_) => P::RegistrationMismatch,
             Error::RequestExceedsPolicy { .. } => P::RequestExceedsPolicy,
+            Error::UnknownStatusCode(_) => P::InvalidRequest,
+            Error::StatusTransition { .. } => P::StatusTransitionInvalid,
+            Error::NoStatusRegistry { .. } | Error::UnknownStatusCredential(_) => P::NotFound,
+            Error::StatusRegistryExists { .. } | Error::StatusCredentialExists(_) => {
+                P::AlreadyExists
+            }
+            Error::StatusSignatureInvalid { .. } => P::StatusSignatureInvalid,
+            Error::StatusIssuerMismatch { .. } => P::StatusIssuerMismatch,
+            Error::StatusKeyMismatch { .. } => P::StatusKeyMismatch,
+            Error::StatusChainBroken(_) => P::StatusChainBroken,
+            Error::StatusUpdateInvalid(_) => P::StatusUpdateInvalid,
             Error::NotInWallet(_) | Error::NoMatchingCredential(_) => P::NotFound,
             Error::AlreadyInWallet(_) | Error::WalletExists(_) => P::AlreadyExists,
             Error::NoWallet(_) => P::NotFound,

@@ -13,6 +13,9 @@
 //! * [`wallet`]: the holder's wallet directory, sealed under a passphrase
 //!   (Argon2id, XChaCha20-Poly1305), and its [`holder_secret`].
 //! * [`holder_secret`]: the holder secret (zeroized, redacted, never serialised in clear).
+//! * [`status`]: licence status without tracking the holder: status codes,
+//!   the issuer's status registry (an accumulator per credential type),
+//!   signed epochs for verifiers, updates for holders.
 //! * [`canonical`]: length-prefixed canonical byte encodings used for headers and digests.
 //!
 //! Typical flow: an issuer loads its [`keys::KeyStore`] and calls
@@ -38,6 +41,7 @@ pub mod keys;
 pub mod layout;
 pub mod license_id;
 pub mod presentation;
+pub mod status;
 pub mod wallet;
 
 pub use catalogue::{
@@ -59,4 +63,5 @@ pub use presentation::{
     EqualStatement, HolderCredential, Presentation, PresentationRequest, PseudonymRequest, RangeOp,
     RangeStatement, RequestedCredential, Statement,
 };
+pub use status::{LicenseStatus, StatusEpoch, StatusRegistry, StatusUpdate, StatusWitness};
 pub use wallet::{KdfParams, Wallet, WalletEntry, WalletSummary};

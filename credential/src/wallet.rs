@@ -43,6 +43,14 @@
 //! ([`Error::NotRequestedByThisWallet`]): a credential file copied between
 //! wallets cannot be presented from either.
 //!
+//! # Status
+//!
+//! A credential whose issuer keeps a status registry carries a status
+//! witness ([`crate::status::StatusWitness`]); [`Wallet::sync`] brings it
+//! to the latest signed epoch from the issuer's published updates and
+//! records the licence's status in the entry ([`HeldStatus`]; see
+//! [`sync`]).
+//!
 //! # Earlier wallets
 //!
 //! A directory of plain `credentials/<id>.json` entries (the first wallet
@@ -52,6 +60,7 @@
 //! nothing; the issuer issues the licence again to the new wallet.
 
 pub mod seal;
+pub mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -72,6 +81,7 @@ use crate::fsutil;
 use crate::holder_secret::HolderSecret;
 use crate::keys::{IssuerPublicKey, KeyResolver};
 use crate::presentation::{present, Presentation, PresentationRequest};
+use crate::status::LicenseStatus;
 use zkcred_crypto::blind::SecretProverBlind;
 
 use seal::{
@@ -80,6 +90,7 @@ use seal::{
     WALLET_ID_LEN,
 };
 pub use seal::{KdfParams, SealedRecord, WalletFile};
+pub use sync::{HeldStatus, SyncOutcome};
 
 /// Format name of wallet entries (the plaintext of a sealed record).
 pub const WALLET_ENTRY_FORMAT: &str = "zkcred-wallet-entry";
@@ -107,6 +118,11 @@ pub struct WalletEntry {
     /// The credential's `secret_prover_blind` (hex; the holder's part with
     /// the wallet's holder secret, see [`crate::layout`]).
     pub secret_prover_blind: SecretHex,
+    /// The licence status as the last [`Wallet::sync`] left it (absent
+    /// before a sync moved the entry past its issuance epoch, and in
+    /// entries written before status existed); see [`WalletEntry::status`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<HeldStatus>,
 }
 
 /// A secret as hex inside a sealed record: zeroized on drop, redacted in
@@ -172,6 +188,11 @@ pub struct WalletSummary {
     pub issue_date: Option<String>,
     /// The end of validity, if the credential has one.
     pub valid_until: Option<String>,
+    /// The licence status the wallet holds, for credentials with a status
+    /// member ([`WalletEntry::status`]).
+    pub status: Option<LicenseStatus>,
+    /// The status epoch the wallet holds the credential at.
+    pub status_epoch: Option<u64>,
 }
 
 /// An open wallet: its directory, the keys derived from its passphrase
@@ -560,6 +581,7 @@ impl Wallet {
             credential,
             issuer_key,
             secret_prover_blind: stored,
+            status: None,
         };
         self.write_entry(&entry, rng)?;
         std::fs::remove_file(&pending).map_err(|source| Error::Io {
@@ -662,6 +684,8 @@ impl Wallet {
                     issuer: e.credential.issuer.clone(),
                     issue_date: date_attr(e, "issue_date").map(|d| d.to_string()),
                     valid_until: date_attr(e, "valid_until").map(|d| d.to_string()),
+                    status: e.status().map(|h| h.status),
+                    status_epoch: e.status().map(|h| h.epoch),
                 }
             })
             .collect())

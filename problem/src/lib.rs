@@ -265,6 +265,23 @@ problem_codes! {
     /// The policy is not satisfied (no more specific reason).
     PolicyUnsatisfied = "policy_unsatisfied", 422, "The presentation does not satisfy the policy";
 
+    // --- Licence status (the credential crate's status layer) ---
+    /// A status change the rules do not allow (a final status changed
+    /// again, a reinstatement of a licence that is not suspended, …).
+    StatusTransitionInvalid = "status_transition_invalid", 409, "The licence status change is not allowed";
+    /// A status epoch whose issuer signature does not verify.
+    StatusSignatureInvalid = "status_signature_invalid", 422, "The status epoch's signature does not verify";
+    /// A status document of another issuer or credential type than expected.
+    StatusIssuerMismatch = "status_issuer_mismatch", 422, "The status document is for another issuer or credential type";
+    /// A status epoch naming another issuer key than the one it is checked with.
+    StatusKeyMismatch = "status_key_mismatch", 422, "The status epoch names another issuer key";
+    /// Status epochs and updates that do not form an unbroken chain (a
+    /// missing update, a previous-epoch digest that does not match).
+    StatusChainBroken = "status_chain_broken", 409, "The status updates do not form an unbroken chain";
+    /// A status update that does not match its signed epoch, or is
+    /// inconsistent in itself.
+    StatusUpdateInvalid = "status_update_invalid", 422, "The status update does not match its epoch";
+
     // --- Recognition (the policy crate's refusals) ---
     /// The issuer is not in the trust registry.
     UnknownIssuer = "unknown_issuer", 422, "The issuer is not in the trust registry";

@@ -1,5 +1,15 @@
-//! `zkcred issuer keygen|keys|export-keys|issue`: an issuing department's
-//! keys and credentials.
+//! `zkcred issuer keygen|keys|export-keys|issue|status`: an issuing
+//! department's keys, credentials and their status.
+//!
+//! `status` keeps, per issuer and credential type, a status registry in the
+//! key directory (`zkcred_credential::status::StatusRegistry`:
+//! `<KEYDIR>/status/<issuer>/<type>/`). Once a type has one, `issue` records
+//! each credential in it and gives the credential its status witness; each
+//! status change (`suspend`, `reinstate`, `revoke`, `cancel`, `expire`,
+//! `penalty`, several licences at once) makes one new epoch, whose signed
+//! `epoch-<n>.json` (for verifiers) and `update-<n>.json` (for wallets) are
+//! kept in the registry's `published/` and, with `--publish DIR`, copied to
+//! `DIR/<issuer>/<type>/` for a static file host.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -10,6 +20,8 @@ use rand::rngs::OsRng;
 use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::keys::{check_authority, check_identifier};
+use zkcred_credential::status::registry::{epoch_file_name, update_file_name};
+use zkcred_credential::status::{credential_id, LicenseStatus, StatusRegistry};
 use zkcred_credential::{
     issue_blind, AttributeError, AttributeSet, AttributeValue, Catalogue, CredentialRequest, Error,
     IssueOptions, IssuerKey, IssuerPublicKey, KeySet, KeyStore, LicenseId, Uscc,
@@ -37,8 +49,14 @@ pub enum IssuerCommand {
     /// Print the public keys (a key set) that verifiers and holders need.
     ExportKeys(ExportArgs),
     /// Issue a credential to a holder's request (`zkcred wallet request`):
-    /// attributes as JSON in, the blindly signed credential JSON out.
+    /// attributes as JSON in, the blindly signed credential JSON out. When
+    /// the issuer keeps a status registry for the type, the credential is
+    /// recorded in it and carries its status witness.
     Issue(IssueArgs),
+    /// Licence status: a registry per credential type, status changes as
+    /// signed epochs for verifiers and updates for wallets.
+    #[command(subcommand)]
+    Status(StatusCommand),
 }
 
 /// The key directory option.
@@ -177,6 +195,7 @@ impl IssuerCommand {
             IssuerCommand::Keys(a) => keys(ctx, a),
             IssuerCommand::ExportKeys(a) => export(ctx, a),
             IssuerCommand::Issue(a) => issue_cmd(ctx, a),
+            IssuerCommand::Status(c) => c.run(ctx),
         }
     }
 }
@@ -423,13 +442,21 @@ fn issue_cmd(ctx: &mut Context<'_>, a: IssueArgs) -> Result<Status> {
             e => anyhow!(e).context(format!("key directory {}", dir.display())),
         })?,
     };
+    let mut registry = if StatusRegistry::exists(&dir, &a.issuer, &t.id) {
+        Some(
+            StatusRegistry::open(&dir, &a.issuer, &t.id)
+                .with_context(|| format!("the status registry of {}", t.id))?,
+        )
+    } else {
+        None
+    };
     let options = IssueOptions {
         allow_backdated: a.backdated,
     };
     let request_file = shown(&a.request);
     let request = CredentialRequest::from_json(&read_document(ctx, &a.request)?)
         .map_err(|e| anyhow!("{request_file}: {e}"))?;
-    let credential = issue_blind(
+    let mut credential = issue_blind(
         catalogue,
         &key,
         &t.id,
@@ -443,7 +470,27 @@ fn issue_cmd(ctx: &mut Context<'_>, a: IssueArgs) -> Result<Status> {
         Error::Issuance(e) => anyhow!("{file}: {e}"),
         e => anyhow!(e),
     })?;
+    let registered = match registry.as_mut() {
+        Some(r) => {
+            let witness = r.register_issued(&credential, ctx.now).map_err(|e| {
+                anyhow!(e).context(format!(
+                    "recording the credential in the status registry of {}; nothing issued",
+                    t.id
+                ))
+            })?;
+            credential.status = Some(witness);
+            Some(witness.epoch)
+        }
+        None => None,
+    };
     write_document(ctx, a.out.as_deref(), &credential.to_json(), true)?;
+    if let Some(epoch) = registered {
+        writeln!(
+            ctx.stderr,
+            "status: recorded as valid at epoch {epoch} (licence {})",
+            credential_id(&credential).map_or_else(|_| "?".into(), |i| super::display::safe(&i))
+        )?;
+    }
     if let Some(id) = generated {
         writeln!(ctx.stderr, "generated license_id {id}")?;
     }
@@ -457,5 +504,361 @@ fn issue_cmd(ctx: &mut Context<'_>, a: IssueArgs) -> Result<Status> {
         title(t),
         key.key_id()
     )?;
+    Ok(Status::Success)
+}
+
+/// `zkcred issuer status …`.
+#[derive(Debug, Subcommand)]
+pub enum StatusCommand {
+    /// Start keeping status for a credential type: a fresh accumulator key
+    /// (its secret in a 0600 file) and epoch 0, signed with the issuer's
+    /// current key. Credentials issued from now on carry a status witness;
+    /// ones issued earlier have none and cannot be changed here.
+    Init(StatusInitArgs),
+    /// Suspend licences (暂扣, 02): they stop verifying until reinstated.
+    Suspend(StatusChangeArgs),
+    /// Reinstate suspended licences (back to 有效, 01).
+    Reinstate(StatusChangeArgs),
+    /// Revoke licences (吊销, 03; final).
+    Revoke(StatusChangeArgs),
+    /// Cancel licences (注销, 04; final).
+    Cancel(StatusChangeArgs),
+    /// Mark licences expired (过期, 05; final).
+    Expire(StatusChangeArgs),
+    /// Revoke licences as an administrative penalty (撤销, 07; final).
+    Penalty(StatusChangeArgs),
+    /// Show a registry: its epoch and value, and each licence's status.
+    Show(StatusShowArgs),
+}
+
+/// The registry a status command works on.
+#[derive(Debug, Args)]
+pub struct StatusTarget {
+    /// The issuer (default: the only issuer with keys in the key directory).
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// The credential type (see `zkcred catalogue list`).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub credential_type: String,
+    /// The key directory (the registry lives in its `status/`).
+    #[command(flatten)]
+    pub dir: KeyDir,
+}
+
+/// `zkcred issuer status init`.
+#[derive(Debug, Args)]
+pub struct StatusInitArgs {
+    /// The registry.
+    #[command(flatten)]
+    pub target: StatusTarget,
+    /// Also write the published documents to DIR/<issuer>/<type>/.
+    #[arg(long, value_name = "DIR")]
+    pub publish: Option<PathBuf>,
+}
+
+/// `zkcred issuer status suspend|reinstate|revoke|cancel|expire|penalty`.
+#[derive(Debug, Args)]
+pub struct StatusChangeArgs {
+    /// The registry.
+    #[command(flatten)]
+    pub target: StatusTarget,
+    /// Also write the published documents to DIR/<issuer>/<type>/
+    /// (epoch-<n>.json for verifiers, update-<n>.json for wallets).
+    #[arg(long, value_name = "DIR")]
+    pub publish: Option<PathBuf>,
+    /// The licences, by their license_id; all change in one new epoch.
+    #[arg(value_name = "CREDENTIAL_ID", required = true)]
+    pub ids: Vec<String>,
+}
+
+/// `zkcred issuer status show`.
+#[derive(Debug, Args)]
+pub struct StatusShowArgs {
+    /// The registry.
+    #[command(flatten)]
+    pub target: StatusTarget,
+    /// Machine output: JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl StatusCommand {
+    /// Runs the command.
+    pub fn run(self, ctx: &mut Context<'_>) -> Result<Status> {
+        match self {
+            StatusCommand::Init(a) => status_init(ctx, a),
+            StatusCommand::Show(a) => status_show(ctx, a),
+            StatusCommand::Suspend(a) => status_change(ctx, a, LicenseStatus::Suspended),
+            StatusCommand::Reinstate(a) => status_change(ctx, a, LicenseStatus::Valid),
+            StatusCommand::Revoke(a) => status_change(ctx, a, LicenseStatus::Revoked),
+            StatusCommand::Cancel(a) => status_change(ctx, a, LicenseStatus::Cancelled),
+            StatusCommand::Expire(a) => status_change(ctx, a, LicenseStatus::Expired),
+            StatusCommand::Penalty(a) => status_change(ctx, a, LicenseStatus::RevokedByPenalty),
+        }
+    }
+}
+
+impl StatusTarget {
+    /// The key directory, its store, the issuer and the (catalogue) type.
+    fn resolve(&self) -> Result<(PathBuf, KeyStore, String, String)> {
+        let t = lookup(Catalogue::builtin(), &self.credential_type)?;
+        let (dir, store) = self.dir.open_existing()?;
+        let issuer = match &self.issuer {
+            Some(i) => {
+                check_identifier("issuer", i)?;
+                i.clone()
+            }
+            None => {
+                let mut issuers: Vec<String> = public_keys(&dir, &store)?
+                    .keys()
+                    .map(|k| k.issuer.clone())
+                    .collect();
+                issuers.dedup();
+                match issuers.as_slice() {
+                    [one] => one.clone(),
+                    [] => bail!("no keys in {}", dir.display()),
+                    _ => bail!(
+                        "the key directory {} holds keys of {} issuers: name one with --issuer",
+                        dir.display(),
+                        issuers.len()
+                    ),
+                }
+            }
+        };
+        Ok((dir, store, issuer, t.id.clone()))
+    }
+}
+
+/// The issuer's key to sign status epochs with at `now`.
+fn status_signing_key(
+    store: &KeyStore,
+    dir: &Path,
+    issuer: &str,
+    now: OffsetDateTime,
+) -> Result<IssuerKey> {
+    store.signing_key(issuer, now).map_err(|e| match e {
+        Error::NoSigningKey(_) => anyhow!(
+            "issuer {issuer} has no key valid now in {} to sign status with (create one with \
+             `zkcred issuer keygen --issuer {issuer}`)",
+            dir.display()
+        ),
+        e => anyhow!(e).context(format!("key directory {}", dir.display())),
+    })
+}
+
+/// Copies the registry's published documents that `publish` lacks (or
+/// holds differently) to `publish/<issuer>/<type>/`; returns that folder
+/// and how many files were written.
+fn publish_to(registry: &StatusRegistry, publish: &Path) -> Result<(PathBuf, usize)> {
+    let out = publish
+        .join(registry.issuer())
+        .join(registry.credential_type());
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    let mut written = 0;
+    for n in 0..=registry.epoch() {
+        let mut names = vec![epoch_file_name(n)];
+        if n > 0 {
+            names.push(update_file_name(n));
+        }
+        for name in names {
+            let from = registry.published_dir().join(&name);
+            let data =
+                std::fs::read(&from).with_context(|| format!("cannot read {}", from.display()))?;
+            let to = out.join(&name);
+            if std::fs::read(&to).is_ok_and(|old| old == data) {
+                continue;
+            }
+            let tmp = out.join(format!(".{name}.{}.tmp", std::process::id()));
+            std::fs::write(&tmp, &data)
+                .and_then(|()| std::fs::rename(&tmp, &to))
+                .with_context(|| format!("cannot write {}", to.display()))?;
+            written += 1;
+        }
+    }
+    Ok((out, written))
+}
+
+fn publish_note(
+    ctx: &mut Context<'_>,
+    registry: &StatusRegistry,
+    publish: Option<&Path>,
+) -> Result<()> {
+    match publish {
+        Some(p) => {
+            let (out, n) = publish_to(registry, p)?;
+            writeln!(
+                ctx.stderr,
+                "published to {} ({n} file(s) written): verifiers fetch epoch-{}.json, wallets \
+                 the update files (`zkcred wallet sync --from {}`)",
+                out.display(),
+                registry.epoch(),
+                p.display()
+            )?;
+        }
+        None => writeln!(
+            ctx.stderr,
+            "the documents are in {}; publish them with --publish DIR",
+            registry.published_dir().display()
+        )?,
+    }
+    Ok(())
+}
+
+fn status_init(ctx: &mut Context<'_>, a: StatusInitArgs) -> Result<Status> {
+    let (dir, store, issuer, type_id) = a.target.resolve()?;
+    let key = status_signing_key(&store, &dir, &issuer, ctx.now)?;
+    let (registry, epoch) = StatusRegistry::init(&dir, &key, &type_id, ctx.now, &mut OsRng)
+        .map_err(|e| match e {
+            Error::StatusRegistryExists { .. } => anyhow!(
+                "{e} ({})",
+                StatusRegistry::dir_in(&dir, &issuer, &type_id)
+                    .map(|d| d.display().to_string())
+                    .unwrap_or_default()
+            ),
+            e => anyhow!(e),
+        })?;
+    let catalogue = Catalogue::builtin();
+    writeln!(
+        ctx.stdout,
+        "status registry for {} of issuer {issuer}: epoch {}, signed with key {}",
+        super::display::type_title(catalogue, &type_id),
+        epoch.epoch(),
+        epoch.key_id
+    )?;
+    writeln!(
+        ctx.stdout,
+        "accumulator key: {}",
+        hex::encode(registry.public_key().to_bytes())
+    )?;
+    writeln!(
+        ctx.stdout,
+        "files: {} (the accumulator secret in accumulator.secret.json, mode 0600)",
+        registry.dir().display()
+    )?;
+    publish_note(ctx, &registry, a.publish.as_deref())?;
+    writeln!(
+        ctx.stderr,
+        "credentials of this type issued from now on carry a status witness; earlier ones have \
+         none"
+    )?;
+    Ok(Status::Success)
+}
+
+fn status_change(ctx: &mut Context<'_>, a: StatusChangeArgs, to: LicenseStatus) -> Result<Status> {
+    let (dir, store, issuer, type_id) = a.target.resolve()?;
+    let mut registry = StatusRegistry::open(&dir, &issuer, &type_id)?;
+    let key = status_signing_key(&store, &dir, &issuer, ctx.now)?;
+    let changes: Vec<(String, LicenseStatus)> = a.ids.iter().map(|i| (i.clone(), to)).collect();
+    let from: Vec<Option<LicenseStatus>> = a
+        .ids
+        .iter()
+        .map(|i| registry.entry(i).map(|e| e.status))
+        .collect();
+    let (epoch, update) = registry
+        .change(&key, &changes, ctx.now)
+        .map_err(|e| match e {
+            Error::UnknownStatusCredential(id) => anyhow!(
+                "no licence {:?} in the status registry of {type_id} (`zkcred issuer status show \
+                 --type {type_id}` lists them; credentials issued before `status init` are not \
+                 in it); nothing changed",
+                super::display::safe(&id)
+            ),
+            e => anyhow!("{e} [{}]; nothing changed", e.code()),
+        })?;
+    writeln!(
+        ctx.stdout,
+        "epoch {}: {} licence(s) now {to} ({} accumulator change(s))",
+        epoch.epoch(),
+        a.ids.len(),
+        update.update.len()
+    )?;
+    for (id, old) in a.ids.iter().zip(from) {
+        writeln!(
+            ctx.stdout,
+            "  {}  {} -> {}",
+            super::display::safe(id),
+            old.map_or_else(|| "?".to_owned(), |s| s.code().to_owned()),
+            to.code()
+        )?;
+    }
+    publish_note(ctx, &registry, a.publish.as_deref())?;
+    Ok(Status::Success)
+}
+
+fn status_show(ctx: &mut Context<'_>, a: StatusShowArgs) -> Result<Status> {
+    let (dir, _store, issuer, type_id) = a.target.resolve()?;
+    let registry = StatusRegistry::open(&dir, &issuer, &type_id)?;
+    let epoch = registry.current_epoch()?;
+    if a.json {
+        let credentials: Vec<Value> = registry
+            .entries()
+            .map(|e| {
+                serde_json::json!({
+                    "credential_id": e.credential_id,
+                    "status": e.status,
+                    "changed_at": format_time(e.changed_at),
+                    "changed_epoch": e.changed_epoch,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "issuer": issuer,
+            "credential_type": type_id,
+            "epoch": registry.epoch(),
+            "value": hex::encode(registry.value().to_bytes()),
+            "accumulator_key": hex::encode(registry.public_key().to_bytes()),
+            "published_at": format_time(epoch.content.published_at),
+            "key_id": epoch.key_id,
+            "credentials": credentials,
+        });
+        writeln!(ctx.stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(Status::Success);
+    }
+    let out = &mut ctx.stdout;
+    writeln!(
+        out,
+        "type:        {}",
+        super::display::type_title(Catalogue::builtin(), &type_id)
+    )?;
+    writeln!(out, "issuer:      {issuer}")?;
+    writeln!(
+        out,
+        "epoch:       {} (published {}, signed with key {})",
+        registry.epoch(),
+        format_time(epoch.content.published_at),
+        epoch.key_id
+    )?;
+    writeln!(
+        out,
+        "value:       {}",
+        hex::encode(registry.value().to_bytes())
+    )?;
+    let count = registry.entries().count();
+    let by_status: Vec<String> = LicenseStatus::ALL
+        .iter()
+        .filter_map(|s| {
+            let n = registry.entries().filter(|e| e.status == *s).count();
+            (n > 0).then(|| format!("{n} {}", s.name_en()))
+        })
+        .collect();
+    writeln!(
+        out,
+        "licences:    {count}{}",
+        if by_status.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_status.join(", "))
+        }
+    )?;
+    for e in registry.entries() {
+        writeln!(
+            out,
+            "  {}  {}  since epoch {} ({})",
+            super::display::safe(&e.credential_id),
+            e.status,
+            e.changed_epoch,
+            format_time(e.changed_at)
+        )?;
+    }
     Ok(Status::Success)
 }

@@ -1,4 +1,4 @@
-//! `zkcred wallet init|request|add|list|show|remove|present|trust-regulator`:
+//! `zkcred wallet init|request|add|list|show|remove|present|trust-regulator|sync`:
 //! the holder's local wallet, sealed under a passphrase (see
 //! `zkcred_credential::wallet`). `init` creates it; every other command
 //! opens it with the passphrase (`ZKCRED_WALLET_PASSPHRASE`, else typed at
@@ -11,6 +11,12 @@
 //! registered policy. It then shows on standard error who asks, under which
 //! policy and purpose, and what each credential discloses and proves, and
 //! asks for confirmation on the terminal (`--yes` confirms for scripts).
+//!
+//! `sync --from DIR` reads the status documents an issuer published
+//! (`zkcred issuer status … --publish DIR`: `DIR/<issuer>/<type>/epoch-<n>.json`
+//! and `update-<n>.json`) and brings every credential's status witness to
+//! the latest signed epoch (`Wallet::sync`); `list` and `show` then give each
+//! credential's status and epoch. Witnesses are never printed.
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -20,6 +26,7 @@ use clap::{Args, Subcommand};
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
 use zkcred_credential::presentation::{KeyRole, TrustedRegulators};
+use zkcred_credential::status::{StatusEpoch, StatusUpdate};
 use zkcred_credential::wallet::WalletSummary;
 use zkcred_credential::{
     Catalogue, Credential, Error, KdfParams, PresentationRequest, Wallet, WalletEntry,
@@ -167,6 +174,25 @@ pub enum WalletCommand {
         #[arg(long)]
         allow_unsigned: bool,
     },
+    /// Bring the credentials' status up to date from the documents their
+    /// issuers published (`zkcred issuer status … --publish DIR`): checks
+    /// every epoch's signature and the chain of updates, updates each
+    /// witness, and marks suspended, revoked … licences. A gap or a bad
+    /// signature changes nothing.
+    Sync {
+        /// The wallet location.
+        #[command(flatten)]
+        wallet: WalletDir,
+        /// The publication directory (or one issuer's, or one type's
+        /// folder in it).
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// More trusted issuer keys (a key set, key file or key directory;
+        /// repeatable), e.g. an issuer's new key after a rotation. The keys
+        /// the wallet's credentials verified with are trusted already.
+        #[arg(long = "keys", value_name = "KEYSET.json")]
+        keys: Vec<PathBuf>,
+    },
     /// Trust a regulator's public key (`zkcred regulator keygen`) to vouch
     /// for verifiers: kept in the wallet directory's `regulators/`.
     TrustRegulator {
@@ -253,6 +279,9 @@ impl WalletCommand {
                 )
             }
             WalletCommand::TrustRegulator { wallet, key } => trust_regulator(ctx, &wallet, &key),
+            WalletCommand::Sync { wallet, from, keys } => {
+                sync(ctx, catalogue, &wallet, &from, &keys)
+            }
         }
     }
 }
@@ -364,6 +393,8 @@ fn summary(catalogue: &Catalogue, e: &WalletEntry) -> WalletSummary {
         issuer: e.credential.issuer.clone(),
         issue_date: date("issue_date"),
         valid_until: date("valid_until"),
+        status: e.status().map(|h| h.status),
+        status_epoch: e.status().map(|h| h.epoch),
     }
 }
 
@@ -400,9 +431,13 @@ fn list(
         } else {
             format!("{} {} ({})", r.name_zh, r.name_en, r.credential_type)
         };
+        let status = match (r.status, r.status_epoch) {
+            (Some(s), Some(n)) => format!("  status {} {} (epoch {n})", s.code(), s.name_en()),
+            _ => String::new(),
+        };
         writeln!(
             ctx.stdout,
-            "{}  {title}  issuer {}  issued {}  valid until {}",
+            "{}  {title}  issuer {}  issued {}  valid until {}{status}",
             r.id,
             safe(&r.issuer),
             r.issue_date.as_deref().map_or("-".into(), safe),
@@ -443,6 +478,11 @@ fn show(
             "key_id": c.key_id,
             "suite": c.suite,
             "attributes": c.attributes,
+            "status": e.status().map(|h| json!({
+                "status": h.status,
+                "epoch": h.epoch,
+                "since_epoch": h.since_epoch,
+            })),
         });
         writeln!(ctx.stdout, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(Status::Success);
@@ -456,6 +496,14 @@ fn show(
     )?;
     writeln!(out, "issuer:  {}", safe(&c.issuer))?;
     writeln!(out, "key id:  {}  ({})", safe(&c.key_id), safe(&c.suite))?;
+    match e.status() {
+        Some(h) => writeln!(
+            out,
+            "status:  {} since epoch {} (synced to epoch {})",
+            h.status, h.since_epoch, h.epoch
+        )?,
+        None => writeln!(out, "status:  - (the issuer keeps no status for it)")?,
+    }
     writeln!(out, "attributes:")?;
     for line in attribute_lines(t, ordered) {
         writeln!(out, "{line}")?;
@@ -759,6 +807,113 @@ fn present(
             safe(&pc.issuer)
         )?;
     }
+    Ok(Status::Success)
+}
+
+/// The status documents under `dir` (the publication directory, one
+/// issuer's folder or one type's): `epoch-<n>.json` and `update-<n>.json`
+/// at most three levels down, in path order.
+fn status_files(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    fn numbered(name: &str, prefix: &str) -> bool {
+        name.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(".json"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    }
+    let (mut epochs, mut updates) = (Vec::new(), Vec::new());
+    let mut folders = vec![(dir.to_path_buf(), 0)];
+    while let Some((folder, depth)) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .with_context(|| format!("cannot read {}", folder.display()))?;
+        for e in entries {
+            let e = e.with_context(|| format!("cannot read {}", folder.display()))?;
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if depth < 2 && !name.starts_with('.') {
+                    folders.push((path, depth + 1));
+                }
+            } else if numbered(&name, "epoch-") {
+                epochs.push(path);
+            } else if numbered(&name, "update-") {
+                updates.push(path);
+            }
+        }
+    }
+    epochs.sort();
+    updates.sort();
+    Ok((epochs, updates))
+}
+
+fn sync(
+    ctx: &mut Context<'_>,
+    catalogue: &Catalogue,
+    wallet: &WalletDir,
+    from: &Path,
+    keys: &[PathBuf],
+) -> Result<Status> {
+    if !from.is_dir() {
+        bail!(
+            "{} is not a directory of published status documents",
+            from.display()
+        );
+    }
+    let (epoch_paths, update_paths) = status_files(from)?;
+    let mut epochs = Vec::with_capacity(epoch_paths.len());
+    for p in &epoch_paths {
+        let text = read_document(ctx, p)?;
+        epochs.push(StatusEpoch::from_json(&text).map_err(|e| anyhow!("{}: {e}", p.display()))?);
+    }
+    let mut updates = Vec::with_capacity(update_paths.len());
+    for p in &update_paths {
+        let text = read_document(ctx, p)?;
+        updates.push(StatusUpdate::from_json(&text).map_err(|e| anyhow!("{}: {e}", p.display()))?);
+    }
+    let mut trusted = load_keys(keys)?;
+    let w = wallet.open(ctx)?;
+    for e in w.entries()? {
+        trusted.insert(e.issuer_key);
+    }
+    let outcomes = w
+        .sync(&updates, &epochs, &trusted, &mut OsRng)
+        .map_err(|e| {
+            anyhow!(
+                "{e} [{}]; nothing changed (documents from {})",
+                e.code(),
+                from.display()
+            )
+        })?;
+    if outcomes.is_empty() {
+        writeln!(
+            ctx.stderr,
+            "no credential in the wallet carries a status witness: nothing to sync"
+        )?;
+    }
+    for o in &outcomes {
+        let what = if o.to_epoch == o.from_epoch {
+            format!("at epoch {} (nothing newer)", o.to_epoch)
+        } else {
+            format!("epoch {} -> {}", o.from_epoch, o.to_epoch)
+        };
+        let status = if o.status == o.previous_status {
+            format!("{}", o.status)
+        } else {
+            format!("now {} (was {})", o.status, o.previous_status.name_en())
+        };
+        writeln!(
+            ctx.stdout,
+            "{}  {}  issuer {}: {what}, {status}",
+            o.id,
+            type_title(catalogue, &o.credential_type),
+            safe(&o.issuer)
+        )?;
+    }
+    writeln!(
+        ctx.stderr,
+        "read {} epoch(s) and {} update(s) from {}",
+        epochs.len(),
+        updates.len(),
+        from.display()
+    )?;
     Ok(Status::Success)
 }
 
