@@ -16,14 +16,14 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use zkcred_credential::IssuerPublicKey;
+use zkcred_credential::{IssuerPublicKey, StatusEpoch};
 use zkcred_translog::{LogExport, SignedTreeHead};
 
 use crate::{
     Accepted, BatchRequest, BatchResponse, ChallengeRequest, ConsistencyProof, ConsistencyQuery,
     DocKind, Document, DocumentVersions, Health, HeldDecision, InclusionProof, InclusionQuery,
     IssuedChallenge, LogHead, LogRecords, PolicyAudit, PolicyAudits, ProblemDocument, RecordsQuery,
-    Submission,
+    StatusEpochSummary, Submission,
 };
 
 /// Why a call did not return its typed answer.
@@ -534,6 +534,53 @@ impl Client {
     /// `GET /v1/audit/policies`.
     pub async fn policy_audits(&self) -> Result<PolicyAudits, ClientError> {
         self.get("/v1/audit/policies").await
+    }
+
+    // --- licence status ---------------------------------------------------------
+
+    /// `POST /v1/registry/status-epochs` (admin): registers an issuer's
+    /// signed status epoch. The service checks its signature with the
+    /// issuer's registered key and that it chains onto the epochs it holds.
+    /// Returns the stored epoch's summary and whether it was stored now
+    /// (201), or held already, unchanged (200).
+    ///
+    /// # Errors
+    /// [`ClientError::Problem`]: `status_signature_invalid`,
+    /// `status_chain_broken` (a `previous` that is not the stored epoch
+    /// before, or another document for a stored number),
+    /// `status_key_mismatch` (another accumulator key than the stored
+    /// epochs'), `status_issuer_mismatch` (a type the issuer does not
+    /// issue), `unknown_issuer`, `unknown_key`, `key_revoked`.
+    pub async fn publish_status_epoch(
+        &self,
+        epoch: &StatusEpoch,
+    ) -> Result<(StatusEpochSummary, bool), ClientError> {
+        let body = serde_json::to_vec(epoch).map_err(|e| ClientError::Decode(e.to_string()))?;
+        let r = self
+            .send_raw(Method::POST, crate::STATUS_EPOCHS_PATH, Some(body))
+            .await?;
+        let summary = decode(&r)?;
+        Ok((summary, r.status == StatusCode::CREATED))
+    }
+
+    /// `GET /v1/status-epochs/{issuer}/{credential_type}`: the highest
+    /// status epoch the service holds for them, parsed as a well-formed
+    /// epoch (its signature is not checked here: check it with the
+    /// issuer's key, `StatusEpoch::verify_with`, before trusting it).
+    ///
+    /// # Errors
+    /// [`ClientError::Problem`] `not_found` (404) when the service holds
+    /// none; [`ClientError::Decode`] when the answer is not a status epoch.
+    pub async fn status_epoch(
+        &self,
+        issuer: &str,
+        credential_type: &str,
+    ) -> Result<StatusEpoch, ClientError> {
+        self.get(&crate::status_epoch_path(
+            &segment(issuer),
+            &segment(credential_type),
+        ))
+        .await
     }
 
     // --- disclosure log -------------------------------------------------------

@@ -28,12 +28,15 @@
 //! | `GET /v1/log/inclusion` | query [`InclusionQuery`] | [`InclusionProof`] |
 //! | `GET /v1/log/consistency` | query [`ConsistencyQuery`] | [`ConsistencyProof`] |
 //! | `GET /v1/log/export` | | [`LogExport`](zkcred_translog::LogExport), streamed |
+//! | `POST /v1/registry/status-epochs` | a status epoch document (`zkcred-status-epoch`) | 201 (200 if stored before) [`StatusEpochSummary`] |
+//! | `GET /v1/status-epochs/{issuer}/{credential_type}` | | the highest stored status epoch document |
 //!
 //! Every error is a [`ProblemDocument`] (`application/problem+json`).
 
 mod log;
 mod problem;
 mod registry;
+mod status;
 mod verify;
 
 #[cfg(feature = "client")]
@@ -49,6 +52,7 @@ pub use problem::{ProblemDocument, Reason, PROBLEM_JSON};
 pub use registry::{
     DocKind, Document, DocumentStatus, DocumentVersions, PolicyAudit, PolicyAudits,
 };
+pub use status::{status_epoch_path, StatusEpochSummary, STATUS_EPOCHS_PATH};
 pub use verify::{
     decision_path, Accepted, BatchRequest, BatchResponse, BatchResult, ChallengeRequest,
     DisclosedOut, Health, HeldDecision, IssuedChallenge, LinkOutcome, PredicateOutcome, Submission,

@@ -5,8 +5,9 @@
 //! (`zkcred-translog`, feature `openapi`). Three kinds of schema are written
 //! here instead:
 //!
-//! * the credential crate's [`PresentationRequest`](zkcred_credential::PresentationRequest)
-//!   and [`Presentation`](zkcred_credential::Presentation) and the policy
+//! * the credential crate's [`PresentationRequest`](zkcred_credential::PresentationRequest),
+//!   [`Presentation`](zkcred_credential::Presentation) and status epoch
+//!   (`zkcred_credential::status::StatusEpoch`) and the policy
 //!   crate's audit report: versioned documents of crates without HTTP,
 //!   described as named JSON objects (their own formats are specified
 //!   there) rather than deriving schemas through their nested proof and
@@ -72,6 +73,27 @@ impl PartialSchema for PresentationSchema {
 impl ToSchema for PresentationSchema {
     fn name() -> Cow<'static, str> {
         Cow::Borrowed("Presentation")
+    }
+}
+
+/// Schema of the credential crate's `StatusEpoch`.
+pub struct StatusEpochSchema;
+
+impl PartialSchema for StatusEpochSchema {
+    fn schema() -> RefOr<Schema> {
+        document(
+            "A licence status epoch, format `zkcred-status-epoch` version 1 (credential \
+             crate): `issuer`, `credential_type`, `key_id`, `accumulator_key`, `epoch`, \
+             `value`, `published_at`, `previous` and `update_digest` (absent at epoch 0), \
+             and the issuer's BBS `signature` over the epoch's digest. Constant size: \
+             nothing in it identifies a licence.",
+        )
+    }
+}
+
+impl ToSchema for StatusEpochSchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("StatusEpoch")
     }
 }
 

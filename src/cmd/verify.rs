@@ -1,7 +1,15 @@
 //! `zkcred verify`: offline verification of a presentation against the
 //! verifier's own request and trusted issuer keys, with a readable verdict.
+//!
+//! A request that asks for licence status is checked against the status
+//! epochs given with `--status-epoch` ([`Trusted`]): each epoch's issuer
+//! signature is checked with the trusted keys, the highest epoch of an
+//! issuer and type is the current one, and an epoch is superseded when the
+//! next higher one given was published.
 
+use std::collections::BTreeMap;
 use std::io::Write;
+use std::ops::Bound;
 use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Result};
@@ -9,9 +17,10 @@ use clap::Args;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
+use zkcred_credential::presentation::status::StatusEpochView;
 use zkcred_credential::{
-    verify_presentation, AttributeValue, Catalogue, Error, KeySet, Presentation,
-    PresentationRequest,
+    verify_presentation, AttributeValue, Catalogue, Error, IssuerPublicKey, KeyResolver, KeySet,
+    Presentation, PresentationRequest, StatusEpoch,
 };
 
 use super::display::{attribute_lines, safe, type_title};
@@ -35,6 +44,12 @@ pub struct VerifyArgs {
     /// business and is not consulted here.
     #[arg(long, value_name = "POLICY.json")]
     pub policy: Option<PathBuf>,
+    /// A licence status epoch of an issuer (`zkcred issuer status …
+    /// --publish`, `zkcred client status show --out`), for requests that
+    /// ask for licence status; repeatable. Each is checked with the trusted
+    /// keys; per issuer and type the highest given is the current epoch.
+    #[arg(long = "status-epoch", value_name = "EPOCH.json")]
+    pub status_epochs: Vec<PathBuf>,
     /// Machine output: the verdict as JSON.
     #[arg(long)]
     pub json: bool,
@@ -64,6 +79,121 @@ pub struct VerifiedCredential {
     /// in words (`birth_date <= 2008-03-01`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proven: Vec<String>,
+    /// The epoch of the issuer's status list the licence was proven valid
+    /// in (requests asking for licence status).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_epoch: Option<u64>,
+}
+
+/// Trusted issuer keys and the status epochs given with `--status-epoch`,
+/// as the verifier's key resolver (see the module documentation).
+#[derive(Debug)]
+pub struct Trusted<'a> {
+    keys: &'a KeySet,
+    epochs: BTreeMap<(String, String), BTreeMap<u64, StatusEpoch>>,
+}
+
+impl<'a> Trusted<'a> {
+    /// `keys` and the status `epochs`, each epoch's signature checked with
+    /// `keys` (`files[i]` names `epochs[i]` in messages).
+    ///
+    /// # Errors
+    /// An epoch whose signature the keys do not verify; two different
+    /// documents for one epoch number; consecutive epochs that do not chain
+    /// (`previous`) or name different accumulator keys.
+    pub fn new(keys: &'a KeySet, epochs: Vec<StatusEpoch>, files: &[PathBuf]) -> Result<Self> {
+        let mut by_lane: BTreeMap<(String, String), BTreeMap<u64, StatusEpoch>> = BTreeMap::new();
+        for (i, e) in epochs.into_iter().enumerate() {
+            let file = files.get(i).map_or_else(String::new, |p| shown(p));
+            e.verify_with(keys).map_err(|err| {
+                anyhow!("{file}: status epoch {} of {}: {err}", e.epoch(), safe(&e.issuer))
+            })?;
+            let lane = by_lane
+                .entry((e.issuer.clone(), e.credential_type().to_owned()))
+                .or_default();
+            if let Some(other) = lane.get(&e.epoch()) {
+                if *other != e {
+                    bail!(
+                        "{file}: another document for status epoch {} of {} / {} was given",
+                        e.epoch(),
+                        safe(&e.issuer),
+                        e.credential_type()
+                    );
+                }
+            }
+            lane.insert(e.epoch(), e);
+        }
+        for ((issuer, ty), lane) in &by_lane {
+            let mut it = lane.values().peekable();
+            while let (Some(a), Some(b)) = (it.next(), it.peek()) {
+                if a.accumulator_key() != b.accumulator_key() {
+                    bail!(
+                        "status epochs {} and {} of {} / {ty} name different accumulator keys",
+                        a.epoch(),
+                        b.epoch(),
+                        safe(issuer)
+                    );
+                }
+                if a.epoch() + 1 == b.epoch() && b.content.previous != Some(a.digest()) {
+                    bail!(
+                        "status epoch {} of {} / {ty} does not follow the epoch {} given",
+                        b.epoch(),
+                        safe(issuer),
+                        a.epoch()
+                    );
+                }
+            }
+        }
+        Ok(Trusted {
+            keys,
+            epochs: by_lane,
+        })
+    }
+
+    /// Reads and checks the epoch files `paths` (see [`Trusted::new`]).
+    ///
+    /// # Errors
+    /// An unreadable file or one that is not a status epoch; as
+    /// [`Trusted::new`].
+    pub fn load(ctx: &mut Context<'_>, keys: &'a KeySet, paths: &[PathBuf]) -> Result<Self> {
+        let mut epochs = Vec::with_capacity(paths.len());
+        for p in paths {
+            let text = read_document(ctx, p)?;
+            epochs.push(
+                StatusEpoch::from_json(&text)
+                    .map_err(|e| anyhow!("{}: not a status epoch: {e}", shown(p)))?,
+            );
+        }
+        Trusted::new(keys, epochs, paths)
+    }
+}
+
+impl KeyResolver for Trusted<'_> {
+    fn resolve(&self, issuer: &str, key_id: &str) -> Option<&IssuerPublicKey> {
+        self.keys.resolve(issuer, key_id)
+    }
+
+    fn status_epoch(
+        &self,
+        issuer: &str,
+        credential_type: &str,
+        epoch: u64,
+    ) -> Option<StatusEpochView> {
+        let lane = self
+            .epochs
+            .get(&(issuer.to_owned(), credential_type.to_owned()))?;
+        let e = lane.get(&epoch)?;
+        let superseded_at = lane
+            .range((Bound::Excluded(epoch), Bound::Unbounded))
+            .next()
+            .map(|(_, next)| next.content.published_at);
+        Some(StatusEpochView {
+            epoch,
+            public_key: e.accumulator_key().clone(),
+            value: *e.value(),
+            superseded_at,
+        })
+    }
 }
 
 /// The outcome of verifying a presentation.
@@ -192,6 +322,10 @@ pub fn reason_code(e: &Error) -> &'static str {
         Error::UnknownCredentialType(_) => "unknown_credential_type",
         Error::Attribute(_) => "bad_attribute",
         Error::Malformed { .. } | Error::Json { .. } => "malformed",
+        Error::StatusMissing { .. } => "status_missing",
+        Error::StatusEpochUnknown { .. } => "status_epoch_unknown",
+        Error::StatusEpochStale { .. } => "status_epoch_stale",
+        Error::LicenseNotValid => "license_not_valid",
         _ => "invalid",
     }
 }
@@ -213,6 +347,16 @@ fn reason(e: &Error, keys: &[PathBuf]) -> String {
         Error::ChallengeMismatch => "the presentation answers a different challenge (it was made \
              for another request, or it is replayed)"
             .into(),
+        Error::StatusEpochUnknown {
+            issuer,
+            credential_type,
+            epoch,
+        } => format!(
+            "the presentation proves the licence's status in epoch {epoch} of {} for {}, and no \
+             such epoch was given (--status-epoch: the issuer's published epoch-{epoch}.json)",
+            safe(issuer),
+            safe(credential_type)
+        ),
         e => safe(&e.to_string()),
     }
 }
@@ -224,7 +368,7 @@ pub fn check(
     catalogue: &Catalogue,
     request: &PresentationRequest,
     presentation: &str,
-    keys: &KeySet,
+    keys: &impl KeyResolver,
     key_files: &[PathBuf],
     now: OffsetDateTime,
 ) -> Verdict {
@@ -277,6 +421,7 @@ pub fn check(
                 suite: d.suite.name().into(),
                 disclosed,
                 proven,
+                status_epoch: d.status_epoch,
             }
         })
         .collect();
@@ -306,15 +451,16 @@ impl VerifyArgs {
         if keys.is_empty() {
             bail!("no trusted keys in {}", self.keys[0].display());
         }
+        let trusted = Trusted::load(ctx, &keys, &self.status_epochs)?;
         let text = read_document(ctx, &self.presentation)?;
-        let mut verdict = check(catalogue, &request, &text, &keys, &self.keys, ctx.now);
+        let mut verdict = check(catalogue, &request, &text, &trusted, &self.keys, ctx.now);
         if let (Some(path), true) = (&self.policy, verdict.valid) {
             let policy = zkcred_policy::PolicyLoader::new(catalogue)
                 .load(path)
                 .map_err(|e| anyhow!("{e}"))?;
             let presentation = Presentation::from_json(&text)?;
             let disclosed =
-                verify_presentation(catalogue, &request, &presentation, &keys, ctx.now)?;
+                verify_presentation(catalogue, &request, &presentation, &trusted, ctx.now)?;
             let today = zkcred_policy::clock::presentation_date(ctx.now);
             verdict.policy_checks = policy_checks(catalogue, &policy, &disclosed, today);
             if verdict.policy_checks.iter().any(|c| !c.holds) {
@@ -377,6 +523,13 @@ fn render(out: &mut dyn Write, catalogue: &Catalogue, v: &Verdict) -> Result<()>
         )?;
         writeln!(out, "  issuer:  {}", safe(&c.issuer))?;
         writeln!(out, "  key id:  {}  ({})", c.key_id, c.suite)?;
+        if let Some(epoch) = c.status_epoch {
+            writeln!(
+                out,
+                "  status:  valid in epoch {epoch} of the issuer's status list (proven without \
+                 showing which licence)"
+            )?;
+        }
         if c.disclosed.is_empty() && c.proven.is_empty() {
             writeln!(
                 out,

@@ -10,11 +10,13 @@ use rand::SeedableRng;
 use time::{Duration, OffsetDateTime};
 use zkcred_credential::catalogue::HolderKind;
 use zkcred_credential::formats::IdNumber;
+use zkcred_credential::presentation::status::{HolderStatus, StatusEpochView};
 use zkcred_credential::{
     issue_to, AttributeSet, AttributeType, AttributeValue, Catalogue, Credential, CredentialType,
-    Date, HolderSecret, IssueOptions, IssuerKey, LicenseId, Presentation, PresentationRequest,
-    Uscc,
+    Date, HolderCredential, HolderSecret, IssueOptions, IssuerKey, IssuerPublicKey, KeyResolver,
+    LicenseId, Presentation, PresentationRequest, Uscc,
 };
+use zkcred_crypto::accumulator::{Accumulator, SecretKey as AccumulatorKey};
 use zkcred_crypto::bbs::Suite;
 use zkcred_policy::{Decision, Evaluator, FixedClock, Issuer, Policy, RegionCode, Registry};
 
@@ -313,4 +315,102 @@ pub fn evaluate_with(
         clock: &clock,
     }
     .evaluate(policy, request, pres)
+}
+
+/// The status epochs a verifier knows: `(issuer, credential type, view)`.
+pub type Epochs = Vec<(String, String, StatusEpochView)>;
+
+/// The registry's keys and the status epochs of [`answer_with_status`].
+pub struct WithEpochs<'a> {
+    pub registry: &'a Registry,
+    pub epochs: Epochs,
+}
+
+impl KeyResolver for WithEpochs<'_> {
+    fn resolve(&self, issuer: &str, key_id: &str) -> Option<&IssuerPublicKey> {
+        self.registry.resolve(issuer, key_id)
+    }
+
+    fn status_epoch(&self, issuer: &str, ty: &str, epoch: u64) -> Option<StatusEpochView> {
+        self.epochs
+            .iter()
+            .find(|(i, t, v)| i == issuer && t == ty && v.epoch == epoch)
+            .map(|(_, _, v)| v.clone())
+    }
+}
+
+/// [`answer_with`] for requests that may ask for licence status: each
+/// entry asking for it gets a status list of its own for the credential's
+/// issuer and type (epoch 0, an accumulator holding the credential's
+/// revocation handle) and proves membership in it. Returns the
+/// presentation and the epochs a verifier needs.
+pub fn answer_with_status(
+    registry: &Registry,
+    request: &PresentationRequest,
+    credentials: &[Credential],
+    rng: &mut StdRng,
+) -> Result<(Presentation, Epochs), zkcred_credential::Error> {
+    let mut holders = Vec::with_capacity(credentials.len());
+    let mut epochs = Epochs::new();
+    for (c, rc) in credentials.iter().zip(&request.credentials) {
+        let key = registry.resolve(&c.issuer, &c.key_id).ok_or_else(|| {
+            zkcred_credential::Error::UnknownKey {
+                issuer: c.issuer.clone(),
+                key_id: c.key_id.clone(),
+            }
+        })?;
+        let mut h = HolderCredential::new(catalogue(), c, key)?;
+        if rc.status.is_some() {
+            let sk = AccumulatorKey::random(rng);
+            let value = Accumulator::initial(rng);
+            let witness = sk
+                .witness(&value, &c.revocation_element())
+                .map_err(zkcred_credential::Error::Crypto)?;
+            h = h.with_status(HolderStatus {
+                epoch: 0,
+                public_key: sk.public_key(),
+                value,
+                witness,
+            });
+            epochs.push((
+                c.issuer.clone(),
+                c.credential_type.clone(),
+                StatusEpochView {
+                    epoch: 0,
+                    public_key: sk.public_key(),
+                    value,
+                    superseded_at: None,
+                },
+            ));
+        }
+        holders.push(h);
+    }
+    let refs: Vec<&HolderCredential<'_>> = holders.iter().collect();
+    let p = zkcred_credential::present_prepared(catalogue(), request, &refs, now(), rng)?;
+    Ok((p, epochs))
+}
+
+/// [`evaluate_with`] for a verifier that knows `epochs`: the shape stage,
+/// the proofs with the registry's keys and the epochs, then the trust
+/// stage.
+pub fn evaluate_with_epochs(
+    registry: &Registry,
+    policy: &Policy,
+    request: &PresentationRequest,
+    pres: &Presentation,
+    at: OffsetDateTime,
+    epochs: Epochs,
+) -> Decision {
+    let clock = FixedClock::new(at);
+    let evaluator = Evaluator {
+        catalogue: catalogue(),
+        registry,
+        clock: &clock,
+    };
+    if let Err(refused) = evaluator.check_shape(policy, request, pres) {
+        return *refused;
+    }
+    let resolver = WithEpochs { registry, epochs };
+    let verified = zkcred_credential::verify_presentation(catalogue(), request, pres, &resolver, at);
+    evaluator.conclude(policy, verified)
 }

@@ -14,6 +14,9 @@
 //! - [`batcher`]: micro-batched BBS verification on OS threads;
 //! - [`log_writer`]: group commit of disclosure records;
 //! - [`registry`]: registry and policy documents, issuer-key cache;
+//! - [`status`]: licence status epochs: registration (signature, chain,
+//!   accumulator key) and the in-memory view presentations are resolved
+//!   against;
 //! - [`engine`]: the policy crate (registry, policies, evaluation, audit) over the stored documents;
 //! - [`metrics`]: metrics on `prometheus-client`, labels from closed sets;
 //! - [`state`]: what every handler shares (the storage only behind the
@@ -39,6 +42,7 @@ pub mod registry;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod status;
 pub mod verify;
 
 pub use auth::Role;

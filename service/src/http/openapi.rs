@@ -74,6 +74,8 @@ use super::routes;
         routes::log_inclusion,
         routes::log_consistency,
         routes::log_export,
+        routes::register_status_epoch,
+        routes::current_status_epoch,
     ),
     components(
         schemas(ProblemDocument, zkcred_api::Reason),
@@ -95,6 +97,7 @@ use super::routes;
         (name = "agreements", description = "Trust registry: recognition agreements"),
         (name = "policies", description = "Verification policies and their audit"),
         (name = "log", description = "The disclosure transparency log"),
+        (name = "status", description = "Licence status epochs: registered by the operator, resolved for presentations"),
     )
 )]
 pub struct ApiDoc;

@@ -10,6 +10,8 @@
 //! | `GET /v1/issuers…`, `GET /v1/agreements…` | admin, regulator |
 //! | `GET /v1/policies…` | admin, regulator, verifier |
 //! | `GET /v1/policies/{id}/audit`, `GET /v1/audit/policies`, `/v1/log/…` | admin, regulator |
+//! | `POST /v1/registry/status-epochs` | admin |
+//! | `GET /v1/status-epochs/{issuer}/{credential_type}` | admin, regulator, verifier |
 //!
 //! Every route that takes a token spends one request of that token's rate
 //! limit ([`Auth`]): 429 `rate_limited` with `Retry-After` when it is spent.
@@ -38,8 +40,9 @@ use zkcred_api::{
     Accepted, BatchRequest, BatchResponse, BatchResult, ConsistencyProof, ConsistencyQuery,
     Document, DocumentVersions, Health, HeldDecision, InclusionProof, InclusionQuery,
     IssuedChallenge, LogEntry, LogHead, LogRecords, PolicyAudit, PolicyAudits, ProblemDocument,
-    RecordsQuery, DEFAULT_RECORDS, MAX_RECORDS,
+    RecordsQuery, StatusEpochSummary, DEFAULT_RECORDS, MAX_RECORDS,
 };
+use zkcred_credential::StatusEpoch;
 use zkcred_policy::AuditReport;
 
 use super::auth::{Auth, Role};
@@ -52,6 +55,7 @@ use super::openapi::{
 use super::problem::{self, Problem};
 use super::registry::{AGREEMENT_KIND, ISSUER_KIND, POLICY_KIND};
 use super::state::{blocking, AppState};
+use super::status::{self, StatusEpochError};
 use super::verify::{self, ChallengeRequest, Submission};
 use crate::storage::Storage;
 
@@ -100,6 +104,11 @@ fn route_table() -> Vec<(&'static str, MethodRouter<Arc<AppState>>)> {
         ("/v1/log/inclusion", get(log_inclusion)),
         ("/v1/log/consistency", get(log_consistency)),
         ("/v1/log/export", get(log_export)),
+        ("/v1/registry/status-epochs", post(register_status_epoch)),
+        (
+            "/v1/status-epochs/{issuer}/{credential_type}",
+            get(current_status_epoch),
+        ),
     ]
 }
 
@@ -986,6 +995,103 @@ async fn audit_policies(State(st): St, Auth(who): Auth) -> Answer {
         .map(|d| audited(&st, d))
         .collect::<Result<Vec<_>, _>>()?;
     ok(PolicyAudits { policies: out })
+}
+
+// --- licence status -----------------------------------------------------------
+
+/// Register a licence status epoch
+///
+/// Roles: admin. The body is an issuer's signed status epoch document
+/// (`zkcred-status-epoch`, as `zkcred issuer status … --publish` writes
+/// it). The service checks the signature with the issuer's registered
+/// key, that the issuer issues the credential type, that the epoch chains
+/// onto the epochs it holds (`previous` is the digest of the stored epoch
+/// before it; publication times never go back) and keeps the accumulator
+/// key of the epochs before; then stores it (append-only) and resolves
+/// presentations naming it from then on. The first epoch of an issuer and
+/// type may have any number. The identical document again answers 200
+/// with the stored epoch; another document for a stored number is
+/// refused.
+#[utoipa::path(
+    post,
+    path = "/v1/registry/status-epochs",
+    tag = "status",
+    security(("bearer" = ["admin"])),
+    request_body(content = zkcred_api::openapi::StatusEpochSchema, description = "A signed status epoch document"),
+    responses(
+        (status = 201, description = "Stored and in force", body = StatusEpochSummary),
+        (status = 200, description = "The identical document was stored before", body = StatusEpochSummary),
+        (status = 400, response = BadRequest),
+        (status = 413, response = BodyTooLarge),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+        (status = 403, response = Forbidden),
+        (status = 409, description = "`status_chain_broken`: `previous` is not the stored epoch before, a stored neighbour does not chain onto it, or another document is stored for its number", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "`status_signature_invalid`, `status_key_mismatch` (another accumulator key than the stored epochs'), `status_issuer_mismatch` (a type the issuer does not issue), `unknown_issuer`, `unknown_key`, `key_revoked`", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
+async fn register_status_epoch(
+    State(st): St,
+    Auth(who): Auth,
+    JsonBody(body): JsonBody<Value>,
+) -> Answer {
+    who.require(ADMIN)?;
+    let epoch = StatusEpoch::from_json(&body.to_string())
+        .map_err(|e| StatusEpochError::Document(e).problem())?;
+    let (summary, is_new) = blocking(move || {
+        st.status
+            .register(
+                &*st.log.storage(),
+                &st.registry,
+                st.catalogue,
+                epoch,
+                time::OffsetDateTime::now_utc(),
+            )
+            .map_err(StatusEpochError::problem)
+    })
+    .await?;
+    if is_new {
+        created(summary)
+    } else {
+        ok(summary)
+    }
+}
+
+/// The current licence status epoch of an issuer and credential type
+///
+/// Roles: admin, regulator, verifier. The highest epoch the service holds
+/// for them, as the issuer signed it.
+#[utoipa::path(
+    get,
+    path = "/v1/status-epochs/{issuer}/{credential_type}",
+    tag = "status",
+    security(("bearer" = ["admin", "regulator", "verifier"])),
+    params(
+        ("issuer" = String, Path, description = "The issuer's identifier"),
+        ("credential_type" = String, Path, description = "The credential type"),
+    ),
+    responses(
+        (status = 200, description = "The signed status epoch document", body = zkcred_api::openapi::StatusEpochSchema),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = TooManyRequests),
+        (status = 403, response = Forbidden),
+        (status = 404, description = "`not_found`: no epoch of this issuer and type is registered", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 500, response = InternalError),
+        (status = 503, response = Unavailable),
+    )
+)]
+async fn current_status_epoch(
+    State(st): St,
+    Auth(who): Auth,
+    Path((issuer, credential_type)): Path<(String, String)>,
+) -> Answer {
+    who.require(READ_POLICIES)?;
+    ok(blocking(move || {
+        status::current_document(&*st.log.storage(), &issuer, &credential_type)
+    })
+    .await?)
 }
 
 // --- disclosure log ---------------------------------------------------------

@@ -38,6 +38,7 @@ use super::metrics::Metrics;
 use super::registry::{KeyCache, Registry};
 use super::routes::router;
 use super::state::AppState;
+use super::status::StatusEpochs;
 use crate::challenge::ChallengeStore;
 use crate::disclosure_log::DisclosureLog;
 use crate::request_keys::RequestSigners;
@@ -58,6 +59,9 @@ pub enum ServerError {
     /// A verifier's request key or registration.
     #[error(transparent)]
     RequestKeys(#[from] crate::request_keys::RequestKeyError),
+    /// Loading the stored licence status epochs failed.
+    #[error("loading the status epochs: {0}")]
+    StatusEpochs(#[from] super::status::StatusEpochError),
     /// Binding or serving.
     #[error("server I/O: {0}")]
     Io(#[from] std::io::Error),
@@ -115,10 +119,15 @@ impl Server {
         let engine = Engine::new(catalogue).map_err(|e| ServerError::Registry(e.to_string()))?;
         let registry = Registry::open(backend.storage(), engine, keys)
             .map_err(|p| ServerError::Registry(p.detail))?;
+        let storage = backend.storage();
+        let status = tokio::task::spawn_blocking(move || StatusEpochs::load(&*storage))
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
         let state = Arc::new(AppState {
             tokens,
             catalogue,
             registry,
+            status,
             challenges: ChallengeStore::new(config.challenges.store()),
             request_signers,
             log_writer: LogWriter::start(Arc::clone(&log), Arc::clone(&metrics)),

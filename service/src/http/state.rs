@@ -11,6 +11,7 @@ use super::decisions::Decisions;
 use super::log_writer::LogWriter;
 use super::metrics::Metrics;
 use super::registry::Registry;
+use super::status::StatusEpochs;
 use crate::challenge::ChallengeStore;
 use crate::disclosure_log::DisclosureLog;
 use crate::storage::DynStorage;
@@ -25,6 +26,9 @@ pub struct AppState {
     pub catalogue: &'static Catalogue,
     /// Registry and policy documents, the policy engine, the key cache.
     pub registry: Registry,
+    /// The licence status epochs registered, in memory (what presentations
+    /// asking for status are resolved against).
+    pub status: StatusEpochs,
     /// Outstanding one-time challenges.
     pub challenges: ChallengeStore,
     /// The verifiers' request keys and registrations (signed requests).

@@ -28,6 +28,7 @@ use zkcred_problem::ProblemCode;
 
 use serde_json::Value;
 use time::OffsetDateTime;
+use zkcred_credential::presentation::status::StatusEpochView;
 use zkcred_credential::presentation::{
     check_binding, prepare_presentation, PreparedPresentation, RangeOp, RequestPolicy, Statement,
 };
@@ -40,6 +41,7 @@ use super::decisions::{submission_digest, Begun, Consumed, IdempotencyKey};
 use super::problem::{challenge_problem, Problem};
 use super::registry::{CachedKey, POLICY_KIND};
 use super::state::{blocking, AppState};
+use super::status::StatusEpochs;
 use crate::challenge::{ChallengeBinding, Nonce};
 use crate::storage::DocumentStatus;
 use zkcred_translog::{CredentialDisclosure, DisclosureEvent, Outcome, PolicyRef, ProvenStatement};
@@ -135,15 +137,28 @@ pub async fn issue_challenge(
     })
 }
 
-/// The keys a presentation names, looked up once.
-struct Resolved(Vec<Arc<CachedKey>>);
+/// The keys a presentation names, looked up once, and the licence status
+/// epochs registered (in memory: resolving an epoch touches no storage).
+struct Resolved<'a> {
+    keys: Vec<Arc<CachedKey>>,
+    status: &'a StatusEpochs,
+}
 
-impl KeyResolver for Resolved {
+impl KeyResolver for Resolved<'_> {
     fn resolve(&self, issuer: &str, key_id: &str) -> Option<&IssuerPublicKey> {
-        self.0
+        self.keys
             .iter()
             .map(|k| &k.public)
             .find(|k| k.issuer == issuer && k.key_id == key_id)
+    }
+
+    fn status_epoch(
+        &self,
+        issuer: &str,
+        credential_type: &str,
+        epoch: u64,
+    ) -> Option<StatusEpochView> {
+        self.status.view(issuer, credential_type, epoch)
     }
 }
 
@@ -751,7 +766,10 @@ fn prepare(
         keys.push(k);
     }
     let issuers: Vec<String> = keys.iter().map(|k| k.public.issuer.clone()).collect();
-    let resolver = Resolved(keys);
+    let resolver = Resolved {
+        keys,
+        status: &state.status,
+    };
     let prepared = prepare_presentation(
         state.catalogue,
         &sub.request,
@@ -760,7 +778,7 @@ fn prepare(
         now,
     )
     .map_err(|e| (presentation_problem(&e), issuers))?;
-    Ok((prepared, resolver.0))
+    Ok((prepared, resolver.keys))
 }
 
 /// The problem for a presentation the credential layer refuses. Details
@@ -804,6 +822,28 @@ pub fn presentation_problem(e: &CredError) -> Problem {
         E::InvalidRequest(_) | E::InvalidIdentifier { .. } => {
             "the presentation request is invalid".into()
         }
+        // Licence status: the epoch's number, never anything of the licence.
+        E::LicenseNotValid => "the licence is not in its issuer's list of valid licences for the \
+             status epoch presented: it is suspended, revoked or cancelled"
+            .into(),
+        E::StatusMissing { entry, reason } => {
+            format!("entry {entry}: {reason}")
+        }
+        E::StatusEpochUnknown {
+            issuer,
+            credential_type,
+            epoch,
+        } => format!(
+            "status epoch {epoch} of {issuer} for {credential_type} is not registered here"
+        ),
+        E::StatusEpochStale {
+            epoch,
+            superseded_for,
+            max_epoch_age,
+        } => format!(
+            "status epoch {epoch} was superseded {superseded_for} s ago and the policy accepts \
+             at most {max_epoch_age} s: the holder must sync the licence's status"
+        ),
         _ => "the presentation cannot be used".into(),
     };
     // The code comes from the credential crate's one mapping; a local-only

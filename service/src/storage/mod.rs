@@ -14,6 +14,11 @@
 //! Documents are generic — `(kind, id, version)` with a JSON body and a
 //! status — so new kinds need no schema change. Versions of one document
 //! are immutable once stored; only the status changes.
+//!
+//! Licence status epochs ([`StoredStatusEpoch`]: an issuer's signed status
+//! epoch documents, per issuer, credential type and epoch number) have a
+//! table of their own, append-only like the log: what the service checked
+//! and put in force is never rewritten.
 
 mod sqlite;
 
@@ -65,6 +70,23 @@ pub struct LogKeyRecord {
     pub previous: Option<LogPublicKey>,
 }
 
+/// A licence status epoch as stored: the issuer's signed document (the
+/// credential crate's `StatusEpoch`, format `zkcred-status-epoch`), which
+/// the service checked when it was registered, and when it arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredStatusEpoch {
+    /// The issuer.
+    pub issuer: String,
+    /// The credential type.
+    pub credential_type: String,
+    /// The epoch number (at most `i64::MAX`).
+    pub epoch: u64,
+    /// The signed document, as JSON text.
+    pub document: String,
+    /// When the service received it (RFC 3339 UTC).
+    pub received_at: String,
+}
+
 /// Errors of a storage backend.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -107,6 +129,17 @@ pub enum StorageError {
     /// The document (version) does not exist.
     #[error("document not found")]
     DocumentNotFound,
+    /// A status epoch with this issuer, credential type and number is
+    /// stored already (epochs are never replaced).
+    #[error("status epoch {epoch} of {issuer} / {credential_type} is stored already")]
+    StatusEpochExists {
+        /// The issuer.
+        issuer: String,
+        /// The credential type.
+        credential_type: String,
+        /// The epoch number.
+        epoch: u64,
+    },
     /// The version is not above the latest stored version of the document.
     #[error("document version {version} is not above the latest stored version {latest}")]
     VersionConflict {
@@ -140,6 +173,7 @@ impl StorageError {
             StorageError::HeadBeyondLog { .. } => P::TreeHeadBeyondLog,
             StorageError::DocumentNotFound => P::DocumentNotFound,
             StorageError::VersionConflict { .. } => P::DocumentVersionConflict,
+            StorageError::StatusEpochExists { .. } => P::AlreadyExists,
         }
     }
 }
@@ -218,6 +252,24 @@ pub trait Storage: Send + Sync {
         version: u32,
         status: DocumentStatus,
     ) -> Result<(), StorageError>;
+
+    /// Stores a licence status epoch. Epochs are append-only: one of the
+    /// same issuer, credential type and number is never replaced
+    /// ([`StorageError::StatusEpochExists`]).
+    fn add_status_epoch(&self, epoch: &StoredStatusEpoch) -> Result<(), StorageError>;
+
+    /// The status epoch `epoch` of `issuer` and `credential_type`, or their
+    /// highest stored epoch when `epoch` is `None`.
+    fn status_epoch(
+        &self,
+        issuer: &str,
+        credential_type: &str,
+        epoch: Option<u64>,
+    ) -> Result<Option<StoredStatusEpoch>, StorageError>;
+
+    /// Every stored status epoch, by issuer, credential type and number
+    /// (what the service loads into memory at start).
+    fn status_epochs(&self) -> Result<Vec<StoredStatusEpoch>, StorageError>;
 }
 
 /// A storage chosen at run time.
@@ -301,6 +353,23 @@ impl<S: Storage + ?Sized> Storage for Arc<S> {
         status: DocumentStatus,
     ) -> Result<(), StorageError> {
         (**self).set_status(kind, id, version, status)
+    }
+
+    fn add_status_epoch(&self, epoch: &StoredStatusEpoch) -> Result<(), StorageError> {
+        (**self).add_status_epoch(epoch)
+    }
+
+    fn status_epoch(
+        &self,
+        issuer: &str,
+        credential_type: &str,
+        epoch: Option<u64>,
+    ) -> Result<Option<StoredStatusEpoch>, StorageError> {
+        (**self).status_epoch(issuer, credential_type, epoch)
+    }
+
+    fn status_epochs(&self) -> Result<Vec<StoredStatusEpoch>, StorageError> {
+        (**self).status_epochs()
     }
 }
 

@@ -25,7 +25,9 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
-use super::{Document, DocumentStatus, LogEntry, LogKeyRecord, Storage, StorageError};
+use super::{
+    Document, DocumentStatus, LogEntry, LogKeyRecord, Storage, StorageError, StoredStatusEpoch,
+};
 use zkcred_translog::record::now_timestamp;
 use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, LogPublicKey, SignedTreeHead};
 
@@ -81,8 +83,25 @@ CREATE TRIGGER log_keys_no_delete BEFORE DELETE ON log_keys
 BEGIN SELECT RAISE(ABORT, 'the log key history is append-only'); END;
 "#;
 
+/// Licence status epochs (see [`super::StoredStatusEpoch`]): one row per
+/// issuer, credential type and epoch number, never changed once stored.
+const SCHEMA_V3: &str = r#"
+CREATE TABLE status_epochs (
+    issuer          TEXT NOT NULL CHECK (length(issuer) BETWEEN 1 AND 256),
+    credential_type TEXT NOT NULL CHECK (length(credential_type) BETWEEN 1 AND 256),
+    epoch           INTEGER NOT NULL CHECK (epoch >= 0),
+    document        TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    PRIMARY KEY (issuer, credential_type, epoch)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER status_epochs_no_update BEFORE UPDATE ON status_epochs
+BEGIN SELECT RAISE(ABORT, 'status epochs are append-only'); END;
+CREATE TRIGGER status_epochs_no_delete BEFORE DELETE ON status_epochs
+BEGIN SELECT RAISE(ABORT, 'status epochs are append-only'); END;
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(SCHEMA_V1), M::up(SCHEMA_V2)])
+    Migrations::new(vec![M::up(SCHEMA_V1), M::up(SCHEMA_V2), M::up(SCHEMA_V3)])
 }
 
 /// Tuning of a [`SqliteStorage`].
@@ -320,6 +339,25 @@ fn decode_log_key(
     })
 }
 
+fn decode_status_epoch(
+    raw: (String, String, i64, String, String),
+) -> Result<StoredStatusEpoch, StorageError> {
+    Ok(StoredStatusEpoch {
+        issuer: raw.0,
+        credential_type: raw.1,
+        epoch: to_u64(raw.2)?,
+        document: raw.3,
+        received_at: raw.4,
+    })
+}
+
+type RawStatusEpoch = (String, String, i64, String, String);
+
+fn status_epoch_row(r: &Row<'_>) -> rusqlite::Result<RawStatusEpoch> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+const STATUS_COLUMNS: &str = "issuer, credential_type, epoch, document, received_at";
 const DOC_COLUMNS: &str = "kind, id, version, body, status, created_at, updated_at";
 const HEAD_COLUMNS: &str = "tree_size, root_hash, timestamp, signature";
 
@@ -568,6 +606,68 @@ impl Storage for SqliteStorage {
             return Err(StorageError::DocumentNotFound);
         }
         Ok(())
+    }
+
+    fn add_status_epoch(&self, e: &StoredStatusEpoch) -> Result<(), StorageError> {
+        let conn = lock(&self.writer);
+        let inserted = conn
+            .prepare_cached(&format!(
+                "INSERT INTO status_epochs ({STATUS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT DO NOTHING"
+            ))?
+            .execute(params![
+                e.issuer,
+                e.credential_type,
+                to_i64(e.epoch)?,
+                e.document,
+                e.received_at
+            ])?;
+        if inserted == 0 {
+            return Err(StorageError::StatusEpochExists {
+                issuer: e.issuer.clone(),
+                credential_type: e.credential_type.clone(),
+                epoch: e.epoch,
+            });
+        }
+        Ok(())
+    }
+
+    fn status_epoch(
+        &self,
+        issuer: &str,
+        credential_type: &str,
+        epoch: Option<u64>,
+    ) -> Result<Option<StoredStatusEpoch>, StorageError> {
+        let conn = self.reader();
+        let raw = match epoch {
+            Some(n) => conn
+                .prepare_cached(&format!(
+                    "SELECT {STATUS_COLUMNS} FROM status_epochs
+                     WHERE issuer = ?1 AND credential_type = ?2 AND epoch = ?3"
+                ))?
+                .query_row(
+                    params![issuer, credential_type, to_i64(n)?],
+                    status_epoch_row,
+                )
+                .optional()?,
+            None => conn
+                .prepare_cached(&format!(
+                    "SELECT {STATUS_COLUMNS} FROM status_epochs
+                     WHERE issuer = ?1 AND credential_type = ?2 ORDER BY epoch DESC LIMIT 1"
+                ))?
+                .query_row(params![issuer, credential_type], status_epoch_row)
+                .optional()?,
+        };
+        raw.map(decode_status_epoch).transpose()
+    }
+
+    fn status_epochs(&self) -> Result<Vec<StoredStatusEpoch>, StorageError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {STATUS_COLUMNS} FROM status_epochs ORDER BY issuer, credential_type, epoch"
+        ))?;
+        let rows = stmt.query_map([], status_epoch_row)?;
+        rows.map(|r| decode_status_epoch(r?)).collect()
     }
 }
 

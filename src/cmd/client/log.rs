@@ -84,20 +84,14 @@ pub(crate) fn record_line(r: &DisclosureRecord) -> String {
                 .iter()
                 .map(|p| format!("{} {} {}", p.attribute, p.op, p.bound))
                 .collect();
-            if proven.is_empty() {
-                format!(
-                    "{}[{}]",
-                    c.credential_type,
-                    c.disclosed_attributes.join(",")
-                )
-            } else {
-                format!(
-                    "{}[{}; proven {}]",
-                    c.credential_type,
-                    c.disclosed_attributes.join(","),
-                    proven.join(", ")
-                )
+            let mut inner = c.disclosed_attributes.join(",");
+            if !proven.is_empty() {
+                inner.push_str(&format!("; proven {}", proven.join(", ")));
             }
+            if let Some(epoch) = c.status_epoch {
+                inner.push_str(&format!("; status epoch {epoch}"));
+            }
+            format!("{}[{inner}]", c.credential_type)
         })
         .collect();
     let outcome = serde_json::to_value(r.outcome)

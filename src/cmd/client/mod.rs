@@ -1,5 +1,5 @@
 //! `zkcred client …`: the verifier service's API from the command line, for
-//! operators (registry, policies), verifiers (challenges, submissions) and
+//! operators (registry, policies, licence status epochs), verifiers (challenges, submissions) and
 //! regulators (the disclosure log), through the one typed client
 //! ([`zkcred_api::client::Client`]).
 //!
@@ -13,6 +13,7 @@
 
 pub(crate) mod log;
 pub(crate) mod registry;
+pub(crate) mod status;
 mod verify;
 
 use std::path::Path;
@@ -62,6 +63,10 @@ pub enum ClientCommand {
     /// Verifier policies: add, new versions, retire, minimisation audit.
     #[command(subcommand)]
     Policy(registry::PolicyCommand),
+    /// Licence status epochs: register what issuers publish (admin), show
+    /// the current epoch of an issuer's credential type.
+    #[command(subcommand)]
+    Status(status::StatusCommand),
     /// Get a one-time challenge for POLICY (verifier): the presentation
     /// request to hand to the holder (`zkcred wallet present`).
     Challenge(verify::ChallengeArgs),
@@ -146,6 +151,7 @@ impl ClientArgs {
                 ClientCommand::Agreement(c) => c.run(&mut s, zkcred_api::DocKind::Agreement).await,
                 ClientCommand::Key(c) => c.run(&mut s).await,
                 ClientCommand::Policy(c) => c.run(&mut s).await,
+                ClientCommand::Status(c) => c.run(&mut s).await,
                 ClientCommand::Challenge(a) => verify::challenge(&mut s, a).await,
                 ClientCommand::Submit(a) => verify::submit(&mut s, a).await,
                 ClientCommand::Decision(a) => verify::decision(&mut s, a).await,

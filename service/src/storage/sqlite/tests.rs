@@ -348,6 +348,62 @@ fn log_key_history_round_trips_and_is_append_only() {
         .is_err());
 }
 
+fn status_row(issuer: &str, ty: &str, epoch: u64) -> StoredStatusEpoch {
+    StoredStatusEpoch {
+        issuer: issuer.into(),
+        credential_type: ty.into(),
+        epoch,
+        document: format!("{{\"epoch\":{epoch}}}"),
+        received_at: "2025-03-01T09:00:00.000Z".into(),
+    }
+}
+
+#[test]
+fn status_epochs_round_trip_and_are_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(&dir);
+    assert!(s.status_epochs().unwrap().is_empty());
+    assert_eq!(s.status_epoch("a", "t", None).unwrap(), None);
+    let rows = [
+        status_row("b", "t", 0),
+        status_row("a", "t", 7),
+        status_row("a", "t", 3),
+        status_row("a", "u", 1),
+    ];
+    for r in &rows {
+        s.add_status_epoch(r).unwrap();
+    }
+    // The same number again is refused, whatever the document.
+    let mut again = status_row("a", "t", 7);
+    again.document = "{}".into();
+    let e = s.add_status_epoch(&again).unwrap_err();
+    assert!(matches!(e, StorageError::StatusEpochExists { epoch: 7, .. }), "{e}");
+    assert_eq!(e.code(), "already_exists");
+    // Ordered by issuer, type, epoch; the latest is the highest number.
+    let all = s.status_epochs().unwrap();
+    let keys: Vec<(&str, &str, u64)> = all
+        .iter()
+        .map(|r| (r.issuer.as_str(), r.credential_type.as_str(), r.epoch))
+        .collect();
+    assert_eq!(keys, [("a", "t", 3), ("a", "t", 7), ("a", "u", 1), ("b", "t", 0)]);
+    assert_eq!(s.status_epoch("a", "t", None).unwrap(), Some(rows[1].clone()));
+    assert_eq!(s.status_epoch("a", "t", Some(3)).unwrap(), Some(rows[2].clone()));
+    assert_eq!(s.status_epoch("a", "t", Some(4)).unwrap(), None);
+    assert_eq!(s.status_epoch("a", "v", None).unwrap(), None);
+    // Beyond i64: refused before SQL, nothing stored.
+    assert!(s.add_status_epoch(&status_row("a", "t", u64::MAX)).is_err());
+    // Append-only even to other SQL clients of the file.
+    let w = lock(&s.writer);
+    assert!(w.execute("DELETE FROM status_epochs", []).is_err());
+    assert!(w
+        .execute("UPDATE status_epochs SET document = '{}'", [])
+        .is_err());
+    drop(w);
+    drop(s);
+    // And kept across a reopen.
+    assert_eq!(open(&dir).status_epochs().unwrap(), all);
+}
+
 #[test]
 fn migrations_are_valid() {
     migrations().validate().unwrap();
