@@ -168,7 +168,10 @@ fn every_example_accepts_a_matching_presentation() {
         let policy = load(&f, file);
         let spec: Vec<_> = creds.iter().map(|(r, t)| (*r, *t, vec![])).collect();
         let (req, pres, epochs) = present_status(&mut f, &policy, &spec);
-        let asks_status = policy.requirements.iter().any(|r| r.max_status_epoch_age.is_some());
+        let asks_status = policy
+            .requirements
+            .iter()
+            .any(|r| r.max_status_epoch_age.is_some());
         assert_eq!(!epochs.is_empty(), asks_status, "{file}");
         let at = now() + Duration::seconds(30);
         let d = evaluate_with_epochs(&f.registry, &policy, &req, &pres, at, epochs);
@@ -235,7 +238,9 @@ fn the_status_example_accepts_the_current_epoch_only() {
     let policy = load(&f, "rental-desk-licence-status.json");
     let spec = [("500103", "drivers_license", vec![])];
     let (req, pres, epochs) = present_status(&mut f, &policy, &spec);
-    let status = req.credentials[0].status.expect("the request asks for status");
+    let status = req.credentials[0]
+        .status
+        .expect("the request asks for status");
     assert_eq!(status.max_epoch_age, 0);
     assert_eq!(pres.credentials[0].status_epoch, Some(0));
     let at = now() + Duration::seconds(30);

@@ -106,7 +106,11 @@ impl<'a> Trusted<'a> {
         for (i, e) in epochs.into_iter().enumerate() {
             let file = files.get(i).map_or_else(String::new, |p| shown(p));
             e.verify_with(keys).map_err(|err| {
-                anyhow!("{file}: status epoch {} of {}: {err}", e.epoch(), safe(&e.issuer))
+                anyhow!(
+                    "{file}: status epoch {} of {}: {err}",
+                    e.epoch(),
+                    safe(&e.issuer)
+                )
             })?;
             let lane = by_lane
                 .entry((e.issuer.clone(), e.credential_type().to_owned()))

@@ -411,6 +411,7 @@ pub fn evaluate_with_epochs(
         return *refused;
     }
     let resolver = WithEpochs { registry, epochs };
-    let verified = zkcred_credential::verify_presentation(catalogue(), request, pres, &resolver, at);
+    let verified =
+        zkcred_credential::verify_presentation(catalogue(), request, pres, &resolver, at);
     evaluator.conclude(policy, verified)
 }

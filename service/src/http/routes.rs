@@ -1088,10 +1088,10 @@ async fn current_status_epoch(
     Path((issuer, credential_type)): Path<(String, String)>,
 ) -> Answer {
     who.require(READ_POLICIES)?;
-    ok(blocking(move || {
-        status::current_document(&*st.log.storage(), &issuer, &credential_type)
-    })
-    .await?)
+    ok(
+        blocking(move || status::current_document(&*st.log.storage(), &issuer, &credential_type))
+            .await?,
+    )
 }
 
 // --- disclosure log ---------------------------------------------------------

@@ -237,7 +237,9 @@ impl StatusEpochs {
                     epochs: BTreeMap::new(),
                 });
             if lane.accumulator_key != *e.accumulator_key() {
-                return Err(corrupt("another accumulator key than the epochs before".into()));
+                return Err(corrupt(
+                    "another accumulator key than the epochs before".into(),
+                ));
             }
             lane.epochs.insert(e.epoch(), entry_of(&e));
         }
@@ -249,7 +251,11 @@ impl StatusEpochs {
 
     /// The number of epochs held (all issuers and types).
     pub fn len(&self) -> usize {
-        self.read().values().flat_map(HashMap::values).map(|l| l.epochs.len()).sum()
+        self.read()
+            .values()
+            .flat_map(HashMap::values)
+            .map(|l| l.epochs.len())
+            .sum()
     }
 
     /// Whether no epoch is held.
@@ -328,7 +334,9 @@ impl StatusEpochs {
                 credential_type: ty,
             });
         }
-        epoch.verify(&key.public).map_err(StatusEpochError::Signature)?;
+        epoch
+            .verify(&key.public)
+            .map_err(StatusEpochError::Signature)?;
 
         let _admin = self.admin.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = entry_of(&epoch);
@@ -382,14 +390,14 @@ impl StatusEpochs {
         epoch: &StatusEpoch,
     ) -> Result<(StatusEpochSummary, bool), StatusEpochError> {
         let (issuer, ty, n) = (&epoch.issuer, epoch.credential_type(), epoch.epoch());
-        let stored = storage
-            .status_epoch(issuer, ty, Some(n))?
-            .ok_or_else(|| StatusEpochError::Corrupt {
+        let stored = storage.status_epoch(issuer, ty, Some(n))?.ok_or_else(|| {
+            StatusEpochError::Corrupt {
                 issuer: issuer.clone(),
                 credential_type: ty.to_owned(),
                 epoch: n,
                 reason: "held in memory but not stored".into(),
-            })?;
+            }
+        })?;
         let same = StatusEpoch::from_json(&stored.document).is_ok_and(|s| s == *epoch);
         if !same {
             return Err(StatusEpochError::ChainBroken(format!(
@@ -427,9 +435,7 @@ fn check_chain(
         StatusEpochError::ChainBroken(format!("epoch {n} of {issuer} / {ty}: {what}"))
     };
     let before = epochs.range(..n).next_back();
-    let after = epochs
-        .range((Bound::Excluded(n), Bound::Unbounded))
-        .next();
+    let after = epochs.range((Bound::Excluded(n), Bound::Unbounded)).next();
     if let Some((&b, prev)) = before {
         if b + 1 == n && entry.previous != Some(prev.digest) {
             return Err(broken(format!(

@@ -833,9 +833,9 @@ pub fn presentation_problem(e: &CredError) -> Problem {
             issuer,
             credential_type,
             epoch,
-        } => format!(
-            "status epoch {epoch} of {issuer} for {credential_type} is not registered here"
-        ),
+        } => {
+            format!("status epoch {epoch} of {issuer} for {credential_type} is not registered here")
+        }
         E::StatusEpochStale {
             epoch,
             superseded_for,

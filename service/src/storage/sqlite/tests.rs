@@ -377,7 +377,10 @@ fn status_epochs_round_trip_and_are_append_only() {
     let mut again = status_row("a", "t", 7);
     again.document = "{}".into();
     let e = s.add_status_epoch(&again).unwrap_err();
-    assert!(matches!(e, StorageError::StatusEpochExists { epoch: 7, .. }), "{e}");
+    assert!(
+        matches!(e, StorageError::StatusEpochExists { epoch: 7, .. }),
+        "{e}"
+    );
     assert_eq!(e.code(), "already_exists");
     // Ordered by issuer, type, epoch; the latest is the highest number.
     let all = s.status_epochs().unwrap();
@@ -385,9 +388,18 @@ fn status_epochs_round_trip_and_are_append_only() {
         .iter()
         .map(|r| (r.issuer.as_str(), r.credential_type.as_str(), r.epoch))
         .collect();
-    assert_eq!(keys, [("a", "t", 3), ("a", "t", 7), ("a", "u", 1), ("b", "t", 0)]);
-    assert_eq!(s.status_epoch("a", "t", None).unwrap(), Some(rows[1].clone()));
-    assert_eq!(s.status_epoch("a", "t", Some(3)).unwrap(), Some(rows[2].clone()));
+    assert_eq!(
+        keys,
+        [("a", "t", 3), ("a", "t", 7), ("a", "u", 1), ("b", "t", 0)]
+    );
+    assert_eq!(
+        s.status_epoch("a", "t", None).unwrap(),
+        Some(rows[1].clone())
+    );
+    assert_eq!(
+        s.status_epoch("a", "t", Some(3)).unwrap(),
+        Some(rows[2].clone())
+    );
     assert_eq!(s.status_epoch("a", "t", Some(4)).unwrap(), None);
     assert_eq!(s.status_epoch("a", "v", None).unwrap(), None);
     // Beyond i64: refused before SQL, nothing stored.
