@@ -81,7 +81,7 @@ use crate::fsutil;
 use crate::holder_secret::HolderSecret;
 use crate::keys::{IssuerPublicKey, KeyResolver};
 use crate::presentation::{present, Presentation, PresentationRequest};
-use crate::status::LicenseStatus;
+use crate::status::{LicenseStatus, StatusEpoch};
 use zkcred_crypto::blind::SecretProverBlind;
 
 use seal::{
@@ -123,6 +123,11 @@ pub struct WalletEntry {
     /// entries written before status existed); see [`WalletEntry::status`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<HeldStatus>,
+    /// The signed status epoch the last [`Wallet::sync`] brought the entry
+    /// to (its signature and chain checked then); see
+    /// [`WalletEntry::membership`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_epoch: Option<StatusEpoch>,
 }
 
 /// A secret as hex inside a sealed record: zeroized on drop, redacted in
@@ -582,6 +587,7 @@ impl Wallet {
             issuer_key,
             secret_prover_blind: stored,
             status: None,
+            status_epoch: None,
         };
         self.write_entry(&entry, rng)?;
         std::fs::remove_file(&pending).map_err(|source| Error::Io {

@@ -157,6 +157,14 @@ impl World {
             }
             None => assert!(!status.is_valid()),
         }
+        // What a presentation would use: the witness and its signed epoch.
+        if let Some((w, epoch)) = e.membership() {
+            assert!(status.is_valid());
+            assert_eq!(epoch, latest);
+            assert!(w
+                .witness
+                .verify(epoch.accumulator_key(), epoch.value(), &element));
+        }
         // The registry agrees.
         let lid = credential_id(&e.credential).unwrap();
         assert_eq!(self.registry.entry(&lid).unwrap().status, status);
@@ -190,9 +198,20 @@ fn valid_suspended_reinstated_and_revoked_over_many_epochs() {
     w.expect(&c, S::Valid, 0);
     w.expect(&d, S::Revoked, 2);
 
-    // A credential issued at epoch 2 joins with a witness for epoch 2.
+    // A credential issued at epoch 2 joins with a witness for epoch 2; a
+    // sync with nothing newer checks it and keeps the signed epoch.
     let (g, g_lid) = w.issue_held(&mut rng);
     w.expect(&g, S::Valid, 2);
+    assert!(w.entry(&g).membership().is_none());
+    let out = w.sync(&mut rng).unwrap();
+    assert!(out.iter().all(|o| o.from_epoch == 2 && o.to_epoch == 2));
+    let (_, epoch) = w
+        .entry(&g)
+        .membership()
+        .map(|(a, b)| (*a, b.clone()))
+        .unwrap();
+    assert_eq!(&epoch, w.epochs.last().unwrap());
+    assert!(w.entry(&b).membership().is_none(), "suspended");
 
     // Epoch 3: B reinstated, C suspended, E reinstated (not held), in one batch.
     w.change(&[
@@ -226,6 +245,10 @@ fn valid_suspended_reinstated_and_revoked_over_many_epochs() {
     w.expect(&c, S::RevokedByPenalty, 4);
     w.expect(&d, S::Revoked, 2);
     w.expect(&g, S::Valid, 6);
+    for id in [&a, &g] {
+        assert_eq!(w.entry(id).membership().unwrap().1.epoch(), 7);
+    }
+    assert!(w.entry(&c).membership().is_none());
     // Nothing new: a second sync changes nothing.
     let again = w.sync(&mut rng).unwrap();
     assert!(again
