@@ -60,6 +60,7 @@ pub fn ranges(claims: Vec<RangeClaim>) -> Relations {
         equalities: Vec::new(),
         ranges: claims,
         pseudonyms: Vec::new(),
+        memberships: vec![],
     }
 }
 

@@ -40,6 +40,7 @@ fn main() {
             bits: 32,
         }],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     let parts = [ProverPart {
         credential: &pc,

@@ -115,6 +115,23 @@ pub enum Error {
     /// validation).
     #[error("the commitment's proof of knowledge does not verify")]
     InvalidCommitmentProof,
+    /// An accumulator element equal to `-alpha`, which no value can hold
+    /// (probability `2^-255` for a random handle).
+    #[error("the element cannot be accumulated")]
+    InvalidElement,
+    /// The accumulator update removes the element (and does not add it
+    /// back): its credential is no longer in the valid set.
+    #[error("the element was removed from the accumulator")]
+    ElementRemoved,
+    /// A composite proof's accumulator membership does not hold: every
+    /// other part of the proof verified, but the credential's handle is
+    /// not in the accumulator value claimed (its licence is suspended,
+    /// revoked or cancelled in that epoch, or the witness is stale).
+    #[error("the credential is not in the accumulator")]
+    NotAccumulated,
+    /// An accumulator update's octets do not follow its encoding.
+    #[error("malformed accumulator update: {0}")]
+    MalformedUpdate(&'static str),
     /// A composite proof's octets do not follow its encoding.
     #[error("malformed composite proof: {0}")]
     MalformedCompositeProof(&'static str),

@@ -30,6 +30,7 @@
 #![forbid(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+pub mod accumulator;
 pub mod bbs;
 pub mod blind;
 pub mod composite;

@@ -505,6 +505,7 @@ fn a_holder_secret_shared_by_two_blind_credentials_in_one_composite_proof() {
             bits: 32,
         }],
         pseudonyms: Vec::new(),
+        memberships: vec![],
     };
     let relations = rel(a.secret_index(), b.secret_index());
     let parts = [
@@ -583,6 +584,7 @@ fn a_holder_secret_shared_by_two_blind_credentials_in_one_composite_proof() {
         equalities: rel(other.secret_index(), b.secret_index()).equalities,
         ranges: Vec::new(),
         pseudonyms: Vec::new(),
+        memberships: vec![],
     };
     assert_eq!(
         composite::prove(&parts, &eq_only, b"ph", &mut rng).err(),

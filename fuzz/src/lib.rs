@@ -527,6 +527,7 @@ fn composite_fixture() -> CompositeFixture {
         equalities: vec![(at(2), at(8))],
         ranges: vec![claim(5, Some(10_000), Some(20_000))],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     let disclosed_idx = [0usize, 1];
     let parts = [ProverPart {
@@ -542,6 +543,7 @@ fn composite_fixture() -> CompositeFixture {
             equalities: Vec::new(),
             ranges: vec![claim(5, None, Some(20_000)), claim(9, Some(13_000), None)],
             pseudonyms: vec![],
+            memberships: vec![],
         },
     ]
     .iter()

@@ -34,7 +34,8 @@ use rand_core::{CryptoRng, RngCore};
 use super::verifier::check_challenge_vartime;
 use super::{MessageGenerators, Proof, Suite, VerifierKey};
 use crate::curve::{
-    final_exp_is_one, msm_u128_vartime, multi_miller_loop_vartime, G1Affine, Scalar,
+    final_exp_is_one, msm_u128_vartime, multi_miller_loop_vartime, pairing_product_is_one_vartime,
+    G1Affine, G2Prepared, Scalar,
 };
 use crate::Error;
 
@@ -104,11 +105,70 @@ pub fn verify_batch_parallel(items: &[BatchItem<'_>]) -> Vec<Result<(), Error>> 
         .collect()
 }
 
+/// One pairing equation `e(a, K) * e(b, -BP2) = 1` for a G2 key `K`: a BBS
+/// proof's `(Abar, Bbar)` under the issuer's `W`, or an accumulator
+/// membership's `(Cbar, Dbar)` under the accumulator key `Q`
+/// ([`crate::accumulator`]). Equations with the same key share their
+/// Miller loop in a combined check.
+#[derive(Clone, Copy)]
+pub(crate) struct PairingEquation<'a> {
+    /// The key's compressed octets (the grouping key).
+    pub key: &'a [u8; 96],
+    /// The key's prepared lines.
+    pub prepared: &'a G2Prepared,
+    /// The point paired with the key.
+    pub a: G1Affine,
+    /// The point paired with `-BP2`.
+    pub b: G1Affine,
+}
+
+impl<'a> PairingEquation<'a> {
+    /// A BBS proof's equation `e(Abar, W) * e(Bbar, -BP2) = 1`.
+    pub(crate) fn bbs(key: &'a VerifierKey, proof: &Proof) -> Self {
+        PairingEquation {
+            key: key.public_key().as_bytes(),
+            prepared: key.public_key().prepared(),
+            a: proof.abar,
+            b: proof.bbar,
+        }
+    }
+
+    /// The exact check of this one equation.
+    pub(crate) fn holds_vartime(&self) -> bool {
+        let neg_bp2 = &Suite::Bls12381Sha256.consts().neg_bp2;
+        pairing_product_is_one_vartime(&[(&self.a, self.prepared), (&self.b, neg_bp2)])
+    }
+}
+
 /// Gives every index in `group` its final result by combined pairing checks
 /// of `e(Abar, W) * e(Bbar, -BP2)` over the `(key, proof)` pairs, bisecting
-/// on failure (the composite proofs' batch uses it too).
+/// on failure.
 pub(crate) fn settle_pairings<R: RngCore + CryptoRng + ?Sized>(
     items: &[(&VerifierKey, &Proof)],
+    group: &[usize],
+    rng: &mut R,
+    results: &mut [Result<(), Error>],
+) {
+    let equations: Vec<PairingEquation<'_>> = items
+        .iter()
+        .map(|(k, p)| PairingEquation::bbs(k, p))
+        .collect();
+    settle_equations(&equations, group, rng, results);
+}
+
+/// Gives every index in `group` its final result by random linear
+/// combinations of the equations (one Miller loop per distinct key plus
+/// one for `-BP2`, one final exponentiation), bisecting on failure (the
+/// composite proofs' batch uses it with their BBS and membership
+/// equations).
+///
+/// Soundness: with coefficients `rho_i` uniform in `[1, 2^128)`, a set
+/// holding one false equation passes with probability at most `2^-128`
+/// (the product of the equations' left sides is `g^(sum rho_i x_i)` for
+/// exponents `x_i`, not all zero, of the target group of prime order `r >
+/// 2^254`).
+pub(crate) fn settle_equations<R: RngCore + CryptoRng + ?Sized>(
+    items: &[PairingEquation<'_>],
     group: &[usize],
     rng: &mut R,
     results: &mut [Result<(), Error>],
@@ -121,8 +181,8 @@ pub(crate) fn settle_pairings<R: RngCore + CryptoRng + ?Sized>(
         return;
     }
     let (a, b) = group.split_at(group.len() / 2);
-    settle_pairings(items, a, rng, results);
-    settle_pairings(items, b, rng, results);
+    settle_equations(items, a, rng, results);
+    settle_equations(items, b, rng, results);
 }
 
 /// A uniformly random coefficient in `[1, 2^128)`.
@@ -137,42 +197,39 @@ fn coefficient<R: RngCore + CryptoRng + ?Sized>(rng: &mut R) -> u128 {
     }
 }
 
-/// One key's share of a combined check: its points and coefficients.
-type KeyGroup<'a> = (&'a VerifierKey, Vec<G1Affine>, Vec<u128>);
+/// One key's share of a combined check: its prepared lines, points and
+/// coefficients.
+type KeyGroup<'a> = (&'a G2Prepared, Vec<G1Affine>, Vec<u128>);
 
 fn combined_pairing_ok_vartime<R: RngCore + CryptoRng + ?Sized>(
-    items: &[(&VerifierKey, &Proof)],
+    items: &[PairingEquation<'_>],
     group: &[usize],
     rng: &mut R,
 ) -> bool {
     if let [only] = group {
-        // One proof: the exact check, no coefficient needed.
-        let (key, proof) = items[*only];
-        return super::verifier::pairing_check_vartime(key.public_key(), proof).is_ok();
+        // One equation: the exact check, no coefficient needed.
+        return items[*only].holds_vartime();
     }
     let rho: Vec<u128> = group.iter().map(|_| coefficient(rng)).collect();
-    // Group the Abar side by key (same key: same prepared G2 lines).
+    // Group the key side by key (same key: same prepared G2 lines).
     let mut by_key: HashMap<&[u8; 96], KeyGroup<'_>> = HashMap::new();
-    let mut bbars = Vec::with_capacity(group.len());
+    let mut bs = Vec::with_capacity(group.len());
     for (&i, &r) in group.iter().zip(&rho) {
-        let (key, proof) = items[i];
+        let eq = &items[i];
         let e = by_key
-            .entry(key.public_key().as_bytes())
-            .or_insert_with(|| (key, Vec::new(), Vec::new()));
-        e.1.push(proof.abar);
+            .entry(eq.key)
+            .or_insert_with(|| (eq.prepared, Vec::new(), Vec::new()));
+        e.1.push(eq.a);
         e.2.push(r);
-        bbars.push(proof.bbar);
+        bs.push(eq.b);
     }
-    let b_sum = msm_u128_vartime(&bbars, &rho).to_affine();
-    let a_sums: Vec<(&VerifierKey, G1Affine)> = by_key
+    let b_sum = msm_u128_vartime(&bs, &rho).to_affine();
+    let a_sums: Vec<(&G2Prepared, G1Affine)> = by_key
         .into_values()
         .map(|(k, pts, rs)| (k, msm_u128_vartime(&pts, &rs).to_affine()))
         .collect();
     let neg_bp2 = &Suite::Bls12381Sha256.consts().neg_bp2;
-    let mut terms: Vec<(&G1Affine, &crate::curve::G2Prepared)> = a_sums
-        .iter()
-        .map(|(k, a)| (a, k.public_key().prepared()))
-        .collect();
+    let mut terms: Vec<(&G1Affine, &G2Prepared)> = a_sums.iter().map(|(k, a)| (a, *k)).collect();
     terms.push((&b_sum, neg_bp2));
     final_exp_is_one(&multi_miller_loop_vartime(&terms))
 }

@@ -78,9 +78,9 @@ mod verifier;
 
 use rand_core::{CryptoRng, RngCore};
 
-pub(crate) use batch::settle_pairings;
 #[cfg(feature = "parallel")]
 pub use batch::verify_batch_parallel;
+pub(crate) use batch::{settle_equations, PairingEquation};
 pub use batch::{verify_batch, BatchItem};
 pub(crate) use domain::calculate_domain as calculate_domain_with;
 pub use domain::{

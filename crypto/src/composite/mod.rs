@@ -11,7 +11,10 @@
 //!   on a Pedersen commitment to the message with a Bulletproofs+ range
 //!   proof ([`crate::range`]);
 //! * [`Relations::pseudonyms`]: per-verifier pseudonyms `P = OP * m` of a
-//!   hidden message `m` for a verifier context ([`pseudonym`]).
+//!   hidden message `m` for a verifier context ([`pseudonym`]);
+//! * [`Relations::memberships`]: hidden messages accumulated in an
+//!   accumulator value (a licence's revocation handle in its issuer's
+//!   accumulator of valid licences: [`membership`], [`crate::accumulator`]).
 //!
 //! # The proof
 //! 1. Every credential runs the draft's `ProofInit` with fresh blindings,
@@ -26,7 +29,8 @@
 //!    generators; the commitments and the range proof use the first's):
 //!    `c = hash_to_scalar(I2OSP(n, 8) || per credential (R, (i, msg_i)*,
 //!    Abar, Bbar, D, T1, T2, domain) || relations || per commitment (C, T_C)
-//!    || per pseudonym (P, U) || I2OSP(len(ph), 8) || ph)`, with `dst = api_id ||
+//!    || per pseudonym (P, U) || per membership (Cbar, Dbar, T) ||
+//!    I2OSP(len(ph), 8) || ph)`, with `dst = api_id ||
 //!    "COMPOSITE_H2S_"`.
 //! 4. Every BBS proof is finalised with `c` (the draft's `ProofFinalize`),
 //!    every commitment answers `s^ = s~ + s * c`; the equal messages' `m^`
@@ -73,14 +77,16 @@
 //! ones here unchanged.
 
 mod commitment;
+pub mod membership;
 mod proof;
 mod prove;
 pub mod pseudonym;
 mod verify;
 
 pub use commitment::commitment_generators;
+pub use membership::MembershipClaim;
 pub use proof::CompositeProof;
-pub use prove::{prove, ProverPart};
+pub use prove::{prove, prove_with_witnesses, ProverPart};
 pub use pseudonym::PseudonymClaim;
 pub use verify::{verify, verify_batch, CompositeItem, VerifierPart};
 
@@ -118,6 +124,8 @@ pub struct Relations {
     pub ranges: Vec<RangeClaim>,
     /// Pseudonyms claimed on hidden messages ([`pseudonym`]).
     pub pseudonyms: Vec<PseudonymClaim>,
+    /// Accumulator memberships claimed on hidden messages ([`membership`]).
+    pub memberships: Vec<MembershipClaim>,
 }
 
 /// Most relations of each kind in one presentation.
@@ -126,7 +134,10 @@ pub const MAX_RELATIONS: usize = 64;
 impl Relations {
     /// Whether there is nothing to prove beyond the BBS proofs.
     pub fn is_empty(&self) -> bool {
-        self.equalities.is_empty() && self.ranges.is_empty() && self.pseudonyms.is_empty()
+        self.equalities.is_empty()
+            && self.ranges.is_empty()
+            && self.pseudonyms.is_empty()
+            && self.memberships.is_empty()
     }
 
     /// The committed messages: each message a range is claimed on, once, in
@@ -178,6 +189,17 @@ impl Relations {
                 out.extend_from_slice(&n.context_id);
             }
         }
+        // Likewise for memberships.
+        if !self.memberships.is_empty() {
+            out.extend_from_slice(b"MEMBERSHIPS");
+            out.extend_from_slice(&(self.memberships.len() as u64).to_be_bytes());
+            for m in &self.memberships {
+                out.extend_from_slice(&(m.message.credential as u64).to_be_bytes());
+                out.extend_from_slice(&(m.message.index as u64).to_be_bytes());
+                out.extend_from_slice(m.public_key.as_bytes());
+                out.extend_from_slice(&m.value.to_bytes());
+            }
+        }
         out
     }
 
@@ -188,6 +210,7 @@ impl Relations {
         if self.equalities.len() > MAX_RELATIONS
             || self.ranges.len() > MAX_RELATIONS
             || self.pseudonyms.len() > MAX_RELATIONS
+            || self.memberships.len() > MAX_RELATIONS
         {
             return Err(InvalidStatement("too many relations"));
         }
@@ -228,6 +251,9 @@ impl Relations {
             if n.context_id.is_empty() || n.context_id.len() > pseudonym::MAX_CONTEXT_ID_LEN {
                 return Err(InvalidStatement("pseudonym context_id length"));
             }
+        }
+        for m in &self.memberships {
+            hidden(&m.message)?;
         }
         Ok(())
     }
@@ -271,6 +297,7 @@ pub(crate) fn challenge(
     relations: &Relations,
     commitments: &[(crate::curve::G1Affine, crate::curve::G1Affine)],
     pseudonyms: &[(crate::curve::G1Affine, crate::curve::G1Affine)],
+    memberships: &[[crate::curve::G1Affine; 3]],
     ph: &[u8],
 ) -> crate::curve::Scalar {
     let mut buf = Vec::with_capacity(1024);
@@ -298,9 +325,18 @@ pub(crate) fn challenge(
             buf.extend_from_slice(&u.to_compressed());
         }
     }
+    if !relations.memberships.is_empty() {
+        for points in memberships {
+            for p in points {
+                buf.extend_from_slice(&p.to_compressed());
+            }
+        }
+    }
     buf.extend_from_slice(&(ph.len() as u64).to_be_bytes());
     suite.hash_parts_to_scalar(&[&buf, ph], &suite.dst(b"COMPOSITE_H2S_"))
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_membership;

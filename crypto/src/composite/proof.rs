@@ -2,6 +2,7 @@
 //! sections that refuses unknown tags, repeated or out-of-order sections and
 //! trailing octets.
 
+use super::membership::MembershipProof;
 use crate::bbs::Proof;
 use crate::curve::{G1Affine, Scalar, G1_LEN, SCALAR_LEN};
 use crate::range::RangeProof;
@@ -14,6 +15,7 @@ const TAG_BBS: u8 = 1;
 const TAG_COMMITMENTS: u8 = 2;
 const TAG_RANGE: u8 = 3;
 const TAG_PSEUDONYMS: u8 = 4;
+const TAG_MEMBERSHIPS: u8 = 5;
 /// Most credentials in one composite proof.
 pub const MAX_CREDENTIALS: usize = 16;
 
@@ -28,7 +30,10 @@ pub const MAX_CREDENTIALS: usize = 16;
 ///   `C (48) || s^ (32)`;
 /// * `0x03` range proof (optional): `I2OSP(len, 2) || proof` ([`RangeProof`]);
 /// * `0x04` pseudonyms (optional): `count (1 octet, 1..=64)`, then per
-///   pseudonym claim, in claim order, `P (48)`.
+///   pseudonym claim, in claim order, `P (48)`;
+/// * `0x05` accumulator memberships (optional): `count (1 octet, 1..=64)`,
+///   then per membership claim, in claim order, `Cbar (48) || Dbar (48) ||
+///   r^ (32)` ([`super::membership`]).
 ///
 /// Later statements add sections with new tags.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,6 +42,7 @@ pub struct CompositeProof {
     pub(crate) commitments: Vec<(G1Affine, Scalar)>,
     pub(crate) range: Option<RangeProof>,
     pub(crate) pseudonyms: Vec<G1Affine>,
+    pub(crate) memberships: Vec<MembershipProof>,
 }
 
 impl CompositeProof {
@@ -54,6 +60,11 @@ impl CompositeProof {
     /// in claim order.
     pub fn pseudonyms(&self) -> &[G1Affine] {
         &self.pseudonyms
+    }
+
+    /// The number of accumulator memberships the proof answers.
+    pub fn membership_count(&self) -> usize {
+        self.memberships.len()
     }
 
     /// The range proof, if any.
@@ -90,6 +101,15 @@ impl CompositeProof {
                 out.extend_from_slice(&p.to_compressed());
             }
         }
+        if !self.memberships.is_empty() {
+            out.push(TAG_MEMBERSHIPS);
+            out.push(self.memberships.len() as u8);
+            for m in &self.memberships {
+                out.extend_from_slice(&m.cbar.to_compressed());
+                out.extend_from_slice(&m.dbar.to_compressed());
+                out.extend_from_slice(&m.r_hat.to_be_bytes());
+            }
+        }
         out
     }
 
@@ -124,6 +144,7 @@ impl CompositeProof {
             commitments: Vec::new(),
             range: None,
             pseudonyms: Vec::new(),
+            memberships: Vec::new(),
         };
         let mut last = TAG_BBS;
         while !cur.rest.is_empty() {
@@ -162,6 +183,25 @@ impl CompositeProof {
                         proof
                             .pseudonyms
                             .push(G1Affine::from_compressed(cur.take(G1_LEN)?)?);
+                    }
+                }
+                TAG_MEMBERSHIPS => {
+                    let k = cur.u8()? as usize;
+                    if k == 0 || k > super::MAX_RELATIONS {
+                        return Err(Error::MalformedCompositeProof("membership count"));
+                    }
+                    for _ in 0..k {
+                        let cbar = G1Affine::from_compressed(cur.take(G1_LEN)?)?;
+                        let dbar = G1Affine::from_compressed(cur.take(G1_LEN)?)?;
+                        let s: &[u8; SCALAR_LEN] = cur
+                            .take(SCALAR_LEN)?
+                            .try_into()
+                            .map_err(|_| Error::MalformedCompositeProof("truncated"))?;
+                        proof.memberships.push(MembershipProof {
+                            cbar,
+                            dbar,
+                            r_hat: Scalar::from_be_bytes(s)?,
+                        });
                     }
                 }
                 _ => return Err(Error::MalformedCompositeProof("unknown section")),

@@ -6,9 +6,11 @@ use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroize;
 
 use super::commitment::commitment_generators;
+use super::membership::MembershipProof;
 use super::proof::MAX_CREDENTIALS;
 use super::pseudonym::context_point;
 use super::{challenge, CompositeProof, MessageRef, Relations};
+use crate::accumulator::Witness;
 use crate::bbs::{sorted_indexes, ProverCredential};
 use crate::curve::{G1Affine, G1Projective, Scalar};
 use crate::range::{self, RangeWitness};
@@ -54,6 +56,30 @@ pub fn prove<R: RngCore + CryptoRng + ?Sized>(
     ph: &[u8],
     rng: &mut R,
 ) -> Result<CompositeProof, Error> {
+    prove_with_witnesses(parts, relations, &[], ph, rng)
+}
+
+/// [`prove`] for relations with accumulator memberships: `witnesses[k]` is
+/// the membership witness of `relations.memberships[k]`'s message for its
+/// value ([`crate::accumulator::Witness`]). The witness is not checked
+/// here (a pairing): a wrong one makes a proof that does not verify; the
+/// wallet checks its witnesses when it updates them.
+///
+/// # Errors
+/// As [`prove`]; [`Error::InvalidStatement`] when the witnesses do not
+/// match the membership claims one to one.
+pub fn prove_with_witnesses<R: RngCore + CryptoRng + ?Sized>(
+    parts: &[ProverPart<'_>],
+    relations: &Relations,
+    membership_witnesses: &[Witness],
+    ph: &[u8],
+    rng: &mut R,
+) -> Result<CompositeProof, Error> {
+    if membership_witnesses.len() != relations.memberships.len() {
+        return Err(Error::InvalidStatement(
+            "one witness per membership claim is required",
+        ));
+    }
     let first = parts
         .first()
         .ok_or(Error::InvalidStatement("no credentials"))?;
@@ -191,6 +217,56 @@ pub fn prove<R: RngCore + CryptoRng + ?Sized>(
     let nym_pairs: Vec<(G1Affine, G1Affine)> =
         npoints.chunks_exact(2).map(|c| (c[0], c[1])).collect();
 
+    // Memberships: Cbar = r * C, Dbar = r * V - y * Cbar, T = r~ * V - y~ *
+    // Cbar, with the message's y~.
+    let mut r_values = Vec::with_capacity(relations.memberships.len());
+    let mut r_tildes = Vec::with_capacity(relations.memberships.len());
+    let mut mpoints = Vec::with_capacity(3 * relations.memberships.len());
+    for (claim, w) in relations.memberships.iter().zip(membership_witnesses) {
+        let r = loop {
+            let r = Scalar::random(rng);
+            if !r.is_zero() {
+                break r;
+            }
+        };
+        let rt = Scalar::random(rng);
+        let pos = undisclosed_position(&disclosed[claim.message.credential], claim.message.index);
+        let y = message(&claim.message);
+        let yt = m_tildes[claim.message.credential][pos];
+        let v = claim.value.point().to_projective();
+        let cbar = w.0.to_projective().mul_ct(&r);
+        let cbar_affine = cbar.to_affine();
+        mpoints.push(cbar);
+        mpoints.push(G1Projective::lincomb_ct(&[
+            (v, r),
+            (cbar_affine.to_projective(), -y),
+        ]));
+        mpoints.push(G1Projective::lincomb_ct(&[
+            (v, rt),
+            (cbar_affine.to_projective(), -yt),
+        ]));
+        r_values.push(r);
+        r_tildes.push(rt);
+    }
+    let mpoints = G1Projective::batch_to_affine(&mpoints);
+    let member_triples: Vec<[G1Affine; 3]> = mpoints
+        .chunks_exact(3)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    if member_triples
+        .iter()
+        .any(|t| t[0].is_identity() || t[1].is_identity())
+    {
+        // Only for a witness that is no witness of this value.
+        r_values.iter_mut().for_each(Zeroize::zeroize);
+        r_tildes.iter_mut().for_each(Zeroize::zeroize);
+        secrets.iter_mut().for_each(Zeroize::zeroize);
+        m_tildes.iter_mut().flatten().for_each(Zeroize::zeroize);
+        s_tilde.iter_mut().for_each(Zeroize::zeroize);
+        blindings.iter_mut().for_each(Zeroize::zeroize);
+        return Err(Error::InvalidStatement("membership witness"));
+    }
+
     let disclosed_msgs: Vec<Vec<(usize, Scalar)>> = parts
         .iter()
         .zip(&disclosed)
@@ -205,7 +281,15 @@ pub fn prove<R: RngCore + CryptoRng + ?Sized>(
         .zip(&disclosed_msgs)
         .map(|(i, d)| (i, d.as_slice()))
         .collect();
-    let c = challenge(suite, &hashed, relations, &pairs, &nym_pairs, ph);
+    let c = challenge(
+        suite,
+        &hashed,
+        relations,
+        &pairs,
+        &nym_pairs,
+        &member_triples,
+        ph,
+    );
 
     let bbs = parts
         .iter()
@@ -228,6 +312,18 @@ pub fn prove<R: RngCore + CryptoRng + ?Sized>(
         Some(range::prove(suite, &pg, &c, &values, &witnesses, rng)?)
     };
 
+    let memberships = member_triples
+        .iter()
+        .zip(&r_values)
+        .zip(&r_tildes)
+        .map(|((t, r), rt)| MembershipProof {
+            cbar: t[0],
+            dbar: t[1],
+            r_hat: *rt + *r * c,
+        })
+        .collect();
+    r_values.iter_mut().for_each(Zeroize::zeroize);
+    r_tildes.iter_mut().for_each(Zeroize::zeroize);
     secrets.iter_mut().for_each(Zeroize::zeroize);
     m_tildes.iter_mut().flatten().for_each(Zeroize::zeroize);
     s_tilde.iter_mut().for_each(Zeroize::zeroize);
@@ -237,6 +333,7 @@ pub fn prove<R: RngCore + CryptoRng + ?Sized>(
         commitments,
         range,
         pseudonyms: nym_pairs.iter().map(|(p, _)| *p).collect(),
+        memberships,
     })
 }
 

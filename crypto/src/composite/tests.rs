@@ -11,16 +11,16 @@ use crate::curve::Scalar;
 use crate::range::prove::prove_unchecked;
 use crate::Error;
 
-const SUITE: Suite = Suite::Bls12381Sha256;
+pub(super) const SUITE: Suite = Suite::Bls12381Sha256;
 
-struct Cred {
-    vk: VerifierKey,
-    pc: ProverCredential,
-    messages: Vec<Scalar>,
-    header: Vec<u8>,
+pub(super) struct Cred {
+    pub vk: VerifierKey,
+    pub pc: ProverCredential,
+    pub messages: Vec<Scalar>,
+    pub header: Vec<u8>,
 }
 
-fn cred(values: &[i64]) -> Cred {
+pub(super) fn cred(values: &[i64]) -> Cred {
     cred_in(SUITE, values)
 }
 
@@ -43,7 +43,7 @@ fn disclosed_pairs(c: &Cred, idx: &[usize]) -> Vec<(usize, Scalar)> {
     idx.iter().map(|&i| (i, c.messages[i])).collect()
 }
 
-fn at(credential: usize, index: usize) -> MessageRef {
+pub(super) fn at(credential: usize, index: usize) -> MessageRef {
     MessageRef { credential, index }
 }
 
@@ -122,6 +122,7 @@ fn ranges_at_inside_and_outside_their_bounds() {
             equalities: vec![],
             ranges: vec![range(0, 1, min, max)],
             pseudonyms: vec![],
+            memberships: vec![],
         };
         let r = run(&[&c], &[&[0]], &rel, None);
         if holds {
@@ -147,6 +148,7 @@ fn negative_values_and_64_bit_widths() {
             },
         ],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     assert_eq!(run(&[&c], &[&[]], &rel, None), Ok(Ok(())));
 }
@@ -160,6 +162,7 @@ fn one_two_and_three_credentials_with_equalities() {
         equalities: vec![(at(0, 0), at(0, 2))],
         ranges: vec![],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     // 42 != 99: refused by the prover.
     assert_eq!(
@@ -173,12 +176,14 @@ fn one_two_and_three_credentials_with_equalities() {
             range(1, 2, Some(20_000), None),
         ],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     assert_eq!(run(&[&id, &dl], &[&[], &[0]], &rel2, None), Ok(Ok(())));
     let rel3 = Relations {
         equalities: vec![(at(0, 0), at(1, 1)), (at(1, 1), at(2, 0))],
         ranges: vec![range(2, 1, Some(0), Some(10))],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     assert_eq!(
         run(&[&id, &dl, &third], &[&[2], &[], &[]], &rel3, None),
@@ -189,11 +194,13 @@ fn one_two_and_three_credentials_with_equalities() {
         equalities: vec![],
         ranges: rel2.ranges.clone(),
         pseudonyms: vec![],
+        memberships: vec![],
     };
     let forged = Relations {
         equalities: vec![(at(0, 2), at(1, 2))],
         ranges: rel2.ranges.clone(),
         pseudonyms: vec![],
+        memberships: vec![],
     };
     assert_eq!(
         run(&[&id, &dl], &[&[], &[0]], &no_eq, Some(&forged)),
@@ -210,6 +217,7 @@ fn a_proof_of_an_out_of_range_value_made_through_the_internals_fails() {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(30_000))],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     let parts = [ProverPart {
         credential: &c.pc,
@@ -220,6 +228,7 @@ fn a_proof_of_an_out_of_range_value_made_through_the_internals_fails() {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(19_999))],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     let values = claimed.range_values(&proof.commitments());
     // The holder's true blinding is unknown here, so a fresh proof for
@@ -269,6 +278,7 @@ fn tampering_with_anything_is_refused() {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_500))],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     let parts = [ProverPart {
         credential: &c.pc,
@@ -297,6 +307,7 @@ fn tampering_with_anything_is_refused() {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_501))],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     assert!(verify(&CompositeItem {
         relations: &other_bound,
@@ -307,6 +318,7 @@ fn tampering_with_anything_is_refused() {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_500)), range(0, 1, Some(0), None)],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     assert!(verify(&CompositeItem {
         relations: &more,
@@ -363,6 +375,7 @@ fn credentials_of_both_suites_in_one_proof() {
         equalities: vec![(at(0, 0), at(1, 0))],
         ranges: vec![range(1, 1, Some(20_000), None)],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     let proof = prove(&parts, &rel, b"ph", &mut OsRng).unwrap();
     let vparts = [
@@ -411,6 +424,7 @@ fn a_batch_gives_each_presentation_its_own_result() {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_500))],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     let proofs: Vec<CompositeProof> = creds
         .iter()
@@ -446,6 +460,7 @@ fn a_batch_gives_each_presentation_its_own_result() {
         equalities: vec![],
         ranges: vec![range(0, 1, None, Some(13_001))],
         pseudonyms: vec![],
+        memberships: vec![],
     };
     let items: Vec<CompositeItem<'_>> = (0..6)
         .map(|i| CompositeItem {
@@ -473,6 +488,7 @@ fn nym(credential: usize, index: usize, context: &[u8]) -> PseudonymClaim {
 fn nym_relations(claims: Vec<PseudonymClaim>) -> Relations {
     Relations {
         pseudonyms: claims,
+        memberships: vec![],
         ..Relations::default()
     }
 }

@@ -8,8 +8,8 @@ use super::prove::undisclosed_position;
 use super::pseudonym::context_point;
 use super::{challenge, CompositeProof, MessageRef, Relations};
 use crate::bbs::{
-    init_vartime, pairing_check_vartime, settle_pairings, MessageGenerators, Proof, Suite,
-    VerifierKey,
+    init_vartime, pairing_check_vartime, settle_equations, MessageGenerators, PairingEquation,
+    Suite, VerifierKey,
 };
 use crate::curve::{
     msm_straus_vartime, msm_straus_with_vartime, G1Affine, G1Projective, Scalar, VartimeVarBases,
@@ -52,6 +52,8 @@ pub struct CompositeItem<'a> {
 /// relations, equal responses, the commitments' Schnorr parts and the
 /// challenge. Returns the range proof's statement (empty without ranges).
 fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitment>, Error> {
+    // The statements of accumulator keys (their pairing equations) are
+    // checked by the callers, from the proof's memberships.
     let proof = item.proof;
     let parts = item.parts;
     if parts.is_empty() || parts.len() > MAX_CREDENTIALS || parts.len() != proof.bbs.len() {
@@ -142,8 +144,40 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
         .copied()
         .zip(G1Projective::batch_to_affine(&us))
         .collect();
+    // Memberships: T = r^ * V - y^ * Cbar - Dbar * c.
+    if proof.memberships.len() != relations.memberships.len() {
+        return Err(Error::VerificationFailed);
+    }
+    let member_triples: Vec<[G1Affine; 3]> = relations
+        .memberships
+        .iter()
+        .zip(&proof.memberships)
+        .map(|(claim, m)| {
+            let t = msm_straus_vartime(
+                &[],
+                &[
+                    (*claim.value.point(), m.r_hat),
+                    (m.cbar, -m_hat(&claim.message)),
+                    (m.dbar, -c),
+                ],
+            );
+            (m, t)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|(m, t)| [m.cbar, m.dbar, t.to_affine()])
+        .collect();
     let hashed: Vec<_> = inits.iter().map(|(i, d)| (i, d.as_slice())).collect();
-    if challenge(suite, &hashed, relations, &pairs, &nym_pairs, item.ph) != c {
+    if challenge(
+        suite,
+        &hashed,
+        relations,
+        &pairs,
+        &nym_pairs,
+        &member_triples,
+        item.ph,
+    ) != c
+    {
         return Err(Error::VerificationFailed);
     }
     let values = relations.range_values(&proof.commitments());
@@ -161,11 +195,18 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
 /// credentials or the proof's shape; [`Error::TooManyMessages`],
 /// [`Error::DuplicateIndex`], [`Error::IndexOutOfRange`] for bad disclosed
 /// indexes; [`Error::InvalidRangeStatement`]; [`Error::VerificationFailed`]
-/// when any check fails.
+/// when any check fails; [`Error::NotAccumulated`] when everything but a
+/// membership's pairing equation holds (a stale witness, or a licence no
+/// longer in the valid set).
 pub fn verify(item: &CompositeItem<'_>) -> Result<(), Error> {
     let values = check_challenge_vartime(item)?;
     for (p, bbs) in item.parts.iter().zip(&item.proof.bbs) {
         pairing_check_vartime(p.key.public_key(), bbs)?;
+    }
+    for eq in membership_equations(item) {
+        if !eq.holds_vartime() {
+            return Err(Error::NotAccumulated);
+        }
     }
     if let Some(rp) = &item.proof.range {
         let suite = item.parts[0].suite;
@@ -203,23 +244,35 @@ pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
             }
         }
     }
-    // Pairings: every BBS proof of every item still standing.
-    let mut pairs: Vec<(&VerifierKey, &Proof)> = Vec::new();
-    let mut owner = Vec::new();
+    // Pairings: every BBS proof and every membership of every item still
+    // standing, in one random linear combination.
+    let mut equations: Vec<PairingEquation<'_>> = Vec::new();
+    // (item, whether the equation is a membership's)
+    let mut owner: Vec<(usize, bool)> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         if results[i].is_ok() {
             for (p, bbs) in it.parts.iter().zip(&it.proof.bbs) {
-                pairs.push((p.key, bbs));
-                owner.push(i);
+                equations.push(PairingEquation::bbs(p.key, bbs));
+                owner.push((i, false));
+            }
+            for eq in membership_equations(it) {
+                equations.push(eq);
+                owner.push((i, true));
             }
         }
     }
-    let all: Vec<usize> = (0..pairs.len()).collect();
-    let mut pair_results: Vec<Result<(), Error>> = vec![Ok(()); pairs.len()];
-    settle_pairings(&pairs, &all, rng, &mut pair_results);
-    for (k, r) in pair_results.into_iter().enumerate() {
+    let all: Vec<usize> = (0..equations.len()).collect();
+    let mut pair_results: Vec<Result<(), Error>> = vec![Ok(()); equations.len()];
+    settle_equations(&equations, &all, rng, &mut pair_results);
+    // A failed BBS equation outranks a failed membership of the same item.
+    for (k, r) in pair_results.iter().enumerate() {
+        let (i, membership) = owner[k];
         if r.is_err() {
-            results[owner[k]] = Err(Error::VerificationFailed);
+            if !membership {
+                results[i] = Err(Error::VerificationFailed);
+            } else if results[i].is_ok() {
+                results[i] = Err(Error::NotAccumulated);
+            }
         }
     }
     // Range proofs.
@@ -257,4 +310,21 @@ pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
         }
     }
     results
+}
+
+/// The pairing equations `e(Cbar, Q) * e(Dbar, -BP2) = 1` of an item's
+/// memberships (after [`check_challenge_vartime`] matched their count to
+/// the claims).
+fn membership_equations<'a>(item: &CompositeItem<'a>) -> Vec<PairingEquation<'a>> {
+    item.relations
+        .memberships
+        .iter()
+        .zip(&item.proof.memberships)
+        .map(|(claim, m)| PairingEquation {
+            key: claim.public_key.as_bytes(),
+            prepared: claim.public_key.prepared(),
+            a: m.cbar,
+            b: m.dbar,
+        })
+        .collect()
 }
