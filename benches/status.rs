@@ -37,14 +37,35 @@
 //!   set updated; the set's copy is made outside the timing) and
 //!   `dock_remove_batch_omega` (the same and the `Omega` the holders need).
 //!
+//! zkcred-crypto (`zkcred_benches::zkcred_status`), the same credential
+//! and disclosure; the registry's value is `Accumulator::initial` (issuing
+//! does not change it, so the 10,000 other handles need no addition):
+//! - `zkcred_bbs_only`: the plain BBS proof, the baseline;
+//! - `zkcred_composite`: a composite proof with no relation (what the
+//!   composite framing alone costs);
+//! - `zkcred_membership`: a composite proof with one `MembershipClaim` on
+//!   message 0 (`composite::prove_with_witnesses`, `composite::verify`;
+//!   batches with `composite::verify_batch`, the membership pairing folded
+//!   into the batch's random linear combination);
+//! - `status_witness_update/<k>`, `zkcred`: `Witness::update_vartime` over
+//!   the epoch's `Update` of `k` removals (one multi-scalar multiplication
+//!   of `k + 1` points);
+//! - `status_accumulator_update/1000`, `zkcred`: `SecretKey::update` with
+//!   1,000 removals: the new value and the `Update` (every intermediate
+//!   value), what the registry publishes.
+//!
 //! Before timing: every proof verifies and fails with a changed disclosed
 //! message; a membership proof fails against another accumulator value; a
 //! removed credential's witness cannot be updated and its proof with the
 //! old witness fails against the new value; both update paths give the
 //! same witness, which verifies against the new value and not the old;
-//! `remove_batch` ends at the value the single removals reach.
+//! `remove_batch` ends at the value the single removals reach. zkcred: the
+//! same, plus a batch with one changed proof fails, a removed handle's
+//! witness update is `Error::ElementRemoved`, and the updated witness after
+//! one removal is the one the registry would hand out.
 //!
-//! Serialized proof sizes are printed to stderr (`size <id>: <n> bytes`)
+//! Serialized proof sizes (and the published update for 1,000 removals:
+//! zkcred's `Update`, dock's `Omega`) are printed to stderr (`size <id>: <n> bytes`)
 //! and written to `status_sizes.json` in criterion's directory for
 //! `status_summary.py`.
 //!
@@ -58,7 +79,10 @@ use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use zkcred_benches::dock_status::{self as dock, Fixture, Status};
+use zkcred_benches::zkcred_status as zs;
 use zkcred_benches::{group, rng, Clock};
+use zkcred_crypto::accumulator::Change;
+use zkcred_crypto::Error;
 
 /// Proofs per `status_verify_batch64` iteration.
 const BATCH: usize = 64;
@@ -80,7 +104,7 @@ fn criterion_dir() -> PathBuf {
 
 /// Prints the sizes and writes them as one JSON object (`{"id": bytes}`)
 /// to `status_sizes.json` in [`criterion_dir`].
-fn record_sizes(sizes: &[(&str, usize)]) {
+fn record_sizes(sizes: &[(String, usize)]) {
     let body: Vec<String> = sizes
         .iter()
         .map(|(id, n)| {
@@ -150,7 +174,47 @@ fn status(c: &mut Criterion<Clock>) {
             };
             eprintln!("revoked {id}: {refused}");
         }
-        sizes.push((id, proof.len()));
+        sizes.push((id.to_string(), proof.len()));
+    }
+
+    let zf = zs::Fixture::new(&w);
+    let zvalue = zf.value;
+    let (z_other_value, _) = zf.update(&zs::removals(1)).unwrap();
+    let (z_revoked_value, z_revoked) = zf.update(&[Change::Remove(zf.element.clone())]).unwrap();
+    let refused = zf.witness.update_vartime(&zf.element, &zvalue, &z_revoked);
+    assert!(matches!(refused, Err(Error::ElementRemoved)), "{refused:?}");
+    for s in zs::Status::ALL {
+        let id = s.id();
+        let proof = zs::prove(&zf, s, zvalue, &zf.witness, &w.disclosed, &mut prover_rng).unwrap();
+        assert!(
+            zs::verify(&zf, s, zvalue, &proof, &pairs),
+            "{id}: does not verify"
+        );
+        assert!(
+            !zs::verify(&zf, s, zvalue, &proof, &tampered_pairs),
+            "{id}: verifies with a changed disclosed message"
+        );
+        if s == zs::Status::Membership {
+            assert!(
+                !zs::verify(&zf, s, z_other_value, &proof, &pairs),
+                "{id}: verifies against another accumulator value"
+            );
+            let bad = zs::prove(
+                &zf,
+                s,
+                z_revoked_value,
+                &zf.witness,
+                &w.disclosed,
+                &mut prover_rng,
+            )
+            .unwrap();
+            assert!(
+                !zs::verify(&zf, s, z_revoked_value, &bad, &pairs),
+                "{id}: a revoked credential's proof verifies"
+            );
+            eprintln!("revoked {id}: proof generated, verification fails");
+        }
+        sizes.push((id.to_string(), proof.len()));
     }
 
     let mut g = group(c, &format!("status_prove/{}", w.id()), 1);
@@ -162,6 +226,21 @@ fn status(c: &mut Criterion<Clock>) {
                     s,
                     &value,
                     &f.witness,
+                    &w.disclosed,
+                    &mut prover_rng,
+                )
+                .unwrap()
+            })
+        });
+    }
+    for s in zs::Status::ALL {
+        g.bench_function(s.id(), |b| {
+            b.iter(|| {
+                zs::prove(
+                    black_box(&zf),
+                    s,
+                    zvalue,
+                    &zf.witness,
                     &w.disclosed,
                     &mut prover_rng,
                 )
@@ -188,6 +267,12 @@ fn status(c: &mut Criterion<Clock>) {
             })
         });
     }
+    for s in zs::Status::ALL {
+        let proof = zs::prove(&zf, s, zvalue, &zf.witness, &w.disclosed, &mut prover_rng).unwrap();
+        g.bench_function(s.id(), |b| {
+            b.iter(|| assert!(zs::verify(&zf, s, zvalue, black_box(&proof), &pairs)))
+        });
+    }
     g.finish();
 
     let mut g = group(c, &format!("status_verify_batch{BATCH}/{}", w.id()), BATCH);
@@ -211,6 +296,30 @@ fn status(c: &mut Criterion<Clock>) {
             })
         });
     }
+    for s in zs::Status::ALL {
+        let id = s.id();
+        let batch: Vec<Vec<u8>> = (0..BATCH)
+            .map(|_| zs::prove(&zf, s, zvalue, &zf.witness, &w.disclosed, &mut prover_rng).unwrap())
+            .collect();
+        assert!(zs::verify_batch(&zf, s, &batch, &pairs, &mut verifier_rng));
+        let mut spoiled = batch.clone();
+        *spoiled[BATCH / 2].last_mut().unwrap() ^= 1;
+        assert!(
+            !zs::verify_batch(&zf, s, &spoiled, &pairs, &mut verifier_rng),
+            "{id}: a batch with a changed proof verifies"
+        );
+        g.bench_function(id, |b| {
+            b.iter(|| {
+                assert!(zs::verify_batch(
+                    &zf,
+                    s,
+                    black_box(&batch),
+                    &pairs,
+                    &mut verifier_rng
+                ))
+            })
+        });
+    }
     g.finish();
 
     for k in WITNESS_UPDATES {
@@ -223,6 +332,18 @@ fn status(c: &mut Criterion<Clock>) {
         assert!(f.registry.verify_membership(&after, &element, &single));
         assert!(!f.registry.verify_membership(&value, &element, &single));
         assert!(!f.registry.verify_membership(&after, &element, &f.witness));
+
+        let (z_after, z_update) = zf.update(&zs::removals(k)).unwrap();
+        let z_updated = zf
+            .witness
+            .update_vartime(&zf.element, &zvalue, &z_update)
+            .unwrap();
+        assert!(z_updated.verify(&zf.pk, &z_after, &zf.element));
+        assert!(!z_updated.verify(&zf.pk, &zvalue, &zf.element));
+        assert!(!zf.witness.verify(&zf.pk, &z_after, &zf.element));
+        if k == 1 {
+            assert_eq!(z_updated, zf.sk.witness(&z_after, &zf.element).unwrap());
+        }
 
         let mut g = group(c, &format!("status_witness_update/{k}"), 1);
         if k >= 10_000 {
@@ -239,6 +360,13 @@ fn status(c: &mut Criterion<Clock>) {
             b.iter(|| {
                 published
                     .update_omega(black_box(&f.witness), &element)
+                    .unwrap()
+            })
+        });
+        g.bench_function("zkcred", |b| {
+            b.iter(|| {
+                black_box(&zf.witness)
+                    .update_vartime(&zf.element, &zvalue, &z_update)
                     .unwrap()
             })
         });
@@ -260,6 +388,22 @@ fn status(c: &mut Criterion<Clock>) {
         .update_using_public_info_after_batch_updates(&[], &removed, &omega, &element)
         .unwrap();
     assert!(f.registry.verify_membership(&expected, &element, &updated));
+    let z_changes = zs::removals(REGISTRY_REMOVALS);
+    let (z_after, z_update) = zf.update(&z_changes).unwrap();
+    assert_eq!(z_update.len(), REGISTRY_REMOVALS);
+    assert_eq!(z_update.value(&zvalue), z_after);
+    let z_updated = zf
+        .witness
+        .update_vartime(&zf.element, &zvalue, &z_update)
+        .unwrap();
+    assert!(z_updated.verify(&zf.pk, &z_after, &zf.element));
+    let mut omega_bytes = Vec::new();
+    ark_serialize::CanonicalSerialize::serialize_compressed(&omega, &mut omega_bytes).unwrap();
+    sizes.push((
+        format!("zkcred_update_{REGISTRY_REMOVALS}"),
+        z_update.to_bytes().len(),
+    ));
+    sizes.push((format!("dock_omega_{REGISTRY_REMOVALS}"), omega_bytes.len()));
     let mut g = group(
         c,
         &format!("status_accumulator_update/{REGISTRY_REMOVALS}"),
@@ -280,6 +424,9 @@ fn status(c: &mut Criterion<Clock>) {
             },
             BatchSize::LargeInput,
         )
+    });
+    g.bench_function("zkcred", |b| {
+        b.iter(|| zf.update(black_box(&z_changes)).unwrap())
     });
     g.finish();
 

@@ -150,6 +150,12 @@ def main():
         print("| " + " | ".join(fmt(m.get((g, fn))) for fn, _ in REGISTRY_FNS) + " |")
         print()
 
+    pubs = sorted(k for k in sizes if k.startswith(("zkcred_update_", "dock_omega_")))
+    if pubs:
+        print("Published per epoch (bytes): " + ", ".join(f"{k} {sizes[k]:,}" for k in pubs)
+              + " (dock's holders also need the removed elements, 32 bytes each)")
+        print()
+
     print("Peer / zkcred (same operation):")
     pairs = []
     for g, _ in PROOF_GROUPS:

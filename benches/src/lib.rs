@@ -26,12 +26,15 @@
 //!
 //! `status.rs` measures credential status through a positive accumulator:
 //! docknetwork's `vb_accumulator` 0.29 and its membership statements in
-//! `proof_system` 0.34, in [`dock_status`], single-threaded.
+//! `proof_system` 0.34, in [`dock_status`], single-threaded, beside
+//! zkcred-crypto's accumulator and composite membership statement in
+//! [`zkcred_status`].
 
 pub mod dock_predicates;
 pub mod dock_status;
 pub mod holder;
 pub mod zkcred_predicates;
+pub mod zkcred_status;
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
