@@ -115,6 +115,8 @@ def main():
             else:
                 cells.append("")
         size = f"+{sizes[a] - sizes[b]} B" if a in sizes and b in sizes else ""
+        if not any(cells):
+            continue
         print(f"| {label} | " + " | ".join(cells) + f" | {size} |")
     print()
 
