@@ -75,6 +75,11 @@ pub struct DisclosedOut {
     /// value).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub predicates: Vec<PredicateOutcome>,
+    /// The epoch of the issuer's status list the licence was proven valid
+    /// in (policies with a `status` requirement only). The disclosure log
+    /// records it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_epoch: Option<u64>,
 }
 
 /// A predicate's outcome in an accepted decision.

@@ -230,6 +230,51 @@ pub enum Error {
     /// wallet it was issued to, can be neither verified nor presented.
     #[error("this credential is bound to a holder secret that is not here: present it from the wallet it was issued to")]
     HolderBindingMissing,
+    /// A requested entry asks for the licence's status and the holder has
+    /// no status witness for the credential (never synced, or the issuer
+    /// keeps no status list for its type).
+    #[error("entry {entry} ({credential_type}) asks for the licence's status and this credential has no status witness: sync the wallet")]
+    StatusWitnessMissing {
+        /// The entry.
+        entry: usize,
+        /// The credential type.
+        credential_type: String,
+    },
+    /// A presented entry does not name the status epoch its request asks
+    /// for, or names one its request does not ask for.
+    #[error("entry {entry}: {reason}")]
+    StatusMissing {
+        /// The entry.
+        entry: usize,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The status epoch a presentation names is not known to the verifier.
+    #[error("no status epoch {epoch} of {issuer} for {credential_type} is known here")]
+    StatusEpochUnknown {
+        /// The issuer.
+        issuer: String,
+        /// The credential type.
+        credential_type: String,
+        /// The epoch named.
+        epoch: u64,
+    },
+    /// The status epoch a presentation names was superseded longer ago than
+    /// the request allows.
+    #[error("status epoch {epoch} was superseded {superseded_for} s ago; the policy accepts at most {max_epoch_age} s: sync the wallet")]
+    StatusEpochStale {
+        /// The epoch named.
+        epoch: u64,
+        /// Seconds since the next epoch was published.
+        superseded_for: u64,
+        /// The request's bound, in seconds.
+        max_epoch_age: u64,
+    },
+    /// The licence is not in its issuer's list of valid licences for the
+    /// epoch named (suspended, revoked or cancelled, or the holder's
+    /// witness is stale): every other part of the proof verified.
+    #[error("the licence is not valid in its issuer's status list for the epoch presented (suspended, revoked or cancelled)")]
+    LicenseNotValid,
     /// A credential that no pending request of this wallet asked for: issued
     /// to another wallet (its holder secret), or added already.
     #[error("no credential request of this wallet matches this credential: it was issued to another wallet's holder secret, or it was added already")]
@@ -506,6 +551,10 @@ impl Error {
             | Error::InvalidCredentialRequest(_) => P::InvalidRequest,
             Error::HolderBindingMissing | Error::NotRequestedByThisWallet => P::NotFound,
             Error::HolderMismatch { .. } => P::ProofInvalid,
+            Error::StatusWitnessMissing { .. } | Error::StatusMissing { .. } => P::StatusMissing,
+            Error::StatusEpochUnknown { .. } => P::StatusEpochUnknown,
+            Error::StatusEpochStale { .. } => P::StatusEpochStale,
+            Error::LicenseNotValid => P::LicenseNotValid,
             Error::UnsupportedEncodingVersion(_) => P::UnsupportedEncoding,
             Error::UnknownSuite(_) | Error::SuiteMismatch { .. } => P::SuiteMismatch,
             Error::UnknownKey { .. } => P::UnknownKey,

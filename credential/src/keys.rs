@@ -438,6 +438,20 @@ impl IssuerKey {
 pub trait KeyResolver {
     /// The key `key_id` of `issuer`, if known.
     fn resolve(&self, issuer: &str, key_id: &str) -> Option<&IssuerPublicKey>;
+
+    /// Epoch `epoch` of `issuer`'s status list for `credential_type`, if
+    /// known (its issuer signature checked when it was obtained). The
+    /// default knows none: a resolver without status epochs refuses every
+    /// presentation whose request asks for licence status.
+    fn status_epoch(
+        &self,
+        issuer: &str,
+        credential_type: &str,
+        epoch: u64,
+    ) -> Option<crate::presentation::status::StatusEpochView> {
+        let _ = (issuer, credential_type, epoch);
+        None
+    }
 }
 
 /// A set of trusted issuer public keys (what a verifier or holder trusts).

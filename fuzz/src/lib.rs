@@ -792,9 +792,57 @@ fn decode_all(data: &[u8]) {
     if let Ok(e) = zkcred_crypto::nym::SignerNymEntropy::from_bytes(data) {
         assert_eq!(&e.to_bytes()[..], data, "signer_nym_entropy round trip");
     }
+    decode_accumulator(data);
     if let Ok(c) = zkcred_crypto::blind::CommitmentWithProof::from_bytes(data) {
         // The pseudonym issuer's check never panics either.
         let _ = zkcred_crypto::nym::verify_commitment(Suite::Bls12381Shake256, &c);
+    }
+}
+
+/// The accumulator's decoders ([`zkcred_crypto::accumulator`]): keys,
+/// values, witnesses, elements and epoch updates round-trip, identity
+/// points are refused, and a decoded update applies to a witness without
+/// panicking.
+fn decode_accumulator(data: &[u8]) {
+    use zkcred_crypto::accumulator as acc;
+    if let Ok(k) = acc::SecretKey::from_bytes(data) {
+        assert_eq!(&k.to_bytes()[..], data, "accumulator secret key round trip");
+    }
+    if let Ok(k) = acc::PublicKey::from_bytes(data) {
+        assert_eq!(&k.to_bytes()[..], data, "accumulator key round trip");
+        assert!(
+            !is_identity_encoding(data),
+            "identity accumulator key accepted"
+        );
+    }
+    if let Ok(v) = acc::Accumulator::from_bytes(data) {
+        assert_eq!(&v.to_bytes()[..], data, "accumulator value round trip");
+        assert!(
+            !v.point().is_identity(),
+            "identity accumulator value accepted"
+        );
+    }
+    if let Ok(w) = acc::Witness::from_bytes(data) {
+        assert_eq!(&w.to_bytes()[..], data, "witness round trip");
+    }
+    if let Ok(e) = acc::Element::from_bytes(data) {
+        assert_eq!(&e.to_bytes()[..], data, "element round trip");
+    }
+    if let Ok(u) = acc::Update::from_bytes(data) {
+        assert_eq!(u.to_bytes(), data, "update round trip");
+        // Applying it to some witness never panics (a removal of the
+        // element is an error, anything else a point).
+        if let Some(first) = u.changes().next() {
+            let w = acc::Witness::from_bytes(&G1Affine::generator().to_compressed());
+            if let Ok(w) = w {
+                let start = acc::Accumulator::from_bytes(&G1Affine::generator().to_compressed());
+                if let Ok(start) = start {
+                    let _ = w.update_vartime(first.element(), &start, &u);
+                    let other = acc::Element::new(Scalar::from_u64(7));
+                    let _ = w.update_vartime(&other, &start, &u);
+                }
+            }
+        }
     }
 }
 
@@ -2076,6 +2124,7 @@ fn seed_export() -> LogExport {
                         disclosed_attributes: vec!["holder_name".into()],
                         issuer: issuer_id(),
                         proven: Vec::new(),
+                        status_epoch: None,
                     }],
                     outcome: if i % 3 == 2 {
                         Outcome::Refused

@@ -113,6 +113,10 @@ pub struct ConsentEntry {
     pub statements: Vec<Statement>,
     /// The accepted issuers (empty: any).
     pub issuers: Vec<String>,
+    /// Whether the licence's status is proven (valid in its issuer's
+    /// status list), and the oldest status epoch accepted, in seconds
+    /// after it was superseded.
+    pub status_max_epoch_age: Option<u64>,
 }
 
 /// What the holder is asked to agree to: shown before anything is made.
@@ -184,6 +188,7 @@ pub fn check(
                     checked_only: Vec::new(),
                     statements: rc.statements.clone(),
                     issuers: rc.issuers.clone(),
+                    status_max_epoch_age: rc.status.map(|s| s.max_epoch_age),
                 })
                 .collect(),
             pseudonym: request.pseudonym.as_ref().map(|p| p.context.clone()),
@@ -228,6 +233,7 @@ pub fn check(
                     .collect(),
                 statements: rc.statements.clone(),
                 issuers: rc.issuers.clone(),
+                status_max_epoch_age: rc.status.map(|s| s.max_epoch_age),
             }
         })
         .collect();
@@ -435,6 +441,14 @@ pub fn within_policy(
                 "asks to prove {}, which the policy does not",
                 clip(&s.describe())
             )));
+        }
+        if rc.status.map(|s| s.max_epoch_age) != r.max_status_epoch_age {
+            return Err(at(match r.max_status_epoch_age {
+                None => "asks to prove the licence's status, which the policy does not".into(),
+                Some(age) => format!(
+                    "asks for the licence's status otherwise than the policy (epochs at most {age} s old)"
+                ),
+            }));
         }
     }
     Ok(())

@@ -55,6 +55,7 @@ use rand_core::{CryptoRng, RngCore};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use zkcred_credential::keys::check_identifier;
+use zkcred_credential::presentation::status::StatusRequirement;
 use zkcred_credential::presentation::MAX_STATEMENTS_PER_ENTRY;
 use zkcred_credential::{
     Catalogue, EqualStatement, PresentationRequest, PseudonymRequest, RequestedCredential,
@@ -227,6 +228,21 @@ pub struct RequirementSpec {
     /// Freshness of the credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub freshness: Option<CredentialFreshness>,
+    /// The licence's status: the holder proves the licence valid (not
+    /// suspended, revoked or cancelled) in its issuer's status list, for
+    /// an epoch at most this old.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusSpec>,
+}
+
+/// A status requirement as written: `{"max_epoch_age_seconds": 600}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusSpec {
+    /// How long after the issuer published the next status epoch a proof
+    /// against the previous one is still accepted, in seconds (0: the
+    /// current epoch only; at most 31 days).
+    pub max_epoch_age_seconds: u64,
 }
 
 /// A policy file as written.
@@ -345,6 +361,9 @@ pub struct Requirement {
     pub predicates: Vec<Predicate>,
     /// Freshness limit in days.
     pub max_credential_age_days: Option<u32>,
+    /// The status epoch's age limit in seconds, when the licence's status
+    /// is proven ([`StatusSpec`]).
+    pub max_status_epoch_age: Option<u64>,
     /// Attributes the policy's links prove equal to other requirements'.
     pub linked: Vec<String>,
 }
@@ -926,6 +945,19 @@ impl<'a> PolicyLoader<'a> {
             }
             predicates.push(fresh);
         }
+        let status_age = r.status.as_ref().map(|s| s.max_epoch_age_seconds);
+        if let Some(age) = status_age {
+            if age > zkcred_credential::presentation::status::MAX_EPOCH_AGE {
+                return Err(e(
+                    K::InvalidValue,
+                    &p.key("status").key("max_epoch_age_seconds"),
+                    format!(
+                        "max_epoch_age_seconds must be at most {} (31 days)",
+                        zkcred_credential::presentation::status::MAX_EPOCH_AGE
+                    ),
+                ));
+            }
+        }
         let trust = self.trust(src, &p.key("trust"), &r.trust, &r.types, verifier_region)?;
         Ok(Requirement {
             id: r.id.clone(),
@@ -935,6 +967,7 @@ impl<'a> PolicyLoader<'a> {
             may_disclose: r.may_disclose.clone(),
             predicates,
             max_credential_age_days: max_age,
+            max_status_epoch_age: status_age,
             linked: Vec::new(),
         })
     }
@@ -1226,6 +1259,9 @@ impl Policy {
             rc.issuers = r.trust.issuers.clone();
             rc.accepted_types = accepted;
             rc.statements = self.entry_statements(i, &disclose, day)?;
+            rc.status = r
+                .max_status_epoch_age
+                .map(|max_epoch_age| StatusRequirement { max_epoch_age });
             entries.push(rc);
         }
         let expires =

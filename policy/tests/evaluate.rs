@@ -953,6 +953,7 @@ fn conclude_judges_verified_statements() {
                     .collect::<BTreeMap<_, _>>(),
                 statements,
                 pseudonym: None,
+                status_epoch: None,
             }
         };
     let range =

@@ -194,6 +194,16 @@ problem_codes! {
     /// (unknown attribute, range over a non-numeric attribute, bad bound,
     /// equality across attribute types or with a later entry).
     InvalidStatement = "invalid_statement", 400, "A statement is invalid for its credential";
+    /// The request asks for the licence's status and the presentation
+    /// does not prove it (or proves one not asked for).
+    StatusMissing = "status_missing", 422, "The presentation does not prove the licence status the request asks for";
+    /// The status epoch named is not known to the verifier.
+    StatusEpochUnknown = "status_epoch_unknown", 422, "Unknown licence status epoch";
+    /// The status epoch named is older than the policy allows.
+    StatusEpochStale = "status_epoch_stale", 422, "The licence status epoch is older than the policy allows";
+    /// The licence is suspended, revoked or cancelled (not in its issuer's
+    /// accumulator of valid licences for the epoch named).
+    LicenseNotValid = "license_not_valid", 422, "The licence is suspended, revoked or cancelled";
     /// The holder's credential does not meet a requested statement (the
     /// wallet refuses to answer; never reaches a verifier).
     StatementNotSatisfied = "statement_not_satisfied", 422, "The credential does not meet a requested statement";

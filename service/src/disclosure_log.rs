@@ -329,6 +329,7 @@ mod tests {
                 disclosed_attributes: vec!["insured".into()],
                 issuer: "cn.gov.nhsa".into(),
                 proven: Vec::new(),
+                status_epoch: None,
             }],
             outcome: if i.is_multiple_of(3) {
                 Outcome::Refused

@@ -275,6 +275,7 @@ fn event() -> DisclosureEvent {
             disclosed_attributes: vec!["holder_name".into()],
             issuer: ISSUER.into(),
             proven: Vec::new(),
+            status_epoch: None,
         }],
         outcome: Outcome::Accepted,
         reason: "ok".into(),

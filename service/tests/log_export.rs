@@ -32,6 +32,7 @@ fn event(i: u64) -> DisclosureEvent {
             disclosed_attributes: vec!["age_over_18".into()],
             issuer: "cn.gov.mps".into(),
             proven: Vec::new(),
+            status_epoch: None,
         }],
         outcome: if i.is_multiple_of(5) {
             Outcome::Refused

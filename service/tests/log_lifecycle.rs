@@ -36,6 +36,7 @@ fn event() -> DisclosureEvent {
             disclosed_attributes: vec!["age_over_18".into()],
             issuer: "cn.gov.mps".into(),
             proven: Vec::new(),
+            status_epoch: None,
         }],
         outcome: Outcome::Accepted,
         reason: "ok".into(),

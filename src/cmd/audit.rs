@@ -148,6 +148,7 @@ mod tests {
                 disclosed_attributes: vec!["holder_name".into()],
                 issuer: "500000-psb".into(),
                 proven: Vec::new(),
+                status_epoch: None,
             }],
             outcome: if i.is_multiple_of(3) {
                 Outcome::Refused

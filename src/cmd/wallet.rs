@@ -669,6 +669,14 @@ fn show_consent(ctx: &mut Context<'_>, catalogue: &Catalogue, c: &Consent) -> Re
             let issuers: Vec<String> = e.issuers.iter().map(|i| safe(i)).collect();
             writeln!(err, "    only from issuer(s) {}", issuers.join(", "))?;
         }
+        if let Some(age) = e.status_max_epoch_age {
+            writeln!(
+                err,
+                "    proves without disclosing: the licence is valid in its issuer's status \
+                 list (not suspended, revoked or cancelled; status at most {age} s old), \
+                 without showing which licence"
+            )?;
+        }
     }
     if let Some(ctx_id) = &c.pseudonym {
         writeln!(

@@ -389,6 +389,7 @@ mod tests {
                 disclosed_attributes: vec!["age_over_18".into()],
                 issuer: "cn.gov.mps".into(),
                 proven: Vec::new(),
+                status_epoch: None,
             }],
             outcome: if i % 4 == 3 {
                 Outcome::Refused

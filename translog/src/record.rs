@@ -67,6 +67,12 @@ pub struct CredentialDisclosure {
     /// records without statements encode as before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub proven: Vec<ProvenStatement>,
+    /// The epoch of the issuer's status list the licence was proven valid
+    /// in (its number only: nothing of the licence), when the policy asks
+    /// for licence status. Absent otherwise, so records without it encode
+    /// as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_epoch: Option<u64>,
 }
 
 /// A statement a credential was proven to meet, as the log keeps it.
@@ -388,6 +394,7 @@ mod tests {
                 disclosed_attributes: vec!["name".into(), "age_over_18".into(), "name".into()],
                 issuer: "cn.gov.mps".into(),
                 proven: Vec::new(),
+                status_epoch: None,
             }],
             outcome: Outcome::Accepted,
             reason: "ok".into(),

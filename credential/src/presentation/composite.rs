@@ -16,6 +16,10 @@
 //!   every entry ([`crate::layout::holder_binding_index`]) proven equal to
 //!   the first entry's, so the credentials carry one holder secret (one
 //!   person's ID card cannot be combined with another's driver's license);
+//! * **licence status**, for each entry whose request asks for it: a
+//!   [`MembershipClaim`] on the entry's revocation handle
+//!   ([`layout::REVOCATION_HANDLE_INDEX`]) for the accumulator value of
+//!   the epoch the entry names ([`super::status`]);
 //! * **a pseudonym**, when the request asks for one: a
 //!   [`zkcred_crypto::composite::PseudonymClaim`] on the first entry's
 //!   holder secret for the request's context.
@@ -23,7 +27,10 @@
 //! A range statement on an optional attribute the credential does not
 //! carry is answered by disclosing `null` instead (see [`super`]).
 
-use zkcred_crypto::composite::{MessageRef, PseudonymClaim, RangeClaim, Relations};
+use zkcred_crypto::accumulator::{Accumulator, PublicKey};
+use zkcred_crypto::composite::{
+    MembershipClaim, MessageRef, PseudonymClaim, RangeClaim, Relations,
+};
 
 use super::request::{PresentationRequest, RequestedCredential};
 use super::statement::{resolve_statements, Statement};
@@ -38,6 +45,7 @@ use crate::layout;
 pub(super) fn is_composite(request: &PresentationRequest) -> bool {
     request.credentials.len() > 1
         || request.pseudonym.is_some()
+        || request.credentials.iter().any(|rc| rc.status.is_some())
         || request
             .credentials
             .iter()
@@ -149,4 +157,25 @@ pub(super) fn relations(
         }
     }
     Ok(rel)
+}
+
+/// Appends to `rel` a membership claim on the revocation handle of every
+/// entry with a status epoch: `statuses[k]` is entry `k`'s accumulator key
+/// and value, or `None`.
+pub(super) fn push_memberships(
+    rel: &mut Relations,
+    statuses: &[Option<(&PublicKey, &Accumulator)>],
+) {
+    for (k, st) in statuses.iter().enumerate() {
+        if let Some((pk, value)) = st {
+            rel.memberships.push(MembershipClaim {
+                message: MessageRef {
+                    credential: k,
+                    index: layout::REVOCATION_HANDLE_INDEX,
+                },
+                public_key: (*pk).clone(),
+                value: **value,
+            });
+        }
+    }
 }

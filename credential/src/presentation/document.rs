@@ -45,6 +45,11 @@ pub struct PresentedCredential {
     /// absent and disclosed as `null` instead; see the module docs).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<Statement>,
+    /// The epoch of the issuer's status list the entry's licence status is
+    /// proven against, when the request asks for status
+    /// ([`super::status`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_epoch: Option<u64>,
     /// The entry's own BBS proof; absent in a composite presentation,
     /// whose one proof covers every entry ([`Presentation::proof`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -140,6 +140,7 @@ mod prove;
 pub mod registration;
 mod request;
 mod statement;
+pub mod status;
 mod verify;
 
 pub use document::{Presentation, PresentedCredential, ProofObject};

@@ -5,11 +5,14 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use zkcred_crypto::{bbs, composite, Scalar};
 
-use super::composite::{is_composite, presented_statements, relations, EntryShape};
+use super::composite::{
+    is_composite, presented_statements, push_memberships, relations, EntryShape,
+};
 use super::document::{Presentation, PresentedCredential, ProofObject};
 use super::header::{composite_presentation_header, presentation_header};
 use super::request::{PresentationRequest, RequestedCredential};
 use super::statement::Statement;
+use super::status::HolderStatus;
 use super::{
     COMPOSITE_PROOF_VERSION, PRESENTATION_FORMAT, PRESENTATION_VERSION, PROOF_TYPE_BBS,
     PROOF_TYPE_COMPOSITE, PROOF_VERSION,
@@ -115,7 +118,25 @@ fn present_composite(
             statements: st,
         })
         .collect();
-    let relations = relations(catalogue, request, &shapes)?;
+    let mut relations = relations(catalogue, request, &shapes)?;
+    let mut statuses = Vec::with_capacity(holders.len());
+    let mut witnesses = Vec::new();
+    for (entry, (rc, h)) in request.credentials.iter().zip(holders).enumerate() {
+        if rc.status.is_none() {
+            statuses.push(None);
+            continue;
+        }
+        let st = h
+            .status
+            .as_ref()
+            .ok_or_else(|| Error::StatusWitnessMissing {
+                entry,
+                credential_type: h.credential.credential_type.clone(),
+            })?;
+        statuses.push(Some((&st.public_key, &st.value)));
+        witnesses.push(st.witness);
+    }
+    push_memberships(&mut relations, &statuses);
     check_one_holder(holders)?;
     check_statements_hold(holders, &presented)?;
     let indexes: Vec<Vec<usize>> = holders
@@ -133,11 +154,19 @@ fn present_composite(
         .collect();
     let st_refs: Vec<&[Statement]> = presented.iter().map(|(s, _)| s.as_slice()).collect();
     let ph = composite_presentation_header(request, &st_refs);
-    let proof = composite::prove(&parts, &relations, &ph, rng).map_err(Error::Crypto)?;
+    let proof = composite::prove_with_witnesses(&parts, &relations, &witnesses, &ph, rng)
+        .map_err(Error::Crypto)?;
     let entries = holders
         .iter()
         .zip(presented)
-        .map(|(h, (statements, disclose))| h.entry(&disclose, statements, None))
+        .zip(&request.credentials)
+        .map(|((h, (statements, disclose)), rc)| {
+            let mut e = h.entry(&disclose, statements, None);
+            if rc.status.is_some() {
+                e.status_epoch = h.status.as_ref().map(|s| s.epoch);
+            }
+            e
+        })
         .collect();
     Ok(presentation(
         request,
@@ -291,6 +320,7 @@ pub struct HolderCredential<'a> {
     t: &'a CredentialType,
     attributes: crate::credential::AttributeSet,
     prover: bbs::ProverCredential,
+    status: Option<HolderStatus>,
 }
 
 impl std::fmt::Debug for HolderCredential<'_> {
@@ -348,7 +378,21 @@ impl<'a> HolderCredential<'a> {
             t,
             attributes,
             prover,
+            status: None,
         })
+    }
+
+    /// Attaches the credential's status material (the epoch the wallet
+    /// synced to and the witness), which entries asking for licence status
+    /// need ([`super::status`]).
+    pub fn with_status(mut self, status: HolderStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// The attached status material, if any.
+    pub fn status(&self) -> Option<&HolderStatus> {
+        self.status.as_ref()
     }
 
     /// The credential.
@@ -409,6 +453,7 @@ impl<'a> HolderCredential<'a> {
             encoding_version: ENCODING_VERSION,
             disclosed,
             statements,
+            status_epoch: None,
             proof,
         }
     }

@@ -11,6 +11,7 @@ use super::registration::{RequestPolicy, VerifierRegistration};
 use super::statement::{
     check_list, earlier_entry, resolve_equal, resolve_range, statements_json, Statement,
 };
+use super::status::{StatusRequirement, MAX_EPOCH_AGE};
 use super::{
     MAX_CHALLENGE_LEN, MAX_REQUESTED_CREDENTIALS, MIN_CHALLENGE_LEN, REQUEST_FORMAT,
     REQUEST_VERSION, UNSIGNED_REQUEST_VERSION,
@@ -43,6 +44,11 @@ pub struct RequestedCredential {
     /// attributes must exist in each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted_types: Vec<String>,
+    /// Whether, and how freshly, the holder proves that the licence is
+    /// valid in its issuer's status list ([`super::status`]); `None`: not
+    /// asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<StatusRequirement>,
 }
 
 impl RequestedCredential {
@@ -54,6 +60,7 @@ impl RequestedCredential {
             issuers: Vec::new(),
             statements: Vec::new(),
             accepted_types: Vec::new(),
+            status: None,
         }
     }
 
@@ -302,6 +309,13 @@ impl PresentationRequest {
             for issuer in &rc.issuers {
                 check_identifier("issuer", issuer)?;
             }
+            if let Some(st) = &rc.status {
+                if st.max_epoch_age > MAX_EPOCH_AGE {
+                    return Err(Error::InvalidRequest(format!(
+                        "entry {index}: status max_epoch_age above {MAX_EPOCH_AGE} s"
+                    )));
+                }
+            }
             check_list(index, &rc.statements)?;
             for s in &rc.statements {
                 match s {
@@ -373,6 +387,16 @@ impl PresentationRequest {
         // Likewise the pseudonym, only when asked for.
         if let Some(p) = &self.pseudonym {
             c.str("pseudonym").str(&p.context);
+        }
+        // Likewise the status requirements, only when some entry asks.
+        if self.credentials.iter().any(|rc| rc.status.is_some()) {
+            c.str("status");
+            for rc in &self.credentials {
+                match &rc.status {
+                    Some(st) => c.str("required").i64(st.max_epoch_age as i64),
+                    None => c.str("none"),
+                };
+            }
         }
         c.digest()
     }

@@ -10,11 +10,14 @@ use zkcred_crypto::bbs::{self, MessageGenerators, Proof, Suite, VerifierKey};
 use zkcred_crypto::composite::{self, CompositeProof, Relations};
 use zkcred_crypto::Scalar;
 
-use super::composite::{is_composite, presented_statements, relations, EntryShape};
+use super::composite::{
+    is_composite, presented_statements, push_memberships, relations, EntryShape,
+};
 use super::document::{Presentation, PresentedCredential, ProofObject};
 use super::header::{composite_presentation_header, presentation_header};
 use super::request::{PresentationRequest, RequestedCredential};
 use super::statement::{reject_statements, Statement};
+use super::status::{check_fresh, StatusEpochView};
 use super::{
     COMPOSITE_PROOF_VERSION, PRESENTATION_FORMAT, PRESENTATION_VERSION, PROOF_TYPE_BBS,
     PROOF_TYPE_COMPOSITE, PROOF_VERSION,
@@ -45,6 +48,9 @@ pub struct DisclosedCredential {
     /// compressed G1 point, when the request asked for one (the same on
     /// every entry: they share the holder secret).
     pub pseudonym: Option<String>,
+    /// The epoch of the issuer's status list the licence was proven valid
+    /// in, when the request asked for status ([`super::status`]).
+    pub status_epoch: Option<u64>,
 }
 
 /// Verifies `presentation` against the verifier's own `request` at `now`,
@@ -200,6 +206,7 @@ impl PreparedEntry {
         match proof_check {
             Ok(()) => Ok(self.credential),
             Err(zkcred_crypto::Error::VerificationFailed) => Err(Error::ProofInvalid),
+            Err(zkcred_crypto::Error::NotAccumulated) => Err(Error::LicenseNotValid),
             Err(e) => Err(Error::Crypto(e)),
         }
     }
@@ -351,7 +358,50 @@ pub fn prepare_presentation(
             statements: &pc.statements,
         })
         .collect();
-    let relations = relations(catalogue, request, &shapes)?;
+    let mut relations = relations(catalogue, request, &shapes)?;
+    // Licence status: the named epoch of each entry asking for it, known
+    // and fresh enough.
+    let mut views: Vec<Option<StatusEpochView>> = Vec::with_capacity(checked.len());
+    for (entry, (rc, pc)) in request
+        .credentials
+        .iter()
+        .zip(&presentation.credentials)
+        .enumerate()
+    {
+        match (&rc.status, pc.status_epoch) {
+            (None, None) => views.push(None),
+            (None, Some(_)) => {
+                return Err(Error::StatusMissing {
+                    entry,
+                    reason: "a status epoch the request does not ask for",
+                })
+            }
+            (Some(_), None) => return Err(Error::StatusMissing {
+                entry,
+                reason:
+                    "the request asks for the licence status and the entry names no status epoch",
+            }),
+            (Some(req), Some(epoch)) => {
+                let view = keys
+                    .status_epoch(&pc.issuer, &pc.credential_type, epoch)
+                    .ok_or_else(|| Error::StatusEpochUnknown {
+                        issuer: pc.issuer.chars().take(128).collect(),
+                        credential_type: pc.credential_type.chars().take(64).collect(),
+                        epoch,
+                    })?;
+                check_fresh(&view, req, now)?;
+                views.push(Some(view));
+            }
+        }
+    }
+    let statuses: Vec<_> = views
+        .iter()
+        .map(|v| v.as_ref().map(|v| (&v.public_key, &v.value)))
+        .collect();
+    push_memberships(&mut relations, &statuses);
+    if proof.membership_count() != relations.memberships.len() {
+        return Err(Error::ProofInvalid);
+    }
     let st: Vec<&[Statement]> = presentation
         .credentials
         .iter()
@@ -366,11 +416,12 @@ pub fn prepare_presentation(
         .first()
         .map(|p| hex::encode(p.to_compressed()));
     let mut entries = Vec::with_capacity(checked.len());
-    for (mut c, bbs_proof) in checked.into_iter().zip(proof.bbs_proofs()) {
+    for ((mut c, bbs_proof), view) in checked.into_iter().zip(proof.bbs_proofs()).zip(&views) {
         if bbs_proof.undisclosed_count() + c.disclosed.len() != c.message_count {
             return Err(Error::ProofInvalid);
         }
         c.credential.pseudonym.clone_from(&pseudonym);
+        c.credential.status_epoch = view.as_ref().map(|v| v.epoch);
         entries.push(PreparedEntry {
             credential: c.credential,
             proof: bbs_proof.clone(),
@@ -548,6 +599,12 @@ fn check_entry(
         }
     } else {
         reject_statements(&pc.statements)?;
+        if pc.status_epoch.is_some() {
+            return Err(Error::StatusMissing {
+                entry: index,
+                reason: "a status epoch the request does not ask for",
+            });
+        }
     }
     let mut attributes = BTreeMap::new();
     let mut disclosed: Vec<(usize, Scalar)> = Vec::with_capacity(names.len());
@@ -585,6 +642,7 @@ fn check_entry(
             attributes,
             statements: pc.statements.clone(),
             pseudonym: None,
+            status_epoch: None,
         },
         header: layout::signature_header(t, &pc.issuer, &pc.key_id),
         disclosed,

@@ -573,6 +573,7 @@ impl Ctx<'_> {
                     .get(i)
                     .cloned()
                     .unwrap_or_else(|| "unverified".into()),
+                status_epoch: None,
             })
             .collect();
         let event = self.event(Outcome::Refused, p.code.as_str(), credentials);
@@ -596,6 +597,7 @@ impl Ctx<'_> {
                 disclosed_attributes: d.attributes.keys().cloned().collect(),
                 issuer: d.issuer.clone(),
                 proven: proven_statements(&d.statements),
+                status_epoch: d.status_epoch,
             })
             .collect();
         let decision = self.state.registry.engine().conclude(policy, Ok(disclosed));
@@ -621,6 +623,10 @@ impl Ctx<'_> {
                     .find(|c| c.requirement == r.requirement)
                     .map(|c| c.predicates.iter().map(predicate_outcome).collect())
                     .unwrap_or_default(),
+                status_epoch: summary
+                    .iter()
+                    .find(|d| d.credential_type == r.credential_type && d.issuer == r.issuer)
+                    .and_then(|d| d.status_epoch),
             })
             .collect();
         let links = decision

@@ -19,6 +19,7 @@ fn event(i: u64) -> DisclosureEvent {
             disclosed_attributes: vec!["class".into(), "valid_until".into()],
             issuer: "cn.gov.mps.traffic".into(),
             proven: Vec::new(),
+            status_epoch: None,
         }],
         outcome: Outcome::Accepted,
         reason: "ok".into(),
