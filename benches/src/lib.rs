@@ -1,5 +1,5 @@
 //! Workloads and peer wrappers shared by the zkcred benchmarks (`bbs.rs`,
-//! `verify.rs`, `predicates.rs`, `holder.rs`).
+//! `verify.rs`, `predicates.rs`, `holder.rs`, `status.rs`).
 //!
 //! Every implementation is measured "bytes in, bytes out" on the same
 //! workload: signatures and proofs arrive and leave as octet strings (so
@@ -23,10 +23,18 @@
 //! `holder.rs` measures blind issuance, holder binding and pseudonyms in
 //! zkcred-crypto and in zkryptium (its `bbsplus_blind` and `bbsplus_nym`
 //! features), in [`holder`].
+//!
+//! `status.rs` measures credential status through a positive accumulator:
+//! docknetwork's `vb_accumulator` 0.29 and its membership statements in
+//! `proof_system` 0.34, in [`dock_status`], single-threaded, beside
+//! zkcred-crypto's accumulator and composite membership statement in
+//! [`zkcred_status`].
 
 pub mod dock_predicates;
+pub mod dock_status;
 pub mod holder;
 pub mod zkcred_predicates;
+pub mod zkcred_status;
 
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};

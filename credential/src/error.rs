@@ -230,6 +230,22 @@ pub enum Error {
     /// wallet it was issued to, can be neither verified nor presented.
     #[error("this credential is bound to a holder secret that is not here: present it from the wallet it was issued to")]
     HolderBindingMissing,
+    /// The wallet holds the licence as not valid (suspended, revoked,
+    /// cancelled, expired) at its latest synced epoch: it does not present
+    /// it. Raised by the holder's side before any proof is made.
+    #[error("entry {entry}: this {credential_type} is {status} since status epoch {since_epoch} (last synced epoch {epoch}): it cannot be presented")]
+    LicenseStatusNotValid {
+        /// The entry.
+        entry: usize,
+        /// The credential type.
+        credential_type: String,
+        /// The status the wallet holds.
+        status: crate::status::LicenseStatus,
+        /// The epoch from which it holds.
+        since_epoch: u64,
+        /// The latest epoch the wallet synced to.
+        epoch: u64,
+    },
     /// A requested entry asks for the licence's status and the holder has
     /// no status witness for the credential (never synced, or the issuer
     /// keeps no status list for its type).
@@ -554,7 +570,7 @@ impl Error {
             Error::StatusWitnessMissing { .. } | Error::StatusMissing { .. } => P::StatusMissing,
             Error::StatusEpochUnknown { .. } => P::StatusEpochUnknown,
             Error::StatusEpochStale { .. } => P::StatusEpochStale,
-            Error::LicenseNotValid => P::LicenseNotValid,
+            Error::LicenseNotValid | Error::LicenseStatusNotValid { .. } => P::LicenseNotValid,
             Error::UnsupportedEncodingVersion(_) => P::UnsupportedEncoding,
             Error::UnknownSuite(_) | Error::SuiteMismatch { .. } => P::SuiteMismatch,
             Error::UnknownKey { .. } => P::UnknownKey,

@@ -80,8 +80,9 @@ use crate::error::Error;
 use crate::fsutil;
 use crate::holder_secret::HolderSecret;
 use crate::keys::{IssuerPublicKey, KeyResolver};
-use crate::presentation::{present, Presentation, PresentationRequest};
-use crate::status::LicenseStatus;
+use crate::presentation::status::HolderStatus;
+use crate::presentation::{present_prepared, HolderCredential, Presentation, PresentationRequest};
+use crate::status::{LicenseStatus, StatusEpoch};
 use zkcred_crypto::blind::SecretProverBlind;
 
 use seal::{
@@ -123,6 +124,11 @@ pub struct WalletEntry {
     /// entries written before status existed); see [`WalletEntry::status`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<HeldStatus>,
+    /// The signed status epoch the last [`Wallet::sync`] brought the entry
+    /// to (its signature and chain checked then); see
+    /// [`WalletEntry::membership`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_epoch: Option<StatusEpoch>,
 }
 
 /// A secret as hex inside a sealed record: zeroized on drop, redacted in
@@ -582,6 +588,7 @@ impl Wallet {
             issuer_key,
             secret_prover_blind: stored,
             status: None,
+            status_epoch: None,
         };
         self.write_entry(&entry, rng)?;
         std::fs::remove_file(&pending).map_err(|source| Error::Io {
@@ -699,7 +706,12 @@ impl Wallet {
     /// # Errors
     /// As [`PresentationRequest::validate`] and [`Wallet::get`];
     /// [`Error::NoMatchingCredential`] when no entry answers a requested
-    /// credential; then as [`present`].
+    /// credential; [`Error::LicenseStatusNotValid`] when the chosen licence
+    /// is suspended, revoked, cancelled or expired at the wallet's latest
+    /// synced status epoch (the wallet picks a valid one when it can);
+    /// [`Error::StatusWitnessMissing`] when an entry asks for licence status
+    /// and the wallet has no synced epoch for the credential (run a sync);
+    /// then as [`present_prepared`].
     pub fn present(
         &self,
         catalogue: &Catalogue,
@@ -719,8 +731,15 @@ impl Wallet {
                     .filter(|e| rc.accepts(&e.credential.credential_type))
                     .filter(|e| rc.issuers.is_empty() || rc.issuers.contains(&e.credential.issuer))
                     .max_by(|a, b| {
-                        date_attr(a, "issue_date")
-                            .cmp(&date_attr(b, "issue_date"))
+                        // A licence valid in its issuer's status list
+                        // before one that is not, then the latest issued.
+                        let valid =
+                            |e: &WalletEntry| e.status().is_none_or(|h| h.status.is_valid());
+                        valid(a)
+                            .cmp(&valid(b))
+                            .then_with(|| {
+                                date_attr(a, "issue_date").cmp(&date_attr(b, "issue_date"))
+                            })
                             .then_with(|| b.id.cmp(&a.id))
                     })
                     .cloned()
@@ -728,10 +747,34 @@ impl Wallet {
             };
             chosen.push(entry);
         }
-        let pairs: Vec<(&Credential, &IssuerPublicKey)> = chosen
-            .iter()
-            .map(|e| (&e.credential, &e.issuer_key))
-            .collect();
-        present(catalogue, request, &pairs, now, rng)
+        // Licence status: a licence the wallet holds as not valid is not
+        // presented; an entry asking for status gets the witness and the
+        // signed epoch it is for.
+        let mut holders = Vec::with_capacity(chosen.len());
+        for (entry, (rc, e)) in request.credentials.iter().zip(&chosen).enumerate() {
+            if let Some(held) = e.status().filter(|h| !h.status.is_valid()) {
+                return Err(Error::LicenseStatusNotValid {
+                    entry,
+                    credential_type: e.credential.credential_type.clone(),
+                    status: held.status,
+                    since_epoch: held.since_epoch,
+                    epoch: held.epoch,
+                });
+            }
+            let mut h = HolderCredential::new(catalogue, &e.credential, &e.issuer_key)?;
+            if rc.status.is_some() {
+                if let Some((w, epoch)) = e.membership() {
+                    h = h.with_status(HolderStatus {
+                        epoch: w.epoch,
+                        public_key: epoch.accumulator_key().clone(),
+                        value: *epoch.value(),
+                        witness: w.witness,
+                    });
+                }
+            }
+            holders.push(h);
+        }
+        let refs: Vec<&HolderCredential<'_>> = holders.iter().collect();
+        present_prepared(catalogue, request, &refs, now, rng)
     }
 }

@@ -157,6 +157,14 @@ impl World {
             }
             None => assert!(!status.is_valid()),
         }
+        // What a presentation would use: the witness and its signed epoch.
+        if let Some((w, epoch)) = e.membership() {
+            assert!(status.is_valid());
+            assert_eq!(epoch, latest);
+            assert!(w
+                .witness
+                .verify(epoch.accumulator_key(), epoch.value(), &element));
+        }
         // The registry agrees.
         let lid = credential_id(&e.credential).unwrap();
         assert_eq!(self.registry.entry(&lid).unwrap().status, status);
@@ -190,9 +198,20 @@ fn valid_suspended_reinstated_and_revoked_over_many_epochs() {
     w.expect(&c, S::Valid, 0);
     w.expect(&d, S::Revoked, 2);
 
-    // A credential issued at epoch 2 joins with a witness for epoch 2.
+    // A credential issued at epoch 2 joins with a witness for epoch 2; a
+    // sync with nothing newer checks it and keeps the signed epoch.
     let (g, g_lid) = w.issue_held(&mut rng);
     w.expect(&g, S::Valid, 2);
+    assert!(w.entry(&g).membership().is_none());
+    let out = w.sync(&mut rng).unwrap();
+    assert!(out.iter().all(|o| o.from_epoch == 2 && o.to_epoch == 2));
+    let (_, epoch) = w
+        .entry(&g)
+        .membership()
+        .map(|(a, b)| (*a, b.clone()))
+        .unwrap();
+    assert_eq!(&epoch, w.epochs.last().unwrap());
+    assert!(w.entry(&b).membership().is_none(), "suspended");
 
     // Epoch 3: B reinstated, C suspended, E reinstated (not held), in one batch.
     w.change(&[
@@ -226,6 +245,10 @@ fn valid_suspended_reinstated_and_revoked_over_many_epochs() {
     w.expect(&c, S::RevokedByPenalty, 4);
     w.expect(&d, S::Revoked, 2);
     w.expect(&g, S::Valid, 6);
+    for id in [&a, &g] {
+        assert_eq!(w.entry(id).membership().unwrap().1.epoch(), 7);
+    }
+    assert!(w.entry(&c).membership().is_none());
     // Nothing new: a second sync changes nothing.
     let again = w.sync(&mut rng).unwrap();
     assert!(again
@@ -699,4 +722,120 @@ fn status_errors_have_distinct_problem_codes() {
         Error::UnknownStatusCode("06".into()).code(),
         ProblemCode::InvalidRequest
     );
+}
+
+/// A verifier's trust for [`wallet_presents_only_valid_licences`]: issuer
+/// keys and the status epochs it fetched (each signature checked).
+struct Verifier {
+    keys: KeySet,
+    epochs: Vec<StatusEpoch>,
+}
+
+impl zkcred_credential::KeyResolver for Verifier {
+    fn resolve(&self, issuer: &str, key_id: &str) -> Option<&zkcred_credential::IssuerPublicKey> {
+        self.keys.resolve(issuer, key_id)
+    }
+    fn status_epoch(
+        &self,
+        issuer: &str,
+        ty: &str,
+        epoch: u64,
+    ) -> Option<zkcred_credential::presentation::status::StatusEpochView> {
+        let lane: Vec<&StatusEpoch> = self
+            .epochs
+            .iter()
+            .filter(|e| e.issuer == issuer && e.credential_type() == ty)
+            .collect();
+        let e = lane.iter().find(|e| e.epoch() == epoch)?;
+        e.verify_with(&self.keys).ok()?;
+        Some(zkcred_credential::presentation::status::StatusEpochView {
+            epoch,
+            public_key: e.accumulator_key().clone(),
+            value: *e.value(),
+            superseded_at: lane
+                .iter()
+                .find(|n| n.epoch() == epoch + 1)
+                .map(|n| n.content.published_at),
+        })
+    }
+}
+
+#[test]
+fn wallet_presents_only_valid_licences() {
+    use zkcred_credential::presentation::status::StatusRequirement;
+    use zkcred_credential::{verify_presentation, PresentationRequest, RequestedCredential};
+    let mut rng = rng(1515);
+    let mut w = World::new(&mut rng);
+    let (id, lid) = w.issue_held(&mut rng);
+    let other = w.issue_elsewhere(&mut rng);
+    let request = |rng: &mut StdRng, t: time::OffsetDateTime| {
+        let mut rc = RequestedCredential::new(TYPE, &["vehicle_class"]);
+        rc.status = Some(StatusRequirement { max_epoch_age: 0 });
+        PresentationRequest::new("rental.example", vec![rc], t + Duration::minutes(5), rng).unwrap()
+    };
+    let present = |w: &World, rng: &mut StdRng| {
+        let req = request(rng, w.t);
+        let p = w.wallet.present(w.c, &req, &[None], w.t, rng);
+        (req, p)
+    };
+    // Before a sync the wallet has no signed epoch to prove against.
+    let (_, p) = present(&w, &mut rng);
+    assert!(matches!(
+        p,
+        Err(Error::StatusWitnessMissing { entry: 0, .. })
+    ));
+    w.sync(&mut rng).unwrap();
+    let (req, p) = present(&w, &mut rng);
+    let p = p.unwrap();
+    assert_eq!(p.credentials[0].status_epoch, Some(0));
+    let mut verifier = Verifier {
+        keys: w.keys.clone(),
+        epochs: w.epochs.clone(),
+    };
+    let out = verify_presentation(w.c, &req, &p, &verifier, w.t).unwrap();
+    assert_eq!(out[0].status_epoch, Some(0));
+    // Nothing of the licence in the presentation: not its id, handle or
+    // witness.
+    let text = p.to_json();
+    let e = w.entry(&id);
+    assert!(!text.contains(&lid));
+    assert!(!text.contains(&hex::encode(
+        e.credential.reserved.revocation_handle.to_be_bytes()
+    )));
+    assert!(!text.contains(&hex::encode(
+        e.credential.status.unwrap().witness.to_bytes()
+    )));
+
+    // Suspended (with another licence revoked in the same epoch).
+    w.change(&[(&lid, S::Suspended), (&other, S::Revoked)]);
+    verifier.epochs = w.epochs.clone();
+    // Not synced: the old epoch is refused by a policy asking for the
+    // current one.
+    let (req, p) = present(&w, &mut rng);
+    let p = p.unwrap();
+    assert_eq!(p.credentials[0].status_epoch, Some(0));
+    assert!(matches!(
+        verify_presentation(w.c, &req, &p, &verifier, w.t + Duration::seconds(1)),
+        Err(Error::StatusEpochStale { epoch: 0, .. })
+    ));
+    // Synced: the wallet knows and does not present.
+    w.sync(&mut rng).unwrap();
+    let (_, p) = present(&w, &mut rng);
+    match p {
+        Err(e @ Error::LicenseStatusNotValid { .. }) => {
+            assert_eq!(e.code(), ProblemCode::LicenseNotValid);
+            assert!(e.to_string().contains("suspended"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // Reinstated: synced, presented, accepted against the new epoch.
+    w.change(&[(&lid, S::Valid)]);
+    verifier.epochs = w.epochs.clone();
+    w.sync(&mut rng).unwrap();
+    let (req, p) = present(&w, &mut rng);
+    let p = p.unwrap();
+    assert_eq!(p.credentials[0].status_epoch, Some(2));
+    let out = verify_presentation(w.c, &req, &p, &verifier, w.t).unwrap();
+    assert_eq!(out[0].status_epoch, Some(2));
 }

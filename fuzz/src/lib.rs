@@ -30,6 +30,9 @@ use zkcred_credential::presentation::{
     prepare_presentation, KeyRole, PreparedPresentation, PublicSigningKey, RegisteredVerifier,
     SecretSigningKey, TrustedRegulators, VerifierRegistration,
 };
+use zkcred_credential::status::{
+    EpochContent, LicenseStatus, StatusChange, StatusEpoch, StatusUpdate,
+};
 use zkcred_credential::wallet::{SealedRecord, WalletFile};
 use zkcred_credential::{
     issuance, issue_to, issue_with, present, verify_presentation, AttributeSet, AttributeType,
@@ -79,6 +82,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("wallet_files", wallet_files),
     ("signed_request", signed_request),
     ("credential_request", credential_request),
+    ("status_documents", status_documents),
 ];
 
 // ---------------------------------------------------------------- fixtures
@@ -2091,6 +2095,13 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
         sf.regulator.public().to_json().into_bytes(),
     ));
     out.push(("signed_request", sf.key.to_secret_json().to_vec()));
+    let st = status_fixture();
+    for e in &st.epochs {
+        out.push(("status_documents", e.to_json().into_bytes()));
+    }
+    for u in &st.updates {
+        out.push(("status_documents", u.to_json().into_bytes()));
+    }
     out
 }
 
@@ -2154,6 +2165,15 @@ fn seed_export() -> LogExport {
 /// property like "only the real values are ever disclosed" could hold
 /// vacuously.
 pub fn check_fixtures() {
+    let st = status_fixture();
+    for e in &st.epochs {
+        e.verify(credentials().key_sha.public())
+            .expect("the fixture epochs verify");
+    }
+    for (i, u) in st.updates.iter().enumerate() {
+        u.check_epochs(&st.epochs[i], &st.epochs[i + 1])
+            .expect("the fixture updates join their epochs");
+    }
     let f = credentials();
     let out = verify_presentation(f.catalogue, &f.request, &f.presentation, &f.keys, now())
         .expect("the fixture presentation verifies");
@@ -2257,4 +2277,130 @@ pub fn check_fixtures() {
     sf.registration
         .verify(&sf.trusted, now())
         .expect("the fixture registration verifies");
+}
+
+/// A status chain of three epochs signed with the credential fixture's
+/// SHA-256 key, and the two updates between them: epoch 1 suspends one
+/// licence and revokes two, epoch 2 reinstates the first and cancels the
+/// third (a change that moves nothing).
+pub struct StatusFixture {
+    /// Epochs 0, 1 and 2.
+    pub epochs: Vec<StatusEpoch>,
+    /// The updates 0 -> 1 and 1 -> 2.
+    pub updates: Vec<StatusUpdate>,
+}
+
+fn status_fixture_build() -> StatusFixture {
+    use zkcred_crypto::accumulator::{Accumulator, Change, Element, SecretKey as AccSecret};
+    let key = &credentials().key_sha;
+    let mut r = rng(15);
+    let sk = AccSecret::random(&mut r);
+    let pk = sk.public_key();
+    let ys: Vec<Element> = (0..3).map(|_| Element::random(&mut r)).collect();
+    let content = |epoch, value, previous, update_digest| EpochContent {
+        credential_type: "drivers_license".into(),
+        accumulator_key: pk.clone(),
+        epoch,
+        value,
+        published_at: now() + Duration::hours(i64::try_from(epoch).unwrap_or(0)),
+        previous,
+        update_digest,
+    };
+    let v0 = Accumulator::initial(&mut r);
+    let e0 = StatusEpoch::sign(key, content(0, v0, None, None)).expect("epoch 0");
+    let change = |y: &Element, status| StatusChange {
+        element: y.clone(),
+        status,
+    };
+    let (v1, u1) = sk
+        .update(
+            &v0,
+            &[
+                Change::Remove(ys[0].clone()),
+                Change::Remove(ys[1].clone()),
+                Change::Remove(ys[2].clone()),
+            ],
+        )
+        .expect("update 1");
+    let u1 = StatusUpdate::new(
+        &key.public().issuer,
+        "drivers_license",
+        0,
+        u1,
+        vec![
+            change(&ys[0], LicenseStatus::Suspended),
+            change(&ys[1], LicenseStatus::Revoked),
+            change(&ys[2], LicenseStatus::Suspended),
+        ],
+    )
+    .expect("status update 1");
+    let e1 = StatusEpoch::sign(key, content(1, v1, Some(e0.digest()), Some(u1.digest())))
+        .expect("epoch 1");
+    let (v2, u2) = sk
+        .update(&v1, &[Change::Add(ys[0].clone())])
+        .expect("update 2");
+    let u2 = StatusUpdate::new(
+        &key.public().issuer,
+        "drivers_license",
+        1,
+        u2,
+        vec![
+            change(&ys[0], LicenseStatus::Valid),
+            change(&ys[2], LicenseStatus::Cancelled),
+        ],
+    )
+    .expect("status update 2");
+    let e2 = StatusEpoch::sign(key, content(2, v2, Some(e1.digest()), Some(u2.digest())))
+        .expect("epoch 2");
+    StatusFixture {
+        epochs: vec![e0, e1, e2],
+        updates: vec![u1, u2],
+    }
+}
+
+/// The status fixture, built once per process.
+pub fn status_fixture() -> &'static StatusFixture {
+    static F: OnceLock<StatusFixture> = OnceLock::new();
+    F.get_or_init(status_fixture_build)
+}
+
+/// `status_documents`: the input as a status epoch (what a verifier
+/// fetches) and a status update (what a wallet fetches). Asserts both
+/// round-trip through JSON, that an epoch verifies under the fixture key
+/// only if it is one the issuer signed, and that an update joins two
+/// fixture epochs only if it is the update they were signed with.
+pub fn status_documents(data: &[u8]) {
+    let Some(t) = text(data) else { return };
+    let f = status_fixture();
+    if let Ok(e) = StatusEpoch::from_json(t) {
+        if exact_json(data) {
+            assert_eq!(
+                StatusEpoch::from_json(&e.to_json()).expect("to_json parses"),
+                e
+            );
+        }
+        let _ = format!("{e:?}");
+        if e.verify(credentials().key_sha.public()).is_ok() {
+            assert!(
+                f.epochs.contains(&e),
+                "an epoch verified that the issuer never signed"
+            );
+        }
+    }
+    if let Ok(u) = StatusUpdate::from_json(t) {
+        if exact_json(data) {
+            assert_eq!(
+                StatusUpdate::from_json(&u.to_json()).expect("to_json parses"),
+                u
+            );
+        }
+        for i in 0..2 {
+            if u.check_epochs(&f.epochs[i], &f.epochs[i + 1]).is_ok() {
+                assert_eq!(
+                    u, f.updates[i],
+                    "an update joined epochs it was not signed with"
+                );
+            }
+        }
+    }
 }

@@ -19,7 +19,10 @@
 //!    (reinstatement) gives a fresh witness from the update alone; a
 //!    change between statuses that are not valid is recorded;
 //! 4. at the end a valid licence's witness must verify against the latest
-//!    signed epoch's value (`Witness::verify`).
+//!    signed epoch's value (`Witness::verify`), and the entry keeps that
+//!    epoch's document ([`WalletEntry::membership`]). An entry already at
+//!    the latest epoch given is checked the same way and gets the
+//!    document if it had none (a credential fresh from its issuer).
 //!
 //! Everything is computed before anything is written: an error leaves
 //! every entry as it was. Epochs of issuers and types the wallet holds no
@@ -82,6 +85,18 @@ impl WalletEntry {
             epoch: issued.epoch,
             since_epoch: issued.epoch,
         }))
+    }
+
+    /// The membership witness to present with and the signed epoch it is
+    /// for (checked by the sync that stored it): `Some` when
+    /// [`WalletEntry::status_witness`] is and a sync stored that epoch's
+    /// document. A membership proof uses the epoch's value
+    /// ([`StatusEpoch::value`]) and accumulator key; a verifier checks it
+    /// against the same signed epoch.
+    pub fn membership(&self) -> Option<(&StatusWitness, &StatusEpoch)> {
+        let w = self.status_witness()?;
+        let e = self.status_epoch.as_ref()?;
+        (e.epoch() == w.epoch).then_some((w, e))
     }
 
     /// The membership witness to present with, and its epoch: `Some` only
@@ -328,7 +343,7 @@ impl Wallet {
                 entry.credential.issuer.clone(),
                 entry.credential.credential_type.clone(),
             );
-            let target = epochs.latest(&lane).unwrap_or(held.epoch);
+            let target = epochs.latest(&lane).filter(|&t| t >= held.epoch);
             let mut outcome = SyncOutcome {
                 id: entry.id.clone(),
                 credential_type: lane.1.clone(),
@@ -338,7 +353,7 @@ impl Wallet {
                 previous_status: held.status,
                 status: held.status,
             };
-            if target > held.epoch {
+            if let Some(target) = target {
                 let element = entry.credential.revocation_element();
                 let p = advance(
                     &lane,
@@ -348,11 +363,20 @@ impl Wallet {
                     &epochs,
                     &updates,
                 )?;
+                let latest = epochs.get(&lane, target)?;
+                let moved = p.held.epoch != held.epoch;
+                let new_epoch =
+                    entry.status_epoch.as_ref().map(StatusEpoch::digest) != Some(latest.digest());
                 outcome.to_epoch = p.held.epoch;
                 outcome.status = p.held.status;
-                entry.credential.status = Some(p.witness);
-                entry.status = Some(p.held);
-                changed.push(entry);
+                if moved {
+                    entry.credential.status = Some(p.witness);
+                    entry.status = Some(p.held);
+                }
+                if moved || new_epoch {
+                    entry.status_epoch = Some(latest.clone());
+                    changed.push(entry);
+                }
             }
             outcomes.push(outcome);
         }

@@ -17,9 +17,12 @@
 //! Section `0x05` of [`super::CompositeProof`]: per claim `Cbar (48) ||
 //! Dbar (48) || r^ (32)`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
 use super::MessageRef;
 use crate::accumulator::{Accumulator, PublicKey};
-use crate::curve::{G1Affine, Scalar};
+use crate::curve::{G1Affine, Scalar, VartimeFixedBaseTable};
 
 /// A hidden message claimed to be accumulated in `value` under
 /// `public_key`.
@@ -42,4 +45,28 @@ pub(crate) struct MembershipProof {
     pub dbar: G1Affine,
     /// `r^ = r~ + c * r`.
     pub r_hat: Scalar,
+}
+
+/// Most accumulator values whose tables [`value_table`] keeps; the cache is
+/// emptied when full (a verifier sees a handful of current epochs).
+const VALUE_CACHE_LIMIT: usize = 1024;
+
+/// The fixed-base table of an accumulator value `V` for the verifier's
+/// `T = r^ * V - y^ * Cbar - c * Dbar`, built once per value (one epoch of
+/// one issuer's list) and shared (**variable time**: public data only).
+pub(crate) fn value_table(value: &Accumulator) -> Arc<VartimeFixedBaseTable> {
+    type Cache = HashMap<[u8; 48], Arc<VartimeFixedBaseTable>>;
+    static CACHE: OnceLock<RwLock<Cache>> = OnceLock::new();
+    let lock = CACHE.get_or_init(|| RwLock::new(HashMap::new()));
+    let key = value.to_bytes();
+    if let Some(t) = lock.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Arc::clone(t);
+    }
+    let table = Arc::new(VartimeFixedBaseTable::new(value.point()));
+    let mut w = lock.write().unwrap_or_else(|e| e.into_inner());
+    if w.len() >= VALUE_CACHE_LIMIT {
+        w.clear();
+    }
+    w.insert(key, Arc::clone(&table));
+    table
 }

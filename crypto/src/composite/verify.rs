@@ -3,13 +3,13 @@
 use rand_core::{CryptoRng, RngCore};
 
 use super::commitment::commitment_generators;
+use super::membership::value_table;
 use super::proof::MAX_CREDENTIALS;
 use super::prove::undisclosed_position;
 use super::pseudonym::context_point;
 use super::{challenge, CompositeProof, MessageRef, Relations};
 use crate::bbs::{
-    init_vartime, pairing_check_vartime, settle_equations, MessageGenerators, PairingEquation,
-    Suite, VerifierKey,
+    init_vartime, settle_equations, MessageGenerators, PairingEquation, Suite, VerifierKey,
 };
 use crate::curve::{
     msm_straus_vartime, msm_straus_with_vartime, G1Affine, G1Projective, Scalar, VartimeVarBases,
@@ -153,13 +153,10 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
         .iter()
         .zip(&proof.memberships)
         .map(|(claim, m)| {
+            let table = value_table(&claim.value);
             let t = msm_straus_vartime(
-                &[],
-                &[
-                    (*claim.value.point(), m.r_hat),
-                    (m.cbar, -m_hat(&claim.message)),
-                    (m.dbar, -c),
-                ],
+                &[(&table, m.r_hat)],
+                &[(m.cbar, -m_hat(&claim.message)), (m.dbar, -c)],
             );
             (m, t)
         })
@@ -200,14 +197,17 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
 /// longer in the valid set).
 pub fn verify(item: &CompositeItem<'_>) -> Result<(), Error> {
     let values = check_challenge_vartime(item)?;
-    for (p, bbs) in item.parts.iter().zip(&item.proof.bbs) {
-        pairing_check_vartime(p.key.public_key(), bbs)?;
-    }
-    for eq in membership_equations(item) {
-        if !eq.holds_vartime() {
-            return Err(Error::NotAccumulated);
-        }
-    }
+    // Every pairing equation of the item (its BBS proofs' and its
+    // memberships') in one random linear combination: one final
+    // exponentiation. Coefficients from the OS (soundness: see
+    // `settle_equations`); on failure the equations are checked apart,
+    // which names a failed membership.
+    let mut result = [Ok(())];
+    settle_pairings_of(&[*item], &mut result, &mut rand_core::OsRng);
+    result
+        .into_iter()
+        .next()
+        .unwrap_or(Err(Error::VerificationFailed))?;
     if let Some(rp) = &item.proof.range {
         let suite = item.parts[0].suite;
         range::verify(&RangeBatchItem {
@@ -221,31 +221,16 @@ pub fn verify(item: &CompositeItem<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// Verifies many composite proofs: each challenge on its own, the pairing
-/// equations of all their BBS proofs in one random linear combination (as
-/// [`crate::bbs::verify_batch`]), and all range proofs in one multi-scalar
-/// multiplication ([`range::verify_batch`]); `result[i]` is what [`verify`]
-/// gives `items[i]`. Variable time.
-pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
+/// Settles the pairing equations of every item whose `results` entry is
+/// still `Ok`: each item's BBS proofs and memberships join one random
+/// linear combination ([`settle_equations`]); a failed BBS equation makes
+/// the item [`Error::VerificationFailed`], a failed membership alone
+/// [`Error::NotAccumulated`].
+fn settle_pairings_of<R: RngCore + CryptoRng + ?Sized>(
     items: &[CompositeItem<'_>],
+    results: &mut [Result<(), Error>],
     rng: &mut R,
-) -> Vec<Result<(), Error>> {
-    let mut results = Vec::with_capacity(items.len());
-    let mut statements: Vec<Vec<ValueCommitment>> = Vec::with_capacity(items.len());
-    for it in items {
-        match check_challenge_vartime(it) {
-            Ok(v) => {
-                results.push(Ok(()));
-                statements.push(v);
-            }
-            Err(e) => {
-                results.push(Err(e));
-                statements.push(Vec::new());
-            }
-        }
-    }
-    // Pairings: every BBS proof and every membership of every item still
-    // standing, in one random linear combination.
+) {
     let mut equations: Vec<PairingEquation<'_>> = Vec::new();
     // (item, whether the equation is a membership's)
     let mut owner: Vec<(usize, bool)> = Vec::new();
@@ -275,6 +260,34 @@ pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
             }
         }
     }
+}
+
+/// Verifies many composite proofs: each challenge on its own, the pairing
+/// equations of all their BBS proofs in one random linear combination (as
+/// [`crate::bbs::verify_batch`]), and all range proofs in one multi-scalar
+/// multiplication ([`range::verify_batch`]); `result[i]` is what [`verify`]
+/// gives `items[i]`. Variable time.
+pub fn verify_batch<R: RngCore + CryptoRng + ?Sized>(
+    items: &[CompositeItem<'_>],
+    rng: &mut R,
+) -> Vec<Result<(), Error>> {
+    let mut results = Vec::with_capacity(items.len());
+    let mut statements: Vec<Vec<ValueCommitment>> = Vec::with_capacity(items.len());
+    for it in items {
+        match check_challenge_vartime(it) {
+            Ok(v) => {
+                results.push(Ok(()));
+                statements.push(v);
+            }
+            Err(e) => {
+                results.push(Err(e));
+                statements.push(Vec::new());
+            }
+        }
+    }
+    // Pairings: every BBS proof and every membership of every item still
+    // standing, in one random linear combination.
+    settle_pairings_of(items, &mut results, rng);
     // Range proofs.
     let pgs: Vec<_> = items
         .iter()
