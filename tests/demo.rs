@@ -32,6 +32,38 @@ fn demo_runs_and_keeps_no_personal_data() {
     ] {
         assert!(stdout.contains(line), "{line:?} not in:\n{stdout}");
     }
+    // Licence status (scene 11): accepted in epoch 0; refused as stale
+    // once epoch 1 (the suspension) is registered; the synced wallet
+    // refuses; accepted in epoch 2 after the reinstatement; the log names
+    // the epochs only.
+    let scene = stdout
+        .split("Scene 11 ·")
+        .nth(1)
+        .and_then(|s| s.split("The regulator's view").next())
+        .unwrap_or_else(|| panic!("no scene 11 in:\n{stdout}"));
+    let order = [
+        "epoch 0 of 11500000MB15402316 / drivers_license registered",
+        "proves the licence valid in status epoch 0",
+        "← HTTP 200: accepted",
+        "epoch 1 of 11500000MB15402316 / drivers_license registered",
+        "← HTTP 422: refused [status_epoch_stale]",
+        "epoch 0 → 1: 02 suspended",
+        "the wallet refuses to present: entry 0: this drivers_license is 02 suspended",
+        "epoch 2 of 11500000MB15402316 / drivers_license registered",
+        "epoch 1 → 2: 01 valid",
+        "proves the licence valid in status epoch 2",
+        "← HTTP 200: accepted",
+        "status epoch 0] → accepted (ok)",
+        "→ refused (status_epoch_stale)",
+        "status epoch 2] → accepted (ok)",
+    ];
+    let mut rest = scene;
+    for step in order {
+        let at = rest
+            .find(step)
+            .unwrap_or_else(|| panic!("{step:?} not in order in scene 11:\n{scene}"));
+        rest = &rest[at + step.len()..];
+    }
     // The pseudonyms the hotels received (their first 16 hex digits, as the
     // demo prints them).
     let pseudonyms: Vec<String> = stdout
@@ -65,6 +97,12 @@ fn demo_runs_and_keeps_no_personal_data() {
         "1990-11-02", // birth dates
         "重庆市渝中区解放碑民族路",
         "成都市锦江区春熙路", // addresses
+        // The driver of scene 11: name, ID number (its first 17 digits),
+        // birth date, address.
+        "陈静",
+        "50010519940821332",
+        "1994-08-21",
+        "观音桥",
     ];
     let hay = String::from_utf8_lossy(&written);
     for p in personal {

@@ -14,7 +14,13 @@
 //! 4. the hotel's challenge again: the desk that lost its answer learns the
 //!    decision already taken by the challenge (no second record); the
 //!    identical submission sent again without its `Idempotency-Key`, and
-//!    another presentation on the spent challenge, are refused as replays.
+//!    another presentation on the spent challenge, are refused as replays;
+//!
+//! and on to scene 11 ([`rental_desk`]): licence status, where a rental
+//! desk accepts a driver's licence valid in its issuer's current status
+//! epoch, refuses it once the licence is suspended (and the driver's
+//! wallet, once synced, refuses to present it), and accepts it again after
+//! the suspension is lifted; the log keeps the epoch number only.
 //!
 //! A regulator registers each verifier's request key and policy first; the
 //! service signs every request it issues, and each wallet checks the
@@ -51,6 +57,8 @@ use zkcred_translog::verify_export;
 
 use super::client;
 
+mod rental_desk;
+
 /// `zkcred demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
@@ -68,6 +76,7 @@ const REGULATOR: &str = "demo-regulator-token-2d8b5e";
 const KTV: &str = "demo-ktv-token-6a41f8";
 const RENTAL: &str = "demo-rental-token-b37c05";
 const HOTEL2: &str = "demo-hotel2-token-0c9e44";
+const DESK: &str = "demo-desk-token-5d17e9";
 
 /// An issuing department of the demo.
 struct Department {
@@ -121,6 +130,26 @@ impl Department {
         })
     }
 
+    /// `attrs` with what the department fills in: a fresh licence id, its
+    /// name, code and region, the 2024 issue dates.
+    fn complete(&self, credential_type: &str, attrs: AttributeSet) -> Result<AttributeSet> {
+        let catalogue = Catalogue::builtin();
+        let t = catalogue
+            .get(credential_type)
+            .ok_or_else(|| anyhow!("unknown type {credential_type}"))?;
+        let license_id =
+            LicenseId::generate(t.type_code.clone(), Uscc::parse(&self.id)?, 1, &mut OsRng)?;
+        let d = date;
+        let s = |v: &str| AttributeValue::String(v.into());
+        Ok(attrs
+            .with("license_id", s(&license_id.to_string()))
+            .with("issuer_name", s(self.name_zh))
+            .with("issuer_code", s(&self.id))
+            .with("issue_date", d("2024-03-01")?)
+            .with("valid_from", d("2024-03-01")?)
+            .with("area_code", s(self.region)))
+    }
+
     /// Issues to `holder`'s wallet secret: the wallet's commitment, the
     /// department's blind signature and the wallet's binding, in process.
     fn issue(
@@ -130,38 +159,25 @@ impl Department {
         holder: &HolderSecret,
         now: OffsetDateTime,
     ) -> Result<Credential> {
-        let catalogue = Catalogue::builtin();
-        let t = catalogue
-            .get(credential_type)
-            .ok_or_else(|| anyhow!("unknown type {credential_type}"))?;
-        let license_id =
-            LicenseId::generate(t.type_code.clone(), Uscc::parse(&self.id)?, 1, &mut OsRng)?;
-        let d = date;
-        let s = |v: &str| AttributeValue::String(v.into());
-        let attrs = attrs
-            .with("license_id", s(&license_id.to_string()))
-            .with("issuer_name", s(self.name_zh))
-            .with("issuer_code", s(&self.id))
-            .with("issue_date", d("2024-03-01")?)
-            .with("valid_from", d("2024-03-01")?)
-            .with("area_code", s(self.region));
-        // The people's licenses were issued on paper in 2024 and are
-        // converted now, with keys made this month: back-dated issuance.
-        let conversion = IssueOptions {
-            allow_backdated: true,
-        };
+        let attrs = self.complete(credential_type, attrs)?;
         Ok(issue_to(
-            catalogue,
+            Catalogue::builtin(),
             &self.key,
             credential_type,
             &attrs,
-            &conversion,
+            &CONVERSION,
             holder,
             now,
             &mut OsRng,
         )?)
     }
 }
+
+/// The people's licenses were issued on paper in 2024 and are converted
+/// now, with keys made this month: back-dated issuance.
+const CONVERSION: IssueOptions = IssueOptions {
+    allow_backdated: true,
+};
 
 /// The demo's people and what they hold.
 struct Person {
@@ -307,7 +323,7 @@ fn register_verifiers(
     )?;
     let loader = PolicyLoader::new(Catalogue::builtin());
     let mut configs = Vec::new();
-    for doc in policies() {
+    for doc in policies()? {
         let policy = loader
             .parse("demo policy", &doc.to_string())
             .map_err(|e| anyhow!("{e}"))?;
@@ -365,6 +381,7 @@ fn config(dir: &Path, request_keys: Vec<RequestKeyConfig>) -> Config {
             TokenConfig::new("ktv.jingan.example.cn", Role::Verifier, KTV),
             TokenConfig::new("rent.hongqiao.example.cn", Role::Verifier, RENTAL),
             TokenConfig::new("hotel.lujiazui.example.cn", Role::Verifier, HOTEL2),
+            TokenConfig::new(rental_desk::VERIFIER, Role::Verifier, DESK),
         ],
         request_keys,
         ..Config::default()
@@ -383,6 +400,7 @@ struct Roles {
     ktv: Client,
     rental: Client,
     hotel2: Client,
+    desk: Client,
 }
 
 impl Roles {
@@ -397,6 +415,7 @@ impl Roles {
             ktv: c.with_token(KTV)?,
             rental: c.with_token(RENTAL)?,
             hotel2: c.with_token(HOTEL2)?,
+            desk: c.with_token(DESK)?,
         })
     }
 }
@@ -522,32 +541,35 @@ fn people(deps: &[Department; 3], now: OffsetDateTime) -> Result<[Person; 3]> {
 fn more_licenses(
     deps: &[Department; 3],
     zhang: &mut Person,
+    status: &mut rental_desk::LicenceStatus,
     now: OffsetDateTime,
 ) -> Result<Person> {
     let chongqing = &deps[0];
     let s = |v: &str| AttributeValue::String(v.into());
     let d = date;
-    zhang.more.push(
-        chongqing.issue(
-            "drivers_license",
-            AttributeSet::new()
-                .with("license_number", s("500103199203154418"))
-                .with("holder_name", s("张伟"))
-                .with("holder_id", s("500103199203154418"))
-                .with("holder_id_type", s("居民身份证"))
-                .with("valid_until", d("2030-03-01")?)
-                .with("sex", s("男"))
-                .with("nationality", s("中国"))
-                .with("birth_date", d("1992-03-15")?)
-                .with("address", s("重庆市渝中区解放碑民族路 88 号"))
-                .with("first_issue_date", d("2012-05-20")?)
-                .with("vehicle_class", s("C1"))
-                .with("file_number", s("500100123456"))
-                .with("photo_digest", AttributeValue::Bytes(vec![0x5a; 32])),
-            &zhang.holder,
-            now,
-        )?,
-    );
+    let mut licence = chongqing.issue(
+        "drivers_license",
+        AttributeSet::new()
+            .with("license_number", s("500103199203154418"))
+            .with("holder_name", s("张伟"))
+            .with("holder_id", s("500103199203154418"))
+            .with("holder_id_type", s("居民身份证"))
+            .with("valid_until", d("2030-03-01")?)
+            .with("sex", s("男"))
+            .with("nationality", s("中国"))
+            .with("birth_date", d("1992-03-15")?)
+            .with("address", s("重庆市渝中区解放碑民族路 88 号"))
+            .with("first_issue_date", d("2012-05-20")?)
+            .with("vehicle_class", s("C1"))
+            .with("file_number", s("500100123456"))
+            .with("photo_digest", AttributeValue::Bytes(vec![0x5a; 32])),
+        &zhang.holder,
+        now,
+    )?;
+    // The bureau keeps status for driver's licences: the licence is
+    // recorded and carries its witness.
+    status.record(&mut licence, now)?;
+    zhang.more.push(licence);
     // Sixteen this year: the age check must refuse, whatever the year.
     let birth = format!("{}-06-01", now.year() - 16);
     let first17 = format!("500103{}0601441", now.year() - 16);
@@ -581,9 +603,20 @@ fn more_licenses(
 }
 
 /// The verifiers' policies: the hotel, the employer, the landlord, the
-/// KTV, the car-rental desk, and a hotel of another chain. Both hotels ask
-/// for a pseudonym in their own chain's context.
-fn policies() -> [Value; 6] {
+/// KTV, the car-rental desk, a hotel of another chain, and the rental desk
+/// that checks licence status (the policy crate's example). Both hotels
+/// ask for a pseudonym in their own chain's context.
+fn policies() -> Result<Vec<Value>> {
+    let mut all = Vec::from(built_in_policies());
+    all.push(
+        serde_json::from_str(rental_desk::POLICY_JSON)
+            .context("the rental desk's policy example")?,
+    );
+    Ok(all)
+}
+
+/// The policies written here (see [`policies`]).
+fn built_in_policies() -> [Value; 6] {
     let with_pseudonym = |mut p: Value, context: &str| {
         p["pseudonym"] = json!({ "context": context });
         p
@@ -731,8 +764,10 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
             d.key.public().key_id
         )?;
     }
+    let mut licence_status =
+        rental_desk::LicenceStatus::init(&dir.join("issuer-keys"), &deps[0], now, out)?;
     let mut people = people(&deps, now)?;
-    let mut minor = more_licenses(&deps, &mut people[0], now)?;
+    let mut minor = more_licenses(&deps, &mut people[0], &mut licence_status, now)?;
     for p in people.iter().chain([&minor]) {
         let messages = zkcred_credential::layout::message_count(
             Catalogue::builtin()
@@ -759,6 +794,11 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     for p in people.iter_mut().chain([&mut minor]) {
         p.trusts = trusted.clone();
     }
+    let driver = rental_desk::driver(&deps[0], &mut licence_status, &trusted, now)?;
+    writeln!(
+        out,
+        "  陈静 Chen Jing's wallet holds her drivers_license, issued with its status witness"
+    )?;
 
     heading(
         out,
@@ -779,6 +819,7 @@ async fn demo(dir: &Path, out: &mut dyn Write) -> Result<()> {
     scene_returning_guest(&roles, zhang, &hotel_submission, out).await?;
     scene_copied_file(&deps, zhang, out)?;
     scene_altered_request(&roles, zhang, out).await?;
+    rental_desk::scene(&roles, &deps[0], &mut licence_status, &driver, out).await?;
     regulator_view(&roles, out).await?;
 
     server.shutdown().await?;
@@ -801,7 +842,7 @@ async fn register(roles: &Roles, deps: &[Department; 3], out: &mut dyn Write) ->
             .await
             .with_context(|| format!("registering the key of {}", dep.id))?;
     }
-    for p in &policies() {
+    for p in &policies()? {
         roles
             .admin
             .create(DocKind::Policy, p)
