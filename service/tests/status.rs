@@ -17,12 +17,12 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 use zkcred_api::client::Client as ApiClient;
-use zkcred_api::{DocKind, RecordsQuery, Submission};
+use zkcred_api::{BatchRequest, DocKind, RecordsQuery, Submission};
 use zkcred_credential::presentation::status::HolderStatus;
 use zkcred_credential::status::{credential_id, EpochContent};
 use zkcred_credential::{
-    present_prepared, Catalogue, HolderCredential, IssuerKey, LicenseStatus, Presentation,
-    PresentationRequest, StatusEpoch, StatusRegistry,
+    issue, present_prepared, Catalogue, Credential, HolderCredential, IssuerKey, IssuerPublicKey,
+    LicenseStatus, Presentation, PresentationRequest, StatusEpoch, StatusRegistry,
 };
 use zkcred_crypto::accumulator::{Accumulator, Witness};
 use zkcred_crypto::bbs::Suite;
@@ -54,11 +54,22 @@ async fn status_submission(
     status: HolderStatus,
     tamper: impl FnOnce(&mut Presentation),
 ) -> Submission {
+    card_submission(hotel, &h.credential, h.key.public(), status, tamper).await
+}
+
+/// [`status_submission`] for any card of the issuer.
+async fn card_submission(
+    hotel: &ApiClient,
+    card: &Credential,
+    key: &IssuerPublicKey,
+    status: HolderStatus,
+    tamper: impl FnOnce(&mut Presentation),
+) -> Submission {
     let issued = hotel.challenge(POLICY).await.unwrap();
     let req: PresentationRequest = issued.request;
     assert_eq!(req.credentials[0].status.unwrap().max_epoch_age, 0);
     let c = Catalogue::builtin();
-    let hc = HolderCredential::new(c, &h.credential, h.key.public())
+    let hc = HolderCredential::new(c, card, key)
         .unwrap()
         .with_status(status);
     let mut p = present_prepared(c, &req, &[&hc], OffsetDateTime::now_utc(), &mut OsRng).unwrap();
@@ -107,6 +118,17 @@ async fn status_epochs_registered_and_resolved() {
     let w0 = registry.register_issued(&h.credential, start_at).unwrap();
     assert_eq!(w0.epoch, 0);
     let id = credential_id(&h.credential).unwrap();
+    // Another card of the issuer, which stays valid throughout.
+    let other = issue(
+        Catalogue::builtin(),
+        &h.key,
+        TYPE,
+        &attributes(ISSUER),
+        start_at,
+        &mut OsRng,
+    )
+    .unwrap();
+    let other_w0 = registry.register_issued(&other, start_at).unwrap();
 
     // Nothing registered yet: no current epoch, and a presentation naming
     // epoch 0 is refused as unknown.
@@ -265,6 +287,51 @@ async fn status_epochs_registered_and_resolved() {
         .await
         .unwrap();
     assert_eq!(records.records[0].record.reason, "license_not_valid");
+    // In one batch, next to valid cards in the same epoch, the suspended
+    // card alone is refused, as not valid.
+    let other_w1 = other_w0
+        .witness
+        .update_vartime(&other.revocation_element(), epoch0.value(), &update1.update)
+        .unwrap();
+    let mut items = vec![status_submission(&hotel, &h, held(&epoch1, w0.witness), |_| {}).await];
+    for _ in 0..3 {
+        items.push(
+            card_submission(
+                &hotel,
+                &other,
+                h.key.public(),
+                held(&epoch1, other_w1),
+                |_| {},
+            )
+            .await,
+        );
+    }
+    let results = hotel
+        .submit_batch(&BatchRequest::of(&items).unwrap())
+        .await
+        .unwrap()
+        .results;
+    let outcome: Vec<(u16, Option<String>, Option<u64>)> = results
+        .iter()
+        .map(|r| {
+            (
+                r.status,
+                r.problem.as_ref().map(|p| p.code.clone()),
+                r.decision
+                    .as_ref()
+                    .and_then(|d| d.credentials[0].status_epoch),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcome,
+        [
+            (422, Some("license_not_valid".into()), None),
+            (200, None, Some(1)),
+            (200, None, Some(1)),
+            (200, None, Some(1)),
+        ]
+    );
     // An epoch the service does not hold.
     let sub = status_submission(&hotel, &h, held(&epoch1, w0.witness), |p| {
         p.credentials[0].status_epoch = Some(9)
