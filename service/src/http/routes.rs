@@ -1043,7 +1043,7 @@ async fn register_status_epoch(
     let (summary, is_new) = blocking(move || {
         st.status
             .register(
-                &*st.log.storage(),
+                st.log.storage(),
                 &st.registry,
                 st.catalogue,
                 epoch,
@@ -1089,7 +1089,7 @@ async fn current_status_epoch(
 ) -> Answer {
     who.require(READ_POLICIES)?;
     ok(
-        blocking(move || status::current_document(&*st.log.storage(), &issuer, &credential_type))
+        blocking(move || status::current_document(st.log.storage(), &issuer, &credential_type))
             .await?,
     )
 }
