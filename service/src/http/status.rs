@@ -481,3 +481,82 @@ pub fn current_document(
         })?;
     serde_json::from_str(&row.document).map_err(|e| Problem::internal(&e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::OsRng;
+    use zkcred_crypto::accumulator::SecretKey;
+
+    fn at(secs: i64) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(1_770_000_000 + secs).unwrap()
+    }
+
+    fn entry(seed: u8, published: i64, previous: Option<u8>) -> Entry {
+        Entry {
+            value: Accumulator::initial(&mut OsRng),
+            published_at: at(published),
+            digest: [seed; 32],
+            previous: previous.map(|p| [p; 32]),
+        }
+    }
+
+    #[test]
+    fn an_epoch_in_memory_is_small() {
+        assert!(std::mem::size_of::<Entry>() <= 200);
+    }
+
+    #[test]
+    fn chains_are_checked_against_stored_neighbours_only() {
+        let mut epochs = BTreeMap::new();
+        epochs.insert(3, entry(3, 30, Some(2)));
+        epochs.insert(7, entry(7, 70, Some(6)));
+        let ok = |n: u64, e: Entry| check_chain("i", "t", n, &e, &epochs);
+        // Epoch 4 must name 3; 6 must be named by 7; 5 has no neighbour.
+        assert!(ok(4, entry(4, 40, Some(3))).is_ok());
+        assert!(ok(4, entry(4, 40, Some(9))).is_err());
+        assert!(ok(6, entry(6, 60, Some(1))).is_ok());
+        assert!(ok(6, entry(9, 60, Some(5))).is_err());
+        assert!(ok(5, entry(5, 50, Some(1))).is_ok());
+        // Below the first stored and above the last: any number.
+        assert!(ok(0, entry(0, 1, None)).is_ok());
+        assert!(ok(100, entry(100, 1000, Some(99))).is_ok());
+        // Publication times never go back, whatever the distance.
+        assert!(ok(5, entry(5, 29, Some(4))).is_err());
+        assert!(ok(5, entry(5, 71, Some(4))).is_err());
+        assert!(ok(5, entry(5, 30, Some(4))).is_ok());
+        let e = ok(4, entry(4, 40, Some(9))).unwrap_err();
+        assert_eq!(e.code(), ProblemCode::StatusChainBroken);
+        assert!(e.to_string().contains("epoch 4 of i / t"), "{e}");
+    }
+
+    #[test]
+    fn views_are_superseded_by_the_next_higher_epoch() {
+        let key = SecretKey::random(&mut OsRng).public_key();
+        let mut lane = Lane {
+            accumulator_key: key,
+            epochs: BTreeMap::new(),
+        };
+        for (n, t) in [(2, 20), (3, 30), (9, 90)] {
+            lane.epochs.insert(n, entry(n as u8, t, None));
+        }
+        let mut types = HashMap::new();
+        types.insert("t".to_owned(), lane);
+        let mut lanes = Lanes::new();
+        lanes.insert("i".to_owned(), types);
+        let s = StatusEpochs {
+            lanes: RwLock::new(lanes),
+            admin: Mutex::new(()),
+        };
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.current("i", "t"), Some(9));
+        assert_eq!(s.view("i", "t", 2).unwrap().superseded_at, Some(at(30)));
+        // Across a gap: superseded by the next one held.
+        assert_eq!(s.view("i", "t", 3).unwrap().superseded_at, Some(at(90)));
+        assert_eq!(s.view("i", "t", 9).unwrap().superseded_at, None);
+        assert!(s.view("i", "t", 4).is_none());
+        assert!(s.view("i", "u", 2).is_none());
+        assert!(s.view("j", "t", 2).is_none());
+        assert!(s.view("i", "t", u64::MAX).is_none());
+    }
+}
