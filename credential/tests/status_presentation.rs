@@ -212,3 +212,44 @@ fn a_verifier_without_epochs_refuses_status_presentations() {
     };
     assert!(verify_presentation(c, &req, &p, &trust, now()).is_err());
 }
+
+#[test]
+fn two_presentations_of_one_licence_share_nothing_beyond_the_disclosed() {
+    let c = Catalogue::builtin();
+    let mut rng = rng(18);
+    let TwoLicenses { key, dl, .. } = two_licenses(c, &mut rng);
+    let sk = SecretKey::random(&mut rng);
+    let v0 = Accumulator::initial(&mut rng);
+    let w = sk
+        .witness(&v0, &Element::new(dl.reserved.revocation_handle))
+        .unwrap();
+    let h = HolderCredential::new(c, &dl, key.public())
+        .unwrap()
+        .with_status(HolderStatus {
+            epoch: 0,
+            public_key: sk.public_key(),
+            value: v0,
+            witness: w,
+        });
+    let req = request(&mut rng, 60);
+    let a = present_prepared(c, &req, &[&h], now(), &mut rng).unwrap();
+    let b = present_prepared(c, &req, &[&h], now(), &mut rng).unwrap();
+    // Same request, same disclosures and epoch; proofs with no 16-octet
+    // run in common.
+    assert_eq!(a.credentials, b.credentials);
+    let pa = hex::decode(&a.proof.as_ref().unwrap().value).unwrap();
+    let pb = hex::decode(&b.proof.as_ref().unwrap().value).unwrap();
+    // Skip the encoding's framing (version, tags, counts, lengths).
+    let shared = pa
+        .windows(16)
+        .filter(|x| x.iter().filter(|b| **b == 0).count() < 8)
+        .filter(|x| pb.windows(16).any(|y| y == *x))
+        .count();
+    assert_eq!(shared, 0);
+    for secret in [
+        w.to_bytes().to_vec(),
+        dl.reserved.revocation_handle.to_be_bytes().to_vec(),
+    ] {
+        assert!(!pa.windows(16).any(|x| x == &secret[..16]));
+    }
+}

@@ -30,7 +30,7 @@
 //!   whose docs give the message index convention), committed message `j`
 //!   at index `L + 1 + j`, the blind at `L` never disclosed.
 //! - The vectors' mocked scalars use DSTs under the BBS `api_id` (see
-//!   [`mocked`], feature `mocked-rng`).
+//!   `blind::mocked`, feature `mocked-rng`).
 //!
 //! # Differences from the draft
 //! - `e` hashes `SK || B` here as in the vectors; the BBS draft's own

@@ -28,7 +28,7 @@
 //!
 //! # Fiat-Shamir
 //! The challenges `y`, `z`, one `e` per round and the final `e` come from a
-//! transcript ([`transcript`]) that starts from a caller's binding (the
+//! transcript (the private `transcript` module) that starts from a caller's binding (the
 //! composite presentation's challenge, which hashes the commitments, the
 //! statement and the presentation header) and absorbs the statement's
 //! values (widths, points, coefficients, offsets) and every prover message
