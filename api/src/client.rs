@@ -545,7 +545,7 @@ impl Client {
     /// (201), or held already, unchanged (200).
     ///
     /// # Errors
-    /// [`ClientError::Problem`]: `status_signature_invalid`,
+    /// [`ClientError::Problem`] with the code `status_signature_invalid`,
     /// `status_chain_broken` (a `previous` that is not the stored epoch
     /// before, or another document for a stored number),
     /// `status_key_mismatch` (another accumulator key than the stored

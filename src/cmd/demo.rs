@@ -16,7 +16,7 @@
 //!    identical submission sent again without its `Idempotency-Key`, and
 //!    another presentation on the spent challenge, are refused as replays;
 //!
-//! and on to scene 11 ([`rental_desk`]): licence status, where a rental
+//! and on to scene 11 (`rental_desk`): licence status, where a rental
 //! desk accepts a driver's licence valid in its issuer's current status
 //! epoch, refuses it once the licence is suspended (and the driver's
 //! wallet, once synced, refuses to present it), and accepts it again after
