@@ -70,7 +70,9 @@ enum Command {
     #[command(subcommand)]
     Policy(zkcred::policy_cmd::PolicyCommand),
     /// The whole system in one command: issuers, holders, the verifier
-    /// service on loopback, four scenes and the regulator's view.
+    /// service on loopback, eleven scenes (hotel, employer, landlord,
+    /// replay, KTV, rental desk, returning guest, copied licence, altered
+    /// request, licence status) and the regulator's view.
     Demo(cmd::demo::DemoArgs),
     /// Drive the verifier service with concurrent presentations and report
     /// throughput and latency (in process unless --url).

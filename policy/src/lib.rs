@@ -13,7 +13,7 @@
 //!   `schema/policy.schema.json`), validated at load time with file positions.
 //! * [`evaluate`]: policy + request + presentation + registry + clock →
 //!   [`evaluate::Decision`].
-//! * [`audit`]: the minimisation audit for regulators.
+//! * `audit`: the minimisation audit for regulators.
 //! * [`consent`]: the wallet's check of a signed request (registration,
 //!   signature, the registered policy's bounds) and what to show the holder;
 //!   signing requests under a registration.

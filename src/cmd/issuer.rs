@@ -551,7 +551,7 @@ pub struct StatusInitArgs {
     /// The registry.
     #[command(flatten)]
     pub target: StatusTarget,
-    /// Also write the published documents to DIR/<issuer>/<type>/.
+    /// Also write the published documents to DIR/ISSUER/TYPE/.
     #[arg(long, value_name = "DIR")]
     pub publish: Option<PathBuf>,
 }
@@ -562,8 +562,8 @@ pub struct StatusChangeArgs {
     /// The registry.
     #[command(flatten)]
     pub target: StatusTarget,
-    /// Also write the published documents to DIR/<issuer>/<type>/
-    /// (epoch-<n>.json for verifiers, update-<n>.json for wallets).
+    /// Also write the published documents to DIR/ISSUER/TYPE/
+    /// (epoch-N.json for verifiers, update-N.json for wallets).
     #[arg(long, value_name = "DIR")]
     pub publish: Option<PathBuf>,
     /// The licences, by their license_id; all change in one new epoch.

@@ -1,5 +1,5 @@
 //! `zkcred soak`: a long run at a steady rate with a mix of valid, invalid,
-//! malformed and replayed presentations ([`super::traffic`]), reporting
+//! malformed and replayed presentations (`cmd::traffic`), reporting
 //! throughput, latency per class, every unexpected answer and the server's
 //! resident memory over time.
 //!

@@ -20,9 +20,9 @@
 //!   files are recomputed.
 //! - Cases of the blind-signatures draft (commitments, blind signatures,
 //!   blind proofs, its generators) are judged the same way by
-//!   [`blind_cases`], and those of the pseudonym draft (commitments with
+//!   `blind_cases`, and those of the pseudonym draft (commitments with
 //!   nyms, signatures with nym secrets, proofs with a pseudonym, its
-//!   generators) by [`nym_cases`]; each draft has its own case module and
+//!   generators) by `nym_cases`; each draft has its own case module and
 //!   [`Kind`] variant.
 //! - Anything that is no case at all is skipped, with its fields named; a
 //!   run with a skip exits non-zero.

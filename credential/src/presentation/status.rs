@@ -90,13 +90,18 @@ pub fn check_fresh(
     match view.superseded_at {
         None => Ok(()),
         Some(t) => {
-            let age = (now - t).whole_seconds().max(0) as u64;
-            if age <= requirement.max_epoch_age {
+            // Exact: with a bound of 0 any time after the supersession is
+            // too late.
+            let age = now - t;
+            let max = time::Duration::seconds(
+                i64::try_from(requirement.max_epoch_age).unwrap_or(i64::MAX),
+            );
+            if age <= max {
                 Ok(())
             } else {
                 Err(Error::StatusEpochStale {
                     epoch: view.epoch,
-                    superseded_for: age,
+                    superseded_for: age.whole_seconds().max(0) as u64,
                     max_epoch_age: requirement.max_epoch_age,
                 })
             }

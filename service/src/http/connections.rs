@@ -14,7 +14,7 @@
 //!   hold every slot be answered as soon as the header timeout reaps them,
 //!   instead of being refused as readily as the attackers. The cap is
 //!   fitted to the soft `RLIMIT_NOFILE` at start ([`fit_to_fd_limit`]).
-//! - **Timeouts.** A [`Tracker`] per connection follows its phase from the
+//! - **Timeouts.** A `Tracker` per connection follows its phase from the
 //!   socket's reads and writes and the requests given to the router: *head*
 //!   (from the accept, or from the first byte after an idle spell, until
 //!   hyper hands the router a complete head) is bounded by

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document served at `GET /v1/openapi.json`, generated
 //! with `utoipa`: the schemas from the wire types of `zkcred-api` (and the
 //! disclosure log's, `zkcred-translog`), each operation from the
-//! `#[utoipa::path]` annotation of its handler in [`routes`](super::routes)
+//! `#[utoipa::path]` annotation of its handler in [`routes`]
 //! (summary and description from the handler's doc comment).
 //!
 //! Problems common to many operations are response components here
@@ -14,7 +14,7 @@
 //! Security: one `bearer` scheme; each operation names the roles it needs
 //! (OpenAPI 3.1 allows role names in the requirement of a non-OAuth scheme).
 //!
-//! The tests in [`routes`](super::routes) check the document against the
+//! The tests in [`routes`] check the document against the
 //! router itself, in both directions, and that it is self-contained.
 
 use std::sync::LazyLock;

@@ -1,6 +1,6 @@
 //! The router: routes, handlers, the JSON body extractor and the layers
 //! every request goes through (`tower-http`'s body limit, timeout and
-//! request spans, the request count; see [`edges`]).
+//! request spans, the request count; see `edges`).
 //!
 //! | route | roles |
 //! | --- | --- |
@@ -112,8 +112,8 @@ fn route_table() -> Vec<(&'static str, MethodRouter<Arc<AppState>>)> {
     ]
 }
 
-/// Builds the router over `state`: the routes of [`route_table`], problem
-/// documents for unknown paths and methods, the [`edges`].
+/// Builds the router over `state`: the routes of `route_table`, problem
+/// documents for unknown paths and methods, the `edges`.
 pub fn router(state: Arc<AppState>) -> Router {
     let routes = route_table()
         .into_iter()
