@@ -287,6 +287,11 @@ async fn status_epochs_registered_and_resolved() {
         .await
         .unwrap();
     assert_eq!(records.records[0].record.reason, "license_not_valid");
+    // The refusal's record names the epoch the entry claimed, nothing more.
+    assert_eq!(
+        records.records[0].record.credentials[0].status_epoch,
+        Some(1)
+    );
     // In one batch, next to valid cards in the same epoch, the suspended
     // card alone is refused, as not valid.
     let other_w1 = other_w0

@@ -404,6 +404,18 @@ async fn decide_consumed(
                 .collect()
         })
         .collect();
+    // The status epoch each entry names, when its request asks for status:
+    // a number, nothing of the licence (a refusal's record names it too).
+    let status_epochs: Vec<Option<u64>> = sub
+        .request
+        .credentials
+        .iter()
+        .enumerate()
+        .map(|(i, rc)| {
+            rc.status?;
+            sub.presentation.credentials.get(i)?.status_epoch
+        })
+        .collect();
     let mut ctx = Ctx {
         state,
         who,
@@ -414,6 +426,7 @@ async fn decide_consumed(
         types,
         disclosed_names,
         proven_names,
+        status_epochs,
     };
     let policy = match policy_in_force(state, binding).await {
         Ok(p) => p,
@@ -498,6 +511,9 @@ struct Ctx<'a> {
     /// Per requested credential, the statements asked for (catalogue
     /// attributes only), as a refusal's record names them.
     proven_names: Vec<Vec<ProvenStatement>>,
+    /// Per requested credential, the status epoch it names (entries asked
+    /// for licence status only).
+    status_epochs: Vec<Option<u64>>,
 }
 
 /// A predicate's result as the API reports it (its wire names).
@@ -588,7 +604,7 @@ impl Ctx<'_> {
                     .get(i)
                     .cloned()
                     .unwrap_or_else(|| "unverified".into()),
-                status_epoch: None,
+                status_epoch: self.status_epochs.get(i).copied().flatten(),
             })
             .collect();
         let event = self.event(Outcome::Refused, p.code.as_str(), credentials);
