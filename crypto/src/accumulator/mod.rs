@@ -80,12 +80,13 @@
 //! each credential an index into a published bit array. The index is part
 //! of the credential and shown at every presentation, so it is a
 //! correlation handle for every verifier (and the list host sees who
-//! fetches which list); the list is small (one or two bits per credential,
-//! compressed: 100,000 credentials are about 12.5 KB before compression)
-//! but grows with the credentials and a verifier fetches all of it. The
+//! fetches which list); the list is small (one or two bits per credential:
+//! 100,000 credentials at one bit are 12.5 KB before compression) but
+//! grows with the credentials and a verifier fetches all of it. The
 //! accumulator's per-epoch document stays 48 octets of value whatever the
 //! count, the verifier learns no index, and the holder pays instead: a
-//! witness update per epoch and 0.2 ms of proving.
+//! witness update per epoch (0.17 ms for one change, 114 ms for
+//! 10,000, measured in `benches/status.rs`) and about 0.45 ms more proving.
 
 mod keys;
 mod update;
