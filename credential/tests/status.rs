@@ -902,3 +902,36 @@ fn two_open_handles_on_one_registry_never_fork_the_chain() {
     assert_eq!(e3.epoch(), 3);
     assert_eq!(e3.content.previous, Some(e2.digest()));
 }
+
+/// An epoch is never signed as published before the registry's current
+/// one (an issuer clock set back): verifiers and the service order epochs
+/// by publication, and the service refuses such an epoch, and so every
+/// later one, as a broken chain.
+#[test]
+fn an_epoch_is_never_published_before_the_current_one() {
+    let mut rng = rng(0x15b2);
+    let mut w = World::new(&mut rng);
+    let a = w.issue_elsewhere(&mut rng);
+    let b = w.issue_elsewhere(&mut rng);
+    let later = now() + Duration::hours(2);
+    let (e1, _) = w
+        .registry
+        .change(&w.key, &[(a, S::Suspended)], later)
+        .unwrap();
+    let err = w
+        .registry
+        .change(&w.key, &[(b.clone(), S::Suspended)], now())
+        .unwrap_err();
+    assert!(err.to_string().contains("clock"), "{err}");
+    // Nothing changed, on disk or in memory.
+    assert_eq!(w.registry.epoch(), 1);
+    assert_eq!(w.registry.entry(&b).unwrap().status, S::Valid);
+    assert!(w.registry.published_epoch(2).is_err());
+    assert_eq!(w.registry.current_epoch().unwrap(), e1);
+    // The same second as the current epoch is fine.
+    let (e2, _) = w
+        .registry
+        .change(&w.key, &[(b, S::Suspended)], later)
+        .unwrap();
+    assert_eq!(e2.epoch(), 2);
+}

@@ -577,8 +577,11 @@ impl StatusRegistry {
     ///
     /// # Errors
     /// [`Error::StatusIssuerMismatch`] for a key of another issuer;
-    /// [`Error::InvalidRequest`] for no changes or an identifier named
-    /// twice; [`Error::UnknownStatusCredential`];
+    /// [`Error::InvalidRequest`] for no changes, an identifier named
+    /// twice, or `now` before the current epoch's `published_at` (a clock
+    /// set back); as [`StatusRegistry::current_epoch`] when the current
+    /// epoch's document is missing or is not the registry's;
+    /// [`Error::UnknownStatusCredential`];
     /// [`Error::StatusTransition`] for a change the rules forbid;
     /// [`Error::Crypto`] from the accumulator (negligible);
     /// as [`StatusEpoch::sign`]; [`Error::Io`]; as
@@ -600,6 +603,17 @@ impl StatusRegistry {
             return Err(Error::InvalidRequest("no status change given".into()));
         }
         let _lock = self.lock_and_reload()?;
+        let current = self.current_epoch()?.content.published_at;
+        if seconds(now) < current {
+            return Err(Error::InvalidRequest(format!(
+                "the clock ({}) is before the publication of the current epoch {} ({}): an \
+                 epoch published earlier than its predecessor would be refused by verifiers; \
+                 check the clock",
+                seconds(now),
+                self.epoch,
+                current
+            )));
+        }
         let mut moves = Vec::new();
         let mut moved_statuses = Vec::new();
         let mut still = Vec::new();
