@@ -497,3 +497,60 @@ fn status_from_issuance_to_sync_and_the_ways_it_fails() {
     }
     assert!(!seen.contains(secret["secret_key"].as_str().unwrap()));
 }
+
+/// After the issuer rotates its key, epochs are signed with a key the
+/// wallet never saw: the sync says to give the key set with `--keys`, and
+/// with it the sync goes through.
+#[test]
+fn a_sync_after_a_key_rotation_asks_for_the_key_set() {
+    let s = Scratch::new();
+    let keys = s.p("keys");
+    let wallet = s.p("wallet");
+    let keygen = ["issuer", "keygen", "--issuer", ISSUER, "--dir", &keys];
+    let mut first = keygen.to_vec();
+    first.extend(["--authority", "public_security"]);
+    s.ok(&first);
+    s.ok(&[
+        "wallet",
+        "init",
+        "--wallet",
+        &wallet,
+        "--kdf-memory-mib",
+        "8",
+    ]);
+    s.ok(&[
+        "issuer",
+        "status",
+        "init",
+        "--type",
+        TYPE,
+        "--dir",
+        &keys,
+        "--publish",
+        &s.p("pub"),
+    ]);
+    let (card, _) = s.issue_card(0);
+    // A rotation retires the current key only once a whole second of the
+    // CLI's clock has passed since it began.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    s.ok(&keygen);
+    s.change("suspend", &[&license_id(&card)]);
+    let err = s.fails(&["wallet", "sync", "--wallet", &wallet, "--from", &s.p("pub")]);
+    assert!(
+        err.contains("[unknown_key]") && err.contains("--keys"),
+        "{err}"
+    );
+    let set = s.ok(&["issuer", "export-keys", "--dir", &keys]);
+    let set = s.write("keys.json", &set);
+    let out = s.ok(&[
+        "wallet",
+        "sync",
+        "--wallet",
+        &wallet,
+        "--from",
+        &s.p("pub"),
+        "--keys",
+        &set,
+    ]);
+    assert!(out.contains("now 02 suspended"), "{out}");
+}

@@ -198,14 +198,27 @@ fn status_epochs_offline_and_at_the_service() {
     policy["requirements"][0]["disclose"] = json!(["holder_name"]);
     policy["requirements"][0]["status"] = json!({ "max_epoch_age_seconds": 0 });
     write(dir, "policy.json", &policy.to_string());
-    ok(&[
-        "request",
-        "new",
-        "--policy",
-        "policy.json",
-        "--out",
-        "request.json",
-    ]);
+    let r = expect(
+        dir,
+        "",
+        "",
+        &[
+            "request",
+            "new",
+            "--policy",
+            "policy.json",
+            "--out",
+            "request.json",
+        ],
+        0,
+    );
+    // The request says, in words, that it asks for licence status.
+    assert!(
+        r.stderr
+            .contains("valid in its issuer's status list, in an epoch superseded at most 0 s ago"),
+        "{}",
+        r.stderr
+    );
     ok(&[
         "wallet",
         "present",

@@ -281,7 +281,7 @@ pub enum Error {
     StatusEpochStale {
         /// The epoch named.
         epoch: u64,
-        /// Seconds since the next epoch was published.
+        /// Seconds since the next epoch was published, rounded up.
         superseded_for: u64,
         /// The request's bound, in seconds.
         max_epoch_age: u64,

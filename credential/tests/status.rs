@@ -839,3 +839,99 @@ fn wallet_presents_only_valid_licences() {
     let out = verify_presentation(w.c, &req, &p, &verifier, w.t).unwrap();
     assert_eq!(out[0].status_epoch, Some(2));
 }
+
+/// Two handles on one registry, as two issuer commands run at once hold
+/// (`zkcred issuer status suspend` while another `revoke` or `issue`
+/// runs): each change must build on the other's, never make a second
+/// epoch with the same number or forget a licence the other recorded.
+#[test]
+fn two_open_handles_on_one_registry_never_fork_the_chain() {
+    let mut rng = rng(0x15b1);
+    let mut w = World::new(&mut rng);
+    let a = w.issue_elsewhere(&mut rng);
+    let b = w.issue_elsewhere(&mut rng);
+    // A second process opens the registry now, at epoch 0.
+    let mut other = StatusRegistry::open(w.keydir.path(), ISSUER, TYPE).unwrap();
+    // The first process issues one more licence and suspends `a`: epoch 1.
+    let c = w.issue_elsewhere(&mut rng);
+    let (e1, _) = w
+        .registry
+        .change(&w.key, &[(a.clone(), S::Suspended)], now())
+        .unwrap();
+    assert_eq!(e1.epoch(), 1);
+    // The second process revokes `b`: it must make epoch 2, after epoch 1.
+    let (e2, u2) = other
+        .change(&w.key, &[(b.clone(), S::Revoked)], now())
+        .unwrap();
+    assert_eq!(e2.epoch(), 2, "a second epoch 1 was made");
+    u2.check_epochs(&e1, &e2).unwrap();
+    // On disk: every change and every licence, and the documents chain.
+    let reg = StatusRegistry::open(w.keydir.path(), ISSUER, TYPE).unwrap();
+    assert_eq!(reg.epoch(), 2);
+    assert_eq!(reg.entry(&a).unwrap().status, S::Suspended);
+    assert_eq!(reg.entry(&b).unwrap().status, S::Revoked);
+    assert_eq!(reg.entry(&c).unwrap().status, S::Valid);
+    let p1 = reg.published_epoch(1).unwrap();
+    let p2 = reg.published_epoch(2).unwrap();
+    assert_eq!(p1, e1);
+    reg.published_update(2)
+        .unwrap()
+        .check_epochs(&p1, &p2)
+        .unwrap();
+    assert_eq!(reg.current_epoch().unwrap(), e2);
+    // The first handle, used again, records and changes on epoch 2 as well:
+    // the witness it hands out is for epoch 2's value.
+    let t = w.c.get(TYPE).unwrap();
+    let attrs = sample_attributes(t, &mut rng, Some(true));
+    let d = issue(w.c, &w.key, TYPE, &attrs, now(), &mut rng).unwrap();
+    let sw = w.registry.register_issued(&d, now()).unwrap();
+    assert_eq!(sw.epoch, 2);
+    assert!(sw.witness.verify(
+        e2.accumulator_key(),
+        e2.value(),
+        &Element::new(d.reserved.revocation_handle)
+    ));
+    assert!(StatusRegistry::open(w.keydir.path(), ISSUER, TYPE)
+        .unwrap()
+        .entry(&credential_id(&d).unwrap())
+        .is_some());
+    let (e3, _) = w
+        .registry
+        .change(&w.key, &[(c.clone(), S::Cancelled)], now())
+        .unwrap();
+    assert_eq!(e3.epoch(), 3);
+    assert_eq!(e3.content.previous, Some(e2.digest()));
+}
+
+/// An epoch is never signed as published before the registry's current
+/// one (an issuer clock set back): verifiers and the service order epochs
+/// by publication, and the service refuses such an epoch, and so every
+/// later one, as a broken chain.
+#[test]
+fn an_epoch_is_never_published_before_the_current_one() {
+    let mut rng = rng(0x15b2);
+    let mut w = World::new(&mut rng);
+    let a = w.issue_elsewhere(&mut rng);
+    let b = w.issue_elsewhere(&mut rng);
+    let later = now() + Duration::hours(2);
+    let (e1, _) = w
+        .registry
+        .change(&w.key, &[(a, S::Suspended)], later)
+        .unwrap();
+    let err = w
+        .registry
+        .change(&w.key, &[(b.clone(), S::Suspended)], now())
+        .unwrap_err();
+    assert!(err.to_string().contains("clock"), "{err}");
+    // Nothing changed, on disk or in memory.
+    assert_eq!(w.registry.epoch(), 1);
+    assert_eq!(w.registry.entry(&b).unwrap().status, S::Valid);
+    assert!(w.registry.published_epoch(2).is_err());
+    assert_eq!(w.registry.current_epoch().unwrap(), e1);
+    // The same second as the current epoch is fine.
+    let (e2, _) = w
+        .registry
+        .change(&w.key, &[(b, S::Suspended)], later)
+        .unwrap();
+    assert_eq!(e2.epoch(), 2);
+}

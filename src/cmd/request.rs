@@ -276,7 +276,8 @@ fn unsigned_note(ctx: &mut Context<'_>) -> Result<()> {
 }
 
 /// One block per entry: the types it accepts, what it discloses, the
-/// statements in words (`birth_date <= 2008-11-29 (proven, not disclosed)`).
+/// statements in words (`birth_date <= 2008-11-29 (proven, not disclosed)`)
+/// and the licence status it asks for.
 fn summary(
     ctx: &mut Context<'_>,
     catalogue: &Catalogue,
@@ -298,6 +299,14 @@ fn summary(
         }
         for s in &rc.statements {
             writeln!(ctx.stderr, "    {} (proven, not disclosed)", s.describe())?;
+        }
+        if let Some(st) = &rc.status {
+            writeln!(
+                ctx.stderr,
+                "    the licence is valid in its issuer's status list, in an epoch superseded at \
+                 most {} s ago (proven, not disclosed)",
+                st.max_epoch_age
+            )?;
         }
         if !rc.issuers.is_empty() {
             writeln!(ctx.stderr, "    issuers {}", rc.issuers.join(", "))?;

@@ -876,8 +876,16 @@ fn sync(
     let outcomes = w
         .sync(&updates, &epochs, &trusted, &mut OsRng)
         .map_err(|e| {
+            // Epochs signed after a key rotation: the wallet holds only the
+            // keys its credentials were issued under.
+            let hint = if matches!(e, Error::UnknownKey { .. }) {
+                " (the issuer signs status with a key this wallet does not hold: give its \
+                 current key set with --keys KEYSET.json, as `zkcred issuer export-keys` prints it)"
+            } else {
+                ""
+            };
             anyhow!(
-                "{e} [{}]; nothing changed (documents from {})",
+                "{e} [{}]; nothing changed (documents from {}){hint}",
                 e.code(),
                 from.display()
             )

@@ -101,10 +101,48 @@ pub fn check_fresh(
             } else {
                 Err(Error::StatusEpochStale {
                     epoch: view.epoch,
-                    superseded_for: age.whole_seconds().max(0) as u64,
+                    // Rounded up: an epoch superseded 0.4 s ago under a
+                    // bound of 0 is "1 s ago", never "0 s ago, at most 0 s".
+                    superseded_for: u64::try_from(
+                        age.whole_seconds() + i64::from(age.subsec_nanoseconds() > 0),
+                    )
+                    .unwrap_or(0),
                     max_epoch_age: requirement.max_epoch_age,
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a failing unwrap is a failing run
+
+    use super::*;
+    use time::Duration;
+
+    fn stale_for(superseded: Duration, max_epoch_age: u64) -> Option<u64> {
+        let t = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let view = StatusEpochView {
+            epoch: 3,
+            public_key: zkcred_crypto::accumulator::SecretKey::random(&mut rand::rngs::OsRng)
+                .public_key(),
+            value: Accumulator::initial(&mut rand::rngs::OsRng),
+            superseded_at: Some(t),
+        };
+        match check_fresh(&view, &StatusRequirement { max_epoch_age }, t + superseded) {
+            Ok(()) => None,
+            Err(Error::StatusEpochStale { superseded_for, .. }) => Some(superseded_for),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn the_age_a_refusal_names_is_rounded_up() {
+        assert_eq!(stale_for(Duration::ZERO, 0), None);
+        assert_eq!(stale_for(Duration::milliseconds(400), 0), Some(1));
+        assert_eq!(stale_for(Duration::seconds(30), 29), Some(30));
+        assert_eq!(stale_for(Duration::milliseconds(29_001), 29), Some(30));
+        assert_eq!(stale_for(Duration::seconds(29), 29), None);
     }
 }

@@ -14,7 +14,14 @@
 //! | `registry.json` | 0600 | `format` `zkcred-status-registry`, `version` 1, `issuer`, `credential_type`, `accumulator_key`, `epoch`, `value` (48 octets hex), `epoch_digest` (the current [`StatusEpoch`]'s digest, hex), `credentials`: per credential `credential_id`, `revocation_handle` (32 octets hex), `status` (code), `changed_at` (RFC 3339), `changed_epoch` |
 //! | `published/epoch-<n>.json` | 0644 | every [`StatusEpoch`] so far |
 //! | `published/update-<n>.json` | 0644 | every [`StatusUpdate`] so far, named by its `to_epoch` |
+//! | `registry.lock` | 0600 | empty: the lock that serialises changes |
 //!
+//! Every operation that writes ([`StatusRegistry::init`],
+//! [`StatusRegistry::register_issued`], [`StatusRegistry::change`]) holds
+//! an exclusive lock on `registry.lock` (`flock` on Unix) while it works and
+//! first reads `registry.json` again, so two issuer commands running at
+//! once on one registry take turns, each building on the other's epoch and
+//! credentials, instead of both making the same next epoch.
 //! Every file is written atomically (temporary file, fsync, rename). A
 //! change writes the update and epoch documents first and `registry.json`
 //! last: that rename is the commit; an interruption before it leaves the
@@ -73,6 +80,8 @@ pub const SECRET_FILE: &str = "accumulator.secret.json";
 pub const REGISTRY_FILE: &str = "registry.json";
 /// The folder of published documents in a registry directory.
 pub const PUBLISHED_DIR: &str = "published";
+/// The lock file's name in a registry directory (see the module docs).
+pub const LOCK_FILE: &str = "registry.lock";
 
 /// The file name of epoch `n`'s [`StatusEpoch`] in a publication folder.
 pub fn epoch_file_name(n: u64) -> String {
@@ -186,6 +195,99 @@ fn json_err(what: &'static str) -> impl FnOnce(serde_json::Error) -> Error {
     move |source| Error::Json { what, source }
 }
 
+/// The registry file's content as [`StatusRegistry`] keeps it.
+struct State {
+    public: PublicKey,
+    epoch: u64,
+    value: Accumulator,
+    epoch_digest: [u8; 32],
+    credentials: BTreeMap<String, RegistryEntry>,
+}
+
+/// Takes the exclusive lock of the registry directory `dir` (creating it
+/// and the lock file when missing), waiting while another process holds
+/// it; dropping the file releases it.
+fn lock_dir(dir: &Path) -> Result<std::fs::File, Error> {
+    fsutil::create_private_dir(dir)?;
+    let path = dir.join(LOCK_FILE);
+    let io = |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut opts = std::fs::OpenOptions::new();
+    opts.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let file = opts.open(&path).map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(file)
+}
+
+/// Reads and checks `dir`'s registry file (see [`StatusRegistry::open`]).
+fn read_state(dir: &Path, issuer: &str, credential_type: &str) -> Result<State, Error> {
+    let path = dir.join(REGISTRY_FILE);
+    if !path.is_file() {
+        return Err(Error::NoStatusRegistry {
+            issuer: issuer.to_owned(),
+            credential_type: credential_type.to_owned(),
+        });
+    }
+    let file: RegistryFile =
+        serde_json::from_slice(&fsutil::read(&path)?).map_err(json_err("status registry"))?;
+    check_document(
+        STATUS_REGISTRY_FORMAT,
+        STATUS_REGISTRY_VERSION,
+        &file.format,
+        file.version,
+    )?;
+    let malformed = |reason: String| Error::Malformed {
+        what: "status registry",
+        reason,
+    };
+    if file.issuer != issuer || file.credential_type != credential_type {
+        return Err(malformed(format!(
+            "{} holds the registry of {:?} / {:?}",
+            path.display(),
+            file.issuer.chars().take(128).collect::<String>(),
+            file.credential_type.chars().take(64).collect::<String>()
+        )));
+    }
+    let pk: [u8; 96] = hex_array("status registry accumulator_key", &file.accumulator_key)?;
+    let public = PublicKey::from_bytes(&pk).map_err(|e| malformed(e.to_string()))?;
+    let v: [u8; 48] = hex_array("status registry value", &file.value)?;
+    let value = Accumulator::from_bytes(&v).map_err(|e| malformed(e.to_string()))?;
+    let epoch_digest = hex_array("status registry epoch_digest", &file.epoch_digest)?;
+    let mut credentials = BTreeMap::new();
+    for e in file.credentials {
+        let h: [u8; 32] = hex_array("status registry revocation_handle", &e.revocation_handle)?;
+        let handle = Element::from_bytes(&h).map_err(|e| malformed(e.to_string()))?;
+        let id = e.credential_id.clone();
+        let entry = RegistryEntry {
+            credential_id: e.credential_id,
+            handle,
+            status: e.status,
+            changed_at: e.changed_at,
+            changed_epoch: e.changed_epoch,
+        };
+        if credentials.insert(id.clone(), entry).is_some() {
+            return Err(malformed(format!(
+                "credential {:?} is listed twice",
+                id.chars().take(128).collect::<String>()
+            )));
+        }
+    }
+    Ok(State {
+        public,
+        epoch: file.epoch,
+        value,
+        epoch_digest,
+        credentials,
+    })
+}
+
 /// Whole seconds: epochs and records carry no sub-second times.
 fn seconds(t: OffsetDateTime) -> OffsetDateTime {
     t.replace_nanosecond(0).unwrap_or(t)
@@ -229,6 +331,7 @@ impl StatusRegistry {
     ) -> Result<(StatusRegistry, StatusEpoch), Error> {
         let issuer = key.public().issuer.clone();
         let dir = StatusRegistry::dir_in(key_dir, &issuer, credential_type)?;
+        let _lock = lock_dir(&dir)?;
         if dir.join(REGISTRY_FILE).exists() || dir.join(SECRET_FILE).exists() {
             return Err(Error::StatusRegistryExists {
                 issuer,
@@ -287,57 +390,13 @@ impl StatusRegistry {
         credential_type: &str,
     ) -> Result<StatusRegistry, Error> {
         let dir = StatusRegistry::dir_in(key_dir, issuer, credential_type)?;
-        let path = dir.join(REGISTRY_FILE);
-        if !path.is_file() {
-            return Err(Error::NoStatusRegistry {
-                issuer: issuer.to_owned(),
-                credential_type: credential_type.to_owned(),
-            });
-        }
-        let file: RegistryFile =
-            serde_json::from_slice(&fsutil::read(&path)?).map_err(json_err("status registry"))?;
-        check_document(
-            STATUS_REGISTRY_FORMAT,
-            STATUS_REGISTRY_VERSION,
-            &file.format,
-            file.version,
-        )?;
-        let malformed = |reason: String| Error::Malformed {
-            what: "status registry",
-            reason,
-        };
-        if file.issuer != issuer || file.credential_type != credential_type {
-            return Err(malformed(format!(
-                "{} holds the registry of {:?} / {:?}",
-                path.display(),
-                file.issuer.chars().take(128).collect::<String>(),
-                file.credential_type.chars().take(64).collect::<String>()
-            )));
-        }
-        let pk: [u8; 96] = hex_array("status registry accumulator_key", &file.accumulator_key)?;
-        let public = PublicKey::from_bytes(&pk).map_err(|e| malformed(e.to_string()))?;
-        let v: [u8; 48] = hex_array("status registry value", &file.value)?;
-        let value = Accumulator::from_bytes(&v).map_err(|e| malformed(e.to_string()))?;
-        let epoch_digest = hex_array("status registry epoch_digest", &file.epoch_digest)?;
-        let mut credentials = BTreeMap::new();
-        for e in file.credentials {
-            let h: [u8; 32] = hex_array("status registry revocation_handle", &e.revocation_handle)?;
-            let handle = Element::from_bytes(&h).map_err(|e| malformed(e.to_string()))?;
-            let id = e.credential_id.clone();
-            let entry = RegistryEntry {
-                credential_id: e.credential_id,
-                handle,
-                status: e.status,
-                changed_at: e.changed_at,
-                changed_epoch: e.changed_epoch,
-            };
-            if credentials.insert(id.clone(), entry).is_some() {
-                return Err(malformed(format!(
-                    "credential {:?} is listed twice",
-                    id.chars().take(128).collect::<String>()
-                )));
-            }
-        }
+        let State {
+            public,
+            epoch,
+            value,
+            epoch_digest,
+            credentials,
+        } = read_state(&dir, issuer, credential_type)?;
         let secret = read_secret(&dir.join(SECRET_FILE), issuer, credential_type, &public)?;
         Ok(StatusRegistry {
             dir,
@@ -345,11 +404,30 @@ impl StatusRegistry {
             credential_type: credential_type.to_owned(),
             secret,
             public,
-            epoch: file.epoch,
+            epoch,
             value,
             epoch_digest,
             credentials,
         })
+    }
+
+    /// Takes the registry's lock and reads its file again, for an
+    /// operation about to write (see the module docs); the lock holds until
+    /// the returned file is dropped.
+    fn lock_and_reload(&mut self) -> Result<std::fs::File, Error> {
+        let lock = lock_dir(&self.dir)?;
+        let state = read_state(&self.dir, &self.issuer, &self.credential_type)?;
+        if state.public != self.public {
+            return Err(Error::Malformed {
+                what: "status registry",
+                reason: "its accumulator key changed since it was opened".into(),
+            });
+        }
+        self.epoch = state.epoch;
+        self.value = state.value;
+        self.epoch_digest = state.epoch_digest;
+        self.credentials = state.credentials;
+        Ok(lock)
     }
 
     /// The registry directory.
@@ -440,14 +518,16 @@ impl StatusRegistry {
     /// Records a credential just issued (valid from the current epoch, at
     /// `now`) and returns its membership witness for the current epoch, to
     /// go into the credential's `status` member. The registry file is
-    /// written before this returns.
+    /// read again under the registry's lock first (another process may have
+    /// changed it) and written before this returns.
     ///
     /// # Errors
     /// [`Error::StatusIssuerMismatch`] for a credential of another issuer
     /// or type; as [`credential_id`]; [`Error::StatusCredentialExists`]
     /// when its identifier or handle is registered already;
     /// [`Error::Crypto`] for a handle that cannot be accumulated
-    /// (negligible); [`Error::Io`].
+    /// (negligible); [`Error::Io`]; as [`StatusRegistry::open`] for a
+    /// registry file that no longer reads, or names another accumulator key.
     pub fn register_issued(
         &mut self,
         credential: &Credential,
@@ -461,6 +541,7 @@ impl StatusRegistry {
         }
         let id = credential_id(credential)?;
         let handle = credential.revocation_element();
+        let _lock = self.lock_and_reload()?;
         if self.credentials.contains_key(&id) || self.entries().any(|e| e.handle == handle) {
             return Err(Error::StatusCredentialExists(id));
         }
@@ -496,11 +577,16 @@ impl StatusRegistry {
     ///
     /// # Errors
     /// [`Error::StatusIssuerMismatch`] for a key of another issuer;
-    /// [`Error::InvalidRequest`] for no changes or an identifier named
-    /// twice; [`Error::UnknownStatusCredential`];
+    /// [`Error::InvalidRequest`] for no changes, an identifier named
+    /// twice, or `now` before the current epoch's `published_at` (a clock
+    /// set back); as [`StatusRegistry::current_epoch`] when the current
+    /// epoch's document is missing or is not the registry's;
+    /// [`Error::UnknownStatusCredential`];
     /// [`Error::StatusTransition`] for a change the rules forbid;
     /// [`Error::Crypto`] from the accumulator (negligible);
-    /// as [`StatusEpoch::sign`]; [`Error::Io`].
+    /// as [`StatusEpoch::sign`]; [`Error::Io`]; as
+    /// [`StatusRegistry::open`] for a registry file that no longer reads, or
+    /// names another accumulator key.
     pub fn change(
         &mut self,
         key: &IssuerKey,
@@ -515,6 +601,18 @@ impl StatusRegistry {
         }
         if changes.is_empty() {
             return Err(Error::InvalidRequest("no status change given".into()));
+        }
+        let _lock = self.lock_and_reload()?;
+        let current = self.current_epoch()?.content.published_at;
+        if seconds(now) < current {
+            return Err(Error::InvalidRequest(format!(
+                "the clock ({}) is before the publication of the current epoch {} ({}): an \
+                 epoch published earlier than its predecessor would be refused by verifiers; \
+                 check the clock",
+                seconds(now),
+                self.epoch,
+                current
+            )));
         }
         let mut moves = Vec::new();
         let mut moved_statuses = Vec::new();
