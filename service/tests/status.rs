@@ -193,6 +193,27 @@ async fn status_epochs_registered_and_resolved() {
     let r = c.post("/v1/registry/status-epochs", ADMIN, &tampered).await;
     assert_eq!(r.1["code"], "status_signature_invalid", "{}", r.1);
     assert_eq!(r.0, StatusCode::UNPROCESSABLE_ENTITY);
+    // Dated an hour ahead of the service's clock: refused (it would keep
+    // epoch 0 current until then).
+    let ahead = forged(&h.key, &epoch1, |c| {
+        c.published_at = time::OffsetDateTime::now_utc() + Duration::hours(1)
+    });
+    let r = c
+        .post(
+            "/v1/registry/status-epochs",
+            ADMIN,
+            &serde_json::to_value(&ahead).unwrap(),
+        )
+        .await;
+    assert_eq!(r.1["code"], "status_chain_broken", "{}", r.1);
+    assert!(
+        r.1["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("after this service's clock"),
+        "{}",
+        r.1
+    );
     let broken = forged(&h.key, &epoch1, |c| c.previous = Some([7; 32]));
     assert_eq!(
         problem(admin.publish_status_epoch(&broken).await),

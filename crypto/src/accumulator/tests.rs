@@ -204,4 +204,6 @@ fn key_and_value_encodings() {
     assert_eq!(Element::from_bytes(&y.to_bytes()).unwrap(), y);
     assert!(!format!("{sk:?}").contains(&hex::encode(sk.to_bytes())));
     assert!(!format!("{y:?}").contains(&hex::encode(y.to_bytes())));
+    let w = sk.witness(&v, &y).unwrap();
+    assert!(!format!("{w:?}").contains(&hex::encode(&w.to_bytes()[..4])));
 }

@@ -11,9 +11,9 @@ use crate::curve::{pairing_product_is_one_vartime, G1Affine, G1Projective, Scala
 use crate::Error;
 
 /// A membership witness `C` (G1, 48 octets compressed) of one element for
-/// one accumulator value. Not secret to the verifier's eyes (it never sees
-/// it: proofs randomise it) but unique to one credential, so a wallet keeps
-/// it with the credential; `Debug` shows only a prefix.
+/// one accumulator value. A verifier never sees it (proofs randomise it);
+/// it is unique to one credential, so a wallet keeps it sealed with the
+/// credential and `Debug` shows nothing of it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Witness(pub(crate) G1Affine);
 
@@ -151,10 +151,8 @@ impl Witness {
 
 impl fmt::Debug for Witness {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Witness({})",
-            super::keys::hex_prefix(&self.0.to_compressed())
-        )
+        // Unique to one credential: a log line with it would be a
+        // correlation handle.
+        f.write_str("Witness(<redacted>)")
     }
 }

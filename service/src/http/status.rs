@@ -92,6 +92,18 @@ pub enum StatusEpochError {
         /// The epoch refused.
         epoch: u64,
     },
+    /// The epoch is dated after the service's clock (beyond
+    /// [`FUTURE_SKEW_SECONDS`]): it would keep its predecessor current
+    /// until then, and no honest issuer publishes ahead of time.
+    #[error("status epoch {epoch} is dated {published_at}, after this service's clock ({now}): check the issuer's clock")]
+    FromTheFuture {
+        /// The epoch refused.
+        epoch: u64,
+        /// Its publication time, RFC 3339.
+        published_at: String,
+        /// The service's time, RFC 3339.
+        now: String,
+    },
     /// The epoch does not chain onto its stored neighbours, or another
     /// document is stored for its number.
     #[error("{0}")]
@@ -113,6 +125,10 @@ pub enum StatusEpochError {
     },
 }
 
+/// How far ahead of the service's clock an epoch's publication time may
+/// be (clock skew between issuer and verifier), in seconds.
+pub const FUTURE_SKEW_SECONDS: i64 = 300;
+
 impl StatusEpochError {
     /// The problem code.
     pub fn code(&self) -> ProblemCode {
@@ -133,7 +149,9 @@ impl StatusEpochError {
                 _ => ProblemCode::StatusSignatureInvalid,
             },
             StatusEpochError::AccumulatorKeyChanged { .. } => ProblemCode::StatusKeyMismatch,
-            StatusEpochError::ChainBroken(_) => ProblemCode::StatusChainBroken,
+            StatusEpochError::ChainBroken(_) | StatusEpochError::FromTheFuture { .. } => {
+                ProblemCode::StatusChainBroken
+            }
             StatusEpochError::Storage(e) => e.code(),
             StatusEpochError::Corrupt { .. } => ProblemCode::StorageCorrupt,
         }
@@ -337,6 +355,13 @@ impl StatusEpochs {
         epoch
             .verify(&key.public)
             .map_err(StatusEpochError::Signature)?;
+        if epoch.content.published_at > now + time::Duration::seconds(FUTURE_SKEW_SECONDS) {
+            return Err(StatusEpochError::FromTheFuture {
+                epoch: n,
+                published_at: rfc3339(epoch.content.published_at),
+                now: rfc3339(now),
+            });
+        }
 
         let _admin = self.admin.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = entry_of(&epoch);

@@ -120,6 +120,11 @@ fn report(
                         };
                         out.push_str(&format!("\n    {k}: {shown}"));
                     }
+                    if let Some(n) = c.status_epoch {
+                        out.push_str(&format!(
+                            "\n    licence valid in the issuer's status epoch {n}"
+                        ));
+                    }
                 }
                 out
             })?;
