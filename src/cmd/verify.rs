@@ -187,10 +187,20 @@ impl KeyResolver for Trusted<'_> {
             .epochs
             .get(&(issuer.to_owned(), credential_type.to_owned()))?;
         let e = lane.get(&epoch)?;
+        // Superseded when epoch + 1 was published; with a gap after this
+        // epoch that time is unknown (somewhere between this epoch's
+        // publication and the next given one's): take the earliest, so a
+        // gap never makes an old epoch look fresh.
         let superseded_at = lane
             .range((Bound::Excluded(epoch), Bound::Unbounded))
             .next()
-            .map(|(_, next)| next.content.published_at);
+            .map(|(&n, next)| {
+                if Some(n) == epoch.checked_add(1) {
+                    next.content.published_at
+                } else {
+                    e.content.published_at
+                }
+            });
         Some(StatusEpochView {
             epoch,
             public_key: e.accumulator_key().clone(),

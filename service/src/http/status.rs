@@ -287,16 +287,27 @@ impl StatusEpochs {
 
     /// Epoch `epoch` of `issuer`'s status list for `credential_type`, as
     /// the verification path resolves it: from memory, `superseded_at` the
-    /// publication time of the next higher stored epoch.
+    /// publication time of epoch `epoch + 1` (with a gap after `epoch`, its
+    /// own publication time: the earliest it can have been superseded).
     pub fn view(&self, issuer: &str, credential_type: &str, epoch: u64) -> Option<StatusEpochView> {
         let lanes = self.read();
         let lane = lanes.get(issuer)?.get(credential_type)?;
         let entry = lane.epochs.get(&epoch)?;
+        // Superseded when epoch + 1 was published; with a gap after this
+        // epoch that time is unknown (between this epoch's publication and
+        // the next stored one's): take the earliest, so a gap never makes
+        // an old epoch look fresh.
         let superseded_at = lane
             .epochs
             .range((Bound::Excluded(epoch), Bound::Unbounded))
             .next()
-            .map(|(_, next)| next.published_at);
+            .map(|(&n, next)| {
+                if Some(n) == epoch.checked_add(1) {
+                    next.published_at
+                } else {
+                    entry.published_at
+                }
+            });
         Some(StatusEpochView {
             epoch,
             public_key: lane.accumulator_key.clone(),
@@ -556,7 +567,7 @@ mod tests {
     }
 
     #[test]
-    fn views_are_superseded_by_the_next_higher_epoch() {
+    fn views_are_superseded_by_the_next_epoch_or_at_once_across_a_gap() {
         let key = SecretKey::random(&mut OsRng).public_key();
         let mut lane = Lane {
             accumulator_key: key,
@@ -576,8 +587,9 @@ mod tests {
         assert_eq!(s.len(), 3);
         assert_eq!(s.current("i", "t"), Some(9));
         assert_eq!(s.view("i", "t", 2).unwrap().superseded_at, Some(at(30)));
-        // Across a gap: superseded by the next one held.
-        assert_eq!(s.view("i", "t", 3).unwrap().superseded_at, Some(at(90)));
+        // Across a gap: epoch 4's time is unknown, so the earliest it can
+        // be, epoch 3's own publication (never the later epoch 9's).
+        assert_eq!(s.view("i", "t", 3).unwrap().superseded_at, Some(at(30)));
         assert_eq!(s.view("i", "t", 9).unwrap().superseded_at, None);
         assert!(s.view("i", "t", 4).is_none());
         assert!(s.view("i", "u", 2).is_none());
