@@ -53,6 +53,39 @@ fn view(
     }
 }
 
+/// A fresh accumulator for `dl`'s issuer: its key, epoch 0's value and
+/// `dl`'s witness.
+fn status_of(
+    dl: &zkcred_credential::Credential,
+    rng: &mut rand::rngs::StdRng,
+) -> (SecretKey, Accumulator, Witness) {
+    let sk = SecretKey::random(rng);
+    let v0 = Accumulator::initial(rng);
+    let w = sk
+        .witness(&v0, &Element::new(dl.reserved.revocation_handle))
+        .unwrap();
+    (sk, v0, w)
+}
+
+/// `dl` prepared for presenting, with its status material at epoch 0.
+fn holder_at_epoch0<'a>(
+    c: &'a Catalogue,
+    dl: &'a zkcred_credential::Credential,
+    key: &'a IssuerPublicKey,
+    sk: &SecretKey,
+    v0: Accumulator,
+    w: Witness,
+) -> HolderCredential<'a> {
+    HolderCredential::new(c, dl, key)
+        .unwrap()
+        .with_status(HolderStatus {
+            epoch: 0,
+            public_key: sk.public_key(),
+            value: v0,
+            witness: w,
+        })
+}
+
 #[test]
 fn suspended_then_reinstated_licence_through_presentations() {
     let c = Catalogue::builtin();
@@ -180,19 +213,8 @@ fn a_verifier_without_epochs_refuses_status_presentations() {
     let c = Catalogue::builtin();
     let mut rng = rng(17);
     let TwoLicenses { key, keys, dl, .. } = two_licenses(c, &mut rng);
-    let sk = SecretKey::random(&mut rng);
-    let v0 = Accumulator::initial(&mut rng);
-    let w = sk
-        .witness(&v0, &Element::new(dl.reserved.revocation_handle))
-        .unwrap();
-    let h = HolderCredential::new(c, &dl, key.public())
-        .unwrap()
-        .with_status(HolderStatus {
-            epoch: 0,
-            public_key: sk.public_key(),
-            value: v0,
-            witness: w,
-        });
+    let (sk, v0, w) = status_of(&dl, &mut rng);
+    let h = holder_at_epoch0(c, &dl, key.public(), &sk, v0, w);
     let req = request(&mut rng, 60);
     let p = present_prepared(c, &req, &[&h], now(), &mut rng).unwrap();
     // The key set alone knows no status epoch.
@@ -218,19 +240,8 @@ fn two_presentations_of_one_licence_share_nothing_beyond_the_disclosed() {
     let c = Catalogue::builtin();
     let mut rng = rng(18);
     let TwoLicenses { key, dl, .. } = two_licenses(c, &mut rng);
-    let sk = SecretKey::random(&mut rng);
-    let v0 = Accumulator::initial(&mut rng);
-    let w = sk
-        .witness(&v0, &Element::new(dl.reserved.revocation_handle))
-        .unwrap();
-    let h = HolderCredential::new(c, &dl, key.public())
-        .unwrap()
-        .with_status(HolderStatus {
-            epoch: 0,
-            public_key: sk.public_key(),
-            value: v0,
-            witness: w,
-        });
+    let (sk, v0, w) = status_of(&dl, &mut rng);
+    let h = holder_at_epoch0(c, &dl, key.public(), &sk, v0, w);
     let req = request(&mut rng, 60);
     let a = present_prepared(c, &req, &[&h], now(), &mut rng).unwrap();
     let b = present_prepared(c, &req, &[&h], now(), &mut rng).unwrap();
