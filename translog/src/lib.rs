@@ -29,6 +29,7 @@ mod openapi;
 pub mod record;
 pub mod sth;
 pub mod stream;
+pub mod tree;
 
 pub use export::{
     verify_export, verify_export_with, ExportVerifier, LogExport, Report, VerifyError,
