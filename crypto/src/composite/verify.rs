@@ -148,21 +148,24 @@ fn check_challenge_vartime(item: &CompositeItem<'_>) -> Result<Vec<ValueCommitme
     if proof.memberships.len() != relations.memberships.len() {
         return Err(Error::VerificationFailed);
     }
-    let member_triples: Vec<[G1Affine; 3]> = relations
+    let ts: Vec<G1Projective> = relations
         .memberships
         .iter()
         .zip(&proof.memberships)
         .map(|(claim, m)| {
-            let table = value_table(&claim.value);
-            let t = msm_straus_vartime(
-                &[(&table, m.r_hat)],
+            msm_straus_vartime(
+                &[(&value_table(&claim.value), m.r_hat)],
                 &[(m.cbar, -m_hat(&claim.message)), (m.dbar, -c)],
-            );
-            (m, t)
+            )
         })
-        .collect::<Vec<_>>()
-        .into_iter()
-        .map(|(m, t)| [m.cbar, m.dbar, t.to_affine()])
+        .collect();
+    // One inversion for all of them, as for the commitments' and
+    // pseudonyms' T.
+    let member_triples: Vec<[G1Affine; 3]> = proof
+        .memberships
+        .iter()
+        .zip(G1Projective::batch_to_affine(&ts))
+        .map(|(m, t)| [m.cbar, m.dbar, t])
         .collect();
     let hashed: Vec<_> = inits.iter().map(|(i, d)| (i, d.as_slice())).collect();
     if challenge(
