@@ -155,6 +155,9 @@ problem_codes! {
     /// The verifier holds its whole budget of outstanding challenges;
     /// others are still served. Retry after `Retry-After`, or answer some.
     ChallengeQuotaExceeded = "challenge_quota_exceeded", 429, "The verifier holds too many outstanding challenges";
+    /// The shared challenge store (Redis) cannot be reached; the node
+    /// serves again when it returns.
+    ChallengeStoreUnavailable = "challenge_store_unavailable", 503, "The challenge store is unavailable; retry later";
 
     // --- Decisions held for clients that missed their answer ---
     /// No decision is held for the challenge: never consumed, evicted,
@@ -310,6 +313,10 @@ problem_codes! {
     StorageBusy = "storage_busy", 503, "Storage is busy; retry";
     /// The database failed.
     StorageError = "storage_error", 500, "Storage failed";
+    /// The database cannot be reached (connection refused or lost); the
+    /// node serves again when it returns, and no acknowledged decision
+    /// is lost.
+    StorageUnavailable = "storage_unavailable", 503, "Storage is unavailable; retry later";
     /// Schema migration failed.
     StorageMigrationFailed = "storage_migration_failed", 500, "Storage migration failed";
     /// The database could not be set up.
