@@ -197,6 +197,186 @@ pub fn consistency_proof_at<R: NodeReader>(
     Ok(out)
 }
 
+/// The right edge of a tree of `size` leaves: the roots of its perfect
+/// subtrees, one per set bit of `size`, largest (leftmost) first. It is all
+/// an appender needs: the next leaf completes nodes only by merging with
+/// them, and the tree's root is their fold. A writer reads it once
+/// ([`Frontier::positions`], then [`Frontier::from_nodes`]: at most 64
+/// nodes) and appends any number of leaves in memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Frontier {
+    size: u64,
+    /// `(level, hash)`, levels strictly decreasing.
+    nodes: Vec<(u8, Hash)>,
+}
+
+impl Frontier {
+    /// The frontier of the empty tree.
+    pub fn new() -> Self {
+        Frontier::default()
+    }
+
+    /// The nodes `(level, index)` that make the frontier of a tree of
+    /// `size` leaves, largest first (one per set bit of `size`).
+    pub fn positions(size: u64) -> Vec<(u8, u64)> {
+        let mut out = Vec::with_capacity(size.count_ones() as usize);
+        let mut at = 0u64;
+        for level in (0..64u8).rev() {
+            let width = 1u64 << level;
+            if size & width != 0 {
+                out.push((level, at >> level));
+                at += width;
+            }
+        }
+        out
+    }
+
+    /// The frontier of a tree of `size` leaves from the hashes of the
+    /// nodes [`Frontier::positions`] names, in that order.
+    ///
+    /// # Errors
+    /// [`ProofError::WrongLength`] when `hashes` is not one per position.
+    pub fn from_nodes(size: u64, hashes: &[Hash]) -> Result<Self, ProofError> {
+        let positions = Frontier::positions(size);
+        if positions.len() != hashes.len() {
+            return Err(ProofError::WrongLength);
+        }
+        Ok(Frontier {
+            size,
+            nodes: positions
+                .iter()
+                .zip(hashes)
+                .map(|(&(level, _), h)| (level, *h))
+                .collect(),
+        })
+    }
+
+    /// The number of leaves.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Appends `leaf` as leaf number [`Frontier::size`]; returns the nodes
+    /// it completes, lowest first (as [`append_nodes`]): `(0, index,
+    /// leaf)`, then each parent the merge makes.
+    pub fn append(&mut self, leaf: Hash) -> Vec<(u8, u64, Hash)> {
+        let index = self.size;
+        let mut out = vec![(0u8, index, leaf)];
+        let (mut level, mut h) = (0u8, leaf);
+        while let Some(&(l, left)) = self.nodes.last() {
+            if l != level {
+                break;
+            }
+            self.nodes.pop();
+            h = node_hash(&left, &h);
+            level += 1;
+            out.push((level, index >> level, h));
+        }
+        self.nodes.push((level, h));
+        self.size += 1;
+        out
+    }
+
+    /// The root of the tree (RFC 6962 §2.1): the fold of the frontier from
+    /// the right; the empty root for no leaves.
+    pub fn root(&self) -> Hash {
+        let mut iter = self.nodes.iter().rev();
+        let Some(&(_, mut acc)) = iter.next() else {
+            return empty_root();
+        };
+        for (_, left) in iter {
+            acc = node_hash(left, &acc);
+        }
+        acc
+    }
+}
+
+/// The error of a [`NodeBatch`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TreeReadError {
+    /// The tree functions refused the sizes or indexes asked for.
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+    /// The store did not give a node the computation needs (or gave
+    /// another number of hashes than asked for): the store's corruption.
+    #[error("tree node (level {level}, index {index}) is missing from the store")]
+    Missing {
+        /// The node's level.
+        level: u8,
+        /// The node's index at that level.
+        index: u64,
+    },
+}
+
+/// Reads for a database in one round trip: the tree functions' reads depend
+/// on sizes and indexes only, never on the hashes read, so running a
+/// computation once against [`NodeBatch::recorder`] (which answers every
+/// read with a placeholder) lists exactly the nodes it will read; the
+/// caller fetches those in one query and runs it again against
+/// [`NodeBatch::with_nodes`].
+#[derive(Debug, Default)]
+pub struct NodeBatch {
+    asked: std::cell::RefCell<Vec<(u8, u64)>>,
+    nodes: Option<std::collections::HashMap<(u8, u64), Hash>>,
+}
+
+impl NodeBatch {
+    /// A reader that records what is read and answers placeholders.
+    pub fn recorder() -> Self {
+        NodeBatch::default()
+    }
+
+    /// The distinct nodes read so far, sorted.
+    pub fn asked(&self) -> Vec<(u8, u64)> {
+        let mut v = self.asked.borrow().clone();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    /// A reader that answers from `hashes`, one per position.
+    ///
+    /// # Errors
+    /// [`TreeReadError::Missing`] when the lengths differ (naming the
+    /// first position without a hash).
+    pub fn with_nodes(positions: &[(u8, u64)], hashes: &[Hash]) -> Result<Self, TreeReadError> {
+        if positions.len() != hashes.len() {
+            let (level, index) = positions
+                .get(hashes.len())
+                .copied()
+                .unwrap_or((u8::MAX, u64::MAX));
+            return Err(TreeReadError::Missing { level, index });
+        }
+        Ok(NodeBatch {
+            asked: Default::default(),
+            nodes: Some(
+                positions
+                    .iter()
+                    .copied()
+                    .zip(hashes.iter().copied())
+                    .collect(),
+            ),
+        })
+    }
+}
+
+impl NodeReader for NodeBatch {
+    type Error = TreeReadError;
+
+    fn node(&self, level: u8, index: u64) -> Result<Hash, TreeReadError> {
+        match &self.nodes {
+            None => {
+                self.asked.borrow_mut().push((level, index));
+                Ok(Hash([0u8; 32]))
+            }
+            Some(map) => map
+                .get(&(level, index))
+                .copied()
+                .ok_or(TreeReadError::Missing { level, index }),
+        }
+    }
+}
+
 /// Every node in memory, level by level (tests, and logs small enough to
 /// hold).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -301,6 +481,72 @@ mod tests {
             consistency_proof_at(&store, 71, 70),
             Err(ProofError::SizeOutOfRange { .. })
         ));
+    }
+
+    #[test]
+    fn frontier_appends_as_the_stored_tree_does() {
+        let all = leaves(300);
+        let mut store = MemoryNodes::new();
+        let mut frontier = Frontier::new();
+        assert_eq!(frontier.root(), merkle::empty_root());
+        for (i, l) in all.iter().enumerate() {
+            let expected = append_nodes(&store, i as u64, *l).unwrap();
+            assert_eq!(frontier.append(*l), expected, "leaf {i}");
+            store.append(*l);
+            let n = i as u64 + 1;
+            assert_eq!(frontier.size(), n);
+            assert_eq!(frontier.root(), merkle::root(&all[..=i]), "root {n}");
+            // Reloading from the stored nodes gives the same frontier.
+            let hashes: Vec<Hash> = Frontier::positions(n)
+                .iter()
+                .map(|&(l, j)| store.node(l, j).unwrap())
+                .collect();
+            assert_eq!(Frontier::from_nodes(n, &hashes).unwrap(), frontier);
+        }
+        assert_eq!(
+            Frontier::from_nodes(3, &[Hash([0; 32])]),
+            Err(ProofError::WrongLength)
+        );
+    }
+
+    #[test]
+    fn a_batch_reads_what_the_recorder_listed() {
+        let all = leaves(1000);
+        let mut store = MemoryNodes::new();
+        for l in &all {
+            store.append(*l);
+        }
+        let fetch = |asked: &[(u8, u64)]| -> Vec<Hash> {
+            asked
+                .iter()
+                .map(|&(l, i)| store.node(l, i).unwrap())
+                .collect()
+        };
+        for (old, new) in [(1u64, 1000u64), (333, 999), (512, 513), (7, 8)] {
+            let rec = NodeBatch::recorder();
+            consistency_proof_at(&rec, old, new).unwrap();
+            inclusion_proof_at(&rec, new, old - 1).unwrap();
+            let asked = rec.asked();
+            let batch = NodeBatch::with_nodes(&asked, &fetch(&asked)).unwrap();
+            assert_eq!(
+                consistency_proof_at(&batch, old, new).unwrap(),
+                merkle::consistency_proof(&all[..new as usize], old).unwrap()
+            );
+            assert_eq!(
+                inclusion_proof_at(&batch, new, old - 1).unwrap(),
+                merkle::inclusion_proof(&all[..new as usize], old - 1).unwrap()
+            );
+            // A node the recorder did not list is missing, not made up.
+            assert!(matches!(
+                root_at(&batch, 1000).and(root_at(&batch, 3)),
+                Err(TreeReadError::Missing { .. })
+            ));
+        }
+        let short = NodeBatch::with_nodes(&[(0, 1), (1, 0)], &[Hash([0; 32])]);
+        assert_eq!(
+            short.err(),
+            Some(TreeReadError::Missing { level: 1, index: 0 })
+        );
     }
 
     /// A store of made-up node hashes that counts its reads.
