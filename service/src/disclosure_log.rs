@@ -1,18 +1,29 @@
 //! The disclosure log on top of a [`Storage`]: append decisions, sign tree
 //! heads, serve inclusion and consistency proofs, export for regulators.
 //!
-//! Proofs and heads are computed from the stored leaf hashes of the first
-//! `tree_size` records, which never change once written (the log is
-//! append-only), so no lock is needed against concurrent appends.
+//! Heads and proofs are computed from the tree's stored interior
+//! ([`Storage::read_log_nodes`]: the hashes of complete perfect subtrees,
+//! written with the records that complete them): `O(log n)` nodes for a
+//! head, at most `O(log^2 n)` for a proof, fetched in one storage call
+//! (`zkcred_translog::tree::NodeBatch` lists them first), whatever the size
+//! of the log. Nodes never change once written (the log is append-only),
+//! so no lock is needed against concurrent appends, from this node or
+//! another sharing the database.
+//!
+//! Heads are stored in size and time order. Several nodes sharing a
+//! database may sign at once: the store refuses a head older than the
+//! latest ([`StorageError::HeadOutOfOrder`]) and [`DisclosureLog::sign_head`]
+//! signs again over the log as it is then.
 
 use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::Error;
-use crate::storage::Storage;
+use crate::storage::{Storage, StorageError};
 use zkcred_translog::export::EXPORT_FORMAT;
-use zkcred_translog::merkle::{self, ProofError};
+use zkcred_translog::merkle::ProofError;
 use zkcred_translog::record::{check_timestamp, now_timestamp};
+use zkcred_translog::tree::{self, NodeBatch, TreeReadError};
 use zkcred_translog::{
     DisclosureEvent, LogExport, LogPublicKey, LogSigningKey, SignedTreeHead, TreeHead,
 };
@@ -66,11 +77,25 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
     /// Signs and stores a head over the whole log as it is now.
     ///
     /// The timestamp never goes back: if the clock did, the previous head's
-    /// timestamp is reused.
+    /// timestamp is reused. When another node stored a newer head between
+    /// this one's reading and storing, the log is read again (a few times
+    /// at most; then [`StorageError::HeadOutOfOrder`], a 503).
     pub fn sign_head(&self) -> Result<SignedTreeHead, Error> {
         let _one_at_a_time = self.signing.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut attempt = 0;
+        loop {
+            match self.try_sign_head() {
+                Err(Error::Storage(StorageError::HeadOutOfOrder { .. })) if attempt < 8 => {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn try_sign_head(&self) -> Result<SignedTreeHead, Error> {
         let size = self.storage.disclosure_count()?;
-        let leaves = self.storage.read_leaf_hashes(0..size)?;
+        let root_hash = self.read_tree(|r| tree::root_at(r, size))?;
         let mut timestamp = now_timestamp();
         if let Some(prev) = self.storage.latest_tree_head()? {
             // Both are canonical UTC forms of equal length: text order is
@@ -81,11 +106,40 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
         }
         let sth = self.key.sign(&TreeHead {
             tree_size: size,
-            root_hash: merkle::root(&leaves),
+            root_hash,
             timestamp,
         });
         self.storage.put_tree_head(&sth)?;
         Ok(sth)
+    }
+
+    /// Runs a computation of `zkcred_translog::tree` over the stored
+    /// nodes: once to list the nodes it reads, which come in one storage
+    /// call, then over them.
+    fn read_tree<T>(
+        &self,
+        compute: impl Fn(&NodeBatch) -> Result<T, TreeReadError>,
+    ) -> Result<T, Error> {
+        let recorder = NodeBatch::recorder();
+        compute(&recorder).map_err(tree_error)?;
+        let asked = recorder.asked();
+        let hashes = self.storage.read_log_nodes(&asked)?;
+        let batch = NodeBatch::with_nodes(&asked, &hashes).map_err(tree_error)?;
+        compute(&batch).map_err(tree_error)
+    }
+
+    /// Refuses a tree larger than the log (as reading its leaves did).
+    fn check_size(&self, tree_size: u64) -> Result<(), Error> {
+        let size = self.storage.disclosure_count()?;
+        if tree_size > size {
+            return Err(StorageError::RangeOutOfBounds {
+                start: 0,
+                end: tree_size,
+                size,
+            }
+            .into());
+        }
+        Ok(())
     }
 
     /// The inclusion proof of record `index` in the tree of `tree_size`.
@@ -93,12 +147,15 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
         if index >= tree_size {
             return Err(ProofError::IndexOutOfRange { index, tree_size }.into());
         }
-        let leaves = self.storage.read_leaf_hashes(0..tree_size)?;
-        let path = merkle::inclusion_proof(&leaves, index)?;
+        self.check_size(tree_size)?;
+        let (leaf_hash, path) = self.read_tree(|r| {
+            let leaf = tree::NodeReader::node(r, 0, index)?;
+            Ok((leaf, tree::inclusion_proof_at(r, tree_size, index)?))
+        })?;
         Ok(InclusionProof {
             leaf_index: index,
             tree_size,
-            leaf_hash: leaves[index as usize],
+            leaf_hash,
             path,
         })
     }
@@ -112,11 +169,11 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
         if old_size > new_size {
             return Err(ProofError::SizeOutOfRange { old_size, new_size }.into());
         }
-        let leaves = self.storage.read_leaf_hashes(0..new_size)?;
+        self.check_size(new_size)?;
         Ok(ConsistencyProof {
             old_size,
             new_size,
-            path: merkle::consistency_proof(&leaves, old_size)?,
+            path: self.read_tree(|r| tree::consistency_proof_at(r, old_size, new_size))?,
         })
     }
 
@@ -174,6 +231,15 @@ impl<S: Storage + ?Sized> DisclosureLog<S> {
             page_records: page_records.max(1),
             part: Part::Start,
         })
+    }
+}
+
+/// A tree computation's error: the sizes refused, or a node the store
+/// lacks (its corruption).
+fn tree_error(e: TreeReadError) -> Error {
+    match e {
+        TreeReadError::Proof(p) => p.into(),
+        TreeReadError::Missing { .. } => StorageError::Corrupt("log tree node missing").into(),
     }
 }
 

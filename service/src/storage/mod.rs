@@ -20,6 +20,8 @@
 //! table of their own, append-only like the log: what the service checked
 //! and put in force is never rewritten.
 
+#[cfg(test)]
+pub(crate) mod conformance;
 mod sqlite;
 
 use std::ops::Range;
@@ -126,6 +128,21 @@ pub enum StorageError {
         /// Records in the log.
         size: u64,
     },
+    /// The database cannot be reached: connection refused, lost, or the
+    /// pool's wait timed out. Nothing was changed by the failed call; the
+    /// node answers 503 until the database returns.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A signed head older than the latest stored one: smaller, or with an
+    /// earlier timestamp (another node stored a newer head meanwhile).
+    /// Heads are stored in size and time order, as an export lists them.
+    #[error("tree head for size {tree_size} is older than the stored head for size {latest_size}")]
+    HeadOutOfOrder {
+        /// The head's size.
+        tree_size: u64,
+        /// The latest stored head's size.
+        latest_size: u64,
+    },
     /// The document (version) does not exist.
     #[error("document not found")]
     DocumentNotFound,
@@ -165,6 +182,8 @@ impl StorageError {
             }
             StorageError::Database(_) => P::StorageError,
             StorageError::Migration(_) => P::StorageMigrationFailed,
+            StorageError::Unavailable(_) => P::StorageUnavailable,
+            StorageError::HeadOutOfOrder { .. } => P::StorageBusy,
             StorageError::Setup(_) => P::StorageSetupFailed,
             StorageError::Corrupt(_) => P::StorageCorrupt,
             StorageError::InvalidRecord(_) => P::RecordInvalid,
@@ -202,7 +221,26 @@ pub trait Storage: Send + Sync {
     /// The leaf hashes of the records in `range`.
     fn read_leaf_hashes(&self, range: Range<u64>) -> Result<Vec<Hash>, StorageError>;
 
-    /// Stores a signed tree head (which must not exceed the log's size).
+    /// The hashes of nodes of the log's Merkle tree, in the order asked:
+    /// node `(level, index)` is the hash of the perfect subtree over the
+    /// leaves `index * 2^level .. (index + 1) * 2^level`
+    /// (`zkcred_translog::tree`; level 0 are the leaf hashes). Every
+    /// backend stores, in the transaction that appends records, the nodes
+    /// each record completes ([`zkcred_translog::tree::Frontier::append`]),
+    /// so heads and proofs read `O(log n)` nodes in one call instead of
+    /// every leaf.
+    ///
+    /// # Errors
+    /// [`StorageError::Corrupt`] when a node asked for is not stored (a
+    /// node of a subtree not yet complete is never asked for by the tree
+    /// functions); the backend's.
+    fn read_log_nodes(&self, nodes: &[(u8, u64)]) -> Result<Vec<Hash>, StorageError>;
+
+    /// Stores a signed tree head, which must not exceed the log's size
+    /// ([`StorageError::HeadBeyondLog`]) nor be older than the latest
+    /// stored head, by size or by timestamp
+    /// ([`StorageError::HeadOutOfOrder`]: several nodes signing at once;
+    /// the signer reads the log again and signs a newer head).
     fn put_tree_head(&self, head: &SignedTreeHead) -> Result<(), StorageError>;
 
     /// The most recent signed tree head (largest size, then latest stored).
@@ -216,6 +254,13 @@ pub trait Storage: Send + Sync {
 
     /// Records a key of the log (the first one, or a rotation).
     fn add_log_key(&self, key: &LogKeyRecord) -> Result<(), StorageError>;
+
+    /// Checks that the database answers (one trivial query), for the
+    /// health report.
+    ///
+    /// # Errors
+    /// [`StorageError::Unavailable`] or the backend's error.
+    fn ping(&self) -> Result<(), StorageError>;
 
     /// Moves everything committed into the main database file, so the file
     /// alone holds the data (SQLite: `PRAGMA wal_checkpoint(TRUNCATE)`).
@@ -297,8 +342,16 @@ impl<S: Storage + ?Sized> Storage for Arc<S> {
         (**self).read_leaf_hashes(range)
     }
 
+    fn read_log_nodes(&self, nodes: &[(u8, u64)]) -> Result<Vec<Hash>, StorageError> {
+        (**self).read_log_nodes(nodes)
+    }
+
     fn put_tree_head(&self, head: &SignedTreeHead) -> Result<(), StorageError> {
         (**self).put_tree_head(head)
+    }
+
+    fn ping(&self) -> Result<(), StorageError> {
+        (**self).ping()
     }
 
     fn latest_tree_head(&self) -> Result<Option<SignedTreeHead>, StorageError> {

@@ -29,6 +29,7 @@ use super::{
     Document, DocumentStatus, LogEntry, LogKeyRecord, Storage, StorageError, StoredStatusEpoch,
 };
 use zkcred_translog::record::now_timestamp;
+use zkcred_translog::tree::Frontier;
 use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, LogPublicKey, SignedTreeHead};
 
 const SCHEMA_V1: &str = r#"
@@ -100,9 +101,36 @@ CREATE TRIGGER status_epochs_no_delete BEFORE DELETE ON status_epochs
 BEGIN SELECT RAISE(ABORT, 'status epochs are append-only'); END;
 "#;
 
+/// The interior of the log's Merkle tree: node `(level, idx)` for every
+/// complete perfect subtree of `2^level` leaves, level 1 and up (level 0,
+/// the leaf hashes, are in `disclosure_log`). Written with the records that
+/// complete them; under one row per record on average. Filled for the
+/// records already stored by [`SqliteStorage::open`] (see
+/// `fill_log_nodes`).
+const SCHEMA_V4: &str = r#"
+CREATE TABLE log_nodes (
+    level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 63),
+    idx   INTEGER NOT NULL CHECK (idx >= 0),
+    hash  BLOB NOT NULL CHECK (length(hash) = 32),
+    PRIMARY KEY (level, idx)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER log_nodes_no_update BEFORE UPDATE ON log_nodes
+BEGIN SELECT RAISE(ABORT, 'the log tree is append-only'); END;
+CREATE TRIGGER log_nodes_no_delete BEFORE DELETE ON log_nodes
+BEGIN SELECT RAISE(ABORT, 'the log tree is append-only'); END;
+"#;
+
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(SCHEMA_V1), M::up(SCHEMA_V2), M::up(SCHEMA_V3)])
+    Migrations::new(vec![
+        M::up(SCHEMA_V1),
+        M::up(SCHEMA_V2),
+        M::up(SCHEMA_V3),
+        M::up(SCHEMA_V4),
+    ])
 }
+
+/// Leaf hashes read per step while filling `log_nodes` for an older log.
+const FILL_CHUNK: u64 = 65_536;
 
 /// Tuning of a [`SqliteStorage`].
 #[derive(Debug, Clone)]
@@ -200,6 +228,7 @@ impl SqliteStorage {
         writer.pragma_update(None, "synchronous", "FULL")?;
         writer.pragma_update(None, "foreign_keys", "ON")?;
         migrations().to_latest(&mut writer)?;
+        fill_log_nodes(&mut writer)?;
 
         let mut readers = Vec::with_capacity(options.readers);
         for _ in 0..options.readers {
@@ -247,6 +276,14 @@ impl SqliteStorage {
         }
         let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
         lock(&self.readers[i])
+    }
+
+    /// The frontier of the tree of the `size` records stored (read in the
+    /// writer's transaction).
+    fn frontier(conn: &Connection, size: u64) -> Result<Frontier, StorageError> {
+        let positions = Frontier::positions(size);
+        let hashes = read_nodes(conn, &positions)?;
+        Frontier::from_nodes(size, &hashes).map_err(|_| StorageError::Corrupt("log tree frontier"))
     }
 
     fn count(conn: &Connection) -> Result<u64, StorageError> {
@@ -357,6 +394,78 @@ fn status_epoch_row(r: &Row<'_>) -> rusqlite::Result<RawStatusEpoch> {
     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
 }
 
+/// The nodes at `positions`: level 0 from the records' leaf hashes, the
+/// others from `log_nodes`.
+fn read_nodes(conn: &Connection, positions: &[(u8, u64)]) -> Result<Vec<Hash>, StorageError> {
+    let mut leaf = conn.prepare_cached("SELECT leaf_hash FROM disclosure_log WHERE seq = ?1")?;
+    let mut node =
+        conn.prepare_cached("SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2")?;
+    let mut out = Vec::with_capacity(positions.len());
+    for &(level, index) in positions {
+        let blob: Option<Vec<u8>> = if level == 0 {
+            leaf.query_row(params![to_i64(index)?], |r| r.get(0))
+                .optional()?
+        } else {
+            node.query_row(params![level, to_i64(index)?], |r| r.get(0))
+                .optional()?
+        };
+        out.push(hash_from(
+            blob.ok_or(StorageError::Corrupt("log tree node missing"))?,
+        )?);
+    }
+    Ok(out)
+}
+
+/// Stores the nodes above level 0 that one record completes.
+fn insert_nodes(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    nodes: &[(u8, u64, Hash)],
+) -> Result<(), StorageError> {
+    for (level, index, hash) in nodes.iter().filter(|n| n.0 > 0) {
+        stmt.execute(params![level, to_i64(*index)?, hash.0.as_slice()])?;
+    }
+    Ok(())
+}
+
+/// Fills `log_nodes` for records stored before the table existed (a log
+/// of an earlier version), in chunks, in one transaction; a log whose
+/// nodes are all stored costs one lookup of its frontier.
+fn fill_log_nodes(conn: &mut Connection) -> Result<(), StorageError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let size = SqliteStorage::count(&tx)?;
+    if SqliteStorage::frontier(&tx, size).is_ok() {
+        return Ok(());
+    }
+    let mut frontier = Frontier::new();
+    {
+        let mut leaves = tx.prepare_cached(
+            "SELECT leaf_hash FROM disclosure_log WHERE seq >= ?1 AND seq < ?2 ORDER BY seq",
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        )?;
+        let mut at = 0u64;
+        while at < size {
+            let end = (at + FILL_CHUNK).min(size);
+            let hashes = leaves
+                .query_map(params![to_i64(at)?, to_i64(end)?], |r| {
+                    r.get::<_, Vec<u8>>(0)
+                })?
+                .map(|b| hash_from(b?))
+                .collect::<Result<Vec<_>, _>>()?;
+            if hashes.len() as u64 != end - at {
+                return Err(StorageError::Corrupt("disclosure log has a gap"));
+            }
+            for h in hashes {
+                insert_nodes(&mut insert, &frontier.append(h))?;
+            }
+            at = end;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 const STATUS_COLUMNS: &str = "issuer, credential_type, epoch, document, received_at";
 const DOC_COLUMNS: &str = "kind, id, version, body, status, created_at, updated_at";
 const HEAD_COLUMNS: &str = "tree_size, root_hash, timestamp, signature";
@@ -366,10 +475,13 @@ impl Storage for SqliteStorage {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let start = Self::count(&tx)?;
+        let mut frontier = Self::frontier(&tx, start)?;
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO disclosure_log (seq, record, leaf_hash) VALUES (?1, ?2, ?3)",
             )?;
+            let mut insert_node =
+                tx.prepare_cached("INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)")?;
             for (i, event) in events.iter().enumerate() {
                 let seq = start + i as u64;
                 let record = DisclosureRecord::from_event(seq, event)?;
@@ -377,6 +489,7 @@ impl Storage for SqliteStorage {
                 let leaf = zkcred_translog::merkle::leaf_hash(&bytes);
                 let text = String::from_utf8(bytes).expect("JSON is UTF-8");
                 insert.execute(params![to_i64(seq)?, text, leaf.0.as_slice()])?;
+                insert_nodes(&mut insert_node, &frontier.append(leaf))?;
             }
         }
         tx.commit()?;
@@ -436,6 +549,10 @@ impl Storage for SqliteStorage {
         Ok(out)
     }
 
+    fn read_log_nodes(&self, nodes: &[(u8, u64)]) -> Result<Vec<Hash>, StorageError> {
+        read_nodes(&self.reader(), nodes)
+    }
+
     fn put_tree_head(&self, head: &SignedTreeHead) -> Result<(), StorageError> {
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -445,6 +562,23 @@ impl Storage for SqliteStorage {
                 tree_size: head.tree_size,
                 size,
             });
+        }
+        let latest = tx
+            .prepare_cached(&format!(
+                "SELECT {HEAD_COLUMNS} FROM tree_heads ORDER BY tree_size DESC, id DESC LIMIT 1"
+            ))?
+            .query_row([], Self::head_from_row)
+            .optional()?
+            .map(decode_head)
+            .transpose()?;
+        if let Some(latest) = latest {
+            // Canonical UTC timestamps of one length: text order is time order.
+            if head.tree_size < latest.tree_size || head.timestamp < latest.timestamp {
+                return Err(StorageError::HeadOutOfOrder {
+                    tree_size: head.tree_size,
+                    latest_size: latest.tree_size,
+                });
+            }
         }
         tx.prepare_cached(
             "INSERT INTO tree_heads (tree_size, root_hash, timestamp, signature)
@@ -501,6 +635,11 @@ impl Storage for SqliteStorage {
             key.added_at,
             key.previous.map(|k| k.to_bytes().to_vec()),
         ])?;
+        Ok(())
+    }
+
+    fn ping(&self) -> Result<(), StorageError> {
+        self.reader().query_row("SELECT 1", [], |_| Ok(()))?;
         Ok(())
     }
 

@@ -90,8 +90,16 @@ fn tree_heads_round_trip() {
     s.append_disclosures(&[event(0), event(1)]).unwrap();
     let r = Hash([9; 32]);
     s.put_tree_head(&head(0, r)).unwrap();
-    s.put_tree_head(&head(2, r)).unwrap();
     s.put_tree_head(&head(1, r)).unwrap();
+    s.put_tree_head(&head(2, r)).unwrap();
+    // Another signer's older head arriving late is refused.
+    assert!(matches!(
+        s.put_tree_head(&head(1, r)).unwrap_err(),
+        StorageError::HeadOutOfOrder {
+            tree_size: 1,
+            latest_size: 2
+        }
+    ));
     assert_eq!(s.latest_tree_head().unwrap(), Some(head(2, r)));
     let sizes: Vec<u64> = s
         .tree_heads()
@@ -485,4 +493,48 @@ fn tampered_row_is_reported_on_read() {
         s.read_disclosures(0..1).unwrap_err().code(),
         "storage_corrupt"
     );
+}
+
+#[test]
+fn log_tree_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::storage::conformance::log_tree_nodes(&open(&dir), event);
+}
+
+#[test]
+fn older_logs_get_their_tree_nodes_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zkcred.db");
+    {
+        let s = SqliteStorage::open(&path).unwrap();
+        let events: Vec<_> = (0..1000).map(event).collect();
+        s.append_disclosures(&events).unwrap();
+    }
+    // A log of schema version 3 has the records and no interior.
+    {
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(
+            "DROP TRIGGER log_nodes_no_delete; DELETE FROM log_nodes;
+             PRAGMA user_version = 3; DROP TABLE log_nodes;",
+        )
+        .unwrap();
+    }
+    let s = SqliteStorage::open(&path).unwrap();
+    let leaves = s.read_leaf_hashes(0..1000).unwrap();
+    let mut memory = zkcred_translog::tree::MemoryNodes::new();
+    for l in &leaves {
+        memory.append(*l);
+    }
+    for (level, index) in [(1u8, 0u64), (9, 0), (3, 124), (2, 249)] {
+        assert_eq!(
+            s.read_log_nodes(&[(level, index)]).unwrap(),
+            vec![zkcred_translog::tree::NodeReader::node(&memory, level, index).unwrap()]
+        );
+    }
+    // Appends go on from the filled frontier.
+    s.append_disclosure(&event(1000)).unwrap();
+    let leaves = s.read_leaf_hashes(0..1001).unwrap();
+    let n = zkcred_translog::tree::Frontier::positions(1001);
+    let f = zkcred_translog::tree::Frontier::from_nodes(1001, &s.read_log_nodes(&n).unwrap());
+    assert_eq!(f.unwrap().root(), zkcred_translog::merkle::root(&leaves));
 }
