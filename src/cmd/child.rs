@@ -46,13 +46,25 @@ impl Tokens {
 /// `dir/zkcred.db`, `dir/log.key` and the three tokens; `extra` (TOML) is
 /// appended as is. Returns the file's path.
 pub(crate) fn write_config(dir: &Path, tokens: &Tokens, extra: &str) -> Result<PathBuf> {
+    write_config_on(dir, tokens, &dir.join("zkcred.db").to_string_lossy(), extra)
+}
+
+/// As [`write_config`], over `database` (a SQLite path or a
+/// `postgres://` URL): one file any number of nodes can start from (each
+/// listens on a port of its own).
+pub(crate) fn write_config_on(
+    dir: &Path,
+    tokens: &Tokens,
+    database: &str,
+    extra: &str,
+) -> Result<PathBuf> {
     let path = dir.join("zkcred.toml");
     let text = format!(
         "listen = \"127.0.0.1:0\"\ndatabase = {:?}\nlog_key = {:?}\n\n\
          [[tokens]]\nname = \"soak-admin\"\nrole = \"admin\"\ntoken = \"{}\"\n\n\
          [[tokens]]\nname = {:?}\nrole = \"verifier\"\ntoken = \"{}\"\n\n\
          [[tokens]]\nname = \"soak-regulator\"\nrole = \"regulator\"\ntoken = \"{}\"\n\n{extra}",
-        dir.join("zkcred.db"),
+        database,
         dir.join("log.key"),
         tokens.admin,
         tokens.verifier_name,

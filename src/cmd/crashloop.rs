@@ -17,6 +17,16 @@
 //!
 //! Requests in flight at the kill have no answer and are not checked:
 //! the service promises nothing about a decision it never acknowledged.
+//!
+//! **Several nodes** (`--nodes N --database postgres://… --challenges
+//! redis://…`): N children share one database, one log key and one
+//! challenge store. Challenges are issued at one node and the
+//! presentations spread over all of them (so most are answered at a node
+//! that did not issue their challenge); each cycle kills one node, chosen
+//! at random, mid-load while the others keep serving, checks the log
+//! through a survivor, and restarts the killed node. The checks run at a
+//! different node each cycle, and the final ones at every node: one log,
+//! one tree, whichever node decided.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +38,7 @@ use zkcred_api::client::Client;
 use zkcred_api::{ConsistencyQuery, RecordsQuery, MAX_RECORDS};
 use zkcred_translog::{LogPublicKey, Outcome, SignedTreeHead};
 
-use super::child::{write_config, ChildServer, Tokens};
+use super::child::{write_config_on, ChildServer, Tokens};
 use super::client::log::verify_streamed;
 use super::loadtest::{setup_with, Api, Scene, Setup};
 use super::senders::{self, Until};
@@ -55,6 +65,18 @@ pub struct CrashloopArgs {
     /// Fraction of presentations with a corrupted proof (logged refusals).
     #[arg(long, default_value_t = 0.2)]
     pub invalid: f64,
+    /// Nodes sharing the database and the challenge store (more than one
+    /// needs `--database postgres://…` and `--challenges redis://…`).
+    #[arg(long, default_value_t = 1)]
+    pub nodes: usize,
+    /// The database the nodes share: a SQLite path or a `postgres://`
+    /// URL (default: `zkcred.db` in the directory).
+    #[arg(long, value_name = "PATH|URL")]
+    pub database: Option<String>,
+    /// The shared challenge store, `redis://…` (default: each node's own
+    /// memory, so one node only). Its keys get a prefix of this run's.
+    #[arg(long, value_name = "URL")]
+    pub challenges: Option<String>,
     /// Keep the database, key and configuration in DIR (default: a
     /// temporary directory, removed at the end).
     #[arg(long, value_name = "DIR")]
@@ -73,6 +95,9 @@ impl Default for CrashloopArgs {
             min_load_secs: 0.5,
             max_load_secs: 3.0,
             invalid: 0.2,
+            nodes: 1,
+            database: None,
+            challenges: None,
             dir: None,
             json: false,
         }
@@ -80,10 +105,15 @@ impl Default for CrashloopArgs {
 }
 
 /// One cycle: the checks after its start, then its load and kill.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Cycle {
     /// From 1; the last "cycle" is the final restart, checked without load.
     pub cycle: u32,
+    /// The node the checks ran at (from 0), and the node killed in this
+    /// cycle's load (`None` for the final checks).
+    pub checked_at: usize,
+    /// The node killed mid-load.
+    pub killed: Option<usize>,
     /// Records in the log after the restart.
     pub log_size: u64,
     /// Acknowledged decisions checked against the log after the restart.
@@ -212,8 +242,33 @@ pub fn run(args: &CrashloopArgs) -> Result<CrashloopReport> {
             temp.path().to_owned()
         }
     };
+    ensure!(args.nodes >= 1, "--nodes must be at least 1");
+    if args.nodes > 1 {
+        ensure!(
+            args.database.as_deref().is_some_and(|d| d.contains("://")),
+            "several nodes share a database server: --database postgres://…"
+        );
+        ensure!(
+            args.challenges.is_some(),
+            "several nodes share their challenges: --challenges redis://…"
+        );
+    }
     let tokens = Tokens::generate("crashloop.example");
-    let config = write_config(&dir, &tokens, "[disclosure_log]\nsign_interval_secs = 0\n")?;
+    let mut extra = String::from("[disclosure_log]\nsign_interval_secs = 0\n");
+    if let Some(url) = &args.challenges {
+        use rand::RngCore as _;
+        let mut run_id = [0u8; 8];
+        rand::rngs::OsRng.fill_bytes(&mut run_id);
+        extra.push_str(&format!(
+            "\n[challenges]\nstore = {url:?}\nredis_key_prefix = \"zkcred:crashloop:{}:\"\n",
+            hex::encode(run_id)
+        ));
+    }
+    let database = match &args.database {
+        Some(d) => d.clone(),
+        None => dir.join("zkcred.db").to_string_lossy().into_owned(),
+    };
+    let config = write_config_on(&dir, &tokens, &database, &extra)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .thread_name("zkcred-crashloop")
@@ -228,24 +283,62 @@ pub fn run(args: &CrashloopArgs) -> Result<CrashloopReport> {
     };
     let mut setup: Option<Arc<Setup>> = None;
     let mut cycles = Vec::new();
+    // The first node makes the log key; the others read it.
+    let t0 = std::time::Instant::now();
+    let mut nodes = Vec::with_capacity(args.nodes);
+    for _ in 0..args.nodes {
+        nodes.push(Some(ChildServer::start(&config)?));
+    }
+    eprintln!(
+        "{} node(s) started in {:.2} s",
+        args.nodes,
+        t0.elapsed().as_secs_f64()
+    );
     for cycle in 1..=args.cycles + 1 {
+        let last = cycle > args.cycles;
         let t0 = std::time::Instant::now();
-        let server = ChildServer::start(&config)?;
-        let started = t0.elapsed().as_secs_f64();
-        let api = Api::new(&server.url, &tokens.admin, &tokens.verifier)?;
-        let regulator = Client::new(&server.url, Some(&tokens.regulator))?;
-        let mut c = rt.block_on(check(&regulator, &mut seen))?;
-        c.cycle = cycle;
+        let url = |i: usize| nodes[i].as_ref().map(|n| n.url.clone()).unwrap_or_default();
+        // The checks: at one node per cycle, at every node at the end.
+        let at: Vec<usize> = if last {
+            (0..args.nodes).collect()
+        } else {
+            vec![(cycle as usize - 1) % args.nodes]
+        };
+        let mut c = Cycle {
+            cycle,
+            checked_at: at[0],
+            killed: None,
+            ..Cycle::default()
+        };
+        for &i in &at {
+            let regulator = Client::new(&url(i), Some(&tokens.regulator))?;
+            let checked = rt.block_on(check(&regulator, &mut seen))?;
+            c.log_size = checked.log_size;
+            c.checked += checked.checked;
+            c.heads_checked += checked.heads_checked;
+            c.failures.extend(
+                checked
+                    .failures
+                    .into_iter()
+                    .map(|f| format!("node {i}: {f}")),
+            );
+        }
         eprintln!(
-            "cycle {cycle}: started in {started:.2} s, checked in {:.2} s",
-            t0.elapsed().as_secs_f64() - started
+            "cycle {cycle}: checked at node(s) {at:?} in {:.2} s",
+            t0.elapsed().as_secs_f64()
         );
-        if cycle > args.cycles {
-            // The final restart: checked, not loaded.
-            server.kill()?;
+        if last {
+            for n in nodes.iter_mut().filter_map(Option::take) {
+                n.kill()?;
+            }
             cycles.push(c);
             break;
         }
+        let victim = rand::thread_rng().gen_range(0..args.nodes);
+        // Challenges and heads from a node that survives the kill (the
+        // only node, when there is one).
+        let issuer_node = (victim + 1) % args.nodes;
+        let api = Api::new(&url(issuer_node), &tokens.admin, &tokens.verifier)?;
         let s = match &setup {
             Some(s) => Arc::clone(s),
             None => {
@@ -260,14 +353,34 @@ pub fn run(args: &CrashloopArgs) -> Result<CrashloopReport> {
                 s
             }
         };
+        let urls: Vec<String> = (0..args.nodes).map(url).collect();
+        let server = nodes[victim].take().context("every node runs")?;
         let load = rand::thread_rng().gen_range(args.min_load_secs..=args.max_load_secs);
         load_and_kill(
-            &rt, args, mix, &api, s, server, &tokens, load, &mut seen, &mut c,
+            &rt,
+            args,
+            mix,
+            &api,
+            s,
+            server,
+            &urls,
+            &urls[issuer_node],
+            &tokens,
+            load,
+            &mut seen,
+            &mut c,
         )?;
+        c.killed = Some(victim);
         eprintln!(
-            "cycle {cycle}: {} acknowledged in {load:.2} s, killed; {} failures",
+            "cycle {cycle}: {} acknowledged in {load:.2} s, node {victim} killed; {} failures",
             c.acknowledged,
             c.failures.len()
+        );
+        let t0 = std::time::Instant::now();
+        nodes[victim] = Some(ChildServer::start(&config)?);
+        eprintln!(
+            "cycle {cycle}: node {victim} restarted in {:.2} s",
+            t0.elapsed().as_secs_f64()
         );
         cycles.push(c);
     }
@@ -301,14 +414,16 @@ fn load_and_kill(
     api: &Api,
     setup: Arc<Setup>,
     server: ChildServer,
+    urls: &[String],
+    admin_url: &str,
     api_tokens: &Tokens,
     load: f64,
     seen: &mut Seen,
     c: &mut Cycle,
 ) -> Result<()> {
-    let url = server.url.clone();
     let verifier_token = &api_tokens.verifier;
-    let admin = Client::builder(&server.url)
+    // Heads are signed where the challenges come from: a survivor.
+    let admin = Client::builder(admin_url)
         .token(&api_tokens.admin)
         .timeout(SIGN_TIMEOUT)
         .build()?;
@@ -352,9 +467,12 @@ fn load_and_kill(
             server.kill()
         });
         // Senders keep going a little past the kill: requests in flight.
+        // Connection `i` goes to node `i mod N`.
+        let next_node = std::sync::atomic::AtomicUsize::new(0);
         let tally = senders::run(
             || {
-                Ok(Client::builder(&url)
+                let i = next_node.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(Client::builder(&urls[i % urls.len()])
                     .token(verifier_token)
                     .idle_per_host(1)
                     .timeout(SEND_TIMEOUT)
@@ -399,16 +517,7 @@ fn load_and_kill(
 
 /// The checks after a restart (see the module documentation).
 async fn check(regulator: &Client, seen: &mut Seen) -> Result<Cycle> {
-    let mut c = Cycle {
-        cycle: 0,
-        log_size: 0,
-        checked: 0,
-        heads_checked: 0,
-        load_secs: 0.0,
-        acknowledged: 0,
-        unanswered: 0,
-        failures: Vec::new(),
-    };
+    let mut c = Cycle::default();
     let head = regulator.log_head().await.context("GET /v1/log/head")?;
     c.log_size = head.tree_size;
     let key = LogPublicKey::from_hex(&head.log_public_key).context("the log key")?;
