@@ -37,7 +37,7 @@ fn metric(server: &RunningServer, series: &str) -> f64 {
     let text = server
         .state()
         .metrics
-        .render(Format::Prometheus, CacheStats::default(), 0);
+        .render(Format::Prometheus, CacheStats::default(), Some(0));
     text.lines()
         .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
         .map_or(0.0, |v| v.parse().unwrap())
@@ -403,7 +403,7 @@ async fn shutdown_cuts_what_is_left_after_the_grace_period_and_signs_the_last_he
     assert_eq!(head.tree_size, 2);
     let text = state
         .metrics
-        .render(Format::Prometheus, CacheStats::default(), 0);
+        .render(Format::Prometheus, CacheStats::default(), Some(0));
     assert!(
         text.contains("zkcred_connections_dropped_total{reason=\"shutdown_grace_expired\"} 1"),
         "{text}"

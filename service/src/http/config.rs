@@ -35,6 +35,10 @@
 //! capacity = 100000           # live (issued, unspent) challenges, all verifiers
 //! per_verifier = 20000        # live challenges of one verifier (429 beyond)
 //! tombstones = 1000000        # spent challenges remembered to answer `replayed`
+//! # store = "redis://127.0.0.1:6379/"   # shared by several nodes (absent: in this process)
+//! redis_pool_size = 16        # connections to Redis
+//! redis_key_prefix = "zkcred:challenge:"
+//! redis_timeout_ms = 2000     # one Redis operation at most, connecting included (then 503)
 //!
 //! [rate_limit]
 //! per_token_per_sec = 10000   # requests per second per token name (0: no limit)
@@ -73,6 +77,18 @@
 //! the defaults and clients that answer within 2 s, one verifier sustains
 //! 20000 / 2 = 10000 decisions per second and the store 50000, far above
 //! the 2000 per second the service is built for.
+//!
+//! **Several nodes.** With `store = "redis://…"` the challenges live in
+//! that Redis, shared by every node that names it (with the same
+//! `redis_key_prefix`): a challenge issued by one node is answered on any
+//! other, consumed exactly once; `capacity` and `per_verifier` are then
+//! limits over all the nodes together, and tombstones last as long as their
+//! challenge would have, whatever `tombstones` says (0 still turns them
+//! off). A Redis that cannot be reached within `redis_timeout_ms` makes
+//! challenge requests fail with 503 `challenge_store_unavailable` and
+//! `Retry-After: 1`; the node recovers by itself. The URL may carry a
+//! password (`redis://:secret@host:6379/0`); it is never logged. See
+//! [`crate::challenge::redis`] for the design and what Redis must keep.
 //!
 //! **Request keys.** A verifier with a `[[request_keys]]` entry gets
 //! signed requests from `POST /v1/challenges`: signed with its request key,
@@ -338,7 +354,7 @@ impl Default for LimitsConfig {
 }
 
 /// One-time challenge settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChallengesConfig {
     /// How long a challenge stays answerable, in seconds.
@@ -352,17 +368,55 @@ pub struct ChallengesConfig {
     /// Most spent challenges remembered so that a replay is answered
     /// `challenge_replayed` (beyond, the oldest are forgotten and a replay
     /// of them is `challenge_unknown`, refused all the same; 0: none).
+    /// In Redis, tombstones last until their challenge would have expired,
+    /// and this only turns them off (0) or on.
     pub tombstones: usize,
+    /// Where challenges are kept: absent, in this process (one node); a
+    /// `redis://[user:password@]host[:port][/db]` URL, in that Redis, shared
+    /// by every node that names it. Never logged (it may hold a password).
+    pub store: Option<String>,
+    /// Connections to Redis at most (1 to 1024).
+    pub redis_pool_size: usize,
+    /// Prepended to every Redis key (1 to 128 octets); nodes share
+    /// challenges when they share the URL and the prefix.
+    pub redis_key_prefix: String,
+    /// Longest one Redis operation may take, in milliseconds, waiting for a
+    /// connection and connecting included (1 to 60000); beyond, 503
+    /// `challenge_store_unavailable`.
+    pub redis_timeout_ms: u64,
+}
+
+impl std::fmt::Debug for ChallengesConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChallengesConfig")
+            .field("ttl_secs", &self.ttl_secs)
+            .field("capacity", &self.capacity)
+            .field("per_verifier", &self.per_verifier)
+            .field("tombstones", &self.tombstones)
+            .field(
+                "store",
+                &self.store.as_deref().map(crate::challenge::redis::redacted),
+            )
+            .field("redis_pool_size", &self.redis_pool_size)
+            .field("redis_key_prefix", &self.redis_key_prefix)
+            .field("redis_timeout_ms", &self.redis_timeout_ms)
+            .finish()
+    }
 }
 
 impl Default for ChallengesConfig {
     fn default() -> Self {
         let d = crate::challenge::ChallengeConfig::default();
+        let r = crate::challenge::RedisConfig::new("");
         ChallengesConfig {
             ttl_secs: d.ttl.as_secs(),
             capacity: d.capacity,
             per_verifier: d.per_verifier,
             tombstones: d.tombstones,
+            store: None,
+            redis_pool_size: r.pool_size,
+            redis_key_prefix: r.key_prefix,
+            redis_timeout_ms: r.timeout.as_millis() as u64,
         }
     }
 }
@@ -377,6 +431,36 @@ impl ChallengesConfig {
             tombstones: self.tombstones,
             ..crate::challenge::ChallengeConfig::default()
         }
+    }
+
+    /// The Redis settings, when `store` names a Redis.
+    pub fn redis(&self) -> Option<crate::challenge::RedisConfig> {
+        let url = self.store.as_deref()?;
+        Some(crate::challenge::RedisConfig {
+            pool_size: self.redis_pool_size,
+            key_prefix: self.redis_key_prefix.clone(),
+            timeout: std::time::Duration::from_millis(self.redis_timeout_ms),
+            ..crate::challenge::RedisConfig::new(url)
+        })
+    }
+
+    /// The challenge store these settings name: in process, or in Redis
+    /// (no connection is made yet).
+    ///
+    /// # Errors
+    /// [`crate::challenge::redis::RedisSetupError`] for an unusable Redis
+    /// URL or pool setting. Must be called inside a tokio runtime.
+    pub fn open(
+        &self,
+    ) -> Result<crate::challenge::Challenges, crate::challenge::redis::RedisSetupError> {
+        Ok(match self.redis() {
+            None => crate::challenge::Challenges::InProcess(crate::challenge::ChallengeStore::new(
+                self.store(),
+            )),
+            Some(redis) => crate::challenge::Challenges::Redis(
+                crate::challenge::RedisChallenges::new(&redis, self.store())?,
+            ),
+        })
     }
 }
 
@@ -546,6 +630,24 @@ impl Config {
         if self.challenges.per_verifier == 0 {
             return bad("challenges.per_verifier must be at least 1");
         }
+        if let Some(url) = &self.challenges.store {
+            // The cause only: the URL may hold a password.
+            if let Err(e) = deadpool_redis::redis::Client::open(url.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "challenges.store is not a usable Redis URL ({:?}); expected redis://host:port/",
+                    e.kind()
+                )));
+            }
+        }
+        if !(1..=1024).contains(&self.challenges.redis_pool_size) {
+            return bad("challenges.redis_pool_size must be 1 to 1024");
+        }
+        if !(1..=128).contains(&self.challenges.redis_key_prefix.len()) {
+            return bad("challenges.redis_key_prefix must be 1 to 128 octets");
+        }
+        if !(1..=60_000).contains(&self.challenges.redis_timeout_ms) {
+            return bad("challenges.redis_timeout_ms must be 1 to 60000");
+        }
         if self.rate_limit.per_token_per_sec > 0 && self.rate_limit.burst == 0 {
             return bad("rate_limit.burst must be at least 1 when the limit is on");
         }
@@ -625,6 +727,30 @@ mod tests {
         // The limit can be turned off.
         let off = Config::from_toml("[rate_limit]\nper_token_per_sec = 0\nburst = 0").unwrap();
         assert_eq!(off.rate_limit.per_token_per_sec, 0);
+        // Challenges in process unless a store is named.
+        assert!(c.challenges.store.is_none() && c.challenges.redis().is_none());
+    }
+
+    #[test]
+    fn redis_store_settings_and_no_password_shown() {
+        let c = Config::from_toml(
+            "[challenges]\nstore = \"redis://:s3cret@127.0.0.1:6379/2\"\nredis_pool_size = 4\nredis_key_prefix = \"{zk}:c:\"\nredis_timeout_ms = 250",
+        )
+        .unwrap();
+        let r = c.challenges.redis().unwrap();
+        assert_eq!(r.url, "redis://:s3cret@127.0.0.1:6379/2");
+        assert_eq!((r.pool_size, r.key_prefix.as_str()), (4, "{zk}:c:"));
+        assert_eq!(r.timeout, std::time::Duration::from_millis(250));
+        for shown in [format!("{c:?}"), format!("{r:?}")] {
+            assert!(!shown.contains("s3cret"), "{shown}");
+            assert!(shown.contains("redis://***@127.0.0.1:6379/2"), "{shown}");
+        }
+        let d = Config::from_toml("[challenges]\nstore = \"redis://127.0.0.1/\"").unwrap();
+        let r = d.challenges.redis().unwrap();
+        assert_eq!(
+            (r.pool_size, r.key_prefix.as_str(), r.timeout.as_millis()),
+            (16, "zkcred:challenge:", 2000)
+        );
     }
 
     #[test]
@@ -652,6 +778,12 @@ mod tests {
             "unknown = 1",
             "[batch]\nmax_size = 0",
             "[challenges]\nper_verifier = 0",
+            "[challenges]\nstore = \"http://127.0.0.1:6379/\"",
+            "[challenges]\nstore = \"not a url\"",
+            "[challenges]\nredis_pool_size = 0",
+            "[challenges]\nredis_key_prefix = \"\"",
+            "[challenges]\nredis_timeout_ms = 0",
+            "[challenges]\nredis_timeout_ms = 600000",
             "[rate_limit]\nburst = 0",
             "[rate_limit]\nper_token_per_sec = -1",
             "[connections]\nmax = 0",

@@ -429,6 +429,18 @@ impl Decisions {
         }
     }
 
+    /// Runs `work` to its end whatever happens to the request that started
+    /// it, tracked like the decisions (so [`Decisions::drain`] waits for
+    /// it): the consumption of a challenge in a shared store, which must
+    /// reach its decision once Redis has answered.
+    pub fn track<F>(&self, work: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.tasks.spawn(work)
+    }
+
     /// Runs `decide` to its end whatever happens to the request that
     /// started it, tracked so that [`Decisions::drain`] waits for it; its
     /// slot is finished with `internal_error` should `decide` end without

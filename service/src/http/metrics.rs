@@ -3,7 +3,9 @@
 //! Exposed: `zkcred_http_requests_total{route,method,status}`,
 //! `zkcred_decisions_total{outcome,reason}`,
 //! `zkcred_challenges_issued_total`, `zkcred_challenge_refusals_total{code}`,
-//! `zkcred_challenges_outstanding`, the histograms
+//! `zkcred_challenges_outstanding` (absent while a shared challenge store
+//! does not answer), `zkcred_challenge_store_up` (1 when the challenge
+//! store answered the scrape's count, else 0), the histograms
 //! `zkcred_verification_seconds` (a presentation's proofs, from submission
 //! to result) and `zkcred_batch_size` (proofs per verification batch),
 //! `zkcred_log_appends_total`, `zkcred_log_append_batch_size` and the key
@@ -364,18 +366,26 @@ impl Metrics {
     }
 
     /// The exposition in `format`, with the figures read at scrape time: the
-    /// key cache's counters and the number of outstanding challenges.
+    /// key cache's counters and the number of outstanding challenges (`None`:
+    /// the challenge store did not answer).
     pub fn render(
         &self,
         format: Format,
         key_cache: CacheStats,
-        challenges_outstanding: usize,
+        challenges_outstanding: Option<usize>,
     ) -> String {
         let mut scraped = Registry::default();
+        if let Some(n) = challenges_outstanding {
+            scraped.register(
+                "zkcred_challenges_outstanding",
+                "Live challenges held (issued, not yet answered or swept)",
+                ConstGauge::new(n as i64),
+            );
+        }
         scraped.register(
-            "zkcred_challenges_outstanding",
-            "Live challenges held (issued, not yet answered or swept)",
-            ConstGauge::new(challenges_outstanding as i64),
+            "zkcred_challenge_store_up",
+            "Whether the challenge store answered at this scrape (1) or not (0)",
+            ConstGauge::new(i64::from(challenges_outstanding.is_some())),
         );
         for (name, v) in [
             ("hits", key_cache.hits),
@@ -436,7 +446,7 @@ mod tests {
 
     #[test]
     fn renders_counters_and_histograms() {
-        let text = sample().render(Format::Prometheus, CacheStats::default(), 7);
+        let text = sample().render(Format::Prometheus, CacheStats::default(), Some(7));
         assert!(text.contains(
             "zkcred_http_requests_total{route=\"/v1/presentations\",method=\"POST\",status=\"200\"} 2"
         ));
@@ -448,6 +458,7 @@ mod tests {
         assert!(text.contains("zkcred_batch_size_count 2"));
         assert!(text.contains("zkcred_verification_seconds_bucket{le=\"0.002\"} 1"));
         assert!(text.contains("zkcred_challenges_outstanding 7"));
+        assert!(text.contains("zkcred_challenge_store_up 1"));
         assert!(text.contains("# TYPE zkcred_key_cache_hits_total counter"));
         assert!(text.contains("# HELP zkcred_log_appends_total Disclosure records appended.\n"));
         assert!(!text.contains("# EOF"));
@@ -460,7 +471,7 @@ mod tests {
         ));
         assert_eq!(f, Format::OpenMetrics);
         assert_eq!(Format::negotiate(Some("*/*")), Format::Prometheus);
-        let text = sample().render(f, CacheStats::default(), 7);
+        let text = sample().render(f, CacheStats::default(), Some(7));
         assert!(text.contains("# TYPE zkcred_http_requests counter"));
         assert!(text.contains("zkcred_key_cache_misses_total 0"));
         assert!(text.ends_with("# EOF\n"));
@@ -474,7 +485,7 @@ mod tests {
             m.request(None, &junk, StatusCode::NOT_FOUND);
             m.request(None, &Method::GET, StatusCode::NOT_FOUND);
         }
-        let text = m.render(Format::Prometheus, CacheStats::default(), 0);
+        let text = m.render(Format::Prometheus, CacheStats::default(), Some(0));
         let mut series: Vec<&str> = text
             .lines()
             .filter(|l| l.starts_with("zkcred_http_requests_total{"))

@@ -287,16 +287,17 @@ async fn method_not_allowed() -> Problem {
     )
 }
 
-/// Liveness and storage check
+/// Liveness, storage and challenge store check
 ///
-/// No token.
+/// No token. Unhealthy when the storage or the challenge store (a shared
+/// Redis, when configured) does not answer.
 #[utoipa::path(
     get,
     path = "/healthz",
     tag = "service",
     responses(
         (status = 200, description = "Healthy", body = Health),
-        (status = 503, description = "`unhealthy`: storage is not answering; or `timeout`", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "`unhealthy`: storage or the challenge store is not answering; or `timeout`", body = ProblemDocument, content_type = "application/problem+json"),
     )
 )]
 async fn healthz(State(st): St) -> Answer {
@@ -309,6 +310,12 @@ async fn healthz(State(st): St) -> Answer {
     })
     .await
     .map_err(|_| Problem::new(ProblemCode::Unhealthy, "storage is not answering"))?;
+    st.challenges.ping().await.map_err(|_| {
+        Problem::new(
+            ProblemCode::Unhealthy,
+            "the challenge store is not answering",
+        )
+    })?;
     ok(Health {
         status: "ok".into(),
         log_size: size,
@@ -334,9 +341,10 @@ async fn healthz(State(st): St) -> Answer {
 async fn metrics(State(st): St, headers: HeaderMap) -> Response {
     let accept = headers.get(header::ACCEPT).and_then(|a| a.to_str().ok());
     let format = Format::negotiate(accept);
+    let outstanding = st.challenges.live().await.ok();
     let text = st
         .metrics
-        .render(format, st.registry.key_cache().stats(), st.challenges.len());
+        .render(format, st.registry.key_cache().stats(), outstanding);
     ([(header::CONTENT_TYPE, format.content_type())], text).into_response()
 }
 
@@ -383,7 +391,7 @@ async fn openapi() -> Response {
         (status = 403, response = Forbidden),
         (status = 404, description = "`policy_not_found`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 409, description = "`policy_retired`; or `registration_mismatch` (the verifier signs its requests, and its registration does not hold this policy version as it is)", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 503, description = "`challenge_capacity_exceeded` (every verifier's challenges together fill the store; with `Retry-After`), `timeout` or `storage_busy`", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "`challenge_capacity_exceeded` (every verifier's challenges together fill the store; with `Retry-After`), `challenge_store_unavailable` (the shared challenge store does not answer; with `Retry-After`), `timeout` or `storage_busy`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 500, response = InternalError),
     )
 )]
@@ -424,7 +432,7 @@ async fn challenges(
         (status = 409, description = "`challenge_replayed`; or `policy_retired` (the policy was retired after the challenge was issued: refused and logged, with `decision` and `log_sequence`)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 410, description = "`challenge_expired`", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "Refused and logged: `proof_invalid`, `over_disclosure`, `missing_disclosure`, `unknown_issuer`, `unknown_key`, `key_revoked`, `issuer_not_accepted`, `request_not_from_policy`, `not_recognised`, `predicate_not_satisfied`, … (with `decision` and `log_sequence`); or a challenge refusal: `challenge_unknown`, `challenge_wrong_policy`", body = ProblemDocument, content_type = "application/problem+json"),
-        (status = 503, description = "`overloaded`, `shutting_down`, `timeout` or `storage_busy`; a `timeout` after the challenge was consumed has `decision_url`: the decision goes on and is logged, fetch it there (or resubmit the identical submission with the same `Idempotency-Key`)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "`overloaded`, `shutting_down`, `challenge_store_unavailable` (with `Retry-After`; the challenge may have been spent), `timeout` or `storage_busy`; a `timeout` after the challenge was consumed has `decision_url`: the decision goes on and is logged, fetch it there (or resubmit the identical submission with the same `Idempotency-Key`)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 500, response = InternalError),
     )
 )]
@@ -1396,7 +1404,7 @@ mod tests {
         assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
         assert!(answer.contains("\"code\":\"body_too_large\""), "{answer}");
 
-        let text = metrics.render(Format::Prometheus, Default::default(), 0);
+        let text = metrics.render(Format::Prometheus, Default::default(), Some(0));
         for series in [
             "{route=\"/slow\",method=\"GET\",status=\"503\"} 1",
             "{route=\"/echo\",method=\"POST\",status=\"413\"} 2",

@@ -17,7 +17,9 @@
 //! ([`crate::log_key::open_for_log`]): a missing or different key on a
 //! database with signed heads is refused unless `log_key_rotate` is set;
 //! the verifiers' request keys and registrations are loaded and checked
-//! ([`crate::request_keys`]).
+//! ([`crate::request_keys`]); the challenge store is set up
+//! (`[challenges] store`: in process, or a Redis pool, asked once with
+//! `PING`; a Redis that does not answer is logged, not fatal).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,7 +41,6 @@ use super::registry::{KeyCache, Registry};
 use super::routes::router;
 use super::state::AppState;
 use super::status::StatusEpochs;
-use crate::challenge::ChallengeStore;
 use crate::disclosure_log::DisclosureLog;
 use crate::request_keys::RequestSigners;
 use crate::storage::{Backend, Storage};
@@ -123,12 +124,21 @@ impl Server {
         let status = tokio::task::spawn_blocking(move || StatusEpochs::load(&*storage))
             .await
             .map_err(|e| std::io::Error::other(e.to_string()))??;
+        let challenges = config
+            .challenges
+            .open()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        // A shared store that does not answer now is no reason not to
+        // start: challenges are refused with 503 until it does (the store
+        // logs the outage, with its cause).
+        let answers = challenges.ping().await.is_ok();
+        tracing::info!(store = challenges.kind(), answers, "one-time challenges");
         let state = Arc::new(AppState {
             tokens,
             catalogue,
             registry,
             status,
-            challenges: ChallengeStore::new(config.challenges.store()),
+            challenges,
             request_signers,
             log_writer: LogWriter::start(Arc::clone(&log), Arc::clone(&metrics)),
             log,

@@ -12,7 +12,7 @@ use super::log_writer::LogWriter;
 use super::metrics::Metrics;
 use super::registry::Registry;
 use super::status::StatusEpochs;
-use crate::challenge::ChallengeStore;
+use crate::challenge::Challenges;
 use crate::disclosure_log::DisclosureLog;
 use crate::storage::DynStorage;
 
@@ -29,8 +29,9 @@ pub struct AppState {
     /// The licence status epochs registered, in memory (what presentations
     /// asking for status are resolved against).
     pub status: StatusEpochs,
-    /// Outstanding one-time challenges.
-    pub challenges: ChallengeStore,
+    /// Outstanding one-time challenges: in this process, or in Redis shared
+    /// by several nodes (`[challenges] store`).
+    pub challenges: Challenges,
     /// The verifiers' request keys and registrations (signed requests).
     pub request_signers: crate::request_keys::RequestSigners,
     /// The disclosure log (heads, proofs, export) over the storage the

@@ -37,7 +37,7 @@ use zkcred_policy::{Decision, Policy};
 
 use super::auth::Principal;
 use super::batcher::{BatchError, CompositeWork, Upstream, VerifyItem};
-use super::decisions::{submission_digest, Begun, Consumed, IdempotencyKey};
+use super::decisions::{submission_digest, Begun, Consumed, IdempotencyKey, Slot};
 use super::problem::{challenge_problem, Problem};
 use super::registry::{CachedKey, POLICY_KIND};
 use super::state::{blocking, AppState};
@@ -101,12 +101,17 @@ pub async fn issue_challenge(
             policy_id: doc.id.clone(),
             policy_version: doc.version,
         })
+        .await
         .map_err(|e| challenge_problem(&e))?;
     state.metrics.challenge_issued();
     request.challenge = issued.nonce.to_hex();
+    // A shared store's own clock decides the expiry: never advertise a
+    // later one, whatever this node's clock says.
+    let store_expiry = issued.expires_utc.unwrap_or(wall + ttl);
     request.expires_at = request
         .expires_at
         .min(wall + ttl)
+        .min(store_expiry)
         .replace_nanosecond(0)
         .map_err(|e| Problem::internal(&e))?;
     if let Some(signer) = signer {
@@ -321,23 +326,82 @@ pub async fn decide(
     // held until its proofs are queued, so they always find room, and the
     // batcher knows they are coming.
     let announced = state.batcher.admit().map_err(batch_problem)?;
-    let begun = state
-        .decisions
-        .begin(nonce.digest(), &who.name, submission, || {
-            state.challenges.consume(&nonce, &who.name, &sub.policy)
-        });
+    let started = match state.challenges.in_process() {
+        // The in-process store answers at once, under the held decisions'
+        // lock.
+        Some(store) => {
+            let begun = state
+                .decisions
+                .begin(nonce.digest(), &who.name, submission, || {
+                    store.consume(&nonce, &who.name, &sub.policy)
+                });
+            start(state, who, sub, begun, announced, consumed, nonce.to_hex())
+        }
+        // A shared store answers over the network: the consumption and the
+        // start of the decision it leads to run in a tracked task of their
+        // own, so that a request cancelled meanwhile (a timeout, a dropped
+        // connection, an aborted batch) cannot leave a challenge consumed
+        // in Redis without its logged decision.
+        None => {
+            let (st, who, consumed) = (Arc::clone(state), who.clone(), consumed.clone());
+            state
+                .decisions
+                .track(async move {
+                    let result = st.challenges.consume(&nonce, &who.name, &sub.policy).await;
+                    let begun = st
+                        .decisions
+                        .begin(nonce.digest(), &who.name, submission, || result);
+                    start(&st, &who, sub, begun, announced, &consumed, nonce.to_hex())
+                })
+                .await
+                .map_err(|e| Problem::internal(&e))?
+        }
+    };
+    match started? {
+        Started::Known(slot) => slot.wait().await,
+        Started::Deciding(answered, slot) => match answered.await {
+            Ok(decision) => decision,
+            // The task ended without answering (it panicked): its slot says so.
+            Err(_) => slot.wait().await,
+        },
+    }
+}
+
+/// Where a submission stands once the challenge store has answered.
+enum Started {
+    /// Its decision is being taken; the answer comes on the channel.
+    Deciding(
+        tokio::sync::oneshot::Receiver<Result<Accepted, Problem>>,
+        Arc<Slot>,
+    ),
+    /// An identical earlier submission's decision (perhaps still pending).
+    Known(Arc<Slot>),
+}
+
+/// Starts the decision on a consumed challenge in a task of its own, finds
+/// the held decision a resubmission asks for, or refuses; never waits.
+/// `challenge` is the challenge's hex, noted in `consumed`.
+fn start(
+    state: &Arc<AppState>,
+    who: &Principal,
+    sub: Submission,
+    begun: Begun,
+    announced: Upstream,
+    consumed: &Consumed,
+    challenge: String,
+) -> Result<Started, Problem> {
     let (binding, slot) = match begun {
         Begun::Consumed(binding, slot) => (binding, slot),
         Begun::Known(slot) => {
-            consumed.note(nonce.to_hex());
-            return slot.wait().await;
+            consumed.note(challenge);
+            return Ok(Started::Known(slot));
         }
         Begun::Refused(e) => {
             state.metrics.challenge_refused(e.code());
             return Err(challenge_problem(&e));
         }
     };
-    consumed.note(nonce.to_hex());
+    consumed.note(challenge);
     // From here on the challenge is spent: every outcome is one logged
     // decision, taken to its end whatever happens to this request.
     let (answer, answered) = tokio::sync::oneshot::channel();
@@ -347,11 +411,7 @@ pub async fn decide(
         finished.finish(&decision);
         let _ = answer.send(decision);
     });
-    match answered.await {
-        Ok(decision) => decision,
-        // The task ended without answering (it panicked): its slot says so.
-        Err(_) => slot.wait().await,
-    }
+    Ok(Started::Deciding(answered, slot))
 }
 
 /// The decision on a submission whose challenge is consumed: policy in

@@ -1,20 +1,8 @@
-//! One-time challenges, in a sharded concurrent map (`dashmap`).
+//! The in-process challenge store: a sharded concurrent map (`dashmap`),
+//! the default [`super::Challenges`] of a single node.
 //!
-//! A challenge is a 256-bit random nonce, issued for one verifier and one
-//! policy; the holder binds it into the presentation header of its proof.
-//! The first presentation that brings it consumes it atomically (under the
-//! map shard's write lock); any later use is refused, and the refusal says
-//! why: [`ChallengeError::Unknown`], [`ChallengeError::Expired`],
-//! [`ChallengeError::Replayed`], or bound to another
-//! [`ChallengeError::WrongVerifier`] / [`ChallengeError::WrongPolicy`] (a
-//! mismatched attempt does not consume the challenge). The policy version
-//! in force at issue time is returned on consumption, so the presentation
-//! is judged under the version the holder was shown.
-//!
-//! **Secrets.** The map is keyed by `SHA-256(domain || nonce)`, never by the
-//! nonce: the store holds no usable nonce, and the map's (variable-time)
-//! key comparison only ever sees digests, whose timing tells an attacker
-//! nothing about an unspent nonce. No secret is compared directly.
+//! A challenge is consumed under the map shard's write lock, so exactly one
+//! of any number of racing presentations gets it.
 //!
 //! **Live challenges and spent ones are kept apart.** The map holds only
 //! *live* challenges: issued, not yet consumed (expired ones until the next
@@ -60,172 +48,15 @@ use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use zkcred_problem::ProblemCode;
 
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
-const DOMAIN: &[u8] = b"zkcred/challenge/v1\0";
+use super::{ChallengeBinding, ChallengeConfig, ChallengeError, IssuedChallenge, Nonce};
 
 /// Time slices of the tombstone set per TTL.
 const TOMBSTONE_SLICES: u32 = 8;
-
-/// Settings of a [`ChallengeStore`].
-#[derive(Debug, Clone)]
-pub struct ChallengeConfig {
-    /// How long a challenge may be used after it is issued.
-    pub ttl: Duration,
-    /// The most live (issued, unspent) challenges held at once, over all
-    /// verifiers.
-    pub capacity: usize,
-    /// The most live challenges one verifier may hold at once.
-    pub per_verifier: usize,
-    /// The most spent challenges remembered, to tell a replay apart from
-    /// an unknown nonce (0: none; every replay is then `Unknown`).
-    pub tombstones: usize,
-    /// How often issuing sweeps out expired entries.
-    pub sweep_interval: Duration,
-}
-
-impl Default for ChallengeConfig {
-    fn default() -> Self {
-        ChallengeConfig {
-            ttl: Duration::from_secs(300),
-            capacity: 100_000,
-            per_verifier: 20_000,
-            tombstones: 1_000_000,
-            sweep_interval: Duration::from_secs(1),
-        }
-    }
-}
-
-/// A challenge nonce: 32 random bytes, shown as 64 hex digits.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Nonce([u8; 32]);
-
-impl Nonce {
-    /// The nonce bytes (to bind into a presentation header).
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
-    /// The hex form.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    /// Parses 64 hex digits.
-    pub fn from_hex(s: &str) -> Result<Self, ChallengeError> {
-        let mut b = [0u8; 32];
-        hex::decode_to_slice(s, &mut b).map_err(|_| ChallengeError::Malformed)?;
-        Ok(Nonce(b))
-    }
-
-    /// Takes 32 bytes as a nonce.
-    pub fn from_bytes(bytes: [u8; 32]) -> Self {
-        Nonce(bytes)
-    }
-
-    /// `SHA-256(domain || nonce)`: the store's key of this challenge (see
-    /// the module documentation), safe to keep and to compare in variable
-    /// time.
-    pub(crate) fn digest(&self) -> [u8; 32] {
-        let mut h = Sha256::new();
-        h.update(DOMAIN);
-        h.update(self.0);
-        h.finalize().into()
-    }
-}
-
-impl fmt::Debug for Nonce {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Nonce(..)")
-    }
-}
-
-/// What a challenge is bound to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChallengeBinding {
-    /// The verifier that asked.
-    pub verifier: String,
-    /// The policy it asked under.
-    pub policy_id: String,
-    /// The policy version in force when it asked.
-    pub policy_version: u32,
-}
-
-/// A freshly issued challenge.
-#[derive(Debug, Clone)]
-pub struct IssuedChallenge {
-    /// The nonce to send to the holder.
-    pub nonce: Nonce,
-    /// When it stops being accepted.
-    pub expires_at: Instant,
-}
-
-/// Why a challenge was not accepted or not issued.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ChallengeError {
-    /// No such challenge: never issued, expired and swept, or spent and
-    /// its tombstone forgotten.
-    #[error("unknown challenge")]
-    Unknown,
-    /// The challenge has expired.
-    #[error("challenge expired")]
-    Expired,
-    /// The challenge was already used by a presentation.
-    #[error("challenge already used")]
-    Replayed,
-    /// The challenge was issued to another verifier.
-    #[error("challenge was issued to another verifier")]
-    WrongVerifier,
-    /// The challenge was issued for another policy.
-    #[error("challenge was issued for another policy")]
-    WrongPolicy,
-    /// The presented challenge is not 64 hex digits.
-    #[error("malformed challenge")]
-    Malformed,
-    /// The verifier holds its whole budget of live challenges
-    /// ([`ChallengeConfig::per_verifier`]).
-    #[error(
-        "this verifier holds its whole budget of outstanding challenges; answer or let some expire"
-    )]
-    QuotaExceeded,
-    /// The store is full of live challenges ([`ChallengeConfig::capacity`]).
-    #[error("too many outstanding challenges")]
-    CapacityExceeded,
-}
-
-impl ChallengeError {
-    /// The problem code.
-    pub fn code(&self) -> ProblemCode {
-        match self {
-            ChallengeError::Unknown => ProblemCode::ChallengeUnknown,
-            ChallengeError::Expired => ProblemCode::ChallengeExpired,
-            ChallengeError::Replayed => ProblemCode::ChallengeReplayed,
-            ChallengeError::WrongVerifier => ProblemCode::ChallengeWrongVerifier,
-            ChallengeError::WrongPolicy => ProblemCode::ChallengeWrongPolicy,
-            ChallengeError::Malformed => ProblemCode::ChallengeMalformed,
-            ChallengeError::QuotaExceeded => ProblemCode::ChallengeQuotaExceeded,
-            ChallengeError::CapacityExceeded => ProblemCode::ChallengeCapacityExceeded,
-        }
-    }
-
-    /// When asking again may succeed, for the refusals of issuing: one
-    /// second (a slot frees as soon as a challenge is answered; expired
-    /// ones are swept about once a second). `None` for the others, which
-    /// no wait mends.
-    pub fn retry_after(&self) -> Option<Duration> {
-        match self {
-            ChallengeError::QuotaExceeded | ChallengeError::CapacityExceeded => {
-                Some(Duration::from_secs(1))
-            }
-            _ => None,
-        }
-    }
-}
 
 /// A live challenge.
 struct Slot {
@@ -431,7 +262,11 @@ impl ChallengeStore {
                     expires_at,
                     budget: Arc::clone(&budget),
                 });
-                return Ok(IssuedChallenge { nonce, expires_at });
+                return Ok(IssuedChallenge {
+                    nonce,
+                    expires_at,
+                    expires_utc: None,
+                });
             }
         }
     }
