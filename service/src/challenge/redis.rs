@@ -75,18 +75,26 @@
 //! when Redis answers again. The start of an outage is logged once, with its
 //! cause, and its end once.
 //!
-//! **Memory.** Measured with `MEMORY USAGE` on Redis 7.0 (64-bit, default
-//! encodings; test `memory_per_challenge`), with the default prefix and a
-//! 13-character verifier name: a live challenge's hash is 216 bytes and
-//! its member in each of the two sorted sets about 120 bytes (over 128
-//! members: skiplist and dict), so about 460 bytes per outstanding
-//! challenge with the key's entries in Redis's keyspace and expiry tables
-//! (about 46 MB for the default capacity of 100,000); a tombstone is 120
-//! bytes plus the same tables. Tombstones are bounded by time (each lives
-//! no longer than its challenge would have), not by
-//! [`ChallengeConfig::tombstones`]: at `r` consumptions a second about
-//! `r * (ttl + grace)` of them.
-
+//! **Memory.** Measured on Redis 7.0.15 (64-bit, jemalloc, default
+//! encodings), default prefix, a 13-character verifier name: `MEMORY
+//! USAGE` gives 216 bytes for a live challenge's hash, about 171 bytes for
+//! its member in each of the two sorted sets (past 128 members: skiplist
+//! and dict) and 152 bytes for a tombstone (test `memory_per_challenge`);
+//! `used_memory` grew by 652 bytes per live challenge over 20,000 issued
+//! (the keyspace's and the expiry table's entries included), and fell by
+//! 450 per challenge as they were consumed, so a tombstone costs about 200.
+//! The default capacity of 100,000 live challenges is thus about 65 MB.
+//! Tombstones are bounded by time (each lives no longer than its challenge
+//! would have), not by [`ChallengeConfig::tombstones`]: at `r`
+//! consumptions a second about `r * (ttl + grace)` of them, e.g. 2000/s with
+//! the defaults (330 s) about 660,000, some 130 MB; give Redis a
+//! `maxmemory` with a `volatile-ttl` policy if that is too much. Eviction
+//! never lets a challenge through twice: an evicted tombstone turns a
+//! replay's refusal into `challenge_unknown`, an evicted live challenge is
+//! refused as unknown (an evicted budget set would only let more be issued;
+//! `volatile-ttl` takes the keys nearest their expiry first, and the sets'
+//! expiry is pushed back at every issue).
+//!
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -504,5 +512,437 @@ fn unavailable(e: &dyn fmt::Display) -> ChallengeError {
 fn unexpected(what: &str) -> ChallengeError {
     ChallengeError::Unavailable {
         cause: format!("unexpected answer from Redis: {what}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicU64;
+
+    /// The machine's Redis (started before the tests, as in CI).
+    const URL: &str = "redis://127.0.0.1:6379/";
+
+    fn binding() -> ChallengeBinding {
+        bound_to("hotel")
+    }
+
+    fn bound_to(verifier: &str) -> ChallengeBinding {
+        ChallengeBinding {
+            verifier: verifier.into(),
+            policy_id: "checkin".into(),
+            policy_version: 3,
+        }
+    }
+
+    fn limits(capacity: usize, per_verifier: usize) -> ChallengeConfig {
+        ChallengeConfig {
+            ttl: Duration::from_secs(60),
+            capacity,
+            per_verifier,
+            tombstones: 1000,
+            sweep_interval: Duration::from_secs(1),
+        }
+    }
+
+    /// A key prefix no other test (or run) uses.
+    fn prefix(test: &str) -> String {
+        static N: AtomicU64 = AtomicU64::new(0);
+        format!(
+            "zkcred-test:{test}:{}:{}:{}:",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed),
+            rand::random::<u32>()
+        )
+    }
+
+    fn settings(prefix: &str) -> RedisConfig {
+        RedisConfig {
+            key_prefix: prefix.to_owned(),
+            pool_size: 4,
+            ..RedisConfig::new(URL)
+        }
+    }
+
+    /// Two "nodes": two stores with their own pools over one Redis and one
+    /// prefix.
+    fn nodes(test: &str, config: &ChallengeConfig) -> (RedisChallenges, RedisChallenges, String) {
+        let p = prefix(test);
+        let a = RedisChallenges::new(&settings(&p), config.clone()).unwrap();
+        let b = RedisChallenges::new(&settings(&p), config.clone()).unwrap();
+        (a, b, p)
+    }
+
+    async fn raw() -> redis::aio::MultiplexedConnection {
+        redis::Client::open(URL)
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap()
+    }
+
+    async fn keys(prefix: &str) -> Vec<String> {
+        let mut c = raw().await;
+        redis::cmd("KEYS")
+            .arg(format!("{prefix}*"))
+            .query_async(&mut c)
+            .await
+            .unwrap()
+    }
+
+    /// Deletes the test's keys (they would expire by themselves anyway:
+    /// every key the store writes has a TTL).
+    async fn clean(prefix: &str) {
+        let found = keys(prefix).await;
+        if !found.is_empty() {
+            let mut c = raw().await;
+            let _: i64 = redis::cmd("DEL")
+                .arg(&found)
+                .query_async(&mut c)
+                .await
+                .unwrap();
+        }
+        assert!(keys(prefix).await.is_empty());
+    }
+
+    async fn pttl(key: &str) -> i64 {
+        let mut c = raw().await;
+        redis::cmd("PTTL").arg(key).query_async(&mut c).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn issued_on_one_node_consumed_on_another() {
+        let (a, b, p) = nodes("two-nodes", &limits(100, 100));
+        let c = a.issue(binding()).await.unwrap();
+        assert_eq!((a.live().await, b.outstanding("hotel").await), (Ok(1), Ok(1)));
+        // Redis holds the digest, never the nonce.
+        let stored = keys(&p).await;
+        assert!(stored.iter().all(|k| !k.contains(&c.nonce.to_hex())));
+        let digest = hex::encode(c.nonce.digest());
+        assert!(stored.contains(&format!("{p}c:{digest}")), "{stored:?}");
+        let got = b.consume(&c.nonce, "hotel", "checkin").await.unwrap();
+        assert_eq!(*got, binding());
+        // Spent on B, it is a replay on either node, and frees its budget.
+        for node in [&a, &b] {
+            assert_eq!(
+                node.consume(&c.nonce, "hotel", "checkin").await,
+                Err(ChallengeError::Replayed)
+            );
+        }
+        assert_eq!((a.live().await, a.outstanding("hotel").await), (Ok(0), Ok(0)));
+        let never = Nonce::from_bytes([7; 32]);
+        assert_eq!(
+            b.consume(&never, "hotel", "checkin").await,
+            Err(ChallengeError::Unknown)
+        );
+        // The tombstone lasts as long as the challenge would have.
+        let left = pttl(&format!("{p}t:{digest}")).await;
+        assert!((59_000..=90_000).contains(&left), "tombstone PTTL {left}");
+        // The expiry is Redis's: now + ttl by its clock.
+        let utc = c.expires_utc.unwrap();
+        let ahead = utc - time::OffsetDateTime::now_utc();
+        assert!(ahead > time::Duration::seconds(55) && ahead <= time::Duration::seconds(65));
+        a.ping().await.unwrap();
+        clean(&p).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_consumers_on_two_nodes_one_wins() {
+        const RACERS: usize = 16;
+        let (a, b, p) = nodes("race", &limits(1000, 1000));
+        let (a, b) = (Arc::new(a), Arc::new(b));
+        for _ in 0..50 {
+            let c = a.issue(binding()).await.unwrap();
+            let mut racers = tokio::task::JoinSet::new();
+            for i in 0..RACERS {
+                let node = Arc::clone(if i % 2 == 0 { &a } else { &b });
+                let nonce = c.nonce.clone();
+                racers.spawn(async move { node.consume(&nonce, "hotel", "checkin").await });
+            }
+            let results = racers.join_all().await;
+            assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+            assert!(results
+                .iter()
+                .filter_map(|r| r.as_ref().err())
+                .all(|e| *e == ChallengeError::Replayed));
+        }
+        assert_eq!(a.live().await, Ok(0));
+        clean(&p).await;
+    }
+
+    #[tokio::test]
+    async fn binding_mismatch_does_not_consume() {
+        let (a, b, p) = nodes("mismatch", &limits(10, 10));
+        let c = a.issue(binding()).await.unwrap();
+        let e = b.consume(&c.nonce, "bar", "checkin").await.unwrap_err();
+        assert_eq!(e.code(), "challenge_wrong_verifier");
+        let e = b.consume(&c.nonce, "hotel", "age").await.unwrap_err();
+        assert_eq!(e.code(), "challenge_wrong_policy");
+        assert_eq!(a.outstanding("hotel").await, Ok(1));
+        assert_eq!(a.outstanding("bar").await, Ok(0));
+        assert!(b.consume(&c.nonce, "hotel", "checkin").await.is_ok());
+        assert_eq!(a.outstanding("hotel").await, Ok(0));
+        clean(&p).await;
+    }
+
+    #[tokio::test]
+    async fn expired_then_unknown() {
+        let p = prefix("expiry");
+        let config = ChallengeConfig {
+            ttl: Duration::from_millis(300),
+            ..limits(10, 10)
+        };
+        let redis = RedisConfig {
+            expired_grace: Duration::from_millis(400),
+            ..settings(&p)
+        };
+        let s = RedisChallenges::new(&redis, config).unwrap();
+        let c = s.issue(binding()).await.unwrap();
+        let used = s.issue(binding()).await.unwrap();
+        s.consume(&used.nonce, "hotel", "checkin").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert_eq!(
+            s.consume(&c.nonce, "hotel", "checkin").await,
+            Err(ChallengeError::Expired)
+        );
+        // Expired: out of the budgets at once, though still refused as
+        // expired (and a wrong verifier does not learn more).
+        assert_eq!((s.live().await, s.outstanding("hotel").await), (Ok(0), Ok(0)));
+        assert_eq!(
+            s.consume(&c.nonce, "bar", "checkin").await,
+            Err(ChallengeError::Expired)
+        );
+        assert_eq!(
+            s.consume(&used.nonce, "hotel", "checkin").await,
+            Err(ChallengeError::Replayed)
+        );
+        // After the grace Redis has dropped both: unknown.
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        for n in [&c.nonce, &used.nonce] {
+            assert_eq!(
+                s.consume(n, "hotel", "checkin").await,
+                Err(ChallengeError::Unknown)
+            );
+        }
+        assert!(keys(&p).await.is_empty(), "every key expired by itself");
+    }
+
+    #[tokio::test]
+    async fn quota_and_capacity() {
+        let (a, b, p) = nodes("budgets", &limits(5, 3));
+        let mut hotel = Vec::new();
+        for node in [&a, &b, &a] {
+            hotel.push(node.issue(binding()).await.unwrap());
+        }
+        let e = b.issue(binding()).await.unwrap_err();
+        assert_eq!(e, ChallengeError::QuotaExceeded);
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(1)));
+        // Another verifier is still served, up to the capacity over both nodes.
+        a.issue(bound_to("bar")).await.unwrap();
+        b.issue(bound_to("bar")).await.unwrap();
+        let e = a.issue(bound_to("bar")).await.unwrap_err();
+        assert_eq!(e, ChallengeError::CapacityExceeded);
+        assert_eq!(e.code(), "challenge_capacity_exceeded");
+        // A refused issue takes nothing.
+        assert_eq!((b.outstanding("bar").await, b.live().await), (Ok(2), Ok(5)));
+        // Answering gives the verifier one back.
+        b.consume(&hotel[0].nonce, "hotel", "checkin").await.unwrap();
+        a.issue(binding()).await.unwrap();
+        assert_eq!(
+            a.issue(binding()).await.unwrap_err(),
+            ChallengeError::QuotaExceeded
+        );
+        clean(&p).await;
+    }
+
+    #[tokio::test]
+    async fn expiry_frees_the_budget() {
+        let p = prefix("budget-expiry");
+        let config = ChallengeConfig {
+            ttl: Duration::from_millis(200),
+            ..limits(2, 2)
+        };
+        let s = RedisChallenges::new(&settings(&p), config).unwrap();
+        s.issue(binding()).await.unwrap();
+        s.issue(binding()).await.unwrap();
+        assert_eq!(
+            s.issue(binding()).await.unwrap_err(),
+            ChallengeError::QuotaExceeded
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        s.issue(binding()).await.unwrap();
+        assert_eq!(s.outstanding("hotel").await, Ok(1));
+        clean(&p).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_issue_on_two_nodes_respects_the_budgets() {
+        let (a, b, p) = nodes("issue-race", &limits(300, 150));
+        let (a, b) = (Arc::new(a), Arc::new(b));
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..4 {
+            let node = Arc::clone(if i < 2 { &a } else { &b });
+            let who = if i % 2 == 0 { "hotel" } else { "bar" };
+            tasks.spawn(async move {
+                let mut issued = 0;
+                for _ in 0..100 {
+                    if node.issue(bound_to(who)).await.is_ok() {
+                        issued += 1;
+                    }
+                }
+                issued
+            });
+        }
+        let issued: usize = tasks.join_all().await.into_iter().sum();
+        assert_eq!(issued, 300);
+        assert_eq!(
+            (a.outstanding("hotel").await, b.outstanding("bar").await),
+            (Ok(150), Ok(150))
+        );
+        assert_eq!(a.live().await, Ok(300));
+        clean(&p).await;
+    }
+
+    #[tokio::test]
+    async fn no_tombstones_when_turned_off() {
+        let p = prefix("no-tombstones");
+        let config = ChallengeConfig {
+            tombstones: 0,
+            ..limits(10, 10)
+        };
+        let s = RedisChallenges::new(&settings(&p), config).unwrap();
+        let c = s.issue(binding()).await.unwrap();
+        s.consume(&c.nonce, "hotel", "checkin").await.unwrap();
+        assert_eq!(
+            s.consume(&c.nonce, "hotel", "checkin").await,
+            Err(ChallengeError::Unknown)
+        );
+        clean(&p).await;
+    }
+
+    fn unavailable(r: Result<impl fmt::Debug, ChallengeError>) -> String {
+        match r {
+            Err(e @ ChallengeError::Unavailable { .. }) => {
+                assert_eq!(e.code(), "challenge_store_unavailable");
+                assert_eq!(e.retry_after(), Some(Duration::from_secs(1)));
+                let ChallengeError::Unavailable { cause } = e else {
+                    unreachable!()
+                };
+                cause
+            }
+            other => panic!("expected Unavailable, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn unreachable_redis_is_unavailable_fast() {
+        // A port nothing listens on: refused at once.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let closed = RedisConfig {
+            timeout: Duration::from_millis(500),
+            ..RedisConfig::new(&format!("redis://:hunter2@127.0.0.1:{port}/"))
+        };
+        let s = RedisChallenges::new(&closed, limits(10, 10)).unwrap();
+        let t0 = Instant::now();
+        let cause = unavailable(s.issue(binding()).await);
+        assert!(!cause.contains("hunter2"), "{cause}");
+        unavailable(s.consume(&Nonce::from_bytes([1; 32]), "hotel", "checkin").await);
+        unavailable(s.live().await);
+        unavailable(s.ping().await);
+        assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+
+        // A server that takes connections and never answers: the timeout.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let mute = RedisConfig {
+            timeout: Duration::from_millis(300),
+            ..RedisConfig::new(&format!("redis://{}/", silent.local_addr().unwrap()))
+        };
+        let s = RedisChallenges::new(&mute, limits(10, 10)).unwrap();
+        let t0 = Instant::now();
+        unavailable(s.issue(binding()).await);
+        let took = t0.elapsed();
+        assert!(
+            took >= Duration::from_millis(250) && took < Duration::from_millis(1500),
+            "{took:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn recovers_after_its_connection_is_killed() {
+        let p = prefix("kill");
+        let one = RedisConfig {
+            pool_size: 1,
+            ..settings(&p)
+        };
+        let s = RedisChallenges::new(&one, limits(10, 10)).unwrap();
+        let c = s.issue(binding()).await.unwrap();
+        // The pool's one connection, killed from outside.
+        let id: i64 = s
+            .with_connection(async |c| redis::cmd("CLIENT").arg("ID").query_async(c).await)
+            .await
+            .unwrap();
+        let mut admin = raw().await;
+        let killed: i64 = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("ID")
+            .arg(id)
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+        assert_eq!(killed, 1);
+        // The next call finds the connection dead, makes a new one and
+        // succeeds.
+        let got = s.consume(&c.nonce, "hotel", "checkin").await.unwrap();
+        assert_eq!(got.policy_version, 3);
+        let new_id: i64 = s
+            .with_connection(async |c| redis::cmd("CLIENT").arg("ID").query_async(c).await)
+            .await
+            .unwrap();
+        assert_ne!(new_id, id);
+        clean(&p).await;
+    }
+
+    /// Measures what one outstanding challenge costs Redis (the figures of
+    /// the module documentation).
+    #[tokio::test]
+    async fn memory_per_challenge() {
+        let p = prefix("memory");
+        let s = RedisChallenges::new(&settings(&p), limits(1000, 1000)).unwrap();
+        let verifier = "hotel.example";
+        let mut issued = Vec::new();
+        // Over 128 members: the sorted sets' production encoding.
+        for _ in 0..200 {
+            issued.push(s.issue(bound_to(verifier)).await.unwrap());
+        }
+        let mut c = raw().await;
+        let mut usage = async |key: String| -> i64 {
+            redis::cmd("MEMORY")
+                .arg("USAGE")
+                .arg(key)
+                .arg("SAMPLES")
+                .arg(0)
+                .query_async(&mut c)
+                .await
+                .unwrap()
+        };
+        let digest = hex::encode(issued[0].nonce.digest());
+        let hash = usage(format!("{p}c:{digest}")).await;
+        let per_verifier = usage(format!("{p}v:{verifier}")).await;
+        let live = usage(format!("{p}live")).await;
+        let member = (per_verifier + live) / 2 / 200;
+        s.consume(&issued[0].nonce, verifier, "checkin").await.unwrap();
+        let tombstone = usage(format!("{p}t:{digest}")).await;
+        eprintln!(
+            "MEMORY USAGE: challenge hash {hash} B, sorted-set member ~{member} B each \
+             (verifier set {per_verifier} B, overall {live} B for 200), tombstone {tombstone} B"
+        );
+        assert!((100..400).contains(&hash), "hash {hash}");
+        assert!((40..250).contains(&member), "member {member}");
+        assert!((40..250).contains(&tombstone), "tombstone {tombstone}");
+        clean(&p).await;
     }
 }
