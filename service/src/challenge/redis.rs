@@ -607,14 +607,21 @@ mod tests {
 
     async fn pttl(key: &str) -> i64 {
         let mut c = raw().await;
-        redis::cmd("PTTL").arg(key).query_async(&mut c).await.unwrap()
+        redis::cmd("PTTL")
+            .arg(key)
+            .query_async(&mut c)
+            .await
+            .unwrap()
     }
 
     #[tokio::test]
     async fn issued_on_one_node_consumed_on_another() {
         let (a, b, p) = nodes("two-nodes", &limits(100, 100));
         let c = a.issue(binding()).await.unwrap();
-        assert_eq!((a.live().await, b.outstanding("hotel").await), (Ok(1), Ok(1)));
+        assert_eq!(
+            (a.live().await, b.outstanding("hotel").await),
+            (Ok(1), Ok(1))
+        );
         // Redis holds the digest, never the nonce.
         let stored = keys(&p).await;
         assert!(stored.iter().all(|k| !k.contains(&c.nonce.to_hex())));
@@ -629,7 +636,10 @@ mod tests {
                 Err(ChallengeError::Replayed)
             );
         }
-        assert_eq!((a.live().await, a.outstanding("hotel").await), (Ok(0), Ok(0)));
+        assert_eq!(
+            (a.live().await, a.outstanding("hotel").await),
+            (Ok(0), Ok(0))
+        );
         let never = Nonce::from_bytes([7; 32]);
         assert_eq!(
             b.consume(&never, "hotel", "checkin").await,
@@ -707,7 +717,10 @@ mod tests {
         );
         // Expired: out of the budgets at once, though still refused as
         // expired (and a wrong verifier does not learn more).
-        assert_eq!((s.live().await, s.outstanding("hotel").await), (Ok(0), Ok(0)));
+        assert_eq!(
+            (s.live().await, s.outstanding("hotel").await),
+            (Ok(0), Ok(0))
+        );
         assert_eq!(
             s.consume(&c.nonce, "bar", "checkin").await,
             Err(ChallengeError::Expired)
@@ -746,7 +759,9 @@ mod tests {
         // A refused issue takes nothing.
         assert_eq!((b.outstanding("bar").await, b.live().await), (Ok(2), Ok(5)));
         // Answering gives the verifier one back.
-        b.consume(&hotel[0].nonce, "hotel", "checkin").await.unwrap();
+        b.consume(&hotel[0].nonce, "hotel", "checkin")
+            .await
+            .unwrap();
         a.issue(binding()).await.unwrap();
         assert_eq!(
             a.issue(binding()).await.unwrap_err(),
@@ -850,7 +865,10 @@ mod tests {
         let t0 = Instant::now();
         let cause = unavailable(s.issue(binding()).await);
         assert!(!cause.contains("hunter2"), "{cause}");
-        unavailable(s.consume(&Nonce::from_bytes([1; 32]), "hotel", "checkin").await);
+        unavailable(
+            s.consume(&Nonce::from_bytes([1; 32]), "hotel", "checkin")
+                .await,
+        );
         unavailable(s.live().await);
         unavailable(s.ping().await);
         assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
@@ -934,7 +952,9 @@ mod tests {
         let per_verifier = usage(format!("{p}v:{verifier}")).await;
         let live = usage(format!("{p}live")).await;
         let member = (per_verifier + live) / 2 / 200;
-        s.consume(&issued[0].nonce, verifier, "checkin").await.unwrap();
+        s.consume(&issued[0].nonce, verifier, "checkin")
+            .await
+            .unwrap();
         let tombstone = usage(format!("{p}t:{digest}")).await;
         eprintln!(
             "MEMORY USAGE: challenge hash {hash} B, sorted-set member ~{member} B each \
