@@ -13,7 +13,8 @@
 //!   `zkcred-translog` crate, which has no I/O;
 //! - [`log_key`]: the log's signing key in a 0600 file, checked against
 //!   the stored heads at start (explicit, recorded rotation);
-//! - [`challenge`]: one-time challenges, bound to a policy and a verifier;
+//! - [`challenge`]: one-time challenges, bound to a policy and a verifier,
+//!   in process or in a Redis shared by several nodes;
 //! - [`request_keys`]: the verifiers' request keys and registrations, with
 //!   which the service signs the requests it issues;
 //! - [`cache`]: the TTL cache (on `moka`) of issuer verification keys and policies.

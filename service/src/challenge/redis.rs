@@ -703,7 +703,7 @@ mod tests {
             ..limits(10, 10)
         };
         let redis = RedisConfig {
-            expired_grace: Duration::from_millis(400),
+            expired_grace: Duration::from_millis(1000),
             ..settings(&p)
         };
         let s = RedisChallenges::new(&redis, config).unwrap();
@@ -730,7 +730,7 @@ mod tests {
             Err(ChallengeError::Replayed)
         );
         // After the grace Redis has dropped both: unknown.
-        tokio::time::sleep(Duration::from_millis(450)).await;
+        tokio::time::sleep(Duration::from_millis(1100)).await;
         for n in [&c.nonce, &used.nonce] {
             assert_eq!(
                 s.consume(n, "hotel", "checkin").await,
@@ -884,7 +884,7 @@ mod tests {
         unavailable(s.issue(binding()).await);
         let took = t0.elapsed();
         assert!(
-            took >= Duration::from_millis(250) && took < Duration::from_millis(1500),
+            took >= Duration::from_millis(250) && took < Duration::from_secs(2),
             "{took:?}"
         );
     }

@@ -379,8 +379,13 @@ impl Decisions {
     /// `challenge` is the challenge's digest ([`crate::challenge::Nonce`]),
     /// `submission` the submission's ([`submission_digest`]). `consume`
     /// runs under this store's lock, so a resubmission refused by the
-    /// challenge store always finds the slot of the submission that
-    /// consumed the challenge. A refusal as `challenge_replayed`,
+    /// in-process challenge store always finds the slot of the submission
+    /// that consumed the challenge. (A shared store in Redis is asked
+    /// before, outside the lock, and `consume` only hands its answer over:
+    /// an identical resubmission racing the first one on the same node may
+    /// then be refused as replayed in the moment between Redis's answer and
+    /// this call; one sent to another node always is, since each node holds
+    /// its own decisions.) A refusal as `challenge_replayed`,
     /// `challenge_unknown` or `challenge_expired` is answered by the held
     /// decision when `verifier` and `submission` are those it was taken
     /// for.
