@@ -38,6 +38,10 @@ impl Proxy {
                     continue;
                 }
                 let mut cuts = cuts.clone();
+                // A clone has seen what the accept loop's receiver has
+                // (nothing): without this, every connection made after the
+                // first cut would be closed at once, as by a cut.
+                cuts.borrow_and_update();
                 tokio::spawn(async move {
                     let Ok(mut outbound) = TcpStream::connect(target).await else {
                         return;
