@@ -3,7 +3,7 @@
 //! own database, one Redis and one key prefix. A challenge issued by one
 //! node is answered on the other, once; a node whose Redis cannot be
 //! reached answers 503 `challenge_store_unavailable` at once and consumes
-//! nothing.
+//! nothing, and recovers by itself when Redis is back.
 
 #![allow(clippy::unwrap_used)] // test code: a failing unwrap is a failing run
 
@@ -15,8 +15,11 @@ use serde_json::json;
 use zkcred_api::Submission;
 
 mod common;
+#[path = "common/proxy.rs"]
+mod proxy;
 
 use common::*;
+use proxy::Proxy;
 
 const REDIS: &str = "redis://127.0.0.1:6379/";
 
@@ -182,5 +185,62 @@ async fn a_node_without_its_redis_answers_503_fast_and_consumes_nothing() {
 
     up_node.shutdown().await.unwrap();
     down_node.shutdown().await.unwrap();
+    clean(&p).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_rides_out_a_redis_outage_and_recovers_by_itself() {
+    let p = prefix("outage");
+    // The node reaches Redis through a proxy the test cuts: a real outage
+    // for this node only.
+    let proxy = Proxy::start("127.0.0.1:6379".parse().unwrap()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("redis://{}/", proxy.addr);
+    let (node, c) = start(node_config(dir.path(), &url, &p)).await;
+    let h = holder(ISSUER);
+    setup(&c, &h).await;
+    let request = challenge(&c, HOTEL).await;
+    let sub = submission(&request, &h.present(&request));
+
+    proxy.cut();
+    let t0 = Instant::now();
+    let (s, v) = c
+        .post("/v1/challenges", HOTEL, &json!({ "policy": POLICY }))
+        .await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("challenge_store_unavailable")
+        )
+    );
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("challenge_store_unavailable")
+        )
+    );
+    let (s, _) = c.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(t0.elapsed() < Duration::from_secs(3), "{:?}", t0.elapsed());
+
+    // Redis is back: the very next requests succeed (the pool drops the
+    // dead connections and makes new ones), and the challenge asked for
+    // during the outage was not consumed.
+    proxy.restore();
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = c.post("/v1/presentations", HOTEL, &sub).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::CONFLICT, Some("challenge_replayed"))
+    );
+    let _ = challenge(&c, HOTEL).await;
+    let (s, _) = c.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!(s, StatusCode::OK);
+
+    node.shutdown().await.unwrap();
     clean(&p).await;
 }
