@@ -22,7 +22,21 @@ use common::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn end_to_end() {
     let dir = tempfile::tempdir().unwrap();
-    let (server, c) = start(config(dir.path())).await;
+    end_to_end_on(|| config(dir.path())).await;
+}
+
+/// The same over PostgreSQL: the whole service on the other backend.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn end_to_end_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = pg::TestDb::new();
+    end_to_end_on(|| config_postgres(dir.path(), &db)).await;
+}
+
+/// Everything a client does, from a fresh store, then again after a
+/// restart on the same store (`config` gives the same one each time).
+async fn end_to_end_on(config: impl Fn() -> zkcred_service::http::Config) {
+    let (server, c) = start(config()).await;
     let h = holder(ISSUER);
 
     // Open endpoints.
@@ -566,7 +580,7 @@ async fn end_to_end() {
     // Restart on the same database: nothing lost.
     let size = second.tree_size;
     server.shutdown().await.unwrap();
-    let (server, c) = start(config(dir.path())).await;
+    let (server, c) = start(config()).await;
     let (_, v) = c.get("/v1/log/head", REGULATOR).await;
     assert_eq!(v["tree_size"].as_u64(), Some(size));
     assert_eq!(v["log_public_key"].as_str(), Some(key.to_hex().as_str()));

@@ -3,7 +3,8 @@
 //!
 //! ```toml
 //! listen = "127.0.0.1:8750"
-//! database = "zkcred.db"
+//! database = "zkcred.db"     # a SQLite file (one node), or a PostgreSQL URL shared by several
+//! # database = "postgres://zkcred:secret@db.example:5432/zkcred"
 //! log_key = "zkcred-log.key"
 //! # log_key_rotate = true   # only for the one start that changes the log key
 //!
@@ -62,7 +63,19 @@
 //! idle_timeout_ms = 30000     # a keep-alive connection between requests; also a stalled response write
 //! max_header_bytes = 16384    # request line and headers; beyond: 431 and close
 //! shutdown_grace_ms = 15000   # in-flight requests' time to finish at a graceful stop
+//!
+//! [postgres]                  # used only when `database` is a postgres:// URL
+//! pool_size = 16              # connections to the database at most
+//! timeout_ms = 2000           # connecting, or waiting for a free connection (then 503 storage_unavailable)
+//! lock_timeout_ms = 5000      # waiting for the log's or a document's lock (then 503 storage_busy)
 //! ```
+//!
+//! **Storage.** `database` is a SQLite file path (created if missing; one
+//! node per file) or a `postgres://` / `postgresql://` URL
+//! ([`crate::storage::PgStorage`]): several nodes behind a load balancer
+//! share one PostgreSQL database and append to one gap-free disclosure log
+//! (see the storage module's documentation for the sequencer). The URL may
+//! carry a password; it is never logged.
 //!
 //! **Challenges.** Only live challenges hold slots: answering one frees its
 //! slot at once, and what remains of it is a 16-octet tombstone in a
@@ -170,8 +183,10 @@ pub enum ConfigError {
 pub struct Config {
     /// Address to listen on (port 0: any free port).
     pub listen: SocketAddr,
-    /// The storage (registry, policies, disclosure log): a SQLite file path
-    /// today, opened by [`crate::storage::Backend::open`].
+    /// The storage (registry, policies, disclosure log): a SQLite file
+    /// path, or a `postgres://` / `postgresql://` URL (a secret when it
+    /// holds a password: never logged), opened by
+    /// [`crate::storage::Backend::open_with`].
     pub database: PathBuf,
     /// The disclosure log's Ed25519 key file (created if missing, but only
     /// while the database has no signed tree head: see `log_key_rotate`).
@@ -201,6 +216,8 @@ pub struct Config {
     pub disclosure_log: LogConfig,
     /// Connection limits and the graceful stop's grace period.
     pub connections: ConnectionsConfig,
+    /// The PostgreSQL connection pool (when `database` is a URL).
+    pub postgres: PostgresConfig,
 }
 
 impl Default for Config {
@@ -220,6 +237,7 @@ impl Default for Config {
             key_cache: KeyCacheConfig::default(),
             disclosure_log: LogConfig::default(),
             connections: ConnectionsConfig::default(),
+            postgres: PostgresConfig::default(),
         }
     }
 }
@@ -549,6 +567,43 @@ impl Default for LogConfig {
     }
 }
 
+/// The PostgreSQL connection pool; see the module documentation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostgresConfig {
+    /// Connections to the database at most (1 to 1024).
+    pub pool_size: usize,
+    /// Longest wait, in milliseconds, to connect or for a free pooled
+    /// connection; beyond, the call fails with 503 `storage_unavailable`.
+    pub timeout_ms: u64,
+    /// Longest wait, in milliseconds, for the log's or a document's lock
+    /// (the server's `lock_timeout`); beyond, 503 `storage_busy`.
+    pub lock_timeout_ms: u64,
+}
+
+impl Default for PostgresConfig {
+    fn default() -> Self {
+        let d = crate::storage::PgOptions::default();
+        PostgresConfig {
+            pool_size: d.pool_size,
+            timeout_ms: d.timeout.as_millis() as u64,
+            lock_timeout_ms: d.lock_timeout.as_millis() as u64,
+        }
+    }
+}
+
+impl PostgresConfig {
+    /// The storage's options.
+    pub fn options(&self) -> crate::storage::PgOptions {
+        crate::storage::PgOptions {
+            pool_size: self.pool_size,
+            timeout: std::time::Duration::from_millis(self.timeout_ms),
+            lock_timeout: std::time::Duration::from_millis(self.lock_timeout_ms),
+            ..crate::storage::PgOptions::default()
+        }
+    }
+}
+
 /// Connection limits; see the module documentation.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -666,6 +721,13 @@ impl Config {
         }
         if !(1024..=256 * 1024).contains(&c.max_header_bytes) {
             return bad("connections.max_header_bytes must be 1024 to 262144");
+        }
+        let pg = &self.postgres;
+        if !(1..=1024).contains(&pg.pool_size) {
+            return bad("postgres.pool_size must be 1 to 1024");
+        }
+        if !(1..=600_000).contains(&pg.timeout_ms) || !(1..=600_000).contains(&pg.lock_timeout_ms) {
+            return bad("postgres.timeout_ms and postgres.lock_timeout_ms must be 1 to 600000");
         }
         let mut digests = std::collections::HashSet::new();
         for t in &self.tokens {

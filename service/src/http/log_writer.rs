@@ -2,10 +2,13 @@
 //!
 //! Each decision's record goes to one writer thread over a channel; the
 //! thread takes every record waiting at that moment (up to a bound) and
-//! appends them in one SQLite transaction — one fsync for the lot — then
-//! answers each decision with its sequence number. A lone decision is
-//! written at once; under load the transactions grow by themselves. A
-//! decision is answered only after its record is durable.
+//! appends them in one storage transaction — one fsync (SQLite) or one WAL
+//! flush (PostgreSQL) for the lot — then answers each decision with its
+//! sequence number. A lone decision is written at once; under load the
+//! transactions grow by themselves. A decision is answered only after its
+//! record is durable. Nodes sharing a PostgreSQL database each run their
+//! own writer; their groups take turns at the log's lock
+//! (`storage::PgStorage`), so each group is one turn whatever its size.
 
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, PoisonError};

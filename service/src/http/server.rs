@@ -95,9 +95,9 @@ impl Server {
             time::OffsetDateTime::now_utc(),
         )?;
         let (db, key_path) = (config.database.clone(), config.log_key.clone());
-        let rotate = config.log_key_rotate;
+        let (rotate, pg) = (config.log_key_rotate, config.postgres.options());
         let (backend, log) = tokio::task::spawn_blocking(move || {
-            let backend = Backend::open(&db).map_err(crate::Error::from)?;
+            let backend = Backend::open_with(&db, &pg).map_err(crate::Error::from)?;
             let storage = backend.storage();
             let (key, rotated) = crate::log_key::open_for_log(&key_path, &*storage, rotate)?;
             let log = DisclosureLog::new(Arc::new(storage), key);

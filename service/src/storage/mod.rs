@@ -2,9 +2,11 @@
 //! documents (trust registry entries, keys, agreements, policies).
 //!
 //! [`Storage`] is synchronous: the SQLite implementation blocks on disk
-//! anyway, and an async service calls it through `spawn_blocking`. A later
-//! PostgreSQL implementation can use a synchronous client or block on an
-//! async one inside those same blocking tasks.
+//! anyway, and an async service calls it through `spawn_blocking` (and the
+//! log writer from its own thread). The PostgreSQL implementation
+//! ([`PgStorage`]) runs its async driver on a small runtime of its own and
+//! waits for each call's answer, so it can be called from any thread,
+//! inside a tokio runtime or not.
 //!
 //! The service holds its storage as a [`DynStorage`] (`Arc<dyn Storage>`:
 //! the trait is object safe, with no generic methods, and an `Arc` of a
@@ -22,6 +24,8 @@
 
 #[cfg(test)]
 pub(crate) mod conformance;
+mod postgres;
+mod rows;
 mod sqlite;
 
 use std::ops::Range;
@@ -34,6 +38,7 @@ use zkcred_translog::{
     DisclosureEvent, DisclosureRecord, Hash, LogPublicKey, RecordError, SignedTreeHead,
 };
 
+pub use postgres::{PgOptions, PgStorage};
 pub use sqlite::{SqliteOptions, SqliteStorage};
 
 /// Lifecycle status and versions of stored documents: the API's types, so
@@ -95,9 +100,17 @@ pub enum StorageError {
     /// The database failed (I/O, lock timeout, constraint, ...).
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+    /// PostgreSQL refused or failed a statement (constraint, lock timeout,
+    /// serialization failure, ...). Lost connections are
+    /// [`StorageError::Unavailable`] instead.
+    #[error("database error: {}", postgres::describe(.0))]
+    Postgres(tokio_postgres::Error),
     /// The schema could not be brought up to date.
     #[error("database migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// The PostgreSQL schema could not be brought up to date.
+    #[error("database migration failed: {0}")]
+    PgMigration(#[from] refinery::Error),
     /// The database file is not usable with the required settings.
     #[error("database setup failed: {0}")]
     Setup(String),
@@ -181,7 +194,9 @@ impl StorageError {
                 P::StorageBusy
             }
             StorageError::Database(_) => P::StorageError,
-            StorageError::Migration(_) => P::StorageMigrationFailed,
+            StorageError::Postgres(e) if postgres::is_busy(e) => P::StorageBusy,
+            StorageError::Postgres(_) => P::StorageError,
+            StorageError::Migration(_) | StorageError::PgMigration(_) => P::StorageMigrationFailed,
             StorageError::Unavailable(_) => P::StorageUnavailable,
             StorageError::HeadOutOfOrder { .. } => P::StorageBusy,
             StorageError::Setup(_) => P::StorageSetupFailed,
@@ -428,29 +443,47 @@ impl<S: Storage + ?Sized> Storage for Arc<S> {
 
 /// The storage backend the `database` setting names, opened.
 ///
-/// Today the setting is a SQLite file path; a URL (`scheme://…`) is refused
-/// until a backend for its scheme exists (a later issue adds `postgres://`
-/// as another variant, chosen here).
+/// A `postgres://` or `postgresql://` URL is a PostgreSQL database, which
+/// several nodes may share ([`PgStorage`]); anything else is a SQLite file
+/// path (one node per file, [`SqliteStorage`]). Other URL schemes are
+/// refused.
 #[derive(Debug, Clone)]
 pub enum Backend {
     /// A SQLite database file.
     Sqlite(Arc<SqliteStorage>),
+    /// A PostgreSQL database.
+    Postgres(Arc<PgStorage>),
 }
 
 impl Backend {
-    /// Opens the backend `database` names: today a SQLite file (created if
-    /// missing and migrated, see [`SqliteStorage::open`]).
+    /// Opens the backend `database` names with default PostgreSQL options;
+    /// see [`Backend::open_with`].
+    ///
+    /// # Errors
+    /// As [`Backend::open_with`].
+    pub fn open(database: &Path) -> Result<Backend, StorageError> {
+        Self::open_with(database, &PgOptions::default())
+    }
+
+    /// Opens the backend `database` names: a PostgreSQL URL with `pg`
+    /// (connected and migrated, see [`PgStorage::open_with`]), or a SQLite
+    /// file (created if missing and migrated, see [`SqliteStorage::open`]).
     ///
     /// # Errors
     ///
     /// [`StorageError::Setup`] when `database` is a URL of a scheme no
-    /// backend serves; otherwise what [`SqliteStorage::open`] gives.
-    pub fn open(database: &Path) -> Result<Backend, StorageError> {
-        if let Some((scheme, _)) = database.to_str().and_then(|d| d.split_once("://")) {
-            return Err(StorageError::Setup(format!(
-                "no storage backend for {:?} URLs (only SQLite file paths)",
-                scheme.chars().take(32).collect::<String>()
-            )));
+    /// backend serves; otherwise what the backend's `open` gives.
+    pub fn open_with(database: &Path, pg: &PgOptions) -> Result<Backend, StorageError> {
+        if let Some(text) = database.to_str() {
+            if postgres::is_postgres_url(text) {
+                return Ok(Backend::Postgres(Arc::new(PgStorage::open_with(text, pg)?)));
+            }
+            if let Some((scheme, _)) = text.split_once("://") {
+                return Err(StorageError::Setup(format!(
+                    "no storage backend for {:?} URLs (postgres:// or a SQLite file path)",
+                    scheme.chars().take(32).collect::<String>()
+                )));
+            }
         }
         Ok(Backend::Sqlite(Arc::new(SqliteStorage::open(database)?)))
     }
@@ -459,6 +492,7 @@ impl Backend {
     pub fn storage(&self) -> DynStorage {
         match self {
             Backend::Sqlite(s) => Arc::clone(s) as DynStorage,
+            Backend::Postgres(s) => Arc::clone(s) as DynStorage,
         }
     }
 }
@@ -471,8 +505,9 @@ mod backend_tests {
     fn opens_a_path_and_refuses_unknown_urls() {
         let dir = tempfile::tempdir().unwrap();
         let backend = Backend::open(&dir.path().join("zkcred.db")).unwrap();
+        assert!(matches!(backend, Backend::Sqlite(_)));
         assert_eq!(backend.storage().disclosure_count().unwrap(), 0);
-        let err = Backend::open(Path::new("postgres://db.example/zkcred")).unwrap_err();
+        let err = Backend::open(Path::new("mysql://db.example/zkcred")).unwrap_err();
         assert!(matches!(err, StorageError::Setup(_)), "{err}");
     }
 }

@@ -25,12 +25,16 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
+use super::rows::{
+    check_kind_id, decode_head, decode_log_key, decode_status_epoch, hash_from, to_i64, to_u64,
+    RawDocument,
+};
 use super::{
     Document, DocumentStatus, LogEntry, LogKeyRecord, Storage, StorageError, StoredStatusEpoch,
 };
 use zkcred_translog::record::now_timestamp;
 use zkcred_translog::tree::Frontier;
-use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, LogPublicKey, SignedTreeHead};
+use zkcred_translog::{DisclosureEvent, DisclosureRecord, Hash, SignedTreeHead};
 
 const SCHEMA_V1: &str = r#"
 CREATE TABLE disclosure_log (
@@ -173,37 +177,6 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn to_i64(v: u64) -> Result<i64, StorageError> {
-    i64::try_from(v).map_err(|_| StorageError::Corrupt("integer beyond i64"))
-}
-
-fn to_u64(v: i64) -> Result<u64, StorageError> {
-    u64::try_from(v).map_err(|_| StorageError::Corrupt("negative integer"))
-}
-
-fn hash_from(blob: Vec<u8>) -> Result<Hash, StorageError> {
-    <[u8; 32]>::try_from(blob)
-        .map(Hash)
-        .map_err(|_| StorageError::Corrupt("hash is not 32 bytes"))
-}
-
-fn check_kind_id(kind: &str, id: &str) -> Result<(), StorageError> {
-    let kind_ok = !kind.is_empty()
-        && kind.len() <= 64
-        && kind
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if !kind_ok {
-        return Err(StorageError::InvalidDocument(
-            "kind must be 1-64 of [a-z0-9_]",
-        ));
-    }
-    if id.is_empty() || id.len() > 512 {
-        return Err(StorageError::InvalidDocument("id must be 1-512 bytes"));
-    }
-    Ok(())
-}
-
 impl SqliteStorage {
     /// Opens (creating if needed) the database at `path` with default
     /// options, and migrates its schema.
@@ -320,72 +293,6 @@ impl SqliteStorage {
     fn head_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, Vec<u8>, String, Vec<u8>)> {
         Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
     }
-}
-
-struct RawDocument {
-    kind: String,
-    id: String,
-    version: i64,
-    body: String,
-    status: String,
-    created_at: String,
-    updated_at: String,
-}
-
-impl RawDocument {
-    fn decode(self) -> Result<Document, StorageError> {
-        Ok(Document {
-            kind: self.kind,
-            id: self.id,
-            version: u32::try_from(self.version)
-                .map_err(|_| StorageError::Corrupt("document version"))?,
-            body: serde_json::from_str(&self.body)
-                .map_err(|_| StorageError::Corrupt("document body is not JSON"))?,
-            status: super::parse_status(&self.status)?,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        })
-    }
-}
-
-fn decode_head(raw: (i64, Vec<u8>, String, Vec<u8>)) -> Result<SignedTreeHead, StorageError> {
-    let (size, root, timestamp, sig) = raw;
-    Ok(SignedTreeHead {
-        tree_size: to_u64(size)?,
-        root_hash: hash_from(root)?,
-        timestamp,
-        signature: <[u8; 64]>::try_from(sig)
-            .map_err(|_| StorageError::Corrupt("signature is not 64 bytes"))?,
-    })
-}
-
-fn decode_log_key(
-    raw: (Vec<u8>, i64, String, Option<Vec<u8>>),
-) -> Result<LogKeyRecord, StorageError> {
-    let key = |b: Vec<u8>| {
-        <[u8; 32]>::try_from(b)
-            .ok()
-            .and_then(|b| LogPublicKey::from_bytes(&b).ok())
-            .ok_or(StorageError::Corrupt("log public key"))
-    };
-    Ok(LogKeyRecord {
-        public_key: key(raw.0)?,
-        from_tree_size: to_u64(raw.1)?,
-        added_at: raw.2,
-        previous: raw.3.map(key).transpose()?,
-    })
-}
-
-fn decode_status_epoch(
-    raw: (String, String, i64, String, String),
-) -> Result<StoredStatusEpoch, StorageError> {
-    Ok(StoredStatusEpoch {
-        issuer: raw.0,
-        credential_type: raw.1,
-        epoch: to_u64(raw.2)?,
-        document: raw.3,
-        received_at: raw.4,
-    })
 }
 
 type RawStatusEpoch = (String, String, i64, String, String);

@@ -21,6 +21,20 @@ use zkcred_credential::{
 use zkcred_crypto::bbs::Suite;
 use zkcred_service::http::{Config, Role, RunningServer, Server, TokenConfig};
 
+/// A PostgreSQL database of its own for one test (the storage's unit tests
+/// use the same file).
+#[path = "../../src/storage/postgres/test_db.rs"]
+pub mod pg;
+
+/// [`config`] over `db` instead of a SQLite file (a small pool: the
+/// server's PostgreSQL is shared by every test running at once).
+pub fn config_postgres(dir: &Path, db: &pg::TestDb) -> Config {
+    let mut c = config(dir);
+    c.database = db.url.clone().into();
+    c.postgres.pool_size = 4;
+    c
+}
+
 pub const ISSUER: &str = "11330105002500287C";
 pub const OTHER_ISSUER: &str = "11430000006122244L";
 pub const ADMIN: &str = "admin-token-0123456789";
