@@ -131,6 +131,12 @@ where
         found
     }
 
+    /// The fresh value under `key`, if any, without counting a hit or a
+    /// miss (for comparing the cache with the store, not for lookups).
+    pub fn peek(&self, key: &K) -> Option<Arc<V>> {
+        self.cache.get(key).map(|e| e.value)
+    }
+
     /// Caches `value` under `key`, for `issuer`, replacing any entry.
     pub fn insert(&self, key: K, issuer: &str, value: Arc<V>) {
         self.cache.insert(
@@ -246,6 +252,16 @@ mod tests {
         assert!(c.is_empty(), "an expired entry is dropped");
         let s = c.stats();
         assert_eq!((s.hits, s.misses, s.expirations, s.entries), (2, 2, 1, 0));
+    }
+
+    #[test]
+    fn peeking_counts_nothing() {
+        let c = cache(10);
+        assert!(c.peek(&"k".into()).is_none());
+        c.insert("k".into(), "mps", Arc::new(vec![1]));
+        assert_eq!(*c.peek(&"k".into()).unwrap(), vec![1]);
+        let s = c.stats();
+        assert_eq!((s.hits, s.misses), (0, 0));
     }
 
     #[test]

@@ -12,6 +12,13 @@
 //! request key gets unsigned requests, which wallets refuse by default:
 //! that is logged as a warning at start.
 //!
+//! The files are read again by [`RequestSigners::reload`] (the periodic
+//! refresh of [`crate::coherence`], a `Change::RequestKeys`, `SIGHUP` to
+//! `zkcred serve`): a verifier whose key or registration changed signs
+//! with the new ones from then on. A reload that fails changes nothing (the
+//! keys in use stay) and is logged; the configuration itself (which
+//! verifiers, which files) is read at start only.
+//!
 //! When a challenge is issued under a policy, the request is signed only
 //! if the verifier's registration holds exactly that policy document (same
 //! id, version and content); otherwise the challenge is refused with
@@ -20,7 +27,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -79,9 +86,9 @@ pub struct RequestSigner {
     pub registration: VerifierRegistration,
 }
 
-/// The request signers, by verifier.
+/// The request signers, by verifier (replaced whole by a reload).
 #[derive(Debug, Default)]
-pub struct RequestSigners(HashMap<String, Arc<RequestSigner>>);
+pub struct RequestSigners(RwLock<HashMap<String, Arc<RequestSigner>>>);
 
 fn read(path: &Path) -> Result<Vec<u8>, RequestKeyError> {
     std::fs::read(path).map_err(|source| RequestKeyError::Io {
@@ -132,46 +139,16 @@ impl RequestSigners {
     ) -> Result<Self, RequestKeyError> {
         let mut map = HashMap::new();
         for c in configs {
-            let key = read_key(&c.key)?;
-            let text = read(&c.registration)?;
-            let invalid = |message: String| RequestKeyError::Invalid {
-                path: c.registration.clone(),
-                message,
-            };
-            let text = std::str::from_utf8(&text).map_err(|_| invalid("not UTF-8 text".into()))?;
-            let registration =
-                VerifierRegistration::from_json(text).map_err(|e| invalid(e.to_string()))?;
-            if registration.verifier.id != c.verifier {
-                return Err(invalid(format!(
-                    "the registration is for verifier {:?}, configured for {:?}",
-                    registration.verifier.id, c.verifier
-                )));
-            }
-            if registration.request_key != key.public().to_hex() {
-                return Err(invalid(format!(
-                    "the registration names another request key than {} ({})",
-                    key.public().key_id(),
-                    c.key.display()
-                )));
-            }
-            if now >= registration.expires_at || now < registration.issued_at {
-                tracing::error!(
-                    verifier = %c.verifier,
-                    registration = %c.registration.display(),
-                    "the verifier's registration is outside its period: wallets refuse its requests until the regulator renews it"
-                );
-            }
+            let signer = load_one(c)?;
+            check_period(c, &signer.registration, now);
             tracing::info!(
                 verifier = %c.verifier,
-                request_key = %key.public().key_id(),
-                regulator_key = %registration.regulator_key_id,
-                policies = registration.policies.len(),
+                request_key = %signer.key.public().key_id(),
+                regulator_key = %signer.registration.regulator_key_id,
+                policies = signer.registration.policies.len(),
                 "requests are signed"
             );
-            map.insert(
-                c.verifier.clone(),
-                Arc::new(RequestSigner { key, registration }),
-            );
+            map.insert(c.verifier.clone(), Arc::new(signer));
         }
         let mut unsigned: Vec<&str> = tokens
             .iter()
@@ -186,11 +163,92 @@ impl RequestSigners {
                 "no request key configured: this verifier's requests are UNSIGNED and wallets refuse them (add a [[request_keys]] entry)"
             );
         }
-        Ok(RequestSigners(map))
+        Ok(RequestSigners(RwLock::new(map)))
     }
 
     /// The signer of `verifier`'s requests, if configured.
-    pub fn get(&self, verifier: &str) -> Option<&Arc<RequestSigner>> {
-        self.0.get(verifier)
+    pub fn get(&self, verifier: &str) -> Option<Arc<RequestSigner>> {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(verifier)
+            .map(Arc::clone)
+    }
+
+    /// Reads the configured files again (of `only` that verifier, or of
+    /// all) and checks them as at start; replaces the signers whose key or
+    /// registration changed and returns their verifiers (sorted). All or
+    /// nothing: when a file fails, no signer changes.
+    ///
+    /// # Errors
+    /// As [`RequestSigners::load`].
+    pub fn reload(
+        &self,
+        configs: &[RequestKeyConfig],
+        only: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<Vec<String>, RequestKeyError> {
+        let fresh = configs
+            .iter()
+            .filter(|c| only.is_none_or(|v| v == c.verifier))
+            .map(|c| Ok((c, load_one(c)?)))
+            .collect::<Result<Vec<_>, RequestKeyError>>()?;
+        let mut map = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        let mut changed = Vec::new();
+        for (c, signer) in fresh {
+            let same = map.get(&c.verifier).is_some_and(|old| {
+                old.key.public() == signer.key.public() && old.registration == signer.registration
+            });
+            if !same {
+                check_period(c, &signer.registration, now);
+                tracing::info!(
+                    verifier = %c.verifier,
+                    request_key = %signer.key.public().key_id(),
+                    "request key or registration reloaded"
+                );
+                map.insert(c.verifier.clone(), Arc::new(signer));
+                changed.push(c.verifier.clone());
+            }
+        }
+        changed.sort_unstable();
+        Ok(changed)
+    }
+}
+
+/// Reads and checks one verifier's key and registration (see the module
+/// docs).
+fn load_one(c: &RequestKeyConfig) -> Result<RequestSigner, RequestKeyError> {
+    let key = read_key(&c.key)?;
+    let text = read(&c.registration)?;
+    let invalid = |message: String| RequestKeyError::Invalid {
+        path: c.registration.clone(),
+        message,
+    };
+    let text = std::str::from_utf8(&text).map_err(|_| invalid("not UTF-8 text".into()))?;
+    let registration = VerifierRegistration::from_json(text).map_err(|e| invalid(e.to_string()))?;
+    if registration.verifier.id != c.verifier {
+        return Err(invalid(format!(
+            "the registration is for verifier {:?}, configured for {:?}",
+            registration.verifier.id, c.verifier
+        )));
+    }
+    if registration.request_key != key.public().to_hex() {
+        return Err(invalid(format!(
+            "the registration names another request key than {} ({})",
+            key.public().key_id(),
+            c.key.display()
+        )));
+    }
+    Ok(RequestSigner { key, registration })
+}
+
+/// Logs a registration outside its period (it is still used).
+fn check_period(c: &RequestKeyConfig, registration: &VerifierRegistration, now: OffsetDateTime) {
+    if now >= registration.expires_at || now < registration.issued_at {
+        tracing::error!(
+            verifier = %c.verifier,
+            registration = %c.registration.display(),
+            "the verifier's registration is outside its period: wallets refuse its requests until the regulator renews it"
+        );
     }
 }

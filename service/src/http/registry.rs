@@ -21,6 +21,14 @@
 //! this node's policy changes drop the entry at once; the TTL bounds how long
 //! another node's change could go unseen once several nodes share a store.
 //!
+//! Another node's changes reach this one through [`crate::coherence`]:
+//! [`Registry::reload_registry`] rebuilds the registry in force from the
+//! stored documents when they differ from those it was built from (the
+//! `(version, status)` of every issuer, key and agreement: a stored version
+//! never changes but for its status) and drops the cached keys of exactly
+//! the issuers that changed; [`Registry::reload_policy`] and
+//! [`Registry::refresh_policies`] drop cached policies.
+//!
 //! Every function here blocks on storage: call them off the async runtime.
 
 use std::collections::BTreeMap;
@@ -58,13 +66,47 @@ pub struct CachedKey {
 /// The verifier-key cache, keyed by (issuer, key id).
 pub type KeyCache = TtlCache<(String, String), CachedKey>;
 
+/// What a registry in force was built from: `(version, status)` of the
+/// latest version of every issuer, key and agreement document, by kind and
+/// id. Stored versions are immutable but for their status, so two equal
+/// snapshots describe the same documents.
+type Snapshot = BTreeMap<(&'static str, String), (u32, DocumentStatus)>;
+
+fn snapshot(docs: &RegistryDocs) -> Snapshot {
+    let kinds = [
+        (ISSUER_KIND, &docs.issuers),
+        (KEY_KIND, &docs.keys),
+        (AGREEMENT_KIND, &docs.agreements),
+    ];
+    kinds
+        .into_iter()
+        .flat_map(|(kind, list)| {
+            list.iter()
+                .map(move |d| ((kind, d.id.clone()), (d.version, d.status)))
+        })
+        .collect()
+}
+
+/// The issuer a registry document belongs to: an issuer's own id, the
+/// `<issuer>` of a key's `<issuer>/<key_id>`; none for an agreement.
+fn issuer_of(kind: &str, id: &str) -> Option<String> {
+    match kind {
+        ISSUER_KIND => Some(id.to_owned()),
+        KEY_KIND => id.split_once('/').map(|(issuer, _)| issuer.to_owned()),
+        _ => None,
+    }
+}
+
 /// Registry administration; see the module documentation.
 pub struct Registry {
     storage: DynStorage,
     engine: Engine,
     keys: KeyCache,
     policies: TtlCache<String, Document>,
+    /// Serialises changes: administration here, reloads from the store.
     admin: Mutex<()>,
+    /// What the registry in force was built from (changed under `admin`).
+    installed: Mutex<Snapshot>,
 }
 
 /// How long the latest version of a policy stays cached for challenge
@@ -135,10 +177,86 @@ impl Registry {
             keys,
             policies: TtlCache::new(POLICY_CACHE_TTL, 4096),
             admin: Mutex::new(()),
+            installed: Mutex::new(Snapshot::new()),
         };
-        let built = r.engine.build(&r.docs()?).map_err(engine_problem)?;
-        r.engine.install(built);
+        let docs = r.docs()?;
+        let built = r.engine.build(&docs).map_err(engine_problem)?;
+        r.install(built, &docs);
         Ok(r)
+    }
+
+    /// Puts `built` (from `docs`) in force. Called under `admin` (or
+    /// before the registry is shared).
+    fn install(&self, built: zkcred_policy::Registry, docs: &RegistryDocs) {
+        self.engine.install(built);
+        *self
+            .installed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = snapshot(docs);
+    }
+
+    /// Rebuilds the registry in force from the stored documents if they
+    /// differ from what it was built from (another node changed them), and
+    /// drops the cached verifier keys of every issuer whose document or
+    /// keys changed. Returns those issuers (sorted), or `None` when nothing
+    /// changed. Idempotent; serialised with this node's own changes.
+    ///
+    /// # Errors
+    /// The store's errors; the policy crate's refusal of the stored
+    /// documents (the registry in force is then kept).
+    pub fn reload_registry(&self) -> Result<Option<Vec<String>>, Problem> {
+        let _admin = self.lock();
+        let docs = self.docs()?;
+        let now = snapshot(&docs);
+        let before = self
+            .installed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if now == before {
+            return Ok(None);
+        }
+        let mut changed: Vec<String> = now
+            .iter()
+            .filter(|(k, v)| before.get(*k) != Some(*v))
+            .chain(before.iter().filter(|(k, _)| !now.contains_key(*k)))
+            .filter_map(|((kind, id), _)| issuer_of(kind, id))
+            .collect();
+        changed.sort_unstable();
+        changed.dedup();
+        let built = self.engine.build(&docs).map_err(engine_problem)?;
+        self.install(built, &docs);
+        // After the new registry is in force, as in `commit`: a key load
+        // that read the old one is not cached (the cache's epoch).
+        for issuer in &changed {
+            self.keys.invalidate_issuer(issuer);
+        }
+        Ok(Some(changed))
+    }
+
+    /// Drops the cached latest version of policy `id` (changed by another
+    /// node); returns whether one was cached. No storage access.
+    pub fn reload_policy(&self, id: &str) -> bool {
+        self.policies.invalidate(&id.to_owned())
+    }
+
+    /// Drops every cached latest policy version that is no longer the
+    /// stored latest version with its status; returns how many.
+    ///
+    /// # Errors
+    /// The store's errors.
+    pub fn refresh_policies(&self) -> Result<usize, Problem> {
+        let stored = self.list(POLICY_KIND)?;
+        let stale = stored
+            .iter()
+            .filter(|d| {
+                self.policies
+                    .peek(&d.id)
+                    .is_some_and(|c| (c.version, c.status) != (d.version, d.status))
+            })
+            .filter(|d| self.policies.invalidate(&d.id))
+            .count();
+        Ok(stale)
     }
 
     /// The policy layer.
@@ -171,7 +289,7 @@ impl Registry {
         change(&mut docs);
         let built = self.engine.build(&docs).map_err(engine_problem)?;
         write(&*self.storage).map_err(storage)?;
-        self.engine.install(built);
+        self.install(built, &docs);
         if let Some(i) = issuer {
             self.keys.invalidate_issuer(i);
         }

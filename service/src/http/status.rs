@@ -30,9 +30,10 @@
 //! `superseded_at` the publication time of the next higher stored epoch
 //! (`None` for the highest, the current one).
 //!
-//! Each node loads the store at start: an epoch registered at another node
-//! sharing the store is seen here after a restart (one node per store
-//! today).
+//! Each node loads the store at start; an epoch registered at another node
+//! sharing the store is put in force here by [`crate::coherence`]
+//! ([`StatusEpochs::reload_epoch`] on its notification,
+//! [`StatusEpochs::refresh`] at each periodic refresh).
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -233,38 +234,72 @@ impl StatusEpochs {
     pub fn load(storage: &dyn Storage) -> Result<StatusEpochs, StatusEpochError> {
         let mut lanes = Lanes::new();
         for row in storage.status_epochs()? {
-            let corrupt = |reason: String| StatusEpochError::Corrupt {
-                issuer: row.issuer.clone(),
-                credential_type: row.credential_type.clone(),
-                epoch: row.epoch,
-                reason,
-            };
-            let e = StatusEpoch::from_json(&row.document).map_err(|e| corrupt(e.to_string()))?;
-            if e.issuer != row.issuer
-                || e.credential_type() != row.credential_type
-                || e.epoch() != row.epoch
-            {
-                return Err(corrupt("the document names another epoch".into()));
-            }
-            let lane = lanes
-                .entry(row.issuer.clone())
-                .or_default()
-                .entry(row.credential_type.clone())
-                .or_insert_with(|| Lane {
-                    accumulator_key: e.accumulator_key().clone(),
-                    epochs: BTreeMap::new(),
-                });
-            if lane.accumulator_key != *e.accumulator_key() {
-                return Err(corrupt(
-                    "another accumulator key than the epochs before".into(),
-                ));
-            }
-            lane.epochs.insert(e.epoch(), entry_of(&e));
+            insert_row(&mut lanes, &row)?;
         }
         Ok(StatusEpochs {
             lanes: RwLock::new(lanes),
             admin: Mutex::new(()),
         })
+    }
+
+    /// Whether epoch `epoch` of `issuer` and `credential_type` is held.
+    pub fn holds(&self, issuer: &str, credential_type: &str, epoch: u64) -> bool {
+        self.read()
+            .get(issuer)
+            .and_then(|l| l.get(credential_type))
+            .is_some_and(|l| l.epochs.contains_key(&epoch))
+    }
+
+    /// Puts in force epoch `epoch` of `issuer` and `credential_type` as
+    /// stored (registered by another node sharing the store), unless it is
+    /// held already; returns whether it was added (`false` too when the
+    /// store does not hold it). Idempotent; serialised with registrations.
+    ///
+    /// # Errors
+    /// [`StatusEpochError::Storage`]; [`StatusEpochError::Corrupt`] for a
+    /// stored document that does not parse, does not match its row, or
+    /// names another accumulator key than the epochs held.
+    pub fn reload_epoch(
+        &self,
+        storage: &dyn Storage,
+        issuer: &str,
+        credential_type: &str,
+        epoch: u64,
+    ) -> Result<bool, StatusEpochError> {
+        let _admin = self.admin.lock().unwrap_or_else(PoisonError::into_inner);
+        if self.holds(issuer, credential_type, epoch) {
+            return Ok(false);
+        }
+        let Some(row) = storage.status_epoch(issuer, credential_type, Some(epoch))? else {
+            return Ok(false);
+        };
+        let mut lanes = self.lanes.write().unwrap_or_else(PoisonError::into_inner);
+        insert_row(&mut lanes, &row)?;
+        Ok(true)
+    }
+
+    /// Puts in force every stored epoch not held yet (epochs are
+    /// append-only: what is held stays); returns how many were added. Each
+    /// new one is parsed once; the ones held are not parsed again.
+    ///
+    /// # Errors
+    /// As [`StatusEpochs::reload_epoch`]; the epochs added before a corrupt
+    /// one stay.
+    pub fn refresh(&self, storage: &dyn Storage) -> Result<usize, StatusEpochError> {
+        let _admin = self.admin.lock().unwrap_or_else(PoisonError::into_inner);
+        let rows = storage.status_epochs()?;
+        let missing: Vec<&StoredStatusEpoch> = rows
+            .iter()
+            .filter(|r| !self.holds(&r.issuer, &r.credential_type, r.epoch))
+            .collect();
+        if missing.is_empty() {
+            return Ok(0);
+        }
+        let mut lanes = self.lanes.write().unwrap_or_else(PoisonError::into_inner);
+        for row in &missing {
+            insert_row(&mut lanes, row)?;
+        }
+        Ok(missing.len())
     }
 
     /// The number of epochs held (all issuers and types).
@@ -457,6 +492,39 @@ impl StatusEpochs {
             current,
         }
     }
+}
+
+/// Parses a stored epoch and adds it to `lanes` (its signature was checked
+/// when it was registered).
+fn insert_row(lanes: &mut Lanes, row: &StoredStatusEpoch) -> Result<(), StatusEpochError> {
+    let corrupt = |reason: String| StatusEpochError::Corrupt {
+        issuer: row.issuer.clone(),
+        credential_type: row.credential_type.clone(),
+        epoch: row.epoch,
+        reason,
+    };
+    let e = StatusEpoch::from_json(&row.document).map_err(|e| corrupt(e.to_string()))?;
+    if e.issuer != row.issuer
+        || e.credential_type() != row.credential_type
+        || e.epoch() != row.epoch
+    {
+        return Err(corrupt("the document names another epoch".into()));
+    }
+    let lane = lanes
+        .entry(row.issuer.clone())
+        .or_default()
+        .entry(row.credential_type.clone())
+        .or_insert_with(|| Lane {
+            accumulator_key: e.accumulator_key().clone(),
+            epochs: BTreeMap::new(),
+        });
+    if lane.accumulator_key != *e.accumulator_key() {
+        return Err(corrupt(
+            "another accumulator key than the epochs before".into(),
+        ));
+    }
+    lane.epochs.insert(e.epoch(), entry_of(&e));
+    Ok(())
 }
 
 /// Epoch `n` (`entry`) against its stored neighbours in `epochs`.

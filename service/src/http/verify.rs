@@ -83,7 +83,7 @@ pub async fn issue_challenge(
     // must hold this policy as it is: checked before a challenge is spent
     // on a request every wallet would refuse.
     let signer = state.request_signers.get(&who.name);
-    if let Some(signer) = signer {
+    if let Some(signer) = &signer {
         zkcred_policy::consent::check_registered(&policy, &signer.registration)
             .map_err(|e| Problem::new(e.code(), e.to_string()))?;
     }
