@@ -17,7 +17,11 @@
 //!   in process or in a Redis shared by several nodes;
 //! - [`request_keys`]: the verifiers' request keys and registrations, with
 //!   which the service signs the requests it issues;
-//! - [`cache`]: the TTL cache (on `moka`) of issuer verification keys and policies.
+//! - [`cache`]: the TTL cache (on `moka`) of issuer verification keys and policies;
+//! - [`coherence`]: the change feed between nodes sharing a store
+//!   (PostgreSQL `LISTEN` / `NOTIFY` and a periodic refresh), which keeps
+//!   every node's in-memory registry, keys, policies, status epochs and
+//!   request keys in step with the store.
 //!
 //! Every error has a stable machine-readable `code()` (see [`Error`]).
 //! Nothing here logs or stores attribute values.
@@ -27,6 +31,7 @@
 
 pub mod cache;
 pub mod challenge;
+pub mod coherence;
 pub mod disclosure_log;
 mod error;
 pub mod http;

@@ -68,6 +68,13 @@
 //! pool_size = 16              # connections to the database at most
 //! timeout_ms = 2000           # connecting, or waiting for a free connection (then 503 storage_unavailable)
 //! lock_timeout_ms = 5000      # waiting for the log's or a document's lock (then 503 storage_busy)
+//!
+//! [coherence]
+//! # enabled = true            # unset: on when `database` is a postgres:// URL, off for a SQLite file
+//! refresh_secs = 30           # full reload of the cached registry, policies, epochs and request keys
+//! # notify_url = "postgres://zkcred@db.example/zkcred"   # LISTEN/NOTIFY; unset: `database` if postgres://
+//! channel = "zkcred_changes"  # the NOTIFY channel
+//! reconnect_max_ms = 5000     # longest pause between reconnections of the notification listener
 //! ```
 //!
 //! **Storage.** `database` is a SQLite file path (created if missing; one
@@ -148,6 +155,11 @@
 //!   after the grace period is cut, so the stop always goes on to drain the
 //!   verification queue and the log writer, sign the last head and
 //!   checkpoint.
+//!
+//! `[coherence]` is the change feed between nodes that share one store
+//! ([`crate::coherence`]): what one node changes (registry documents,
+//! policies, status epochs, request keys) is reloaded by every node within
+//! the notification's delivery (milliseconds) and at worst `refresh_secs`.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -218,6 +230,8 @@ pub struct Config {
     pub connections: ConnectionsConfig,
     /// The PostgreSQL connection pool (when `database` is a URL).
     pub postgres: PostgresConfig,
+    /// The change feed between nodes sharing the store.
+    pub coherence: CoherenceConfig,
 }
 
 impl Default for Config {
@@ -238,6 +252,7 @@ impl Default for Config {
             disclosure_log: LogConfig::default(),
             connections: ConnectionsConfig::default(),
             postgres: PostgresConfig::default(),
+            coherence: CoherenceConfig::default(),
         }
     }
 }
@@ -637,6 +652,69 @@ impl Default for ConnectionsConfig {
     }
 }
 
+/// The change feed between nodes sharing one store; see
+/// [`crate::coherence`].
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CoherenceConfig {
+    /// On or off. Unset: on when `database` is a PostgreSQL URL (several
+    /// nodes may share it), off for a SQLite file (one node per file).
+    pub enabled: Option<bool>,
+    /// Every this many seconds (1 to 86400) the node reloads what it
+    /// caches from the store: the bound on a missed notification.
+    pub refresh_secs: u64,
+    /// The PostgreSQL URL whose connection LISTENs and NOTIFYs. Unset:
+    /// `database` when it is a PostgreSQL URL; with neither, the feed is
+    /// the periodic refresh alone. A secret (it may hold a password):
+    /// never logged.
+    pub notify_url: Option<String>,
+    /// The NOTIFY channel (a lower-case SQL identifier, at most 63 octets):
+    /// nodes sharing a store must use the same one.
+    pub channel: String,
+    /// Longest pause between reconnections of the listener, in
+    /// milliseconds (100 to 600000); the pause starts at 100 ms and doubles.
+    pub reconnect_max_ms: u64,
+}
+
+impl Default for CoherenceConfig {
+    fn default() -> Self {
+        CoherenceConfig {
+            enabled: None,
+            refresh_secs: 30,
+            notify_url: None,
+            channel: "zkcred_changes".into(),
+            reconnect_max_ms: 5_000,
+        }
+    }
+}
+
+impl std::fmt::Debug for CoherenceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CoherenceConfig")
+            .field("enabled", &self.enabled)
+            .field("refresh_secs", &self.refresh_secs)
+            .field("notify_url", &self.notify_url.as_ref().map(|_| "<set>"))
+            .field("channel", &self.channel)
+            .field("reconnect_max_ms", &self.reconnect_max_ms)
+            .finish()
+    }
+}
+
+/// Whether `url` is a PostgreSQL connection URL (`postgres://` or
+/// `postgresql://`).
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// Whether `name` can be a NOTIFY channel: a lower-case SQL identifier of
+/// at most 63 octets (`[a-z_][a-z0-9_]*`), so it is used unquoted safely.
+pub fn is_channel_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('a'..='z' | '_'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+        && name.len() <= 63
+}
+
 impl Config {
     /// Parses and checks a TOML configuration.
     pub fn from_toml(text: &str) -> Result<Config, ConfigError> {
@@ -728,6 +806,24 @@ impl Config {
         }
         if !(1..=600_000).contains(&pg.timeout_ms) || !(1..=600_000).contains(&pg.lock_timeout_ms) {
             return bad("postgres.timeout_ms and postgres.lock_timeout_ms must be 1 to 600000");
+        }
+        let co = &self.coherence;
+        if !(1..=86_400).contains(&co.refresh_secs) {
+            return bad("coherence.refresh_secs must be 1 to 86400");
+        }
+        if !(100..=600_000).contains(&co.reconnect_max_ms) {
+            return bad("coherence.reconnect_max_ms must be 100 to 600000");
+        }
+        if !is_channel_name(&co.channel) {
+            return bad("coherence.channel must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 octets)");
+        }
+        if co
+            .notify_url
+            .as_deref()
+            .is_some_and(|u| !is_postgres_url(u))
+        {
+            // The URL itself is not repeated: it may hold a password.
+            return bad("coherence.notify_url must be a postgres:// or postgresql:// URL");
         }
         let mut digests = std::collections::HashSet::new();
         for t in &self.tokens {
@@ -852,6 +948,11 @@ mod tests {
             "[connections]\nheader_timeout_ms = 0",
             "[connections]\nmax_header_bytes = 100",
             "[connections]\nunknown = 1",
+            "[coherence]\nrefresh_secs = 0",
+            "[coherence]\nchannel = \"Zk-changes\"",
+            "[coherence]\nchannel = \"x; DROP TABLE documents\"",
+            "[coherence]\nnotify_url = \"redis://127.0.0.1/\"",
+            "[coherence]\nreconnect_max_ms = 10",
             "[[tokens]]\nname = \"a\"\nrole = \"admin\"\ntoken = \"short\"",
             "[[request_keys]]\nverifier = \"a b\"\nkey = \"k\"\nregistration = \"r\"",
             "[[request_keys]]\nverifier = \"a\"\nkey = \"k\"",

@@ -15,7 +15,14 @@
 //! `zkcred_connection_slot_waits_total` (the accept loop found every
 //! connection slot taken and waited), `zkcred_connections_dropped_total{reason}`
 //! (closed by the server: a [`DropReason`]) and
-//! `zkcred_accept_errors_total{kind}` (an [`AcceptErrorKind`]).
+//! `zkcred_accept_errors_total{kind}` (an [`AcceptErrorKind`]); the change
+//! feed between nodes ([`crate::coherence`]):
+//! `zkcred_coherence_applied_total{change}` (`document`, `status_epoch`,
+//! `request_keys`, `refresh`), `zkcred_coherence_published_total`,
+//! `zkcred_coherence_failures_total{kind}` (`publish`, `apply`, `connect`,
+//! `disconnect`), `zkcred_coherence_connects_total` and
+//! `zkcred_coherence_connected` (1 while the notification listener is
+//! connected).
 //!
 //! Every label value comes from a closed set, never from what a client
 //! sent: the matched route template or `unmatched`, a method of
@@ -87,6 +94,11 @@ struct ReasonLabel {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct KindLabel {
     kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChangeLabel {
+    change: &'static str,
 }
 
 /// Why the server closed a connection (the `reason` label of
@@ -196,6 +208,11 @@ pub struct Metrics {
     connection_slot_waits: Counter,
     connections_dropped: Family<ReasonLabel, Counter>,
     accept_errors: Family<KindLabel, Counter>,
+    coherence_applied: Family<ChangeLabel, Counter>,
+    coherence_published: Counter,
+    coherence_failures: Family<KindLabel, Counter>,
+    coherence_connects: Counter,
+    coherence_connected: Gauge,
 }
 
 impl Default for Metrics {
@@ -215,6 +232,11 @@ impl Default for Metrics {
             connection_slot_waits: Counter::default(),
             connections_dropped: Family::default(),
             accept_errors: Family::default(),
+            coherence_applied: Family::default(),
+            coherence_published: Counter::default(),
+            coherence_failures: Family::default(),
+            coherence_connects: Counter::default(),
+            coherence_connected: Gauge::default(),
         };
         // Metric handles share their values with their clones: the registry
         // holds clones. Counter names get `_total` from the library; help
@@ -284,6 +306,31 @@ impl Default for Metrics {
             "zkcred_accept_errors",
             "Failed accepts of HTTP connections, by kind",
             m.accept_errors.clone(),
+        );
+        r.register(
+            "zkcred_coherence_applied",
+            "Changes of other nodes (and full refreshes) applied to this node's caches, by change",
+            m.coherence_applied.clone(),
+        );
+        r.register(
+            "zkcred_coherence_published",
+            "Changes this node announced to the others",
+            m.coherence_published.clone(),
+        );
+        r.register(
+            "zkcred_coherence_failures",
+            "Failures of the change feed, by kind",
+            m.coherence_failures.clone(),
+        );
+        r.register(
+            "zkcred_coherence_connects",
+            "Connections of the change notification listener",
+            m.coherence_connects.clone(),
+        );
+        r.register(
+            "zkcred_coherence_connected",
+            "Whether the change notification listener is connected",
+            m.coherence_connected.clone(),
         );
         Metrics { registry: r, ..m }
     }
@@ -358,6 +405,36 @@ impl Metrics {
                 kind: kind.as_str(),
             })
             .inc();
+    }
+
+    /// Counts a change (`document`, `status_epoch`, `request_keys`) or a
+    /// full refresh (`refresh`) applied by the change feed.
+    pub fn coherence_applied(&self, change: &'static str) {
+        self.coherence_applied
+            .get_or_create(&ChangeLabel { change })
+            .inc();
+    }
+
+    /// Counts a change announced to the other nodes.
+    pub fn coherence_published(&self) {
+        self.coherence_published.inc();
+    }
+
+    /// Counts a failure of the change feed (`publish`, `apply`, `connect`,
+    /// `disconnect`).
+    pub fn coherence_failure(&self, kind: &'static str) {
+        self.coherence_failures
+            .get_or_create(&KindLabel { kind })
+            .inc();
+    }
+
+    /// The notification listener connected (counted) or lost its
+    /// connection.
+    pub fn coherence_connected(&self, connected: bool) {
+        if connected {
+            self.coherence_connects.inc();
+        }
+        self.coherence_connected.set(i64::from(connected));
     }
 
     /// Records how long a presentation's proofs took.

@@ -46,5 +46,5 @@ pub mod status;
 pub mod verify;
 
 pub use auth::Role;
-pub use config::{Config, ConnectionsConfig, RequestKeyConfig, TokenConfig};
+pub use config::{CoherenceConfig, Config, ConnectionsConfig, RequestKeyConfig, TokenConfig};
 pub use server::{RunningServer, Server, ServerError};

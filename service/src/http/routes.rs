@@ -57,6 +57,7 @@ use super::registry::{AGREEMENT_KIND, ISSUER_KIND, POLICY_KIND};
 use super::state::{blocking, AppState};
 use super::status::{self, StatusEpochError};
 use super::verify::{self, ChallengeRequest, Submission};
+use crate::coherence::Change;
 use crate::storage::Storage;
 
 type St = State<Arc<AppState>>;
@@ -597,7 +598,9 @@ async fn create_doc<K: DocKind>(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    created(blocking(move || st.registry.create(K::KIND, &body)).await?)
+    let s = Arc::clone(&st);
+    let d = blocking(move || s.registry.create(K::KIND, &body)).await?;
+    created(announced(&st, d).await)
 }
 
 async fn version_doc<K: DocKind>(
@@ -607,12 +610,26 @@ async fn version_doc<K: DocKind>(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    created(blocking(move || st.registry.new_version(K::KIND, &id, &body)).await?)
+    let s = Arc::clone(&st);
+    let d = blocking(move || s.registry.new_version(K::KIND, &id, &body)).await?;
+    created(announced(&st, d).await)
 }
 
 async fn retire_doc<K: DocKind>(State(st): St, Auth(who): Auth, Path(id): Path<String>) -> Answer {
     who.require(ADMIN)?;
-    ok(blocking(move || st.registry.retire(K::KIND, &id)).await?)
+    let s = Arc::clone(&st);
+    let d = blocking(move || s.registry.retire(K::KIND, &id)).await?;
+    ok(announced(&st, d).await)
+}
+
+/// Announces the change of a stored document to the nodes sharing the
+/// store ([`crate::coherence`]), after it was committed and put in force
+/// here; returns it.
+async fn announced(st: &AppState, doc: Document) -> Document {
+    st.coherence
+        .publish(Change::document(&doc.kind, &doc.id))
+        .await;
+    doc
 }
 
 /// The five annotated handlers of a kind of versioned registry document
@@ -871,7 +888,9 @@ async fn add_key(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    created(blocking(move || st.registry.add_key(&id, &body, false)).await?)
+    let s = Arc::clone(&st);
+    let d = blocking(move || s.registry.add_key(&id, &body, false)).await?;
+    created(announced(&st, d).await)
 }
 
 /// Rotate an issuer's keys
@@ -904,7 +923,9 @@ async fn rotate_key(
     JsonBody(body): JsonBody<Value>,
 ) -> Answer {
     who.require(ADMIN)?;
-    created(blocking(move || st.registry.add_key(&id, &body, true)).await?)
+    let s = Arc::clone(&st);
+    let d = blocking(move || s.registry.add_key(&id, &body, true)).await?;
+    created(announced(&st, d).await)
 }
 
 /// Revoke an issuer key
@@ -935,7 +956,9 @@ async fn revoke_key(
     Path((id, key_id)): Path<(String, String)>,
 ) -> Answer {
     who.require(ADMIN)?;
-    ok(blocking(move || st.registry.revoke_key(&id, &key_id)).await?)
+    let s = Arc::clone(&st);
+    let d = blocking(move || s.registry.revoke_key(&id, &key_id)).await?;
+    ok(announced(&st, d).await)
 }
 
 fn audited(
@@ -1048,12 +1071,13 @@ async fn register_status_epoch(
     who.require(ADMIN)?;
     let epoch = StatusEpoch::from_json(&body.to_string())
         .map_err(|e| StatusEpochError::Document(e).problem())?;
+    let s = Arc::clone(&st);
     let (summary, is_new) = blocking(move || {
-        st.status
+        s.status
             .register(
-                st.log.storage(),
-                &st.registry,
-                st.catalogue,
+                s.log.storage(),
+                &s.registry,
+                s.catalogue,
                 epoch,
                 time::OffsetDateTime::now_utc(),
             )
@@ -1061,6 +1085,13 @@ async fn register_status_epoch(
     })
     .await?;
     if is_new {
+        st.coherence
+            .publish(Change::StatusEpoch {
+                issuer: summary.issuer.clone(),
+                credential_type: summary.credential_type.clone(),
+                epoch: summary.epoch,
+            })
+            .await;
         created(summary)
     } else {
         ok(summary)

@@ -20,6 +20,11 @@
 //! ([`crate::request_keys`]); the challenge store is set up
 //! (`[challenges] store`: in process, or a Redis pool, asked once with
 //! `PING`; a Redis that does not answer is logged, not fatal).
+//!
+//! When the configuration turns it on ([`FeedSettings::from_config`]), the
+//! change feed between nodes sharing the store runs beside the server
+//! ([`crate::coherence`]): its transport and its applier start with it and
+//! stop at the shutdown's start.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -41,6 +46,7 @@ use super::registry::{KeyCache, Registry};
 use super::routes::router;
 use super::state::AppState;
 use super::status::StatusEpochs;
+use crate::coherence::{Change, Coherence, FeedSettings};
 use crate::disclosure_log::DisclosureLog;
 use crate::request_keys::RequestSigners;
 use crate::storage::{Backend, Storage};
@@ -80,6 +86,8 @@ pub struct RunningServer {
     stop: watch::Sender<bool>,
     serve: JoinHandle<std::io::Result<()>>,
     signer: Option<JoinHandle<()>>,
+    /// The change feed's applier and transport tasks.
+    feed: Vec<JoinHandle<()>>,
 }
 
 impl Server {
@@ -133,6 +141,12 @@ impl Server {
         // logs the outage, with its cause).
         let answers = challenges.ping().await.is_ok();
         tracing::info!(store = challenges.kind(), answers, "one-time challenges");
+        let (stop, mut stopped) = watch::channel(false);
+        let (coherence, feed) = Coherence::start(
+            FeedSettings::from_config(&config).as_ref(),
+            Arc::clone(&metrics),
+            stop.subscribe(),
+        );
         let state = Arc::new(AppState {
             tokens,
             catalogue,
@@ -151,12 +165,19 @@ impl Server {
             exports: Arc::new(tokio::sync::Semaphore::new(
                 config.disclosure_log.max_concurrent_exports,
             )),
+            coherence,
             config,
         });
+        let feed = match feed {
+            Some(f) => {
+                let (applier, transport) = f.spawn(Arc::clone(&state), stop.subscribe());
+                std::iter::once(applier).chain(transport).collect()
+            }
+            None => Vec::new(),
+        };
 
         let listener = TcpListener::bind(state.config.listen).await?;
         let addr = listener.local_addr()?;
-        let (stop, mut stopped) = watch::channel(false);
         let app = router(Arc::clone(&state));
         let mut limits = Limits::from_config(&state.config.connections);
         limits.max = connections::fit_to_fd_limit(limits.max);
@@ -192,6 +213,7 @@ impl Server {
             stop,
             serve,
             signer,
+            feed,
         })
     }
 }
@@ -223,6 +245,33 @@ impl RunningServer {
         &self.state
     }
 
+    /// Reads the request key and registration files again (see
+    /// [`crate::request_keys`]; `zkcred serve` does it on `SIGHUP`) and
+    /// announces the change so that every node sharing the store reads
+    /// its own. Returns the verifiers whose key or registration changed
+    /// here.
+    ///
+    /// # Errors
+    /// [`ServerError::RequestKeys`] for a file that cannot be used:
+    /// nothing changes on this node, nothing is announced.
+    pub async fn reload_request_keys(&self) -> Result<Vec<String>, ServerError> {
+        let st = Arc::clone(&self.state);
+        let changed = tokio::task::spawn_blocking(move || {
+            st.request_signers.reload(
+                &st.config.request_keys,
+                None,
+                time::OffsetDateTime::now_utc(),
+            )
+        })
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))??;
+        self.state
+            .coherence
+            .publish(Change::RequestKeys { verifier: None })
+            .await;
+        Ok(changed)
+    }
+
     /// Waits until the server stops by itself (an I/O failure); a running
     /// server only stops through [`RunningServer::shutdown`].
     pub async fn stopped(&mut self) -> Result<(), ServerError> {
@@ -241,6 +290,9 @@ impl RunningServer {
             .map_err(|e| std::io::Error::other(e.to_string()));
         if let Some(s) = self.signer {
             let _ = s.await;
+        }
+        for task in self.feed {
+            let _ = task.await;
         }
         // Decisions whose requests timed out or were dropped still run:
         // they end, logged, before the verifier threads and the writer stop.

@@ -49,6 +49,9 @@ pub struct AppState {
     /// Permits for concurrent log exports
     /// (`disclosure_log.max_concurrent_exports`).
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// Announces this node's changes to the nodes sharing its store
+    /// ([`crate::coherence`]).
+    pub coherence: crate::coherence::Coherence,
 }
 
 impl std::fmt::Debug for AppState {
