@@ -1,5 +1,7 @@
 //! `zkcred serve [--config FILE]`: structured logs, a runtime, the server,
-//! and a graceful stop on Ctrl-C or SIGTERM.
+//! and a graceful stop on Ctrl-C or SIGTERM. `SIGHUP` reads the request key
+//! and registration files again and announces it to the nodes sharing the
+//! store ([`super::server::RunningServer::reload_request_keys`]).
 
 use std::path::Path;
 
@@ -38,12 +40,53 @@ pub fn serve(config_path: Option<&Path>) -> Result<(), ServerError> {
         .build()?;
     runtime.block_on(async {
         let mut server = Server::start(config).await?;
-        tokio::select! {
-            _ = stop_signal() => tracing::info!("stop requested; draining in-flight requests"),
-            r = server.stopped() => return r,
+        let stop = stop_signal();
+        tokio::pin!(stop);
+        let mut hangups = hangup_signals();
+        loop {
+            tokio::select! {
+                () = &mut stop => {
+                    tracing::info!("stop requested; draining in-flight requests");
+                    break;
+                }
+                r = server.stopped() => return r,
+                () = hangup(&mut hangups) => match server.reload_request_keys().await {
+                    Ok(changed) => tracing::info!(?changed, "SIGHUP: request keys read again"),
+                    Err(e) => tracing::error!(error = %e, "SIGHUP: the request keys were not reloaded; the ones in use stay"),
+                },
+            }
         }
         server.shutdown().await
     })
+}
+
+#[cfg(unix)]
+type Hangups = Option<tokio::signal::unix::Signal>;
+#[cfg(not(unix))]
+type Hangups = Option<()>;
+
+fn hangup_signals() -> Hangups {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        signal(SignalKind::hangup()).ok()
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// The next `SIGHUP` (never, where there are none).
+async fn hangup(hangups: &mut Hangups) {
+    #[cfg(unix)]
+    if let Some(h) = hangups {
+        if h.recv().await.is_some() {
+            return;
+        }
+    }
+    let _ = hangups;
+    std::future::pending::<()>().await;
 }
 
 async fn stop_signal() {
