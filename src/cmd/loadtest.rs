@@ -5,6 +5,16 @@
 //! temporary database (its own tokio runtime, threads named
 //! `zkcred-server`), sized to hold every challenge of the run.
 //!
+//! With several nodes (`--url` repeated, or comma-separated: nodes sharing
+//! one store and one challenge store), setup goes to the first; each node
+//! is then polled with a presentation of its own until it accepts one (the
+//! change feed has brought it the issuer, key and policy: the time is
+//! reported as the node's `ready_ms`); challenge `i` is fetched from node
+//! `i mod n` and its presentation sent to node `i + 1 mod n`, so every
+//! presentation is judged by another node than the one that issued its
+//! challenge. The report adds, per node (the one a presentation was sent
+//! to), what was sent, accepted and refused, throughput and latency.
+//!
 //! 1. Setup: an issuer key is generated and registered with an issuer and a
 //!    policy through the admin API; `--credentials` resident ID cards are
 //!    issued (the policy discloses only the holder's name).
@@ -76,9 +86,12 @@ pub enum Switch {
 #[derive(Debug, Clone, clap::Args)]
 pub struct LoadtestArgs {
     /// A running service (default: start one in process on 127.0.0.1:0
-    /// with a temporary database).
-    #[arg(long, requires_all = ["admin_token", "verifier_token"])]
-    pub url: Option<String>,
+    /// with a temporary database). Repeated or comma-separated: nodes of
+    /// one service, sharing its store and challenges; challenges are
+    /// fetched from them in turn and each presentation is sent to the node
+    /// after the one that issued its challenge.
+    #[arg(long, value_delimiter = ',', requires_all = ["admin_token", "verifier_token"])]
+    pub url: Vec<String>,
     /// Admin bearer token of the service at --url.
     #[arg(long, requires = "url")]
     pub admin_token: Option<String>,
@@ -121,7 +134,7 @@ pub struct LoadtestArgs {
 impl Default for LoadtestArgs {
     fn default() -> Self {
         LoadtestArgs {
-            url: None,
+            url: Vec::new(),
             admin_token: None,
             verifier_token: None,
             verifier_name: "loadtest.example".into(),
@@ -229,6 +242,33 @@ pub struct Report {
     pub process_cores: Option<f64>,
     /// `/proc/loadavg` before and after the window.
     pub load_average: Vec<String>,
+    /// Per node, with several `--url`s (empty with one).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeReport>,
+}
+
+/// What one of several nodes was sent and answered.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeReport {
+    /// Its URL.
+    pub url: String,
+    /// Milliseconds from the end of setup (on the first node) until this
+    /// node accepted a presentation of its own.
+    pub ready_ms: f64,
+    /// Challenges it issued.
+    pub challenges: u64,
+    /// Presentations sent to it.
+    pub sent: u64,
+    /// Of them, accepted.
+    pub accepted: u64,
+    /// The others, by kind.
+    pub errors: BTreeMap<String, u64>,
+    /// Accepted decisions per second over the whole window.
+    pub throughput: f64,
+    /// Latency of the presentations sent to it.
+    pub latency_ms: Percentiles,
+    /// Its `/metrics` figures over the window.
+    pub server: Option<ServerFigures>,
 }
 
 impl Report {
@@ -323,6 +363,30 @@ impl Report {
                 );
             }
         }
+        if !self.nodes.is_empty() {
+            let _ = writeln!(
+                s,
+                "nodes           {} (challenge i from node i mod {n}, its presentation to node i + 1 mod {n})",
+                self.nodes.len(),
+                n = self.nodes.len()
+            );
+        }
+        for (i, n) in self.nodes.iter().enumerate() {
+            let errors: u64 = n.errors.values().sum();
+            let _ = writeln!(
+                s,
+                "  node {i}  {}  ready after {:.0} ms, {} challenges issued",
+                n.url, n.ready_ms, n.challenges
+            );
+            let _ = writeln!(
+                s,
+                "          sent {}  accepted {}  errors {errors}  throughput {:.1}/s  latency ms p50 {:.2}  p99 {:.2}",
+                n.sent, n.accepted, n.throughput, n.latency_ms.p50, n.latency_ms.p99
+            );
+            for (kind, count) in &n.errors {
+                let _ = writeln!(s, "    {count:>8}  {kind}");
+            }
+        }
         for (when, l) in ["before", "after"].iter().zip(&self.load_average) {
             let _ = writeln!(s, "load average    {when}: {l}");
         }
@@ -360,44 +424,118 @@ pub fn run(args: &LoadtestArgs) -> Result<Report> {
 
     // The server, in process unless --url.
     let mut in_process = None;
-    let (base, admin, verifier) = match &args.url {
-        Some(url) => {
-            eprintln!(
-                "note: the service's [challenges] must hold {count} challenges at once (capacity, \
-                 and per_verifier for this verifier) and keep them through preparation and the \
-                 window (ttl_secs)"
-            );
-            (
-                url.trim_end_matches('/').to_owned(),
-                args.admin_token.clone().context("--admin-token")?,
-                args.verifier_token.clone().context("--verifier-token")?,
-            )
-        }
-        None => {
-            let p = InProcess::start(args, count)?;
-            let base = format!("http://{}", p.server.local_addr());
-            let (a, v) = (p.admin.clone(), p.verifier.clone());
-            in_process = Some(p);
-            (base, a, v)
-        }
+    let (bases, admin, verifier) = if args.url.is_empty() {
+        let p = InProcess::start(args, count)?;
+        let base = format!("http://{}", p.server.local_addr());
+        let (a, v) = (p.admin.clone(), p.verifier.clone());
+        in_process = Some(p);
+        (vec![base], a, v)
+    } else {
+        ensure!(
+            args.url.iter().all(|u| !u.trim().is_empty()),
+            "--url: an empty URL"
+        );
+        eprintln!(
+            "note: the service's [challenges] must hold {count} challenges at once (capacity, \
+             and per_verifier for this verifier) and keep them through preparation and the \
+             window (ttl_secs)"
+        );
+        (
+            args.url
+                .iter()
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .collect(),
+            args.admin_token.clone().context("--admin-token")?,
+            args.verifier_token.clone().context("--verifier-token")?,
+        )
     };
-    let api = Api::new(&base, &admin, &verifier)?;
+    let nodes = bases
+        .iter()
+        .map(|b| Api::new(b, &admin, &verifier))
+        .collect::<Result<Vec<_>>>()?;
 
     let result = client_rt.block_on(async {
-        let setup = setup(&api, args).await?;
-        drive(args, &api, &setup, count, in_process.is_some()).await
+        let setup = setup(&nodes[0], args).await?;
+        let ready = if nodes.len() > 1 {
+            wait_until_ready(&nodes, &setup).await?
+        } else {
+            Vec::new()
+        };
+        drive(args, &nodes, &setup, count, in_process.is_some(), &ready).await
     });
     drop(client_rt);
     let mut report = result?;
-    report.target = match &args.url {
-        Some(u) => u.clone(),
-        None => format!("in process {}", base.trim_start_matches("http://")),
+    report.target = if args.url.is_empty() {
+        format!("in process {}", bases[0].trim_start_matches("http://"))
+    } else {
+        args.url.join(", ")
     };
     if let Some(p) = in_process {
         report.batching = Some(args.batching == Switch::On);
         p.stop()?;
     }
     Ok(report)
+}
+
+/// How long a node may take to accept a presentation after setup on the
+/// first (beyond twice the change feed's default refresh, 30 s).
+const READY_WITHIN: Duration = Duration::from_secs(120);
+
+/// Polls each node with a challenge of its own, answered and sent back to
+/// it, until it accepts one: the node then knows the run's issuer, key and
+/// policy. Returns, per node, the milliseconds that took.
+async fn wait_until_ready(nodes: &[Api], setup: &Setup) -> Result<Vec<f64>> {
+    eprintln!(
+        "waiting for {} nodes to accept the run's issuer, key and policy…",
+        nodes.len()
+    );
+    let started = Instant::now();
+    let mut ready: Vec<Option<f64>> = vec![None; nodes.len()];
+    let mut last = vec![String::new(); nodes.len()];
+    while ready.iter().any(Option::is_none) {
+        for (k, node) in nodes.iter().enumerate() {
+            if ready[k].is_some() {
+                continue;
+            }
+            let outcome = match node.verifier.challenge(&setup.policy).await {
+                Ok(issued) => {
+                    let body = prepare(setup, vec![issued.request])?
+                        .pop()
+                        .context("a presentation was not made")?;
+                    failure(node.verifier.post_raw("/v1/presentations", body).await)
+                }
+                Err(e) => Some(format!("challenge: {e}")),
+            };
+            match outcome {
+                None => ready[k] = Some(started.elapsed().as_secs_f64() * 1000.0),
+                Some(kind) => last[k] = kind,
+            }
+        }
+        if let Some(k) = ready.iter().position(Option::is_none) {
+            if started.elapsed() > READY_WITHIN {
+                bail!(
+                    "node {} did not accept a presentation within {} s of setup (last: {}): \
+                     does it share the first node's store, with its change feed on?",
+                    nodes[k].base,
+                    READY_WITHIN.as_secs(),
+                    last[k]
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    Ok(ready.into_iter().map(|r| r.unwrap_or(0.0)).collect())
+}
+
+/// The node challenge `i` is fetched from.
+fn challenge_node(i: usize, nodes: usize) -> usize {
+    i % nodes
+}
+
+/// The node presentation `i` is sent to: the next one after its
+/// challenge's (the same with one node).
+fn presentation_node(i: usize, nodes: usize) -> usize {
+    (i + 1) % nodes
 }
 
 /// How long challenges (and the policy's requests) must live: through
@@ -478,7 +616,7 @@ impl InProcess {
 /// and the verifier's tokens over one connection pool; the senders make
 /// their own ([`Api::connection`]).
 pub(crate) struct Api {
-    base: String,
+    pub(crate) base: String,
     verifier_token: String,
     pub(crate) admin: Client,
     pub(crate) verifier: Client,
@@ -672,11 +810,12 @@ pub(crate) async fn setup_with(
     })
 }
 
-/// Fetches `count` challenges over `connections` connections. A connection
-/// answered 429 `rate_limited` waits the `Retry-After` the service names and
-/// asks again; any other refusal ends the run.
+/// Fetches `count` challenges over `connections` connections (to each
+/// node), challenge `i` from node [`challenge_node`]. A connection
+/// answered 429 `rate_limited` waits the `Retry-After` the service names
+/// and asks again; any other refusal ends the run.
 async fn fetch_challenges(
-    api: &Api,
+    nodes: &[Api],
     policy: &str,
     count: usize,
     connections: usize,
@@ -686,12 +825,15 @@ async fn fetch_challenges(
     let policy: Arc<str> = Arc::from(policy);
     let mut tasks = Vec::new();
     for _ in 0..connections.min(count) {
-        let (next, throttled, policy, client) = (
+        let (next, throttled, policy) = (
             Arc::clone(&next),
             Arc::clone(&throttled),
             Arc::clone(&policy),
-            api.connection()?,
         );
+        let clients = nodes
+            .iter()
+            .map(Api::connection)
+            .collect::<Result<Vec<_>>>()?;
         tasks.push(tokio::spawn(async move {
             let mut got = Vec::new();
             loop {
@@ -699,6 +841,7 @@ async fn fetch_challenges(
                 if i >= count {
                     return Ok::<_, anyhow::Error>(got);
                 }
+                let client = &clients[challenge_node(i, clients.len())];
                 let issued = loop {
                     match client.challenge(&policy).await {
                         Err(e) if e.code() == Some("rate_limited") => {
@@ -773,6 +916,8 @@ fn prepare(setup: &Setup, requests: Vec<PresentationRequest>) -> Result<Vec<Vec<
 
 /// One answered request.
 struct Sample {
+    /// The node it was sent to.
+    node: usize,
     /// Finished, from the window's start, microseconds.
     done_us: u64,
     latency_us: u64,
@@ -782,46 +927,91 @@ struct Sample {
 
 async fn drive(
     args: &LoadtestArgs,
-    api: &Api,
+    nodes: &[Api],
     setup: &Setup,
     count: usize,
     in_process: bool,
+    ready_ms: &[f64],
 ) -> Result<Report> {
-    let (bodies, challenge_secs, proof_secs) = prepare_bodies(args, api, setup, count).await?;
-    let before_metrics = api.metrics().await;
+    let (bodies, challenge_secs, proof_secs) = prepare_bodies(args, nodes, setup, count).await?;
+    let before_metrics = all_metrics(nodes).await;
     let before_cpu = in_process.then(thread_cpu).flatten();
     let load_before = loadavg();
-    let samples = send_all(args, api, bodies, count).await?;
+    let samples = send_all(args, nodes, bodies, count).await?;
     let window = samples.iter().map(|s| s.done_us).max().unwrap_or(0) as f64 / 1e6;
     let after_cpu = in_process.then(thread_cpu).flatten();
     let load_after = loadavg();
-    let after_metrics = api.metrics().await;
+    let after_metrics = all_metrics(nodes).await;
     let mut report = summarise(args, &samples, window, count);
     report.challenge_secs = challenge_secs;
     report.proof_secs = proof_secs;
-    report.server = match (before_metrics, after_metrics) {
-        (Some(b), Some(a)) => Some(server_figures(&b, &a)),
-        _ => None,
-    };
+    let pairs: Vec<Option<(String, String)>> = before_metrics
+        .into_iter()
+        .zip(after_metrics)
+        .map(|(b, a)| b.zip(a))
+        .collect();
+    let known: Vec<(String, String)> = pairs.iter().flatten().cloned().collect();
+    report.server = (!known.is_empty()).then(|| server_figures(&known));
     (report.cpu, report.process_cores) = match (before_cpu, after_cpu) {
         (Some(b), Some(a)) => cpu_report(&b, &a, window, samples.len()),
         _ => (Vec::new(), None),
     };
     report.load_average = load_before.into_iter().chain(load_after).collect();
+    if nodes.len() > 1 {
+        report.nodes = nodes
+            .iter()
+            .enumerate()
+            .map(|(k, node)| {
+                let mine: Vec<&Sample> = samples.iter().filter(|s| s.node == k).collect();
+                let (accepted, errors) = tally(mine.iter().copied());
+                NodeReport {
+                    url: node.base.clone(),
+                    ready_ms: ready_ms.get(k).copied().unwrap_or(0.0),
+                    challenges: (0..count)
+                        .filter(|&i| challenge_node(i, nodes.len()) == k)
+                        .count() as u64,
+                    sent: mine.len() as u64,
+                    accepted,
+                    errors,
+                    throughput: if window > 0.0 {
+                        accepted as f64 / window
+                    } else {
+                        0.0
+                    },
+                    latency_ms: percentiles(mine.iter().map(|s| s.latency_us).collect()),
+                    server: pairs[k]
+                        .as_ref()
+                        .map(|p| server_figures(std::slice::from_ref(p))),
+                }
+            })
+            .collect();
+    }
     Ok(report)
+}
+
+/// Every node's `/metrics` text (`None` where it could not be read).
+async fn all_metrics(nodes: &[Api]) -> Vec<Option<String>> {
+    let mut out = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        out.push(n.metrics().await);
+    }
+    out
 }
 
 /// Preparation, not measured: the challenges, then the presentations
 /// answering them. Returns the bodies and the seconds each step took.
 async fn prepare_bodies(
     args: &LoadtestArgs,
-    api: &Api,
+    nodes: &[Api],
     setup: &Setup,
     count: usize,
 ) -> Result<(Vec<Vec<u8>>, f64, f64)> {
     let started = Instant::now();
-    eprintln!("fetching {count} challenges…");
-    let requests = fetch_challenges(api, &setup.policy, count, args.connections).await?;
+    match nodes.len() {
+        1 => eprintln!("fetching {count} challenges…"),
+        n => eprintln!("fetching {count} challenges from {n} nodes in turn…"),
+    }
+    let requests = fetch_challenges(nodes, &setup.policy, count, args.connections).await?;
     let challenge_secs = started.elapsed().as_secs_f64();
     eprintln!(
         "  {challenge_secs:.1} s; generating {count} presentations on {} threads…",
@@ -845,11 +1035,12 @@ async fn prepare_bodies(
 }
 
 /// The measured window: `--connections` senders, one keep-alive connection
-/// each, take the bodies in order on the open-loop schedule (or back to
-/// back with `--max`).
+/// (to each node) each, take the bodies in order on the open-loop schedule
+/// (or back to back with `--max`); presentation `i` goes to node
+/// [`presentation_node`].
 async fn send_all(
     args: &LoadtestArgs,
-    api: &Api,
+    nodes: &[Api],
     bodies: Vec<Vec<u8>>,
     count: usize,
 ) -> Result<Vec<Sample>> {
@@ -862,7 +1053,11 @@ async fn send_all(
     let max = args.max;
     let mut tasks = Vec::new();
     for _ in 0..args.connections.min(count) {
-        let (next, bodies, client) = (Arc::clone(&next), Arc::clone(&bodies), api.connection()?);
+        let (next, bodies) = (Arc::clone(&next), Arc::clone(&bodies));
+        let clients = nodes
+            .iter()
+            .map(Api::connection)
+            .collect::<Result<Vec<_>>>()?;
         tasks.push(tokio::spawn(async move {
             let mut samples = Vec::new();
             loop {
@@ -881,11 +1076,13 @@ async fn send_all(
                         .lock()
                         .unwrap_or_else(std::sync::PoisonError::into_inner),
                 );
+                let node = presentation_node(i, clients.len());
                 let sent = tokio::time::Instant::now();
-                let outcome = failure(client.post_raw("/v1/presentations", body).await);
+                let outcome = failure(clients[node].post_raw("/v1/presentations", body).await);
                 let done = tokio::time::Instant::now();
                 let from = if max { sent } else { due };
                 samples.push(Sample {
+                    node,
                     done_us: micros(done.saturating_duration_since(start)),
                     latency_us: micros(done.saturating_duration_since(from)),
                     lag_us: if max {
@@ -905,20 +1102,27 @@ async fn send_all(
     Ok(samples)
 }
 
-/// The report's counts, throughput and latencies from the samples (the
-/// preparation times, server figures and CPU are filled in by the caller).
-fn summarise(args: &LoadtestArgs, samples: &[Sample], window: f64, count: usize) -> Report {
+/// Accepted samples and the others by kind.
+fn tally<'a>(samples: impl Iterator<Item = &'a Sample>) -> (u64, BTreeMap<String, u64>) {
     let mut errors = BTreeMap::new();
     let mut accepted = 0u64;
-    let mut seconds = vec![0u64; window.ceil() as usize + 1];
     for s in samples {
         match &s.outcome {
-            None => {
-                accepted += 1;
-                seconds[(s.done_us / 1_000_000) as usize] += 1;
-            }
+            None => accepted += 1,
             Some(kind) => *errors.entry(kind.clone()).or_insert(0) += 1,
         }
+    }
+    (accepted, errors)
+}
+
+/// The report's counts, throughput and latencies from the samples (the
+/// preparation times, server figures, CPU and nodes are filled in by the
+/// caller).
+fn summarise(args: &LoadtestArgs, samples: &[Sample], window: f64, count: usize) -> Report {
+    let (accepted, errors) = tally(samples.iter());
+    let mut seconds = vec![0u64; window.ceil() as usize + 1];
+    for s in samples.iter().filter(|s| s.outcome.is_none()) {
+        seconds[(s.done_us / 1_000_000) as usize] += 1;
     }
     // Whole seconds only: the last one is partial.
     let whole = &seconds[..(window.floor() as usize).max(1).min(seconds.len())];
@@ -949,6 +1153,7 @@ fn summarise(args: &LoadtestArgs, samples: &[Sample], window: f64, count: usize)
         cpu: Vec::new(),
         process_cores: None,
         load_average: Vec::new(),
+        nodes: Vec::new(),
     }
 }
 
@@ -1018,8 +1223,15 @@ fn metric(text: &str, name: &str) -> Option<f64> {
     })
 }
 
-fn server_figures(before: &str, after: &str) -> ServerFigures {
-    let diff = |name: &str| Some(metric(after, name)? - metric(before, name).unwrap_or(0.0));
+/// The server figures over the window from `(before, after)` metrics of
+/// each node: counts summed over the nodes, means over all of them.
+fn server_figures(pairs: &[(String, String)]) -> ServerFigures {
+    let diff = |name: &str| {
+        pairs
+            .iter()
+            .filter_map(|(b, a)| Some(metric(a, name)? - metric(b, name).unwrap_or(0.0)))
+            .reduce(|x, y| x + y)
+    };
     let mean = |sum: &str, count: &str, scale: f64| match (diff(sum), diff(count)) {
         (Some(s), Some(c)) if c > 0.0 => Some(s / c * scale),
         _ => None,
@@ -1125,9 +1337,31 @@ mod tests {
     fn metrics_are_read_and_differenced() {
         let before = "zkcred_batch_size_sum 10\nzkcred_batch_size_count 2\n";
         let after = "# HELP x\nzkcred_batch_size_sum 110\nzkcred_batch_size_count 4\nzkcred_batch_size_bucket{le=\"4\"} 1\n";
-        let f = server_figures(before, after);
+        let f = server_figures(&[(before.into(), after.into())]);
         assert_eq!(f.batches, 2.0);
         assert_eq!(f.mean_batch_size, Some(50.0));
         assert_eq!(f.mean_verification_ms, None);
+        // Two nodes: counts add up, the mean is over both.
+        let other = (
+            String::new(),
+            "zkcred_batch_size_sum 30\nzkcred_batch_size_count 3\n".to_owned(),
+        );
+        let f = server_figures(&[(before.into(), after.into()), other]);
+        assert_eq!(f.batches, 5.0);
+        assert_eq!(f.mean_batch_size, Some(26.0));
+    }
+
+    #[test]
+    fn every_presentation_goes_to_another_node_than_its_challenge() {
+        for n in 2..5 {
+            let mut sent = vec![0; n];
+            for i in 0..20 * n {
+                let (c, p) = (challenge_node(i, n), presentation_node(i, n));
+                assert_ne!(c, p);
+                sent[p] += 1;
+            }
+            assert!(sent.iter().all(|&s| s == 20), "{sent:?}");
+        }
+        assert_eq!((challenge_node(7, 1), presentation_node(7, 1)), (0, 0));
     }
 }
