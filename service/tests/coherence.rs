@@ -255,6 +255,28 @@ async fn a_status_epoch_registered_on_one_node_is_resolved_on_the_other() {
     );
     assert_eq!(b.state().status.current(ISSUER, TYPE), Some(1));
     assert!(coherence::refresh(b.state()).unwrap().is_empty());
+
+    // Epoch 2 through A, not applied on B; an epoch 3 chained onto another
+    // epoch 2 is refused at B all the same: registration checks the chain
+    // against the store, not only against what B holds.
+    let id = zkcred_credential::status::credential_id(&h.credential).unwrap();
+    let (epoch2, _) = list
+        .change(
+            &h.key,
+            &[(id, zkcred_credential::LicenseStatus::Valid)],
+            later,
+        )
+        .unwrap();
+    admin.publish_status_epoch(&epoch2).await.unwrap();
+    let mut content = epoch2.content.clone();
+    content.epoch = 3;
+    content.previous = Some([7; 32]);
+    let stray = zkcred_credential::StatusEpoch::sign(&h.key, content).unwrap();
+    assert_eq!(
+        problem(cb.role(ADMIN).publish_status_epoch(&stray).await),
+        (409, "status_chain_broken".into())
+    );
+    assert_eq!(b.state().status.current(ISSUER, TYPE), Some(2));
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
 }

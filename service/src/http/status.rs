@@ -15,7 +15,9 @@
 //!   `types`);
 //! * the chain: when epoch `n - 1` is stored, `previous` must be its
 //!   digest; when `n + 1` is stored, its `previous` must be this one's
-//!   digest; publication times never go back. The first epoch the service
+//!   digest; publication times never go back (checked against every
+//!   stored epoch, those another node registered included: the ones this
+//!   node does not hold yet are read from the store first). The first epoch the service
 //!   sees of an issuer and type may have any number, and gaps are allowed
 //!   (a verifier need not see every epoch);
 //! * one accumulator key per issuer and type;
@@ -287,6 +289,11 @@ impl StatusEpochs {
     /// one stay.
     pub fn refresh(&self, storage: &dyn Storage) -> Result<usize, StatusEpochError> {
         let _admin = self.admin.lock().unwrap_or_else(PoisonError::into_inner);
+        self.add_missing(storage)
+    }
+
+    /// [`StatusEpochs::refresh`] under the caller's hold of `admin`.
+    fn add_missing(&self, storage: &dyn Storage) -> Result<usize, StatusEpochError> {
         let rows = storage.status_epochs()?;
         let missing: Vec<&StoredStatusEpoch> = rows
             .iter()
@@ -410,6 +417,10 @@ impl StatusEpochs {
         }
 
         let _admin = self.admin.lock().unwrap_or_else(PoisonError::into_inner);
+        // Another node sharing the store may have registered neighbours
+        // this one has not applied yet: the chain is checked against the
+        // store, not only against what this node holds.
+        self.add_missing(storage)?;
         let entry = entry_of(&epoch);
         {
             let lanes = self.read();
