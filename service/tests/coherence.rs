@@ -595,8 +595,16 @@ async fn a_key_revoked_on_one_node_stops_verifying_on_the_other_through_notify()
         .revoke_key(ISSUER, &h.key.public().key_id)
         .await
         .unwrap();
+    // From A's answer to B's key lookup refusing (the state, polled).
+    let started = Instant::now();
+    let kid = h.key.public().key_id.clone();
+    while b.state().registry.verification_key(ISSUER, &kid).is_ok() {
+        assert!(started.elapsed() < Duration::from_secs(5));
+        tokio::time::sleep(Duration::from_micros(200)).await;
+    }
+    let applied = started.elapsed();
     let took = until_refused(&cb, &h, "key_revoked", Duration::from_secs(5)).await;
-    eprintln!("key revoked on A, refused on B after {took:?}");
+    eprintln!("key revoked on A: in force on B after {applied:?}, a presentation refused there {took:?} later");
     assert!(metric(&cb, "zkcred_coherence_applied_total{change=\"document\"}").await >= 3.0);
     assert!(metric(&ca, "zkcred_coherence_published_total").await >= 4.0);
     a.shutdown().await.unwrap();
