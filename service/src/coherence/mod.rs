@@ -5,12 +5,12 @@
 //!
 //! | what | where | built from | without this module, another node's change is seen |
 //! | --- | --- | --- | --- |
-//! | the trust registry in force (issuers, their keys with revocation flags, agreements) | [`Engine`](crate::http::engine::Engine), put in force by [`Registry`](crate::http::registry::Registry) | the stored `issuer`, `issuer_key`, `agreement` documents | never (until a restart) |
+//! | the trust registry in force (issuers, their keys with revocation flags, agreements) | [`Engine`](crate::http::engine::Engine), put in force by [`Registry`] | the stored `issuer`, `issuer_key`, `agreement` documents | never (until a restart) |
 //! | prepared verifier keys | the registry's [`KeyCache`](crate::http::registry::KeyCache) (`[key_cache]` TTL) | the registry in force | after a key's TTL, and then from the stale registry |
 //! | the latest version of each policy | the registry's policy cache (5 s TTL) | the stored `policy` documents | within 5 s |
 //! | parsed policy versions | the engine, by (id, version) | a stored version, immutable | (never stale) |
-//! | licence status epochs | [`StatusEpochs`](crate::http::status::StatusEpochs) | the `status_epochs` table | never (until a restart) |
-//! | request keys and registrations | [`RequestSigners`](crate::request_keys::RequestSigners) | the files `[[request_keys]]` names | never (until a restart) |
+//! | licence status epochs | [`StatusEpochs`] | the `status_epochs` table | never (until a restart) |
+//! | request keys and registrations | [`RequestSigners`] | the files `[[request_keys]]` names | never (until a restart) |
 //!
 //! The verification path reads only these (no storage read per
 //! presentation); this module changes none of it, only what is in them.
