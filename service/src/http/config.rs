@@ -820,10 +820,10 @@ impl Config {
         if co
             .notify_url
             .as_deref()
-            .is_some_and(|u| !is_postgres_url(u))
+            .is_some_and(|u| !is_postgres_url(u) || u.parse::<tokio_postgres::Config>().is_err())
         {
             // The URL itself is not repeated: it may hold a password.
-            return bad("coherence.notify_url must be a postgres:// or postgresql:// URL");
+            return bad("coherence.notify_url must be a valid postgres:// or postgresql:// URL");
         }
         let mut digests = std::collections::HashSet::new();
         for t in &self.tokens {
@@ -952,6 +952,7 @@ mod tests {
             "[coherence]\nchannel = \"Zk-changes\"",
             "[coherence]\nchannel = \"x; DROP TABLE documents\"",
             "[coherence]\nnotify_url = \"redis://127.0.0.1/\"",
+            "[coherence]\nnotify_url = \"postgres://db.example:notaport/z\"",
             "[coherence]\nreconnect_max_ms = 10",
             "[[tokens]]\nname = \"a\"\nrole = \"admin\"\ntoken = \"short\"",
             "[[request_keys]]\nverifier = \"a b\"\nkey = \"k\"\nregistration = \"r\"",
