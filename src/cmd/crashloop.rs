@@ -165,14 +165,16 @@ impl CrashloopReport {
         for c in &self.per_cycle {
             let _ = writeln!(
                 s,
-                "cycle {:>3}       log {:>7}, checked {:>7} decisions and {:>3} heads; load {:.2} s: {} acknowledged, {} unanswered at the kill{}",
+                "cycle {:>3}       log {:>7}, checked at node {} {:>7} decisions and {:>3} heads; load {:.2} s: {} acknowledged, {} unanswered at the kill{}{}",
                 c.cycle,
+                c.checked_at,
                 c.log_size,
                 c.checked,
                 c.heads_checked,
                 c.load_secs,
                 c.acknowledged,
                 c.unanswered,
+                c.killed.map(|k| format!(" of node {k}")).unwrap_or_default(),
                 if c.failures.is_empty() { "" } else { "  FAILED" }
             );
         }
