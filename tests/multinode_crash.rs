@@ -18,8 +18,7 @@ mod pg;
 #[test]
 fn three_nodes_survive_a_kill_9_each_cycle() {
     let db = pg::TestDb::new();
-    let redis =
-        std::env::var("ZKCRED_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into());
+    let redis = pg::redis_url();
     let out = Command::new(env!("CARGO_BIN_EXE_zkcred"))
         .args([
             "crashloop",

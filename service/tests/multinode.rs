@@ -24,9 +24,10 @@ mod common;
 
 use common::*;
 
-/// The machine's Redis (`ZKCRED_TEST_REDIS`, default loopback 6379).
+/// The machine's Redis (`ZKCRED_TEST_REDIS`, default loopback 6379;
+/// started by `.ci/run services` when not running).
 fn redis_url() -> String {
-    std::env::var("ZKCRED_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379/".into())
+    pg::redis_url()
 }
 
 /// The bound on a missed notification, for these tests.

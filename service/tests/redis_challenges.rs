@@ -21,7 +21,10 @@ mod proxy;
 use common::*;
 use proxy::Proxy;
 
-const REDIS: &str = "redis://127.0.0.1:6379/";
+/// The tests' Redis (started by `.ci/run services` when not running).
+fn redis() -> String {
+    pg::redis_url()
+}
 
 /// A key prefix no other test or run uses.
 fn prefix(test: &str) -> String {
@@ -42,7 +45,7 @@ fn node_config(dir: &std::path::Path, store: &str, prefix: &str) -> zkcred_servi
 
 /// Deletes the test's keys (all of them expire by themselves anyway).
 async fn clean(prefix: &str) {
-    let mut c = redis::Client::open(REDIS)
+    let mut c = redis::Client::open(redis())
         .unwrap()
         .get_multiplexed_async_connection()
         .await
@@ -65,8 +68,8 @@ async fn clean(prefix: &str) {
 async fn a_challenge_issued_on_one_node_is_answered_once_on_another() {
     let p = prefix("two-nodes");
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (node_a, a) = start(node_config(dir_a.path(), REDIS, &p)).await;
-    let (node_b, b) = start(node_config(dir_b.path(), REDIS, &p)).await;
+    let (node_a, a) = start(node_config(dir_a.path(), &redis(), &p)).await;
+    let (node_b, b) = start(node_config(dir_b.path(), &redis(), &p)).await;
     let h = holder(ISSUER);
     // The same registry on both nodes (each has its own database).
     setup(&a, &h).await;
@@ -128,7 +131,7 @@ async fn a_node_without_its_redis_answers_503_fast_and_consumes_nothing() {
         .unwrap()
         .port();
     let (dir_up, dir_down) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (up_node, up) = start(node_config(dir_up.path(), REDIS, &p)).await;
+    let (up_node, up) = start(node_config(dir_up.path(), &redis(), &p)).await;
     let down_url = format!("redis://127.0.0.1:{port}/");
     let (down_node, down) = start(node_config(dir_down.path(), &down_url, &p)).await;
     let h = holder(ISSUER);

@@ -521,7 +521,10 @@ mod tests {
     use std::sync::atomic::AtomicU64;
 
     /// The machine's Redis (started before the tests, as in CI).
-    const URL: &str = "redis://127.0.0.1:6379/";
+    /// The tests' Redis (started by `.ci/run services` when not running).
+    fn url() -> String {
+        crate::storage::postgres::test_db::redis_url()
+    }
 
     fn binding() -> ChallengeBinding {
         bound_to("hotel")
@@ -560,7 +563,7 @@ mod tests {
         RedisConfig {
             key_prefix: prefix.to_owned(),
             pool_size: 4,
-            ..RedisConfig::new(URL)
+            ..RedisConfig::new(&url())
         }
     }
 
@@ -574,7 +577,7 @@ mod tests {
     }
 
     async fn raw() -> redis::aio::MultiplexedConnection {
-        redis::Client::open(URL)
+        redis::Client::open(url())
             .unwrap()
             .get_multiplexed_async_connection()
             .await

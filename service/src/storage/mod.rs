@@ -24,7 +24,7 @@
 
 #[cfg(test)]
 pub(crate) mod conformance;
-mod postgres;
+pub(crate) mod postgres;
 mod rows;
 mod sqlite;
 

@@ -59,6 +59,14 @@ pub fn admin_url() -> String {
             return url;
         }
         let mut failures = Vec::new();
+        // Not running (a fresh machine): `.ci/run services` starts it (and
+        // Redis) on loopback, as CI does.
+        let started = Session::try_connect("postgres://postgres@127.0.0.1:5432/postgres").is_ok()
+            || Session::try_connect("postgres://root@127.0.0.1:5432/postgres").is_ok()
+            || start_services();
+        if !started {
+            failures.push("`.ci/run services` could not start PostgreSQL".to_owned());
+        }
         for user in ["postgres", "root"] {
             let url = format!("postgres://{user}@127.0.0.1:5432/postgres");
             match Session::try_connect(&url) {
@@ -67,6 +75,61 @@ pub fn admin_url() -> String {
             }
         }
         panic!("no PostgreSQL for the tests (set ZKCRED_TEST_POSTGRES): {failures:?}")
+    })
+    .clone()
+}
+
+/// Runs the repository's `.ci/run services` (PostgreSQL and Redis on
+/// loopback, started when they are not running); whether it succeeded.
+pub fn start_services() -> bool {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|d| d.join(".ci/run"))
+        .find(|p| p.is_file());
+    let Some(script) = script else {
+        return false;
+    };
+    std::process::Command::new("bash")
+        .arg(script)
+        .arg("services")
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The Redis of the tests: `ZKCRED_TEST_REDIS`, default
+/// `redis://127.0.0.1:6379/`; when nothing listens there, `.ci/run
+/// services` is run once to start it.
+pub fn redis_url() -> String {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let url = std::env::var("ZKCRED_TEST_REDIS")
+            .unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned());
+        let authority = url
+            .split_once("://")
+            .map_or(url.as_str(), |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let host_port = if host_port.contains(':') {
+            host_port.to_owned()
+        } else {
+            format!("{host_port}:6379")
+        };
+        let listening = |hp: &str| {
+            use std::net::ToSocketAddrs as _;
+            hp.to_socket_addrs()
+                .ok()
+                .and_then(|mut a| a.next())
+                .is_some_and(|a| {
+                    std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_secs(1))
+                        .is_ok()
+                })
+        };
+        if !listening(&host_port) {
+            start_services();
+        }
+        url
     })
     .clone()
 }
