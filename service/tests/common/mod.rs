@@ -316,14 +316,7 @@ pub async fn start(config: Config) -> (RunningServer, Client) {
     (server, client)
 }
 
-/// The PostgreSQL the tests use: `ZKCRED_TEST_POSTGRES`, by default the
-/// local server `.ci/run` makes sure of.
-pub fn postgres_url() -> String {
-    std::env::var("ZKCRED_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// A name no other test run uses (channels, databases, key prefixes).
+/// A name no other test run uses (notification channels, key prefixes).
 pub fn unique_name(prefix: &str) -> String {
     use rand::RngCore;
     format!("{prefix}_{:016x}", OsRng.next_u64())
