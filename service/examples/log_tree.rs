@@ -97,12 +97,12 @@ fn event(i: u64) -> DisclosureEvent {
             proven: Vec::new(),
             status_epoch: None,
         }],
-        outcome: if i % 10 == 0 {
+        outcome: if i.is_multiple_of(10) {
             Outcome::Refused
         } else {
             Outcome::Accepted
         },
-        reason: if i % 10 == 0 {
+        reason: if i.is_multiple_of(10) {
             "proof_invalid".into()
         } else {
             "ok".into()
