@@ -927,6 +927,24 @@ mod tests {
         assert_eq!(c.tokens[0].role, Role::Verifier);
         assert_eq!(c.request_keys.len(), 1);
         assert_eq!(c.request_keys[0].verifier, "hotel.example");
+        assert_eq!(c.postgres.pool_size, 16);
+    }
+
+    #[test]
+    fn postgres_settings() {
+        let c = Config::from_toml(
+            "database = \"postgres://zkcred@db.example/zkcred\"\n\
+             [postgres]\npool_size = 4\ntimeout_ms = 500\nlock_timeout_ms = 900",
+        )
+        .unwrap();
+        assert_eq!(
+            c.database.to_str(),
+            Some("postgres://zkcred@db.example/zkcred")
+        );
+        let o = c.postgres.options();
+        assert_eq!(o.pool_size, 4);
+        assert_eq!(o.timeout, std::time::Duration::from_millis(500));
+        assert_eq!(o.lock_timeout, std::time::Duration::from_millis(900));
     }
 
     #[test]
@@ -954,6 +972,10 @@ mod tests {
             "[coherence]\nnotify_url = \"redis://127.0.0.1/\"",
             "[coherence]\nnotify_url = \"postgres://db.example:notaport/z\"",
             "[coherence]\nreconnect_max_ms = 10",
+            "[postgres]\npool_size = 0",
+            "[postgres]\ntimeout_ms = 0",
+            "[postgres]\nlock_timeout_ms = 0",
+            "[postgres]\nurl = \"postgres://x\"",
             "[[tokens]]\nname = \"a\"\nrole = \"admin\"\ntoken = \"short\"",
             "[[request_keys]]\nverifier = \"a b\"\nkey = \"k\"\nregistration = \"r\"",
             "[[request_keys]]\nverifier = \"a\"\nkey = \"k\"",

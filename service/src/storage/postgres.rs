@@ -299,11 +299,15 @@ async fn migrate(pool: &Pool) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// One row per position, in order; each node read by one index probe of
+/// the table that holds its level (a `CASE` evaluates only its branch's
+/// subquery), `NULL` when missing.
 const NODES_SQL: &str = "
-    SELECT COALESCE(n.hash, d.leaf_hash)
+    SELECT CASE WHEN q.level = 0
+        THEN (SELECT d.leaf_hash FROM disclosure_log d WHERE d.seq = q.idx)
+        ELSE (SELECT n.hash FROM log_nodes n WHERE n.level = q.level AND n.idx = q.idx)
+    END
     FROM unnest($1::smallint[], $2::bigint[]) WITH ORDINALITY AS q(level, idx, ord)
-    LEFT JOIN log_nodes n ON q.level > 0 AND n.level = q.level AND n.idx = q.idx
-    LEFT JOIN disclosure_log d ON q.level = 0 AND d.seq = q.idx
     ORDER BY q.ord";
 
 /// The nodes at `positions`, in that order, in one query: level 0 from
