@@ -17,6 +17,12 @@ pub struct Health {
     pub log_size: u64,
     /// Whether proofs are verified in micro-batches.
     pub batching: bool,
+    /// The storage backend, `sqlite` or `postgres`, which answered.
+    #[serde(default)]
+    pub storage: String,
+    /// The challenge store, `in-process` or `redis`, which answered.
+    #[serde(default)]
+    pub challenge_store: String,
 }
 
 /// `POST /v1/challenges` body.

@@ -106,6 +106,14 @@ async fn three_nodes_one_challenge_store_one_log() {
     let cl = cluster("one-log").await;
     let n = &cl.nodes;
 
+    for node in n {
+        let h = node.api.health().await.unwrap();
+        assert_eq!(
+            (h.storage.as_str(), h.challenge_store.as_str()),
+            ("postgres", "redis")
+        );
+    }
+
     // Issued on each node, answered on the next.
     for i in 0..3 {
         let sub = submission(&n[i], &cl.holder).await;

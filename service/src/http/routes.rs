@@ -303,25 +303,41 @@ async fn method_not_allowed() -> Problem {
 )]
 async fn healthz(State(st): St) -> Answer {
     let s = Arc::clone(&st);
-    let size = blocking(move || {
-        s.log
-            .storage()
-            .disclosure_count()
-            .map_err(|e| Problem::from(crate::Error::from(e)))
-    })
-    .await
-    .map_err(|_| Problem::new(ProblemCode::Unhealthy, "storage is not answering"))?;
-    st.challenges.ping().await.map_err(|_| {
-        Problem::new(
-            ProblemCode::Unhealthy,
-            "the challenge store is not answering",
-        )
-    })?;
-    ok(Health {
-        status: "ok".into(),
-        log_size: size,
-        batching: st.batcher.enabled(),
-    })
+    // Both backends are asked, so a 503 names every one that is down.
+    let (size, store) = tokio::join!(
+        blocking(move || {
+            s.log
+                .storage()
+                .disclosure_count()
+                .map_err(|e| Problem::from(crate::Error::from(e)))
+        }),
+        st.challenges.ping()
+    );
+    let storage = if st.config.database.to_string_lossy().contains("://") {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    let mut down = Vec::new();
+    if size.is_err() {
+        down.push(format!("storage ({storage}) is not answering"));
+    }
+    if store.is_err() {
+        down.push(format!(
+            "the challenge store ({}) is not answering",
+            st.challenges.kind()
+        ));
+    }
+    match size {
+        Ok(log_size) if down.is_empty() => ok(Health {
+            status: "ok".into(),
+            log_size,
+            batching: st.batcher.enabled(),
+            storage: storage.into(),
+            challenge_store: st.challenges.kind().into(),
+        }),
+        _ => Err(Problem::new(ProblemCode::Unhealthy, down.join("; "))),
+    }
 }
 
 /// Prometheus metrics
