@@ -131,6 +131,13 @@ impl From<crate::Error> for Problem {
             {
                 Problem::new(code, "storage is busy; retry")
             }
+            // The database is gone for now (its cause is logged, not
+            // shown): a 503 the client retries, not an internal error.
+            crate::Error::Storage(crate::storage::StorageError::Unavailable(cause)) => {
+                tracing::warn!(%cause, "storage unavailable");
+                Problem::new(code, "storage is unavailable; retry later")
+                    .retry_after(std::time::Duration::from_secs(1))
+            }
             _ if code.status() < 500 => Problem::new(code, e.to_string()),
             _ => Problem::internal(&e),
         }

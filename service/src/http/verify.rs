@@ -644,6 +644,9 @@ impl Ctx<'_> {
     async fn append(&self, event: DisclosureEvent) -> Result<u64, Problem> {
         match self.state.log_writer.append(event).await {
             Ok(Ok(seq)) => Ok(seq),
+            // A database that is gone is a 503 the client can retry (with
+            // a new challenge: this one is spent); anything else is ours.
+            Ok(Err(e)) if e.code().status() == 503 => Err(Problem::from(e)),
             Ok(Err(e)) => Err(Problem::internal(&e)),
             Err(e) => Err(Problem::internal(&e)),
         }
