@@ -51,10 +51,13 @@
 //!   refused or lost connections, pool timeouts and the server's shutdown
 //!   codes are [`StorageError::Unavailable`] (503 `storage_unavailable`);
 //!   the pool drops dead connections and opens new ones on the next call.
-//!   Lock waits are bounded by [`PgOptions::lock_timeout`] (then 503
-//!   `storage_busy`), and a transaction left idle by a stalled node is
-//!   ended by the server after `idle_in_transaction_session_timeout`
-//!   (10 s), so it cannot hold the log's lock for longer.
+//!   Lock waits are bounded by [`PgOptions::lock_timeout`] and statements
+//!   by the server's `statement_timeout` (30 s; both then 503
+//!   `storage_busy`); a transaction left idle by a stalled node is ended by
+//!   the server after `idle_in_transaction_session_timeout` (10 s), so it
+//!   cannot hold the log's lock for longer; and the client drops a
+//!   connection whose sent data stays unacknowledged for 10 s
+//!   (`TCP_USER_TIMEOUT`).
 //! - **Schema**: refinery's migrations, run at open under a session
 //!   advisory lock, so nodes starting together migrate once.
 //!
@@ -510,7 +513,7 @@ impl PgStorage {
         });
         rx.recv().unwrap_or_else(|_| {
             Err(StorageError::Unavailable(
-                "the PostgreSQL storage's runtime stopped".into(),
+                "the PostgreSQL call ended without an answer".into(),
             ))
         })
     }
