@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use zkcred_api::client::ClientError;
-use zkcred_api::{ConsistencyQuery, Submission};
+use zkcred_api::ConsistencyQuery;
 use zkcred_translog::{verify_export, LogPublicKey};
 
 mod common;
@@ -92,15 +92,6 @@ async fn cluster(test: &str) -> Cluster {
     }
 }
 
-async fn submission(c: &Client, h: &Holder) -> Submission {
-    let issued = c.role(HOTEL).challenge(POLICY).await.unwrap();
-    Submission {
-        policy: POLICY.into(),
-        presentation: h.answer(&issued.request),
-        request: issued.request,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_one_challenge_store_one_log() {
     let cl = cluster("one-log").await;
@@ -116,7 +107,7 @@ async fn three_nodes_one_challenge_store_one_log() {
 
     // Issued on each node, answered on the next.
     for i in 0..3 {
-        let sub = submission(&n[i], &cl.holder).await;
+        let sub = submission_for(&n[i], &cl.holder).await;
         let accepted = n[(i + 1) % 3].role(HOTEL).submit(&sub).await.unwrap();
         assert_eq!(accepted.decision, "accepted");
     }
@@ -129,7 +120,7 @@ async fn three_nodes_one_challenge_store_one_log() {
     const CHALLENGES: usize = 24;
     let mut subs = Vec::new();
     for i in 0..CHALLENGES {
-        subs.push(submission(&n[i % 3], &cl.holder).await);
+        subs.push(submission_for(&n[i % 3], &cl.holder).await);
     }
     let mut tasks = Vec::new();
     for (i, sub) in subs.iter().enumerate() {
@@ -201,7 +192,7 @@ async fn three_nodes_one_challenge_store_one_log() {
 async fn a_key_revoked_on_one_node_stops_verifying_on_the_others() {
     let cl = cluster("revoke").await;
     let n = &cl.nodes;
-    let sub = submission(&n[1], &cl.holder).await;
+    let sub = submission_for(&n[1], &cl.holder).await;
     assert_eq!(
         n[1].role(HOTEL).submit(&sub).await.unwrap().decision,
         "accepted"
@@ -214,7 +205,7 @@ async fn a_key_revoked_on_one_node_stops_verifying_on_the_others() {
     // after one refresh.
     for i in [1usize, 2] {
         loop {
-            let sub = submission(&n[i], &cl.holder).await;
+            let sub = submission_for(&n[i], &cl.holder).await;
             match n[i].role(HOTEL).submit(&sub).await {
                 Err(ClientError::Problem(p)) if p.code == "key_revoked" => break,
                 Ok(_) => {}

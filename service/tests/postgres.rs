@@ -8,22 +8,12 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use zkcred_api::{ConsistencyQuery, InclusionQuery, RecordsQuery, Submission};
+use zkcred_api::{ConsistencyQuery, InclusionQuery, RecordsQuery};
 use zkcred_translog::{verify_export, LogPublicKey};
 
 mod common;
 
 use common::*;
-
-/// A submission answering a fresh challenge of the node `c`.
-async fn submission_for(c: &Client, h: &Holder) -> Submission {
-    let issued = c.role(HOTEL).challenge(POLICY).await.unwrap();
-    Submission {
-        policy: POLICY.into(),
-        presentation: h.answer(&issued.request),
-        request: issued.request,
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_share_one_database_and_one_log() {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use zkcred_api::client::ClientError;
-use zkcred_api::{RecordsQuery, Submission};
+use zkcred_api::RecordsQuery;
 
 mod common;
 #[path = "common/proxy.rs"]
@@ -18,15 +18,6 @@ mod proxy;
 
 use common::*;
 use proxy::Proxy;
-
-async fn submission(c: &Client, h: &Holder) -> Submission {
-    let issued = c.role(HOTEL).challenge(POLICY).await.unwrap();
-    Submission {
-        policy: POLICY.into(),
-        presentation: h.answer(&issued.request),
-        request: issued.request,
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_rides_out_a_database_outage() {
@@ -44,14 +35,14 @@ async fn a_node_rides_out_a_database_outage() {
     setup(&c, &h).await;
     let first = c
         .role(HOTEL)
-        .submit(&submission(&c, &h).await)
+        .submit(&submission_for(&c, &h).await)
         .await
         .unwrap();
     assert_eq!(first.log_sequence, 0);
 
     // The challenge is issued before the outage (challenges are in the
     // node's memory here); the decision cannot be logged during it.
-    let pending = submission(&c, &h).await;
+    let pending = submission_for(&c, &h).await;
     proxy.cut();
     let t0 = Instant::now();
     match c.role(HOTEL).submit(&pending).await {
@@ -91,7 +82,7 @@ async fn a_node_rides_out_a_database_outage() {
     }
     let next = c
         .role(HOTEL)
-        .submit(&submission(&c, &h).await)
+        .submit(&submission_for(&c, &h).await)
         .await
         .unwrap();
     // The failed decision took no number: the log has no gap.

@@ -310,6 +310,17 @@ pub async fn setup(c: &Client, h: &Holder) {
     assert_eq!(d.version, 1);
 }
 
+/// A submission of `h` answering a fresh challenge of the node `c` for
+/// the hotel's policy.
+pub async fn submission_for(c: &Client, h: &Holder) -> zkcred_api::Submission {
+    let issued = c.role(HOTEL).challenge(POLICY).await.unwrap();
+    zkcred_api::Submission {
+        policy: POLICY.into(),
+        presentation: h.answer(&issued.request),
+        request: issued.request,
+    }
+}
+
 pub async fn start(config: Config) -> (RunningServer, Client) {
     let server = Server::start(config).await.unwrap();
     let client = Client::new(&server);
