@@ -83,6 +83,7 @@ pub const TARGETS: &[(&str, Body)] = &[
     ("signed_request", signed_request),
     ("credential_request", credential_request),
     ("status_documents", status_documents),
+    ("coherence_change", coherence_change),
 ];
 
 // ---------------------------------------------------------------- fixtures
@@ -2102,6 +2103,24 @@ pub fn seeds() -> Vec<(&'static str, Vec<u8>)> {
     for u in &st.updates {
         out.push(("status_documents", u.to_json().into_bytes()));
     }
+    {
+        use zkcred_service::coherence::Change;
+        for c in [
+            Change::document("issuer_key", "11330105002500287C/k1"),
+            Change::document("policy", "hotel-checkin"),
+            Change::StatusEpoch {
+                issuer: "11330105002500287C".into(),
+                credential_type: "drivers_license".into(),
+                epoch: 7,
+            },
+            Change::RequestKeys {
+                verifier: Some("hotel.example".into()),
+            },
+            Change::Everything,
+        ] {
+            out.push(("coherence_change", c.to_payload().into_bytes()));
+        }
+    }
     out
 }
 
@@ -2362,6 +2381,23 @@ fn status_fixture_build() -> StatusFixture {
 pub fn status_fixture() -> &'static StatusFixture {
     static F: OnceLock<StatusFixture> = OnceLock::new();
     F.get_or_init(status_fixture_build)
+}
+
+/// `coherence_change`: the input as a change notice another node sent
+/// through the database's `NOTIFY` (anyone who may `NOTIFY` on the
+/// channel can send one). Never panics; what does not parse is
+/// `Everything` (reload it all: always correct); a notice that parses
+/// round-trips through its payload.
+pub fn coherence_change(data: &[u8]) {
+    use zkcred_service::coherence::Change;
+    let Some(t) = text(data) else { return };
+    let c = Change::from_payload(t);
+    let _ = c.label();
+    let _ = format!("{c:?}");
+    let again = c.to_payload();
+    // An oversized notice is sent as `Everything`; any other round-trips.
+    let back = Change::from_payload(&again);
+    assert!(back == c || back == Change::Everything, "{c:?} -> {again}");
 }
 
 /// `status_documents`: the input as a status epoch (what a verifier
