@@ -77,8 +77,8 @@ use deadpool_postgres::{
 use tokio_postgres::NoTls;
 
 use super::rows::{
-    check_kind_id, decode_head, decode_log_key, decode_status_epoch, hash_from, to_i64, to_u64,
-    RawDocument,
+    check_new_document, decode_head, decode_log_key, decode_status_epoch, hash_from, to_i64,
+    to_u64, RawDocument,
 };
 use super::{
     Document, DocumentStatus, LogEntry, LogKeyRecord, Storage, StorageError, StoredStatusEpoch,
@@ -786,10 +786,7 @@ impl Storage for PgStorage {
         body: &serde_json::Value,
         status: DocumentStatus,
     ) -> Result<(), StorageError> {
-        check_kind_id(kind, id)?;
-        if version == 0 {
-            return Err(StorageError::InvalidDocument("versions start at 1"));
-        }
+        check_new_document(kind, id, version)?;
         let text = serde_json::to_string(body)
             .map_err(|_| StorageError::InvalidDocument("body does not serialise"))?;
         let (kind, id) = (kind.to_owned(), id.to_owned());

@@ -22,6 +22,16 @@ pub(super) fn hash_from(blob: Vec<u8>) -> Result<Hash, StorageError> {
         .map_err(|_| StorageError::Corrupt("hash is not 32 bytes"))
 }
 
+/// A new document version's kind, id (see [`check_kind_id`]) and version
+/// (from 1): what both backends check before storing it.
+pub(super) fn check_new_document(kind: &str, id: &str, version: u32) -> Result<(), StorageError> {
+    check_kind_id(kind, id)?;
+    if version == 0 {
+        return Err(StorageError::InvalidDocument("versions start at 1"));
+    }
+    Ok(())
+}
+
 /// A document's kind (1-64 of `[a-z0-9_]`) and id (1-512 bytes).
 pub(super) fn check_kind_id(kind: &str, id: &str) -> Result<(), StorageError> {
     let kind_ok = !kind.is_empty()

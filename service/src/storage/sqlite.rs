@@ -26,8 +26,8 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, Transactio
 use rusqlite_migration::{Migrations, M};
 
 use super::rows::{
-    check_kind_id, decode_head, decode_log_key, decode_status_epoch, hash_from, to_i64, to_u64,
-    RawDocument,
+    check_new_document, decode_head, decode_log_key, decode_status_epoch, hash_from, to_i64,
+    to_u64, RawDocument,
 };
 use super::{
     Document, DocumentStatus, LogEntry, LogKeyRecord, Storage, StorageError, StoredStatusEpoch,
@@ -572,10 +572,7 @@ impl Storage for SqliteStorage {
         body: &serde_json::Value,
         status: DocumentStatus,
     ) -> Result<(), StorageError> {
-        check_kind_id(kind, id)?;
-        if version == 0 {
-            return Err(StorageError::InvalidDocument("versions start at 1"));
-        }
+        check_new_document(kind, id, version)?;
         let text = serde_json::to_string(body).expect("a JSON value serialises");
         let mut conn = lock(&self.writer);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
